@@ -1,0 +1,256 @@
+#include "core/catalog.h"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <fmt/format.h>
+#include <set>
+
+#include "core/csv.h"
+
+namespace tonghop {
+namespace {
+
+Status FieldError(const std::string& path, unsigned line, std::string_view field, std::string_view msg) {
+  return Status::InvalidArgument(fmt::format("{}:{}: field '{}': {}", path, line, field, msg));
+}
+
+bool IsIdentifier(std::string_view s, std::string_view extra) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || extra.find(c) != std::string_view::npos;
+  });
+}
+
+std::vector<std::string> SplitTokens(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(sep, start);
+    if (end == std::string_view::npos) end = s.size();
+    std::string_view token = s.substr(start, end - start);
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    out.emplace_back(token);
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* ToString(SpaceAggregation agg) {
+  switch (agg) {
+    case SpaceAggregation::kSum: return "sum";
+    case SpaceAggregation::kMax: return "max";
+    case SpaceAggregation::kNone: return "none";
+  }
+  return "?";
+}
+
+const char* ToString(TimeAggregation agg) { return agg == TimeAggregation::kSum ? "sum" : "last"; }
+
+Status Catalog::LoadFromDirectory(const std::string& dir, Catalog* out) {
+  if (!std::filesystem::is_directory(dir)) {
+    return Status::NotFound(fmt::format(
+        "catalog folder {} does not exist; point --catalog_dir at a folder holding units.csv, "
+        "indicators.csv, plans.csv and baselines.csv (e.g. deploy/lang-son)", dir));
+  }
+  Catalog catalog;
+  const std::string base = std::filesystem::path(dir).string() + "/";
+  TONGHOP_RETURN_IF_ERROR(catalog.LoadUnits(base + "units.csv"));
+  TONGHOP_RETURN_IF_ERROR(catalog.LoadIndicators(base + "indicators.csv"));
+  TONGHOP_RETURN_IF_ERROR(catalog.CheckPartsOf(base + "indicators.csv"));
+  TONGHOP_RETURN_IF_ERROR(catalog.LoadPlans(base + "plans.csv"));
+  TONGHOP_RETURN_IF_ERROR(catalog.LoadBaselines(base + "baselines.csv"));
+  *out = std::move(catalog);
+  return Status::OK();
+}
+
+Status Catalog::LoadUnits(const std::string& path) {
+  static constexpr std::array<const char*, 3> kColumns = {"code", "name_vi", "kind"};
+  TONGHOP_RETURN_IF_ERROR(ReadCsvFile<3>(path, kColumns, {"code", "name_vi", "kind"},
+      [&](const CsvRow<3>& row) -> Status {
+        const auto& [code, name, kind] = row.cells;
+        if (!IsIdentifier(code, "-_.")) {
+          return FieldError(path, row.line, "code",
+                            fmt::format("'{}' must be lower-case ASCII letters, digits, '-', '_' or '.'", code));
+        }
+        if (unit_index_.count(code)) {
+          return FieldError(path, row.line, "code", fmt::format("unit '{}' is listed twice", code));
+        }
+        if (name.empty()) return FieldError(path, row.line, "name_vi", "is empty");
+        if (!IsIdentifier(kind, "-_")) {
+          return FieldError(path, row.line, "kind",
+                            fmt::format("'{}' must be a lower-case word such as district, commune or department", kind));
+        }
+        unit_index_.emplace(code, units_.size());
+        units_.push_back({code, name, kind});
+        return Status::OK();
+      }));
+  if (units_.empty()) return Status::InvalidArgument(fmt::format("{}: lists no reporting unit", path));
+  for (const auto& unit : units_) {
+    if (unit_index_.count(unit.kind)) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: '{}' is both a unit code and a unit kind; reported_by could not tell them apart",
+          path, unit.kind));
+    }
+  }
+  return Status::OK();
+}
+
+Status Catalog::LoadIndicators(const std::string& path) {
+  static constexpr std::array<const char*, 9> kColumns = {
+      "id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg", "part_of", "parts_rule"};
+  return ReadCsvFile<9>(path, kColumns, {"id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg"},
+      [&](const CsvRow<9>& row) -> Status {
+        const auto& c = row.cells;
+        Indicator ind;
+        ind.id = c[0];
+        if (!IsIdentifier(ind.id, "._")) {
+          return FieldError(path, row.line, "id",
+                            fmt::format("'{}' must be lower-case ASCII words joined by '.'", ind.id));
+        }
+        if (indicator_index_.count(ind.id)) {
+          return FieldError(path, row.line, "id", fmt::format("indicator '{}' is listed twice", ind.id));
+        }
+        ind.sector = c[1];
+        ind.name = c[2];
+        ind.unit = c[3];
+        if (ind.sector.empty()) return FieldError(path, row.line, "sector", "is empty");
+        if (ind.name.empty()) return FieldError(path, row.line, "name_vi", "is empty");
+        if (ind.unit.empty()) return FieldError(path, row.line, "unit", "is empty");
+
+        std::set<std::string> expected;
+        for (const std::string& token : SplitTokens(c[4], '|')) {
+          size_t before = expected.size();
+          if (unit_index_.count(token)) expected.insert(token);
+          for (const auto& unit : units_) {
+            if (unit.kind == token) expected.insert(unit.code);
+          }
+          if (expected.size() == before) {
+            return FieldError(path, row.line, "reported_by",
+                              fmt::format("'{}' is neither a unit code nor a unit kind in units.csv "
+                                          "(write kinds or codes separated by '|', e.g. district|city)", token));
+          }
+        }
+        ind.expected_units.assign(expected.begin(), expected.end());
+
+        const std::string& space = c[5];
+        if (space == "sum") ind.space_agg = SpaceAggregation::kSum;
+        else if (space == "max") ind.space_agg = SpaceAggregation::kMax;
+        else if (space == "none") ind.space_agg = SpaceAggregation::kNone;
+        else return FieldError(path, row.line, "space_agg", fmt::format("'{}' is not one of sum, max, none", space));
+        if (ind.space_agg == SpaceAggregation::kNone && ind.expected_units.size() != 1) {
+          return FieldError(path, row.line, "space_agg",
+                            fmt::format("'none' means one unit reports the province value, but reported_by names {}",
+                                        ind.expected_units.size()));
+        }
+        const std::string& time = c[6];
+        if (time == "sum") ind.time_agg = TimeAggregation::kSum;
+        else if (time == "last") ind.time_agg = TimeAggregation::kLast;
+        else return FieldError(path, row.line, "time_agg", fmt::format("'{}' is not one of sum, last", time));
+        ind.part_of = c[7];
+        const std::string& rule = c[8];
+        if (rule.empty()) ind.parts_rule = PartsRule::kNone;
+        else if (rule == "=") ind.parts_rule = PartsRule::kEqual;
+        else if (rule == "<=") ind.parts_rule = PartsRule::kAtMost;
+        else return FieldError(path, row.line, "parts_rule", fmt::format("'{}' is not one of =, <= or empty", rule));
+
+        indicator_lines_[ind.id] = row.line;
+        indicator_index_.emplace(ind.id, indicators_.size());
+        indicators_.push_back(std::move(ind));
+        return Status::OK();
+      });
+}
+
+Status Catalog::CheckPartsOf(const std::string& path) const {
+  if (indicators_.empty()) return Status::InvalidArgument(fmt::format("{}: lists no indicator", path));
+  for (const auto& ind : indicators_) {
+    if (ind.part_of.empty()) continue;
+    unsigned line = indicator_lines_.at(ind.id);
+    const Indicator* total = FindIndicator(ind.part_of);
+    if (total == nullptr) {
+      return FieldError(path, line, "part_of", fmt::format("no indicator '{}' in this file", ind.part_of));
+    }
+    if (total->parts_rule == PartsRule::kNone) {
+      return FieldError(path, line, "part_of",
+                        fmt::format("'{}' has no parts_rule; give it '=' or '<='", ind.part_of));
+    }
+    if (total->unit != ind.unit) {
+      return FieldError(path, line, "unit",
+                        fmt::format("'{}' differs from the unit '{}' of its total '{}'", ind.unit, total->unit, total->id));
+    }
+  }
+  return Status::OK();
+}
+
+Status Catalog::LoadPlans(const std::string& path) {
+  static constexpr std::array<const char*, 3> kColumns = {"indicator", "year", "plan"};
+  return ReadCsvFile<3>(path, kColumns, {"indicator", "year", "plan"},
+      [&](const CsvRow<3>& row) -> Status {
+        const auto& [id, year_text, plan_text] = row.cells;
+        if (!FindIndicator(id)) return FieldError(path, row.line, "indicator", fmt::format("no indicator '{}' in indicators.csv", id));
+        int year = 0;
+        auto [end, ec] = std::from_chars(year_text.data(), year_text.data() + year_text.size(), year);
+        if (ec != std::errc() || end != year_text.data() + year_text.size() || year < 1900 || year > 2999) {
+          return FieldError(path, row.line, "year", fmt::format("'{}' is not a year such as 2017", year_text));
+        }
+        Decimal plan;
+        Status s = Decimal::Parse(plan_text, &plan);
+        if (!s.ok()) return FieldError(path, row.line, "plan", s.message());
+        if (plan.micros() <= 0) return FieldError(path, row.line, "plan", "must be above zero");
+        if (!plans_.emplace(std::make_pair(id, year), plan).second) {
+          return FieldError(path, row.line, "indicator", fmt::format("a plan for '{}' in {} is listed twice", id, year));
+        }
+        return Status::OK();
+      });
+}
+
+Status Catalog::LoadBaselines(const std::string& path) {
+  static constexpr std::array<const char*, 3> kColumns = {"indicator", "period", "value"};
+  return ReadCsvFile<3>(path, kColumns, {"indicator", "period", "value"},
+      [&](const CsvRow<3>& row) -> Status {
+        const auto& [id, period_text, value_text] = row.cells;
+        if (!FindIndicator(id)) return FieldError(path, row.line, "indicator", fmt::format("no indicator '{}' in indicators.csv", id));
+        Period period;
+        Status s = Period::Parse(period_text, &period);
+        if (!s.ok()) return FieldError(path, row.line, "period", s.message());
+        Decimal value;
+        s = Decimal::Parse(value_text, &value);
+        if (!s.ok()) return FieldError(path, row.line, "value", s.message());
+        if (!baselines_.emplace(std::make_pair(id, period.ToString()), value).second) {
+          return FieldError(path, row.line, "indicator",
+                            fmt::format("a baseline for '{}' in {} is listed twice", id, period_text));
+        }
+        return Status::OK();
+      });
+}
+
+const ReportingUnit* Catalog::FindUnit(std::string_view code) const {
+  auto it = unit_index_.find(code);
+  return it == unit_index_.end() ? nullptr : &units_[it->second];
+}
+
+const Indicator* Catalog::FindIndicator(std::string_view id) const {
+  auto it = indicator_index_.find(id);
+  return it == indicator_index_.end() ? nullptr : &indicators_[it->second];
+}
+
+bool Catalog::Expects(const Indicator& indicator, std::string_view unit_code) {
+  return std::binary_search(indicator.expected_units.begin(), indicator.expected_units.end(), unit_code);
+}
+
+std::optional<Decimal> Catalog::Plan(std::string_view indicator, int year) const {
+  auto it = plans_.find(std::make_pair(std::string(indicator), year));
+  if (it == plans_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<Decimal> Catalog::Baseline(std::string_view indicator, const Period& period) const {
+  auto it = baselines_.find(std::make_pair(std::string(indicator), period.ToString()));
+  if (it == baselines_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace tonghop

@@ -1,0 +1,89 @@
+// CloneReplica: the client side of the Clone pattern. Holds an exact copy of the part of a
+// CloneServer's AggregateTable selected by a topic filter, and keeps it exact over a lossy PUB
+// feed:
+//  - it subscribes first (to its filter and to "hb"), then asks for a snapshot and applies it;
+//    live versions are applied whenever they are newer than the held one (AggregateTable::Apply),
+//    so the order of snapshot and stream does not matter;
+//  - a version whose prev_seq is not the seq it holds for that key (or is non-zero for a key it
+//    does not hold) reveals a missed update; a heartbeat whose seq is above everything it has
+//    verified reveals a possibly missed trailing update; either triggers a catch-up snapshot
+//    request with since_seq = the last seq up to which it knows it is complete;
+//  - a different stream_id in a heartbeat or snapshot means a different source: it clears its
+//    table and takes a full snapshot;
+//  - no heartbeat for server_timeout_ms: it reconnects both sockets and resyncs.
+// Used by the publisher (replica of the aggregator) and by `tonghop watch` and tests.
+// Not thread-safe: one thread owns it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "core/aggregate_table.h"
+#include "core/status.h"
+#include "core/transport.h"
+
+namespace tonghop {
+
+struct CloneReplicaOptions {
+  std::string publish_endpoint;   // connect address of the server's PUB socket
+  std::string snapshot_endpoint;  // connect address of the server's snapshot ROUTER
+  std::string filter;             // "" for everything, or "i/<prefix>" / "p/<period>/"
+  int snapshot_timeout_ms = 3'000;   // a snapshot not complete by then is requested again
+  int server_timeout_ms = 5'000;     // silence (no update, no heartbeat) before reconnecting
+  LinkOptions link;
+};
+
+class CloneReplica {
+ public:
+  // Called for each aggregate version the replica stores (from the stream or a snapshot).
+  using ChangeCallback = std::function<void(const tonghop::v1::AggregateUpdate&)>;
+
+  CloneReplica(zmq::context_t& context, CloneReplicaOptions options);
+
+  // Validates the filter, connects, subscribes and requests the first snapshot.
+  Status Start();
+
+  // Sockets to poll (ZMQ_POLLIN); call Process() when any is readable or on timeout.
+  std::vector<zmq::pollitem_t> PollItems();
+
+  // Reads everything pending without blocking, applies it, and handles gaps, resyncs and
+  // timeouts. `on_change` may be empty.
+  void Process(const ChangeCallback& on_change);
+
+  // Polls and processes until the first snapshot is complete, or fails after timeout_ms.
+  Status WaitUntilSynced(int timeout_ms, const ChangeCallback& on_change = {});
+
+  // True once a snapshot has completed and no catch-up is outstanding.
+  bool synced() const;
+  const AggregateTable& table() const { return table_; }
+  uint64_t stream_id() const { return stream_id_; }
+  // Highest seq up to which the replica knows it holds every version its filter selects.
+  uint64_t verified_seq() const { return verified_seq_; }
+  // How many catch-up or full snapshots it has taken since Start (for tests and status).
+  uint64_t resyncs() const { return resyncs_; }
+
+ private:
+  // Implementation state; see clone_replica.cc.
+  void Connect();
+  void RequestSnapshot(uint64_t since_seq);
+
+  CloneReplicaOptions options_;
+  zmq::context_t& context_;
+  zmq::socket_t subscriber_;
+  zmq::socket_t snapshot_;
+  AggregateTable table_;
+  uint64_t stream_id_ = 0;
+  uint64_t verified_seq_ = 0;
+  uint64_t resyncs_ = 0;
+  bool snapshot_outstanding_ = false;
+  bool catch_up_needed_ = false;
+  bool has_snapshot_ = false;
+  int64_t snapshot_requested_ms_ = 0;
+  int64_t last_heard_ms_ = 0;
+};
+
+}  // namespace tonghop

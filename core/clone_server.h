@@ -1,0 +1,68 @@
+// CloneServer: the server side of the ZeroMQ guide's Clone pattern (chapter 5), over an
+// AggregateTable it does not own. A PUB socket carries every new aggregate version (under its two
+// topics, see core/topics.h) and a heartbeat under "hb" whenever nothing was published for
+// heartbeat_interval_ms; a ROUTER socket answers SnapshotRequest with the table's matching
+// entries, in SnapshotReply chunks of at most 500, the last one flagged and carrying the table's
+// max_seq and the stream_id. Used by the aggregator (source of the feed) and by the publisher
+// (which relays it to subscribers). Not thread-safe: one thread owns it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "core/aggregate_table.h"
+#include "core/status.h"
+#include "core/transport.h"
+
+namespace tonghop {
+
+struct CloneServerOptions {
+  std::string publish_endpoint;   // bind address of the PUB socket, e.g. tcp://*:5560
+  std::string snapshot_endpoint;  // bind address of the snapshot ROUTER, e.g. tcp://*:5561
+  int heartbeat_interval_ms = 1'000;
+  // PUB send HWM per subscriber: past it ZeroMQ drops for that subscriber, which then sees a
+  // gap and resyncs from a snapshot. Never blocks the owner.
+  LinkOptions link;
+};
+
+class CloneServer {
+ public:
+  CloneServer(zmq::context_t& context, CloneServerOptions options, const AggregateTable* table);
+
+  // Binds both sockets; fails with the endpoint in the message.
+  Status Start();
+
+  // Identifies the sequence numbers' origin (the aggregator database). Sent in heartbeats and
+  // snapshot replies so that replicas notice a different source and start over.
+  void set_stream_id(uint64_t stream_id) { stream_id_ = stream_id; }
+
+  // Publishes `update`, which the caller has already applied to the table. Never blocks.
+  void Publish(const tonghop::v1::AggregateUpdate& update);
+
+  // The snapshot ROUTER, for the owner's poll set: call ServeSnapshots() when it is readable.
+  zmq::socket_t& snapshot_socket() { return snapshot_; }
+  // Answers every pending snapshot request without blocking. Malformed requests are logged and
+  // answered with an empty last reply (never crash the server).
+  void ServeSnapshots();
+
+  // Publishes a heartbeat if nothing was published for heartbeat_interval_ms. Call at least that
+  // often (e.g. after every poll).
+  void Tick();
+
+  // Milliseconds until the next heartbeat is due, for the owner's poll timeout.
+  int MillisUntilHeartbeat() const;
+
+ private:
+  void PublishHeartbeat();
+
+  CloneServerOptions options_;
+  const AggregateTable* table_;
+  zmq::socket_t publisher_;
+  zmq::socket_t snapshot_;
+  uint64_t stream_id_ = 0;
+  int64_t last_publish_ms_ = 0;
+};
+
+}  // namespace tonghop

@@ -1,0 +1,58 @@
+// Template bodies of core/csv.h. Include core/csv.h, not this file.
+#pragma once
+
+#define CSV_IO_NO_THREAD
+#include <libfccp/csv.h>
+
+#include <fmt/format.h>
+#include <tuple>
+#include <utility>
+
+namespace tonghop {
+
+template <size_t N>
+Status ReadCsv(const std::string& file_name, std::string_view text,
+               const std::array<const char*, N>& columns, std::initializer_list<const char*> required,
+               const std::function<Status(const CsvRow<N>&)>& on_row) {
+  using Reader = io::CSVReader<N, io::trim_chars<' ', '\t', '\r'>, io::double_quote_escape<',', '"'>,
+                               io::throw_on_overflow, io::single_line_comment<'#'>>;
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return Status::InvalidArgument(fmt::format("{}: the file is empty; it needs a header row", file_name));
+  }
+  try {
+    Reader reader(file_name, text.data(), text.data() + text.size());
+    std::apply([&](auto... names) {
+      reader.read_header(io::ignore_extra_column | io::ignore_missing_column, names...);
+    }, columns);
+    for (const char* name : required) {
+      if (!reader.has_column(name)) {
+        return Status::InvalidArgument(
+            fmt::format("{}:1: the header has no column '{}'", file_name, name));
+      }
+    }
+    CsvRow<N> row;
+    while (true) {
+      for (auto& cell : row.cells) cell.clear();
+      bool more = std::apply([&](auto&... cells) { return reader.read_row(cells...); }, row.cells);
+      if (!more) break;
+      row.line = reader.get_file_line();
+      Status s = on_row(row);
+      if (!s.ok()) return s;
+    }
+  } catch (const io::error::base& e) {
+    return Status::InvalidArgument(e.what());
+  }
+  return Status::OK();
+}
+
+template <size_t N>
+Status ReadCsvFile(const std::string& path, const std::array<const char*, N>& columns,
+                   std::initializer_list<const char*> required,
+                   const std::function<Status(const CsvRow<N>&)>& on_row) {
+  std::string text;
+  TONGHOP_RETURN_IF_ERROR(ReadFileToString(path, &text));
+  return ReadCsv<N>(path, text, columns, required, on_row);
+}
+
+}  // namespace tonghop

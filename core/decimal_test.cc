@@ -1,0 +1,54 @@
+#include "core/decimal.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+
+namespace tonghop {
+namespace {
+
+TEST(DecimalTest, ParsesPlainDecimalsExactly) {
+  Decimal d;
+  ASSERT_TRUE(Decimal::Parse("23134", &d).ok());
+  EXPECT_EQ(d.micros(), 23134'000000);
+  ASSERT_TRUE(Decimal::Parse("-17.28", &d).ok());
+  EXPECT_EQ(d.micros(), -17'280000);
+  ASSERT_TRUE(Decimal::Parse("0.000001", &d).ok());
+  EXPECT_EQ(d.micros(), 1);
+  ASSERT_TRUE(Decimal::Parse(".5", &d).ok());
+  EXPECT_EQ(d.micros(), 500000);
+}
+
+TEST(DecimalTest, RejectsWhatIsNotAPlainDecimalAndSaysWhy) {
+  Decimal d;
+  for (const char* bad : {"", "-", "1e5", "1,5", "1.2.3", "12 000", "0.0000001", "abc", "1000000000000.5"}) {
+    Status s = Decimal::Parse(bad, &d);
+    EXPECT_TRUE(s.IsInvalidArgument()) << bad;
+    EXPECT_NE(s.message().find(std::string("'") + bad + "'"), std::string::npos) << s.message();
+  }
+}
+
+TEST(DecimalTest, SumsOfDecimalFiguresAreExact) {
+  Decimal a, b, c;
+  ASSERT_TRUE(Decimal::FromDouble(0.1, &a).ok());
+  ASSERT_TRUE(Decimal::FromDouble(0.2, &b).ok());
+  ASSERT_TRUE(Decimal::Parse("0.3", &c).ok());
+  EXPECT_EQ(a.micros() + b.micros(), c.micros());
+}
+
+TEST(DecimalTest, FromDoubleRejectsNonFiniteAndHugeValues) {
+  Decimal d;
+  EXPECT_TRUE(Decimal::FromDouble(std::nan(""), &d).IsInvalidArgument());
+  EXPECT_TRUE(Decimal::FromDouble(INFINITY, &d).IsInvalidArgument());
+  EXPECT_TRUE(Decimal::FromDouble(-2e12, &d).IsInvalidArgument());
+  EXPECT_TRUE(Decimal::FromDouble(1e12, &d).ok());
+}
+
+TEST(DecimalTest, ToStringIsShortestExactText) {
+  EXPECT_EQ(Decimal::FromMicros(23134'000000).ToString(), "23134");
+  EXPECT_EQ(Decimal::FromMicros(-17'280000).ToString(), "-17.28");
+  EXPECT_EQ(Decimal::FromMicros(1).ToString(), "0.000001");
+  EXPECT_EQ(Decimal::FromMicros(-500000).ToString(), "-0.5");
+}
+
+}  // namespace
+}  // namespace tonghop

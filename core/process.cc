@@ -1,0 +1,57 @@
+#include "core/process.h"
+
+#include <atomic>
+#include <csignal>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace tonghop {
+namespace {
+std::atomic<bool> g_shutdown{false};
+void OnSignal(int) { g_shutdown.store(true); }
+}  // namespace
+
+void AddCommonFlags(CLI::App& app, CommonFlags* flags) {
+  app.set_config("--config", "", "TOML file of flag values (keys are the long flag names)");
+  app.add_option("--log_level", flags->log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+}
+
+Status InitLogging(const std::string& name, const std::string& level) {
+  auto logger = spdlog::stderr_color_mt(name);
+  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] %v");
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+  return Status::OK();
+}
+
+void InstallShutdownHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+bool ShutdownRequested() { return g_shutdown.load(); }
+
+int RunMain(CLI::App& app, int argc, char** argv, const std::string& node_name,
+            const CommonFlags& flags, const std::function<Status()>& run) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  InitLogging(node_name, flags.log_level);
+  InstallShutdownHandlers();
+  Status s = run();
+  if (!s.ok()) {
+    spdlog::error("{}", s.ToString());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace tonghop

@@ -1,0 +1,34 @@
+// What every tonghop executable does the same way: logging set-up, the flags every node takes
+// (--config, --log_level), and shutdown on SIGINT/SIGTERM.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "core/status.h"
+
+namespace tonghop {
+
+struct CommonFlags {
+  std::string log_level = "info";
+};
+
+// Adds --config FILE (a TOML file whose keys are the long flag names; flags on the command line
+// win) and --log_level to `app`.
+void AddCommonFlags(CLI::App& app, CommonFlags* flags);
+
+// Sets the default spdlog logger: stderr, "[time] [level] [name] message", at `level`
+// (trace, debug, info, warn, error, off).
+Status InitLogging(const std::string& name, const std::string& level);
+
+// Installs SIGINT and SIGTERM handlers that make ShutdownRequested() true.
+void InstallShutdownHandlers();
+bool ShutdownRequested();
+
+// Parses `argv` with `app` and runs `run` with logging initialised; prints a failed Status and
+// returns the process exit code (0 ok, 1 failure, 2 usage). The whole body of every *_main.cc.
+int RunMain(CLI::App& app, int argc, char** argv, const std::string& node_name,
+            const CommonFlags& flags, const std::function<Status()>& run);
+
+}  // namespace tonghop

@@ -1,0 +1,66 @@
+#include "core/transport.h"
+
+#include <chrono>
+#include <fmt/format.h>
+
+namespace tonghop {
+
+void ConfigureSocket(zmq::socket_t& socket, const LinkOptions& options) {
+  socket.set(zmq::sockopt::linger, 0);
+  socket.set(zmq::sockopt::sndhwm, options.send_hwm);
+  socket.set(zmq::sockopt::rcvhwm, options.receive_hwm);
+  socket.set(zmq::sockopt::sndtimeo, options.send_timeout_ms);
+  socket.set(zmq::sockopt::maxmsgsize, options.max_message_bytes);
+  socket.set(zmq::sockopt::reconnect_ivl, options.reconnect_interval_ms);
+  socket.set(zmq::sockopt::reconnect_ivl_max, options.reconnect_interval_max_ms);
+  if (options.heartbeat_interval_ms > 0) {
+    socket.set(zmq::sockopt::heartbeat_ivl, options.heartbeat_interval_ms);
+    socket.set(zmq::sockopt::heartbeat_timeout, options.heartbeat_timeout_ms);
+    socket.set(zmq::sockopt::heartbeat_ttl, options.heartbeat_timeout_ms);
+  }
+}
+
+void ConfigureRouter(zmq::socket_t& router, const LinkOptions& options) {
+  ConfigureSocket(router, options);
+  router.set(zmq::sockopt::router_mandatory, 1);
+}
+
+Status SendProto(zmq::socket_t& socket, const google::protobuf::MessageLite& message, bool more) {
+  std::string bytes = message.SerializeAsString();
+  try {
+    auto sent = socket.send(zmq::buffer(bytes), more ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    if (!sent) return Status::Unavailable("send timed out: the peer is not taking messages");
+  } catch (const zmq::error_t& e) {
+    return Status::Unavailable(fmt::format("send failed: {}", e.what()));
+  }
+  return Status::OK();
+}
+
+Status SendRouted(zmq::socket_t& router, const zmq::message_t& identity,
+                  const google::protobuf::MessageLite& message) {
+  try {
+    zmq::message_t id_copy(identity.data(), identity.size());
+    auto sent = router.send(id_copy, zmq::send_flags::sndmore);
+    if (!sent) return Status::Unavailable("send timed out: the peer is not taking messages");
+  } catch (const zmq::error_t& e) {
+    // EHOSTUNREACH with ROUTER_MANDATORY: the peer disconnected.
+    return Status::Unavailable(fmt::format("peer unreachable: {}", e.what()));
+  }
+  return SendProto(router, message);
+}
+
+bool ParseProto(const zmq::message_t& frame, google::protobuf::MessageLite* message) {
+  return message->ParseFromArray(frame.data(), static_cast<int>(frame.size()));
+}
+
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int64_t MonotonicMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace tonghop
