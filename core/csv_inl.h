@@ -10,6 +10,18 @@
 
 namespace tonghop {
 
+// "<file>:<line>: <what is wrong>" for the parser's errors, in the same form as row errors.
+inline std::string DescribeCsvError(const std::string& file_name, const io::error::base& e) {
+  const auto* at = dynamic_cast<const io::error::with_file_line*>(&e);
+  std::string where = at ? fmt::format("{}:{}", file_name, at->file_line) : file_name;
+  if (dynamic_cast<const io::error::too_many_columns*>(&e)) return where + ": the row has more cells than the header (an unquoted comma?)";
+  if (dynamic_cast<const io::error::too_few_columns*>(&e)) return where + ": the row has fewer cells than the header";
+  if (dynamic_cast<const io::error::escaped_string_not_closed*>(&e)) return where + ": a quoted cell is not closed";
+  if (dynamic_cast<const io::error::duplicated_column_in_header*>(&e)) return where + ": the header names a column twice";
+  if (dynamic_cast<const io::error::line_length_limit_exceeded*>(&e)) return where + ": the line is too long";
+  return e.what();
+}
+
 template <size_t N>
 Status ReadCsv(const std::string& file_name, std::string_view text,
                const std::array<const char*, N>& columns, std::initializer_list<const char*> required,
@@ -41,7 +53,7 @@ Status ReadCsv(const std::string& file_name, std::string_view text,
       if (!s.ok()) return s;
     }
   } catch (const io::error::base& e) {
-    return Status::InvalidArgument(e.what());
+    return Status::InvalidArgument(DescribeCsvError(file_name, e));
   }
   return Status::OK();
 }

@@ -2,6 +2,7 @@
 // (--config, --log_level), and shutdown on SIGINT/SIGTERM.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <CLI/CLI.hpp>

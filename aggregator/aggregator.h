@@ -1,0 +1,84 @@
+// The aggregator daemon: validates every update from the collectors, stores it, keeps the province
+// totals, and is the source of the aggregate feed (docs/ARCHITECTURE.md, docs/PROTOCOL.md).
+//
+// One thread runs a poll loop over three sockets: the ingest ROUTER (collectors), the snapshot
+// ROUTER and the PUB socket of its CloneServer. Updates are handled in bursts: everything waiting
+// on the ingest socket (up to max_batch_updates) is validated and applied in memory, the touched
+// aggregates are recomputed once, and all of it is written in one RocksDB WriteBatch; only then
+// are the acks sent and the new aggregate versions published. A failed write acks nothing: the
+// in-memory state is reloaded from the database and every update of the burst is answered
+// UNAVAILABLE, so the collectors resend it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "aggregator/ingest_store.h"
+#include "aggregator/province_state.h"
+#include "aggregator/update_validator.h"
+#include "core/catalog.h"
+#include "core/clone_server.h"
+#include "core/status.h"
+
+namespace tonghop {
+
+struct AggregatorOptions {
+  std::string catalog_dir = "deploy/lang-son";
+  std::string data_dir = "var/aggregator";
+  std::string ingest_endpoint = "tcp://*:5550";
+  std::string publish_endpoint = "tcp://*:5551";
+  std::string snapshot_endpoint = "tcp://*:5552";
+  Durability durability = Durability::kFsync;
+  int max_batch_updates = 1000;
+  int heartbeat_interval_ms = 1000;
+  // Tests stop the loop through this instead of a signal.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+class Aggregator {
+ public:
+  explicit Aggregator(AggregatorOptions options);
+  ~Aggregator();
+
+  // Loads the catalog, opens the database, restores the state and binds the sockets.
+  Status Start();
+  // Serves until SIGINT/SIGTERM or options.stop.
+  Status Run();
+
+ private:
+  Status Restore();
+  void IngestBurst();
+  void HandleUpdates(const tonghop::v1::UpdateBatch& batch, int64_t now_ms, IngestStore::Batch* writes,
+                     tonghop::v1::UpdateReplies* replies);
+  void ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const tonghop::v1::IndicatorUpdate& update,
+                   int64_t now_ms, IngestStore::Batch* writes, tonghop::v1::UpdateReplies* replies);
+  void LogStatistics(int64_t now_ms);
+
+  AggregatorOptions options_;
+  Catalog catalog_;
+  std::unique_ptr<UpdateValidator> validator_;
+  std::unique_ptr<IngestStore> store_;
+  std::unique_ptr<ProvinceState> state_;
+  IngestStore::Counters counters_;
+  std::map<uint64_t, tonghop::storage::v1::OutboxPosition> positions_;
+  zmq::context_t context_;
+  zmq::socket_t ingest_;
+  std::unique_ptr<CloneServer> feed_;
+
+  // For the periodic statistics line.
+  uint64_t applied_since_log_ = 0;
+  uint64_t rejected_since_log_ = 0;
+  int64_t last_log_ms_ = 0;
+};
+
+Status ParseDurability(const std::string& text, Durability* out);
+
+// Start() then Run(): the whole of tonghop-aggregator.
+Status RunAggregator(const AggregatorOptions& options);
+
+}  // namespace tonghop

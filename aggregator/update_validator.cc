@@ -1,0 +1,53 @@
+#include "aggregator/update_validator.h"
+
+#include <fmt/format.h>
+
+namespace tonghop {
+
+using tonghop::v1::RejectReason;
+
+RejectReason UpdateValidator::Validate(const tonghop::v1::IndicatorUpdate& update, ValidatedUpdate* out,
+                                       std::string* text) const {
+  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"reporting_unit", &update.reporting_unit()},
+                                     {"indicator", &update.indicator()},
+                                     {"period", &update.period()}}) {
+    if (value->empty()) {
+      *text = fmt::format("field '{}' is empty", field);
+      return RejectReason::REJECT_REASON_MALFORMED;
+    }
+    if (value->size() > kMaxIdLength) {
+      *text = fmt::format("field '{}' is {} bytes long; at most {} are accepted", field, value->size(), kMaxIdLength);
+      return RejectReason::REJECT_REASON_MALFORMED;
+    }
+  }
+  if (catalog_->FindUnit(update.reporting_unit()) == nullptr) {
+    *text = fmt::format("field 'reporting_unit': unknown reporting unit '{}' (not in the catalog's units.csv)",
+                        update.reporting_unit());
+    return RejectReason::REJECT_REASON_UNKNOWN_REPORTING_UNIT;
+  }
+  const Indicator* indicator = catalog_->FindIndicator(update.indicator());
+  if (indicator == nullptr) {
+    *text = fmt::format("field 'indicator': unknown indicator '{}' (not in the catalog's indicators.csv)",
+                        update.indicator());
+    return RejectReason::REJECT_REASON_UNKNOWN_INDICATOR;
+  }
+  if (!Catalog::Expects(*indicator, update.reporting_unit())) {
+    *text = fmt::format("field 'reporting_unit': '{}' does not report '{}' (the catalog expects {} unit(s) to)",
+                        update.reporting_unit(), indicator->id, indicator->expected_units.size());
+    return RejectReason::REJECT_REASON_UNIT_NOT_EXPECTED;
+  }
+  Status s = Period::Parse(update.period(), &out->period);
+  if (!s.ok()) {
+    *text = "field 'period': " + s.message();
+    return RejectReason::REJECT_REASON_INVALID_PERIOD;
+  }
+  s = Decimal::FromDouble(update.value(), &out->value);
+  if (!s.ok()) {
+    *text = "field 'value': " + s.message();
+    return RejectReason::REJECT_REASON_INVALID_VALUE;
+  }
+  out->indicator = indicator;
+  return RejectReason::REJECT_REASON_UNSPECIFIED;
+}
+
+}  // namespace tonghop

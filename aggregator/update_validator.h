@@ -1,0 +1,37 @@
+// UpdateValidator: the catalog's judgement on one IndicatorUpdate, before anything is stored.
+// Checks the reporting unit, the indicator, that the unit is expected to report it, the period and
+// the value, and says which field was wrong. Stateless; the catalog must outlive it.
+#pragma once
+
+#include <string>
+
+#include "core/catalog.h"
+#include "core/decimal.h"
+#include "core/period.h"
+#include "tonghop/v1/tonghop.pb.h"
+
+namespace tonghop {
+
+// Longest id, period or unit code accepted; longer ones are rejected as malformed.
+inline constexpr size_t kMaxIdLength = 200;
+
+struct ValidatedUpdate {
+  const Indicator* indicator = nullptr;
+  Period period;
+  Decimal value;
+};
+
+class UpdateValidator {
+ public:
+  explicit UpdateValidator(const Catalog* catalog) : catalog_(catalog) {}
+
+  // REJECT_REASON_UNSPECIFIED when the update is valid (and `out` is filled); otherwise the
+  // reason, with `text` naming the field and what was wrong with it.
+  tonghop::v1::RejectReason Validate(const tonghop::v1::IndicatorUpdate& update, ValidatedUpdate* out,
+                                     std::string* text) const;
+
+ private:
+  const Catalog* catalog_;
+};
+
+}  // namespace tonghop

@@ -1,0 +1,64 @@
+#include "aggregator/update_validator.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+
+namespace tonghop {
+namespace {
+
+using tonghop::v1::RejectReason;
+
+class UpdateValidatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/catalog", &catalog_).ok());
+    update_.set_seq(1);
+    update_.set_reporting_unit("north");
+    update_.set_indicator("agri.area.total");
+    update_.set_period("2017-Q1");
+    update_.set_value(12.5);
+  }
+  RejectReason Check(std::string* text) {
+    ValidatedUpdate out;
+    return UpdateValidator(&catalog_).Validate(update_, &out, text);
+  }
+  Catalog catalog_;
+  tonghop::v1::IndicatorUpdate update_;
+};
+
+TEST_F(UpdateValidatorTest, AcceptsAValidUpdate) {
+  std::string text;
+  ValidatedUpdate out;
+  EXPECT_EQ(UpdateValidator(&catalog_).Validate(update_, &out, &text), RejectReason::REJECT_REASON_UNSPECIFIED);
+  EXPECT_EQ(out.value.micros(), 12'500000);
+  EXPECT_EQ(out.indicator->id, "agri.area.total");
+}
+
+TEST_F(UpdateValidatorTest, EachRejectionNamesTheField) {
+  struct Case {
+    std::function<void(tonghop::v1::IndicatorUpdate*)> spoil;
+    RejectReason reason;
+    const char* field;
+  };
+  const Case cases[] = {
+      {[](auto* u) { u->set_reporting_unit("atlantis"); }, RejectReason::REJECT_REASON_UNKNOWN_REPORTING_UNIT, "reporting_unit"},
+      {[](auto* u) { u->set_reporting_unit(""); }, RejectReason::REJECT_REASON_MALFORMED, "reporting_unit"},
+      {[](auto* u) { u->set_indicator("agri.nope"); }, RejectReason::REJECT_REASON_UNKNOWN_INDICATOR, "indicator"},
+      {[](auto* u) { u->set_indicator(std::string(10'000, 'x')); }, RejectReason::REJECT_REASON_MALFORMED, "indicator"},
+      {[](auto* u) { u->set_reporting_unit("bank"); }, RejectReason::REJECT_REASON_UNIT_NOT_EXPECTED, "reporting_unit"},
+      {[](auto* u) { u->set_period("2017-Q5"); }, RejectReason::REJECT_REASON_INVALID_PERIOD, "period"},
+      {[](auto* u) { u->set_value(std::nan("")); }, RejectReason::REJECT_REASON_INVALID_VALUE, "value"},
+      {[](auto* u) { u->set_value(-INFINITY); }, RejectReason::REJECT_REASON_INVALID_VALUE, "value"},
+      {[](auto* u) { u->set_value(5e12); }, RejectReason::REJECT_REASON_INVALID_VALUE, "value"},
+  };
+  for (const Case& c : cases) {
+    SetUp();
+    c.spoil(&update_);
+    std::string text;
+    EXPECT_EQ(Check(&text), c.reason) << text;
+    EXPECT_NE(text.find(std::string("'") + c.field + "'"), std::string::npos) << text;
+  }
+}
+
+}  // namespace
+}  // namespace tonghop

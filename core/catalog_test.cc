@@ -1,0 +1,121 @@
+#include "core/catalog.h"
+
+#include <gtest/gtest.h>
+
+#include "core/csv.h"
+#include "core/testing/temp_dir.h"
+
+namespace tonghop {
+namespace {
+
+const std::string kLangSon = std::string(TONGHOP_SOURCE_DIR) + "/deploy/lang-son";
+const std::string kTestCatalog = std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/catalog";
+
+TEST(CatalogTest, LoadsLangSonWithEveryIndicatorOfTheReport) {
+  Catalog catalog;
+  Status s = Catalog::LoadFromDirectory(kLangSon, &catalog);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(catalog.indicators().size(), 79u);
+  EXPECT_EQ(catalog.units().size(), 18u);  // 11 districts + 7 provincial departments
+
+  const Indicator* sown = catalog.FindIndicator("agri.sown_area.total");
+  ASSERT_NE(sown, nullptr);
+  EXPECT_EQ(sown->expected_units.size(), 11u);
+  EXPECT_EQ(sown->parts_rule, PartsRule::kAtMost);
+  EXPECT_TRUE(Catalog::Expects(*sown, "cao-loc"));
+  EXPECT_FALSE(Catalog::Expects(*sown, "kho-bac"));
+
+  const Indicator* imports = catalog.FindIndicator("trade.external.imports");
+  ASSERT_NE(imports, nullptr);
+  EXPECT_EQ(imports->space_agg, SpaceAggregation::kNone);
+  EXPECT_EQ(imports->expected_units, std::vector<std::string>{"cuc-hai-quan"});
+  EXPECT_EQ(catalog.FindIndicator("agri.herd.pigs")->time_agg, TimeAggregation::kLast);
+
+  Period q1_2016;
+  ASSERT_TRUE(Period::Parse("2016-Q1", &q1_2016).ok());
+  ASSERT_TRUE(catalog.Plan("agri.sown_area.rice_spring", 2017).has_value());
+  EXPECT_EQ(catalog.Plan("agri.sown_area.rice_spring", 2017)->ToString(), "14800");
+  EXPECT_FALSE(catalog.Plan("agri.herd.pigs", 2017).has_value());
+  EXPECT_EQ(catalog.Baseline("agri.sown_area.total", q1_2016)->ToString(), "23134");
+}
+
+class BrokenCatalogTest : public ::testing::Test {
+ protected:
+  // Copies the small test catalog, replaces one file, and returns the load error.
+  Status LoadWith(const std::string& file, const std::string& content) {
+    for (const char* name : {"units.csv", "indicators.csv", "plans.csv", "baselines.csv"}) {
+      std::string text;
+      EXPECT_TRUE(ReadFileToString(kTestCatalog + "/" + name, &text).ok());
+      dir_.Write(name, text);
+    }
+    dir_.Write(file, content);
+    Catalog catalog;
+    return Catalog::LoadFromDirectory(dir_.path(), &catalog);
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(BrokenCatalogTest, TheTestCatalogItselfLoads) {
+  Catalog catalog;
+  Status s = Catalog::LoadFromDirectory(kTestCatalog, &catalog);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST_F(BrokenCatalogTest, MistakesNameFileLineAndField) {
+  struct Case { const char* file; const char* content; const char* expected; };
+  const Case cases[] = {
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule\n"
+       "a.b,s,n,ha,district,sum,sum,,\n"
+       "a.c,s,n,ha,district,summ,sum,,\n",
+       "indicators.csv:3: field 'space_agg': 'summ' is not one of sum, max, none"},
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule\n"
+       "a.b,s,n,ha,commune,sum,sum,,\n",
+       "indicators.csv:2: field 'reported_by': 'commune' is neither a unit code nor a unit kind"},
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule\n"
+       "a.b,s,n,ha,district,none,sum,,\n",
+       "indicators.csv:2: field 'space_agg': 'none' means one unit reports"},
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule\n"
+       "a.b,s,n,ha,district,sum,sum,,\n"
+       "a.c,s,n,ha,district,sum,sum,a.x,\n",
+       "indicators.csv:3: field 'part_of': no indicator 'a.x'"},
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule\n"
+       "A B,s,n,ha,district,sum,sum,,\n",
+       "indicators.csv:2: field 'id'"},
+      {"indicators.csv", "id,sector,name_vi,unit,space_agg,time_agg\n", "the header has no column 'reported_by'"},
+      {"units.csv", "code,name_vi,kind\nnorth,Bắc,district\nnorth,Bắc,district\n",
+       "units.csv:3: field 'code': unit 'north' is listed twice"},
+      {"plans.csv", "indicator,year,plan\nagri.area.total,2017,1.000,5\n", "plans.csv:2"},
+      {"plans.csv", "indicator,year,plan\nagri.area.total,17,1000\n", "plans.csv:2: field 'year'"},
+      {"plans.csv", "indicator,year,plan\nagri.nope,2017,1000\n", "plans.csv:2: field 'indicator': no indicator 'agri.nope'"},
+      {"baselines.csv", "indicator,period,value\nagri.area.total,2016-Q5,200\n", "baselines.csv:2: field 'period'"},
+      {"baselines.csv", "indicator,period,value\nagri.area.total,2016-Q1,2e5\n", "baselines.csv:2: field 'value'"},
+  };
+  for (const Case& c : cases) {
+    Status s = LoadWith(c.file, c.content);
+    EXPECT_FALSE(s.ok()) << c.content;
+    EXPECT_NE(s.message().find(c.expected), std::string::npos) << "got: " << s.message() << "\nwanted: " << c.expected;
+  }
+}
+
+TEST_F(BrokenCatalogTest, MissingFolderSaysWhatToDo) {
+  Catalog catalog;
+  Status s = Catalog::LoadFromDirectory(dir_.Sub("nope"), &catalog);
+  EXPECT_TRUE(s.IsNotFound());
+  EXPECT_NE(s.message().find("--catalog_dir"), std::string::npos);
+}
+
+TEST_F(BrokenCatalogTest, AcceptsSpreadsheetQuirks) {
+  // A UTF-8 byte-order mark, CRLF line ends and a quoted name with a comma, as spreadsheets save.
+  Status s = LoadWith("units.csv",
+                      "\xEF\xBB\xBF" "code,name_vi,kind\r\nnorth,\"Bắc, huyện\",district\r\nsouth,Nam,district\r\n"
+                      "capital,TP,city\r\nbank,NH,department\r\n");
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+}  // namespace
+}  // namespace tonghop
