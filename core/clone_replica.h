@@ -7,7 +7,9 @@
 //  - a version whose prev_seq is not the seq it holds for that key (or is non-zero for a key it
 //    does not hold) reveals a missed update; a heartbeat whose seq is above everything it has
 //    verified reveals a possibly missed trailing update; either triggers a catch-up snapshot
-//    request with since_seq = the last seq up to which it knows it is complete;
+//    request with since_seq = the last seq up to which it knows it is complete (verified_seq,
+//    which a completed snapshot raises to its seq, and a live version raises to its own seq when
+//    that is exactly verified_seq + 1);
 //  - a different stream_id in a heartbeat or snapshot means a different source: it clears its
 //    table and takes a full snapshot;
 //  - no heartbeat for server_timeout_ms: it reconnects both sockets and resyncs.
@@ -23,6 +25,7 @@
 #include <zmq.hpp>
 
 #include "core/aggregate_table.h"
+#include "core/log_limiter.h"
 #include "core/status.h"
 #include "core/transport.h"
 
@@ -47,11 +50,13 @@ class CloneReplica {
   // Validates the filter, connects, subscribes and requests the first snapshot.
   Status Start();
 
-  // Sockets to poll (ZMQ_POLLIN); call Process() when any is readable or on timeout.
+  // Sockets to poll (ZMQ_POLLIN); call Process() when any is readable or on timeout. Ask again
+  // after every Process(): reconnecting replaces the sockets.
   std::vector<zmq::pollitem_t> PollItems();
 
   // Reads everything pending without blocking, applies it, and handles gaps, resyncs and
-  // timeouts. `on_change` may be empty.
+  // timeouts. `on_change` may be empty. Call at least every few hundred ms even when nothing is
+  // readable: the timeouts are checked here.
   void Process(const ChangeCallback& on_change);
 
   // Polls and processes until the first snapshot is complete, or fails after timeout_ms.
@@ -67,9 +72,22 @@ class CloneReplica {
   uint64_t resyncs() const { return resyncs_; }
 
  private:
-  // Implementation state; see clone_replica.cc.
-  void Connect();
+  // Replaces the SUB socket: subscribes to the filter (or "i/" for everything) and to "hb".
+  void ConnectStream();
+  // Replaces the snapshot DEALER, so that a late reply to an abandoned request cannot be taken
+  // for the reply to the next one.
+  void ConnectSnapshot();
   void RequestSnapshot(uint64_t since_seq);
+  void ReadStream(const ChangeCallback& on_change);
+  void ReadSnapshots(const ChangeCallback& on_change);
+  void OnUpdate(const tonghop::v1::AggregateUpdate& update, const ChangeCallback& on_change);
+  void OnHeartbeat(const tonghop::v1::Heartbeat& heartbeat);
+  void OnLastReply(const tonghop::v1::SnapshotReply& reply, const ChangeCallback& on_change);
+  void StartOver(uint64_t stream_id);
+  void CheckTimers();
+  // Gaps mean something only against a complete state: not before the first snapshot, nor while
+  // a full one is pending.
+  bool CanDetectGaps() const { return has_snapshot_ && !(snapshot_outstanding_ && snapshot_since_seq_ == 0); }
 
   CloneReplicaOptions options_;
   zmq::context_t& context_;
@@ -80,10 +98,16 @@ class CloneReplica {
   uint64_t verified_seq_ = 0;
   uint64_t resyncs_ = 0;
   bool snapshot_outstanding_ = false;
+  uint64_t snapshot_since_seq_ = 0;  // of the outstanding request
+  // Aggregates of the outstanding snapshot's replies so far: applied together when the last one
+  // arrives, as only it says which stream they belong to.
+  std::vector<tonghop::v1::AggregateUpdate> snapshot_aggregates_;
   bool catch_up_needed_ = false;
   bool has_snapshot_ = false;
   int64_t snapshot_requested_ms_ = 0;
   int64_t last_heard_ms_ = 0;
+  LogLimiter bad_message_log_;
+  LogLimiter gap_log_;
 };
 
 }  // namespace tonghop

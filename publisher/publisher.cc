@@ -1,0 +1,111 @@
+#include "publisher/publisher.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <exception>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+
+#include "core/clone_replica.h"
+#include "core/clone_server.h"
+#include "core/process.h"
+
+namespace tonghop {
+namespace {
+
+// Upper bound on one poll: the replica's timeouts and the stop flag are checked after each.
+constexpr int kMaxPollMs = 100;
+
+bool Stopping(const PublisherOptions& options) {
+  return ShutdownRequested() || (options.stop != nullptr && options.stop->load());
+}
+
+Status Run(const PublisherOptions& options) {
+  zmq::context_t context;
+
+  CloneReplicaOptions upstream;
+  upstream.publish_endpoint = options.upstream_publish_endpoint;
+  upstream.snapshot_endpoint = options.upstream_snapshot_endpoint;
+  upstream.filter = "";
+  upstream.snapshot_timeout_ms = options.upstream_snapshot_timeout_ms;
+  upstream.server_timeout_ms = options.upstream_timeout_ms;
+  CloneReplica replica(context, upstream);
+
+  CloneServerOptions downstream;
+  downstream.publish_endpoint = options.publish_endpoint;
+  downstream.snapshot_endpoint = options.snapshot_endpoint;
+  downstream.heartbeat_interval_ms = options.heartbeat_interval_ms;
+  downstream.link.send_hwm = options.subscriber_hwm;
+  CloneServer server(context, downstream, &replica.table());
+  // While the replica fills a hole, its table holds versions above it: subscribers must not
+  // believe themselves complete beyond what this relay has verified.
+  server.set_complete_seq_source([&replica] { return replica.verified_seq(); });
+
+  TONGHOP_RETURN_IF_ERROR(server.Start());
+  TONGHOP_RETURN_IF_ERROR(replica.Start().WithContext("upstream feed"));
+  spdlog::info("ready: publisher publish={} snapshot={} upstream={} upstream_snapshot={}",
+               server.bound_publish_endpoint(), server.bound_snapshot_endpoint(),
+               options.upstream_publish_endpoint, options.upstream_snapshot_endpoint);
+
+  // Info for the first sync and the first after each change of stream; catch-ups are routine.
+  bool announce_sync = true;
+  auto follow_stream = [&] {
+    if (server.stream_id() != replica.stream_id()) {
+      spdlog::info("upstream stream is now {:016x}; relaying it to subscribers", replica.stream_id());
+      server.set_stream_id(replica.stream_id());
+      announce_sync = true;
+    }
+  };
+  auto relay = [&](const tonghop::v1::AggregateUpdate& update) {
+    follow_stream();
+    server.Publish(update);
+  };
+
+  // No heartbeats before the first upstream sync: they would carry stream_id 0 and make every
+  // subscriber of a restarted publisher drop its state, only to fetch the same state again a few
+  // milliseconds later. Snapshots are answered meanwhile, from what the table holds.
+  bool heartbeating = false;
+  while (!Stopping(options)) {
+    std::vector<zmq::pollitem_t> items = replica.PollItems();
+    items.push_back({server.snapshot_socket().handle(), 0, ZMQ_POLLIN, 0});
+    const int timeout_ms = heartbeating ? std::min(server.MillisUntilHeartbeat(), kMaxPollMs) : kMaxPollMs;
+    try {
+      zmq::poll(items, std::chrono::milliseconds(timeout_ms));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) return Status::IOError(fmt::format("poll failed: {}", e.what()));
+    }
+    replica.Process(relay);
+    follow_stream();
+    if (items.back().revents & ZMQ_POLLIN) server.ServeSnapshots();
+    heartbeating = heartbeating || replica.synced();
+    if (heartbeating) server.Tick();
+
+    if (announce_sync && replica.synced()) {
+      spdlog::info("synced with upstream {}: {} aggregates, verified up to seq {}, stream {:016x}",
+                   options.upstream_snapshot_endpoint, replica.table().size(), replica.verified_seq(),
+                   replica.stream_id());
+      announce_sync = false;
+    }
+  }
+  spdlog::info("publisher stopping: {} aggregates up to seq {}, {} upstream resyncs", replica.table().size(),
+               replica.table().max_seq(), replica.resyncs());
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RunPublisher(const PublisherOptions& options) {
+  try {
+    return Run(options);
+  } catch (const zmq::error_t& e) {
+    return Status::IOError(fmt::format("publisher: ZeroMQ error: {}", e.what()));
+  } catch (const std::exception& e) {
+    return Status::IOError(fmt::format("publisher: {}", e.what()));
+  }
+}
+
+}  // namespace tonghop

@@ -1,0 +1,43 @@
+// The publisher node: a relay between the aggregator's feed and any number of subscribers, so
+// that no subscriber can slow ingest (the aggregator publishes to this one process only).
+//
+// It is a CloneReplica of the aggregator (everything, filter "") and a CloneServer to subscribers
+// over the replica's own table: each version the replica stores, from the stream or a snapshot,
+// is republished unchanged (the aggregator's seq and prev_seq), under the aggregator's stream_id.
+// A subscriber therefore ends with exactly the aggregator's state, with the aggregator's seqs.
+//
+// The subscriber sockets are bound before the upstream sync completes, so that subscribers can
+// connect early. A snapshot taken before then shows the state synced so far, under stream_id 0;
+// heartbeats start with the first sync, and their stream_id and seq send such a subscriber back
+// for the rest (docs/PUBLISHER.md). Heartbeats and snapshot replies carry the seq up to which
+// the relay has verified its copy (CloneReplica::verified_seq), not merely the highest it holds.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "core/status.h"
+
+namespace tonghop {
+
+struct PublisherOptions {
+  std::string upstream_publish_endpoint = "tcp://127.0.0.1:5551";
+  std::string upstream_snapshot_endpoint = "tcp://127.0.0.1:5552";
+  std::string publish_endpoint = "tcp://*:5560";
+  std::string snapshot_endpoint = "tcp://*:5561";
+  int heartbeat_interval_ms = 1'000;
+  // Messages queued per subscriber before the PUB drops for it (that subscriber then resyncs).
+  int subscriber_hwm = 10'000;
+  // An upstream snapshot not complete by then is requested again.
+  int upstream_snapshot_timeout_ms = 3'000;
+  // Upstream silence (no update, no heartbeat) before reconnecting and resyncing.
+  int upstream_timeout_ms = 5'000;
+  // Stops the node when set, besides SIGINT/SIGTERM (lets tests run it in a thread).
+  const std::atomic<bool>* stop = nullptr;
+};
+
+// Runs the publisher until shutdown is requested. Fails only when it cannot start (an endpoint
+// cannot be bound or is malformed).
+Status RunPublisher(const PublisherOptions& options);
+
+}  // namespace tonghop

@@ -1,0 +1,133 @@
+// The publisher relaying a real CloneServer to real replicas on loopback, run in a thread.
+#include "publisher/publisher.h"
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/clone_replica.h"
+#include "core/testing/clone_source.h"
+#include "core/testing/temp_dir.h"
+
+namespace tonghop {
+namespace {
+
+using testing::CloneSource;
+using testing::PumpUntil;
+using testing::TableDiff;
+using testing::TempDir;
+using testing::TestReplicaOptions;
+
+// One publisher in a thread, stoppable without signals; its subscriber endpoints are ipc sockets
+// in a directory of the test's own, so that a restarted publisher binds the same ones.
+class PublisherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(upstream_.Start().ok());
+    options_.upstream_publish_endpoint = upstream_.publish_endpoint();
+    options_.upstream_snapshot_endpoint = upstream_.snapshot_endpoint();
+    options_.publish_endpoint = "ipc://" + dir_.Sub("pub");
+    options_.snapshot_endpoint = "ipc://" + dir_.Sub("snapshot");
+    options_.heartbeat_interval_ms = 50;
+    options_.upstream_snapshot_timeout_ms = 1'000;
+    options_.upstream_timeout_ms = 1'000;
+    options_.stop = &stop_;
+  }
+  void TearDown() override { StopPublisher(); }
+
+  void StartPublisher() {
+    stop_ = false;
+    thread_ = std::thread([this] { status_ = RunPublisher(options_); });
+  }
+  void StopPublisher() {
+    if (!thread_.joinable()) return;
+    stop_ = true;
+    thread_.join();
+    EXPECT_TRUE(status_.ok()) << status_.ToString();
+  }
+
+  // Pumps until `replica` holds exactly what upstream holds under `filter`, as complete as
+  // upstream's latest seq and under upstream's stream_id.
+  bool Converges(CloneReplica& replica, const std::string& filter = "", std::vector<CloneReplica*> others = {}) {
+    others.push_back(&replica);
+    return PumpUntil({&upstream_}, others, [&] {
+      return replica.synced() && replica.stream_id() == upstream_.stream_id() &&
+             replica.verified_seq() == upstream_.table().max_seq() &&
+             TableDiff(upstream_.table(), replica.table(), filter).empty();
+    }, 5'000);
+  }
+
+  void Fill(int rounds, int skip_every = 0) {
+    for (int round = 0; round < rounds; ++round) {
+      for (int i = 0; i < 40; ++i) {
+        for (const char* period : {"2017-Q1", "2017-Q2", "2017"}) {
+          bool publish = skip_every == 0 || (i + round) % skip_every != 0;
+          upstream_.Put(fmt::format("{}.k{}", i % 2 ? "agri" : "indus", i), period, round + i * 0.25, publish);
+        }
+      }
+    }
+  }
+
+  zmq::context_t context_;
+  CloneSource upstream_{context_, 0x5eed, /*heartbeat_interval_ms=*/50};
+  TempDir dir_;
+  PublisherOptions options_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  Status status_;
+};
+
+TEST_F(PublisherTest, SubscribersEndWithTheUpstreamStateAcrossLossAndARestart) {
+  Fill(3);
+  StartPublisher();
+  CloneReplica all(context_, TestReplicaOptions(options_.publish_endpoint, options_.snapshot_endpoint));
+  CloneReplica q1(context_, TestReplicaOptions(options_.publish_endpoint, options_.snapshot_endpoint, "p/2017-Q1/"));
+  ASSERT_TRUE(all.Start().ok());
+  ASSERT_TRUE(q1.Start().ok());
+  ASSERT_TRUE(Converges(all, "", {&q1})) << TableDiff(upstream_.table(), all.table());
+  ASSERT_TRUE(Converges(q1, "p/2017-Q1/", {&all})) << TableDiff(upstream_.table(), q1.table(), "p/2017-Q1/");
+
+  // Live versions, some of which never leave upstream's table: the publisher catches up and
+  // relays what it fetched.
+  Fill(2, /*skip_every=*/7);
+  ASSERT_TRUE(Converges(all, "", {&q1})) << TableDiff(upstream_.table(), all.table());
+  ASSERT_TRUE(Converges(q1, "p/2017-Q1/", {&all})) << TableDiff(upstream_.table(), q1.table(), "p/2017-Q1/");
+  const uint64_t resyncs_before_restart = all.resyncs();
+
+  // Down, while upstream moves on; then back with an empty table on the same endpoints.
+  StopPublisher();
+  Fill(1);
+  StartPublisher();
+  Fill(1);
+  ASSERT_TRUE(Converges(all, "", {&q1})) << TableDiff(upstream_.table(), all.table());
+  ASSERT_TRUE(Converges(q1, "p/2017-Q1/", {&all})) << TableDiff(upstream_.table(), q1.table(), "p/2017-Q1/");
+  EXPECT_GT(all.resyncs(), resyncs_before_restart);
+
+  // And it stays exact: nothing the restart left behind undoes it.
+  PumpUntil({&upstream_}, {&all, &q1}, [] { return false; }, 300);
+  EXPECT_EQ(TableDiff(upstream_.table(), all.table()), "");
+  EXPECT_EQ(TableDiff(upstream_.table(), q1.table(), "p/2017-Q1/"), "");
+}
+
+TEST_F(PublisherTest, ANewUpstreamStreamReachesSubscribers) {
+  Fill(2);
+  StartPublisher();
+  CloneReplica all(context_, TestReplicaOptions(options_.publish_endpoint, options_.snapshot_endpoint));
+  ASSERT_TRUE(all.Start().ok());
+  ASSERT_TRUE(Converges(all)) << TableDiff(upstream_.table(), all.table());
+
+  upstream_.Reset(0xbeef);
+  upstream_.Put("agri.only", "2017-Q1", 1);
+  ASSERT_TRUE(Converges(all)) << TableDiff(upstream_.table(), all.table());
+  EXPECT_EQ(all.table().size(), 1u);
+}
+
+TEST_F(PublisherTest, FailsToStartWhenAnEndpointCannotBeBound) {
+  options_.snapshot_endpoint = "tcp://no-such-host.invalid:1";
+  Status s = RunPublisher(options_);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_NE(s.message().find("tcp://no-such-host.invalid:1"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace tonghop
