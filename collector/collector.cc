@@ -1,0 +1,113 @@
+#include "collector/collector.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+
+#include "collector/drop_folder.h"
+#include "collector/local_api.h"
+#include "collector/outbox.h"
+#include "collector/rejection_file.h"
+#include "collector/sender.h"
+#include "core/process.h"
+#include "core/transport.h"
+
+namespace tonghop {
+namespace {
+
+Status CheckOptions(const CollectorOptions& o) {
+  if (o.reporting_unit.empty()) {
+    return Status::InvalidArgument(
+        "--reporting_unit is required: the code of the unit this collector reports for, as in "
+        "units.csv of the catalog (e.g. --reporting_unit cao-loc)");
+  }
+  auto positive = [](const char* flag, int value) {
+    return value > 0 ? Status::OK()
+                     : Status::InvalidArgument(fmt::format("--{} must be above 0 (got {})", flag, value));
+  };
+  TONGHOP_RETURN_IF_ERROR(positive("max_in_flight", o.max_in_flight));
+  TONGHOP_RETURN_IF_ERROR(positive("scan_interval_ms", o.scan_interval_ms));
+  TONGHOP_RETURN_IF_ERROR(positive("ack_timeout_ms", o.ack_timeout_ms));
+  TONGHOP_RETURN_IF_ERROR(positive("heartbeat_interval_ms", o.heartbeat_interval_ms));
+  return Status::OK();
+}
+
+Status MakeDataDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir)) {
+    return Status::IOError(fmt::format("cannot create --data_dir {}: {}; choose a writable folder", dir,
+                                       ec ? ec.message() : "not a directory"));
+  }
+  return Status::OK();
+}
+
+bool Stopping(const CollectorOptions& options) {
+  return ShutdownRequested() || (options.stop != nullptr && options.stop->load());
+}
+
+}  // namespace
+
+Status RunCollector(const CollectorOptions& options) {
+  TONGHOP_RETURN_IF_ERROR(CheckOptions(options));
+  const std::string node_id = options.node_id.empty() ? "collector-" + options.reporting_unit : options.node_id;
+  const std::string drop_dir = options.drop_dir.empty() ? options.data_dir + "/drop" : options.drop_dir;
+  const std::string submit_endpoint =
+      options.submit_endpoint.empty() ? "ipc://" + options.data_dir + "/submit.sock" : options.submit_endpoint;
+
+  TONGHOP_RETURN_IF_ERROR(MakeDataDir(options.data_dir));
+  std::unique_ptr<Outbox> outbox;
+  TONGHOP_RETURN_IF_ERROR(Outbox::Open(options.data_dir + "/outbox", &outbox));
+  DropFolder drop_folder({drop_dir, options.reporting_unit, options.drop_min_age_ms}, outbox.get());
+  TONGHOP_RETURN_IF_ERROR(drop_folder.Init());
+  RejectionFile rejections(drop_dir + "/" + DropFolder::kRejectionFileName);
+
+  zmq::context_t context(1);
+  SenderOptions sender_options;
+  sender_options.aggregator_endpoint = options.aggregator_endpoint;
+  sender_options.node_id = node_id;
+  sender_options.max_in_flight = options.max_in_flight;
+  sender_options.ack_timeout_ms = options.ack_timeout_ms;
+  sender_options.heartbeat_interval_ms = options.heartbeat_interval_ms;
+  Sender sender(context, sender_options, outbox.get(), &rejections);
+  LocalApi local_api(context, {submit_endpoint, options.reporting_unit, {}}, outbox.get(), &sender);
+  TONGHOP_RETURN_IF_ERROR(local_api.Start());
+  TONGHOP_RETURN_IF_ERROR(sender.Start());
+
+  spdlog::info("ready: collector {} outbox={:016x} pending={} aggregator={} drop_dir={} submit={}",
+               options.reporting_unit, outbox->id(), outbox->pending_count(), options.aggregator_endpoint,
+               drop_dir, submit_endpoint);
+
+  // Bounds how long a stop request waits when nothing else is due.
+  constexpr int kMaxPollMs = 100;
+  int64_t next_scan_ms = MonotonicMs();
+  while (!Stopping(options)) {
+    const int64_t now = MonotonicMs();
+    if (now >= next_scan_ms) {
+      drop_folder.Scan();
+      next_scan_ms = now + options.scan_interval_ms;
+    }
+    sender.Process();
+    int timeout = std::min<int64_t>({sender.MillisUntilDue(), std::max<int64_t>(next_scan_ms - now, 0), kMaxPollMs});
+    std::vector<zmq::pollitem_t> items = {local_api.PollItem(), sender.PollItem()};
+    try {
+      zmq::poll(items, std::chrono::milliseconds(timeout));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;  // a signal: the loop condition decides
+      return Status::IOError(fmt::format("polling failed: {}", e.what()));
+    }
+    if (items[0].revents & ZMQ_POLLIN) local_api.Process();
+  }
+  spdlog::info("collector {} stopping; {} updates pending in the outbox", options.reporting_unit,
+               outbox->pending_count());
+  return Status::OK();
+}
+
+}  // namespace tonghop

@@ -1,0 +1,37 @@
+// The collector node (tonghop-collector): one process per reporting unit. It takes figures from a
+// watched drop folder of CSV files (DropFolder) and from `tonghop submit` (LocalApi), stores each
+// in its durable outbox (Outbox) before acknowledging it to anyone, and sends the outbox to the
+// aggregator (Sender), which it leaves only when acked. A collector that restarts, or whose
+// aggregator is unreachable for hours, loses nothing and resends. docs/COLLECTOR.md describes the
+// drop folder and rejected.csv.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "core/status.h"
+
+namespace tonghop {
+
+struct CollectorOptions {
+  std::string reporting_unit;  // required: the unit's code, e.g. "cao-loc"
+  std::string node_id;         // "" means collector-<reporting_unit>
+  std::string aggregator_endpoint = "tcp://127.0.0.1:5550";
+  std::string data_dir = "var/collector";  // the outbox lives in <data_dir>/outbox
+  std::string drop_dir;         // "" means <data_dir>/drop
+  std::string submit_endpoint;  // "" means ipc://<data_dir>/submit.sock
+  int max_in_flight = 1000;
+  int scan_interval_ms = 500;
+  int ack_timeout_ms = 5'000;
+  int heartbeat_interval_ms = 1'000;
+  // Drop files modified more recently than this are left for a later scan (not a flag: tests).
+  int drop_min_age_ms = 500;
+  // When set, the node also stops once it is true (tests run the node in a thread).
+  std::atomic<bool>* stop = nullptr;
+};
+
+// Runs the node until ShutdownRequested() (or *options.stop). Returns a non-ok Status, saying what
+// to do, when it cannot start (bad options, unwritable data_dir, outbox in use, endpoint taken).
+Status RunCollector(const CollectorOptions& options);
+
+}  // namespace tonghop

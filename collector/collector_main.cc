@@ -1,0 +1,22 @@
+// tonghop-collector: one per reporting unit; see collector/collector.h and docs/COLLECTOR.md.
+#include "collector/collector.h"
+#include "core/process.h"
+
+int main(int argc, char** argv) {
+  tonghop::CollectorOptions o;
+  tonghop::CommonFlags common;
+  CLI::App app{"tonghop collector: sends a reporting unit's figures to the aggregator, losing none"};
+  tonghop::AddCommonFlags(app, &common);
+  app.add_option("--reporting_unit", o.reporting_unit, "code of the unit this collector reports for (required)");
+  app.add_option("--node_id", o.node_id, "name in the aggregator's logs (default collector-<unit>)");
+  app.add_option("--aggregator_endpoint", o.aggregator_endpoint, "aggregator ingest ROUTER")->capture_default_str();
+  app.add_option("--data_dir", o.data_dir, "folder of the outbox (<data_dir>/outbox)")->capture_default_str();
+  app.add_option("--drop_dir", o.drop_dir, "watched folder of CSV files (default <data_dir>/drop)");
+  app.add_option("--submit_endpoint", o.submit_endpoint, "local API (default ipc://<data_dir>/submit.sock)");
+  app.add_option("--max_in_flight", o.max_in_flight, "updates sent and not yet answered")->capture_default_str();
+  app.add_option("--scan_interval_ms", o.scan_interval_ms, "drop folder scan period")->capture_default_str();
+  app.add_option("--ack_timeout_ms", o.ack_timeout_ms, "resend what is unanswered this long")->capture_default_str();
+  app.add_option("--heartbeat_interval_ms", o.heartbeat_interval_ms, "heartbeat when idle this long")
+      ->capture_default_str();
+  return tonghop::RunMain(app, argc, argv, "collector", common, [&] { return tonghop::RunCollector(o); });
+}

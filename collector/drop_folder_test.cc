@@ -1,0 +1,184 @@
+#include "collector/drop_folder.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <gtest/gtest.h>
+
+#include "core/csv.h"
+#include "core/testing/temp_dir.h"
+#include "core/transport.h"
+
+namespace tonghop {
+namespace {
+namespace fs = std::filesystem;
+
+class DropFolderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(Outbox::Open(dir_.Sub("outbox"), &outbox_).ok());
+    folder_ = std::make_unique<DropFolder>(DropFolderOptions{dir_.Sub("drop"), "bac-son", 500}, outbox_.get());
+    ASSERT_TRUE(folder_->Init().ok());
+  }
+
+  // Writes a drop file dated `age` ago, as if it had been renamed into the folder then.
+  void Drop(const std::string& name, const std::string& content,
+            std::chrono::milliseconds age = std::chrono::seconds(5)) {
+    dir_.Write("drop/" + name, content);
+    fs::last_write_time(Path(name), fs::file_time_type::clock::now() - age);
+  }
+  std::string Path(const std::string& name) const { return dir_.Sub("drop/" + name); }
+  std::string Read(const std::string& name) const {
+    std::string text;
+    EXPECT_TRUE(ReadFileToString(Path(name), &text).ok()) << name;
+    return text;
+  }
+  std::vector<tonghop::v1::IndicatorUpdate> Pending() const {
+    std::vector<tonghop::v1::IndicatorUpdate> out;
+    EXPECT_TRUE(outbox_->ReadPending(1, 1000, &out).ok());
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<DropFolder> folder_;
+};
+
+TEST_F(DropFolderTest, GoodFileEntersTheOutboxAndMovesToDone) {
+  Drop("agriculture.csv",
+       "\xEF\xBB\xBF" "value,indicator,period,reporting_unit,observed_at,note\n"
+       "926,agri.sown_area.total,2017-Q1,,,first\n"
+       "493.25,agri.sown_area.rice_spring,2017-Q1,bac-son,2017-03-31T10:00:00Z,\n");
+  auto result = folder_->Scan();
+  EXPECT_EQ(result.ingested, 1);
+  EXPECT_EQ(result.failed, 0);
+  EXPECT_FALSE(fs::exists(Path("agriculture.csv")));
+  EXPECT_TRUE(fs::exists(Path("done/agriculture.csv")));
+
+  auto figures = Pending();
+  ASSERT_EQ(figures.size(), 2u);
+  EXPECT_EQ(figures[0].seq(), 1u);
+  EXPECT_EQ(figures[0].indicator(), "agri.sown_area.total");
+  EXPECT_EQ(figures[0].reporting_unit(), "bac-son");
+  EXPECT_EQ(figures[0].value(), 926);
+  // Without observed_at, the figure was observed when the file was last written.
+  EXPECT_NEAR(static_cast<double>(figures[0].observed_at_ms()), static_cast<double>(NowMs() - 5000), 2000);
+  EXPECT_EQ(figures[1].value(), 493.25);
+  EXPECT_EQ(figures[1].observed_at_ms(), 1490954400000);
+  auto record = outbox_->FindFile("agriculture.csv");
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->figures(), 2u);
+  EXPECT_EQ(record->first_seq(), 1u);
+}
+
+TEST_F(DropFolderTest, BadFileMovesToFailedWithEveryProblemAndStoresNothing) {
+  Drop("bad.csv",
+       "indicator,period,value,reporting_unit\n"
+       "agri.sown_area.total,2017-Q1,926,\n"
+       "agri.sown_area.tobacco,2017-Q5,203,\n"
+       ",2017-Q1,1.234,5\n"
+       "health.examinations,2017-Q1,7508,cao-loc\n"
+       "agri.sown_area.total,2017-Q1,1,\n");
+  auto result = folder_->Scan();
+  EXPECT_EQ(result.failed, 1);
+  EXPECT_EQ(outbox_->pending_count(), 0u);
+  EXPECT_EQ(outbox_->next_seq(), 1u);
+  EXPECT_TRUE(fs::exists(Path("failed/bad.csv")));
+  std::string errors = Read("failed/bad.csv.error.txt");
+  EXPECT_NE(errors.find("bad.csv:3: field 'period': period '2017-Q5'"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("bad.csv:4: field 'indicator'"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("bad.csv:5: field 'reporting_unit': 'cao-loc'"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("bad.csv:6: field 'indicator': agri.sown_area.total for 2017-Q1 is already given on line 2"),
+            std::string::npos) << errors;
+  EXPECT_EQ(errors.find("bad.csv:2:"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("Nothing from bad.csv was stored"), std::string::npos) << errors;
+}
+
+TEST_F(DropFolderTest, UnparsableValuesAndDatesAreNamed) {
+  Drop("values.csv",
+       "indicator,period,value,observed_at\n"
+       "a,2017,\"1.234,5\",\n"
+       "b,2017,1e6,\n"
+       "c,2017,,\n"
+       "d,2017,5,31/03/2017\n");
+  EXPECT_EQ(folder_->Scan().failed, 1);
+  std::string errors = Read("failed/values.csv.error.txt");
+  EXPECT_NE(errors.find("values.csv:2: field 'value': '1.234,5'"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("values.csv:3: field 'value': '1e6'"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("values.csv:4: field 'value': is empty"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("values.csv:5: field 'observed_at': '31/03/2017'"), std::string::npos) << errors;
+}
+
+TEST_F(DropFolderTest, HeaderOnlyOrMissingColumnFails) {
+  Drop("empty.csv", "indicator,period,value\n");
+  Drop("nocolumn.csv", "indicator,value\na,1\n");
+  Drop("blank.csv", "");
+  EXPECT_EQ(folder_->Scan().failed, 3);
+  EXPECT_NE(Read("failed/empty.csv.error.txt").find("empty.csv: the file has a header but no figures"),
+            std::string::npos);
+  EXPECT_NE(Read("failed/nocolumn.csv.error.txt").find("nocolumn.csv:1: the header has no column 'period'"),
+            std::string::npos);
+  EXPECT_TRUE(fs::exists(Path("failed/blank.csv.error.txt")));
+  EXPECT_EQ(outbox_->pending_count(), 0u);
+}
+
+TEST_F(DropFolderTest, LeavesRecentHiddenOtherAndOwnFilesAlone) {
+  Drop("recent.csv", "indicator,period,value\na,2017,1\n", std::chrono::milliseconds(0));
+  Drop(".partial.csv", "indicator,period,value\na,2017,1\n");
+  Drop("notes.txt", "indicator,period,value\na,2017,1\n");
+  Drop("rejected.csv", "seq,indicator,period,value,reason,text,rejected_at\n");
+  fs::create_directories(Path("folder.csv"));
+  auto result = folder_->Scan();
+  EXPECT_EQ(result.ingested, 0);
+  EXPECT_EQ(result.failed, 0);
+  EXPECT_EQ(result.waiting, 1);
+  for (const char* name : {"recent.csv", ".partial.csv", "notes.txt", "rejected.csv"}) {
+    EXPECT_TRUE(fs::exists(Path(name))) << name;
+  }
+  // Once it has rested, the recent file is taken.
+  fs::last_write_time(Path("recent.csv"), fs::file_time_type::clock::now() - std::chrono::seconds(1));
+  EXPECT_EQ(folder_->Scan().ingested, 1);
+  EXPECT_EQ(outbox_->pending_count(), 1u);
+}
+
+TEST_F(DropFolderTest, FileStoredBeforeACrashIsOnlyMoved) {
+  const std::string content = "indicator,period,value\na,2017,1\nb,2017,2\n";
+  Drop("q1.csv", content);
+  // The collector stored the figures and stopped before moving the file.
+  struct stat st {};
+  ASSERT_EQ(::stat(Path("q1.csv").c_str(), &st), 0);
+  std::vector<tonghop::v1::IndicatorUpdate> figures(2);
+  figures[0].set_indicator("a");
+  figures[1].set_indicator("b");
+  tonghop::storage::v1::IngestedFile record;
+  record.set_name("q1.csv");
+  record.set_size(content.size());
+  record.set_mtime_ns(static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec);
+  ASSERT_TRUE(outbox_->Append(&figures, &record).ok());
+
+  EXPECT_EQ(folder_->Scan().ingested, 1);
+  EXPECT_EQ(outbox_->pending_count(), 2u);
+  EXPECT_EQ(outbox_->next_seq(), 3u);
+  EXPECT_TRUE(fs::exists(Path("done/q1.csv")));
+  EXPECT_FALSE(fs::exists(Path("q1.csv")));
+}
+
+TEST_F(DropFolderTest, NewVersionOfAFileIsIngestedAndKeptBesideTheOld) {
+  Drop("q1.csv", "indicator,period,value\na,2017,1\n");
+  EXPECT_EQ(folder_->Scan().ingested, 1);
+  Drop("q1.csv", "indicator,period,value\na,2017,1.5\nb,2017,2\n");
+  EXPECT_EQ(folder_->Scan().ingested, 1);
+  EXPECT_EQ(outbox_->pending_count(), 3u);
+  auto figures = Pending();
+  EXPECT_EQ(figures[1].value(), 1.5);
+  int in_done = 0;
+  for (const auto& entry : fs::directory_iterator(Path("done"))) {
+    std::string name = entry.path().filename().string();
+    EXPECT_TRUE(name.starts_with("q1") && name.ends_with(".csv")) << name;
+    ++in_done;
+  }
+  EXPECT_EQ(in_done, 2);
+}
+
+}  // namespace
+}  // namespace tonghop

@@ -1,0 +1,33 @@
+// The checks every figure passes before a collector accepts it into its outbox, whether it comes
+// from a drop file or from `tonghop submit`. They catch what the collector can judge alone (the
+// aggregator checks the rest against the catalog), so that a person hears about a typo at once,
+// from the collector, rather than later in rejected.csv.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "tonghop/v1/tonghop.pb.h"
+
+namespace tonghop {
+
+// One thing wrong with a figure: the field (as named in a drop file's header) and why.
+struct FieldError {
+  std::string field;
+  std::string why;
+};
+
+// Checks `figure` for a collector of unit `own_unit`: indicator non-empty, period valid, value
+// finite and within +-1e12, reporting_unit empty or `own_unit`. Fills an empty reporting_unit
+// with `own_unit`. Returns every problem found (empty when the figure is good).
+std::vector<FieldError> CheckFigure(const std::string& own_unit, tonghop::v1::IndicatorUpdate* figure);
+
+// Parses an ISO 8601 date ("2017-03-31") or date-time ("2017-03-31T14:05", "2017-03-31 14:05:09",
+// optional fraction of a second, optional "Z" or "+07:00"). Without a zone the time is Vietnam
+// time (UTC+07:00), the time the district's own clocks show; a bare date means its midnight.
+Status ParseObservedAt(std::string_view text, int64_t* ms_since_epoch);
+
+}  // namespace tonghop

@@ -1,0 +1,142 @@
+#include "collector/local_api.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "collector/figure_check.h"
+
+namespace tonghop {
+namespace {
+
+// Whether a process accepts connections on the unix socket at `path`.
+bool SocketIsServed(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path)) return false;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  bool served = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return served;
+}
+
+}  // namespace
+
+LocalApi::LocalApi(zmq::context_t& context, LocalApiOptions options, Outbox* outbox, const Sender* sender)
+    : options_(std::move(options)), context_(context), outbox_(outbox), sender_(sender) {}
+
+Status LocalApi::Start() {
+  // libzmq replaces a leftover ipc socket file when binding, even one a live process serves: check
+  // first that nobody does.
+  constexpr std::string_view kIpc = "ipc://";
+  if (options_.endpoint.starts_with(kIpc) && SocketIsServed(options_.endpoint.substr(kIpc.size()))) {
+    return Status::Unavailable(fmt::format(
+        "another process serves --submit_endpoint {}; stop it or choose another endpoint", options_.endpoint));
+  }
+  try {
+    router_ = zmq::socket_t(context_, zmq::socket_type::router);
+    ConfigureRouter(router_, options_.link);
+    router_.bind(options_.endpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::IOError(fmt::format(
+        "cannot bind --submit_endpoint {}: {}; choose a free endpoint in a writable folder",
+        options_.endpoint, e.what()));
+  }
+  return Status::OK();
+}
+
+zmq::pollitem_t LocalApi::PollItem() { return {router_.handle(), 0, ZMQ_POLLIN, 0}; }
+
+void LocalApi::Process() {
+  try {
+    while (true) {
+      std::vector<zmq::message_t> frames(1);
+      if (!router_.recv(frames[0], zmq::recv_flags::dontwait)) break;
+      while (frames.back().more()) {
+        zmq::message_t frame;
+        if (!router_.recv(frame, zmq::recv_flags::dontwait)) break;
+        frames.push_back(std::move(frame));
+      }
+      if (frames.size() < 2) continue;  // a ROUTER always sees [identity]...[body]
+
+      tonghop::v1::LocalRequest request;
+      tonghop::v1::LocalReply reply;
+      if (!ParseProto(frames.back(), &request)) {
+        reply.set_error("malformed request: the last frame is not a tonghop.v1.LocalRequest; use "
+                        "`tonghop submit` or `tonghop collector-status`");
+      } else if (request.has_submit()) {
+        reply = Submit(request.submit());
+      } else if (request.has_status()) {
+        reply = OutboxStatus();
+      } else {
+        reply.set_error("empty request: set submit or status");
+      }
+      // Echo the envelope (identity, and a REQ client's empty delimiter) in front of the reply.
+      bool sent = true;
+      for (size_t i = 0; sent && i + 1 < frames.size(); ++i) {
+        sent = router_.send(frames[i], zmq::send_flags::sndmore).has_value();
+      }
+      Status s = sent ? SendProto(router_, reply) : Status::Unavailable("envelope not sent");
+      if (!s.ok() && client_log_.Allow()) {
+        spdlog::warn("cannot answer a local client (gone?): {}", s.message());
+      }
+    }
+  } catch (const zmq::error_t& e) {
+    // EHOSTUNREACH under ROUTER_MANDATORY: the client left before its answer.
+    if (client_log_.Allow()) spdlog::warn("cannot answer a local client (gone?): {}", e.what());
+  }
+}
+
+tonghop::v1::LocalReply LocalApi::Submit(const tonghop::v1::SubmitRequest& request) {
+  tonghop::v1::LocalReply reply;
+  if (request.figures().empty()) {
+    reply.set_error("submit has no figures; give at least one");
+    return reply;
+  }
+  std::vector<tonghop::v1::IndicatorUpdate> figures(request.figures().begin(), request.figures().end());
+  std::string errors;
+  const int64_t now = NowMs();
+  for (size_t i = 0; i < figures.size(); ++i) {
+    auto& figure = figures[i];
+    if (figure.observed_at_ms() == 0) figure.set_observed_at_ms(now);
+    for (const FieldError& e : CheckFigure(options_.reporting_unit, &figure)) {
+      errors += fmt::format("{}figure {} ({} {}): field '{}': {}", errors.empty() ? "" : "; ", i + 1,
+                            figure.indicator(), figure.period(), e.field, e.why);
+    }
+  }
+  if (!errors.empty()) {
+    reply.set_error(errors + ". Nothing was stored; correct it and submit again");
+    return reply;
+  }
+  if (Status s = outbox_->Append(&figures); !s.ok()) {
+    spdlog::error("cannot store {} submitted figures: {}", figures.size(), s.message());
+    reply.set_error(fmt::format("{}. Nothing was stored; submit again once that is fixed", s.message()));
+    return reply;
+  }
+  for (const auto& figure : figures) reply.add_seqs(figure.seq());
+  spdlog::info("stored {} submitted figures (seqs {}..{})", figures.size(), figures.front().seq(),
+               figures.back().seq());
+  return reply;
+}
+
+tonghop::v1::LocalReply LocalApi::OutboxStatus() const {
+  tonghop::v1::LocalReply reply;
+  reply.set_pending(outbox_->pending_count());
+  reply.set_next_seq(outbox_->next_seq());
+  reply.set_rejected_total(outbox_->rejected_count());
+  reply.set_aggregator_reachable(sender_->aggregator_reachable());
+  reply.set_last_ack_at_ms(sender_->last_ack_at_ms());
+  reply.set_reporting_unit(options_.reporting_unit);
+  reply.set_outbox_id(outbox_->id());
+  return reply;
+}
+
+}  // namespace tonghop

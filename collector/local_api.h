@@ -1,0 +1,58 @@
+// LocalApi: a collector's submit endpoint, a ROUTER speaking local.proto to `tonghop submit` and
+// `tonghop collector-status` on the same machine (clients may use REQ or DEALER: whatever frames
+// precede the request are echoed in front of the reply).
+//  - submit: every figure passes the same checks as a drop-file row (collector/figure_check.h);
+//    if any fails nothing is stored and the error names the figure and the field. Otherwise the
+//    figures are appended to the outbox (durable before the reply) and the reply carries their seqs.
+//  - status: the outbox's and the link's state.
+// A malformed request gets a LocalReply with error set; nothing a client sends can stop the node.
+// Not thread-safe: the collector's loop owns it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "collector/outbox.h"
+#include "collector/sender.h"
+#include "core/log_limiter.h"
+#include "core/status.h"
+#include "core/transport.h"
+#include "tonghop/v1/local.pb.h"
+
+namespace tonghop {
+
+struct LocalApiOptions {
+  std::string endpoint;        // bind address, e.g. ipc://var/collector/submit.sock
+  std::string reporting_unit;  // the collector's unit
+  LinkOptions link;
+};
+
+class LocalApi {
+ public:
+  LocalApi(zmq::context_t& context, LocalApiOptions options, Outbox* outbox, const Sender* sender);
+
+  // Binds the endpoint. A leftover ipc socket file of a collector that is gone is replaced; one a
+  // live process still serves makes Start fail.
+  Status Start();
+
+  zmq::pollitem_t PollItem();
+
+  // Answers every pending request without blocking. Call the sender's Process() afterwards, so
+  // that submitted figures leave at once.
+  void Process();
+
+ private:
+  tonghop::v1::LocalReply Submit(const tonghop::v1::SubmitRequest& request);
+  tonghop::v1::LocalReply OutboxStatus() const;
+
+  LocalApiOptions options_;
+  zmq::context_t& context_;
+  Outbox* outbox_;
+  const Sender* sender_;
+  zmq::socket_t router_;
+  LogLimiter client_log_{10'000};
+};
+
+}  // namespace tonghop

@@ -1,0 +1,81 @@
+#include "collector/rejection_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "core/csv.h"
+#include "core/decimal.h"
+
+namespace tonghop {
+namespace {
+
+constexpr char kHeader[] = "seq,indicator,period,value,reason,text,rejected_at\n";
+
+std::string ReasonName(tonghop::v1::RejectReason reason) {
+  std::string name = tonghop::v1::RejectReason_Name(reason);
+  constexpr std::string_view kPrefix = "REJECT_REASON_";
+  if (name.starts_with(kPrefix)) name.erase(0, kPrefix.size());
+  return name.empty() ? fmt::format("{}", static_cast<int>(reason)) : name;
+}
+
+std::string LocalIsoTime(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  long offset_min = tm.tm_gmtoff / 60;
+  char sign = offset_min < 0 ? '-' : '+';
+  if (offset_min < 0) offset_min = -offset_min;
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{:02d}:{:02d}", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
+                     offset_min / 60, offset_min % 60);
+}
+
+// The exact decimal the figure was written as (values come from Decimal text or are rounded to
+// micro-units by the aggregator), never 1e+06.
+std::string ValueText(double value) {
+  Decimal d;
+  if (Decimal::FromDouble(value, &d).ok()) return d.ToString();
+  return fmt::format("{}", value);
+}
+
+}  // namespace
+
+Status RejectionFile::Append(const std::vector<tonghop::storage::v1::RejectedUpdate>& records) const {
+  if (records.empty()) return Status::OK();
+  int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Status::IOError(fmt::format("cannot open {}: {}", path_, std::strerror(errno)));
+  }
+  std::string text;
+  if (::lseek(fd, 0, SEEK_END) == 0) text = kHeader;
+  for (const auto& r : records) {
+    const auto& u = r.update();
+    text += fmt::format("{},{},{},{},{},{},{}\n", u.seq(), CsvEscape(u.indicator()),
+                        CsvEscape(u.period()), ValueText(u.value()), ReasonName(r.reason()),
+                        CsvEscape(r.text()), LocalIsoTime(r.rejected_at_ms()));
+  }
+  Status status;
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      status = Status::IOError(fmt::format("cannot write {}: {}", path_, std::strerror(errno)));
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (status.ok() && ::fsync(fd) != 0) {
+    status = Status::IOError(fmt::format("cannot sync {}: {}", path_, std::strerror(errno)));
+  }
+  ::close(fd);
+  return status;
+}
+
+}  // namespace tonghop

@@ -1,0 +1,31 @@
+// RejectionFile: <drop_dir>/rejected.csv, where a district officer finds, next to the files they
+// dropped, every figure the aggregator refused for good and why, so they can fix and resubmit it.
+// One row per rejected update, appended as rejections arrive:
+//   seq,indicator,period,value,reason,text,rejected_at
+// (header written when the file is new; reason without its REJECT_REASON_ prefix; rejected_at in
+// ISO 8601 local time with its offset). The outbox's "rejected" column family is the durable
+// record; this file is the human-readable copy.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "tonghop/storage/v1/storage.pb.h"
+
+namespace tonghop {
+
+class RejectionFile {
+ public:
+  explicit RejectionFile(std::string path) : path_(std::move(path)) {}
+
+  // Appends one row per record and flushes them to disk.
+  Status Append(const std::vector<tonghop::storage::v1::RejectedUpdate>& records) const;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace tonghop

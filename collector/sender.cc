@@ -1,0 +1,295 @@
+#include "collector/sender.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace tonghop {
+namespace {
+
+using tonghop::v1::RejectReason;
+
+constexpr size_t kRejectionsLoggedPerReply = 5;
+
+bool IsFinal(RejectReason reason) {
+  return reason != tonghop::v1::REJECT_REASON_OUT_OF_SEQUENCE &&
+         reason != tonghop::v1::REJECT_REASON_UNAVAILABLE;
+}
+
+}  // namespace
+
+Sender::Sender(zmq::context_t& context, SenderOptions options, Outbox* outbox,
+               const RejectionFile* rejections)
+    : options_(std::move(options)), context_(context), outbox_(outbox), rejections_(rejections) {}
+
+Status Sender::Start() {
+  try {
+    dealer_ = zmq::socket_t(context_, zmq::socket_type::dealer);
+    LinkOptions link = options_.link;
+    link.send_timeout_ms = 0;  // the loop must never block on a send; POLLOUT says when to retry
+    ConfigureSocket(dealer_, link);
+    dealer_.set(zmq::sockopt::immediate, 1);
+    dealer_.connect(options_.aggregator_endpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::InvalidArgument(fmt::format(
+        "cannot connect to --aggregator_endpoint {}: {}; give an address like tcp://host:5550",
+        options_.aggregator_endpoint, e.what()));
+  }
+  cursor_ = outbox_->FirstPendingSeq();
+  const int64_t now = MonotonicMs();
+  last_heard_ms_ = now;  // measure unreachability from the start
+  last_send_ms_ = now - options_.heartbeat_interval_ms;  // say hello at once
+  return Status::OK();
+}
+
+zmq::pollitem_t Sender::PollItem() {
+  short events = ZMQ_POLLIN | (want_pollout_ ? ZMQ_POLLOUT : 0);
+  return {dealer_.handle(), 0, events, 0};
+}
+
+void Sender::Process() {
+  const int64_t now = MonotonicMs();
+  ReadReplies(now);
+  UpdateReachability(now);
+  CheckAckTimeout(now);
+  Pump(now);
+  if (now - last_send_ms_ >= options_.heartbeat_interval_ms) SendHeartbeat(now);
+}
+
+int Sender::MillisUntilDue() const {
+  const int64_t now = MonotonicMs();
+  int64_t due = last_send_ms_ + options_.heartbeat_interval_ms;
+  if (!in_flight_.empty()) due = std::min(due, in_flight_.begin()->second.sent_ms + options_.ack_timeout_ms);
+  if (paused_until_ms_ > now) due = std::min(due, paused_until_ms_);
+  if (reachability_ != Reachability::kUnreachable) {
+    due = std::min(due, last_heard_ms_ + 3 * int64_t{options_.heartbeat_interval_ms});
+  }
+  return static_cast<int>(std::clamp<int64_t>(due - now, 0, options_.heartbeat_interval_ms));
+}
+
+void Sender::ReadReplies(int64_t now) {
+  try {
+    while (true) {
+      zmq::message_t frame;
+      if (!dealer_.recv(frame, zmq::recv_flags::dontwait)) return;
+      // The envelope is the last frame; anything in front of it (a delimiter) is skipped.
+      while (frame.more()) {
+        if (!dealer_.recv(frame, zmq::recv_flags::dontwait)) return;
+      }
+      last_heard_ms_ = now;
+      heard_once_ = true;
+      tonghop::v1::AggregatorMessage message;
+      if (!ParseProto(frame, &message)) {
+        if (protocol_log_.Allow()) {
+          spdlog::warn("ignoring a malformed message ({} bytes) from the aggregator at {} ({} more "
+                       "held back)", frame.size(), options_.aggregator_endpoint, protocol_log_.suppressed());
+        }
+        continue;
+      }
+      if (message.has_replies()) HandleReplies(message.replies(), now);
+    }
+  } catch (const zmq::error_t& e) {
+    spdlog::warn("receiving from the aggregator failed: {}", e.what());
+  }
+}
+
+void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t now) {
+  if (replies.outbox_id() != outbox_->id()) {
+    if (protocol_log_.Allow()) {
+      spdlog::warn("ignoring replies for outbox {:016x}; this collector's outbox is {:016x}",
+                   replies.outbox_id(), outbox_->id());
+    }
+    return;
+  }
+  auto answers_rewind = [&](uint64_t seq) {
+    auto it = in_flight_.find(seq);
+    return seq == first_resent_seq_ && it != in_flight_.end() && it->second.generation == generation_;
+  };
+
+  std::vector<uint64_t> acked;
+  std::vector<Outbox::Rejection> final_rejects;
+  uint64_t expected_seq = 0;     // lowest expected_seq of the OUT_OF_SEQUENCE rejects to act on
+  uint64_t unavailable_seq = 0;  // lowest seq refused with UNAVAILABLE
+  std::string unavailable_text;
+  for (const auto& ack : replies.acks()) {
+    if (answers_rewind(ack.seq())) generation_confirmed_ = true;
+    acked.push_back(ack.seq());
+    highest_settled_ = std::max(highest_settled_, ack.seq());
+  }
+  for (const auto& reject : replies.rejects()) {
+    if (answers_rewind(reject.seq())) generation_confirmed_ = true;
+    if (IsFinal(reject.reason())) {
+      final_rejects.push_back({reject.seq(), reject.reason(), reject.text()});
+      highest_settled_ = std::max(highest_settled_, reject.seq());
+    }
+  }
+  for (const auto& reject : replies.rejects()) {
+    auto it = in_flight_.find(reject.seq());
+    if (reject.reason() == tonghop::v1::REJECT_REASON_OUT_OF_SEQUENCE) {
+      bool current = it != in_flight_.end() && it->second.generation == generation_ && generation_confirmed_;
+      if (current && reject.expected_seq() > highest_settled_ &&
+          (expected_seq == 0 || reject.expected_seq() < expected_seq)) {
+        expected_seq = reject.expected_seq();
+      }
+    } else if (reject.reason() == tonghop::v1::REJECT_REASON_UNAVAILABLE) {
+      if (it != in_flight_.end() && (unavailable_seq == 0 || reject.seq() < unavailable_seq)) {
+        unavailable_seq = reject.seq();
+        unavailable_text = reject.text();
+      }
+    }
+  }
+
+  std::vector<tonghop::storage::v1::RejectedUpdate> moved;
+  if (Status s = outbox_->Settle(acked, final_rejects, NowMs(), &moved); !s.ok()) {
+    // They stay pending and in flight: the ack timeout resends them and the aggregator acks the
+    // duplicates, which settles them once the outbox can be written again.
+    spdlog::error("cannot record {} replies in the outbox: {}", acked.size() + final_rejects.size(),
+                  s.message());
+    return;
+  }
+  for (uint64_t seq : acked) in_flight_.erase(seq);
+  for (const auto& r : final_rejects) in_flight_.erase(r.seq);
+  if (!acked.empty()) {
+    last_ack_at_ms_ = NowMs();
+    silence_logged_ = false;
+    unavailable_logged_ = false;
+  }
+  for (size_t i = 0; i < moved.size() && i < kRejectionsLoggedPerReply; ++i) {
+    const auto& u = moved[i].update();
+    spdlog::warn("aggregator rejected seq {} ({} {} = {}): {}: {}; recorded in {}", u.seq(),
+                 u.indicator(), u.period(), u.value(), tonghop::v1::RejectReason_Name(moved[i].reason()),
+                 moved[i].text(), rejections_->path());
+  }
+  if (moved.size() > kRejectionsLoggedPerReply) {
+    spdlog::warn("... and {} more rejected updates, see {}", moved.size() - kRejectionsLoggedPerReply,
+                 rejections_->path());
+  }
+  if (Status s = rejections_->Append(moved); !s.ok()) {
+    spdlog::error("{}; the {} rejections are kept in the outbox", s.message(), moved.size());
+  }
+
+  if (unavailable_seq != 0) {
+    if (!unavailable_logged_) {
+      spdlog::warn("aggregator cannot store updates now ({}); resending from seq {} in {} ms",
+                   unavailable_text, unavailable_seq, options_.ack_timeout_ms);
+      unavailable_logged_ = true;
+    }
+    Rewind(unavailable_seq);
+    paused_until_ms_ = now + options_.ack_timeout_ms;
+  } else if (expected_seq != 0) {
+    HandleOutOfSequence(expected_seq);
+  }
+}
+
+void Sender::HandleOutOfSequence(uint64_t expected_seq) {
+  const uint64_t first_pending = outbox_->FirstPendingSeq();
+  if (expected_seq >= cursor_) {
+    // It wants what was not sent yet: nothing to resend (the cursor reaches it anyway).
+    return;
+  }
+  if (expected_seq < first_pending) {
+    if (reported_lost_seq_ != expected_seq) {
+      reported_lost_seq_ = expected_seq;
+      spdlog::error("aggregator expects seq {} but it acknowledged updates up to {} before; they are "
+                    "no longer in this outbox, so the aggregator's database has lost them. Restore "
+                    "it, or have the aggregator start a new stream for outbox {:016x}",
+                    expected_seq, first_pending - 1, outbox_->id());
+    }
+    return;
+  }
+  spdlog::info("aggregator expects seq {} (an update was lost in transit); resending from there",
+               expected_seq);
+  Rewind(expected_seq);
+}
+
+void Sender::UpdateReachability(int64_t now) {
+  const bool recent = now - last_heard_ms_ < 3 * int64_t{options_.heartbeat_interval_ms};
+  if (heard_once_ && recent && reachability_ != Reachability::kReachable) {
+    if (reachability_ == Reachability::kUnreachable) {
+      spdlog::info("aggregator at {} is reachable again; {} updates pending",
+                   options_.aggregator_endpoint, outbox_->pending_count());
+      // What was in flight when the link broke may be lost; resend it now rather than after the
+      // ack timeout.
+      if (!in_flight_.empty()) Rewind(outbox_->FirstPendingSeq());
+    } else {
+      spdlog::info("aggregator at {} is reachable", options_.aggregator_endpoint);
+    }
+    reachability_ = Reachability::kReachable;
+  } else if (!recent && reachability_ != Reachability::kUnreachable) {
+    spdlog::warn("aggregator at {} is unreachable (nothing heard for {} ms); figures stay in the "
+                 "outbox ({} pending) and are sent when it is back", options_.aggregator_endpoint,
+                 now - last_heard_ms_, outbox_->pending_count());
+    reachability_ = Reachability::kUnreachable;
+  }
+}
+
+void Sender::CheckAckTimeout(int64_t now) {
+  if (in_flight_.empty() || now - in_flight_.begin()->second.sent_ms < options_.ack_timeout_ms) return;
+  const uint64_t first = outbox_->FirstPendingSeq();
+  if (!silence_logged_) {
+    spdlog::info("no reply from the aggregator for {} ms; resending {} updates from seq {}",
+                 now - in_flight_.begin()->second.sent_ms, outbox_->pending_count(), first);
+    silence_logged_ = true;
+  }
+  Rewind(first);
+}
+
+void Sender::Pump(int64_t now) {
+  want_pollout_ = false;
+  if (now < paused_until_ms_ || outbox_->pending_count() == 0 || cursor_ >= outbox_->next_seq()) return;
+  while (in_flight_.size() < static_cast<size_t>(options_.max_in_flight)) {
+    try {
+      if (!(dealer_.get(zmq::sockopt::events) & ZMQ_POLLOUT)) {
+        want_pollout_ = true;
+        return;
+      }
+    } catch (const zmq::error_t& e) {
+      spdlog::warn("cannot query the aggregator socket: {}", e.what());
+      return;
+    }
+    size_t room = std::min<size_t>(kMaxUpdatesPerBatch, options_.max_in_flight - in_flight_.size());
+    tonghop::v1::CollectorMessage message;
+    auto* batch = message.mutable_updates();
+    batch->set_node_id(options_.node_id);
+    batch->set_outbox_id(outbox_->id());
+    std::vector<tonghop::v1::IndicatorUpdate> updates;
+    if (Status s = outbox_->ReadPending(cursor_, room, &updates); !s.ok()) {
+      spdlog::error("{}", s.message());
+      return;
+    }
+    if (updates.empty()) {
+      cursor_ = outbox_->next_seq();
+      return;
+    }
+    for (auto& u : updates) *batch->add_updates() = std::move(u);
+    if (!SendProto(dealer_, message).ok()) {
+      want_pollout_ = true;
+      return;
+    }
+    for (const auto& u : batch->updates()) in_flight_[u.seq()] = {generation_, now};
+    if (first_resent_seq_ == 0) first_resent_seq_ = batch->updates(0).seq();
+    cursor_ = batch->updates(batch->updates_size() - 1).seq() + 1;
+    last_send_ms_ = now;
+  }
+}
+
+void Sender::SendHeartbeat(int64_t now) {
+  tonghop::v1::CollectorMessage message;
+  message.mutable_heartbeat()->set_sent_at_ms(NowMs());
+  // Not sent while the aggregator is not connected (ZMQ_IMMEDIATE): the next one follows anyway.
+  (void)SendProto(dealer_, message);
+  last_send_ms_ = now;
+}
+
+void Sender::Rewind(uint64_t to_seq) {
+  ++generation_;
+  ++rewinds_;
+  first_resent_seq_ = 0;
+  generation_confirmed_ = false;
+  in_flight_.erase(in_flight_.lower_bound(to_seq), in_flight_.end());
+  cursor_ = to_seq;
+}
+
+}  // namespace tonghop

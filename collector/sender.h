@@ -1,0 +1,118 @@
+// Sender: moves a collector's outbox to the aggregator over the ingest link (a DEALER connected to
+// the aggregator's ROUTER; tonghop.proto) and settles the outbox from the aggregator's replies.
+//
+// Contract:
+//  - Pending updates go out in seq order, as UpdateBatch messages of at most kMaxUpdatesPerBatch,
+//    from a send cursor, while fewer than max_in_flight are unanswered. ZMQ_IMMEDIATE keeps them
+//    from queueing towards an aggregator that is not connected; sends never block.
+//  - Ack (also a duplicate one): the update leaves the outbox. A final Reject: it moves to the
+//    outbox's rejected records and a row is appended to rejected.csv.
+//  - Reject OUT_OF_SEQUENCE: go-back-N, the cursor rewinds to expected_seq. Each rewind starts a
+//    new generation; until the aggregator has answered the first resent update, rejects belong to
+//    the burst being resent and are ignored, as are rejects whose expected_seq the aggregator has
+//    since acknowledged. So one gap costs one resend, not a storm.
+//  - Reject UNAVAILABLE: rewind to it and send nothing for ack_timeout_ms.
+//  - An update unanswered for ack_timeout_ms (lost in a TCP reset, or the aggregator is silent):
+//    rewind to the lowest pending seq and resend everything. The aggregator acks what it already
+//    has as duplicates, so resending is always safe.
+//  - When nothing was sent for heartbeat_interval_ms it sends a Heartbeat, which the aggregator
+//    answers. The aggregator is reachable while something was heard from it within three
+//    heartbeat intervals; the change either way is logged once.
+// Not thread-safe: the collector's loop owns it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "collector/outbox.h"
+#include "collector/rejection_file.h"
+#include "core/log_limiter.h"
+#include "core/status.h"
+#include "core/transport.h"
+
+namespace tonghop {
+
+struct SenderOptions {
+  std::string aggregator_endpoint;  // connect address of the aggregator's ingest ROUTER
+  std::string node_id;              // sent in every UpdateBatch, for the aggregator's logs
+  int max_in_flight = 1000;
+  int ack_timeout_ms = 5'000;
+  int heartbeat_interval_ms = 1'000;
+  LinkOptions link;
+};
+
+class Sender {
+ public:
+  static constexpr int kMaxUpdatesPerBatch = 100;
+
+  Sender(zmq::context_t& context, SenderOptions options, Outbox* outbox, const RejectionFile* rejections);
+
+  // Creates the DEALER and connects it (the aggregator need not be up).
+  Status Start();
+
+  // The DEALER, for the owner's poll set: call Process() when it is ready or on timeout.
+  zmq::pollitem_t PollItem();
+
+  // Reads and applies every reply, runs the timers, then sends what the window allows. Call it
+  // also after appending to the outbox, so that new figures leave at once.
+  void Process();
+
+  // Milliseconds until a timer of Process() is due, for the owner's poll timeout.
+  int MillisUntilDue() const;
+
+  bool aggregator_reachable() const { return reachability_ == Reachability::kReachable; }
+  int64_t last_ack_at_ms() const { return last_ack_at_ms_; }
+  size_t in_flight() const { return in_flight_.size(); }
+  // Times the cursor went back (for tests and logs).
+  uint64_t rewinds() const { return rewinds_; }
+
+ private:
+  enum class Reachability { kUnknown, kReachable, kUnreachable };
+  struct InFlight {
+    uint64_t generation;
+    int64_t sent_ms;
+  };
+
+  void ReadReplies(int64_t now);
+  void HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t now);
+  void HandleOutOfSequence(uint64_t expected_seq);
+  void UpdateReachability(int64_t now);
+  void CheckAckTimeout(int64_t now);
+  void Pump(int64_t now);
+  void SendHeartbeat(int64_t now);
+  void Rewind(uint64_t to_seq);
+
+  SenderOptions options_;
+  zmq::context_t& context_;
+  Outbox* outbox_;
+  const RejectionFile* rejections_;
+  zmq::socket_t dealer_;
+
+  uint64_t cursor_ = 1;  // next seq to send
+  std::map<uint64_t, InFlight> in_flight_;
+  uint64_t generation_ = 0;
+  // First seq sent since the last rewind (0 until one is); rejects are trusted again once the
+  // aggregator has answered it, as every later reply is about the resent burst.
+  uint64_t first_resent_seq_ = 0;
+  bool generation_confirmed_ = true;
+  // Highest seq the aggregator has acked or rejected for good: it has everything up to it.
+  uint64_t highest_settled_ = 0;
+  uint64_t rewinds_ = 0;
+  int64_t paused_until_ms_ = 0;
+  bool want_pollout_ = false;
+
+  int64_t last_send_ms_ = 0;
+  int64_t last_heard_ms_ = 0;  // since Start() until something is heard
+  bool heard_once_ = false;
+  int64_t last_ack_at_ms_ = 0;  // wall clock, for status
+  Reachability reachability_ = Reachability::kUnknown;
+  bool silence_logged_ = false;
+  bool unavailable_logged_ = false;
+  uint64_t reported_lost_seq_ = 0;
+  LogLimiter protocol_log_{10'000};
+};
+
+}  // namespace tonghop

@@ -1,0 +1,255 @@
+#include "collector/sender.h"
+
+#include <gtest/gtest.h>
+
+#include "collector/test_aggregator.h"
+#include "core/csv.h"
+#include "core/testing/temp_dir.h"
+
+namespace tonghop {
+namespace {
+
+using testing::TestAggregator;
+
+class SenderTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(Outbox::Open(dir_.Sub("outbox"), &outbox_).ok()); }
+
+  void StartSender(int max_in_flight = 1000, int ack_timeout_ms = 5000, int heartbeat_interval_ms = 1000) {
+    SenderOptions options;
+    options.aggregator_endpoint = aggregator_.endpoint();
+    options.node_id = "collector-bac-son";
+    options.max_in_flight = max_in_flight;
+    options.ack_timeout_ms = ack_timeout_ms;
+    options.heartbeat_interval_ms = heartbeat_interval_ms;
+    sender_ = std::make_unique<Sender>(context_, options, outbox_.get(), &rejections_);
+    ASSERT_TRUE(sender_->Start().ok());
+  }
+
+  void Append(int n) {
+    std::vector<tonghop::v1::IndicatorUpdate> figures(n);
+    for (int i = 0; i < n; ++i) {
+      figures[i].set_reporting_unit("bac-son");
+      figures[i].set_indicator("agri.sown_area.total");
+      figures[i].set_period("2017-Q1");
+      figures[i].set_value(i + 0.5);
+    }
+    ASSERT_TRUE(outbox_->Append(&figures).ok());
+  }
+
+  // What the sender would do in its loop: process, then wait on its socket briefly.
+  void Step() {
+    sender_->Process();
+    std::vector<zmq::pollitem_t> items = {sender_->PollItem()};
+    zmq::poll(items, std::chrono::milliseconds(std::min(sender_->MillisUntilDue(), 2)));
+  }
+  std::optional<tonghop::v1::UpdateBatch> NextBatch(int timeout_ms = 3000) {
+    return aggregator_.NextBatch(timeout_ms, [this] { Step(); });
+  }
+  bool StepUntil(const std::function<bool()>& done, int timeout_ms = 3000) {
+    const int64_t deadline = MonotonicMs() + timeout_ms;
+    while (!done()) {
+      if (MonotonicMs() > deadline) return false;
+      Step();
+    }
+    return true;
+  }
+
+  testing::TempDir dir_;
+  zmq::context_t context_{1};
+  TestAggregator aggregator_{context_};
+  std::unique_ptr<Outbox> outbox_;
+  RejectionFile rejections_{dir_.Sub("rejected.csv")};
+  std::unique_ptr<Sender> sender_;
+};
+
+TEST_F(SenderTest, AcksDrainTheOutboxInOrder) {
+  Append(250);
+  StartSender();
+  uint64_t next = 1;
+  while (next <= 250) {
+    auto batch = NextBatch();
+    ASSERT_TRUE(batch.has_value()) << "waiting for seq " << next;
+    EXPECT_EQ(batch->outbox_id(), outbox_->id());
+    EXPECT_EQ(batch->node_id(), "collector-bac-son");
+    EXPECT_LE(batch->updates_size(), Sender::kMaxUpdatesPerBatch);
+    for (const auto& u : batch->updates()) {
+      EXPECT_EQ(u.seq(), next++);
+      EXPECT_EQ(u.indicator(), "agri.sown_area.total");
+    }
+    aggregator_.AckAll(*batch);
+  }
+  EXPECT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+  EXPECT_EQ(sender_->in_flight(), 0u);
+  EXPECT_GT(sender_->last_ack_at_ms(), 0);
+  EXPECT_EQ(sender_->rewinds(), 0u);
+  // Figures appended later leave too.
+  Append(1);
+  auto batch = NextBatch();
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ(batch->updates(0).seq(), 251u);
+}
+
+TEST_F(SenderTest, NoMoreThanTheWindowIsInFlight) {
+  Append(400);
+  StartSender(/*max_in_flight=*/150);
+  std::vector<tonghop::v1::UpdateBatch> batches;
+  size_t received = 0;
+  while (auto batch = NextBatch(300)) {
+    received += batch->updates_size();
+    batches.push_back(*batch);
+  }
+  EXPECT_EQ(received, 150u);
+  EXPECT_EQ(sender_->in_flight(), 150u);
+  aggregator_.AckAll(batches[0]);
+  auto more = NextBatch();
+  ASSERT_TRUE(more.has_value());
+  EXPECT_EQ(more->updates(0).seq(), 151u);
+}
+
+TEST_F(SenderTest, OutOfSequenceRewindsOnce) {
+  Append(300);
+  StartSender();
+  std::vector<tonghop::v1::UpdateBatch> sent;
+  for (int i = 0; i < 3; ++i) {
+    auto batch = NextBatch();
+    ASSERT_TRUE(batch.has_value());
+    sent.push_back(*batch);
+  }
+  // The first batch (seqs 1..100) was lost: the aggregator refuses the other two.
+  auto out_of_sequence = [&](const tonghop::v1::UpdateBatch& batch) {
+    tonghop::v1::UpdateReplies replies;
+    replies.set_outbox_id(batch.outbox_id());
+    for (const auto& u : batch.updates()) {
+      auto* r = replies.add_rejects();
+      r->set_seq(u.seq());
+      r->set_reason(tonghop::v1::REJECT_REASON_OUT_OF_SEQUENCE);
+      r->set_expected_seq(1);
+    }
+    return replies;
+  };
+  aggregator_.Reply(out_of_sequence(sent[1]));
+  std::vector<tonghop::v1::UpdateBatch> resent;
+  for (int i = 0; i < 3; ++i) {
+    auto batch = NextBatch();
+    ASSERT_TRUE(batch.has_value());
+    resent.push_back(*batch);
+  }
+  EXPECT_EQ(resent[0].updates(0).seq(), 1u);
+  EXPECT_EQ(resent[2].updates(99).seq(), 300u);
+  // The refusal of the third original batch arrives after the resend went out: it is about the
+  // burst already being resent and must not cause another.
+  aggregator_.Reply(out_of_sequence(sent[2]));
+  for (const auto& batch : resent) aggregator_.AckAll(batch);
+  EXPECT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+  EXPECT_EQ(sender_->rewinds(), 1u);
+  EXPECT_FALSE(NextBatch(200).has_value());
+}
+
+TEST_F(SenderTest, SilenceTriggersResend) {
+  Append(10);
+  StartSender(1000, /*ack_timeout_ms=*/300);
+  auto first = NextBatch();
+  ASSERT_TRUE(first.has_value());
+  const int64_t sent_at = MonotonicMs();
+  auto again = NextBatch();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_GE(MonotonicMs() - sent_at, 250);
+  EXPECT_EQ(again->updates(0).seq(), 1u);
+  EXPECT_EQ(again->updates_size(), 10);
+  aggregator_.AckAll(*again);
+  EXPECT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+  EXPECT_GE(sender_->rewinds(), 1u);
+}
+
+TEST_F(SenderTest, UnavailableWaitsThenResends) {
+  Append(5);
+  StartSender(1000, /*ack_timeout_ms=*/300);
+  auto batch = NextBatch();
+  ASSERT_TRUE(batch.has_value());
+  tonghop::v1::UpdateReplies replies;
+  replies.set_outbox_id(outbox_->id());
+  for (const auto& u : batch->updates()) {
+    auto* r = replies.add_rejects();
+    r->set_seq(u.seq());
+    r->set_reason(tonghop::v1::REJECT_REASON_UNAVAILABLE);
+    r->set_text("disk full");
+  }
+  aggregator_.Reply(replies);
+  const int64_t refused_at = MonotonicMs();
+  auto again = NextBatch();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_GE(MonotonicMs() - refused_at, 250);
+  EXPECT_EQ(again->updates(0).seq(), 1u);
+  aggregator_.AckAll(*again);
+  EXPECT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+}
+
+TEST_F(SenderTest, FinalRejectIsSetAsideAndWrittenToRejectedCsv) {
+  Append(3);
+  StartSender();
+  auto batch = NextBatch();
+  ASSERT_TRUE(batch.has_value());
+  tonghop::v1::UpdateReplies replies;
+  replies.set_outbox_id(outbox_->id());
+  replies.add_acks()->set_seq(1);
+  replies.add_acks()->set_seq(3);
+  auto* r = replies.add_rejects();
+  r->set_seq(2);
+  r->set_reason(tonghop::v1::REJECT_REASON_UNIT_NOT_EXPECTED);
+  r->set_text("unit 'bac-son' does not report agri.sown_area.total");
+  aggregator_.Reply(replies);
+  ASSERT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+  EXPECT_EQ(outbox_->rejected_count(), 1u);
+  std::string text;
+  ASSERT_TRUE(ReadFileToString(rejections_.path(), &text).ok());
+  EXPECT_TRUE(text.starts_with("seq,indicator,period,value,reason,text,rejected_at\n2,agri.sown_area.total,2017-Q1,1.5,"
+                               "UNIT_NOT_EXPECTED,unit 'bac-son' does not report agri.sown_area.total,"))
+      << text;
+  // It is not sent again.
+  EXPECT_FALSE(NextBatch(200).has_value());
+}
+
+TEST_F(SenderTest, HeartbeatsTellWhetherTheAggregatorIsReachable) {
+  aggregator_.answer_heartbeats = false;
+  StartSender(1000, 5000, /*heartbeat_interval_ms=*/50);
+  // Connected but never answered: not reachable.
+  const int64_t until = MonotonicMs() + 100;
+  while (MonotonicMs() < until) {
+    Step();
+    aggregator_.NextBatch(5);
+    ASSERT_FALSE(sender_->aggregator_reachable());
+  }
+  EXPECT_GE(aggregator_.heartbeats, 1);
+  aggregator_.answer_heartbeats = true;
+  EXPECT_TRUE(StepUntil([&] {
+    aggregator_.NextBatch(5);
+    return sender_->aggregator_reachable();
+  }));
+  aggregator_.answer_heartbeats = false;
+  const int64_t silent_since = MonotonicMs();
+  EXPECT_TRUE(StepUntil([&] {
+    aggregator_.NextBatch(5);
+    return !sender_->aggregator_reachable();
+  }));
+  EXPECT_GE(MonotonicMs() - silent_since, 100);
+}
+
+TEST_F(SenderTest, ForeignAndMalformedRepliesAreIgnored) {
+  Append(2);
+  StartSender();
+  auto batch = NextBatch();
+  ASSERT_TRUE(batch.has_value());
+  aggregator_.SendRaw("\xff\xff not a protobuf");
+  tonghop::v1::UpdateReplies foreign;
+  foreign.set_outbox_id(outbox_->id() + 1);
+  foreign.add_acks()->set_seq(1);
+  aggregator_.Reply(foreign);
+  for (int i = 0; i < 50; ++i) Step();
+  EXPECT_EQ(outbox_->pending_count(), 2u);
+  aggregator_.AckAll(*batch);
+  EXPECT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+}
+
+}  // namespace
+}  // namespace tonghop
