@@ -1,0 +1,71 @@
+#include "cli/aggregate_json.h"
+
+#include <gtest/gtest.h>
+
+namespace tonghop::cli {
+namespace {
+
+tonghop::v1::AggregateUpdate Aggregate(uint64_t seq, std::string indicator, std::string period, double value) {
+  tonghop::v1::AggregateUpdate update;
+  update.set_seq(seq);
+  update.set_indicator(std::move(indicator));
+  update.set_period(std::move(period));
+  update.set_value(value);
+  update.set_unit("ha");
+  update.set_units_reported(9);
+  update.set_units_expected(11);
+  return update;
+}
+
+TEST(AggregateJsonTest, AbsentPercentagesAreNullAndPresentOnesNumbersEvenWhenZero) {
+  tonghop::v1::AggregateUpdate without = Aggregate(1, "agri.x", "2017-Q1", 5);
+  nlohmann::ordered_json json = AggregateToJson(without);
+  EXPECT_TRUE(json["pct_of_plan"].is_null());
+  EXPECT_TRUE(json["yoy_pct"].is_null());
+
+  tonghop::v1::AggregateUpdate with = without;
+  with.set_pct_of_plan(22.58);
+  with.set_yoy_pct(0);
+  json = AggregateToJson(with);
+  EXPECT_DOUBLE_EQ(json["pct_of_plan"].get<double>(), 22.58);
+  ASSERT_TRUE(json["yoy_pct"].is_number());
+  EXPECT_EQ(json["yoy_pct"].get<double>(), 0);
+}
+
+TEST(AggregateJsonTest, DocumentHasSeqAndEveryFieldSortedByIndicatorThenPeriod) {
+  AggregateTable table;
+  table.Apply(Aggregate(3, "trade.retail", "2017-Q1", 1));
+  table.Apply(Aggregate(1, "agri.x", "2017-Q2", 2));
+  table.Apply(Aggregate(2, "agri.x", "2017-Q1", 3));
+  nlohmann::json document = nlohmann::json::parse(AggregatesToJson(table, 42));
+  EXPECT_EQ(document["seq"], 42);
+  ASSERT_EQ(document["aggregates"].size(), 3u);
+  std::vector<std::pair<std::string, std::string>> order;
+  for (const auto& a : document["aggregates"]) order.emplace_back(a["indicator"], a["period"]);
+  EXPECT_EQ(order, (std::vector<std::pair<std::string, std::string>>{
+                       {"agri.x", "2017-Q1"}, {"agri.x", "2017-Q2"}, {"trade.retail", "2017-Q1"}}));
+  const auto& first = document["aggregates"][0];
+  EXPECT_EQ(first["value"], 3.0);
+  EXPECT_EQ(first["unit"], "ha");
+  EXPECT_EQ(first["units_reported"], 9);
+  EXPECT_EQ(first["units_expected"], 11);
+  EXPECT_EQ(first.size(), 8u);
+}
+
+TEST(AggregateJsonTest, EmptyTableIsAnEmptyListAndOutputIsOneLine) {
+  std::string text = AggregatesToJson(AggregateTable(), 0);
+  EXPECT_EQ(text, R"({"seq":0,"aggregates":[]})");
+}
+
+TEST(AggregateJsonTest, InvalidUtf8FromTheNetworkIsReplacedNotFatal) {
+  AggregateTable table;
+  tonghop::v1::AggregateUpdate update = Aggregate(1, "agri.x", "2017-Q1", 1);
+  update.set_unit("nghi\xff");
+  table.Apply(update);
+  std::string text = AggregatesToJson(table, 1);
+  nlohmann::json document = nlohmann::json::parse(text);
+  EXPECT_EQ(document["aggregates"][0]["unit"], "nghi\xef\xbf\xbd");
+}
+
+}  // namespace
+}  // namespace tonghop::cli

@@ -1,0 +1,73 @@
+#include "cli/collector_client.h"
+
+#include <chrono>
+#include <vector>
+
+#include <fmt/format.h>
+#include <zmq.hpp>
+
+#include "core/transport.h"
+
+namespace tonghop::cli {
+namespace {
+
+Status NoAnswer(const std::string& endpoint, int timeout_ms) {
+  return Status::Unavailable(fmt::format(
+      "no answer from the collector at {} within {} ms: is it running, and is this its "
+      "--submit_endpoint? (deploy/local/province.sh status)",
+      endpoint, timeout_ms));
+}
+
+}  // namespace
+
+Status CallCollector(const std::string& endpoint, const tonghop::v1::LocalRequest& request,
+                     int timeout_ms, tonghop::v1::LocalReply* reply) {
+  try {
+    zmq::context_t context(1);
+    zmq::socket_t socket(context, zmq::socket_type::dealer);
+    LinkOptions link;
+    link.send_timeout_ms = timeout_ms;
+    link.heartbeat_interval_ms = 0;  // one short exchange: the timeout below is the liveness check
+    ConfigureSocket(socket, link);
+    // Without it a request to a collector that is not there would sit queued until the timeout
+    // and then be dropped anyway; with it the send itself waits for the connection.
+    socket.set(zmq::sockopt::immediate, 1);
+    socket.connect(endpoint);
+
+    const int64_t deadline = MonotonicMs() + timeout_ms;
+    auto sent = socket.send(zmq::message_t(), zmq::send_flags::sndmore);
+    if (!sent) return NoAnswer(endpoint, timeout_ms);
+    Status s = SendProto(socket, request);
+    if (!s.ok()) return NoAnswer(endpoint, timeout_ms);
+
+    std::vector<zmq::pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
+    for (;;) {
+      int64_t left = deadline - MonotonicMs();
+      if (left <= 0) return NoAnswer(endpoint, timeout_ms);
+      try {
+        zmq::poll(items, std::chrono::milliseconds(left));
+      } catch (const zmq::error_t& e) {
+        if (e.num() == EINTR) return Status::Unavailable("interrupted while waiting for the collector");
+        throw;
+      }
+      if (items[0].revents & ZMQ_POLLIN) break;
+    }
+    zmq::message_t frame;
+    do {
+      if (!socket.recv(frame, zmq::recv_flags::dontwait)) break;
+    } while (frame.more());
+    if (!ParseProto(frame, reply)) {
+      return Status::Corruption(fmt::format(
+          "the answer from {} is not a tonghop LocalReply: is that endpoint a collector's "
+          "--submit_endpoint?", endpoint));
+    }
+    return Status::OK();
+  } catch (const zmq::error_t& e) {
+    return Status::InvalidArgument(
+        fmt::format("cannot talk to the collector at {}: {} (endpoints look like "
+                    "ipc://var/collectors/cao-loc/submit.sock or tcp://127.0.0.1:5570)",
+                    endpoint, e.what()));
+  }
+}
+
+}  // namespace tonghop::cli

@@ -1,0 +1,71 @@
+#include "cli/collector_status.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "cli/collector_client.h"
+#include "core/transport.h"
+
+namespace tonghop::cli {
+namespace {
+
+std::string AckTime(int64_t last_ack_ms, int64_t now_ms) {
+  if (last_ack_ms <= 0) return "never";
+  std::time_t seconds = static_cast<std::time_t>(last_ack_ms / 1000);
+  std::tm tm{};
+  localtime_r(&seconds, &tm);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} ({} s ago)", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     std::max<int64_t>(0, (now_ms - last_ack_ms) / 1000));
+}
+
+}  // namespace
+
+CLI::App* AddCollectorStatusCommand(CLI::App& app, CollectorStatusOptions* options) {
+  CLI::App* command = app.add_subcommand(
+      "collector-status",
+      "Show a collector's outbox: figures waiting for the aggregator, figures it refused, and\n"
+      "whether the aggregator answers.");
+  command->add_option("--collector", options->collector_endpoint,
+                      "The collector's --submit_endpoint (its default is ipc://<data_dir>/submit.sock)")
+      ->required();
+  command->add_option("--timeout_ms", options->timeout_ms, "How long to wait for the collector's answer")
+      ->check(CLI::Range(1, 600'000))
+      ->capture_default_str();
+  command->footer(
+      "Example:\n"
+      "  tonghop collector-status --collector ipc://var/collectors/cao-loc/submit.sock\n"
+      "pending counts figures stored in the outbox and not yet acknowledged by the aggregator;\n"
+      "rejected counts figures the aggregator refused for good (see the collector's log).");
+  return command;
+}
+
+std::string FormatCollectorStatus(const tonghop::v1::LocalReply& reply, int64_t now_ms) {
+  return fmt::format(
+      "reporting_unit: {}\n"
+      "outbox_id: {:016x}\n"
+      "pending: {}\n"
+      "next_seq: {}\n"
+      "rejected: {}\n"
+      "aggregator: {}\n"
+      "last_ack: {}\n",
+      reply.reporting_unit(), reply.outbox_id(), reply.pending(), reply.next_seq(),
+      reply.rejected_total(), reply.aggregator_reachable() ? "reachable" : "unreachable",
+      AckTime(reply.last_ack_at_ms(), now_ms));
+}
+
+Status RunCollectorStatus(const CollectorStatusOptions& options) {
+  tonghop::v1::LocalRequest request;
+  request.mutable_status();
+  tonghop::v1::LocalReply reply;
+  TONGHOP_RETURN_IF_ERROR(CallCollector(options.collector_endpoint, request, options.timeout_ms, &reply));
+  if (!reply.error().empty()) {
+    return Status::Unavailable(fmt::format("the collector could not report its status: {}", reply.error()));
+  }
+  fmt::print("{}", FormatCollectorStatus(reply, NowMs()));
+  return Status::OK();
+}
+
+}  // namespace tonghop::cli

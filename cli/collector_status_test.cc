@@ -1,0 +1,36 @@
+#include "cli/collector_status.h"
+
+#include <gtest/gtest.h>
+
+namespace tonghop::cli {
+namespace {
+
+TEST(CollectorStatusTest, PrintsEveryFieldOneLineEach) {
+  tonghop::v1::LocalReply reply;
+  reply.set_reporting_unit("cao-loc");
+  reply.set_outbox_id(0xabc);
+  reply.set_pending(12);
+  reply.set_next_seq(140);
+  reply.set_rejected_total(2);
+  reply.set_aggregator_reachable(true);
+  reply.set_last_ack_at_ms(1'700'000'000'000);
+  std::string text = FormatCollectorStatus(reply, 1'700'000'012'500);
+  EXPECT_NE(text.find("reporting_unit: cao-loc\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("outbox_id: 0000000000000abc\n"), std::string::npos) << text;
+  // deploy/local/province.sh reads this line.
+  EXPECT_NE(text.find("\npending: 12\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("next_seq: 140\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("rejected: 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("aggregator: reachable\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("(12 s ago)\n"), std::string::npos) << text;
+}
+
+TEST(CollectorStatusTest, NeverAckedAndUnreachable) {
+  tonghop::v1::LocalReply reply;
+  std::string text = FormatCollectorStatus(reply, 1'700'000'000'000);
+  EXPECT_NE(text.find("aggregator: unreachable\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("last_ack: never\n"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace tonghop::cli

@@ -1,0 +1,60 @@
+#include "cli/submit.h"
+
+#include <gtest/gtest.h>
+
+namespace tonghop::cli {
+namespace {
+
+SubmitOptions Figure(std::string value) {
+  SubmitOptions options;
+  options.collector_endpoint = "ipc:///nonexistent/submit.sock";
+  options.indicator = "agri.sown_area.total";
+  options.period = "2017-Q1";
+  options.value = std::move(value);
+  return options;
+}
+
+TEST(SubmitTest, BuildsOneFigureWithTheExactValue) {
+  SubmitOptions options = Figure("2310.57");
+  options.reporting_unit = "cao-loc";
+  tonghop::v1::LocalRequest request;
+  ASSERT_TRUE(BuildSubmitRequest(options, &request).ok());
+  ASSERT_TRUE(request.has_submit());
+  ASSERT_EQ(request.submit().figures_size(), 1);
+  const auto& figure = request.submit().figures(0);
+  EXPECT_EQ(figure.indicator(), "agri.sown_area.total");
+  EXPECT_EQ(figure.period(), "2017-Q1");
+  EXPECT_EQ(figure.reporting_unit(), "cao-loc");
+  EXPECT_DOUBLE_EQ(figure.value(), 2310.57);
+  EXPECT_EQ(figure.seq(), 0u);
+  EXPECT_EQ(figure.observed_at_ms(), 0);  // the collector stamps it
+}
+
+TEST(SubmitTest, DecimalCommaIsAClearErrorNamingTheFlag) {
+  tonghop::v1::LocalRequest request;
+  Status s = BuildSubmitRequest(Figure("1,5"), &request);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("--value"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("'1,5'"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("'.' as the decimal point"), std::string::npos) << s.message();
+}
+
+TEST(SubmitTest, BadPeriodIsAClearErrorNamingTheFlag) {
+  SubmitOptions options = Figure("1");
+  options.period = "Q1-2017";
+  tonghop::v1::LocalRequest request;
+  Status s = BuildSubmitRequest(options, &request);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_TRUE(s.message().starts_with("--period")) << s.message();
+}
+
+TEST(SubmitTest, UnansweredSubmitSaysTheFigureMayHaveBeenStored) {
+  SubmitOptions options = Figure("1");
+  options.timeout_ms = 100;
+  Status s = RunSubmit(options);
+  EXPECT_TRUE(s.IsUnavailable());
+  EXPECT_NE(s.message().find("may or may not have been stored"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace tonghop::cli

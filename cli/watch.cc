@@ -1,0 +1,200 @@
+#include "cli/watch.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+
+#include "cli/aggregate_json.h"
+#include "cli/watch_view.h"
+#include "core/catalog.h"
+#include "core/clone_replica.h"
+#include "core/period.h"
+#include "core/process.h"
+#include "core/topics.h"
+#include "core/transport.h"
+
+namespace tonghop::cli {
+namespace {
+
+constexpr char kDefaultCatalogDir[] = "deploy/lang-son";
+constexpr int64_t kMinRedrawIntervalMs = 200;  // at most 5 redraws a second
+constexpr int64_t kIdleRedrawIntervalMs = 1'000;  // keeps "n s ago" and the stream state current
+constexpr int kPollIntervalMs = 200;  // the replica's timers run in Process(): call it this often
+
+const char kClearScreen[] = "\x1b[H\x1b[2J";
+
+// The catalog for indicator names, or nullptr: watching works without names, so a catalog that
+// does not load is worth a warning, not a failure.
+const Catalog* LoadNames(const std::string& requested_dir, Catalog* catalog) {
+  std::string dir = requested_dir;
+  if (dir.empty()) {
+    std::error_code ignored;
+    if (!std::filesystem::is_directory(kDefaultCatalogDir, ignored)) return nullptr;
+    dir = kDefaultCatalogDir;
+  }
+  Status s = Catalog::LoadFromDirectory(dir, catalog);
+  if (!s.ok()) {
+    spdlog::warn("indicator names not shown: {}", s.message());
+    return nullptr;
+  }
+  return catalog;
+}
+
+Status NoSnapshot(const WatchOptions& options, const Status& cause) {
+  if (!cause.IsUnavailable()) return cause.WithContext("watching the publisher at " + options.snapshot_endpoint);
+  return Status::Unavailable(fmt::format(
+      "no answer from the publisher at {} within {:g} s: is it running? (deploy/local/province.sh status)",
+      options.snapshot_endpoint, options.timeout_ms / 1000.0));
+}
+
+Status WatchOnce(CloneReplica& replica, const WatchOptions& options, const Catalog* names) {
+  Status s = replica.WaitUntilSynced(options.timeout_ms);
+  if (!s.ok()) return NoSnapshot(options, s);
+  if (options.json) {
+    fmt::print("{}\n", AggregatesToJson(replica.table(), replica.verified_seq()));
+  } else {
+    fmt::print("{}seq {} | {} aggregates\n", FormatAggregateTable(replica.table(), names),
+               replica.verified_seq(), replica.table().size());
+  }
+  return Status::OK();
+}
+
+Status WatchLive(CloneReplica& replica, const WatchOptions& options, const std::string& filter,
+                 const Catalog* names) {
+  const std::string title = fmt::format("tonghop watch | publisher {} | filter {}", options.publish_endpoint,
+                                        filter.empty() ? "(all)" : filter);
+  int64_t last_change_ms = 0;
+  int64_t waiting_since_ms = NowMs();
+  bool was_synced = false;
+  bool dirty = true;
+  int64_t last_draw_mono = 0;
+  const auto on_change = [&](const tonghop::v1::AggregateUpdate& update) {
+    dirty = true;
+    last_change_ms = std::max(last_change_ms, update.updated_at_ms() > 0 ? update.updated_at_ms() : NowMs());
+  };
+
+  while (!ShutdownRequested()) {
+    std::vector<zmq::pollitem_t> items = replica.PollItems();
+    try {
+      zmq::poll(items, std::chrono::milliseconds(kPollIntervalMs));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+      continue;  // a signal: the loop condition decides
+    }
+    replica.Process(on_change);
+    if (replica.synced() != was_synced) {
+      was_synced = replica.synced();
+      if (!was_synced) waiting_since_ms = NowMs();
+      dirty = true;
+    }
+    int64_t since_draw = MonotonicMs() - last_draw_mono;
+    if ((dirty && since_draw >= kMinRedrawIntervalMs) || since_draw >= kIdleRedrawIntervalMs) {
+      WatchStatus status;
+      status.seq = replica.verified_seq();
+      status.synced = replica.synced();
+      status.aggregates = replica.table().size();
+      status.last_change_ms = last_change_ms;
+      status.now_ms = NowMs();
+      status.waiting_since_ms = waiting_since_ms;
+      status.snapshot_endpoint = options.snapshot_endpoint;
+      std::string screen = fmt::format("{}{}\n\n{}\n{}\n", kClearScreen, title,
+                                       FormatAggregateTable(replica.table(), names), FormatStatusLine(status));
+      std::fwrite(screen.data(), 1, screen.size(), stdout);
+      std::fflush(stdout);
+      last_draw_mono = MonotonicMs();
+      dirty = false;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+CLI::App* AddWatchCommand(CLI::App& app, WatchOptions* options) {
+  CLI::App* command = app.add_subcommand(
+      "watch",
+      "Follow the province totals live from a publisher: a table redrawn as figures arrive,\n"
+      "grouped by sector, with % of plan, change vs the same period last year and units reported\n"
+      "(n/N* marks a partial total). Ctrl-C to stop.");
+  command->add_option("--publish_endpoint", options->publish_endpoint, "The publisher's PUB socket")
+      ->capture_default_str();
+  command->add_option("--snapshot_endpoint", options->snapshot_endpoint, "The publisher's snapshot socket")
+      ->capture_default_str();
+  CLI::Option* filter = command->add_option(
+      "--filter", options->filter, "Raw topic prefix: i/<indicator prefix> or p/<period>/");
+  CLI::Option* period = command->add_option("--period", options->period, "Only this period (2017-Q1)");
+  CLI::Option* indicator = command->add_option(
+      "--indicator", options->indicator, "Only indicators whose id starts with this (agri. or agri.herd.pigs)");
+  filter->excludes(period, indicator);
+  period->excludes(indicator);
+  CLI::Option* once = command->add_flag("--once", options->once, "Print one complete snapshot and exit");
+  command->add_flag("--json", options->json,
+                    "With --once: print one JSON object {\"seq\",\"aggregates\":[...]} instead of a table")
+      ->needs(once);
+  command->add_option("--timeout_ms", options->timeout_ms,
+                      "With --once: fail when no complete snapshot arrives within this time")
+      ->check(CLI::Range(1, 3'600'000))
+      ->capture_default_str();
+  command->add_option("--catalog_dir", options->catalog_dir,
+                      "Catalog for the indicators' Vietnamese names (default: deploy/lang-son when it "
+                      "exists in the current folder)");
+  command->footer(
+      "Examples:\n"
+      "  tonghop watch                                  # everything, live\n"
+      "  tonghop watch --period 2017-Q1                 # one period\n"
+      "  tonghop watch --indicator agri.                # one sector\n"
+      "  tonghop watch --once --json | jq '.aggregates[] | select(.units_reported < .units_expected)'\n"
+      "  tonghop watch --publish_endpoint tcp://pub.example:5560 --snapshot_endpoint tcp://pub.example:5561");
+  return command;
+}
+
+Status ResolveFilter(const WatchOptions& options, std::string* filter) {
+  if (!options.period.empty()) {
+    Period period;
+    Status s = Period::Parse(options.period, &period);
+    if (!s.ok()) return s.WithContext("--period");
+    *filter = fmt::format("{}{}/", kPeriodTopicFamily, options.period);
+    return Status::OK();
+  }
+  if (!options.indicator.empty()) {
+    *filter = fmt::format("{}{}", kIndicatorTopicFamily, options.indicator);
+    return Status::OK();
+  }
+  std::string problem = ValidateFilter(options.filter);
+  if (!problem.empty()) {
+    return Status::InvalidArgument(fmt::format("--filter '{}': {}", options.filter, problem));
+  }
+  *filter = options.filter;
+  return Status::OK();
+}
+
+Status RunWatch(const WatchOptions& options) {
+  std::string filter;
+  TONGHOP_RETURN_IF_ERROR(ResolveFilter(options, &filter));
+  Catalog catalog;
+  // JSON carries ids only: no names to look up.
+  const Catalog* names = options.json ? nullptr : LoadNames(options.catalog_dir, &catalog);
+  try {
+    zmq::context_t context(1);
+    CloneReplicaOptions replica_options;
+    replica_options.publish_endpoint = options.publish_endpoint;
+    replica_options.snapshot_endpoint = options.snapshot_endpoint;
+    replica_options.filter = filter;
+    CloneReplica replica(context, replica_options);
+    TONGHOP_RETURN_IF_ERROR(replica.Start());
+    if (options.once) return WatchOnce(replica, options, names);
+    return WatchLive(replica, options, filter, names);
+  } catch (const zmq::error_t& e) {
+    // Ctrl-C: a clean exit for the live view; for --once the snapshot it asked for never came.
+    if (e.num() == EINTR && !options.once) return Status::OK();
+    return Status::Unavailable(fmt::format("watching the publisher at {} failed: {}", options.publish_endpoint,
+                                           e.what()));
+  }
+}
+
+}  // namespace tonghop::cli

@@ -1,0 +1,179 @@
+#include "cli/watch_view.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/decimal.h"
+
+namespace tonghop::cli {
+namespace {
+
+constexpr size_t kMaxNameWidth = 40;
+constexpr int64_t kQuietBeforeHintMs = 3'000;
+
+bool IsContinuationByte(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// Combining diacritical marks U+0300..U+036F: UTF-8 0xCC 0x80 .. 0xCD 0xAF.
+bool IsCombiningMark(std::string_view text, size_t i) {
+  auto b0 = static_cast<unsigned char>(text[i]);
+  if (i + 1 >= text.size()) return false;
+  auto b1 = static_cast<unsigned char>(text[i + 1]);
+  return (b0 == 0xCC && b1 >= 0x80) || (b0 == 0xCD && b1 <= 0xAF);
+}
+
+// Cuts `text` to at most `width` columns, ending in "…" when something was cut.
+std::string Fit(std::string_view text, size_t width) {
+  if (DisplayWidth(text) <= width) return std::string(text);
+  if (width == 0) return "";
+  std::string out;
+  size_t used = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    bool takes_column = !IsContinuationByte(c) && !IsCombiningMark(text, i);
+    if (takes_column && used == width - 1) break;
+    if (takes_column) ++used;
+    out += text[i];
+  }
+  return out + "…";
+}
+
+std::string PadRight(std::string_view text, size_t width) {
+  std::string out = Fit(text, width);
+  out.append(width - DisplayWidth(out), ' ');
+  return out;
+}
+
+std::string PadLeft(std::string_view text, size_t width) {
+  std::string fitted = Fit(text, width);
+  return std::string(width - DisplayWidth(fitted), ' ') + fitted;
+}
+
+std::string LocalClock(int64_t epoch_ms) {
+  std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  localtime_r(&seconds, &tm);
+  return fmt::format("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+struct Row {
+  std::string indent_id, name, period, value, unit, plan, yoy, units;
+};
+
+}  // namespace
+
+std::string_view SectorOf(std::string_view indicator) {
+  return indicator.substr(0, indicator.find('.'));
+}
+
+std::string ValueCell(const tonghop::v1::AggregateUpdate& update) {
+  Decimal exact;
+  // Values off the network may be NaN or huge; show them as they are rather than fail.
+  if (!Decimal::FromDouble(update.value(), &exact).ok()) return fmt::format("{}", update.value());
+  return exact.ToString();
+}
+
+std::string PlanCell(const tonghop::v1::AggregateUpdate& update) {
+  if (!update.has_pct_of_plan()) return "-";
+  return fmt::format("{:.1f}%", update.pct_of_plan());
+}
+
+std::string YoyCell(const tonghop::v1::AggregateUpdate& update) {
+  if (!update.has_yoy_pct()) return "-";
+  double rounded = std::round(update.yoy_pct() * 10) / 10;
+  // -0.04 rounds to no change; "-0.0%" would suggest a fall that is not there.
+  if (rounded == 0) return "0.0%";
+  return fmt::format("{:+.1f}%", rounded);
+}
+
+std::string UnitsCell(const tonghop::v1::AggregateUpdate& update) {
+  bool partial = update.units_reported() < update.units_expected();
+  return fmt::format("{}/{}{}", update.units_reported(), update.units_expected(), partial ? "*" : "");
+}
+
+size_t DisplayWidth(std::string_view text) {
+  size_t width = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!IsContinuationByte(static_cast<unsigned char>(text[i])) && !IsCombiningMark(text, i)) ++width;
+  }
+  return width;
+}
+
+std::string FormatAggregateTable(const AggregateTable& table, const Catalog* catalog) {
+  if (table.size() == 0) return "(no aggregates yet: no unit has reported a figure this filter selects)\n";
+
+  const Row header{"INDICATOR", "NAME", "PERIOD", "VALUE", "UNIT", "% PLAN", "YOY", "UNITS"};
+  std::vector<std::pair<std::string, Row>> rows;  // (sector title or "", row)
+  std::string_view current_sector;
+  bool first = true;
+  for (const auto& [key, update] : table.entries()) {
+    const Indicator* indicator = catalog ? catalog->FindIndicator(update.indicator()) : nullptr;
+    std::string_view sector = SectorOf(update.indicator());
+    std::string title;
+    if (first || sector != current_sector) {
+      title = std::string(sector);
+      if (indicator && !indicator->sector.empty() && indicator->sector != sector) {
+        title += " (" + indicator->sector + ")";
+      }
+      current_sector = sector;
+      first = false;
+    }
+    rows.emplace_back(std::move(title),
+                      Row{"  " + update.indicator(), indicator ? indicator->name : "", update.period(),
+                          ValueCell(update), update.unit(), PlanCell(update), YoyCell(update),
+                          UnitsCell(update)});
+  }
+
+  std::vector<size_t> widths(8, 0);
+  auto widen = [&](const Row& row) {
+    const std::string* cells[] = {&row.indent_id, &row.name, &row.period, &row.value,
+                                  &row.unit,      &row.plan, &row.yoy,    &row.units};
+    for (size_t c = 0; c < 8; ++c) widths[c] = std::max(widths[c], DisplayWidth(*cells[c]));
+  };
+  widen(header);
+  for (const auto& [title, row] : rows) widen(row);
+  widths[1] = catalog ? std::min(widths[1], kMaxNameWidth) : 0;
+
+  auto line = [&](const Row& row) {
+    std::string out = PadRight(row.indent_id, widths[0]);
+    if (catalog) out += "  " + PadRight(row.name, widths[1]);
+    out += "  " + PadRight(row.period, widths[2]);
+    out += "  " + PadLeft(row.value, widths[3]);
+    out += " " + PadRight(row.unit, widths[4]);
+    out += "  " + PadLeft(row.plan, widths[5]);
+    out += "  " + PadLeft(row.yoy, widths[6]);
+    out += "  " + PadLeft(row.units, widths[7]);
+    out.erase(out.find_last_not_of(' ') + 1);
+    return out + "\n";
+  };
+
+  std::string out = line(header);
+  for (const auto& [title, row] : rows) {
+    if (!title.empty()) out += title + "\n";
+    out += line(row);
+  }
+  return out;
+}
+
+std::string FormatStatusLine(const WatchStatus& status) {
+  std::string stream = status.synced ? "stream live" : "stream resyncing";
+  std::string out = fmt::format("seq {} | {} | {} aggregates | ", status.seq, stream, status.aggregates);
+  if (status.last_change_ms == 0) {
+    out += "no update yet";
+  } else {
+    out += fmt::format("last update {} ({} s ago)", LocalClock(status.last_change_ms),
+                       std::max<int64_t>(0, (status.now_ms - status.last_change_ms) / 1000));
+  }
+  int64_t waiting_ms = status.now_ms - status.waiting_since_ms;
+  if (!status.synced && waiting_ms > kQuietBeforeHintMs) {
+    out += fmt::format(
+        "\nno snapshot from the publisher at {} for {} s: is it running? (deploy/local/province.sh status)",
+        status.snapshot_endpoint, waiting_ms / 1000);
+  }
+  return out;
+}
+
+}  // namespace tonghop::cli

@@ -1,0 +1,53 @@
+// What `tonghop watch` shows, as plain text: the aggregates table grouped by sector and the status
+// line under it. Pure functions of their arguments (no terminal, no clock), so that every cell's
+// format is unit-tested; watch.cc adds the ANSI redraw around them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/aggregate_table.h"
+#include "core/catalog.h"
+#include "tonghop/v1/tonghop.pb.h"
+
+namespace tonghop::cli {
+
+// The sector an indicator is grouped under: its id up to the first '.' ("agri" for
+// "agri.sown_area.total"), the whole id when it has no '.'.
+std::string_view SectorOf(std::string_view indicator);
+
+// The province value, exact to the micro-unit as the aggregator holds it: "23134", "4325.9".
+std::string ValueCell(const tonghop::v1::AggregateUpdate& update);
+// "22.6%", or "-" when the indicator has no plan.
+std::string PlanCell(const tonghop::v1::AggregateUpdate& update);
+// Always signed so that a fall stands out: "+9.9%", "-2.6%", "0.0%" when it rounds to no change,
+// "-" when the same period a year before is unknown.
+std::string YoyCell(const tonghop::v1::AggregateUpdate& update);
+// "11/11", or "9/11*" when not every expected unit has reported (the total is partial).
+std::string UnitsCell(const tonghop::v1::AggregateUpdate& update);
+
+// Columns of text as a terminal shows them: UTF-8 code points, combining marks taking none
+// (Vietnamese names may be written decomposed).
+size_t DisplayWidth(std::string_view text);
+
+// The whole table: a header, then per sector a title line and one row per (indicator, period)
+// in id then period order. With a catalog, rows carry the indicator's Vietnamese name and sector
+// titles the catalog's sector name. An empty table says so instead of printing nothing.
+std::string FormatAggregateTable(const AggregateTable& table, const Catalog* catalog);
+
+struct WatchStatus {
+  uint64_t seq = 0;              // complete up to this aggregate seq
+  bool synced = false;           // false while waiting for a (catch-up) snapshot
+  size_t aggregates = 0;
+  int64_t last_change_ms = 0;    // wall clock of the last stored change, 0 if none yet
+  int64_t now_ms = 0;
+  int64_t waiting_since_ms = 0;  // wall clock since when it is not synced (when !synced)
+  std::string snapshot_endpoint;
+};
+
+// One line: "seq 1234 | stream live | 139 aggregates | last update 14:03:22 (5 s ago)"; while not
+// synced for more than 3 s it names the publisher and says how to check on it.
+std::string FormatStatusLine(const WatchStatus& status);
+
+}  // namespace tonghop::cli

@@ -1,0 +1,139 @@
+#include "cli/watch_view.h"
+
+#include <gtest/gtest.h>
+
+namespace tonghop::cli {
+namespace {
+
+tonghop::v1::AggregateUpdate Aggregate(uint64_t seq, std::string indicator, std::string period, double value) {
+  tonghop::v1::AggregateUpdate update;
+  update.set_seq(seq);
+  update.set_indicator(std::move(indicator));
+  update.set_period(std::move(period));
+  update.set_value(value);
+  update.set_unit("ha");
+  update.set_units_reported(11);
+  update.set_units_expected(11);
+  return update;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    lines.push_back(text.substr(start, end - start));
+  }
+  return lines;
+}
+
+TEST(WatchViewTest, SectorIsTheFirstIdSegment) {
+  EXPECT_EQ(SectorOf("agri.sown_area.total"), "agri");
+  EXPECT_EQ(SectorOf("budget"), "budget");
+}
+
+TEST(WatchViewTest, YoyIsAlwaysSignedAndNeverNegativeZero) {
+  tonghop::v1::AggregateUpdate update = Aggregate(1, "agri.x", "2017-Q1", 1);
+  EXPECT_EQ(YoyCell(update), "-");
+  update.set_yoy_pct(9.94);
+  EXPECT_EQ(YoyCell(update), "+9.9%");
+  update.set_yoy_pct(-2.6);
+  EXPECT_EQ(YoyCell(update), "-2.6%");
+  update.set_yoy_pct(-0.04);
+  EXPECT_EQ(YoyCell(update), "0.0%");
+  update.set_yoy_pct(0);
+  EXPECT_EQ(YoyCell(update), "0.0%");
+  update.set_yoy_pct(133.96);
+  EXPECT_EQ(YoyCell(update), "+134.0%");
+}
+
+TEST(WatchViewTest, PlanAndValueCells) {
+  tonghop::v1::AggregateUpdate update = Aggregate(1, "agri.x", "2017-Q1", 4325.9);
+  EXPECT_EQ(PlanCell(update), "-");
+  update.set_pct_of_plan(22.58);
+  EXPECT_EQ(PlanCell(update), "22.6%");
+  EXPECT_EQ(ValueCell(update), "4325.9");
+  update.set_value(23134);
+  EXPECT_EQ(ValueCell(update), "23134");
+  update.set_value(std::numeric_limits<double>::quiet_NaN());
+  EXPECT_EQ(ValueCell(update), "nan");
+}
+
+TEST(WatchViewTest, PartialTotalsAreMarked) {
+  tonghop::v1::AggregateUpdate update = Aggregate(1, "agri.x", "2017-Q1", 1);
+  EXPECT_EQ(UnitsCell(update), "11/11");
+  update.set_units_reported(9);
+  EXPECT_EQ(UnitsCell(update), "9/11*");
+}
+
+TEST(WatchViewTest, DisplayWidthCountsLettersNotBytesNorCombiningMarks) {
+  EXPECT_EQ(DisplayWidth("Lúa xuân"), 8u);              // precomposed
+  EXPECT_EQ(DisplayWidth("Lu\xcc\x81" "a xua\xcc\x82n"), 8u);  // decomposed: u + U+0301, a + U+0302
+  EXPECT_EQ(DisplayWidth(""), 0u);
+}
+
+TEST(WatchViewTest, TableGroupsBySectorInIdOrderAndAlignsColumns) {
+  AggregateTable table;
+  tonghop::v1::AggregateUpdate rice = Aggregate(2, "agri.sown_area.rice_spring", "2017-Q1", 5180);
+  rice.set_pct_of_plan(35);
+  rice.set_yoy_pct(-2.6);
+  rice.set_units_reported(9);
+  table.Apply(rice);
+  table.Apply(Aggregate(1, "trade.retail", "2017-Q1", 12.5));
+  table.Apply(Aggregate(3, "agri.herd.pigs", "2017-Q1", 48.25));
+
+  std::vector<std::string> lines = Lines(FormatAggregateTable(table, nullptr));
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ(lines[0].substr(0, 9), "INDICATOR");
+  EXPECT_EQ(lines[1], "agri");
+  EXPECT_EQ(lines[2].substr(0, 16), "  agri.herd.pigs");
+  EXPECT_EQ(lines[3].substr(0, 28), "  agri.sown_area.rice_spring");
+  EXPECT_EQ(lines[4], "trade");
+  EXPECT_NE(lines[3].find("35.0%"), std::string::npos);
+  EXPECT_NE(lines[3].find("-2.6%"), std::string::npos);
+  EXPECT_TRUE(lines[3].ends_with("9/11*")) << lines[3];
+  EXPECT_TRUE(lines[5].ends_with("11/11")) << lines[5];
+  // Values are right-aligned: every row's value ends in the same column.
+  size_t end_of_value = lines[3].find("5180") + 4;
+  EXPECT_EQ(lines[2].find("48.25") + 5, end_of_value);
+  EXPECT_EQ(lines[5].find("12.5") + 4, end_of_value);
+}
+
+TEST(WatchViewTest, EmptyTableSaysSo) {
+  EXPECT_NE(FormatAggregateTable(AggregateTable(), nullptr).find("no aggregates yet"), std::string::npos);
+}
+
+TEST(WatchViewTest, CatalogAddsVietnameseNamesAndSectorNames) {
+  Catalog catalog;
+  ASSERT_TRUE(Catalog::LoadFromDirectory(TONGHOP_SOURCE_DIR "/deploy/lang-son", &catalog).ok());
+  AggregateTable table;
+  table.Apply(Aggregate(1, "agri.sown_area.rice_spring", "2017-Q1", 5180));
+  std::string text = FormatAggregateTable(table, &catalog);
+  EXPECT_NE(text.find("agri (agriculture)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Lúa xuân"), std::string::npos) << text;
+}
+
+TEST(WatchViewTest, StatusLineShowsSeqStreamStateAndHintsWhenThePublisherIsSilent) {
+  WatchStatus status;
+  status.seq = 1234;
+  status.synced = true;
+  status.aggregates = 139;
+  status.now_ms = 1'700'000'005'000;
+  status.last_change_ms = 1'700'000'000'000;
+  status.snapshot_endpoint = "tcp://127.0.0.1:5561";
+  std::string line = FormatStatusLine(status);
+  EXPECT_TRUE(line.starts_with("seq 1234 | stream live | 139 aggregates | last update ")) << line;
+  EXPECT_TRUE(line.ends_with("(5 s ago)")) << line;
+
+  status.synced = false;
+  status.waiting_since_ms = status.now_ms - 1'000;
+  line = FormatStatusLine(status);
+  EXPECT_NE(line.find("stream resyncing"), std::string::npos);
+  EXPECT_EQ(line.find("is it running?"), std::string::npos);
+  status.waiting_since_ms = status.now_ms - 10'000;
+  line = FormatStatusLine(status);
+  EXPECT_NE(line.find("no snapshot from the publisher at tcp://127.0.0.1:5561 for 10 s: is it running?"),
+            std::string::npos) << line;
+}
+
+}  // namespace
+}  // namespace tonghop::cli
