@@ -2,7 +2,11 @@
 #pragma once
 
 #define CSV_IO_NO_THREAD
+// libfccp truncates long file names on purpose (error messages); GCC warns about it at every use.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-truncation"
 #include <libfccp/csv.h>
+#pragma GCC diagnostic pop
 
 #include <fmt/format.h>
 #include <tuple>

@@ -13,6 +13,8 @@ void OnSignal(int) { g_shutdown.store(true); }
 
 void AddCommonFlags(CLI::App& app, CommonFlags* flags) {
   app.set_config("--config", "", "TOML file of flag values (keys are the long flag names)");
+  // A misspelt key would otherwise leave its flag at the default without a word.
+  app.allow_config_extras(CLI::config_extras_mode::error);
   app.add_option("--log_level", flags->log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
       ->capture_default_str();
@@ -42,7 +44,8 @@ int RunMain(CLI::App& app, int argc, char** argv, const std::string& node_name,
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;  // usage errors exit 2, as the docs and scripts expect
   }
   InitLogging(node_name, flags.log_level);
   InstallShutdownHandlers();

@@ -28,7 +28,8 @@ void InstallShutdownHandlers();
 bool ShutdownRequested();
 
 // Parses `argv` with `app` and runs `run` with logging initialised; prints a failed Status and
-// returns the process exit code (0 ok, 1 failure, 2 usage). The whole body of every *_main.cc.
+// returns the process exit code: 0 ok, 1 failure, 2 usage (a bad flag, or a config file key that
+// names no flag). The whole body of every *_main.cc.
 int RunMain(CLI::App& app, int argc, char** argv, const std::string& node_name,
             const CommonFlags& flags, const std::function<Status()>& run);
 

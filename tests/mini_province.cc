@@ -1,0 +1,245 @@
+#include "tests/mini_province.h"
+
+#include <arpa/inet.h>
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <netinet/in.h>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "core/csv.h"
+#include "core/transport.h"
+
+namespace tonghop::testing {
+namespace {
+
+constexpr int kReadyTimeoutMs = 30'000;
+
+std::string BinPath(const std::string& name) { return std::string(TONGHOP_BIN_DIR) + "/" + name; }
+
+std::string ReadAll(const std::string& path) {
+  std::string text;
+  (void)ReadFileToString(path, &text);
+  return text;
+}
+
+}  // namespace
+
+int FreeTcpPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+MiniProvince::MiniProvince(std::string root, std::string catalog_dir)
+    : root_(std::move(root)), catalog_dir_(std::move(catalog_dir)) {
+  std::filesystem::create_directories(root_ + "/logs");
+  ingest_port_ = FreeTcpPort();
+  feed_port_ = FreeTcpPort();
+  feed_snapshot_port_ = FreeTcpPort();
+  publish_port_ = FreeTcpPort();
+  snapshot_port_ = FreeTcpPort();
+}
+
+MiniProvince::~MiniProvince() {
+  for (auto& [name, node] : nodes_) {
+    if (node.pid > 0) {
+      kill(node.pid, SIGKILL);
+      waitpid(node.pid, nullptr, 0);
+    }
+  }
+}
+
+std::string MiniProvince::PublisherPublishEndpoint() const { return fmt::format("tcp://127.0.0.1:{}", publish_port_); }
+std::string MiniProvince::PublisherSnapshotEndpoint() const { return fmt::format("tcp://127.0.0.1:{}", snapshot_port_); }
+std::string MiniProvince::DropDir(const std::string& unit) const { return root_ + "/collectors/" + unit + "/drop"; }
+
+Status MiniProvince::StartAggregator(const std::vector<std::string>& extra_flags) {
+  std::vector<std::string> argv = {
+      BinPath("tonghop-aggregator"),
+      "--catalog_dir", catalog_dir_,
+      "--data_dir", AggregatorDataDir(),
+      "--ingest_endpoint", fmt::format("tcp://127.0.0.1:{}", ingest_port_),
+      "--publish_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_port_),
+      "--snapshot_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_snapshot_port_),
+      "--heartbeat_interval_ms", "200"};
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  return Launch("aggregator", argv);
+}
+
+Status MiniProvince::StartPublisher() {
+  return Launch("publisher", {BinPath("tonghop-publisher"),
+                              "--upstream_publish_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_port_),
+                              "--upstream_snapshot_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_snapshot_port_),
+                              "--publish_endpoint", PublisherPublishEndpoint(),
+                              "--snapshot_endpoint", PublisherSnapshotEndpoint(),
+                              "--heartbeat_interval_ms", "200"});
+}
+
+Status MiniProvince::StartCollector(const std::string& unit) {
+  std::string data_dir = root_ + "/collectors/" + unit;
+  return Launch("collector-" + unit, {BinPath("tonghop-collector"),
+                                      "--reporting_unit", unit,
+                                      "--data_dir", data_dir,
+                                      "--aggregator_endpoint", fmt::format("tcp://127.0.0.1:{}", ingest_port_),
+                                      "--scan_interval_ms", "100",
+                                      "--ack_timeout_ms", "2000",
+                                      "--heartbeat_interval_ms", "200"});
+}
+
+Status MiniProvince::Launch(const std::string& name, std::vector<std::string> argv) {
+  Node& node = nodes_[name];
+  node.argv = std::move(argv);
+  return Spawn(name, &node);
+}
+
+Status MiniProvince::Spawn(const std::string& name, Node* node) {
+  size_t log_offset = ReadAll(LogPath(name)).size();
+  pid_t pid = fork();
+  if (pid < 0) return Status::IOError("fork failed");
+  if (pid == 0) {
+    int fd = open(LogPath(name).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    std::vector<char*> args;
+    for (auto& a : node->argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  node->pid = pid;
+  return WaitReady(name, *node, log_offset);
+}
+
+Status MiniProvince::WaitReady(const std::string& name, const Node& node, size_t log_offset) {
+  int64_t deadline = MonotonicMs() + kReadyTimeoutMs;
+  while (MonotonicMs() < deadline) {
+    std::string log = ReadAll(LogPath(name));
+    if (log.size() > log_offset && log.find("ready:", log_offset) != std::string::npos) return Status::OK();
+    int wstatus = 0;
+    if (waitpid(node.pid, &wstatus, WNOHANG) == node.pid) {
+      nodes_[name].pid = -1;
+      return Status::IOError(fmt::format("{} exited before it was ready:\n{}", name, LogTail(name)));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Status::Unavailable(fmt::format("{} not ready after {} ms:\n{}", name, kReadyTimeoutMs, LogTail(name)));
+}
+
+Status MiniProvince::Kill(const std::string& node) {
+  auto it = nodes_.find(node);
+  if (it == nodes_.end() || it->second.pid <= 0) return Status::NotFound(node + " is not running");
+  kill(it->second.pid, SIGKILL);
+  waitpid(it->second.pid, nullptr, 0);
+  it->second.pid = -1;
+  return Status::OK();
+}
+
+Status MiniProvince::Terminate(const std::string& node) {
+  auto it = nodes_.find(node);
+  if (it == nodes_.end() || it->second.pid <= 0) return Status::NotFound(node + " is not running");
+  kill(it->second.pid, SIGCONT);
+  kill(it->second.pid, SIGTERM);
+  int wstatus = 0;
+  waitpid(it->second.pid, &wstatus, 0);
+  it->second.pid = -1;
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    return Status::IOError(fmt::format("{} did not exit cleanly on SIGTERM (status {}):\n{}", node, wstatus, LogTail(node)));
+  }
+  return Status::OK();
+}
+
+Status MiniProvince::Pause(const std::string& node) {
+  auto it = nodes_.find(node);
+  if (it == nodes_.end() || it->second.pid <= 0) return Status::NotFound(node + " is not running");
+  kill(it->second.pid, SIGSTOP);
+  return Status::OK();
+}
+
+Status MiniProvince::Resume(const std::string& node) {
+  auto it = nodes_.find(node);
+  if (it == nodes_.end() || it->second.pid <= 0) return Status::NotFound(node + " is not running");
+  kill(it->second.pid, SIGCONT);
+  return Status::OK();
+}
+
+Status MiniProvince::Restart(const std::string& node) {
+  auto it = nodes_.find(node);
+  if (it == nodes_.end()) return Status::NotFound(node + " was never started");
+  if (it->second.pid > 0) TONGHOP_RETURN_IF_ERROR(Kill(node));
+  return Spawn(node, &it->second);
+}
+
+bool MiniProvince::IsRunning(const std::string& node) {
+  auto it = nodes_.find(node);
+  if (it == nodes_.end() || it->second.pid <= 0) return false;
+  int wstatus = 0;
+  if (waitpid(it->second.pid, &wstatus, WNOHANG) == it->second.pid) {
+    it->second.pid = -1;
+    return false;
+  }
+  return true;
+}
+
+Status MiniProvince::Drop(const std::string& unit, const std::string& file) const {
+  std::filesystem::path target = std::filesystem::path(DropDir(unit)) / std::filesystem::path(file).filename();
+  std::filesystem::path hidden = target.parent_path() / ("." + target.filename().string());
+  std::error_code ec;
+  std::filesystem::create_directories(target.parent_path(), ec);
+  std::filesystem::copy_file(file, hidden, std::filesystem::copy_options::overwrite_existing, ec);
+  if (!ec) std::filesystem::rename(hidden, target, ec);
+  if (ec) return Status::IOError(fmt::format("dropping {} for {}: {}", file, unit, ec.message()));
+  return Status::OK();
+}
+
+int MiniProvince::RunCli(const std::vector<std::string>& args, std::string* out, std::string* err) const {
+  std::string err_path = root_ + "/logs/cli.stderr";
+  std::string command = BinPath("tonghop");
+  for (const auto& a : args) command += " '" + a + "'";
+  command += " 2>'" + err_path + "'";
+  out->clear();
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out->append(buffer, n);
+  int status = pclose(pipe);
+  *err = ReadAll(err_path);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+Status MiniProvince::WatchOnce(nlohmann::json* out) const {
+  std::string printed, errors;
+  int code = RunCli({"watch", "--once", "--json", "--publish_endpoint", PublisherPublishEndpoint(),
+                     "--snapshot_endpoint", PublisherSnapshotEndpoint()}, &printed, &errors);
+  if (code != 0) return Status::IOError(fmt::format("tonghop watch exited {}: {}{}", code, printed, errors));
+  try {
+    *out = nlohmann::json::parse(printed);
+  } catch (const std::exception& e) {
+    return Status::Corruption(fmt::format("tonghop watch did not print one JSON object ({}): {}", e.what(), printed));
+  }
+  return Status::OK();
+}
+
+std::string MiniProvince::LogTail(const std::string& node, size_t lines) const {
+  std::string log = ReadAll(LogPath(node));
+  size_t pos = log.size();
+  for (size_t i = 0; i <= lines && pos != std::string::npos && pos > 0; ++i) pos = log.rfind('\n', pos - 1);
+  return "--- " + node + " log ---\n" + (pos == std::string::npos ? log : log.substr(pos + 1));
+}
+
+}  // namespace tonghop::testing

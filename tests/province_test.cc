@@ -1,0 +1,176 @@
+// The reference quarter end to end: the real aggregator, publisher and one collector per reporting
+// unit of Lạng Sơn (11 districts, 7 departments) on loopback; the scenario's drop files in; the
+// province figures of the report out of `tonghop watch --once --json`.
+#include <cmath>
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <set>
+#include <thread>
+
+#include "aggregator/ingest_store.h"
+#include "core/csv.h"
+#include "core/testing/temp_dir.h"
+#include "core/transport.h"
+#include "tests/mini_province.h"
+
+namespace tonghop {
+namespace {
+
+const std::string kLangSon = std::string(TONGHOP_SOURCE_DIR) + "/deploy/lang-son";
+const std::string kScenario = kLangSon + "/scenarios/lang-son-2017-q1";
+
+struct ReferenceFigure {
+  std::string indicator, value, pct_of_plan, yoy_pct;
+};
+
+std::vector<ReferenceFigure> LoadReference() {
+  std::vector<ReferenceFigure> figures;
+  static constexpr std::array<const char*, 4> kColumns = {"indicator", "value", "pct_of_plan", "yoy_pct"};
+  Status s = ReadCsvFile<4>(kLangSon + "/reference-2017-q1.csv", kColumns, {"indicator", "value"},
+                            [&](const CsvRow<4>& row) {
+                              figures.push_back({row.cells[0], row.cells[1], row.cells[2], row.cells[3]});
+                              return Status::OK();
+                            });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return figures;
+}
+
+// Rounds `value` to as many decimals as `printed` has, the precision the report printed it with.
+double RoundAsPrinted(double value, const std::string& printed) {
+  size_t dot = printed.find('.');
+  int decimals = dot == std::string::npos ? 0 : static_cast<int>(printed.size() - dot - 1);
+  double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
+
+class ProvinceTest : public ::testing::Test {
+ protected:
+  void StartProvince() {
+    ASSERT_TRUE(province_.StartAggregator().ok());
+    ASSERT_TRUE(province_.StartPublisher().ok());
+    for (const auto& entry : std::filesystem::directory_iterator(kScenario)) {
+      units_.push_back(entry.path().filename());
+    }
+    std::sort(units_.begin(), units_.end());
+    ASSERT_GE(units_.size(), 11u);
+    for (const auto& unit : units_) {
+      Status s = province_.StartCollector(unit);
+      ASSERT_TRUE(s.ok()) << s.ToString();
+    }
+  }
+  // Every scenario file as (unit, path), in a fixed order.
+  std::vector<std::pair<std::string, std::string>> ScenarioFiles() {
+    std::vector<std::pair<std::string, std::string>> files;
+    for (const auto& unit : units_) {
+      for (const auto& entry : std::filesystem::directory_iterator(kScenario + "/" + unit)) {
+        files.emplace_back(unit, entry.path().string());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+  }
+  // Polls the publisher until every reference indicator is complete (all expected units in).
+  nlohmann::json WaitForCompleteQuarter(int timeout_ms) {
+    nlohmann::json state;
+    int64_t deadline = MonotonicMs() + timeout_ms;
+    size_t complete = 0;
+    while (MonotonicMs() < deadline) {
+      Status s = province_.WatchOnce(&state);
+      if (s.ok()) {
+        complete = 0;
+        for (const auto& a : state["aggregates"]) {
+          if (a["period"] == "2017-Q1" && a["units_reported"] == a["units_expected"]) ++complete;
+        }
+        if (complete == reference_.size()) return state;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    ADD_FAILURE() << "only " << complete << " of " << reference_.size() << " indicators complete after "
+                  << timeout_ms << " ms\n" << province_.LogTail("aggregator") << "\n" << province_.LogTail("publisher");
+    return state;
+  }
+  void ExpectReferenceFigures(const nlohmann::json& state) {
+    std::map<std::string, nlohmann::json> by_indicator;
+    for (const auto& a : state["aggregates"]) {
+      if (a["period"] == "2017-Q1") by_indicator[a["indicator"]] = a;
+    }
+    ASSERT_EQ(by_indicator.size(), 79u);
+    for (const auto& ref : reference_) {
+      SCOPED_TRACE(ref.indicator);
+      ASSERT_TRUE(by_indicator.count(ref.indicator));
+      const auto& a = by_indicator[ref.indicator];
+      EXPECT_EQ(a["value"].get<double>(), std::stod(ref.value));
+      if (ref.pct_of_plan.empty()) {
+        EXPECT_TRUE(a["pct_of_plan"].is_null());
+      } else {
+        EXPECT_EQ(RoundAsPrinted(a["pct_of_plan"].get<double>(), ref.pct_of_plan), std::stod(ref.pct_of_plan));
+      }
+      if (ref.yoy_pct.empty()) {
+        EXPECT_TRUE(a["yoy_pct"].is_null());
+      } else {
+        EXPECT_EQ(RoundAsPrinted(a["yoy_pct"].get<double>(), ref.yoy_pct), std::stod(ref.yoy_pct));
+      }
+    }
+  }
+  size_t ScenarioFigureCount() {
+    size_t rows = 0;
+    for (const auto& [unit, path] : ScenarioFiles()) {
+      std::string text;
+      EXPECT_TRUE(ReadFileToString(path, &text).ok());
+      rows += std::count(text.begin(), text.end(), '\n') - 1;  // minus the header
+    }
+    return rows;
+  }
+
+  testing::TempDir dir_;
+  testing::MiniProvince province_{dir_.path(), kLangSon};
+  std::vector<std::string> units_;
+  std::vector<ReferenceFigure> reference_ = LoadReference();
+};
+
+TEST_F(ProvinceTest, TheReferenceQuarterReachesWatchWithTheReportsFigures) {
+  StartProvince();
+  for (const auto& [unit, path] : ScenarioFiles()) ASSERT_TRUE(province_.Drop(unit, path).ok());
+  nlohmann::json state = WaitForCompleteQuarter(60'000);
+  ExpectReferenceFigures(state);
+  // Every file was ingested once and moved to done/.
+  for (const auto& unit : units_) {
+    EXPECT_FALSE(std::filesystem::is_empty(province_.DropDir(unit) + "/done")) << unit;
+    EXPECT_FALSE(std::filesystem::exists(province_.DropDir(unit) + "/failed") &&
+                 !std::filesystem::is_empty(province_.DropDir(unit) + "/failed")) << unit;
+  }
+}
+
+TEST_F(ProvinceTest, AggregatorKilledMidScenarioLosesNothingAndCountsNothingTwice) {
+  StartProvince();
+  auto files = ScenarioFiles();
+  size_t half = files.size() / 2;
+  for (size_t i = 0; i < half; ++i) ASSERT_TRUE(province_.Drop(files[i].first, files[i].second).ok());
+  // Let part of it through, then kill the aggregator while collectors are still sending.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(province_.Kill("aggregator").ok());
+  for (size_t i = half; i < files.size(); ++i) ASSERT_TRUE(province_.Drop(files[i].first, files[i].second).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // collectors buffer while it is down
+  ASSERT_TRUE(province_.Restart("aggregator").ok());
+
+  ExpectReferenceFigures(WaitForCompleteQuarter(60'000));
+
+  // The audit log holds each figure exactly once: no (outbox, seq) applied twice, none missing.
+  for (const auto& unit : units_) ASSERT_TRUE(province_.Terminate("collector-" + unit).ok());
+  ASSERT_TRUE(province_.Terminate("publisher").ok());
+  ASSERT_TRUE(province_.Terminate("aggregator").ok());
+  std::unique_ptr<IngestStore> store;
+  ASSERT_TRUE(IngestStore::Open(province_.AggregatorDataDir(), Durability::kWal, &store).ok());
+  std::set<std::pair<uint64_t, uint64_t>> applied;
+  size_t records = 0;
+  ASSERT_TRUE(store->ReadAudit([&](uint64_t, const tonghop::storage::v1::AuditRecord& r) {
+    ++records;
+    EXPECT_EQ(r.rejected(), tonghop::v1::REJECT_REASON_UNSPECIFIED) << r.reject_text();
+    applied.emplace(r.outbox_id(), r.seq());
+  }).ok());
+  EXPECT_EQ(records, applied.size()) << "an update was applied twice";
+  EXPECT_EQ(records, ScenarioFigureCount());
+}
+
+}  // namespace
+}  // namespace tonghop
