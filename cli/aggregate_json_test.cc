@@ -1,21 +1,10 @@
 #include "cli/aggregate_json.h"
+#include "cli/testing_aggregates.h"
 
 #include <gtest/gtest.h>
 
 namespace tonghop::cli {
 namespace {
-
-tonghop::v1::AggregateUpdate Aggregate(uint64_t seq, std::string indicator, std::string period, double value) {
-  tonghop::v1::AggregateUpdate update;
-  update.set_seq(seq);
-  update.set_indicator(std::move(indicator));
-  update.set_period(std::move(period));
-  update.set_value(value);
-  update.set_unit("ha");
-  update.set_units_reported(9);
-  update.set_units_expected(11);
-  return update;
-}
 
 TEST(AggregateJsonTest, AbsentPercentagesAreNullAndPresentOnesNumbersEvenWhenZero) {
   tonghop::v1::AggregateUpdate without = Aggregate(1, "agri.x", "2017-Q1", 5);

@@ -1,4 +1,5 @@
 #include "cli/watch.h"
+#include "cli/testing_aggregates.h"
 
 #include <atomic>
 #include <thread>
@@ -12,18 +13,6 @@
 
 namespace tonghop::cli {
 namespace {
-
-tonghop::v1::AggregateUpdate Aggregate(uint64_t seq, std::string indicator, std::string period, double value) {
-  tonghop::v1::AggregateUpdate update;
-  update.set_seq(seq);
-  update.set_indicator(std::move(indicator));
-  update.set_period(std::move(period));
-  update.set_value(value);
-  update.set_unit("ha");
-  update.set_units_reported(9);
-  update.set_units_expected(11);
-  return update;
-}
 
 // A real CloneServer on loopback ports of its own, served from a thread, holding `table`.
 class FeedServer {

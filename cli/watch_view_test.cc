@@ -1,19 +1,15 @@
 #include "cli/watch_view.h"
+#include "cli/testing_aggregates.h"
 
 #include <gtest/gtest.h>
 
 namespace tonghop::cli {
 namespace {
 
-tonghop::v1::AggregateUpdate Aggregate(uint64_t seq, std::string indicator, std::string period, double value) {
-  tonghop::v1::AggregateUpdate update;
-  update.set_seq(seq);
-  update.set_indicator(std::move(indicator));
-  update.set_period(std::move(period));
-  update.set_value(value);
-  update.set_unit("ha");
-  update.set_units_reported(11);
-  update.set_units_expected(11);
+// A complete total: every expected unit has reported.
+tonghop::v1::AggregateUpdate Complete(uint64_t seq, std::string indicator, std::string period, double value) {
+  tonghop::v1::AggregateUpdate update = Aggregate(seq, std::move(indicator), std::move(period), value);
+  update.set_units_reported(update.units_expected());
   return update;
 }
 
@@ -32,7 +28,7 @@ TEST(WatchViewTest, SectorIsTheFirstIdSegment) {
 }
 
 TEST(WatchViewTest, YoyIsAlwaysSignedAndNeverNegativeZero) {
-  tonghop::v1::AggregateUpdate update = Aggregate(1, "agri.x", "2017-Q1", 1);
+  tonghop::v1::AggregateUpdate update = Complete(1, "agri.x", "2017-Q1", 1);
   EXPECT_EQ(YoyCell(update), "-");
   update.set_yoy_pct(9.94);
   EXPECT_EQ(YoyCell(update), "+9.9%");
@@ -47,7 +43,7 @@ TEST(WatchViewTest, YoyIsAlwaysSignedAndNeverNegativeZero) {
 }
 
 TEST(WatchViewTest, PlanAndValueCells) {
-  tonghop::v1::AggregateUpdate update = Aggregate(1, "agri.x", "2017-Q1", 4325.9);
+  tonghop::v1::AggregateUpdate update = Complete(1, "agri.x", "2017-Q1", 4325.9);
   EXPECT_EQ(PlanCell(update), "-");
   update.set_pct_of_plan(22.58);
   EXPECT_EQ(PlanCell(update), "22.6%");
@@ -59,7 +55,7 @@ TEST(WatchViewTest, PlanAndValueCells) {
 }
 
 TEST(WatchViewTest, PartialTotalsAreMarked) {
-  tonghop::v1::AggregateUpdate update = Aggregate(1, "agri.x", "2017-Q1", 1);
+  tonghop::v1::AggregateUpdate update = Complete(1, "agri.x", "2017-Q1", 1);
   EXPECT_EQ(UnitsCell(update), "11/11");
   update.set_units_reported(9);
   EXPECT_EQ(UnitsCell(update), "9/11*");
@@ -73,13 +69,13 @@ TEST(WatchViewTest, DisplayWidthCountsLettersNotBytesNorCombiningMarks) {
 
 TEST(WatchViewTest, TableGroupsBySectorInIdOrderAndAlignsColumns) {
   AggregateTable table;
-  tonghop::v1::AggregateUpdate rice = Aggregate(2, "agri.sown_area.rice_spring", "2017-Q1", 5180);
+  tonghop::v1::AggregateUpdate rice = Complete(2, "agri.sown_area.rice_spring", "2017-Q1", 5180);
   rice.set_pct_of_plan(35);
   rice.set_yoy_pct(-2.6);
   rice.set_units_reported(9);
   table.Apply(rice);
-  table.Apply(Aggregate(1, "trade.retail", "2017-Q1", 12.5));
-  table.Apply(Aggregate(3, "agri.herd.pigs", "2017-Q1", 48.25));
+  table.Apply(Complete(1, "trade.retail", "2017-Q1", 12.5));
+  table.Apply(Complete(3, "agri.herd.pigs", "2017-Q1", 48.25));
 
   std::vector<std::string> lines = Lines(FormatAggregateTable(table, nullptr));
   ASSERT_EQ(lines.size(), 6u);
@@ -106,7 +102,7 @@ TEST(WatchViewTest, CatalogAddsVietnameseNamesAndSectorNames) {
   Catalog catalog;
   ASSERT_TRUE(Catalog::LoadFromDirectory(TONGHOP_SOURCE_DIR "/deploy/lang-son", &catalog).ok());
   AggregateTable table;
-  table.Apply(Aggregate(1, "agri.sown_area.rice_spring", "2017-Q1", 5180));
+  table.Apply(Complete(1, "agri.sown_area.rice_spring", "2017-Q1", 5180));
   std::string text = FormatAggregateTable(table, &catalog);
   EXPECT_NE(text.find("agri (agriculture)\n"), std::string::npos) << text;
   EXPECT_NE(text.find("Lúa xuân"), std::string::npos) << text;
