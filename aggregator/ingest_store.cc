@@ -47,39 +47,34 @@ Status ReadCounter(rocksdb::DB* db, const char* key, uint64_t* value) {
 
 Status IngestStore::Open(const std::string& dir, Durability durability, std::unique_ptr<IngestStore>* out) {
   std::unique_ptr<IngestStore> store(new IngestStore());
-  TONGHOP_RETURN_IF_ERROR(OpenRocksDb(dir, {"values", "audit", "positions", "aggregates"}, &store->db_, &store->handles_));
-  store->values_ = store->handles_[0];
-  store->audit_ = store->handles_[1];
-  store->positions_ = store->handles_[2];
-  store->aggregates_ = store->handles_[3];
+  TONGHOP_RETURN_IF_ERROR(RocksDb::Open(dir, {"values", "audit", "positions", "aggregates"}, &store->db_));
   store->write_options_.sync = durability == Durability::kFsync;
 
-  TONGHOP_RETURN_IF_ERROR(ReadCounter(store->db_.get(), kStreamIdKey, &store->stream_id_));
+  TONGHOP_RETURN_IF_ERROR(ReadCounter(store->db_->get(), kStreamIdKey, &store->stream_id_));
   if (store->stream_id_ == 0) {
     store->stream_id_ = RandomNonZeroId();
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    TONGHOP_RETURN_IF_ERROR(FromRocksDb(
-        store->db_->Put(sync, kStreamIdKey, EncodeBigEndian64(store->stream_id_)), "writing the stream id"));
+    rocksdb::WriteBatch batch;
+    batch.Put(kStreamIdKey, EncodeBigEndian64(store->stream_id_));
+    TONGHOP_RETURN_IF_ERROR(store->db_->Write(sync, &batch, "writing the stream id"));
   }
   *out = std::move(store);
   return Status::OK();
 }
 
-IngestStore::~IngestStore() {
-  for (auto* handle : handles_) (void)db_->DestroyColumnFamilyHandle(handle);
-}
+IngestStore::~IngestStore() = default;
 
 Status IngestStore::Load(const Visitor& visitor, Counters* counters) const {
   auto scan = [&](rocksdb::ColumnFamilyHandle* family, const char* what,
                   const std::function<Status(std::string_view key, std::string_view value)>& visit) -> Status {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
+    std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator(rocksdb::ReadOptions(), family));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       TONGHOP_RETURN_IF_ERROR(visit(it->key().ToStringView(), it->value().ToStringView()));
     }
     return FromRocksDb(it->status(), fmt::format("reading {}", what));
   };
-  TONGHOP_RETURN_IF_ERROR(scan(values_, "unit values", [&](std::string_view key, std::string_view bytes) {
+  TONGHOP_RETURN_IF_ERROR(scan(family(kValues), "unit values", [&](std::string_view key, std::string_view bytes) {
     auto parts = SplitKey(key);
     tonghop::storage::v1::UnitValue value;
     if (parts.size() != 3 || !value.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
@@ -88,7 +83,7 @@ Status IngestStore::Load(const Visitor& visitor, Counters* counters) const {
     visitor.on_value(parts[0], parts[1], parts[2], value);
     return Status::OK();
   }));
-  TONGHOP_RETURN_IF_ERROR(scan(positions_, "outbox positions", [&](std::string_view key, std::string_view bytes) {
+  TONGHOP_RETURN_IF_ERROR(scan(family(kPositions), "outbox positions", [&](std::string_view key, std::string_view bytes) {
     uint64_t outbox_id = 0;
     tonghop::storage::v1::OutboxPosition position;
     if (!DecodeBigEndian64(key, &outbox_id) || !position.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
@@ -97,7 +92,7 @@ Status IngestStore::Load(const Visitor& visitor, Counters* counters) const {
     visitor.on_position(outbox_id, position);
     return Status::OK();
   }));
-  TONGHOP_RETURN_IF_ERROR(scan(aggregates_, "aggregates", [&](std::string_view, std::string_view bytes) {
+  TONGHOP_RETURN_IF_ERROR(scan(family(kAggregates), "aggregates", [&](std::string_view, std::string_view bytes) {
     tonghop::v1::AggregateUpdate version;
     if (!version.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       return Status::Corruption("an aggregate record cannot be read");
@@ -105,25 +100,25 @@ Status IngestStore::Load(const Visitor& visitor, Counters* counters) const {
     visitor.on_aggregate(version);
     return Status::OK();
   }));
-  TONGHOP_RETURN_IF_ERROR(ReadCounter(db_.get(), kAggregateSeqKey, &counters->aggregate_seq));
-  return ReadCounter(db_.get(), kAuditSeqKey, &counters->audit_seq);
+  TONGHOP_RETURN_IF_ERROR(ReadCounter(db_->get(), kAggregateSeqKey, &counters->aggregate_seq));
+  return ReadCounter(db_->get(), kAuditSeqKey, &counters->audit_seq);
 }
 
 void IngestStore::Batch::PutValue(const std::string& indicator, const std::string& period, const std::string& unit,
                                   const tonghop::storage::v1::UnitValue& value) {
-  batch_.Put(store_->values_, JoinKey({indicator, period, unit}), value.SerializeAsString());
+  batch_.Put(store_->family(kValues), JoinKey({indicator, period, unit}), value.SerializeAsString());
 }
 
 void IngestStore::Batch::PutAudit(uint64_t audit_seq, const tonghop::storage::v1::AuditRecord& record) {
-  batch_.Put(store_->audit_, EncodeBigEndian64(audit_seq), record.SerializeAsString());
+  batch_.Put(store_->family(kAudit), EncodeBigEndian64(audit_seq), record.SerializeAsString());
 }
 
 void IngestStore::Batch::PutPosition(uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position) {
-  batch_.Put(store_->positions_, EncodeBigEndian64(outbox_id), position.SerializeAsString());
+  batch_.Put(store_->family(kPositions), EncodeBigEndian64(outbox_id), position.SerializeAsString());
 }
 
 void IngestStore::Batch::PutAggregate(const tonghop::v1::AggregateUpdate& version) {
-  batch_.Put(store_->aggregates_, JoinKey({version.indicator(), version.period()}), version.SerializeAsString());
+  batch_.Put(store_->family(kAggregates), JoinKey({version.indicator(), version.period()}), version.SerializeAsString());
 }
 
 void IngestStore::Batch::PutCounters(const Counters& counters) {
@@ -132,12 +127,12 @@ void IngestStore::Batch::PutCounters(const Counters& counters) {
 }
 
 Status IngestStore::Commit(Batch* batch) {
-  return FromRocksDb(db_->Write(write_options_, &batch->batch_), "writing a batch of updates");
+  return db_->Write(write_options_, &batch->batch_, "writing a batch of updates");
 }
 
 Status IngestStore::ReadAudit(
     const std::function<void(uint64_t, const tonghop::storage::v1::AuditRecord&)>& visit) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), audit_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator(rocksdb::ReadOptions(), family(kAudit)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t seq = 0;
     tonghop::storage::v1::AuditRecord record;

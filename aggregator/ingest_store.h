@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "core/rocks_db.h"
 #include "core/status.h"
 #include "tonghop/storage/v1/storage.pb.h"
 #include "tonghop/v1/tonghop.pb.h"
@@ -75,17 +75,21 @@ class IngestStore {
   // Writes the batch atomically with the store's durability. IOError with RocksDB's reason.
   Status Commit(Batch* batch);
 
+  // After a failed Commit every further Commit fails until Reopen() succeeds (see core/rocks_db.h);
+  // reads keep working. The last complete batch is what the store then holds: reload from Load().
+  bool broken() const { return db_->broken(); }
+  Status Reopen() { return db_->Reopen(); }
+
   // Every audit record in the order written (for tests and `history`).
   Status ReadAudit(const std::function<void(uint64_t, const tonghop::storage::v1::AuditRecord&)>& visit) const;
 
  private:
   IngestStore() = default;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  rocksdb::ColumnFamilyHandle* values_ = nullptr;
-  rocksdb::ColumnFamilyHandle* audit_ = nullptr;
-  rocksdb::ColumnFamilyHandle* positions_ = nullptr;
-  rocksdb::ColumnFamilyHandle* aggregates_ = nullptr;
+  // Column families, in the order they are opened (handles change at Reopen: look them up).
+  enum Family { kValues, kAudit, kPositions, kAggregates };
+  rocksdb::ColumnFamilyHandle* family(Family f) const { return db_->family(f); }
+
+  std::unique_ptr<RocksDb> db_;
   rocksdb::WriteOptions write_options_;
   uint64_t stream_id_ = 0;
 };

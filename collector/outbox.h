@@ -22,6 +22,8 @@
 
 #include <rocksdb/db.h>
 
+#include "core/rocks_db.h"
+
 #include "core/status.h"
 #include "tonghop/storage/v1/storage.pb.h"
 #include "tonghop/v1/tonghop.pb.h"
@@ -72,20 +74,21 @@ class Outbox {
  private:
   Outbox() = default;
   Status Write(rocksdb::WriteBatch* batch, bool sync, const char* what);
+  // Reads id, next_seq and the counts from the database.
+  Status LoadState();
+  // After a failed write (disk full): reopens the database and reloads the state, or says why not.
+  Status Recover();
+
+  enum Family { kPending, kRejected, kFiles };
+  rocksdb::ColumnFamilyHandle* family(Family f) const { return db_->family(f); }
+  rocksdb::ColumnFamilyHandle* meta() const { return db_->get()->DefaultColumnFamily(); }
 
   std::string path_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
-  rocksdb::ColumnFamilyHandle* pending_ = nullptr;
-  rocksdb::ColumnFamilyHandle* rejected_ = nullptr;
-  rocksdb::ColumnFamilyHandle* files_ = nullptr;
+  std::unique_ptr<RocksDb> db_;
   uint64_t id_ = 0;
   uint64_t next_seq_ = 1;
   uint64_t pending_count_ = 0;
   uint64_t rejected_count_ = 0;
-  // After a failed write (disk full) RocksDB refuses writes until resumed.
-  bool needs_resume_ = false;
 };
 
 }  // namespace tonghop

@@ -1,9 +1,39 @@
 #include "core/rocksdb_util.h"
 
 #include <fmt/format.h>
+#include <cstdarg>
+#include <cstdio>
 #include <random>
+#include <spdlog/spdlog.h>
 
 namespace tonghop {
+namespace {
+
+// RocksDB's own diagnostics, sent to the node's log instead of a LOG file in the data folder:
+// on a full disk that file's failed write makes Debian's RocksDB (assertions on) abort the
+// process, and operators look in one log, not two.
+class SpdlogRocksLogger : public rocksdb::Logger {
+ public:
+  SpdlogRocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    char buffer[1024];
+    vsnprintf(buffer, sizeof buffer, format, ap);
+    switch (level) {
+      case rocksdb::InfoLogLevel::DEBUG_LEVEL:
+      case rocksdb::InfoLogLevel::INFO_LEVEL:
+      case rocksdb::InfoLogLevel::HEADER_LEVEL:
+      case rocksdb::InfoLogLevel::WARN_LEVEL: spdlog::debug("rocksdb: {}", buffer); break;
+      // Its "errors" include routine ones (a folder not there yet on first open); failures that
+      // matter come back as a Status and are logged by the node with what to do.
+      case rocksdb::InfoLogLevel::ERROR_LEVEL: spdlog::warn("rocksdb: {}", buffer); break;
+      default: spdlog::error("rocksdb: {}", buffer); break;
+    }
+  }
+};
+
+}  // namespace
 
 Status FromRocksDb(const rocksdb::Status& status, std::string_view doing) {
   if (status.ok()) return Status::OK();
@@ -13,19 +43,22 @@ Status FromRocksDb(const rocksdb::Status& status, std::string_view doing) {
 }
 
 Status OpenRocksDb(const std::string& dir, const std::vector<std::string>& names, std::unique_ptr<rocksdb::DB>* db,
-                   std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
+                   std::vector<rocksdb::ColumnFamilyHandle*>* handles, bool read_only) {
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
-  // Small nodes: keep RocksDB's own logs short.
-  options.keep_log_file_num = 3;
-  options.max_log_file_size = 1 << 20;
+  options.info_log = std::make_shared<SpdlogRocksLogger>();
+  // Without preallocation a full disk fails the very write that does not fit, so a node refuses
+  // new figures at once; with it, writes go on into reserved space and fail at an arbitrary later
+  // point.
+  options.allow_fallocate = false;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
   for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> all;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, dir, families, &all, &raw);
+  rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(options, dir, families, &all, &raw)
+                                : rocksdb::DB::Open(options, dir, families, &all, &raw);
   if (!s.ok()) {
     return FromRocksDb(s, fmt::format("opening the database in {} (is another process using it, or is the "
                                       "disk full or read-only?)", dir));

@@ -1,0 +1,46 @@
+#include "core/rocks_db.h"
+
+#include <fmt/format.h>
+
+#include "core/rocksdb_util.h"
+
+namespace tonghop {
+
+Status RocksDb::Open(std::string dir, std::vector<std::string> families, std::unique_ptr<RocksDb>* out) {
+  std::unique_ptr<RocksDb> db(new RocksDb(std::move(dir), std::move(families)));
+  TONGHOP_RETURN_IF_ERROR(OpenRocksDb(db->dir_, db->families_, &db->db_, &db->handles_));
+  *out = std::move(db);
+  return Status::OK();
+}
+
+RocksDb::~RocksDb() { Close(); }
+
+void RocksDb::Close() {
+  if (!db_) return;
+  for (auto* handle : handles_) (void)db_->DestroyColumnFamilyHandle(handle);
+  handles_.clear();
+  (void)db_->Close();
+  db_.reset();
+}
+
+Status RocksDb::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch, std::string_view doing) {
+  if (broken()) return broken_;
+  Status s = FromRocksDb(db_->Write(options, batch), doing);
+  if (!s.ok()) broken_ = s;
+  return s;
+}
+
+Status RocksDb::Reopen() {
+  Close();
+  Status s = OpenRocksDb(dir_, families_, &db_, &handles_);
+  if (!s.ok()) {
+    // Keep reads working (the owner goes on serving what it has) until a writable open succeeds.
+    Status read_only = OpenRocksDb(dir_, families_, &db_, &handles_, /*read_only=*/true);
+    broken_ = s;
+    return read_only.ok() ? s : read_only;
+  }
+  broken_ = Status::OK();
+  return s;
+}
+
+}  // namespace tonghop

@@ -1,0 +1,55 @@
+// RocksDb: a RocksDB database with named column families that survives a failed write.
+//
+// After a write fails (disk full, I/O error) RocksDB refuses every further write, and Debian's
+// build of RocksDB 7.8 asserts (aborts the process) when one is tried, or when DB::Resume() tries
+// to sync the failed log. So after a failure this class refuses writes itself, with the original
+// error, until the owner calls Reopen(): the database is closed and opened again, which recovers
+// the last complete write batch from the log (a batch whose write "failed" may turn out to be
+// complete: owners reload their in-memory state after a reopen).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "core/status.h"
+
+namespace tonghop {
+
+class RocksDb {
+ public:
+  // Opens (creating if needed) the database in `dir` with the default family plus `families`.
+  static Status Open(std::string dir, std::vector<std::string> families, std::unique_ptr<RocksDb>* out);
+  ~RocksDb();
+
+  rocksdb::DB* get() const { return db_.get(); }
+  // The i-th family of those named at Open. Changes at Reopen: do not keep it.
+  rocksdb::ColumnFamilyHandle* family(size_t i) const { return handles_[i]; }
+  const std::string& dir() const { return dir_; }
+
+  // Writes `batch` atomically. Fails without touching RocksDB while the database is broken.
+  Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch, std::string_view doing);
+
+  // Whether a write failed since the last successful Open/Reopen.
+  bool broken() const { return !broken_.ok(); }
+  const Status& broken_status() const { return broken_; }
+  // Closes and opens the database again; fails (and stays broken, open for reading only) while
+  // the cause persists.
+  Status Reopen();
+
+ private:
+  RocksDb(std::string dir, std::vector<std::string> families) : dir_(std::move(dir)), families_(std::move(families)) {}
+  void Close();
+
+  std::string dir_;
+  std::vector<std::string> families_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  Status broken_;
+};
+
+}  // namespace tonghop
