@@ -48,7 +48,7 @@ Status CloneReplica::Start() {
 
 void CloneReplica::ConnectStream() {
   subscriber_ = zmq::socket_t(context_, zmq::socket_type::sub);
-  ConfigureSocket(subscriber_, options_.link);
+  ConfigureSocket(subscriber_, options_.link.WithoutZmtpHeartbeats());
   // Every version goes out under both families; "i/" alone takes each exactly once.
   subscriber_.set(zmq::sockopt::subscribe,
                   options_.filter.empty() ? std::string(kIndicatorTopicFamily) : options_.filter);

@@ -18,6 +18,18 @@ void ConfigureSocket(zmq::socket_t& socket, const LinkOptions& options) {
     socket.set(zmq::sockopt::heartbeat_timeout, options.heartbeat_timeout_ms);
     socket.set(zmq::sockopt::heartbeat_ttl, options.heartbeat_timeout_ms);
   }
+  const CurveSocketKeys& curve = options.curve;
+  if (curve.enabled()) {
+    if (curve.server) {
+      socket.set(zmq::sockopt::curve_server, 1);
+      socket.set(zmq::sockopt::curve_secretkey, curve.secret_key);
+      socket.set(zmq::sockopt::zap_domain, curve.zap_domain);
+    } else {
+      socket.set(zmq::sockopt::curve_serverkey, curve.server_key);
+      socket.set(zmq::sockopt::curve_publickey, curve.public_key);
+      socket.set(zmq::sockopt::curve_secretkey, curve.secret_key);
+    }
+  }
 }
 
 void ConfigureRouter(zmq::socket_t& router, const LinkOptions& options) {

@@ -14,6 +14,18 @@
 
 namespace tonghop {
 
+// CURVE settings of one socket; core/link_security.h builds them from a node's flags. With no
+// secret key the socket speaks plain text (the NULL mechanism).
+struct CurveSocketKeys {
+  bool server = false;      // a server needs only its own pair; a client also the server's key
+  std::string public_key;   // this node's, Z85
+  std::string secret_key;   // this node's, Z85; never logged
+  std::string server_key;   // a client's: the server's public key, Z85
+  // A server's ZAP domain: the KeyRegistry role its ZapHandler admits (core/zap_handler.h).
+  std::string zap_domain;
+  bool enabled() const { return !secret_key.empty(); }
+};
+
 struct LinkOptions {
   int send_hwm = 100'000;              // messages queued per peer before sends fail or block
   int receive_hwm = 100'000;
@@ -23,10 +35,30 @@ struct LinkOptions {
   int reconnect_interval_ms = 100;
   int reconnect_interval_max_ms = 5'000;  // exponential backoff up to this
   int64_t max_message_bytes = 16 << 20;  // larger messages disconnect the peer
+  CurveSocketKeys curve;                  // plain text unless set
+
+  // A node's --heartbeat_interval_ms drives its ZMTP heartbeats too: a peer silent for five
+  // intervals is taken for dead and the connection is dropped and re-made.
+  void SetHeartbeat(int interval_ms) {
+    heartbeat_interval_ms = interval_ms;
+    heartbeat_timeout_ms = 5 * interval_ms;
+  }
+
+  // The same options without ZMTP heartbeats, for the Clone feed's PUB and SUB. A SUB whose
+  // application stops reading stops reading the connection too (its receive HWM is reached), so
+  // its heartbeat timer or a failed PONG marks the connection broken while input is paused, and
+  // libzmq 4.3.4 then aborts on the next read (assertion !_io_error, stream_engine_base.cpp:331).
+  // The feed has its own liveness: "hb" messages and the replica's reconnect after silence.
+  LinkOptions WithoutZmtpHeartbeats() const {
+    LinkOptions copy = *this;
+    copy.heartbeat_interval_ms = 0;
+    return copy;
+  }
 };
 
 // Applies `options` and linger 0 (pending messages are the application's to resend, and a node
-// must be able to exit while a peer is unreachable).
+// must be able to exit while a peer is unreachable). Call before bind or connect: CURVE keys
+// apply only to connections made afterwards.
 void ConfigureSocket(zmq::socket_t& socket, const LinkOptions& options);
 
 // ConfigureSocket plus ZMQ_ROUTER_MANDATORY: a reply to a peer that is gone or at its HWM fails

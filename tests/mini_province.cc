@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <netinet/in.h>
+#include <random>
 #include <sstream>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -22,7 +23,11 @@ namespace {
 
 constexpr int kReadyTimeoutMs = 30'000;
 
-std::string BinPath(const std::string& name) { return std::string(TONGHOP_BIN_DIR) + "/" + name; }
+// $TONGHOP_BIN, when set, names another folder of binaries (a soak runs a frozen copy).
+std::string BinPath(const std::string& name) {
+  const char* dir = std::getenv("TONGHOP_BIN");
+  return std::string(dir && *dir ? dir : TONGHOP_BIN_DIR) + "/" + name;
+}
 
 std::string ReadAll(const std::string& path) {
   std::string text;
@@ -33,16 +38,22 @@ std::string ReadAll(const std::string& path) {
 }  // namespace
 
 int FreeTcpPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+  // Below the kernel's ephemeral range: a port from bind(0) is ephemeral, and an outgoing
+  // connection of another node could take it before the node meant to listen on it binds.
+  int ephemeral_low = 32768;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
+  static std::mt19937 rng(std::random_device{}());
+  while (true) {
+    int port = 10000 + static_cast<int>(rng() % std::max(1, ephemeral_low - 10000));
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (free) return port;
+  }
 }
 
 MiniProvince::MiniProvince(std::string root, std::string catalog_dir)
@@ -53,6 +64,7 @@ MiniProvince::MiniProvince(std::string root, std::string catalog_dir)
   feed_snapshot_port_ = FreeTcpPort();
   publish_port_ = FreeTcpPort();
   snapshot_port_ = FreeTcpPort();
+  query_port_ = FreeTcpPort();
 }
 
 MiniProvince::~MiniProvince() {
@@ -64,41 +76,61 @@ MiniProvince::~MiniProvince() {
   }
 }
 
+std::string MiniProvince::AggregatorPublishEndpoint() const { return fmt::format("tcp://127.0.0.1:{}", feed_port_); }
+std::string MiniProvince::AggregatorSnapshotEndpoint() const {
+  return fmt::format("tcp://127.0.0.1:{}", feed_snapshot_port_);
+}
 std::string MiniProvince::PublisherPublishEndpoint() const { return fmt::format("tcp://127.0.0.1:{}", publish_port_); }
 std::string MiniProvince::PublisherSnapshotEndpoint() const { return fmt::format("tcp://127.0.0.1:{}", snapshot_port_); }
+std::string MiniProvince::QueryEndpoint() const { return fmt::format("tcp://127.0.0.1:{}", query_port_); }
 std::string MiniProvince::DropDir(const std::string& unit) const { return root_ + "/collectors/" + unit + "/drop"; }
+std::string MiniProvince::CollectorApiEndpoint(const std::string& unit) const {
+  return "ipc://" + root_ + "/collectors/" + unit + "/submit.sock";
+}
 
 Status MiniProvince::StartAggregator(const std::vector<std::string>& extra_flags) {
   std::vector<std::string> argv = {
       BinPath("tonghop-aggregator"),
       "--catalog_dir", catalog_dir_,
       "--data_dir", AggregatorDataDir(),
-      "--ingest_endpoint", fmt::format("tcp://127.0.0.1:{}", ingest_port_),
+      "--ingest_endpoint", fmt::format("tcp://{}:{}", ingest_bind_address_, ingest_port_),
       "--publish_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_port_),
       "--snapshot_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_snapshot_port_),
+      "--query_endpoint", QueryEndpoint(),
       "--heartbeat_interval_ms", "200"};
+  if (plaintext_) argv.push_back("--plaintext_for_development");
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   return Launch("aggregator", argv);
 }
 
-Status MiniProvince::StartPublisher() {
-  return Launch("publisher", {BinPath("tonghop-publisher"),
-                              "--upstream_publish_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_port_),
-                              "--upstream_snapshot_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_snapshot_port_),
-                              "--publish_endpoint", PublisherPublishEndpoint(),
-                              "--snapshot_endpoint", PublisherSnapshotEndpoint(),
-                              "--heartbeat_interval_ms", "200"});
+Status MiniProvince::StartPublisher(const std::vector<std::string>& extra_flags) {
+  std::vector<std::string> argv = {
+      BinPath("tonghop-publisher"),
+      "--upstream_publish_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_port_),
+      "--upstream_snapshot_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_snapshot_port_),
+      "--publish_endpoint", PublisherPublishEndpoint(),
+      "--snapshot_endpoint", PublisherSnapshotEndpoint(),
+      "--heartbeat_interval_ms", "200"};
+  if (plaintext_) argv.push_back("--plaintext_for_development");
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  return Launch("publisher", argv);
 }
 
-Status MiniProvince::StartCollector(const std::string& unit) {
-  std::string data_dir = root_ + "/collectors/" + unit;
-  return Launch("collector-" + unit, {BinPath("tonghop-collector"),
-                                      "--reporting_unit", unit,
-                                      "--data_dir", data_dir,
-                                      "--aggregator_endpoint", fmt::format("tcp://127.0.0.1:{}", ingest_port_),
-                                      "--scan_interval_ms", "100",
-                                      "--ack_timeout_ms", "2000",
-                                      "--heartbeat_interval_ms", "200"});
+Status MiniProvince::StartCollector(const std::string& unit, const CollectorPlacement& placement) {
+  std::string data_dir = CollectorDataDir(unit);
+  std::string endpoint = placement.aggregator_endpoint.empty() ? fmt::format("tcp://127.0.0.1:{}", ingest_port_)
+                                                                : placement.aggregator_endpoint;
+  std::vector<std::string> argv = placement.command_prefix;
+  argv.insert(argv.end(), {BinPath("tonghop-collector"),
+                           "--reporting_unit", unit,
+                           "--data_dir", data_dir,
+                           "--aggregator_endpoint", endpoint,
+                           "--scan_interval_ms", "100",
+                           "--ack_timeout_ms", "2000",
+                           "--heartbeat_interval_ms", "200"});
+  if (plaintext_) argv.push_back("--plaintext_for_development");
+  argv.insert(argv.end(), placement.extra_flags.begin(), placement.extra_flags.end());
+  return Launch("collector-" + unit, argv);
 }
 
 Status MiniProvince::Launch(const std::string& name, std::vector<std::string> argv) {
@@ -167,6 +199,13 @@ Status MiniProvince::Pause(const std::string& node) {
   auto it = nodes_.find(node);
   if (it == nodes_.end() || it->second.pid <= 0) return Status::NotFound(node + " is not running");
   kill(it->second.pid, SIGSTOP);
+  return Status::OK();
+}
+
+Status MiniProvince::Reload(const std::string& node) {
+  auto it = nodes_.find(node);
+  if (it == nodes_.end() || it->second.pid <= 0) return Status::NotFound(node + " is not running");
+  kill(it->second.pid, SIGHUP);
   return Status::OK();
 }
 

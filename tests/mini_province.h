@@ -22,22 +22,48 @@ class MiniProvince {
   MiniProvince(std::string root, std::string catalog_dir);
   ~MiniProvince();  // SIGKILLs whatever is still running
 
+  // Where a collector runs and what it connects to, for network fault tests.
+  struct CollectorPlacement {
+    std::string aggregator_endpoint;          // "" means the aggregator's loopback ingest endpoint
+    std::vector<std::string> command_prefix;  // e.g. `ip netns exec NS`: runs the collector through it
+    std::vector<std::string> extra_flags;     // appended to the collector's command line
+  };
+
+  // The address the aggregator's ingest ROUTER binds (127.0.0.1 by default; 0.0.0.0 to reach
+  // collectors in other network namespaces). Takes effect at the next StartAggregator().
+  void set_ingest_bind_address(std::string address) { ingest_bind_address_ = std::move(address); }
+  int ingest_port() const { return ingest_port_; }
+
+  // Nodes run with --plaintext_for_development unless this is turned off, for tests that give
+  // every node its CURVE key flags in extra_flags (tests/hostile_input_test.cc). Takes effect at
+  // the next start.
+  void set_plaintext_for_development(bool on) { plaintext_ = on; }
+
   Status StartAggregator(const std::vector<std::string>& extra_flags = {});
-  Status StartPublisher();
-  Status StartCollector(const std::string& unit);
+  Status StartPublisher(const std::vector<std::string>& extra_flags = {});
+  Status StartCollector(const std::string& unit, const CollectorPlacement& placement = {});
 
   // Node names: "aggregator", "publisher", "collector-<unit>".
   Status Kill(const std::string& node);       // SIGKILL, reaped
   Status Terminate(const std::string& node);  // SIGTERM, waits for a clean exit (code 0)
   Status Pause(const std::string& node);      // SIGSTOP
   Status Resume(const std::string& node);     // SIGCONT
+  Status Reload(const std::string& node);     // SIGHUP (the aggregator re-reads its key registry)
   Status Restart(const std::string& node);    // start again with the same flags
   bool IsRunning(const std::string& node);
 
   std::string DropDir(const std::string& unit) const;
+  // The collector's local API, for `tonghop submit` and `tonghop collector-status`.
+  std::string CollectorApiEndpoint(const std::string& unit) const;
   std::string AggregatorDataDir() const { return root_ + "/aggregator"; }
+  std::string CollectorDataDir(const std::string& unit) const { return root_ + "/collectors/" + unit; }
+  // The aggregator's own feed (what the publisher follows): its state, for comparisons.
+  std::string AggregatorPublishEndpoint() const;
+  std::string AggregatorSnapshotEndpoint() const;
   std::string PublisherPublishEndpoint() const;
   std::string PublisherSnapshotEndpoint() const;
+  // The aggregator's query ROUTER, for `tonghop status|history|query|export|report --aggregator`.
+  std::string QueryEndpoint() const;
 
   // Copies `file` into the unit's drop folder the way a person should: under a dot-name, then
   // renamed into place.
@@ -62,7 +88,9 @@ class MiniProvince {
 
   std::string root_;
   std::string catalog_dir_;
-  int ingest_port_, feed_port_, feed_snapshot_port_, publish_port_, snapshot_port_;
+  std::string ingest_bind_address_ = "127.0.0.1";
+  bool plaintext_ = true;
+  int ingest_port_, feed_port_, feed_snapshot_port_, publish_port_, snapshot_port_, query_port_;
   std::map<std::string, Node> nodes_;
 };
 
