@@ -1,39 +1,75 @@
 #include "aggregator/province_state.h"
 
 #include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace tonghop {
+namespace {
+
+// The double nearest the exact decimal, in one correctly rounded division, so it prints as it.
+double ToDouble(__int128 micros) { return static_cast<double>(micros) / Decimal::kMicrosPerUnit; }
+
+std::string DecimalText(__int128 micros) {
+  if (micros > INT64_MAX || micros < INT64_MIN) return fmt::format("{}", ToDouble(micros));
+  return Decimal::FromMicros(static_cast<int64_t>(micros)).ToString();
+}
+
+__int128 RoundDiv(long double numerator, long double denominator) {
+  return static_cast<__int128>(std::llroundl(numerator / denominator));
+}
+
+}  // namespace
 
 std::optional<Decimal> ProvinceState::SetUnitValue(const Indicator& indicator, const Period& period,
-                                                   const std::string& unit, Decimal value) {
+                                                   const std::string& unit, Decimal value, int64_t applied_at_ms) {
   Key key{indicator.id, period.ToString()};
   auto& units = figures_[key];
   std::optional<Decimal> previous;
-  auto [it, inserted] = units.try_emplace(unit, value);
+  auto [it, inserted] = units.try_emplace(unit, Figure{value, applied_at_ms});
   if (!inserted) {
-    previous = it->second;
-    it->second = value;
+    previous = it->second.value;
+    it->second = Figure{value, applied_at_ms};
   }
-  dirty_.insert(std::move(key));
+  auto& periods = periods_[indicator.id];
+  for (std::optional<Period> p = period; p; p = p->Parent()) periods.insert(p->ToString());
+  MarkDirty(indicator.id, period.year());
+  if (!indicator.part_of.empty()) MarkDirty(indicator.part_of, period.year());
+  for (const Indicator* weighted : catalog_->WeightedBy(indicator.id)) MarkDirty(weighted->id, period.year());
   return previous;
+}
+
+void ProvinceState::MarkDirty(const std::string& indicator, int year) {
+  auto it = periods_.find(indicator);
+  if (it == periods_.end()) return;
+  for (const std::string& period : it->second) {
+    // Period texts start with their four-digit year.
+    int period_year = std::atoi(period.substr(0, 4).c_str());
+    if (period_year == year || period_year == year + 1) dirty_.insert({indicator, period});
+  }
 }
 
 void ProvinceState::RestoreAggregate(const tonghop::v1::AggregateUpdate& version) { table_.Apply(version); }
 
 void ProvinceState::MarkAllDirty() {
-  for (const auto& [key, units] : figures_) dirty_.insert(key);
+  for (const auto& [indicator, periods] : periods_) {
+    for (const auto& period : periods) dirty_.insert({indicator, period});
+  }
 }
 
 std::vector<tonghop::v1::AggregateUpdate> ProvinceState::Flush(uint64_t* last_seq, int64_t now_ms) {
   std::vector<tonghop::v1::AggregateUpdate> versions;
   for (const Key& key : dirty_) {
-    tonghop::v1::AggregateUpdate next = Compute(key);
+    tonghop::v1::AggregateUpdate next = Compute(key.first, key.second);
     const tonghop::v1::AggregateUpdate* held = table_.Find(key.first, key.second);
-    if (held != nullptr && held->value() == next.value() && held->unit() == next.unit() &&
-        held->has_pct_of_plan() == next.has_pct_of_plan() && held->pct_of_plan() == next.pct_of_plan() &&
-        held->has_yoy_pct() == next.has_yoy_pct() && held->yoy_pct() == next.yoy_pct() &&
-        held->units_reported() == next.units_reported() && held->units_expected() == next.units_expected()) {
-      continue;  // a resent or equal figure: the province value did not change
+    if (held != nullptr) {
+      tonghop::v1::AggregateUpdate content = *held;
+      content.clear_seq();
+      content.clear_prev_seq();
+      content.clear_updated_at_ms();
+      // Deterministic for the same content: no maps in AggregateUpdate.
+      if (content.SerializeAsString() == next.SerializeAsString()) continue;  // nothing a subscriber sees changed
     }
     next.set_seq(++*last_seq);
     next.set_prev_seq(held ? held->seq() : 0);
@@ -45,46 +81,187 @@ std::vector<tonghop::v1::AggregateUpdate> ProvinceState::Flush(uint64_t* last_se
   return versions;
 }
 
-tonghop::v1::AggregateUpdate ProvinceState::Compute(const Key& key) const {
-  const Indicator* indicator = catalog_->FindIndicator(key.first);
-  const auto& units = figures_.at(key);
-  tonghop::v1::AggregateUpdate out;
-  out.set_indicator(key.first);
-  out.set_period(key.second);
-  if (indicator == nullptr) return out;  // only after a catalog edit removed it; keeps old figures visible
-  out.set_unit(indicator->unit);
-  out.set_units_expected(static_cast<uint32_t>(indicator->expected_units.size()));
-
-  // Sum in 128 bits: many units near the per-figure limit would overflow int64 micro-units.
-  __int128 total = 0;
-  std::optional<int64_t> largest;
-  uint32_t reported = 0;
-  for (const auto& [unit, value] : units) {
-    if (!Catalog::Expects(*indicator, unit)) continue;  // no longer expected after a catalog edit
-    ++reported;
-    total += value.micros();
-    largest = largest ? std::max(*largest, value.micros()) : value.micros();
+std::optional<ProvinceState::UnitValue> ProvinceState::ValueOfUnit(const Indicator& indicator, const Period& period,
+                                                                   const std::string& unit) const {
+  auto figures = figures_.find(Key{indicator.id, period.ToString()});
+  if (figures != figures_.end()) {
+    auto it = figures->second.find(unit);
+    if (it != figures->second.end()) return UnitValue{it->second.value.micros(), true, false, it->second.applied_at_ms};
   }
-  out.set_units_reported(reported);
-  __int128 value_micros = indicator->space_agg == SpaceAggregation::kMax ? largest.value_or(0) : total;
-  // One correctly rounded division: the double nearest the exact decimal, which prints as it.
-  out.set_value(static_cast<double>(value_micros) / Decimal::kMicrosPerUnit);
-  const long double micros = static_cast<long double>(value_micros);
-
-  Period period;
-  if (!Period::Parse(key.second, &period).ok()) return out;
-  if (auto plan = catalog_->Plan(key.first, period.year())) {
-    out.set_pct_of_plan(static_cast<double>(micros / plan->micros() * 100));
+  std::vector<Period> children = period.Children();
+  if (children.empty()) return std::nullopt;
+  UnitValue out;
+  out.derived = true;
+  if (indicator.time_agg == TimeAggregation::kLast) {
+    // A stock: the value of the last sub-period reported; complete only when that is the last one.
+    for (size_t i = children.size(); i-- > 0;) {
+      if (auto child = ValueOfUnit(indicator, children[i], unit)) {
+        out.micros = child->micros;
+        out.complete = child->complete && i + 1 == children.size();
+        out.last_applied_ms = child->last_applied_ms;
+        return out;
+      }
+    }
+    return std::nullopt;
   }
-  if (auto baseline = catalog_->Baseline(key.first, period.SameSpanPreviousYear());
-      baseline && baseline->micros() != 0) {
-    out.set_yoy_pct(static_cast<double>((micros / baseline->micros() - 1) * 100));
+  bool any = false;
+  out.complete = true;
+  for (const Period& child : children) {
+    auto value = ValueOfUnit(indicator, child, unit);
+    if (!value) {
+      out.complete = false;
+      continue;
+    }
+    any = true;
+    out.micros += value->micros;
+    out.complete = out.complete && value->complete;
+    out.last_applied_ms = std::max(out.last_applied_ms, value->last_applied_ms);
+  }
+  if (!any) return std::nullopt;
+  return out;
+}
+
+ProvinceState::ProvinceValue ProvinceState::Aggregate(const Indicator& indicator, const Period& period) const {
+  ProvinceValue out;
+  const Indicator* weight = indicator.space_agg == SpaceAggregation::kWeightedAverage
+                                ? catalog_->FindIndicator(indicator.weight_indicator)
+                                : nullptr;
+  __int128 sum = 0;
+  long double weighted_sum = 0, weights = 0;
+  uint32_t count = 0;
+  std::optional<__int128> lowest, highest;
+  // Only expected units count: a unit may have been dropped from reported_by by a catalog edit.
+  for (const std::string& unit : indicator.expected_units) {
+    auto value = ValueOfUnit(indicator, period, unit);
+    if (!value) continue;
+    bool complete = value->complete;
+    if (weight != nullptr) {
+      auto w = ValueOfUnit(*weight, period, unit);
+      if (!w) continue;  // a figure without its weight cannot be placed in the average
+      complete = complete && w->complete;
+      weighted_sum += static_cast<long double>(value->micros) * static_cast<long double>(w->micros);
+      weights += static_cast<long double>(w->micros);
+    }
+    out.any = true;
+    out.direct = out.direct || !value->derived;
+    if (complete) ++out.reported;
+    ++count;
+    sum += value->micros;
+    lowest = lowest ? std::min(*lowest, value->micros) : value->micros;
+    highest = highest ? std::max(*highest, value->micros) : value->micros;
+  }
+  if (!out.any) return out;
+  switch (indicator.space_agg) {
+    case SpaceAggregation::kSum:
+    case SpaceAggregation::kNone: out.micros = sum; break;
+    case SpaceAggregation::kMax: out.micros = *highest; break;
+    case SpaceAggregation::kMin: out.micros = *lowest; break;
+    case SpaceAggregation::kAverage: out.micros = RoundDiv(static_cast<long double>(sum), count); break;
+    case SpaceAggregation::kWeightedAverage: out.micros = weights == 0 ? 0 : RoundDiv(weighted_sum, weights); break;
   }
   return out;
 }
 
+tonghop::v1::AggregateUpdate ProvinceState::Compute(const std::string& indicator_id, const std::string& period_text) const {
+  const Indicator* indicator = catalog_->FindIndicator(indicator_id);
+  tonghop::v1::AggregateUpdate out;
+  out.set_indicator(indicator_id);
+  out.set_period(period_text);
+  Period period;
+  // Only after a catalog edit removed the indicator; keeps the old version visible.
+  if (indicator == nullptr || !Period::Parse(period_text, &period).ok()) return out;
+  out.set_unit(indicator->unit);
+  out.set_units_expected(static_cast<uint32_t>(indicator->expected_units.size()));
+
+  ProvinceValue value = Aggregate(*indicator, period);
+  out.set_value(ToDouble(value.micros));
+  out.set_units_reported(value.reported);
+  out.set_derived(!value.direct);
+  // A derived period is also partial while any unit lacks one of its sub-periods.
+  out.set_partial(value.reported < indicator->expected_units.size());
+
+  __int128 ytd = value.micros;
+  if (indicator->time_agg == TimeAggregation::kSum) {
+    std::vector<Period> spans = period.YearToDate();
+    if (spans.size() > 1 || !(spans.front() == period)) {
+      ytd = 0;
+      for (const Period& span : spans) ytd += Aggregate(*indicator, span).micros;
+    }
+  }
+  out.set_ytd_value(ToDouble(ytd));
+  if (auto plan = catalog_->Plan(indicator_id, period.year())) {
+    out.set_pct_of_plan(static_cast<double>(static_cast<long double>(ytd) / plan->micros() * 100));
+  }
+  // Stored figures of the year before win over the catalog's baseline: they are what the units
+  // reported, and they can be corrected like any figure.
+  const Period previous = period.SameSpanPreviousYear();
+  std::optional<__int128> before;
+  if (ProvinceValue stored = Aggregate(*indicator, previous); stored.any) before = stored.micros;
+  else if (auto baseline = catalog_->Baseline(indicator_id, previous)) before = baseline->micros();
+  if (before && *before != 0) {
+    out.set_yoy_pct(static_cast<double>((static_cast<long double>(value.micros) / *before - 1) * 100));
+  }
+  AddWarnings(*indicator, period, value, &out);
+  return out;
+}
+
+void ProvinceState::AddWarnings(const Indicator& indicator, const Period& period, const ProvinceValue& value,
+                                tonghop::v1::AggregateUpdate* out) const {
+  auto add = [&](const char* rule, std::string text) {
+    auto* warning = out->add_warnings();
+    warning->set_rule(rule);
+    warning->set_indicator(indicator.id);
+    warning->set_period(out->period());
+    warning->set_text(std::move(text));
+    return warning;
+  };
+  // Parts against their total, once the total and every part are complete: before that a
+  // difference only says that someone has not reported yet.
+  if (indicator.parts_rule != PartsRule::kNone && !out->partial()) {
+    std::vector<const Indicator*> parts = catalog_->PartsOf(indicator.id);
+    __int128 parts_sum = 0;
+    bool complete = !parts.empty();
+    for (const Indicator* part : parts) {
+      ProvinceValue p = Aggregate(*part, period);
+      complete = complete && p.any && p.reported == part->expected_units.size();
+      parts_sum += p.micros;
+    }
+    bool broken = indicator.parts_rule == PartsRule::kEqual ? parts_sum != value.micros : parts_sum > value.micros;
+    if (complete && broken) {
+      auto* warning = add("parts_sum", fmt::format("the parts add up to {}, {} the total {} ({} {})", DecimalText(parts_sum),
+                                                   indicator.parts_rule == PartsRule::kEqual ? "not equal to" : "above",
+                                                   DecimalText(value.micros), indicator.parts_rule == PartsRule::kEqual ? "=" : "<=",
+                                                   "in the catalog"));
+      for (const Indicator* part : parts) warning->add_units(part->id);
+    }
+  }
+  if (indicator.min || indicator.max) {
+    std::vector<std::string> outside;
+    for (const std::string& unit : indicator.expected_units) {
+      auto v = ValueOfUnit(indicator, period, unit);
+      // A range is set for the figures units report; a derived sum of several would not fit it.
+      if (!v || v->derived) continue;
+      if ((indicator.min && v->micros < indicator.min->micros()) || (indicator.max && v->micros > indicator.max->micros())) {
+        outside.push_back(unit);
+      }
+    }
+    if (!outside.empty()) {
+      auto* warning = add("min_max", fmt::format("{} unit(s) reported a figure outside the range [{}, {}]: {}", outside.size(),
+                                                 indicator.min ? indicator.min->ToString() : "-",
+                                                 indicator.max ? indicator.max->ToString() : "-", fmt::join(outside, ", ")));
+      for (auto& unit : outside) warning->add_units(unit);
+    }
+  }
+  if (indicator.yoy_threshold_pct && out->has_yoy_pct() && !out->partial() &&
+      std::fabs(out->yoy_pct()) > indicator.yoy_threshold_pct->ToDouble()) {
+    add("yoy_change", fmt::format("changed by {:+.1f}% against {}, beyond the catalog's threshold of {}%", out->yoy_pct(),
+                                  period.SameSpanPreviousYear().ToString(), indicator.yoy_threshold_pct->ToString()));
+  }
+}
+
 void ProvinceState::Clear() {
   figures_.clear();
+  periods_.clear();
   dirty_.clear();
   table_.Clear();
 }

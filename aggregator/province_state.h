@@ -1,9 +1,19 @@
 // ProvinceState: the aggregator's in-memory state. The current figure of every unit for every
-// (indicator, period), and the AggregateTable of province values computed from them by the
-// catalog's rules. Changes are two-step so that a batch of updates produces one new version per
-// aggregate it touched: SetUnitValue() records figures and marks their aggregates dirty; Flush()
-// recomputes each dirty aggregate once, gives each version that actually changed the next
-// aggregate seq, and returns them for storing and publishing.
+// (indicator, period) as the unit reported it, and the AggregateTable of province values computed
+// from them by the catalog's rules (docs/DATA-MODEL.md):
+//  - across units by the indicator's space aggregation (sum, min, max, avg, weighted_avg, none);
+//  - across time by its time aggregation: a period no unit reported itself (a quarter from its
+//    months, a half-year and a year from those) is derived, and so is the year-to-date value
+//    that % of plan compares with the annual plan;
+//  - year-on-year against the same period's province value a year before, computed from stored
+//    figures when there are any (an imported 2016), else the catalog's baseline;
+//  - completeness (units_reported, partial) and the soft validation rules (parts against their
+//    total, min–max, year-on-year threshold), carried as warnings in the version.
+// Changes are two-step so that a batch of updates produces one new version per aggregate it
+// touched: SetUnitValue() records figures and marks every aggregate they feed dirty (the longer
+// periods, later periods' year-to-date, next year's year-on-year, the total they are a part of,
+// the indicators they weigh); Flush() recomputes each dirty aggregate once, gives each version
+// that actually changed the next aggregate seq, and returns them for storing and publishing.
 #pragma once
 
 #include <cstdint>
@@ -25,9 +35,10 @@ class ProvinceState {
   explicit ProvinceState(const Catalog* catalog) : catalog_(catalog) {}
 
   // Records `unit`'s figure, replacing any earlier one (a correction, never an addition), and
-  // returns the figure it replaced.
+  // returns the figure it replaced. `applied_at_ms` is when the aggregator accepted it (for
+  // timeliness).
   std::optional<Decimal> SetUnitValue(const Indicator& indicator, const Period& period,
-                                      const std::string& unit, Decimal value);
+                                      const std::string& unit, Decimal value, int64_t applied_at_ms);
 
   // Restores a stored aggregate version without recomputing it (start-up).
   void RestoreAggregate(const tonghop::v1::AggregateUpdate& version);
@@ -35,8 +46,9 @@ class ProvinceState {
   // figures and the current catalog (plans or baselines may have been edited since).
   void MarkAllDirty();
 
-  // Recomputes the dirty aggregates. Versions that differ from the held one (value, percentages,
-  // units reported) get seqs last_seq+1, +2, ... and replace it in the table; last_seq is advanced.
+  // Recomputes the dirty aggregates. Versions that differ from the held one in anything but
+  // seq, prev_seq and time get seqs last_seq+1, +2, ... and replace it in the table; last_seq is
+  // advanced.
   std::vector<tonghop::v1::AggregateUpdate> Flush(uint64_t* last_seq, int64_t now_ms);
 
   void Clear();
@@ -44,12 +56,44 @@ class ProvinceState {
   const AggregateTable& table() const { return table_; }
   size_t unit_value_count() const;
 
+  // One unit's value for a period: its own figure when it reported that period, else derived
+  // from the shorter periods it reported. `complete` when nothing it is built from is missing
+  // (flows: every sub-period; stocks: the last one).
+  struct UnitValue {
+    __int128 micros = 0;
+    bool complete = false;
+    bool derived = false;
+    int64_t last_applied_ms = 0;  // latest acceptance among the figures it is built from
+  };
+  std::optional<UnitValue> ValueOfUnit(const Indicator& indicator, const Period& period,
+                                       const std::string& unit) const;
+
+  // The province version of (indicator, period) as it would be published now (seq unset).
+  tonghop::v1::AggregateUpdate Compute(const std::string& indicator, const std::string& period) const;
+
  private:
   using Key = AggregateTable::Key;
-  tonghop::v1::AggregateUpdate Compute(const Key& key) const;
+  struct Figure {
+    Decimal value;
+    int64_t applied_at_ms = 0;
+  };
+  struct ProvinceValue {
+    bool any = false;  // some unit contributes
+    __int128 micros = 0;
+    uint32_t reported = 0;  // units whose value is complete
+    bool direct = false;    // some unit reported the period itself
+  };
+  ProvinceValue Aggregate(const Indicator& indicator, const Period& period) const;
+  // Marks dirty every aggregate of `indicator` in `year` and the year after.
+  void MarkDirty(const std::string& indicator, int year);
+  void AddWarnings(const Indicator& indicator, const Period& period, const ProvinceValue& value,
+                   tonghop::v1::AggregateUpdate* out) const;
 
   const Catalog* catalog_;
-  std::map<Key, std::map<std::string, Decimal>> figures_;
+  std::map<Key, std::map<std::string, Figure>> figures_;
+  // Every period of each indicator that has a province aggregate: those reported and the longer
+  // ones containing them.
+  std::map<std::string, std::set<std::string>> periods_;
   std::set<Key> dirty_;
   AggregateTable table_;
 };

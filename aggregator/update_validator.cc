@@ -1,6 +1,8 @@
 #include "aggregator/update_validator.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <vector>
 
 namespace tonghop {
 
@@ -41,10 +43,25 @@ RejectReason UpdateValidator::Validate(const tonghop::v1::IndicatorUpdate& updat
     *text = "field 'period': " + s.message();
     return RejectReason::REJECT_REASON_INVALID_PERIOD;
   }
+  if ((indicator->period_types & PeriodTypeBit(out->period.type())) == 0) {
+    std::vector<const char*> accepted;
+    for (auto type : {Period::Type::kMonth, Period::Type::kQuarter, Period::Type::kHalfYear, Period::Type::kYear}) {
+      if (indicator->period_types & PeriodTypeBit(type)) accepted.push_back(PeriodTypeName(type));
+    }
+    *text = fmt::format("field 'period': '{}' is a {}, but '{}' is reported by {} (catalog column period_type); "
+                        "longer periods are derived from those",
+                        update.period(), PeriodTypeName(out->period.type()), indicator->id, fmt::join(accepted, " or "));
+    return RejectReason::REJECT_REASON_PERIOD_TYPE_NOT_ACCEPTED;
+  }
   s = Decimal::FromDouble(update.value(), &out->value);
   if (!s.ok()) {
     *text = "field 'value': " + s.message();
     return RejectReason::REJECT_REASON_INVALID_VALUE;
+  }
+  if (indicator->non_negative && out->value.micros() < 0) {
+    *text = fmt::format("field 'value': {} is negative, but '{}' cannot be (catalog column non_negative)",
+                        out->value.ToString(), indicator->id);
+    return RejectReason::REJECT_REASON_NEGATIVE_VALUE;
   }
   out->indicator = indicator;
   return RejectReason::REJECT_REASON_UNSPECIFIED;

@@ -1,6 +1,7 @@
 // UpdateValidator: the catalog's judgement on one IndicatorUpdate, before anything is stored.
 // Checks the reporting unit, the indicator, that the unit is expected to report it, the period and
-// the value, and says which field was wrong. Stateless; the catalog must outlive it.
+// that the indicator is reported for its type, the value (finite, in range, not negative where the
+// catalog forbids it), and says which field was wrong. Stateless; the catalog must outlive it.
 #pragma once
 
 #include <string>

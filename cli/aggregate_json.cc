@@ -15,6 +15,15 @@ nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& updat
   };
   if (update.has_pct_of_plan()) object["pct_of_plan"] = update.pct_of_plan();
   if (update.has_yoy_pct()) object["yoy_pct"] = update.yoy_pct();
+  object["partial"] = update.partial();
+  object["derived"] = update.derived();
+  object["ytd_value"] = update.has_ytd_value() ? nlohmann::ordered_json(update.ytd_value()) : nullptr;
+  nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
+  for (const auto& w : update.warnings()) {
+    warnings.push_back({{"rule", w.rule()}, {"units", std::vector<std::string>(w.units().begin(), w.units().end())},
+                        {"text", w.text()}});
+  }
+  object["warnings"] = std::move(warnings);
   return object;
 }
 

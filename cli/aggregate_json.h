@@ -1,9 +1,11 @@
 // The JSON form of a replica's aggregates, printed by `tonghop watch --once --json` and read by
 // tests and downstream scripts. One object, on one line:
 //   {"seq":N,"aggregates":[{"indicator","period","value","unit","pct_of_plan","yoy_pct",
-//                           "units_reported","units_expected"}, ...]}
-// sorted by indicator then period; pct_of_plan and yoy_pct are null when the aggregator has none
-// (no plan, no figure a year before), never 0, so a consumer can tell "unknown" from "no change".
+//                           "units_reported","units_expected","partial","derived","ytd_value",
+//                           "warnings":[{"rule","units","text"}]}, ...]}
+// sorted by indicator then period; pct_of_plan, yoy_pct and ytd_value are null when the aggregator
+// has none (no plan, no figure a year before), never 0, so a consumer can tell "unknown" from "no
+// change".
 #pragma once
 
 #include <cstdint>

@@ -38,7 +38,11 @@ TEST(AggregateJsonTest, DocumentHasSeqAndEveryFieldSortedByIndicatorThenPeriod) 
   EXPECT_EQ(first["unit"], "ha");
   EXPECT_EQ(first["units_reported"], 9);
   EXPECT_EQ(first["units_expected"], 11);
-  EXPECT_EQ(first.size(), 8u);
+  EXPECT_EQ(first["partial"], false);
+  EXPECT_EQ(first["derived"], false);
+  EXPECT_TRUE(first["ytd_value"].is_null());
+  EXPECT_TRUE(first["warnings"].empty());
+  EXPECT_EQ(first.size(), 12u);
 }
 
 TEST(AggregateJsonTest, EmptyTableIsAnEmptyListAndOutputIsOneLine) {

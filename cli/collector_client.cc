@@ -11,17 +11,19 @@
 namespace tonghop::cli {
 namespace {
 
-Status NoAnswer(const std::string& endpoint, int timeout_ms) {
-  return Status::Unavailable(fmt::format(
-      "no answer from the collector at {} within {} ms: is it running, and is this its "
-      "--submit_endpoint? (deploy/local/province.sh status)",
-      endpoint, timeout_ms));
-}
-
 }  // namespace
 
 Status CallCollector(const std::string& endpoint, const tonghop::v1::LocalRequest& request,
                      int timeout_ms, tonghop::v1::LocalReply* reply) {
+  return CallEndpoint(endpoint, request, timeout_ms, reply, "the collector",
+                      "is it running, and is this its --submit_endpoint? (deploy/local/province.sh status)");
+}
+
+Status CallEndpoint(const std::string& endpoint, const google::protobuf::MessageLite& request, int timeout_ms,
+                    google::protobuf::MessageLite* reply, const std::string& peer, const std::string& hint) {
+  auto NoAnswer = [&](const std::string& endpoint, int timeout_ms) {
+    return Status::Unavailable(fmt::format("no answer from {} at {} within {} ms: {}", peer, endpoint, timeout_ms, hint));
+  };
   try {
     zmq::context_t context(1);
     zmq::socket_t socket(context, zmq::socket_type::dealer);
@@ -47,7 +49,7 @@ Status CallCollector(const std::string& endpoint, const tonghop::v1::LocalReques
       try {
         zmq::poll(items, std::chrono::milliseconds(left));
       } catch (const zmq::error_t& e) {
-        if (e.num() == EINTR) return Status::Unavailable("interrupted while waiting for the collector");
+        if (e.num() == EINTR) return Status::Unavailable("interrupted while waiting for " + peer);
         throw;
       }
       if (items[0].revents & ZMQ_POLLIN) break;
@@ -57,16 +59,14 @@ Status CallCollector(const std::string& endpoint, const tonghop::v1::LocalReques
       if (!socket.recv(frame, zmq::recv_flags::dontwait)) break;
     } while (frame.more());
     if (!ParseProto(frame, reply)) {
-      return Status::Corruption(fmt::format(
-          "the answer from {} is not a tonghop LocalReply: is that endpoint a collector's "
-          "--submit_endpoint?", endpoint));
+      return Status::Corruption(fmt::format("the answer from {} is not the reply {} sends: {}", endpoint, peer, hint));
     }
     return Status::OK();
   } catch (const zmq::error_t& e) {
     return Status::InvalidArgument(
-        fmt::format("cannot talk to the collector at {}: {} (endpoints look like "
-                    "ipc://var/collectors/cao-loc/submit.sock or tcp://127.0.0.1:5570)",
-                    endpoint, e.what()));
+        fmt::format("cannot talk to {} at {}: {} (endpoints look like "
+                    "ipc://var/collectors/cao-loc/submit.sock or tcp://127.0.0.1:5553)",
+                    peer, endpoint, e.what()));
   }
 }
 

@@ -7,10 +7,17 @@
 
 #include <string>
 
+#include <google/protobuf/message_lite.h>
+
 #include "core/status.h"
 #include "tonghop/v1/local.pb.h"
 
 namespace tonghop::cli {
+
+// The exchange itself, for any request and reply type. `peer` names what answers ("the
+// collector") and `hint` says how to check on it, for the messages.
+Status CallEndpoint(const std::string& endpoint, const google::protobuf::MessageLite& request, int timeout_ms,
+                    google::protobuf::MessageLite* reply, const std::string& peer, const std::string& hint);
 
 // Unavailable when no reply arrives within timeout_ms (the message names the endpoint and how to
 // check on the collector); Corruption when the reply is not a LocalReply. The caller inspects

@@ -90,7 +90,8 @@ std::string YoyCell(const tonghop::v1::AggregateUpdate& update) {
 }
 
 std::string UnitsCell(const tonghop::v1::AggregateUpdate& update) {
-  bool partial = update.units_reported() < update.units_expected();
+  // A derived period is partial also while a unit lacks one of its months.
+  bool partial = update.partial() || update.units_reported() < update.units_expected();
   return fmt::format("{}/{}{}", update.units_reported(), update.units_expected(), partial ? "*" : "");
 }
 
@@ -107,6 +108,7 @@ std::string FormatAggregateTable(const AggregateTable& table, const Catalog* cat
 
   const Row header{"INDICATOR", "NAME", "PERIOD", "VALUE", "UNIT", "% PLAN", "YOY", "UNITS"};
   std::vector<std::pair<std::string, Row>> rows;  // (sector title or "", row)
+  std::vector<std::string> warnings;                // per row: its validation warnings, one line each
   std::string_view current_sector;
   bool first = true;
   for (const auto& [key, update] : table.entries()) {
@@ -125,6 +127,9 @@ std::string FormatAggregateTable(const AggregateTable& table, const Catalog* cat
                       Row{"  " + update.indicator(), indicator ? indicator->name : "", update.period(),
                           ValueCell(update), update.unit(), PlanCell(update), YoyCell(update),
                           UnitsCell(update)});
+    std::string notes;
+    for (const auto& warning : update.warnings()) notes += "      ! " + warning.rule() + ": " + warning.text() + "\n";
+    warnings.push_back(std::move(notes));
   }
 
   std::vector<size_t> widths(8, 0);
@@ -151,9 +156,9 @@ std::string FormatAggregateTable(const AggregateTable& table, const Catalog* cat
   };
 
   std::string out = line(header);
-  for (const auto& [title, row] : rows) {
-    if (!title.empty()) out += title + "\n";
-    out += line(row);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].first.empty()) out += rows[i].first + "\n";
+    out += line(rows[i].second) + warnings[i];
   }
   return out;
 }

@@ -24,7 +24,8 @@ std::string PlanCell(const tonghop::v1::AggregateUpdate& update);
 // Always signed so that a fall stands out: "+9.9%", "-2.6%", "0.0%" when it rounds to no change,
 // "-" when the same period a year before is unknown.
 std::string YoyCell(const tonghop::v1::AggregateUpdate& update);
-// "11/11", or "9/11*" when not every expected unit has reported (the total is partial).
+// "11/11", or "9/11*" when not every expected unit has reported, or a derived period still lacks
+// some unit's month (the total is partial).
 std::string UnitsCell(const tonghop::v1::AggregateUpdate& update);
 
 // Columns of text as a terminal shows them: UTF-8 code points, combining marks taking none
@@ -32,7 +33,7 @@ std::string UnitsCell(const tonghop::v1::AggregateUpdate& update);
 size_t DisplayWidth(std::string_view text);
 
 // The whole table: a header, then per sector a title line and one row per (indicator, period)
-// in id then period order. With a catalog, rows carry the indicator's Vietnamese name and sector
+// in id then period order, each followed by its validation warnings ("! parts_sum: ..."). With a catalog, rows carry the indicator's Vietnamese name and sector
 // titles the catalog's sector name. An empty table says so instead of printing nothing.
 std::string FormatAggregateTable(const AggregateTable& table, const Catalog* catalog);
 

@@ -43,12 +43,25 @@ const char* ToString(SpaceAggregation agg) {
   switch (agg) {
     case SpaceAggregation::kSum: return "sum";
     case SpaceAggregation::kMax: return "max";
+    case SpaceAggregation::kMin: return "min";
+    case SpaceAggregation::kAverage: return "avg";
+    case SpaceAggregation::kWeightedAverage: return "weighted_avg";
     case SpaceAggregation::kNone: return "none";
   }
   return "?";
 }
 
 const char* ToString(TimeAggregation agg) { return agg == TimeAggregation::kSum ? "sum" : "last"; }
+
+const char* PeriodTypeName(Period::Type type) {
+  switch (type) {
+    case Period::Type::kMonth: return "month";
+    case Period::Type::kQuarter: return "quarter";
+    case Period::Type::kHalfYear: return "half_year";
+    case Period::Type::kYear: return "year";
+  }
+  return "?";
+}
 
 Status Catalog::LoadFromDirectory(const std::string& dir, Catalog* out) {
   if (!std::filesystem::is_directory(dir)) {
@@ -61,6 +74,7 @@ Status Catalog::LoadFromDirectory(const std::string& dir, Catalog* out) {
   TONGHOP_RETURN_IF_ERROR(catalog.LoadUnits(base + "units.csv"));
   TONGHOP_RETURN_IF_ERROR(catalog.LoadIndicators(base + "indicators.csv"));
   TONGHOP_RETURN_IF_ERROR(catalog.CheckPartsOf(base + "indicators.csv"));
+  TONGHOP_RETURN_IF_ERROR(catalog.CheckWeights(base + "indicators.csv"));
   TONGHOP_RETURN_IF_ERROR(catalog.LoadPlans(base + "plans.csv"));
   TONGHOP_RETURN_IF_ERROR(catalog.LoadBaselines(base + "baselines.csv"));
   *out = std::move(catalog);
@@ -100,10 +114,11 @@ Status Catalog::LoadUnits(const std::string& path) {
 }
 
 Status Catalog::LoadIndicators(const std::string& path) {
-  static constexpr std::array<const char*, 9> kColumns = {
-      "id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg", "part_of", "parts_rule"};
-  return ReadCsvFile<9>(path, kColumns, {"id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg"},
-      [&](const CsvRow<9>& row) -> Status {
+  static constexpr std::array<const char*, 16> kColumns = {
+      "id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg", "part_of", "parts_rule",
+      "period_type", "deadline_days", "min", "max", "yoy_threshold_pct", "weight_indicator", "non_negative"};
+  return ReadCsvFile<16>(path, kColumns, {"id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg"},
+      [&](const CsvRow<16>& row) -> Status {
         const auto& c = row.cells;
         Indicator ind;
         ind.id = c[0];
@@ -139,8 +154,14 @@ Status Catalog::LoadIndicators(const std::string& path) {
         const std::string& space = c[5];
         if (space == "sum") ind.space_agg = SpaceAggregation::kSum;
         else if (space == "max") ind.space_agg = SpaceAggregation::kMax;
+        else if (space == "min") ind.space_agg = SpaceAggregation::kMin;
+        else if (space == "avg") ind.space_agg = SpaceAggregation::kAverage;
+        else if (space == "weighted_avg") ind.space_agg = SpaceAggregation::kWeightedAverage;
         else if (space == "none") ind.space_agg = SpaceAggregation::kNone;
-        else return FieldError(path, row.line, "space_agg", fmt::format("'{}' is not one of sum, max, none", space));
+        else {
+          return FieldError(path, row.line, "space_agg",
+                            fmt::format("'{}' is not one of sum, max, min, avg, weighted_avg, none", space));
+        }
         if (ind.space_agg == SpaceAggregation::kNone && ind.expected_units.size() != 1) {
           return FieldError(path, row.line, "space_agg",
                             fmt::format("'none' means one unit reports the province value, but reported_by names {}",
@@ -157,11 +178,77 @@ Status Catalog::LoadIndicators(const std::string& path) {
         else if (rule == "<=") ind.parts_rule = PartsRule::kAtMost;
         else return FieldError(path, row.line, "parts_rule", fmt::format("'{}' is not one of =, <= or empty", rule));
 
+        if (!c[9].empty()) {
+          ind.period_types = 0;
+          for (const std::string& token : SplitTokens(c[9], '|')) {
+            PeriodTypeSet bit = 0;
+            for (auto type : {Period::Type::kMonth, Period::Type::kQuarter, Period::Type::kHalfYear, Period::Type::kYear}) {
+              if (token == PeriodTypeName(type)) bit = PeriodTypeBit(type);
+            }
+            if (bit == 0) {
+              return FieldError(path, row.line, "period_type",
+                                fmt::format("'{}' is not one of month, quarter, half_year, year (several: month|quarter)", token));
+            }
+            ind.period_types |= bit;
+          }
+        }
+        if (!c[10].empty()) {
+          int days = -1;
+          auto [end, ec] = std::from_chars(c[10].data(), c[10].data() + c[10].size(), days);
+          if (ec != std::errc() || end != c[10].data() + c[10].size() || days < 0 || days > 3660) {
+            return FieldError(path, row.line, "deadline_days",
+                              fmt::format("'{}' is not a number of days from 0 to 3660", c[10]));
+          }
+          ind.deadline_days = days;
+        }
+        for (auto [column, target] : {std::pair<int, std::optional<Decimal>*>{11, &ind.min}, {12, &ind.max},
+                                      {13, &ind.yoy_threshold_pct}}) {
+          if (c[column].empty()) continue;
+          Decimal value;
+          Status s = Decimal::Parse(c[column], &value);
+          if (!s.ok()) return FieldError(path, row.line, kColumns[column], s.message());
+          *target = value;
+        }
+        if (ind.min && ind.max && *ind.min > *ind.max) {
+          return FieldError(path, row.line, "min", fmt::format("{} is above max {}", ind.min->ToString(), ind.max->ToString()));
+        }
+        if (ind.yoy_threshold_pct && ind.yoy_threshold_pct->micros() <= 0) {
+          return FieldError(path, row.line, "yoy_threshold_pct", "must be above zero");
+        }
+        ind.weight_indicator = c[14];
+        if ((ind.space_agg == SpaceAggregation::kWeightedAverage) != !ind.weight_indicator.empty()) {
+          return FieldError(path, row.line, "weight_indicator",
+                            "is needed with space_agg weighted_avg, and only with it");
+        }
+        const std::string& non_negative = c[15];
+        if (non_negative == "yes" || non_negative == "true" || non_negative == "1") ind.non_negative = true;
+        else if (non_negative.empty() || non_negative == "no" || non_negative == "false" || non_negative == "0") ind.non_negative = false;
+        else return FieldError(path, row.line, "non_negative", fmt::format("'{}' is not one of yes, no", non_negative));
+
         indicator_lines_[ind.id] = row.line;
         indicator_index_.emplace(ind.id, indicators_.size());
         indicators_.push_back(std::move(ind));
         return Status::OK();
       });
+}
+
+Status Catalog::CheckWeights(const std::string& path) const {
+  for (const auto& ind : indicators_) {
+    if (ind.weight_indicator.empty()) continue;
+    unsigned line = indicator_lines_.at(ind.id);
+    const Indicator* weight = FindIndicator(ind.weight_indicator);
+    if (weight == nullptr) {
+      return FieldError(path, line, "weight_indicator", fmt::format("no indicator '{}' in this file", ind.weight_indicator));
+    }
+    if (weight->expected_units != ind.expected_units) {
+      return FieldError(path, line, "weight_indicator",
+                        fmt::format("'{}' is not reported by the same units, so it cannot weigh every figure", weight->id));
+    }
+    if (weight->space_agg == SpaceAggregation::kWeightedAverage) {
+      return FieldError(path, line, "weight_indicator", fmt::format("'{}' is itself a weighted average", weight->id));
+    }
+  }
+  return Status::OK();
 }
 
 Status Catalog::CheckPartsOf(const std::string& path) const {
@@ -239,6 +326,22 @@ const Indicator* Catalog::FindIndicator(std::string_view id) const {
 
 bool Catalog::Expects(const Indicator& indicator, std::string_view unit_code) {
   return std::binary_search(indicator.expected_units.begin(), indicator.expected_units.end(), unit_code);
+}
+
+std::vector<const Indicator*> Catalog::PartsOf(std::string_view total) const {
+  std::vector<const Indicator*> parts;
+  for (const auto& ind : indicators_) {
+    if (ind.part_of == total) parts.push_back(&ind);
+  }
+  return parts;
+}
+
+std::vector<const Indicator*> Catalog::WeightedBy(std::string_view weight) const {
+  std::vector<const Indicator*> weighted;
+  for (const auto& ind : indicators_) {
+    if (ind.weight_indicator == weight) weighted.push_back(&ind);
+  }
+  return weighted;
 }
 
 std::optional<Decimal> Catalog::Plan(std::string_view indicator, int year) const {

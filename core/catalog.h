@@ -17,11 +17,15 @@
 
 namespace tonghop {
 
-// How the figures of several units combine into the province value.
+// How the figures of several units combine into the province value (docs/DATA-MODEL.md maps
+// each to DHIS2's aggregation types). A stock summed over units is kSum with TimeAggregation::kLast.
 enum class SpaceAggregation {
-  kSum,   // add them up
-  kMax,   // the largest
-  kNone,  // reported once, by one unit, for the whole province
+  kSum,          // add them up
+  kMax,          // the largest
+  kMin,          // the smallest
+  kAverage,      // their mean
+  kWeightedAverage,  // mean weighted by each unit's figure of Indicator::weight_indicator
+  kNone,         // reported once, by one unit, for the whole province
 };
 
 // How figures of shorter periods combine into a longer one.
@@ -36,6 +40,13 @@ enum class PartsRule {
   kEqual,   // the parts add up to the total
   kAtMost,  // the parts are a partial list; their sum must not exceed the total
 };
+
+// Bit mask of Period::Type values an indicator may be reported for.
+using PeriodTypeSet = unsigned;
+inline constexpr PeriodTypeSet PeriodTypeBit(Period::Type type) { return 1u << static_cast<unsigned>(type); }
+inline constexpr PeriodTypeSet kAllPeriodTypes = 0xF;
+// "month", "quarter", "half_year", "year": the words of the catalog's period_type column.
+const char* PeriodTypeName(Period::Type type);
 
 struct ReportingUnit {
   std::string code;  // stable ASCII id, e.g. "cao-loc"
@@ -54,6 +65,21 @@ struct Indicator {
   PartsRule parts_rule = PartsRule::kNone;
   // Codes of the units expected to report it, sorted; resolved from the `reported_by` column.
   std::vector<std::string> expected_units;
+  // Period types units may report it for; longer periods are derived (column period_type,
+  // default: every type).
+  PeriodTypeSet period_types = kAllPeriodTypes;
+  // Days after the end of a period by which a unit's figure is due; none when absent.
+  std::optional<int> deadline_days;
+  // A unit's figure outside [min, max] raises a min_max warning.
+  std::optional<Decimal> min;
+  std::optional<Decimal> max;
+  // A change against the same period last year beyond this many percent (either way) raises a
+  // yoy_change warning.
+  std::optional<Decimal> yoy_threshold_pct;
+  // For kWeightedAverage: the indicator whose unit figures weigh this one's.
+  std::string weight_indicator;
+  // Negative figures are rejected (hard error) when set.
+  bool non_negative = false;
 };
 
 class Catalog {
@@ -69,6 +95,10 @@ class Catalog {
   const Indicator* FindIndicator(std::string_view id) const;
   // Whether `unit_code` is among the units expected to report `indicator`.
   static bool Expects(const Indicator& indicator, std::string_view unit_code);
+  // Indicators whose part_of is `total`, in catalog order.
+  std::vector<const Indicator*> PartsOf(std::string_view total) const;
+  // Indicators whose weight_indicator is `weight`.
+  std::vector<const Indicator*> WeightedBy(std::string_view weight) const;
 
   // The annual plan of `indicator` for `year`, if the catalog has one.
   std::optional<Decimal> Plan(std::string_view indicator, int year) const;
@@ -81,6 +111,7 @@ class Catalog {
   Status LoadPlans(const std::string& path);
   Status LoadBaselines(const std::string& path);
   Status CheckPartsOf(const std::string& path) const;
+  Status CheckWeights(const std::string& path) const;
 
   std::vector<ReportingUnit> units_;
   std::vector<Indicator> indicators_;

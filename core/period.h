@@ -2,8 +2,11 @@
 // "2017-Q1" (quarter) or "2017-01" (month), the forms the province's reports use.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -26,6 +29,21 @@ class Period {
   // The same span one year earlier, for year-on-year comparison.
   Period SameSpanPreviousYear() const { return Period(type_, year_ - 1, index_); }
   std::string ToString() const;
+
+  // The next longer period containing this one (month -> quarter -> half-year -> year); none for
+  // a year.
+  std::optional<Period> Parent() const;
+  // The periods one step shorter that make up this one, in order (a year's two halves, a half's
+  // two quarters, a quarter's three months); none for a month.
+  std::vector<Period> Children() const;
+  // The fewest periods that cover exactly the start of the year to the end of this one, longest
+  // first: 2017-05 -> 2017-Q1, 2017-04, 2017-05; 2017-Q3 -> 2017-H1, 2017-Q3; 2017 -> 2017.
+  std::vector<Period> YearToDate() const;
+  // First and last month (1..12) the period covers.
+  int first_month() const;
+  int last_month() const;
+  // Milliseconds since the epoch of the first instant after the period, UTC (its deadline base).
+  int64_t EndMs() const;
 
   friend bool operator==(const Period&, const Period&) = default;
 

@@ -6,13 +6,19 @@ province's report (shared/data/lang-son/). Run once by a maintainer; its output 
 
 - units.csv       the 11 districts (shared districts.csv) and the provincial departments that
                   report province-only figures
-- indicators.csv  the 79 indicators with their rules; `reported_by` names unit kinds or codes
+- indicators.csv  the 79 indicators with their rules; `reported_by` names unit kinds or codes;
+                  every indicator is reported by month or by quarter, due DEADLINE_DAYS after the
+                  period; figures may not be negative (but a change in percent); a change of more
+                  than YOY_THRESHOLD_PCT against the year before is flagged
 - plans.csv       2017 annual plan = q1_2017 / pct_of_plan * 100 (six decimals)
 - baselines.csv   2016-Q1 province value = q1_2017 / (1 + yoy_pct / 100) (six decimals)
 - reference-2017-q1.csv  the report's 2017-Q1 figures, what the pipeline must reproduce
 - scenarios/lang-son-2017-q1/<unit>/<sector>.csv  each unit's drop files: every district's share
   of every district-reported indicator (shares add up exactly to the province figure, in steps of
   the figure's last printed decimal) and each department's province figures.
+- scenarios/lang-son-2017-m/<unit>/<sector>-<month>.csv  the same quarter reported month by
+  month: a flow's three months add up exactly to the unit's quarterly share; a stock's March
+  figure is its quarterly share (January and February are a little below it).
 """
 import csv
 import os
@@ -30,6 +36,16 @@ DEPARTMENTS = [
     ("ngan-hang-nha-nuoc", "Ngân hàng Nhà nước chi nhánh tỉnh Lạng Sơn", ["credit."]),
 ]
 SIX = Decimal("0.000001")
+# The province's reporting calendar: figures are due this many days after the period ends.
+DEADLINE_DAYS = 10
+# A change against the same period last year beyond this (in percent, either way) is flagged.
+YOY_THRESHOLD_PCT = 50
+# The report lists these totals' sources of capital completely ("trong đó" the four sources the
+# province manages, footnote 7), so the parts must add up to them. The printed figures do not
+# (403.62 against 408.93 executed), which the system must flag, not hide.
+PARTS_RULE_OVERRIDES = {"invest.executed.total": "=", "invest.disbursed.total": "="}
+# Indicators that may be negative: changes in percent.
+MAY_BE_NEGATIVE = {"trade.cpi_change"}
 
 
 def department_of(indicator_id):
@@ -78,7 +94,10 @@ def main(shared_dir, out_dir):
     for ind in indicators:
         reporters = "district|city" if ind["reported_by"] == "districts" else department_of(ind["id"])
         rows.append([ind["id"], ind["sector"], ind["name_vi"], ind["unit"], reporters,
-                     ind["space_agg"], ind["time_agg"], ind["part_of"], ind["parts_rule"]])
+                     ind["space_agg"], ind["time_agg"], ind["part_of"],
+                     PARTS_RULE_OVERRIDES.get(ind["id"], ind["parts_rule"]),
+                     "month|quarter", DEADLINE_DAYS, "", "", YOY_THRESHOLD_PCT, "",
+                     "no" if ind["id"] in MAY_BE_NEGATIVE else "yes"])
         q1 = Decimal(ind["q1_2017"])
         if ind["pct_of_plan"]:
             plans.append([ind["id"], "2017", text(q1 / Decimal(ind["pct_of_plan"]) * 100)])
@@ -86,7 +105,9 @@ def main(shared_dir, out_dir):
             baselines.append([ind["id"], "2016-Q1", text(q1 / (1 + Decimal(ind["yoy_pct"]) / 100))])
         reference.append([ind["id"], "2017-Q1", ind["q1_2017"], ind["pct_of_plan"], ind["yoy_pct"]])
     write("indicators.csv", ["id", "sector", "name_vi", "unit", "reported_by", "space_agg",
-                             "time_agg", "part_of", "parts_rule"], rows)
+                             "time_agg", "part_of", "parts_rule", "period_type", "deadline_days",
+                             "min", "max", "yoy_threshold_pct", "weight_indicator", "non_negative"],
+          rows)
     write("plans.csv", ["indicator", "year", "plan"], plans)
     write("baselines.csv", ["indicator", "period", "value"], baselines)
     write("reference-2017-q1.csv", ["indicator", "period", "value", "pct_of_plan", "yoy_pct"], reference)
@@ -103,6 +124,47 @@ def main(shared_dir, out_dir):
             files.setdefault((unit, ind["sector"]), []).append([ind["id"], "2017-Q1", format(value, "f")])
     for (unit, sector), figures in sorted(files.items()):
         write(f"scenarios/lang-son-2017-q1/{unit}/{sector}.csv", ["indicator", "period", "value"], figures)
+
+    # Month by month: the province's months first, so that a total's months are its parts' months
+    # plus a share of what the parts leave out (parts checks hold, or fail, month by month as
+    # they do for the quarter); then each month split across the districts.
+    province_months = {}
+    by_id = {ind["id"]: ind for ind in indicators}
+    parts_of = {}
+    for ind in indicators:
+        if ind["part_of"]:
+            parts_of.setdefault(ind["part_of"], []).append(ind["id"])
+
+    def months_of(indicator_id):
+        if indicator_id not in province_months:
+            ind = by_id[indicator_id]
+            q1 = Decimal(ind["q1_2017"])
+            parts = parts_of.get(indicator_id, [])
+            if ind["time_agg"] == "last":
+                step = Decimal(1).scaleb(q1.as_tuple().exponent)
+                province_months[indicator_id] = [max(q1 - 2 * step, 0 * step), max(q1 - step, 0 * step), q1]
+            elif parts:
+                rest = q1 - sum(Decimal(by_id[p]["q1_2017"]) for p in parts)
+                part_months = [months_of(p) for p in parts]
+                province_months[indicator_id] = [sum(m[i] for m in part_months) + r
+                                                 for i, r in enumerate(split(rest, 3, 0))]
+            else:
+                province_months[indicator_id] = split(q1, 3, 0)
+        return province_months[indicator_id]
+
+    monthly = {}
+    for salt, ind in enumerate(indicators):
+        for month, value in zip(("01", "02", "03"), months_of(ind["id"])):
+            if ind["reported_by"] == "districts":
+                shares = zip((d["code"] for d in districts), split(value, len(districts), salt))
+            else:
+                shares = [(department_of(ind["id"]), value)]
+            for unit, unit_value in shares:
+                monthly.setdefault((unit, ind["sector"], month), []).append(
+                    [ind["id"], f"2017-{month}", format(unit_value, "f")])
+    for (unit, sector, month), figures in sorted(monthly.items()):
+        write(f"scenarios/lang-son-2017-m/{unit}/{sector}-{month}.csv", ["indicator", "period", "value"],
+              figures)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,14 @@
+// The catalog a query command reads names and rules from: --catalog_dir, or deploy/lang-son when
+// run from the project folder. Unlike `watch`, which works without names, these commands need it.
+#pragma once
+
+#include <string>
+
+#include "core/catalog.h"
+#include "core/status.h"
+
+namespace tonghop::cli {
+
+Status LoadCliCatalog(const std::string& requested_dir, Catalog* catalog);
+
+}  // namespace tonghop::cli

@@ -1,0 +1,125 @@
+#include "cli/data_value_set.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/csv.h"
+#include "core/decimal.h"
+
+namespace tonghop::cli {
+
+std::string NormalizePeriod(const std::string& period) {
+  auto digits = [&](size_t from, size_t n) {
+    return period.size() >= from + n &&
+           std::all_of(period.begin() + from, period.begin() + from + n, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (period.size() == 6 && digits(0, 4) && (period[4] == 'Q' || period[4] == 'S') && digits(5, 1)) {
+    return period.substr(0, 4) + (period[4] == 'Q' ? "-Q" : "-H") + period.substr(5);
+  }
+  if (period.size() == 6 && digits(0, 6)) return period.substr(0, 4) + "-" + period.substr(4);
+  return period;
+}
+
+bool ParseIsoTimeMs(const std::string& text, int64_t* ms) {
+  std::tm tm{};
+  int y, mo, d, h = 0, mi = 0, s = 0;
+  int fields = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s);
+  if (fields != 3 && fields != 6) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  *ms = static_cast<int64_t>(timegm(&tm)) * 1000;
+  return true;
+}
+
+std::string FormatIsoTime(int64_t ms) {
+  std::time_t seconds = ms / 1000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+Status ParseDataValueSet(const std::string& name, const std::string& text, std::vector<DataValue>* out) {
+  size_t start = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  if (start != std::string::npos && text[start] == '{') {
+    nlohmann::json document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (document.is_discarded() || !document.is_object() || !document.contains("dataValues") ||
+        !document["dataValues"].is_array()) {
+      return Status::InvalidArgument(fmt::format("{}: not a data value set: expected a JSON object with a "
+                                                 "\"dataValues\" array (docs/DATA-MODEL.md)", name));
+    }
+    unsigned position = 0;
+    for (const auto& item : document["dataValues"]) {
+      ++position;
+      DataValue value;
+      value.line = position;
+      auto field = [&](const char* key, std::string* target, bool required) -> Status {
+        if (!item.is_object() || !item.contains(key)) {
+          if (!required) return Status::OK();
+          return Status::InvalidArgument(fmt::format("{}: dataValues[{}]: field '{}' is missing", name, position - 1, key));
+        }
+        const auto& v = item[key];
+        if (v.is_string()) *target = v.get<std::string>();
+        else if (v.is_number()) *target = v.dump();
+        else return Status::InvalidArgument(fmt::format("{}: dataValues[{}]: field '{}' is not text", name, position - 1, key));
+        return Status::OK();
+      };
+      TONGHOP_RETURN_IF_ERROR(field("dataElement", &value.data_element, true));
+      TONGHOP_RETURN_IF_ERROR(field("period", &value.period, true));
+      TONGHOP_RETURN_IF_ERROR(field("orgUnit", &value.org_unit, true));
+      TONGHOP_RETURN_IF_ERROR(field("value", &value.value, true));
+      TONGHOP_RETURN_IF_ERROR(field("storedBy", &value.stored_by, false));
+      TONGHOP_RETURN_IF_ERROR(field("lastUpdated", &value.last_updated, false));
+      TONGHOP_RETURN_IF_ERROR(field("comment", &value.comment, false));
+      value.period = NormalizePeriod(value.period);
+      out->push_back(std::move(value));
+    }
+    return Status::OK();
+  }
+  static constexpr std::array<const char*, 7> kColumns = {"dataelement", "period", "orgunit", "value",
+                                                          "storedby", "lastupdated", "comment"};
+  return ReadCsv<7>(name, text, kColumns, {"dataelement", "period", "orgunit", "value"}, [&](const CsvRow<7>& row) {
+    const auto& c = row.cells;
+    out->push_back({c[0], NormalizePeriod(c[1]), c[2], c[3], c[4], c[5], c[6], row.line});
+    return Status::OK();
+  });
+}
+
+std::string WriteDataValueSet(const tonghop::v1::ValuesReply& values, const std::string& format) {
+  auto value_text = [](double v) {
+    Decimal d;
+    return Decimal::FromDouble(v, &d).ok() ? d.ToString() : fmt::format("{}", v);
+  };
+  auto comment = [](const tonghop::v1::UnitFigure& f) {
+    if (!f.derived()) return std::string();
+    return std::string(f.complete() ? "derived from shorter periods" : "derived from shorter periods, some missing");
+  };
+  if (format == "json") {
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& f : values.figures()) {
+      nlohmann::ordered_json row = {{"dataElement", f.indicator()}, {"period", f.period()}, {"orgUnit", f.reporting_unit()},
+                                    {"value", value_text(f.value())}, {"lastUpdated", FormatIsoTime(f.applied_at_ms())}};
+      if (!comment(f).empty()) row["comment"] = comment(f);
+      rows.push_back(std::move(row));
+    }
+    nlohmann::ordered_json document = {{"dataValues", std::move(rows)}};
+    return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  }
+  std::string out = "dataelement,period,orgunit,value,storedby,lastupdated,comment\n";
+  for (const auto& f : values.figures()) {
+    out += fmt::format("{},{},{},{},,{},{}\n", CsvEscape(f.indicator()), CsvEscape(f.period()), CsvEscape(f.reporting_unit()),
+                       value_text(f.value()), FormatIsoTime(f.applied_at_ms()), CsvEscape(comment(f)));
+  }
+  return out;
+}
+
+}  // namespace tonghop::cli

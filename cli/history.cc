@@ -1,0 +1,97 @@
+#include "cli/history.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/aggregator_client.h"
+#include "cli/data_value_set.h"
+
+namespace tonghop::cli {
+namespace {
+
+nlohmann::ordered_json RevisionJson(const tonghop::v1::FigureRevision& r) {
+  nlohmann::ordered_json object = {{"reporting_unit", r.reporting_unit()},
+                                   {"previous_value", r.has_previous_value() ? nlohmann::ordered_json(r.previous_value()) : nullptr},
+                                   {"value", r.value()},
+                                   {"node_id", r.node_id()},
+                                   {"observed_at", FormatIsoTime(r.observed_at_ms())},
+                                   {"applied_at", FormatIsoTime(r.applied_at_ms())}};
+  if (r.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED) {
+    object["rejected"] = tonghop::v1::RejectReason_Name(r.rejected());
+    object["reject_text"] = r.reject_text();
+  }
+  return object;
+}
+
+std::string RevisionText(const tonghop::v1::FigureRevision& r) {
+  if (r.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED) {
+    return fmt::format("{}  {:<16} REJECTED {}: {}", FormatIsoTime(r.applied_at_ms()), r.node_id(),
+                       tonghop::v1::RejectReason_Name(r.rejected()), r.reject_text());
+  }
+  std::string change = r.has_previous_value() ? fmt::format("{} -> {}", r.previous_value(), r.value()) : fmt::format("{}", r.value());
+  return fmt::format("{}  {:<24} {:<16} {}", FormatIsoTime(r.applied_at_ms()), r.node_id(), r.reporting_unit(), change);
+}
+
+}  // namespace
+
+std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit, bool json) {
+  if (json) {
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    if (by_unit) {
+      for (const auto& r : history.figures()) rows.push_back(RevisionJson(r));
+    } else {
+      for (const auto& p : history.province()) {
+        rows.push_back({{"at", FormatIsoTime(p.at_ms())}, {"value", p.value()}, {"units_reported", p.units_reported()},
+                        {"units_expected", p.units_expected()}, {"partial", p.partial()}, {"cause", RevisionJson(p.cause())}});
+      }
+    }
+    return nlohmann::ordered_json({{by_unit ? "figures" : "province", std::move(rows)}})
+               .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  }
+  std::string out;
+  if (by_unit) {
+    out += fmt::format("{:<20}  {:<24} {:<16} {}\n", "applied at (UTC)", "source node", "unit", "value");
+    for (const auto& r : history.figures()) out += RevisionText(r) + "\n";
+    if (history.figures_size() == 0) out += "(the unit has reported nothing for this indicator and period)\n";
+    return out;
+  }
+  out += fmt::format("{:<20}  {:>16}  {:>7}  {}\n", "applied at (UTC)", "province value", "units", "because of");
+  for (const auto& p : history.province()) {
+    out += fmt::format("{:<20}  {:>16}  {:>7}  {} {} ({})\n", FormatIsoTime(p.at_ms()), fmt::format("{}", p.value()),
+                       fmt::format("{}/{}{}", p.units_reported(), p.units_expected(), p.partial() ? "*" : ""),
+                       p.cause().reporting_unit(),
+                       p.cause().has_previous_value() ? fmt::format("{} -> {}", p.cause().previous_value(), p.cause().value())
+                                                      : fmt::format("{}", p.cause().value()),
+                       p.cause().node_id());
+  }
+  if (history.province_size() == 0) out += "(no figure for this indicator and period yet)\n";
+  return out;
+}
+
+CLI::App* AddHistoryCommand(CLI::App& app, HistoryOptions* options) {
+  CLI::App* command = app.add_subcommand("history", "List every revision of a unit's figure, or of the province value, "
+                                                    "from the aggregator's audit log");
+  command->add_option("--indicator", options->indicator, "indicator id, e.g. agri.herd.pigs")->required();
+  command->add_option("--period", options->period, "period, e.g. 2017-Q1")->required();
+  command->add_option("--unit", options->unit, "a reporting unit's code: its own figures; without: the province value");
+  command->add_flag("--json", options->json, "print JSON instead of a table");
+  options->aggregator = kDefaultQueryEndpoint;
+  command->add_option("--aggregator", options->aggregator, "the aggregator's --query_endpoint")->capture_default_str();
+  command->add_option("--timeout_ms", options->timeout_ms, "how long to wait for the aggregator")->check(CLI::Range(1, 600000))->capture_default_str();
+  command->footer("Examples:\n  tonghop history --unit cao-loc --indicator agri.herd.pigs --period 2017-Q1\n"
+                  "  tonghop history --indicator agri.herd.pigs --period 2017-Q1");
+  return command;
+}
+
+Status RunHistory(const HistoryOptions& options) {
+  tonghop::v1::QueryRequest request;
+  request.mutable_history()->set_indicator(options.indicator);
+  request.mutable_history()->set_period(options.period);
+  request.mutable_history()->set_reporting_unit(options.unit);
+  tonghop::v1::QueryReply reply;
+  TONGHOP_RETURN_IF_ERROR(CallAggregator(options.aggregator, request, options.timeout_ms, &reply));
+  fmt::print("{}", FormatHistory(reply.history(), !options.unit.empty(), options.json));
+  return Status::OK();
+}
+
+}  // namespace tonghop::cli

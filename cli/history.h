@@ -1,0 +1,28 @@
+// `tonghop history`: the revisions of a figure, from the aggregator's audit log. With --unit, each
+// value that unit reported for (indicator, period), its source node and times (rejections too);
+// without, the province value over time, with the figure that changed it.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "core/status.h"
+#include "tonghop/v1/query.pb.h"
+
+namespace tonghop::cli {
+
+struct HistoryOptions {
+  std::string aggregator;
+  std::string unit;
+  std::string indicator;
+  std::string period;
+  bool json = false;
+  int timeout_ms = 5'000;
+};
+
+CLI::App* AddHistoryCommand(CLI::App& app, HistoryOptions* options);
+Status RunHistory(const HistoryOptions& options);
+std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit, bool json);
+
+}  // namespace tonghop::cli

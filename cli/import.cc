@@ -1,0 +1,131 @@
+#include "cli/import.h"
+
+#include <filesystem>
+#include <map>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+#include <zmq.hpp>
+
+#include "cli/data_value_set.h"
+#include "core/csv.h"
+#include "core/decimal.h"
+#include "core/transport.h"
+
+namespace tonghop::cli {
+namespace {
+
+constexpr int kBatchSize = 1000;  // the ingest link's most updates per UpdateBatch
+constexpr int kAttempts = 5;
+
+}  // namespace
+
+CLI::App* AddImportCommand(CLI::App& app, ImportOptions* options) {
+  CLI::App* command = app.add_subcommand("import", "Load a data value set (CSV or JSON, DHIS2 dataValueSets style) into "
+                                                   "the aggregator, validated and audited like live figures");
+  command->add_option("file", options->file, "the data value set; docs/DATA-MODEL.md describes the format")->required();
+  command->add_option("--ingest_endpoint", options->ingest_endpoint, "the aggregator's --ingest_endpoint")->capture_default_str();
+  command->add_option("--timeout_ms", options->timeout_ms, "how long to wait for each batch's answer")->check(CLI::Range(1, 600000))->capture_default_str();
+  command->footer("Example: tonghop import history/lang-son-2016.csv");
+  return command;
+}
+
+Status RunImport(const ImportOptions& options) {
+  std::string text;
+  TONGHOP_RETURN_IF_ERROR(ReadFileToString(options.file, &text));
+  std::vector<DataValue> values;
+  TONGHOP_RETURN_IF_ERROR(ParseDataValueSet(options.file, text, &values));
+
+  std::vector<tonghop::v1::IndicatorUpdate> updates;
+  std::map<uint64_t, unsigned> line_of_seq;
+  size_t rejected = 0;
+  const int64_t now = NowMs();
+  for (const DataValue& v : values) {
+    Decimal value;
+    if (Status s = Decimal::Parse(v.value, &value); !s.ok()) {
+      fmt::print(stderr, "{}:{}: field 'value': {}\n", options.file, v.line, s.message());
+      ++rejected;
+      continue;
+    }
+    tonghop::v1::IndicatorUpdate update;
+    update.set_seq(updates.size() + 1);
+    update.set_reporting_unit(v.org_unit);
+    update.set_indicator(v.data_element);
+    update.set_period(v.period);
+    update.set_value(value.ToDouble());
+    int64_t observed = now;
+    update.set_observed_at_ms(ParseIsoTimeMs(v.last_updated, &observed) ? observed : now);
+    line_of_seq[update.seq()] = v.line;
+    updates.push_back(std::move(update));
+  }
+
+  std::random_device random;
+  uint64_t outbox_id = 0;
+  while (outbox_id == 0) outbox_id = (static_cast<uint64_t>(random()) << 32) | random();
+  const std::string node_id = "import:" + std::filesystem::path(options.file).filename().string();
+  size_t stored = 0;
+  try {
+    zmq::context_t context(1);
+    zmq::socket_t socket(context, zmq::socket_type::dealer);
+    LinkOptions link;
+    link.heartbeat_interval_ms = 0;
+    // A DEALER cannot send before its connection is up: let the first send wait for it.
+    link.send_timeout_ms = options.timeout_ms;
+    ConfigureSocket(socket, link);
+    socket.connect(options.ingest_endpoint);
+    for (size_t first = 0; first < updates.size(); first += kBatchSize) {
+      tonghop::v1::CollectorMessage message;
+      auto* batch = message.mutable_updates();
+      batch->set_node_id(node_id);
+      batch->set_outbox_id(outbox_id);
+      for (size_t i = first; i < std::min(updates.size(), first + kBatchSize); ++i) *batch->add_updates() = updates[i];
+      tonghop::v1::UpdateReplies replies;
+      bool answered = false;
+      for (int attempt = 0; attempt < kAttempts && !answered; ++attempt) {
+        TONGHOP_RETURN_IF_ERROR(SendProto(socket, message));
+        std::vector<zmq::pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
+        const int64_t deadline = MonotonicMs() + options.timeout_ms;
+        while (!answered && MonotonicMs() < deadline) {
+          zmq::poll(items, std::chrono::milliseconds(std::max<int64_t>(1, deadline - MonotonicMs())));
+          if (!(items[0].revents & ZMQ_POLLIN)) continue;
+          zmq::message_t frame;
+          if (!socket.recv(frame, zmq::recv_flags::dontwait)) continue;
+          tonghop::v1::AggregatorMessage reply;
+          if (ParseProto(frame, &reply) && reply.has_replies() && reply.replies().outbox_id() == outbox_id) {
+            replies = reply.replies();
+            answered = true;
+          }
+        }
+        bool unavailable = false;
+        for (const auto& r : replies.rejects()) unavailable = unavailable || r.reason() == tonghop::v1::REJECT_REASON_UNAVAILABLE;
+        if (answered && unavailable) {  // the aggregator stored nothing of this batch; the whole batch is resent
+          answered = false;
+          replies.Clear();
+          std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+      }
+      if (!answered) {
+        return Status::Unavailable(fmt::format(
+            "no answer from the aggregator at {} after {} attempts; {} figures were stored before. Is it running, and is "
+            "this its --ingest_endpoint? Importing the file again is safe: figures already stored are only replaced "
+            "by the same values", options.ingest_endpoint, kAttempts, stored));
+      }
+      stored += replies.acks_size();
+      for (const auto& r : replies.rejects()) {
+        fmt::print(stderr, "{}:{}: {}\n", options.file, line_of_seq[r.seq()], r.text());
+        ++rejected;
+      }
+    }
+  } catch (const zmq::error_t& e) {
+    return Status::InvalidArgument(fmt::format("cannot talk to the aggregator at {}: {}", options.ingest_endpoint, e.what()));
+  }
+  fmt::print("{}: {} figures stored, {} rejected\n", options.file, stored, rejected);
+  if (rejected) {
+    return Status::InvalidArgument(fmt::format("{} of {} figures were rejected (listed above); fix those lines and "
+                                               "import them again", rejected, values.size()));
+  }
+  return Status::OK();
+}
+
+}  // namespace tonghop::cli

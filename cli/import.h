@@ -1,0 +1,27 @@
+// `tonghop import FILE`: loads a data value set (data_value_set.h) into the aggregator through
+// the ingest link, exactly as a collector would send it: an UpdateBatch stream of its own (a fresh
+// random outbox id, node id "import:<file name>"), so every figure goes through the same
+// validation, WriteBatch and audit log as live updates, and appears in `tonghop history`. Used to
+// load earlier years (2016) that then serve as year-on-year baselines.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "core/status.h"
+
+namespace tonghop::cli {
+
+struct ImportOptions {
+  std::string file;
+  std::string ingest_endpoint = "tcp://127.0.0.1:5550";
+  int timeout_ms = 10'000;
+};
+
+CLI::App* AddImportCommand(CLI::App& app, ImportOptions* options);
+// Prints "file:line: why" for each rejected figure and a summary; fails when any was rejected
+// (the others are stored) or when the aggregator cannot be reached.
+Status RunImport(const ImportOptions& options);
+
+}  // namespace tonghop::cli

@@ -1,0 +1,41 @@
+// `tonghop query` and `tonghop export`: the province values of a period (optionally each unit's)
+// from the aggregator's query endpoint, as a table, CSV or JSON; and the units' figures as a data
+// value set (data_value_set.h) that `tonghop import` reads back.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "core/status.h"
+#include "tonghop/v1/query.pb.h"
+
+namespace tonghop::cli {
+
+struct QueryOptions {
+  std::string aggregator;
+  std::string period;
+  std::string indicator;  // id or prefix
+  std::string by;         // "" or "unit"
+  std::string format = "table";
+  int timeout_ms = 5'000;
+};
+
+CLI::App* AddQueryCommand(CLI::App& app, QueryOptions* options);
+Status RunQuery(const QueryOptions& options);
+// The reply as `format` (table, csv, json); with by_unit, one row per unit figure as well.
+std::string FormatValues(const tonghop::v1::ValuesReply& values, bool by_unit, const std::string& format);
+
+struct ExportOptions {
+  std::string aggregator;
+  std::string period;
+  std::string indicator;
+  std::string format = "csv";
+  std::string output;
+  int timeout_ms = 5'000;
+};
+
+CLI::App* AddExportCommand(CLI::App& app, ExportOptions* options);
+Status RunExport(const ExportOptions& options);
+
+}  // namespace tonghop::cli

@@ -1,0 +1,24 @@
+// Numbers and words as a Vietnamese official report writes them: thousands separated by '.',
+// decimals by ',' (23.134 ha; 22,58%; 4.325,9 nghìn con), and the report's phrases for a change
+// against the same period of the year before. Pure functions, unit-tested.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tonghop::cli {
+
+// `value` rounded to at most `max_decimals` decimals, trailing zeros dropped: 23134 -> "23.134",
+// 4325.9 -> "4.325,9", 22.58 -> "22,58", -2.6 -> "-2,6".
+std::string FormatNumberVi(double value, int max_decimals);
+
+// The report's phrase for a change in percent: "tăng 9,9%", "giảm 2,6%", "tương đương" when it
+// rounds to 0 at two decimals. `full` appends "so với cùng kỳ" ("tương đương so với cùng kỳ").
+std::string ChangePhraseVi(double yoy_pct, bool full);
+
+// The text with its first letter in lower case ("Lúa xuân" -> "lúa xuân", "Đàn bò" -> "đàn bò"),
+// for a name that continues a sentence. Handles ASCII and the precomposed Vietnamese letters.
+std::string LowerFirstLetter(std::string_view text);
+
+}  // namespace tonghop::cli

@@ -1,0 +1,37 @@
+#include "cli/vietnamese_format.h"
+
+#include <gtest/gtest.h>
+
+namespace tonghop::cli {
+namespace {
+
+TEST(VietnameseFormatTest, ThousandsWithDotsAndDecimalsWithCommas) {
+  EXPECT_EQ(FormatNumberVi(23134, 3), "23.134");
+  EXPECT_EQ(FormatNumberVi(4325.9, 3), "4.325,9");
+  EXPECT_EQ(FormatNumberVi(22.58, 2), "22,58");
+  EXPECT_EQ(FormatNumberVi(791300, 3), "791.300");
+  EXPECT_EQ(FormatNumberVi(1027, 3), "1.027");
+  EXPECT_EQ(FormatNumberVi(408.93, 3), "408,93");
+  EXPECT_EQ(FormatNumberVi(35.0000001, 2), "35");
+  EXPECT_EQ(FormatNumberVi(-2.6000004, 2), "-2,6");
+  EXPECT_EQ(FormatNumberVi(-0.001, 2), "0");
+  EXPECT_EQ(FormatNumberVi(1234567.5, 1), "1.234.567,5");
+}
+
+TEST(VietnameseFormatTest, ChangePhrasesOfTheReport) {
+  EXPECT_EQ(ChangePhraseVi(9.9, true), "tăng 9,9% so với cùng kỳ");
+  EXPECT_EQ(ChangePhraseVi(-2.6000001, false), "giảm 2,6%");
+  EXPECT_EQ(ChangePhraseVi(0.001, true), "tương đương so với cùng kỳ");
+}
+
+TEST(VietnameseFormatTest, LowerFirstLetterOfVietnameseNames) {
+  EXPECT_EQ(LowerFirstLetter("Lúa xuân"), "lúa xuân");
+  EXPECT_EQ(LowerFirstLetter("Đàn bò"), "đàn bò");
+  EXPECT_EQ(LowerFirstLetter("Ưu tiên"), "ưu tiên");
+  EXPECT_EQ(LowerFirstLetter("Ấp"), "ấp");
+  EXPECT_EQ(LowerFirstLetter("vốn ODA"), "vốn ODA");
+  EXPECT_EQ(LowerFirstLetter(""), "");
+}
+
+}  // namespace
+}  // namespace tonghop::cli
