@@ -2,8 +2,11 @@
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
+# The checked builds of docs/SECURITY.md: the test suite under ASan+UBSan, and the fuzz targets.
+ASAN_BUILD_DIR ?= build-asan
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build test demo clean
+.PHONY: all deps build test test-asan fuzz demo clean
 
 all: build
 
@@ -16,6 +19,25 @@ build: deps
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# The whole suite built with -fsanitize=address,undefined; any finding fails the test that hit it.
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTONGHOP_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+	cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# Every libFuzzer target for FUZZ_SECONDS each (clang, in build-fuzz/); new coverage is merged
+# into fuzz/corpus/, to be committed. fuzz/run.sh --help for more.
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh --merge
+
+# Randomized fault schedules, many of them: `make soak SCHEDULES=200 UPDATES=20000`.
+SCHEDULES ?= 200
+UPDATES ?= 20000
+soak: build
+	TONGHOP_FAULT_SCHEDULES=$(SCHEDULES) TONGHOP_FAULT_UPDATES=$(UPDATES) \
+	  $(BUILD_DIR)/tests/system_test --gtest_filter='FaultSchedule*'
 
 demo: build
 	deploy/local/province.sh up
