@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>
 
+#include "core/link_security.h"
 #include "core/process.h"
 #include "core/transport.h"
 
@@ -13,7 +14,15 @@ namespace {
 using tonghop::v1::RejectReason;
 
 constexpr int kMaxUpdatesPerBatchMessage = 1000;
+// Ingest messages read per burst, whatever they hold: a flood of heartbeats or garbage cannot
+// keep the loop from the other sockets. The ROUTER fair-queues between collectors.
+constexpr int kMaxMessagesPerBurst = 1000;
+// Per collector connection: a legitimate batch is at most 1,000 updates of three 200-byte ids
+// (about 640 kB), and a collector has only a few batches in flight.
+constexpr int64_t kMaxIngestMessageBytes = 1 << 20;
+constexpr int kIngestReceiveHwm = 1000;
 constexpr int64_t kStatisticsIntervalMs = 60'000;
+constexpr int64_t kStorageRetryIntervalMs = 1'000;
 
 void AddReject(tonghop::v1::UpdateReplies* replies, uint64_t seq, RejectReason reason, std::string text,
                uint64_t expected_seq = 0) {
@@ -38,6 +47,7 @@ Aggregator::Aggregator(AggregatorOptions options) : options_(std::move(options))
 Aggregator::~Aggregator() {
   // Sockets must close before the context; the CloneServer's first.
   feed_.reset();
+  query_.reset();
   ingest_.close();
 }
 
@@ -51,28 +61,41 @@ Status Aggregator::Start() {
   TONGHOP_RETURN_IF_ERROR(Restore());
 
   LinkOptions link;
-  link.heartbeat_interval_ms = options_.heartbeat_interval_ms;
-  link.heartbeat_timeout_ms = options_.heartbeat_interval_ms * 5;
+  link.SetHeartbeat(options_.heartbeat_interval_ms);
+  if (options_.curve.enabled()) {
+    TONGHOP_RETURN_IF_ERROR(authorizer_.Start(options_.key_registry_file));
+  } else {
+    WarnPlaintext("the ingest (collectors) and feed (publisher) endpoints");
+  }
+  LinkOptions ingest_link = link;
+  ingest_link.max_message_bytes = kMaxIngestMessageBytes;
+  ingest_link.receive_hwm = kIngestReceiveHwm;
+  ingest_link.curve = options_.curve;
+  ingest_link.curve.zap_domain = KeyRegistry::kCollector;
   CloneServerOptions feed_options;
   feed_options.publish_endpoint = options_.publish_endpoint;
   feed_options.snapshot_endpoint = options_.snapshot_endpoint;
   feed_options.heartbeat_interval_ms = options_.heartbeat_interval_ms;
   feed_options.link = link;
+  feed_options.link.curve = options_.curve;
+  feed_options.link.curve.zap_domain = KeyRegistry::kPublisher;
   feed_ = std::make_unique<CloneServer>(context_, feed_options, &state_->table());
   feed_->set_stream_id(store_->stream_id());
   TONGHOP_RETURN_IF_ERROR(feed_->Start());
+  query_ = std::make_unique<QueryService>(context_, &catalog_, state_.get(), store_.get());
+  TONGHOP_RETURN_IF_ERROR(query_->Start(options_.query_endpoint, link));
 
   try {
     ingest_ = zmq::socket_t(context_, zmq::socket_type::router);
-    ConfigureRouter(ingest_, link);
+    ConfigureRouter(ingest_, ingest_link);
     ingest_.bind(options_.ingest_endpoint);
   } catch (const zmq::error_t& e) {
     return Status::IOError(fmt::format("cannot bind the ingest endpoint {}: {} (is another aggregator running?)",
                                        options_.ingest_endpoint, e.what()));
   }
-  spdlog::info("ready: aggregator stream={:016x} figures={} aggregates={} seq={} ingest={} publish={} snapshot={}",
+  spdlog::info("ready: aggregator stream={:016x} figures={} aggregates={} seq={} ingest={} publish={} snapshot={} query={}",
                store_->stream_id(), state_->unit_value_count(), state_->table().size(), counters_.aggregate_seq,
-               options_.ingest_endpoint, options_.publish_endpoint, options_.snapshot_endpoint);
+               options_.ingest_endpoint, options_.publish_endpoint, options_.snapshot_endpoint, options_.query_endpoint);
   return Status::OK();
 }
 
@@ -89,7 +112,7 @@ Status Aggregator::Restore() {
       ++orphaned;  // kept in the database; the catalog no longer knows the indicator
       return;
     }
-    state_->SetUnitValue(*indicator, period, unit, Decimal::FromMicros(value.value_micros()));
+    state_->SetUnitValue(*indicator, period, unit, Decimal::FromMicros(value.value_micros()), value.applied_at_ms());
   };
   visitor.on_position = [&](uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position) {
     positions_[outbox_id] = position;
@@ -117,9 +140,11 @@ Status Aggregator::Run() {
   int64_t now = MonotonicMs();
   last_log_ms_ = now;
   while (!ShutdownRequested() && !(options_.stop && options_.stop->load())) {
+    if (TakeReloadRequest()) authorizer_.Reload();
     std::vector<zmq::pollitem_t> items = {
         {ingest_.handle(), 0, ZMQ_POLLIN, 0},
         {feed_->snapshot_socket().handle(), 0, ZMQ_POLLIN, 0},
+        {query_->socket().handle(), 0, ZMQ_POLLIN, 0},
     };
     try {
       zmq::poll(items, std::chrono::milliseconds(std::clamp(feed_->MillisUntilHeartbeat(), 0, 100)));
@@ -128,7 +153,9 @@ Status Aggregator::Run() {
     }
     if (items[0].revents & ZMQ_POLLIN) IngestBurst();
     if (items[1].revents & ZMQ_POLLIN) feed_->ServeSnapshots();
+    if (items[2].revents & ZMQ_POLLIN) query_->Serve();
     feed_->Tick();
+    StorageWritable(MonotonicMs());
     LogStatistics(MonotonicMs());
   }
   spdlog::info("aggregator stopping: seq={} figures={}", counters_.aggregate_seq, state_->unit_value_count());
@@ -140,7 +167,8 @@ void Aggregator::IngestBurst() {
   std::vector<std::pair<zmq::message_t, tonghop::v1::AggregatorMessage>> replies;
   const int64_t now = NowMs();
   int updates = 0;
-  while (updates < options_.max_batch_updates) {
+  int messages = 0;
+  while (updates < options_.max_batch_updates && messages++ < kMaxMessagesPerBurst) {
     std::vector<zmq::message_t> frames;
     try {
       if (!zmq::recv_multipart(ingest_, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
@@ -150,35 +178,59 @@ void Aggregator::IngestBurst() {
     }
     tonghop::v1::CollectorMessage message;
     if (frames.size() != 2 || !ParseProto(frames[1], &message)) {
-      spdlog::warn("dropped a malformed message from a collector ({} frames, {} bytes): expected one "
-                   "tonghop.v1.CollectorMessage frame", frames.size(), frames.empty() ? 0 : frames.back().size());
+      if (bad_input_log_.Allow()) {
+        spdlog::warn("dropped a malformed message from a collector ({} frames, {} bytes): expected one "
+                     "tonghop.v1.CollectorMessage frame ({} more held back)", frames.size(),
+                     frames.empty() ? 0 : frames.back().size(), bad_input_log_.suppressed());
+      }
       continue;
     }
     tonghop::v1::AggregatorMessage reply;
     if (message.has_heartbeat()) {
       reply.mutable_heartbeat()->set_sent_at_ms(now);
+      reply.mutable_heartbeat()->set_storage_error(storage_error_);
       (void)SendRouted(ingest_, frames[0], reply);  // a lost heartbeat answer is just a missed beat
       continue;
     }
     if (!message.has_updates()) {
-      spdlog::warn("dropped a CollectorMessage with no body from a collector (unknown message type?)");
+      if (bad_input_log_.Allow()) {
+        spdlog::warn("dropped a CollectorMessage with no body from a collector (unknown message type?) ({} more "
+                     "held back)", bad_input_log_.suppressed());
+      }
       continue;
     }
-    HandleUpdates(message.updates(), now, &writes, reply.mutable_replies());
+    if (!StorageWritable(MonotonicMs())) {
+      auto* replies_to_batch = reply.mutable_replies();
+      replies_to_batch->set_outbox_id(message.updates().outbox_id());
+      for (const auto& update : message.updates().updates()) {
+        AddReject(replies_to_batch, update.seq(), RejectReason::REJECT_REASON_UNAVAILABLE,
+                  "the aggregator cannot store updates now: " + storage_error_);
+      }
+    } else {
+      HandleUpdates(frames[1], message.updates(), now, &writes, reply.mutable_replies());
+    }
     updates += message.updates().updates_size();
     replies.emplace_back(std::move(frames[0]), std::move(reply));
   }
   if (replies.empty()) return;
 
   std::vector<tonghop::v1::AggregateUpdate> versions = state_->Flush(&counters_.aggregate_seq, now);
-  for (const auto& version : versions) writes.PutAggregate(version);
-  writes.PutCounters(counters_);
-  Status written = store_->Commit(&writes);
+  Status written;
+  if (writes.size() > 0) {  // a burst of duplicates or refusals changes nothing on disk
+    for (const auto& version : versions) writes.PutAggregate(version);
+    writes.PutCounters(counters_);
+    written = store_->Commit(&writes);
+  }
   if (!written.ok()) {
-    spdlog::error("cannot store {} updates, none acknowledged; collectors will resend: {}", updates,
-                  written.ToString());
-    Status restored = Restore();
-    if (!restored.ok()) spdlog::error("reloading the state after the failed write: {}", restored.ToString());
+    if (storage_error_.empty()) {
+      spdlog::error("cannot store updates; acking none until the store is writable again (collectors keep "
+                    "them and resend). Free disk space or fix the device; retrying every {} ms: {}",
+                    kStorageRetryIntervalMs, written.ToString());
+    }
+    storage_error_ = written.message();
+    next_storage_retry_ms_ = 0;
+    // Memory already holds the burst's figures; the store holds the last complete batch.
+    StorageWritable(MonotonicMs());
     for (auto& [identity, reply] : replies) {
       auto* r = reply.mutable_replies();
       std::vector<uint64_t> seqs;
@@ -200,7 +252,7 @@ void Aggregator::IngestBurst() {
   }
 }
 
-void Aggregator::HandleUpdates(const tonghop::v1::UpdateBatch& batch, int64_t now_ms, IngestStore::Batch* writes,
+void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::UpdateBatch& batch, int64_t now_ms, IngestStore::Batch* writes,
                                tonghop::v1::UpdateReplies* replies) {
   replies->set_outbox_id(batch.outbox_id());
   std::string malformed;
@@ -210,22 +262,36 @@ void Aggregator::HandleUpdates(const tonghop::v1::UpdateBatch& batch, int64_t no
     malformed = fmt::format("{} updates in one batch; at most {}", batch.updates_size(), kMaxUpdatesPerBatchMessage);
   }
   if (!malformed.empty()) {
-    spdlog::warn("rejected a batch from '{}': {}", batch.node_id().substr(0, kMaxIdLength), malformed);
+    if (bad_input_log_.Allow()) {
+      spdlog::warn("rejected a batch from '{}': {} ({} more held back)", batch.node_id().substr(0, kMaxIdLength),
+                   malformed, bad_input_log_.suppressed());
+    }
     for (const auto& update : batch.updates()) {
       AddReject(replies, update.seq(), RejectReason::REJECT_REASON_MALFORMED, malformed);
     }
     return;
   }
+  std::string key_unit;
+  if (std::string refused = authorizer_.Authorize(body, positions_[batch.outbox_id()], &key_unit);
+      !refused.empty()) {
+    authorizer_.CountRefusal(batch.node_id(), refused);
+    for (const auto& update : batch.updates()) {
+      AddReject(replies, update.seq(), RejectReason::REJECT_REASON_UNAUTHORIZED, refused);
+    }
+    return;
+  }
   uint64_t before = positions_[batch.outbox_id()].last_seq();
-  for (const auto& update : batch.updates()) ApplyUpdate(batch, update, now_ms, writes, replies);
+  for (const auto& update : batch.updates()) ApplyUpdate(batch, key_unit, update, now_ms, writes, replies);
   auto& position = positions_[batch.outbox_id()];
   if (position.last_seq() != before) {
     position.set_node_id(batch.node_id());
+    if (!key_unit.empty()) position.set_owner_unit(key_unit);
     writes->PutPosition(batch.outbox_id(), position);
   }
 }
 
-void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const tonghop::v1::IndicatorUpdate& update,
+void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::string& key_unit,
+                             const tonghop::v1::IndicatorUpdate& update,
                              int64_t now_ms, IngestStore::Batch* writes, tonghop::v1::UpdateReplies* replies) {
   auto& position = positions_[batch.outbox_id()];
   const uint64_t expected = position.last_seq() + 1;
@@ -240,6 +306,15 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const tongho
               fmt::format("seq {} received but {} expected next from this outbox; resend from {}", update.seq(),
                           expected, expected),
               expected);
+    return;
+  }
+  if (!key_unit.empty() && update.reporting_unit() != key_unit) {
+    // Not recorded and the seq not consumed: a key may report for its own unit only.
+    std::string why = fmt::format("field 'reporting_unit': '{}' is not '{}', the unit the sender's key is "
+                                  "registered for; nothing was stored",
+                                  update.reporting_unit().substr(0, kMaxIdLength), key_unit);
+    authorizer_.CountRefusal(batch.node_id(), why);
+    AddReject(replies, update.seq(), RejectReason::REJECT_REASON_UNAUTHORIZED, why);
     return;
   }
 
@@ -263,7 +338,8 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const tongho
     AddReject(replies, update.seq(), reason, text);
     ++rejected_since_log_;
   } else {
-    std::optional<Decimal> previous = state_->SetUnitValue(*valid.indicator, valid.period, update.reporting_unit(), valid.value);
+    std::optional<Decimal> previous =
+        state_->SetUnitValue(*valid.indicator, valid.period, update.reporting_unit(), valid.value, now_ms);
     tonghop::storage::v1::UnitValue stored;
     stored.set_value_micros(valid.value.micros());
     stored.set_node_id(batch.node_id());
@@ -279,6 +355,24 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const tongho
   }
   writes->PutAudit(++counters_.audit_seq, audit);
   position.set_last_seq(update.seq());
+}
+
+bool Aggregator::StorageWritable(int64_t now_ms) {
+  if (storage_error_.empty()) return true;
+  if (now_ms < next_storage_retry_ms_) return false;
+  const bool just_failed = next_storage_retry_ms_ == 0;
+  next_storage_retry_ms_ = now_ms + kStorageRetryIntervalMs;
+  // Reopening recovers the last complete batch (open read-only while the disk is still full).
+  // The in-memory state is rebuilt from it right after the failure and once writable again, so
+  // nothing half-written is ever served.
+  Status reopened = store_->Reopen();
+  if (!reopened.ok() && !just_failed) return false;
+  Status restored = Restore();
+  if (!restored.ok()) spdlog::error("reloading the state from the store: {}", restored.ToString());
+  if (!reopened.ok() || !restored.ok()) return false;
+  spdlog::info("the store is writable again; acking updates again (it failed with: {})", storage_error_);
+  storage_error_.clear();
+  return true;
 }
 
 void Aggregator::LogStatistics(int64_t now_ms) {

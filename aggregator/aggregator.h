@@ -18,8 +18,10 @@
 
 #include <zmq.hpp>
 
+#include "aggregator/ingest_authorizer.h"
 #include "aggregator/ingest_store.h"
 #include "aggregator/province_state.h"
+#include "aggregator/query_service.h"
 #include "aggregator/update_validator.h"
 #include "core/catalog.h"
 #include "core/clone_server.h"
@@ -33,9 +35,15 @@ struct AggregatorOptions {
   std::string ingest_endpoint = "tcp://*:5550";
   std::string publish_endpoint = "tcp://*:5551";
   std::string snapshot_endpoint = "tcp://*:5552";
+  // ROUTER answering `tonghop status|history|query|export|report` (aggregator/query_service.h).
+  std::string query_endpoint = "tcp://*:5553";
   Durability durability = Durability::kFsync;
   int max_batch_updates = 1000;
   int heartbeat_interval_ms = 1000;
+  // CURVE (docs/SECURITY.md): the aggregator's key pair (server), and the registry of the keys
+  // that may connect. Disabled keys mean plain text, which in-process tests use.
+  CurveSocketKeys curve;
+  std::string key_registry_file;
   // Tests stop the loop through this instead of a signal.
   const std::atomic<bool>* stop = nullptr;
 };
@@ -47,17 +55,22 @@ class Aggregator {
 
   // Loads the catalog, opens the database, restores the state and binds the sockets.
   Status Start();
-  // Serves until SIGINT/SIGTERM or options.stop.
+  // Serves until SIGINT/SIGTERM or options.stop; SIGHUP reloads the key registry.
   Status Run();
 
  private:
   Status Restore();
   void IngestBurst();
-  void HandleUpdates(const tonghop::v1::UpdateBatch& batch, int64_t now_ms, IngestStore::Batch* writes,
+  // `body` is the frame the batch came in: under CURVE it names the sender's key.
+  void HandleUpdates(const zmq::message_t& body, const tonghop::v1::UpdateBatch& batch, int64_t now_ms, IngestStore::Batch* writes,
                      tonghop::v1::UpdateReplies* replies);
-  void ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const tonghop::v1::IndicatorUpdate& update,
+  // `key_unit`: the unit the sender's key may report for; "" for any (plain text).
+  void ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::string& key_unit,
+                   const tonghop::v1::IndicatorUpdate& update,
                    int64_t now_ms, IngestStore::Batch* writes, tonghop::v1::UpdateReplies* replies);
   void LogStatistics(int64_t now_ms);
+  // While the store cannot write: retries it every kStorageRetryIntervalMs; true once writable.
+  bool StorageWritable(int64_t now_ms);
 
   AggregatorOptions options_;
   Catalog catalog_;
@@ -67,8 +80,17 @@ class Aggregator {
   IngestStore::Counters counters_;
   std::map<uint64_t, tonghop::storage::v1::OutboxPosition> positions_;
   zmq::context_t context_;
+  // Declared after the context, which must outlive its ZAP socket.
+  IngestAuthorizer authorizer_{context_, &catalog_};
+  LogLimiter bad_input_log_;
   zmq::socket_t ingest_;
   std::unique_ptr<CloneServer> feed_;
+  std::unique_ptr<QueryService> query_;
+
+  // Why the last write failed; empty while writes succeed. Updates are answered UNAVAILABLE
+  // (not even applied in memory) until a retry succeeds.
+  std::string storage_error_;
+  int64_t next_storage_retry_ms_ = 0;
 
   // For the periodic statistics line.
   uint64_t applied_since_log_ = 0;

@@ -60,5 +60,31 @@ TEST_F(UpdateValidatorTest, EachRejectionNamesTheField) {
   }
 }
 
+TEST(UpdateValidatorStatisticsTest, WrongPeriodTypesAndForbiddenNegativesAreRejectedWithTheReason) {
+  Catalog catalog;
+  ASSERT_TRUE(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/statistics-catalog", &catalog).ok());
+  UpdateValidator validator(&catalog);
+  auto check = [&](const char* unit, const char* indicator, const char* period, double value, std::string* text) {
+    tonghop::v1::IndicatorUpdate update;
+    update.set_reporting_unit(unit);
+    update.set_indicator(indicator);
+    update.set_period(period);
+    update.set_value(value);
+    ValidatedUpdate out;
+    return validator.Validate(update, &out, text);
+  };
+  std::string text;
+  EXPECT_EQ(check("north", "area.total", "2017-01", 5, &text), RejectReason::REJECT_REASON_UNSPECIFIED) << text;
+  EXPECT_EQ(check("north", "area.total", "2017-Q1", 5, &text), RejectReason::REJECT_REASON_UNSPECIFIED) << text;
+  EXPECT_EQ(check("north", "area.total", "2017-H1", 5, &text), RejectReason::REJECT_REASON_PERIOD_TYPE_NOT_ACCEPTED);
+  EXPECT_EQ(text, "field 'period': '2017-H1' is a half_year, but 'area.total' is reported by month or quarter "
+                  "(catalog column period_type); longer periods are derived from those");
+  EXPECT_EQ(check("stats", "cpi.change", "2017-03", 2.2, &text), RejectReason::REJECT_REASON_PERIOD_TYPE_NOT_ACCEPTED);
+  EXPECT_EQ(check("north", "area.total", "2017-01", -0.5, &text), RejectReason::REJECT_REASON_NEGATIVE_VALUE);
+  EXPECT_EQ(text, "field 'value': -0.5 is negative, but 'area.total' cannot be (catalog column non_negative)");
+  // A change in percent may be negative.
+  EXPECT_EQ(check("stats", "cpi.change", "2017-Q1", -1.5, &text), RejectReason::REJECT_REASON_UNSPECIFIED) << text;
+}
+
 }  // namespace
 }  // namespace tonghop

@@ -52,7 +52,10 @@ std::string FormatCollectorStatus(const tonghop::v1::LocalReply& reply, int64_t 
       "aggregator: {}\n"
       "last_ack: {}\n",
       reply.reporting_unit(), reply.outbox_id(), reply.pending(), reply.next_seq(),
-      reply.rejected_total(), reply.aggregator_reachable() ? "reachable" : "unreachable",
+      reply.rejected_total(),
+      !reply.aggregator_reachable()      ? "unreachable"
+      : reply.aggregator_error().empty() ? "reachable"
+                                         : "reachable but cannot store: " + reply.aggregator_error(),
       AckTime(reply.last_ack_at_ms(), now_ms));
 }
 

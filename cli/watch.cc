@@ -140,6 +140,8 @@ CLI::App* AddWatchCommand(CLI::App& app, WatchOptions* options) {
                       "With --once: fail when no complete snapshot arrives within this time")
       ->check(CLI::Range(1, 3'600'000))
       ->capture_default_str();
+  AddClientSecurityFlags(*command, &options->security, "the publisher (its --subscriber_access is authenticated)",
+                         false);
   command->add_option("--catalog_dir", options->catalog_dir,
                       "Catalog for the indicators' Vietnamese names (default: deploy/lang-son when it "
                       "exists in the current folder)");
@@ -185,6 +187,7 @@ Status RunWatch(const WatchOptions& options) {
     replica_options.publish_endpoint = options.publish_endpoint;
     replica_options.snapshot_endpoint = options.snapshot_endpoint;
     replica_options.filter = filter;
+    TONGHOP_RETURN_IF_ERROR(LoadClientKeys(options.security, false, &replica_options.link.curve));
     CloneReplica replica(context, replica_options);
     TONGHOP_RETURN_IF_ERROR(replica.Start());
     if (options.once) return WatchOnce(replica, options, names);

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/link_security.h"
 #include "core/status.h"
 
 namespace tonghop::cli {
@@ -22,6 +23,8 @@ struct WatchOptions {
   int timeout_ms = 5'000;  // --once: how long to wait for the snapshot
   // Where the indicator names come from; "" = deploy/lang-son when that folder exists here.
   std::string catalog_dir;
+  // CURVE towards a publisher with --subscriber_access authenticated; none: public, plain text.
+  LinkSecurityFlags security;
 };
 
 // Declares the `watch` subcommand of `app`, binding its flags into `options`.

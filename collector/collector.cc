@@ -16,6 +16,7 @@
 #include "collector/outbox.h"
 #include "collector/rejection_file.h"
 #include "collector/sender.h"
+#include "core/link_security.h"
 #include "core/process.h"
 #include "core/transport.h"
 
@@ -76,6 +77,9 @@ Status RunCollector(const CollectorOptions& options) {
   sender_options.max_in_flight = options.max_in_flight;
   sender_options.ack_timeout_ms = options.ack_timeout_ms;
   sender_options.heartbeat_interval_ms = options.heartbeat_interval_ms;
+  sender_options.link.SetHeartbeat(options.heartbeat_interval_ms);
+  sender_options.link.curve = options.curve;
+  if (!options.curve.enabled()) WarnPlaintext("the link to the aggregator");
   Sender sender(context, sender_options, outbox.get(), &rejections);
   LocalApi local_api(context, {submit_endpoint, options.reporting_unit, {}}, outbox.get(), &sender);
   TONGHOP_RETURN_IF_ERROR(local_api.Start());

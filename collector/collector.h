@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "core/transport.h"
 
 namespace tonghop {
 
@@ -24,6 +25,8 @@ struct CollectorOptions {
   int scan_interval_ms = 500;
   int ack_timeout_ms = 5'000;
   int heartbeat_interval_ms = 1'000;
+  // CURVE client keys towards the aggregator (core/link_security.h); disabled: plain text.
+  CurveSocketKeys curve;
   // Drop files modified more recently than this are left for a later scan (not a flag: tests).
   int drop_min_age_ms = 500;
   // When set, the node also stops once it is true (tests run the node in a thread).

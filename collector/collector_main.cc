@@ -1,5 +1,6 @@
 // tonghop-collector: one per reporting unit; see collector/collector.h and docs/COLLECTOR.md.
 #include "collector/collector.h"
+#include "core/link_security.h"
 #include "core/process.h"
 
 int main(int argc, char** argv) {
@@ -18,5 +19,10 @@ int main(int argc, char** argv) {
   app.add_option("--ack_timeout_ms", o.ack_timeout_ms, "resend what is unanswered this long")->capture_default_str();
   app.add_option("--heartbeat_interval_ms", o.heartbeat_interval_ms, "heartbeat when idle this long")
       ->capture_default_str();
-  return tonghop::RunMain(app, argc, argv, "collector", common, [&] { return tonghop::RunCollector(o); });
+  tonghop::LinkSecurityFlags security;
+  tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);
+  return tonghop::RunMain(app, argc, argv, "collector", common, [&] {
+    TONGHOP_RETURN_IF_ERROR(tonghop::LoadClientKeys(security, true, &o.curve));
+    return tonghop::RunCollector(o);
+  });
 }

@@ -134,6 +134,7 @@ tonghop::v1::LocalReply LocalApi::OutboxStatus() const {
   reply.set_rejected_total(outbox_->rejected_count());
   reply.set_aggregator_reachable(sender_->aggregator_reachable());
   reply.set_last_ack_at_ms(sender_->last_ack_at_ms());
+  reply.set_aggregator_error(sender_->aggregator_storage_error());
   reply.set_reporting_unit(options_.reporting_unit);
   reply.set_outbox_id(outbox_->id());
   return reply;

@@ -13,9 +13,13 @@ using tonghop::v1::RejectReason;
 
 constexpr size_t kRejectionsLoggedPerReply = 5;
 
+// UNAUTHORIZED is handled as UNAVAILABLE: the figures wait until the unit's key is registered.
+bool IsRefusedForNow(RejectReason reason) {
+  return reason == tonghop::v1::REJECT_REASON_UNAVAILABLE || reason == tonghop::v1::REJECT_REASON_UNAUTHORIZED;
+}
+
 bool IsFinal(RejectReason reason) {
-  return reason != tonghop::v1::REJECT_REASON_OUT_OF_SEQUENCE &&
-         reason != tonghop::v1::REJECT_REASON_UNAVAILABLE;
+  return reason != tonghop::v1::REJECT_REASON_OUT_OF_SEQUENCE && !IsRefusedForNow(reason);
 }
 
 }  // namespace
@@ -88,6 +92,7 @@ void Sender::ReadReplies(int64_t now) {
         }
         continue;
       }
+      if (message.has_heartbeat()) aggregator_storage_error_ = message.heartbeat().storage_error();
       if (message.has_replies()) HandleReplies(message.replies(), now);
     }
   } catch (const zmq::error_t& e) {
@@ -133,7 +138,7 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
           (expected_seq == 0 || reject.expected_seq() < expected_seq)) {
         expected_seq = reject.expected_seq();
       }
-    } else if (reject.reason() == tonghop::v1::REJECT_REASON_UNAVAILABLE) {
+    } else if (IsRefusedForNow(reject.reason())) {
       if (it != in_flight_.end() && (unavailable_seq == 0 || reject.seq() < unavailable_seq)) {
         unavailable_seq = reject.seq();
         unavailable_text = reject.text();
@@ -151,7 +156,9 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
   }
   for (uint64_t seq : acked) in_flight_.erase(seq);
   for (const auto& r : final_rejects) in_flight_.erase(r.seq);
+  if (unavailable_seq != 0) aggregator_storage_error_ = unavailable_text;
   if (!acked.empty()) {
+    aggregator_storage_error_.clear();
     last_ack_at_ms_ = NowMs();
     silence_logged_ = false;
     unavailable_logged_ = false;

@@ -11,7 +11,8 @@
 //    new generation; until the aggregator has answered the first resent update, rejects belong to
 //    the burst being resent and are ignored, as are rejects whose expected_seq the aggregator has
 //    since acknowledged. So one gap costs one resend, not a storm.
-//  - Reject UNAVAILABLE: rewind to it and send nothing for ack_timeout_ms.
+//  - Reject UNAVAILABLE, or UNAUTHORIZED (this unit's key is not, or no longer, registered):
+//    rewind to it and send nothing for ack_timeout_ms; the figures wait in the outbox.
 //  - An update unanswered for ack_timeout_ms (lost in a TCP reset, or the aggregator is silent):
 //    rewind to the lowest pending seq and resend everything. The aggregator acks what it already
 //    has as duplicates, so resending is always safe.
@@ -65,6 +66,9 @@ class Sender {
 
   bool aggregator_reachable() const { return reachability_ == Reachability::kReachable; }
   int64_t last_ack_at_ms() const { return last_ack_at_ms_; }
+  // Why the aggregator last said it cannot store updates (its heartbeat or an UNAVAILABLE
+  // reject); empty once it acks again.
+  const std::string& aggregator_storage_error() const { return aggregator_storage_error_; }
   size_t in_flight() const { return in_flight_.size(); }
   // Times the cursor went back (for tests and logs).
   uint64_t rewinds() const { return rewinds_; }
@@ -111,6 +115,7 @@ class Sender {
   Reachability reachability_ = Reachability::kUnknown;
   bool silence_logged_ = false;
   bool unavailable_logged_ = false;
+  std::string aggregator_storage_error_;
   uint64_t reported_lost_seq_ = 0;
   LogLimiter protocol_log_{10'000};
 };

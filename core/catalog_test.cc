@@ -39,6 +39,34 @@ TEST(CatalogTest, LoadsLangSonWithEveryIndicatorOfTheReport) {
   EXPECT_EQ(catalog.Baseline("agri.sown_area.total", q1_2016)->ToString(), "23134");
 }
 
+TEST(CatalogTest, StatisticsColumnsAreReadAndOptional) {
+  Catalog catalog;
+  Status s = Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/statistics-catalog", &catalog);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const Indicator* rice = catalog.FindIndicator("area.rice");
+  EXPECT_EQ(rice->period_types, PeriodTypeBit(Period::Type::kMonth) | PeriodTypeBit(Period::Type::kQuarter));
+  EXPECT_EQ(rice->deadline_days, 10);
+  EXPECT_EQ(rice->min->ToString(), "0");
+  EXPECT_EQ(rice->max->ToString(), "500");
+  EXPECT_TRUE(rice->non_negative);
+  EXPECT_EQ(catalog.FindIndicator("area.total")->yoy_threshold_pct->ToString(), "50");
+  EXPECT_EQ(catalog.FindIndicator("wage.avg")->space_agg, SpaceAggregation::kWeightedAverage);
+  EXPECT_EQ(catalog.FindIndicator("wage.avg")->weight_indicator, "workers");
+  EXPECT_EQ(catalog.FindIndicator("price.min")->space_agg, SpaceAggregation::kMin);
+  EXPECT_EQ(catalog.FindIndicator("price.avg")->space_agg, SpaceAggregation::kAverage);
+  EXPECT_FALSE(catalog.FindIndicator("cpi.change")->non_negative);
+  EXPECT_EQ(catalog.PartsOf("area.total").size(), 2u);
+  EXPECT_EQ(catalog.WeightedBy("workers").size(), 1u);
+  // A catalog without the columns takes every period type, has no deadline and no range.
+  Catalog old;
+  ASSERT_TRUE(Catalog::LoadFromDirectory(kTestCatalog, &old).ok());
+  const Indicator* total = old.FindIndicator("agri.area.total");
+  EXPECT_EQ(total->period_types, kAllPeriodTypes);
+  EXPECT_FALSE(total->deadline_days.has_value());
+  EXPECT_FALSE(total->min.has_value());
+  EXPECT_FALSE(total->non_negative);
+}
+
 class BrokenCatalogTest : public ::testing::Test {
  protected:
   // Copies the small test catalog, replaces one file, and returns the load error.
@@ -68,7 +96,31 @@ TEST_F(BrokenCatalogTest, MistakesNameFileLineAndField) {
        "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule\n"
        "a.b,s,n,ha,district,sum,sum,,\n"
        "a.c,s,n,ha,district,summ,sum,,\n",
-       "indicators.csv:3: field 'space_agg': 'summ' is not one of sum, max, none"},
+       "indicators.csv:3: field 'space_agg': 'summ' is not one of sum, max, min, avg, weighted_avg, none"},
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule,period_type\n"
+       "a.b,s,n,ha,district,sum,sum,,,month|week\n",
+       "indicators.csv:2: field 'period_type': 'week' is not one of month, quarter, half_year, year"},
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule,deadline_days\n"
+       "a.b,s,n,ha,district,sum,sum,,,ten\n",
+       "indicators.csv:2: field 'deadline_days': 'ten' is not a number of days"},
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule,min,max\n"
+       "a.b,s,n,ha,district,sum,sum,,,5,1\n",
+       "indicators.csv:2: field 'min': 5 is above max 1"},
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule,weight_indicator\n"
+       "a.b,s,n,ha,district,weighted_avg,sum,,,\n",
+       "indicators.csv:2: field 'weight_indicator': is needed with space_agg weighted_avg"},
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule,weight_indicator\n"
+       "a.b,s,n,ha,district,weighted_avg,sum,,,a.w\n",
+       "indicators.csv:2: field 'weight_indicator': no indicator 'a.w'"},
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule,non_negative\n"
+       "a.b,s,n,ha,district,sum,sum,,,maybe\n",
+       "indicators.csv:2: field 'non_negative': 'maybe' is not one of yes, no"},
       {"indicators.csv",
        "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule\n"
        "a.b,s,n,ha,commune,sum,sum,,\n",

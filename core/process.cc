@@ -8,7 +8,9 @@
 namespace tonghop {
 namespace {
 std::atomic<bool> g_shutdown{false};
+std::atomic<bool> g_reload{false};
 void OnSignal(int) { g_shutdown.store(true); }
+void OnReload(int) { g_reload.store(true); }
 }  // namespace
 
 void AddCommonFlags(CLI::App& app, CommonFlags* flags) {
@@ -34,10 +36,13 @@ void InstallShutdownHandlers() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  action.sa_handler = OnReload;
+  sigaction(SIGHUP, &action, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 }
 
 bool ShutdownRequested() { return g_shutdown.load(); }
+bool TakeReloadRequest() { return g_reload.exchange(false); }
 
 int RunMain(CLI::App& app, int argc, char** argv, const std::string& node_name,
             const CommonFlags& flags, const std::function<Status()>& run) {

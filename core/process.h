@@ -23,9 +23,12 @@ void AddCommonFlags(CLI::App& app, CommonFlags* flags);
 // (trace, debug, info, warn, error, off).
 Status InitLogging(const std::string& name, const std::string& level);
 
-// Installs SIGINT and SIGTERM handlers that make ShutdownRequested() true.
+// Installs SIGINT and SIGTERM handlers that make ShutdownRequested() true, and a SIGHUP handler
+// that makes the next TakeReloadRequest() true (nodes reload their key registry).
 void InstallShutdownHandlers();
 bool ShutdownRequested();
+// True once after each SIGHUP.
+bool TakeReloadRequest();
 
 // Parses `argv` with `app` and runs `run` with logging initialised; prints a failed Status and
 // returns the process exit code: 0 ok, 1 failure, 2 usage (a bad flag, or a config file key that

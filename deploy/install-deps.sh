@@ -12,6 +12,7 @@ packages=(
   libgtest-dev
   libcli11-dev nlohmann-json3-dev libfccp-dev
   iproute2 procps
+  clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
 )
 
 missing=()

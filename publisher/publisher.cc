@@ -12,7 +12,10 @@
 
 #include "core/clone_replica.h"
 #include "core/clone_server.h"
+#include "core/key_registry.h"
+#include "core/link_security.h"
 #include "core/process.h"
+#include "core/zap_handler.h"
 
 namespace tonghop {
 namespace {
@@ -33,13 +36,38 @@ Status Run(const PublisherOptions& options) {
   upstream.filter = "";
   upstream.snapshot_timeout_ms = options.upstream_snapshot_timeout_ms;
   upstream.server_timeout_ms = options.upstream_timeout_ms;
+  upstream.link.curve = options.upstream_curve;
+  upstream.link.SetHeartbeat(options.heartbeat_interval_ms);
+  if (!options.upstream_curve.enabled()) WarnPlaintext("the links to the aggregator");
   CloneReplica replica(context, upstream);
+
+  // Subscribers with keys only: the ZAP handler must be up before the sockets bind.
+  ZapHandler zap(context);
+  auto load_registry = [&](std::shared_ptr<const KeyRegistry>* out) {
+    auto registry = std::make_shared<KeyRegistry>();
+    TONGHOP_RETURN_IF_ERROR(KeyRegistry::LoadFromFile(options.subscriber_key_registry_file, registry.get()));
+    *out = std::move(registry);
+    return Status::OK();
+  };
+  if (options.subscriber_curve.enabled()) {
+    std::shared_ptr<const KeyRegistry> registry;
+    TONGHOP_RETURN_IF_ERROR(load_registry(&registry));
+    TONGHOP_RETURN_IF_ERROR(zap.Start(registry));
+    spdlog::info("subscribers: CURVE, {} subscriber keys in {}", registry->Count(KeyRegistry::kSubscriber),
+                 options.subscriber_key_registry_file);
+  } else {
+    spdlog::info("subscribers: public (plain text; anyone who reaches {} may read the totals)",
+                 options.publish_endpoint);
+  }
 
   CloneServerOptions downstream;
   downstream.publish_endpoint = options.publish_endpoint;
   downstream.snapshot_endpoint = options.snapshot_endpoint;
   downstream.heartbeat_interval_ms = options.heartbeat_interval_ms;
   downstream.link.send_hwm = options.subscriber_hwm;
+  downstream.link.SetHeartbeat(options.heartbeat_interval_ms);
+  downstream.link.curve = options.subscriber_curve;
+  downstream.link.curve.zap_domain = KeyRegistry::kSubscriber;
   CloneServer server(context, downstream, &replica.table());
   // While the replica fills a hole, its table holds versions above it: subscribers must not
   // believe themselves complete beyond what this relay has verified.
@@ -70,6 +98,15 @@ Status Run(const PublisherOptions& options) {
   // milliseconds later. Snapshots are answered meanwhile, from what the table holds.
   bool heartbeating = false;
   while (!Stopping(options)) {
+    if (TakeReloadRequest() && options.subscriber_curve.enabled()) {
+      std::shared_ptr<const KeyRegistry> registry;
+      if (Status s = load_registry(&registry); !s.ok()) {
+        spdlog::error("SIGHUP: the key registry was not reloaded, the previous one stays in force: {}", s.message());
+      } else {
+        zap.SetRegistry(registry);
+        spdlog::info("SIGHUP: key registry reloaded: {} subscriber keys", registry->Count(KeyRegistry::kSubscriber));
+      }
+    }
     std::vector<zmq::pollitem_t> items = replica.PollItems();
     items.push_back({server.snapshot_socket().handle(), 0, ZMQ_POLLIN, 0});
     const int timeout_ms = heartbeating ? std::min(server.MillisUntilHeartbeat(), kMaxPollMs) : kMaxPollMs;

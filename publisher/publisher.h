@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "core/transport.h"
 
 namespace tonghop {
 
@@ -32,6 +33,13 @@ struct PublisherOptions {
   int upstream_snapshot_timeout_ms = 3'000;
   // Upstream silence (no update, no heartbeat) before reconnecting and resyncing.
   int upstream_timeout_ms = 5'000;
+  // CURVE (docs/SECURITY.md). upstream_curve: client keys towards the aggregator; disabled means
+  // plain text. subscriber_curve: server keys towards subscribers, which then must hold a key of
+  // role "subscriber" in subscriber_key_registry_file (reloaded on SIGHUP); disabled means the
+  // subscriber side is public: plain text, anyone who reaches it may read.
+  CurveSocketKeys upstream_curve;
+  CurveSocketKeys subscriber_curve;
+  std::string subscriber_key_registry_file;
   // Stops the node when set, besides SIGINT/SIGTERM (lets tests run it in a thread).
   const std::atomic<bool>* stop = nullptr;
 };

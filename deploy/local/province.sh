@@ -10,6 +10,9 @@ CATALOG="$ROOT/deploy/lang-son"
 CONFIG="$ROOT/deploy/local"
 LOGS="$VAR/logs"
 RUN="$VAR/run"
+KEYS="$VAR/keys"
+# 1: run every link in plain text (loud warnings in the logs) instead of CURVE.
+PLAINTEXT="${TONGHOP_PLAINTEXT:-0}"
 READY_TIMEOUT_S=30
 STOP_TIMEOUT_S=10
 # Pause between two dropped files, so that the totals visibly grow (seconds; 0 for none).
@@ -42,8 +45,11 @@ Environment:
   TONGHOP_BIN   folder of the binaries (default: build/bin; now $BIN)
   TONGHOP_VAR   folder for data, logs and pid files (default: var/; now $VAR)
   TONGHOP_SCENARIO_DELAY_S  pause between dropped files (default 0.03)
+  TONGHOP_PLAINTEXT  1 to run without CURVE (default 0: keys in \$TONGHOP_VAR/keys, made on first start)
 
 Data: \$TONGHOP_VAR/aggregator, \$TONGHOP_VAR/collectors/<code>/{outbox,drop}
+Keys: \$TONGHOP_VAR/keys/<node>.{key,pub} and keys.csv, the aggregator's key registry
+      (edit it, then kill -HUP the aggregator's pid to apply: docs/SECURITY.md)
 Logs: \$TONGHOP_VAR/logs/<node>.log (the previous run's in <node>.log.1)
 
 Examples:
@@ -97,6 +103,42 @@ binary_of() {
   esac
 }
 
+# The CURVE keys of the local province (docs/SECURITY.md), made once: a key pair per node and
+# the aggregator's key registry of the publisher's and the collectors' public keys.
+public_key_of() { sed -n 's/^public_key = "\(.*\)"$/\1/p' "$KEYS/$1.pub"; }
+ensure_keys() {
+  ((PLAINTEXT == 0)) || return 0
+  [[ -f "$KEYS/keys.csv" ]] && return 0
+  mkdir -p "$KEYS"
+  chmod 700 "$KEYS"
+  local name
+  for name in aggregator publisher $(unit_codes); do
+    [[ -f "$KEYS/$name.key" ]] || "$BIN/tonghop" --log_level off keygen "$name" --out_dir "$KEYS" >/dev/null ||
+      die "cannot write the CURVE keys in $KEYS (is $BIN/tonghop built?)"
+  done
+  {
+    echo "role,name,public_key,comment"
+    echo "publisher,publisher,$(public_key_of publisher),local province"
+    for name in $(unit_codes); do echo "collector,$name,$(public_key_of "$name"),local province"; done
+  } >"$KEYS/keys.csv.part"
+  mv -f "$KEYS/keys.csv.part" "$KEYS/keys.csv"
+  echo "CURVE keys written to $KEYS (registry: $KEYS/keys.csv)"
+}
+
+# A node's CURVE flags, one word a line (none in plain-text mode).
+security_args_of() {
+  if ((PLAINTEXT != 0)); then
+    printf '%s\n' --plaintext_for_development
+    return 0
+  fi
+  case "$1" in
+    aggregator) printf '%s\n' --curve_secret_key_file "$KEYS/aggregator.key" --key_registry_file "$KEYS/keys.csv" ;;
+    publisher | collector-*)
+      local name="${1#collector-}"
+      printf '%s\n' --curve_secret_key_file "$KEYS/$name.key" --curve_server_public_key "$KEYS/aggregator.pub" ;;
+  esac
+}
+
 # The command line of a node, one word a line.
 args_of() {
   case "$1" in
@@ -108,6 +150,7 @@ args_of() {
       local code="${1#collector-}"
       printf '%s\n' --config "$CONFIG/collector.toml" --reporting_unit "$code" --data_dir "$VAR/collectors/$code" ;;
   esac
+  security_args_of "$1"
 }
 
 submit_endpoint_of() { echo "ipc://$VAR/collectors/${1#collector-}/submit.sock"; }
@@ -156,6 +199,7 @@ launch() {
   fi
   bin="$(binary_of "$node")"
   [[ -x "$bin" ]] || die "$bin not found: build first (make build, or cmake --build build), or point TONGHOP_BIN at the binaries"
+  ensure_keys
   mkdir -p "$LOGS" "$RUN"
   [[ -f "$LOGS/$node.log" ]] && mv -f "$LOGS/$node.log" "$LOGS/$node.log.1"
   local -a args

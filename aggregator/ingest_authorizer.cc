@@ -1,0 +1,88 @@
+#include "aggregator/ingest_authorizer.h"
+
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace tonghop {
+
+IngestAuthorizer::IngestAuthorizer(zmq::context_t& context, const Catalog* catalog)
+    : context_(context), catalog_(catalog) {}
+
+Status IngestAuthorizer::Load(std::shared_ptr<const KeyRegistry>* out) const {
+  auto registry = std::make_shared<KeyRegistry>();
+  TONGHOP_RETURN_IF_ERROR(KeyRegistry::LoadFromFile(registry_file_, registry.get()));
+  for (const auto& key : registry->keys()) {
+    if (key.role == KeyRegistry::kCollector && catalog_->FindUnit(key.name) == nullptr) {
+      return Status::InvalidArgument(fmt::format(
+          "{}:{}: field 'name': '{}' is not a reporting unit of the catalog; a collector's key is registered "
+          "under its unit's code (units.csv)", registry_file_, key.line, key.name));
+    }
+  }
+  *out = std::move(registry);
+  return Status::OK();
+}
+
+Status IngestAuthorizer::Start(const std::string& registry_file) {
+  registry_file_ = registry_file;
+  TONGHOP_RETURN_IF_ERROR(Load(&registry_));
+  zap_ = std::make_unique<ZapHandler>(context_);
+  TONGHOP_RETURN_IF_ERROR(zap_->Start(registry_));
+  spdlog::info("CURVE on: key registry {} admits {} collector and {} publisher keys", registry_file_,
+               registry_->Count(KeyRegistry::kCollector), registry_->Count(KeyRegistry::kPublisher));
+  return Status::OK();
+}
+
+void IngestAuthorizer::Reload() {
+  if (!enabled()) {
+    spdlog::info("SIGHUP: nothing to reload in plain-text mode");
+    return;
+  }
+  std::shared_ptr<const KeyRegistry> fresh;
+  if (Status s = Load(&fresh); !s.ok()) {
+    spdlog::error("SIGHUP: the key registry was not reloaded, the previous one stays in force: {}", s.message());
+    return;
+  }
+  std::set<std::string> before, after;
+  for (const auto& key : registry_->keys()) before.insert(key.role + " " + key.name + " " + key.public_key);
+  for (const auto& key : fresh->keys()) after.insert(key.role + " " + key.name + " " + key.public_key);
+  for (const auto& entry : before) {
+    if (!after.count(entry)) spdlog::info("SIGHUP: key revoked: {}", entry);
+  }
+  for (const auto& entry : after) {
+    if (!before.count(entry)) spdlog::info("SIGHUP: key added: {}", entry);
+  }
+  registry_ = fresh;
+  zap_->SetRegistry(fresh);
+  spdlog::info("SIGHUP: key registry {} reloaded: {} collector and {} publisher keys", registry_file_,
+               fresh->Count(KeyRegistry::kCollector), fresh->Count(KeyRegistry::kPublisher));
+}
+
+std::string IngestAuthorizer::Authorize(const zmq::message_t& body,
+                                        const tonghop::storage::v1::OutboxPosition& position,
+                                        std::string* unit) const {
+  unit->clear();
+  if (!enabled()) return "";
+  const std::string key = PeerPublicKey(body);
+  const RegisteredKey* entry = registry_->Find(key);
+  if (entry == nullptr || entry->role != KeyRegistry::kCollector) {
+    return "the sender's key is no longer in the key registry as a collector (revoked); nothing was stored";
+  }
+  if (!position.owner_unit().empty() && position.owner_unit() != entry->name) {
+    return fmt::format("field 'outbox_id': this outbox belongs to unit '{}', and the sender's key to '{}'; nothing "
+                       "was stored", position.owner_unit(), entry->name);
+  }
+  *unit = entry->name;
+  return "";
+}
+
+void IngestAuthorizer::CountRefusal(const std::string& node_id, const std::string& why) {
+  ++refused_total_;
+  if (refusal_log_.Allow()) {
+    spdlog::warn("unauthorized: refused an update from '{}': {} ({} refusals in all, {} more held back)",
+                 node_id.substr(0, 200), why, refused_total_, refusal_log_.suppressed());
+  }
+}
+
+}  // namespace tonghop

@@ -1,0 +1,64 @@
+// IngestAuthorizer: under CURVE, which reporting unit the sender of each ingest message may report
+// for (docs/SECURITY.md). It owns the aggregator's ZapHandler and its KeyRegistry:
+//  - at the handshake, the ZapHandler admits only keys registered as role "collector" on the
+//    ingest socket and "publisher" on the feed sockets;
+//  - per UpdateBatch, Authorize() looks the sender's key up in the registry as it is now (so a
+//    key revoked by a reload stops at once, even on a connection opened before), and refuses the
+//    batch when the key is gone or when the outbox it names was first used by another unit's key
+//    (otherwise a key could advance, and so silence, another unit's sequence);
+//  - per update, the aggregator rejects a reporting_unit other than the key's unit.
+// Refusals are REJECT_REASON_UNAUTHORIZED, not final: nothing is stored and the collector keeps
+// the update until its key is registered. In plain-text mode (no keys) every unit is allowed.
+// Reload() (on SIGHUP) re-reads the registry file; a broken file leaves the current one in force.
+// Not thread-safe apart from the ZapHandler's own thread: the aggregator's loop owns it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "core/catalog.h"
+#include "core/key_registry.h"
+#include "core/log_limiter.h"
+#include "core/status.h"
+#include "core/zap_handler.h"
+#include "tonghop/storage/v1/storage.pb.h"
+#include "tonghop/v1/tonghop.pb.h"
+
+namespace tonghop {
+
+class IngestAuthorizer {
+ public:
+  IngestAuthorizer(zmq::context_t& context, const Catalog* catalog);
+
+  // Loads `registry_file` (every collector key must name a unit of the catalog) and starts the
+  // ZAP handler. Call before any server socket binds.
+  Status Start(const std::string& registry_file);
+  bool enabled() const { return zap_ != nullptr; }
+
+  // Re-reads the registry file; logs what changed, or why the file was not taken.
+  void Reload();
+
+  // For a batch received in `body` from an outbox at `position`: "" and the unit its key may
+  // report for in *unit ("" in plain-text mode: any); otherwise why the whole batch is refused.
+  std::string Authorize(const zmq::message_t& body, const tonghop::storage::v1::OutboxPosition& position,
+                        std::string* unit) const;
+
+  // Counts and logs (at most once a second) one refused update or batch.
+  void CountRefusal(const std::string& node_id, const std::string& why);
+  uint64_t refused_total() const { return refused_total_; }
+
+ private:
+  Status Load(std::shared_ptr<const KeyRegistry>* out) const;
+
+  zmq::context_t& context_;
+  const Catalog* catalog_;
+  std::string registry_file_;
+  std::unique_ptr<ZapHandler> zap_;
+  std::shared_ptr<const KeyRegistry> registry_;
+  uint64_t refused_total_ = 0;
+  LogLimiter refusal_log_;
+};
+
+}  // namespace tonghop

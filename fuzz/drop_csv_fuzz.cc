@@ -1,0 +1,57 @@
+// Fuzz target: a CSV file in a collector's drop folder (docs/COLLECTOR.md). The bytes are written
+// as drop/figures.csv and taken by a real DropFolder scan into a real Outbox (RocksDB), exactly as
+// the collector does; the file ends in done/ or failed/, which are emptied after each input. The
+// folder is on /dev/shm when there is one: the outbox's fsyncs would otherwise set the pace.
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "collector/drop_folder.h"
+#include "collector/outbox.h"
+
+namespace {
+
+struct Collector {
+  std::string root;
+  std::unique_ptr<tonghop::Outbox> outbox;
+  std::unique_ptr<tonghop::DropFolder> drop;
+
+  Collector() {
+    std::string pattern = std::filesystem::is_directory("/dev/shm") ? "/dev/shm/tonghop-fuzz-XXXXXX"
+                                                                    : "/tmp/tonghop-fuzz-XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) std::abort();
+    root = pattern;
+    if (!tonghop::Outbox::Open(root + "/outbox", &outbox).ok()) std::abort();
+    tonghop::DropFolderOptions options;
+    options.dir = root + "/drop";
+    options.reporting_unit = "cao-loc";
+    options.min_age_ms = 0;
+    drop = std::make_unique<tonghop::DropFolder>(options, outbox.get());
+    if (!drop->Init().ok()) std::abort();
+  }
+  ~Collector() {
+    drop.reset();
+    outbox.reset();
+    std::filesystem::remove_all(root);
+  }
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static Collector collector;  // one for the whole run, removed at exit
+  namespace fs = std::filesystem;
+  const std::string dir = collector.drop->dir();
+  {
+    std::ofstream out(dir + "/figures.csv", std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  }
+  collector.drop->Scan();
+  for (const char* sub : {"/done", "/failed"}) {
+    for (const auto& entry : fs::directory_iterator(dir + sub)) fs::remove(entry.path());
+  }
+  return 0;
+}

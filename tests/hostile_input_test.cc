@@ -1,0 +1,375 @@
+// Hostile input against the real nodes (issue 5; docs/SECURITY.md). A MiniProvince runs the
+// aggregator and the publisher under CURVE with a key registry; the test plays collectors over
+// real TCP sockets: with a unit's key, with another unit's key, with an unknown key, without
+// CURVE, and sending garbage. After each attack it checks the rejection the sender got, that the
+// aggregator still serves (a good update is acked), and that the totals a subscriber sees did not
+// change. Then the same for what a node reads from disk: a malformed drop file, a broken config,
+// a key file others can read, a broken key registry (at start and on SIGHUP).
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "core/curve_keys.h"
+#include "core/testing/temp_dir.h"
+#include "core/transport.h"
+#include "tests/mini_province.h"
+#include "tonghop/v1/tonghop.pb.h"
+
+namespace tonghop {
+namespace {
+
+using tonghop::v1::RejectReason;
+
+constexpr char kIndicator[] = "agri.sown_area.total";
+constexpr char kPeriod[] = "2017-Q1";
+
+// A collector played by the test: a DEALER to the aggregator's ingest endpoint.
+class RawCollector {
+ public:
+  RawCollector(zmq::context_t& context, const std::string& endpoint, const CurveSocketKeys& curve)
+      : socket_(context, zmq::socket_type::dealer) {
+    LinkOptions link;
+    link.curve = curve;
+    link.max_message_bytes = -1;  // the test sends what the aggregator must refuse
+    ConfigureSocket(socket_, link);
+    socket_.connect(endpoint);
+  }
+
+  void SendFrames(const std::vector<std::string>& frames) {
+    std::vector<zmq::const_buffer> buffers;
+    for (const auto& f : frames) buffers.push_back(zmq::buffer(f));
+    ASSERT_TRUE(zmq::send_multipart(socket_, buffers));
+  }
+  void Send(const tonghop::v1::CollectorMessage& message) { SendFrames({message.SerializeAsString()}); }
+
+  // The next reply, or nullopt after timeout_ms.
+  std::optional<tonghop::v1::AggregatorMessage> Receive(int timeout_ms = 3'000) {
+    std::vector<zmq::pollitem_t> items = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
+    zmq::poll(items, std::chrono::milliseconds(timeout_ms));
+    if (!(items[0].revents & ZMQ_POLLIN)) return std::nullopt;
+    zmq::message_t frame;
+    (void)socket_.recv(frame);
+    tonghop::v1::AggregatorMessage message;
+    EXPECT_TRUE(ParseProto(frame, &message));
+    return message;
+  }
+
+  // Sends one batch and returns its replies (fails the test when none arrive).
+  tonghop::v1::UpdateReplies Exchange(const tonghop::v1::UpdateBatch& batch) {
+    tonghop::v1::CollectorMessage message;
+    *message.mutable_updates() = batch;
+    Send(message);
+    auto reply = Receive();
+    EXPECT_TRUE(reply.has_value()) << "no reply from the aggregator";
+    return reply ? reply->replies() : tonghop::v1::UpdateReplies();
+  }
+
+  // True when a heartbeat is answered: the aggregator serves this connection.
+  bool Heartbeat() {
+    tonghop::v1::CollectorMessage message;
+    message.mutable_heartbeat()->set_sent_at_ms(NowMs());
+    Send(message);
+    auto reply = Receive();
+    return reply && reply->has_heartbeat();
+  }
+
+ private:
+  zmq::socket_t socket_;
+};
+
+tonghop::v1::UpdateBatch Batch(uint64_t outbox_id, uint64_t seq, const std::string& unit, double value) {
+  tonghop::v1::UpdateBatch batch;
+  batch.set_node_id("test-" + unit);
+  batch.set_outbox_id(outbox_id);
+  auto* update = batch.add_updates();
+  update->set_seq(seq);
+  update->set_reporting_unit(unit);
+  update->set_indicator(kIndicator);
+  update->set_period(kPeriod);
+  update->set_value(value);
+  update->set_observed_at_ms(NowMs());
+  return batch;
+}
+
+class HostileInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_ = dir_.Sub("keys");
+    std::filesystem::create_directories(keys_);
+    for (const char* name : {"aggregator", "publisher", "cao-loc", "loc-binh", "stranger"}) {
+      CurveKeyPair pair;
+      ASSERT_TRUE(GenerateCurveKeyPair(&pair).ok());
+      ASSERT_TRUE(WriteCurveKeyFiles(keys_ + "/" + name, name, pair).ok());
+      pairs_[name] = pair;
+    }
+    WriteRegistry({"cao-loc", "loc-binh"});
+    province_.set_plaintext_for_development(false);
+    ASSERT_TRUE(province_.StartAggregator({"--curve_secret_key_file", keys_ + "/aggregator.key",
+                                           "--key_registry_file", keys_ + "/keys.csv"}).ok());
+    ASSERT_TRUE(province_.StartPublisher({"--curve_secret_key_file", keys_ + "/publisher.key",
+                                          "--curve_server_public_key", keys_ + "/aggregator.pub"}).ok());
+  }
+
+  // The registry admits the publisher and the collectors of `units`.
+  void WriteRegistry(const std::vector<std::string>& units) {
+    std::ofstream out(keys_ + "/keys.csv", std::ios::trunc);
+    out << "role,name,public_key,comment\npublisher,publisher," << pairs_["publisher"].public_key << ",\n";
+    for (const auto& unit : units) out << "collector," << unit << "," << pairs_[unit].public_key << ",test\n";
+  }
+
+  CurveSocketKeys ClientKeys(const std::string& name) {
+    CurveSocketKeys curve;
+    curve.public_key = pairs_[name].public_key;
+    curve.secret_key = pairs_[name].secret_key;
+    curve.server_key = pairs_["aggregator"].public_key;
+    return curve;
+  }
+
+  std::string Ingest() const { return "tcp://127.0.0.1:" + std::to_string(province_.ingest_port()); }
+
+  // The province total of kIndicator/kPeriod as a subscriber sees it ("absent" when none).
+  std::string Total() {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      nlohmann::json state;
+      if (province_.WatchOnce(&state).ok()) {
+        for (const auto& a : state["aggregates"]) {
+          if (a["indicator"] == kIndicator && a["period"] == kPeriod) {
+            return a["value"].dump() + " from " + a["units_reported"].dump() + " units";
+          }
+        }
+        return "absent";
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "watch never answered\n" << province_.LogTail("publisher");
+    return "";
+  }
+
+  // Waits until the subscriber sees `expected` (the feed is asynchronous).
+  void ExpectTotal(const std::string& expected) {
+    std::string seen;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      seen = Total();
+      if (seen == expected) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(seen, expected);
+  }
+
+  testing::TempDir dir_;
+  std::string keys_;
+  std::map<std::string, CurveKeyPair> pairs_;
+  testing::MiniProvince province_{dir_.Sub("province"), TONGHOP_SOURCE_DIR "/deploy/lang-son"};
+  zmq::context_t context_{1};
+};
+
+void ExpectRejected(const tonghop::v1::UpdateReplies& replies, RejectReason reason, const std::string& field) {
+  ASSERT_EQ(replies.rejects_size(), 1) << replies.DebugString();
+  EXPECT_EQ(replies.acks_size(), 0);
+  EXPECT_EQ(replies.rejects(0).reason(), reason) << replies.DebugString();
+  EXPECT_NE(replies.rejects(0).text().find("field '" + field + "'"), std::string::npos) << replies.rejects(0).text();
+}
+
+TEST_F(HostileInputTest, KeyOfOneUnitCannotChangeAnotherUnitsFigures) {
+  RawCollector loc_binh(context_, Ingest(), ClientKeys("loc-binh"));
+  ASSERT_EQ(loc_binh.Exchange(Batch(7, 1, "loc-binh", 500)).acks_size(), 1);
+  ExpectTotal("500.0 from 1 units");
+
+  // A compromised cao-loc collector: another unit's id, on its own outbox...
+  RawCollector cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  ExpectRejected(cao_loc.Exchange(Batch(8, 1, "loc-binh", 999'999)), RejectReason::REJECT_REASON_UNAUTHORIZED,
+                 "reporting_unit");
+  // ...or on loc-binh's outbox, which would otherwise also advance (silence) its sequence.
+  ExpectRejected(cao_loc.Exchange(Batch(7, 2, "loc-binh", 999'999)), RejectReason::REJECT_REASON_UNAUTHORIZED,
+                 "outbox_id");
+  ExpectRejected(cao_loc.Exchange(Batch(7, 2, "cao-loc", 1)), RejectReason::REJECT_REASON_UNAUTHORIZED, "outbox_id");
+  ExpectTotal("500.0 from 1 units");
+
+  // Nothing was consumed: loc-binh's next seq and cao-loc's own first one are applied.
+  ASSERT_EQ(loc_binh.Exchange(Batch(7, 2, "loc-binh", 600)).acks_size(), 1);
+  ASSERT_EQ(cao_loc.Exchange(Batch(8, 1, "cao-loc", 40)).acks_size(), 1);
+  ExpectTotal("640.0 from 2 units");
+  EXPECT_NE(province_.LogTail("aggregator", 50).find("unauthorized"), std::string::npos);
+}
+
+TEST_F(HostileInputTest, ClientsWithoutCurveOrWithAnUnknownKeyGetNothing) {
+  RawCollector plain(context_, Ingest(), CurveSocketKeys());
+  RawCollector stranger(context_, Ingest(), ClientKeys("stranger"));
+  tonghop::v1::CollectorMessage message;
+  *message.mutable_updates() = Batch(9, 1, "cao-loc", 77);
+  plain.Send(message);
+  stranger.Send(message);
+  EXPECT_FALSE(plain.Receive(1'000).has_value());
+  EXPECT_FALSE(stranger.Receive(1'000).has_value());
+  EXPECT_NE(province_.LogTail("aggregator", 50).find("not in the key registry"), std::string::npos)
+      << province_.LogTail("aggregator", 50);
+
+  RawCollector cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  ASSERT_EQ(cao_loc.Exchange(Batch(9, 1, "cao-loc", 77)).acks_size(), 1);
+  ExpectTotal("77.0 from 1 units");
+}
+
+TEST_F(HostileInputTest, RevokingAndAddingAKeyTakesEffectOnSighup) {
+  RawCollector cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  ASSERT_EQ(cao_loc.Exchange(Batch(10, 1, "cao-loc", 1)).acks_size(), 1);
+
+  WriteRegistry({"loc-binh"});
+  ASSERT_TRUE(province_.Reload("aggregator").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Even on the connection opened before the reload.
+  auto refused = cao_loc.Exchange(Batch(10, 2, "cao-loc", 2));
+  ASSERT_EQ(refused.rejects_size(), 1);
+  EXPECT_EQ(refused.rejects(0).reason(), RejectReason::REJECT_REASON_UNAUTHORIZED);
+  RawCollector reconnected(context_, Ingest(), ClientKeys("cao-loc"));
+  EXPECT_FALSE(reconnected.Heartbeat());
+
+  // A broken registry is not taken: the one in force stays.
+  { std::ofstream(keys_ + "/keys.csv", std::ios::trunc) << "role,name,public_key\ncollector,cao-loc,not-a-key\n"; }
+  ASSERT_TRUE(province_.Reload("aggregator").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_NE(province_.LogTail("aggregator", 20).find("not reloaded"), std::string::npos);
+  RawCollector loc_binh(context_, Ingest(), ClientKeys("loc-binh"));
+  EXPECT_TRUE(loc_binh.Heartbeat());
+
+  WriteRegistry({"cao-loc", "loc-binh"});
+  ASSERT_TRUE(province_.Reload("aggregator").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(cao_loc.Exchange(Batch(10, 2, "cao-loc", 2)).acks_size(), 1);
+  ExpectTotal("2.0 from 1 units");
+}
+
+TEST_F(HostileInputTest, GarbageFramesAndOversizedMessagesLeaveTheAggregatorServing) {
+  RawCollector cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  ASSERT_EQ(cao_loc.Exchange(Batch(11, 1, "cao-loc", 5)).acks_size(), 1);
+  const std::string good = [] {
+    tonghop::v1::CollectorMessage m;
+    *m.mutable_updates() = Batch(11, 2, "cao-loc", 6);
+    return m.SerializeAsString();
+  }();
+  cao_loc.SendFrames({"\xff\xff\xff\xff garbage"});                  // not a protobuf
+  cao_loc.SendFrames({good, good});                                   // two body frames
+  cao_loc.SendFrames({"", ""});                                       // empty frames
+  cao_loc.SendFrames({good.substr(0, good.size() / 2)});              // truncated
+  cao_loc.SendFrames({std::string("\x1a\x05\x0a\x03\x08\x01", 6)});   // an unknown field only
+  EXPECT_FALSE(cao_loc.Receive(1'000).has_value());
+  EXPECT_TRUE(cao_loc.Heartbeat());
+  // Over ZMQ_MAXMSGSIZE: the aggregator drops the connection; the DEALER reconnects.
+  cao_loc.SendFrames({std::string(2 << 20, 'x')});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  bool serving = false;
+  for (int attempt = 0; attempt < 10 && !serving; ++attempt) serving = cao_loc.Heartbeat();
+  EXPECT_TRUE(serving);
+  ExpectTotal("5.0 from 1 units");
+}
+
+TEST_F(HostileInputTest, EveryBadFieldIsRejectedByNameAndStoresNothing) {
+  RawCollector cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  ASSERT_EQ(cao_loc.Exchange(Batch(12, 1, "cao-loc", 10)).acks_size(), 1);
+  uint64_t seq = 2;
+  auto reject = [&](tonghop::v1::UpdateBatch batch, RejectReason reason, const std::string& field) {
+    SCOPED_TRACE(field);
+    ExpectRejected(cao_loc.Exchange(batch), reason, field);
+  };
+  auto with = [&](auto change) {
+    tonghop::v1::UpdateBatch batch = Batch(12, seq++, "cao-loc", 11);
+    change(batch.mutable_updates(0));
+    return batch;
+  };
+  using U = tonghop::v1::IndicatorUpdate;
+  reject(with([](U* u) { u->set_value(std::nan("")); }), RejectReason::REJECT_REASON_INVALID_VALUE, "value");
+  reject(with([](U* u) { u->set_value(std::numeric_limits<double>::infinity()); }),
+         RejectReason::REJECT_REASON_INVALID_VALUE, "value");
+  reject(with([](U* u) { u->set_value(-std::numeric_limits<double>::infinity()); }),
+         RejectReason::REJECT_REASON_INVALID_VALUE, "value");
+  reject(with([](U* u) { u->set_indicator(std::string(10'000, 'a')); }), RejectReason::REJECT_REASON_MALFORMED,
+         "indicator");
+  reject(with([](U* u) { u->set_period(std::string(10'000, '2')); }), RejectReason::REJECT_REASON_MALFORMED, "period");
+  reject(with([](U* u) { u->set_period("2017-Q5"); }), RejectReason::REJECT_REASON_INVALID_PERIOD, "period");
+  reject(with([](U* u) { u->set_indicator("agri.nothing"); }), RejectReason::REJECT_REASON_UNKNOWN_INDICATOR,
+         "indicator");
+  // A 10 kB unit id is not this key's unit: refused before anything else looks at it.
+  reject(with([](U* u) { u->set_reporting_unit(std::string(10'000, 'u')); }),
+         RejectReason::REJECT_REASON_UNAUTHORIZED, "reporting_unit");
+  --seq;  // that seq was not consumed
+
+  // A batch-level mistake: a 10 kB node id.
+  tonghop::v1::UpdateBatch bad_node = Batch(12, seq, "cao-loc", 11);
+  bad_node.set_node_id(std::string(10'000, 'n'));
+  reject(bad_node, RejectReason::REJECT_REASON_MALFORMED, "node_id");
+
+  // An unknown enum value in a reply path is the collector's business; on ingest, an update
+  // carrying unknown fields is read as if they were absent (proto3) and applied.
+  // A replayed update is acked as a duplicate and changes nothing; one from the future is refused.
+  auto replay = cao_loc.Exchange(Batch(12, 1, "cao-loc", 123'456));
+  ASSERT_EQ(replay.acks_size(), 1);
+  EXPECT_TRUE(replay.acks(0).duplicate());
+  auto future = cao_loc.Exchange(Batch(12, seq + 100, "cao-loc", 123'456));
+  ASSERT_EQ(future.rejects_size(), 1);
+  EXPECT_EQ(future.rejects(0).reason(), RejectReason::REJECT_REASON_OUT_OF_SEQUENCE);
+  EXPECT_EQ(future.rejects(0).expected_seq(), seq);
+  ExpectTotal("10.0 from 1 units");
+}
+
+TEST_F(HostileInputTest, AMalformedDropFileFailsAloneAndTheCollectorKeepsWorking) {
+  ASSERT_TRUE(province_.StartCollector("cao-loc", {"", {}, {"--curve_secret_key_file", keys_ + "/cao-loc.key",
+                                                            "--curve_server_public_key", keys_ + "/aggregator.pub"}})
+                  .ok());
+  testing::TempDir files;
+  files.Write("bad.csv", "indicator,period,value\n\"agri.sown_area.total,2017-Q1,1\n" + std::string(5000, ',') +
+                             "\n\xff\xfe\x00garbage\n");
+  files.Write("good.csv", std::string("indicator,period,value\n") + kIndicator + "," + kPeriod + ",42.5\n");
+  ASSERT_TRUE(province_.Drop("cao-loc", files.Sub("bad.csv")).ok());
+  ASSERT_TRUE(province_.Drop("cao-loc", files.Sub("good.csv")).ok());
+  ExpectTotal("42.5 from 1 units");
+  EXPECT_TRUE(std::filesystem::exists(province_.DropDir("cao-loc") + "/failed/bad.csv.error.txt"));
+  EXPECT_TRUE(province_.IsRunning("collector-cao-loc"));
+}
+
+TEST_F(HostileInputTest, BrokenConfigsAndExposedKeysStopANodeAtStartWithTheReason) {
+  ASSERT_TRUE(province_.Terminate("publisher").ok());
+  std::string out, err;
+  // A config file that is not TOML, and one naming no flag: usage errors, exit code 2.
+  testing::TempDir config;
+  config.Write("garbage.toml", "\x01\x02[[[ = = \"\n");
+  config.Write("unknown.toml", "ingest_endpiont = \"tcp://*:1\"\n");
+  for (const char* file : {"garbage.toml", "unknown.toml"}) {
+    int code = province_.RunCli({"--config", config.Sub(file), "watch", "--once"}, &out, &err);
+    EXPECT_EQ(code, 2) << file << ": " << err;
+  }
+  // A secret key file others may read: the node refuses to start and says how to fix it.
+  chmod((keys_ + "/publisher.key").c_str(), 0644);
+  Status started = province_.StartPublisher({"--curve_secret_key_file", keys_ + "/publisher.key",
+                                             "--curve_server_public_key", keys_ + "/aggregator.pub"});
+  EXPECT_FALSE(started.ok());
+  EXPECT_NE(started.message().find("chmod 600"), std::string::npos) << started.message();
+  // The secret never appears in the log, whatever happens.
+  EXPECT_EQ(started.message().find(pairs_["publisher"].secret_key), std::string::npos);
+  // Neither keys nor --plaintext_for_development: refused.
+  started = province_.StartPublisher();
+  EXPECT_FALSE(started.ok());
+  EXPECT_NE(started.message().find("--plaintext_for_development"), std::string::npos) << started.message();
+
+  // A registry naming a unit the catalog does not have: the aggregator refuses to start.
+  ASSERT_TRUE(province_.Terminate("aggregator").ok());
+  WriteRegistry({"cao-loc"});
+  { std::ofstream(keys_ + "/keys.csv", std::ios::app) << "collector,no-such-unit," << pairs_["stranger"].public_key << ",\n"; }
+  started = province_.StartAggregator({"--curve_secret_key_file", keys_ + "/aggregator.key",
+                                       "--key_registry_file", keys_ + "/keys.csv"});
+  EXPECT_FALSE(started.ok());
+  EXPECT_NE(started.message().find("no-such-unit"), std::string::npos) << started.message();
+  for (const auto& [name, pair] : pairs_) {
+    EXPECT_EQ(province_.LogTail("aggregator", 200).find(pair.secret_key), std::string::npos) << name;
+  }
+}
+
+}  // namespace
+}  // namespace tonghop
