@@ -148,7 +148,8 @@ void TcpProxy::Run() {
   auto write_from = [&](Connection& c, Direction& d, int64_t now) {
     while (!d.queue.empty() && d.queue.front().due_ms <= now) {
       const std::string& bytes = d.queue.front().bytes;
-      ssize_t n = write(d.to, bytes.data() + d.written, bytes.size() - d.written);
+      // MSG_NOSIGNAL: a peer the proxy has just reset must fail this write, not kill the test with SIGPIPE.
+      ssize_t n = send(d.to, bytes.data() + d.written, bytes.size() - d.written, MSG_NOSIGNAL);
       if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
       if (n < 0) {
         close_gracefully(c);
