@@ -17,15 +17,14 @@
 #include <algorithm>
 #include <map>
 #include <random>
-#include <set>
 #include <thread>
 
-#include "aggregator/ingest_store.h"
 #include "core/clone_replica.h"
 #include "core/decimal.h"
 #include "core/testing/clone_source.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
+#include "tests/audit_summary.h"
 #include "tests/mini_province.h"
 
 namespace tonghop {
@@ -249,20 +248,11 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(uint64_t seed, size_t 
   for (const auto& node : nodes) {
     if (province.IsRunning(node)) EXPECT_TRUE(province.Terminate(node).ok()) << node;
   }
-  std::unique_ptr<IngestStore> store;
-  EXPECT_TRUE(IngestStore::Open(province.AggregatorDataDir(), Durability::kWal, &store).ok());
-  std::set<std::pair<uint64_t, uint64_t>> applied;
-  size_t records = 0, rejected = 0;
-  if (store) {
-    EXPECT_TRUE(store->ReadAudit([&](uint64_t, const tonghop::storage::v1::AuditRecord& r) {
-      ++records;
-      rejected += r.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED;
-      applied.emplace(r.outbox_id(), r.seq());
-    }).ok());
-  }
-  EXPECT_EQ(rejected, 0u);
-  EXPECT_EQ(records, applied.size()) << "an update was applied twice";
-  EXPECT_EQ(records, per_unit * kUnits) << "updates missing from the audit log";
+  testing::AuditSummary audit;
+  EXPECT_TRUE(testing::SummarizeAudit(province.AggregatorDataDir(), &audit).ok());
+  EXPECT_EQ(audit.rejected, 0u) << audit.first_rejection;
+  EXPECT_EQ(audit.records, audit.distinct_updates) << "an update was applied twice";
+  EXPECT_EQ(audit.records, per_unit * kUnits) << "updates missing from the audit log";
   return {per_unit * kUnits, faults.size()};
 }
 

@@ -4,13 +4,12 @@
 #include <cmath>
 #include <filesystem>
 #include <gtest/gtest.h>
-#include <set>
 #include <thread>
 
-#include "aggregator/ingest_store.h"
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
+#include "tests/audit_summary.h"
 #include "tests/mini_province.h"
 
 namespace tonghop {
@@ -159,17 +158,11 @@ TEST_F(ProvinceTest, AggregatorKilledMidScenarioLosesNothingAndCountsNothingTwic
   for (const auto& unit : units_) ASSERT_TRUE(province_.Terminate("collector-" + unit).ok());
   ASSERT_TRUE(province_.Terminate("publisher").ok());
   ASSERT_TRUE(province_.Terminate("aggregator").ok());
-  std::unique_ptr<IngestStore> store;
-  ASSERT_TRUE(IngestStore::Open(province_.AggregatorDataDir(), Durability::kWal, &store).ok());
-  std::set<std::pair<uint64_t, uint64_t>> applied;
-  size_t records = 0;
-  ASSERT_TRUE(store->ReadAudit([&](uint64_t, const tonghop::storage::v1::AuditRecord& r) {
-    ++records;
-    EXPECT_EQ(r.rejected(), tonghop::v1::REJECT_REASON_UNSPECIFIED) << r.reject_text();
-    applied.emplace(r.outbox_id(), r.seq());
-  }).ok());
-  EXPECT_EQ(records, applied.size()) << "an update was applied twice";
-  EXPECT_EQ(records, ScenarioFigureCount());
+  testing::AuditSummary audit;
+  ASSERT_TRUE(testing::SummarizeAudit(province_.AggregatorDataDir(), &audit).ok());
+  EXPECT_EQ(audit.rejected, 0u) << audit.first_rejection;
+  EXPECT_EQ(audit.records, audit.distinct_updates) << "an update was applied twice";
+  EXPECT_EQ(audit.records, ScenarioFigureCount());
 }
 
 }  // namespace
