@@ -38,7 +38,9 @@ struct AggregatorOptions {
   // ROUTER answering `tonghop status|history|query|export|report` (aggregator/query_service.h).
   std::string query_endpoint = "tcp://*:5553";
   Durability durability = Durability::kFsync;
-  int max_batch_updates = 1000;
+  // Bursts this large amortize recomputing the touched totals over a thousand communes
+  // (docs/PERFORMANCE.md); a burst is also capped at 1,000 messages.
+  int max_batch_updates = 10000;
   int heartbeat_interval_ms = 1000;
   // CURVE (docs/SECURITY.md): the aggregator's key pair (server), and the registry of the keys
   // that may connect. Disabled keys mean plain text, which in-process tests use.

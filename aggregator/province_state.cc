@@ -25,6 +25,7 @@ __int128 RoundDiv(long double numerator, long double denominator) {
 std::optional<Decimal> ProvinceState::SetUnitValue(const Indicator& indicator, const Period& period,
                                                    const std::string& unit, Decimal value, int64_t applied_at_ms) {
   Key key{indicator.id, period.ToString()};
+  values_cache_.clear();
   auto& units = figures_[key];
   std::optional<Decimal> previous;
   auto [it, inserted] = units.try_emplace(unit, Figure{value, applied_at_ms});
@@ -32,35 +33,56 @@ std::optional<Decimal> ProvinceState::SetUnitValue(const Indicator& indicator, c
     previous = it->second.value;
     it->second = Figure{value, applied_at_ms};
   }
-  auto& periods = periods_[indicator.id];
-  for (std::optional<Period> p = period; p; p = p->Parent()) periods.insert(p->ToString());
-  MarkDirty(indicator.id, period.year());
-  if (!indicator.part_of.empty()) MarkDirty(indicator.part_of, period.year());
-  for (const Indicator* weighted : catalog_->WeightedBy(indicator.id)) MarkDirty(weighted->id, period.year());
+  changed_.insert(std::move(key));
   return previous;
 }
 
-void ProvinceState::MarkDirty(const std::string& indicator, int year) {
+void ProvinceState::MarkDirtyAfterChange(const Key& changed) {
+  const Indicator* indicator = catalog_->FindIndicator(changed.first);
+  Period period;
+  if (indicator == nullptr || !Period::Parse(changed.second, &period).ok()) return;  // SetUnitValue had both
+  auto& periods = periods_[indicator->id];
+  for (std::optional<Period> p = period; p; p = p->Parent()) periods.insert(p->ToString());
+  MarkDirty(indicator->id, period);
+  if (!indicator->part_of.empty()) MarkDirty(indicator->part_of, period);
+  for (const Indicator* weighted : catalog_->WeightedBy(indicator->id)) MarkDirty(weighted->id, period);
+}
+
+void ProvinceState::MarkDirty(const std::string& indicator, const Period& changed) {
   auto it = periods_.find(indicator);
   if (it == periods_.end()) return;
-  for (const std::string& period : it->second) {
-    // Period texts start with their four-digit year.
-    int period_year = std::atoi(period.substr(0, 4).c_str());
-    if (period_year == year || period_year == year + 1) dirty_.insert({indicator, period});
+  // Period texts start with their four-digit year, so a year's periods sort together. A figure is
+  // read by the periods of its year that end at or after its start (their value or year-to-date)
+  // and by those of the next year that do (their year-on-year); no other.
+  const std::string first = fmt::format("{:04d}", changed.year());
+  const std::string after = fmt::format("{:04d}", changed.year() + 2);
+  for (auto p = it->second.lower_bound(first); p != it->second.end() && *p < after; ++p) {
+    Period candidate;
+    if (Period::Parse(*p, &candidate).ok() && candidate.last_month() < changed.first_month()) continue;
+    dirty_.insert({indicator, *p});
   }
 }
 
 void ProvinceState::RestoreAggregate(const tonghop::v1::AggregateUpdate& version) { table_.Apply(version); }
 
 void ProvinceState::MarkAllDirty() {
+  for (const Key& changed : changed_) MarkDirtyAfterChange(changed);
+  changed_.clear();
   for (const auto& [indicator, periods] : periods_) {
     for (const auto& period : periods) dirty_.insert({indicator, period});
   }
 }
 
 std::vector<tonghop::v1::AggregateUpdate> ProvinceState::Flush(uint64_t* last_seq, int64_t now_ms) {
+  for (const Key& changed : changed_) MarkDirtyAfterChange(changed);
+  changed_.clear();
   std::vector<tonghop::v1::AggregateUpdate> versions;
+  const std::string* indicator = nullptr;
   for (const Key& key : dirty_) {
+    if (indicator == nullptr || *indicator != key.first) {
+      values_cache_.clear();
+      indicator = &key.first;
+    }
     tonghop::v1::AggregateUpdate next = Compute(key.first, key.second);
     const tonghop::v1::AggregateUpdate* held = table_.Find(key.first, key.second);
     if (held != nullptr) {
@@ -78,47 +100,59 @@ std::vector<tonghop::v1::AggregateUpdate> ProvinceState::Flush(uint64_t* last_se
     versions.push_back(std::move(next));
   }
   dirty_.clear();
+  values_cache_.clear();
   return versions;
 }
 
 std::optional<ProvinceState::UnitValue> ProvinceState::ValueOfUnit(const Indicator& indicator, const Period& period,
                                                                    const std::string& unit) const {
-  auto figures = figures_.find(Key{indicator.id, period.ToString()});
-  if (figures != figures_.end()) {
-    auto it = figures->second.find(unit);
-    if (it != figures->second.end()) return UnitValue{it->second.value.micros(), true, false, it->second.applied_at_ms};
-  }
-  std::vector<Period> children = period.Children();
-  if (children.empty()) return std::nullopt;
-  UnitValue out;
-  out.derived = true;
+  const UnitValues& values = ValuesOfUnits(indicator, period);
+  auto it = values.find(unit);
+  if (it == values.end()) return std::nullopt;
+  return it->second;
+}
+
+const ProvinceState::UnitValues& ProvinceState::ValuesOfUnits(const Indicator& indicator, const Period& period) const {
+  Key key{indicator.id, period.ToString()};
+  if (auto cached = values_cache_.find(key); cached != values_cache_.end()) return cached->second;
+  UnitValues out;
+  std::vector<const UnitValues*> children;
+  for (const Period& child : period.Children()) children.push_back(&ValuesOfUnits(indicator, child));
   if (indicator.time_agg == TimeAggregation::kLast) {
     // A stock: the value of the last sub-period reported; complete only when that is the last one.
     for (size_t i = children.size(); i-- > 0;) {
-      if (auto child = ValueOfUnit(indicator, children[i], unit)) {
-        out.micros = child->micros;
-        out.complete = child->complete && i + 1 == children.size();
-        out.last_applied_ms = child->last_applied_ms;
-        return out;
+      for (const auto& [unit, value] : *children[i]) {
+        out.try_emplace(unit, UnitValue{value.micros, value.complete && i + 1 == children.size(), true,
+                                        value.last_applied_ms});
       }
     }
-    return std::nullopt;
-  }
-  bool any = false;
-  out.complete = true;
-  for (const Period& child : children) {
-    auto value = ValueOfUnit(indicator, child, unit);
-    if (!value) {
-      out.complete = false;
-      continue;
+  } else {
+    // A flow: the sum of the sub-periods reported; complete when every one is, and complete.
+    for (const UnitValues* child : children) {
+      for (const auto& [unit, value] : *child) {
+        auto [it, inserted] = out.try_emplace(unit, UnitValue{0, true, true, 0});
+        it->second.micros += value.micros;
+        it->second.complete = it->second.complete && value.complete;
+        it->second.last_applied_ms = std::max(it->second.last_applied_ms, value.last_applied_ms);
+      }
     }
-    any = true;
-    out.micros += value->micros;
-    out.complete = out.complete && value->complete;
-    out.last_applied_ms = std::max(out.last_applied_ms, value->last_applied_ms);
+    for (auto& [unit, value] : out) {
+      for (const UnitValues* child : children) value.complete = value.complete && child->count(unit) > 0;
+    }
   }
-  if (!any) return std::nullopt;
-  return out;
+  // A unit's own figure for the period wins over what its sub-periods add up to.
+  if (auto figures = figures_.find(key); figures != figures_.end()) {
+    for (const auto& [unit, figure] : figures->second) {
+      out.insert_or_assign(unit, UnitValue{figure.value.micros(), true, false, figure.applied_at_ms});
+    }
+  }
+  return values_cache_.emplace(std::move(key), std::move(out)).first->second;
+}
+
+bool ProvinceState::IsExpected(const Indicator& indicator, const std::string& unit) const {
+  auto [it, inserted] = expected_units_.try_emplace(indicator.id);
+  if (inserted) it->second.insert(indicator.expected_units.begin(), indicator.expected_units.end());
+  return it->second.count(unit) > 0;
 }
 
 ProvinceState::ProvinceValue ProvinceState::Aggregate(const Indicator& indicator, const Period& period) const {
@@ -130,17 +164,18 @@ ProvinceState::ProvinceValue ProvinceState::Aggregate(const Indicator& indicator
   long double weighted_sum = 0, weights = 0;
   uint32_t count = 0;
   std::optional<__int128> lowest, highest;
-  // Only expected units count: a unit may have been dropped from reported_by by a catalog edit.
-  for (const std::string& unit : indicator.expected_units) {
-    auto value = ValueOfUnit(indicator, period, unit);
-    if (!value) continue;
+  const UnitValues* weight_values = weight != nullptr ? &ValuesOfUnits(*weight, period) : nullptr;
+  for (const auto& [unit, unit_value] : ValuesOfUnits(indicator, period)) {
+    // Only expected units count: a unit may have been dropped from reported_by by a catalog edit.
+    if (!IsExpected(indicator, unit)) continue;
+    const UnitValue* value = &unit_value;
     bool complete = value->complete;
-    if (weight != nullptr) {
-      auto w = ValueOfUnit(*weight, period, unit);
-      if (!w) continue;  // a figure without its weight cannot be placed in the average
-      complete = complete && w->complete;
-      weighted_sum += static_cast<long double>(value->micros) * static_cast<long double>(w->micros);
-      weights += static_cast<long double>(w->micros);
+    if (weight_values != nullptr) {
+      auto w = weight_values->find(unit);
+      if (w == weight_values->end()) continue;  // a figure without its weight cannot be placed in the average
+      complete = complete && w->second.complete;
+      weighted_sum += static_cast<long double>(value->micros) * static_cast<long double>(w->second.micros);
+      weights += static_cast<long double>(w->second.micros);
     }
     out.any = true;
     out.direct = out.direct || !value->derived;
@@ -260,6 +295,8 @@ void ProvinceState::AddWarnings(const Indicator& indicator, const Period& period
 }
 
 void ProvinceState::Clear() {
+  values_cache_.clear();
+  changed_.clear();
   figures_.clear();
   periods_.clear();
   dirty_.clear();

@@ -10,10 +10,10 @@
 //  - completeness (units_reported, partial) and the soft validation rules (parts against their
 //    total, min–max, year-on-year threshold), carried as warnings in the version.
 // Changes are two-step so that a batch of updates produces one new version per aggregate it
-// touched: SetUnitValue() records figures and marks every aggregate they feed dirty (the longer
-// periods, later periods' year-to-date, next year's year-on-year, the total they are a part of,
-// the indicators they weigh); Flush() recomputes each dirty aggregate once, gives each version
-// that actually changed the next aggregate seq, and returns them for storing and publishing.
+// touched: SetUnitValue() records figures; Flush() marks dirty every aggregate they feed (the
+// longer periods, later periods' year-to-date, next year's year-on-year, the total they are a
+// part of, the indicators they weigh), recomputes each once, gives each version that actually
+// changed the next aggregate seq, and returns them for storing and publishing.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/aggregate_table.h"
@@ -84,8 +85,18 @@ class ProvinceState {
     bool direct = false;    // some unit reported the period itself
   };
   ProvinceValue Aggregate(const Indicator& indicator, const Period& period) const;
-  // Marks dirty every aggregate of `indicator` in `year` and the year after.
-  void MarkDirty(const std::string& indicator, int year);
+  // Every unit's value for (indicator, period), as ValueOfUnit gives it, computed in one pass over
+  // the figures of the period and its sub-periods instead of one lookup per unit and sub-period:
+  // a province of a thousand communes recomputes its year totals every burst. Memoized in
+  // values_cache_ until the figures change.
+  using UnitValues = std::map<std::string, UnitValue>;
+  const UnitValues& ValuesOfUnits(const Indicator& indicator, const Period& period) const;
+  bool IsExpected(const Indicator& indicator, const std::string& unit) const;
+  // Marks dirty every aggregate that reads a figure of `changed`: its own indicator's, the total
+  // it is a part of, and the indicators it weighs.
+  void MarkDirtyAfterChange(const Key& changed);
+  // Marks dirty the aggregates of `indicator` that read a figure of period `changed`.
+  void MarkDirty(const std::string& indicator, const Period& changed);
   void AddWarnings(const Indicator& indicator, const Period& period, const ProvinceValue& value,
                    tonghop::v1::AggregateUpdate* out) const;
 
@@ -94,8 +105,15 @@ class ProvinceState {
   // Every period of each indicator that has a province aggregate: those reported and the longer
   // ones containing them.
   std::map<std::string, std::set<std::string>> periods_;
+  // (indicator, period) whose figures changed since the last Flush; marking what they dirty waits
+  // for Flush, so a burst of a thousand updates to one counter marks its aggregates once.
+  std::set<Key> changed_;
   std::set<Key> dirty_;
   AggregateTable table_;
+  // Emptied by every change of figures_, and between indicators in Flush (which bounds it to one
+  // indicator's periods while a restart recomputes everything).
+  mutable std::map<Key, UnitValues> values_cache_;
+  mutable std::map<std::string, std::unordered_set<std::string>> expected_units_;
 };
 
 }  // namespace tonghop
