@@ -17,6 +17,14 @@ Status ReadFileToString(const std::string& path, std::string* out) {
   return Status::OK();
 }
 
+Status WriteStringToFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return Status::IOError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  return Status::OK();
+}
+
 std::string CsvEscape(std::string_view cell) {
   if (cell.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(cell);
   std::string quoted = "\"";

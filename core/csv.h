@@ -37,6 +37,8 @@ Status ReadCsvFile(const std::string& path, const std::array<const char*, N>& co
 
 // Reads a whole file into `out`.
 Status ReadFileToString(const std::string& path, std::string* out);
+// Replaces the file at `path` with `text`.
+Status WriteStringToFile(const std::string& path, const std::string& text);
 
 // Quotes a cell for writing when it needs it (comma, quote or newline inside).
 std::string CsvEscape(std::string_view cell);

@@ -21,8 +21,6 @@
 namespace tonghop::testing {
 namespace {
 
-constexpr int kReadyTimeoutMs = 30'000;
-
 // $TONGHOP_BIN, when set, names another folder of binaries (a soak runs a frozen copy).
 std::string BinPath(const std::string& name) {
   const char* dir = std::getenv("TONGHOP_BIN");
@@ -158,7 +156,7 @@ Status MiniProvince::Spawn(const std::string& name, Node* node) {
 }
 
 Status MiniProvince::WaitReady(const std::string& name, const Node& node, size_t log_offset) {
-  int64_t deadline = MonotonicMs() + kReadyTimeoutMs;
+  int64_t deadline = MonotonicMs() + ready_timeout_ms_;
   while (MonotonicMs() < deadline) {
     std::string log = ReadAll(LogPath(name));
     if (log.size() > log_offset && log.find("ready:", log_offset) != std::string::npos) return Status::OK();
@@ -169,7 +167,7 @@ Status MiniProvince::WaitReady(const std::string& name, const Node& node, size_t
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return Status::Unavailable(fmt::format("{} not ready after {} ms:\n{}", name, kReadyTimeoutMs, LogTail(name)));
+  return Status::Unavailable(fmt::format("{} not ready after {} ms:\n{}", name, ready_timeout_ms_, LogTail(name)));
 }
 
 Status MiniProvince::Kill(const std::string& node) {
@@ -221,6 +219,11 @@ Status MiniProvince::Restart(const std::string& node) {
   if (it == nodes_.end()) return Status::NotFound(node + " was never started");
   if (it->second.pid > 0) TONGHOP_RETURN_IF_ERROR(Kill(node));
   return Spawn(node, &it->second);
+}
+
+pid_t MiniProvince::Pid(const std::string& node) const {
+  auto it = nodes_.find(node);
+  return it == nodes_.end() ? -1 : it->second.pid;
 }
 
 bool MiniProvince::IsRunning(const std::string& node) {

@@ -51,6 +51,11 @@ class MiniProvince {
   Status Reload(const std::string& node);     // SIGHUP (the aggregator re-reads its key registry)
   Status Restart(const std::string& node);    // start again with the same flags
   bool IsRunning(const std::string& node);
+  // The node's process id, -1 when it is not running (for /proc readings: tonghop-bench).
+  pid_t Pid(const std::string& node) const;
+  // How long a start waits for the node's "ready:" line (30 s by default; a restart over ten
+  // million stored figures may need more). Takes effect at the next start.
+  void set_ready_timeout_ms(int ms) { ready_timeout_ms_ = ms; }
 
   std::string DropDir(const std::string& unit) const;
   // The collector's local API, for `tonghop submit` and `tonghop collector-status`.
@@ -90,6 +95,7 @@ class MiniProvince {
   std::string catalog_dir_;
   std::string ingest_bind_address_ = "127.0.0.1";
   bool plaintext_ = true;
+  int ready_timeout_ms_ = 30'000;
   int ingest_port_, feed_port_, feed_snapshot_port_, publish_port_, snapshot_port_, query_port_;
   std::map<std::string, Node> nodes_;
 };

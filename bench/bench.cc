@@ -1,0 +1,369 @@
+#include "bench/bench.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sys/resource.h>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "aggregator/ingest_store.h"
+#include "bench/bench_report.h"
+#include "bench/ceilings.h"
+#include "bench/load_generator.h"
+#include "bench/subscriber_pool.h"
+#include "bench/workload.h"
+#include "core/csv.h"
+#include "tests/mini_province.h"
+
+namespace tonghop::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kRawCeiling[] = "raw DEALER->ROUTER acks";
+constexpr char kRocksWal[] = "RocksDB batches, wal";
+constexpr char kRocksFsync[] = "RocksDB batches, fsync";
+constexpr char kNaiveWal[] = "naive pipeline, wal";
+constexpr char kNaiveFsync[] = "naive pipeline, fsync";
+// Probe seqs whose send time is kept: more than any run sends.
+constexpr size_t kProbeCapacity = 50'000'000;
+constexpr int kSubscriberCatchUpMs = 120'000;
+
+// One province of real processes, with the simulated collectors and the subscribers.
+struct Province {
+  explicit Province(std::string root) : nodes(root, root + "/../catalog") {}
+  ~Province() {
+    subscribers.reset();  // sockets before their context
+    load.reset();
+  }
+  testing::MiniProvince nodes;
+  zmq::context_t context{1};
+  ProbeClock probes{kProbeCapacity};
+  std::unique_ptr<LoadGenerator> load;
+  std::unique_ptr<SubscriberPool> subscribers;
+};
+
+struct Latency {
+  double p50_ms = 0, p99_ms = 0, p999_ms = 0;
+  size_t samples = 0;
+};
+
+Latency Summarize(std::vector<int64_t> samples) {
+  Latency out;
+  out.samples = samples.size();
+  if (samples.empty()) return out;
+  std::sort(samples.begin(), samples.end());
+  auto at = [&](double q) {
+    size_t index = std::min(samples.size() - 1, static_cast<size_t>(q * static_cast<double>(samples.size())));
+    return samples[index] / 1e6;
+  };
+  out.p50_ms = at(0.50);
+  out.p99_ms = at(0.99);
+  out.p999_ms = at(0.999);
+  return out;
+}
+
+double ResidentMegabytes(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/status", pid));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
+  }
+  return 0;
+}
+
+uint64_t DirectoryBytes(const std::string& dir) {
+  uint64_t total = 0;
+  std::error_code error;
+  for (const auto& entry : fs::recursive_directory_iterator(dir, error)) {
+    if (entry.is_regular_file(error)) total += entry.file_size(error);
+  }
+  return total;
+}
+
+// Every simulated collector and subscriber holds sockets; the aggregator (a child, inheriting the
+// limit) a connection per collector.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+std::string DurabilityName(Durability d) { return d == Durability::kWal ? "wal" : "fsync"; }
+
+// Starts aggregator and publisher on `root` (its aggregator/ may hold stored figures already) and
+// `subscribers` subscribers; `ready_ms` is how long the aggregator took to serve.
+Status StartProvince(const std::string& root, const Workload& workload, Durability durability,
+                     const BenchOptions& options, std::unique_ptr<Province>* out, double* ready_ms = nullptr) {
+  auto p = std::make_unique<Province>(root);
+  p->nodes.set_ready_timeout_ms(600'000);
+  const int64_t start = SteadyNs();
+  std::vector<std::string> flags = {"--durability", DurabilityName(durability)};
+  flags.insert(flags.end(), options.aggregator_flags.begin(), options.aggregator_flags.end());
+  TONGHOP_RETURN_IF_ERROR(p->nodes.StartAggregator(flags));
+  if (ready_ms) *ready_ms = (SteadyNs() - start) / 1e6;
+  TONGHOP_RETURN_IF_ERROR(p->nodes.StartPublisher());
+  p->load = std::make_unique<LoadGenerator>(p->context, workload,
+                                            fmt::format("tcp://127.0.0.1:{}", p->nodes.ingest_port()), &p->probes);
+  p->subscribers = std::make_unique<SubscriberPool>(p->context, p->nodes.PublisherPublishEndpoint(),
+                                                     p->nodes.PublisherSnapshotEndpoint(), workload.live_period,
+                                                     &p->probes);
+  TONGHOP_RETURN_IF_ERROR(p->subscribers->Start(options.subscribers));
+  *out = std::move(p);
+  return Status::OK();
+}
+
+// Offers `run` and waits until every subscriber shows the exact totals: updates per second from
+// the first send to that moment. The probes sent meanwhile give the latency under that load.
+Status Measure(Province& p, const LoadRun& run, double* per_second, Latency* latency, uint64_t* acked = nullptr) {
+  const int64_t start = SteadyNs();
+  p.subscribers->StartSampling(start);
+  LoadResult result;
+  TONGHOP_RETURN_IF_ERROR(p.load->Run(run, &result));
+  int64_t reached = 0;
+  TONGHOP_RETURN_IF_ERROR(
+      p.subscribers->WaitForState(p.load->expected_totals(), p.load->last_probe_seq(), kSubscriberCatchUpMs, &reached));
+  *per_second = result.acked / ((reached - start) / 1e9);
+  if (acked) *acked = result.acked;
+  *latency = Summarize(p.subscribers->TakeSamples());
+  spdlog::info("{} collectors, offered {}: {} updates acked and seen in {:.2f} s: {:.0f}/s; probe p50 {:.2f} ms, p99 "
+               "{:.2f} ms ({} samples)", run.collectors, run.offered_per_s > 0 ? fmt::format("{:.0f}/s", run.offered_per_s) : "all it can",
+               result.acked, (reached - start) / 1e9, *per_second, latency->p50_ms, latency->p99_ms, latency->samples);
+  return Status::OK();
+}
+
+void AddLatency(BenchReport& report, const std::string& what, const Latency& latency) {
+  const std::string note = fmt::format("{} samples", latency.samples);
+  report.Add("latency", what + " p50", latency.p50_ms, "ms", note);
+  report.Add("latency", what + " p99", latency.p99_ms, "ms", note);
+  report.Add("latency", what + " p99.9", latency.p999_ms, "ms", note);
+}
+
+Status MeasureCeilings(const Workload& workload, const BenchOptions& options, const std::string& root,
+                       BenchReport& report) {
+  CeilingRun run;
+  run.seconds = options.run_seconds;
+  run.dir = root + "/ceiling-db";
+  CeilingResult result;
+  spdlog::info("ceilings: raw DEALER->ROUTER, RocksDB batches and the naive pipeline, {} s each", run.seconds);
+  TONGHOP_RETURN_IF_ERROR(MeasureRawDealerRouter(workload, run, &result));
+  report.Add("ceiling", kRawCeiling, result.updates_per_s, "updates/s", "batches of 100, acked per message");
+  for (Durability d : {Durability::kWal, Durability::kFsync}) {
+    TONGHOP_RETURN_IF_ERROR(MeasureRocksDbBatches(workload, d, run, &result));
+    report.Add("ceiling", d == Durability::kWal ? kRocksWal : kRocksFsync, result.updates_per_s, "updates/s",
+               "value + audit record per update, 1,000 a batch");
+  }
+  for (Durability d : {Durability::kWal, Durability::kFsync}) {
+    TONGHOP_RETURN_IF_ERROR(MeasureNaivePipeline(workload, d, run, &result));
+    report.Add("ceiling", d == Durability::kWal ? kNaiveWal : kNaiveFsync, result.updates_per_s, "updates/s",
+               "ROUTER, parse, WriteBatch, map of totals, ack, PUB to 1 SUB");
+  }
+  return Status::OK();
+}
+
+// Writes `count` stored figures into the aggregator database at `dir`, with the audit record the
+// aggregator writes beside each, as if they had been reported before.
+Status Preload(const Workload& workload, const std::string& dir, uint64_t count) {
+  std::unique_ptr<IngestStore> store;
+  TONGHOP_RETURN_IF_ERROR(IngestStore::Open(dir, Durability::kWal, &store));
+  IngestStore::Counters counters;
+  constexpr uint64_t kPerBatch = 50'000;
+  const int64_t start = SteadyNs();
+  tonghop::v1::IndicatorUpdate update;
+  for (uint64_t done = 0; done < count;) {
+    IngestStore::Batch batch = store->NewBatch();
+    for (uint64_t end = std::min(count, done + kPerBatch); done < end; ++done) {
+      MakeStoredUpdate(workload, done, &update);
+      tonghop::storage::v1::UnitValue value;
+      value.set_value_micros(static_cast<int64_t>(update.value() * 1e6));
+      value.set_node_id("bench-preload");
+      value.set_outbox_id(1'000'000);
+      value.set_seq(done + 1);
+      batch.PutValue(update.indicator(), update.period(), update.reporting_unit(), value);
+      tonghop::storage::v1::AuditRecord audit;
+      audit.set_reporting_unit(update.reporting_unit());
+      audit.set_indicator(update.indicator());
+      audit.set_period(update.period());
+      audit.set_node_id("bench-preload");
+      audit.set_outbox_id(1'000'000);
+      audit.set_seq(done + 1);
+      audit.set_value_micros(value.value_micros());
+      batch.PutAudit(++counters.audit_seq, audit);
+    }
+    batch.PutCounters(counters);
+    TONGHOP_RETURN_IF_ERROR(store->Commit(&batch));
+    if (count >= 1'000'000 && done % 1'000'000 == 0) {
+      spdlog::info("stored {} of {} figures ({:.0f}/s)", done, count, done / ((SteadyNs() - start) / 1e9));
+    }
+  }
+  return Status::OK();
+}
+
+// One real tonghop-collector: a drop file of `figures` figures, timed from the drop to an empty
+// outbox, and its resident memory then.
+Status MeasureRealCollector(Province& p, const Workload& workload, int figures, const std::string& root,
+                            BenchReport& report) {
+  const std::string unit = UnitCode(workload.units - 1);
+  TONGHOP_RETURN_IF_ERROR(p.nodes.StartCollector(unit));
+  std::string csv = "indicator,period,value\n";
+  tonghop::v1::IndicatorUpdate update;
+  for (int i = 0; i < figures; ++i) {
+    // Unit-fastest order: every workload.units-th stored figure is this unit's.
+    MakeStoredUpdate(workload, static_cast<uint64_t>(i) * workload.units + workload.units - 1, &update);
+    csv += fmt::format("{},{},{}\n", update.indicator(), update.period(), update.value());
+  }
+  const std::string file = root + "/collector-figures.csv";
+  TONGHOP_RETURN_IF_ERROR(WriteStringToFile(file, csv));
+  const int64_t start = SteadyNs();
+  TONGHOP_RETURN_IF_ERROR(p.nodes.Drop(unit, file));
+  const int64_t deadline = start + 300'000'000'000;
+  int drained_polls = 0;
+  while (SteadyNs() < deadline) {
+    std::string out, err;
+    p.nodes.RunCli({"collector-status", "--collector", p.nodes.CollectorApiEndpoint(unit)}, &out, &err);
+    // "pending: 0" before the file is even scanned must not count: the done/ file says it was.
+    if (out.find("pending: 0\n") != std::string::npos && fs::exists(p.nodes.DropDir(unit) + "/done/collector-figures.csv")) {
+      if (++drained_polls == 1) {
+        const double seconds = (SteadyNs() - start) / 1e9;
+        report.Add("collector", "one real collector: drop file to all acked", figures / seconds, "figures/s",
+                   fmt::format("{} figures, fsynced outbox, scan every 100 ms", figures));
+        report.Add("memory", "collector resident", ResidentMegabytes(p.nodes.Pid("collector-" + unit)), "MB",
+                   fmt::format("after sending {} figures", figures));
+        return Status::OK();
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Status::Unavailable("the real collector did not empty its outbox in 300 s:\n" +
+                             p.nodes.LogTail("collector-" + unit));
+}
+
+Status MeasureLiveProvince(const Workload& workload, const BenchOptions& options, const std::string& root,
+                           BenchReport& report) {
+  spdlog::info("province with durability wal: throughput, latency, collectors 11/100/1000");
+  std::unique_ptr<Province> p;
+  TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p));
+  double max_per_s = 0;
+  Latency latency;
+  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &max_per_s, &latency));
+  Figure& wal = report.Add("throughput", "pipeline, wal, 11 collectors", max_per_s, "updates/s",
+                           fmt::format("{} subscribers", options.subscribers));
+  report.AddRatios(wal, {kRawCeiling, kRocksWal, kNaiveWal});
+  AddLatency(report, "at saturation, wal", latency);
+
+  for (double rate : {1'000.0, 10'000.0, std::floor(max_per_s / 2)}) {
+    double achieved = 0;
+    TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.latency_seconds, rate}, &achieved, &latency));
+    AddLatency(report, fmt::format("at {:.0f}/s, wal", rate), latency);
+  }
+  for (int collectors : {100, 1000}) {
+    double per_s = 0;
+    TONGHOP_RETURN_IF_ERROR(Measure(*p, {collectors, options.run_seconds, 0}, &per_s, &latency));
+    Figure& f = report.Add("scaling", fmt::format("pipeline, wal, {} collectors", collectors), per_s, "updates/s",
+                           fmt::format("{:+.0f}% against 11", (per_s / max_per_s - 1) * 100));
+    report.AddRatios(f, {kNaiveWal});
+  }
+  report.Add("memory", "aggregator resident", ResidentMegabytes(p->nodes.Pid("aggregator")), "MB",
+             "after the runs above");
+  report.Add("memory", "publisher resident", ResidentMegabytes(p->nodes.Pid("publisher")), "MB", "after the runs above");
+  return MeasureRealCollector(*p, workload, options.quick ? 2'000 : 10'000, root, report);
+}
+
+Status MeasureFsyncProvince(const Workload& workload, const BenchOptions& options, const std::string& root,
+                            BenchReport& report) {
+  spdlog::info("province with durability fsync: throughput and latency at 10,000/s");
+  std::unique_ptr<Province> p;
+  TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kFsync, options, &p));
+  double per_s = 0;
+  Latency latency;
+  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency));
+  Figure& f = report.Add("throughput", "pipeline, fsync, 11 collectors", per_s, "updates/s",
+                         fmt::format("{} subscribers", options.subscribers));
+  report.AddRatios(f, {kRawCeiling, kRocksFsync, kNaiveFsync});
+  AddLatency(report, "at saturation, fsync", latency);
+  double achieved = 0;
+  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.latency_seconds, 10'000}, &achieved, &latency));
+  AddLatency(report, "at 10000/s, fsync", latency);
+  return Status::OK();
+}
+
+// Throughput over `stored` figures already in the database, and for the largest count the
+// restart: SIGKILL, start again, time until it serves.
+Status MeasureStored(const Workload& workload, const BenchOptions& options, const std::string& root, uint64_t stored,
+                     bool restart, BenchReport& report) {
+  spdlog::info("province over {} stored figures", stored);
+  fs::create_directories(root);
+  const int64_t start = SteadyNs();
+  TONGHOP_RETURN_IF_ERROR(Preload(workload, root + "/aggregator", stored));
+  const double preload_s = (SteadyNs() - start) / 1e9;
+  std::unique_ptr<Province> p;
+  double first_start_ms = 0;
+  TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p, &first_start_ms));
+  double per_s = 0;
+  Latency latency;
+  uint64_t acked = 0;
+  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency, &acked));
+  Figure& f = report.Add("stored", fmt::format("pipeline, wal, over {} stored figures", stored), per_s, "updates/s",
+                         fmt::format("stored in {:.1f} s; first start {:.1f} s", preload_s, first_start_ms / 1e3));
+  report.AddRatios(f, {kNaiveWal});
+  if (!restart) return Status::OK();
+  report.Add("memory", fmt::format("aggregator resident, {} figures", stored),
+             ResidentMegabytes(p->nodes.Pid("aggregator")), "MB");
+  TONGHOP_RETURN_IF_ERROR(p->nodes.Kill("aggregator"));
+  const int64_t killed = SteadyNs();
+  TONGHOP_RETURN_IF_ERROR(p->nodes.Restart("aggregator"));
+  report.Add("stored", fmt::format("restart to serving, {} figures", stored), (SteadyNs() - killed) / 1e9, "s",
+             "SIGKILL, start, until the ingest endpoint is bound (\"ready:\")");
+  report.Add("stored", "RocksDB bytes per stored figure", static_cast<double>(DirectoryBytes(root + "/aggregator")) /
+             static_cast<double>(stored + acked), "bytes",
+             "whole database directory (values, audit log, aggregates, WAL) / figures ever stored");
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RunBench(BenchOptions options) {
+  if (options.quick) {
+    options.run_seconds = std::min(options.run_seconds, 1.5);
+    options.latency_seconds = std::min(options.latency_seconds, 2.0);
+    options.stored_values = std::min<uint64_t>(options.stored_values, 100'000);
+  }
+  RaiseOpenFileLimit();
+  const bool own_dir = options.work_dir.empty();
+  if (own_dir) {
+    std::string pattern = (fs::temp_directory_path() / "tonghop-bench-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) return Status::IOError("cannot make a folder under /tmp");
+    options.work_dir = pattern;
+  }
+  Workload workload;
+  TONGHOP_RETURN_IF_ERROR(WriteCatalog(workload, options.work_dir + "/catalog"));
+  BenchReport report(DescribeMachine(), options.command);
+  Status status = MeasureCeilings(workload, options, options.work_dir, report);
+  if (status.ok()) status = MeasureLiveProvince(workload, options, options.work_dir + "/wal", report);
+  if (status.ok()) status = MeasureFsyncProvince(workload, options, options.work_dir + "/fsync", report);
+  if (status.ok()) {
+    status = MeasureStored(workload, options, options.work_dir + "/stored-small", options.quick ? 1'000 : 10'000, false, report);
+  }
+  if (status.ok()) {
+    status = MeasureStored(workload, options, options.work_dir + "/stored-large", options.stored_values, true, report);
+  }
+  std::cout << report.Table() << std::flush;
+  if (!options.json_file.empty()) {
+    Status written = report.WriteJson(options.json_file);
+    if (status.ok()) status = written;
+  }
+  if (own_dir) {
+    std::error_code error;
+    fs::remove_all(options.work_dir, error);
+  }
+  return status;
+}
+
+}  // namespace tonghop::bench

@@ -1,0 +1,33 @@
+// tonghop-bench (docs/PERFORMANCE.md): the whole pipeline measured against its own ceilings.
+//
+// It starts the real tonghop-aggregator and tonghop-publisher (tests/mini_province.h) with a
+// synthetic catalog (bench/workload.h), offers load from simulated collectors
+// (bench/load_generator.h), follows the feed with real Clone subscribers
+// (bench/subscriber_pool.h), and in the same run measures this machine's ceilings with the same
+// libraries (bench/ceilings.h). Every figure goes into a BenchReport.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace tonghop::bench {
+
+struct BenchOptions {
+  bool quick = false;           // every figure, on small counts and short runs: under a minute
+  std::string work_dir;         // "" for a new folder under /tmp, removed afterwards
+  std::string json_file;        // also write the report here as JSON
+  int subscribers = 2;
+  double run_seconds = 10;      // each throughput measurement
+  double latency_seconds = 10;  // each fixed-load latency measurement
+  uint64_t stored_values = 10'000'000;
+  // Passed on to every tonghop-aggregator started, to measure a setting ("--max_batch_updates=5000").
+  std::vector<std::string> aggregator_flags;
+  std::string command;          // the command line, for the report
+};
+
+// Runs every measurement, prints the table on stdout, and writes the JSON when asked.
+Status RunBench(BenchOptions options);
+
+}  // namespace tonghop::bench

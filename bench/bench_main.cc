@@ -1,0 +1,25 @@
+// tonghop-bench: the whole pipeline measured against this machine's ceilings (bench/bench.h,
+// docs/PERFORMANCE.md). Not a test: it prints figures.
+#include <CLI/CLI.hpp>
+
+#include "bench/bench.h"
+#include "core/process.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"tonghop-bench: throughput, latency, scaling, restart and memory of the real aggregator and "
+               "publisher, each against the ceilings of this machine measured in the same run"};
+  tonghop::CommonFlags common;
+  tonghop::AddCommonFlags(app, &common);
+  tonghop::bench::BenchOptions o;
+  app.add_flag("--quick", o.quick, "every figure on short runs and small counts: under a minute");
+  app.add_option("--json", o.json_file, "also write the figures as JSON to this file");
+  app.add_option("--work_dir", o.work_dir, "folder for the databases and logs (default: a new one under /tmp, removed)");
+  app.add_option("--subscribers", o.subscribers, "subscribers following the publisher")->capture_default_str()->check(CLI::Range(1, 100));
+  app.add_option("--run_seconds", o.run_seconds, "length of each throughput run")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--latency_seconds", o.latency_seconds, "length of each fixed-load latency run")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--stored_values", o.stored_values, "figures stored before the large stored-values run and the restart")->capture_default_str();
+  app.add_option("--aggregator_flag", o.aggregator_flags, "a flag for every tonghop-aggregator started, e.g. "
+                 "--aggregator_flag=--max_batch_updates=5000; repeat for more");
+  for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);
+  return tonghop::RunMain(app, argc, argv, "bench", common, [&] { return tonghop::bench::RunBench(o); });
+}

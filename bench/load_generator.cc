@@ -1,0 +1,187 @@
+#include "bench/load_generator.h"
+
+#include <chrono>
+#include <deque>
+
+#include <fmt/format.h>
+
+#include "core/transport.h"
+
+namespace tonghop::bench {
+namespace {
+
+// A run fails when nothing at all is acked for this long: on loopback that is a lost update.
+constexpr int64_t kSilenceLimitNs = 10'000'000'000;
+
+}  // namespace
+
+int64_t SteadyNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+struct LoadGenerator::Collector {
+  int unit = 0;
+  zmq::socket_t socket;
+  uint64_t next_seq = 1;      // the next update to send
+  uint64_t acked_through = 0;  // every seq up to this one is acked
+  // Paced runs: when each update assigned to this collector and not yet sent fell due.
+  std::deque<int64_t> due_ns;
+  int in_flight() const { return static_cast<int>(next_seq - 1 - acked_through); }
+};
+
+LoadGenerator::LoadGenerator(zmq::context_t& context, Workload workload, std::string ingest_endpoint,
+                             ProbeClock* probes)
+    : context_(context),
+      workload_(std::move(workload)),
+      ingest_endpoint_(std::move(ingest_endpoint)),
+      probes_(probes),
+      unit_figures_(static_cast<size_t>(workload_.units) * workload_.live_indicators, 0.0) {
+  for (int i = 0; i < workload_.live_indicators; ++i) expected_totals_[IndicatorId(i)] = 0;
+}
+
+LoadGenerator::~LoadGenerator() = default;
+
+uint64_t LoadGenerator::last_probe_seq() const { return collectors_.empty() ? 0 : collectors_[0]->next_seq - 1; }
+
+Status LoadGenerator::EnsureCollectors(int count) {
+  if (count > workload_.units) {
+    return Status::InvalidArgument(fmt::format("{} collectors but the workload has {} units", count, workload_.units));
+  }
+  LinkOptions link;
+  // Every update in flight must fit in the queues: a full queue would stall a collector, not
+  // measure the aggregator.
+  link.send_hwm = link.receive_hwm = 1'000'000;
+  try {
+    while (static_cast<int>(collectors_.size()) < count) {
+      auto c = std::make_unique<Collector>();
+      c->unit = static_cast<int>(collectors_.size());
+      c->socket = zmq::socket_t(context_, zmq::socket_type::dealer);
+      ConfigureSocket(c->socket, link);
+      c->socket.connect(ingest_endpoint_);
+      collectors_.push_back(std::move(c));
+    }
+  } catch (const zmq::error_t& e) {
+    return Status::IOError(fmt::format("creating simulated collector {}: {} (too many open files? raise ulimit -n)",
+                                       collectors_.size(), e.what()));
+  }
+  return Status::OK();
+}
+
+bool LoadGenerator::SendBatch(Collector& c, int count, int64_t due_ns) {
+  tonghop::v1::CollectorMessage message;
+  MakeLiveBatch(workload_, c.unit, c.next_seq, count, NowMs(), message.mutable_updates());
+  std::string bytes = message.SerializeAsString();
+  zmq::send_result_t sent;
+  try {
+    sent = c.socket.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+  } catch (const zmq::error_t&) {
+    return false;
+  }
+  if (!sent) return false;
+  for (int n = 0; n < count; ++n) {
+    const uint64_t seq = c.next_seq + n;
+    int64_t due = due_ns;
+    if (!c.due_ns.empty()) {
+      due = c.due_ns.front();
+      c.due_ns.pop_front();
+    }
+    if (c.unit == 0) {
+      probes_->Record(seq, due);
+      continue;
+    }
+    const int indicator = static_cast<int>(seq % workload_.live_indicators);
+    double& figure = unit_figures_[static_cast<size_t>(c.unit) * workload_.live_indicators + indicator];
+    expected_totals_[IndicatorId(indicator)] += static_cast<double>(seq) - figure;
+    figure = static_cast<double>(seq);
+  }
+  c.next_seq += count;
+  return true;
+}
+
+Status LoadGenerator::ReadReplies(Collector& c, uint64_t* acked) {
+  while (true) {
+    zmq::message_t frame;
+    zmq::recv_result_t got;
+    try {
+      got = c.socket.recv(frame, zmq::recv_flags::dontwait);
+    } catch (const zmq::error_t& e) {
+      return Status::IOError(fmt::format("collector {}: {}", c.unit, e.what()));
+    }
+    if (!got) return Status::OK();
+    tonghop::v1::AggregatorMessage reply;
+    if (!ParseProto(frame, &reply)) return Status::Corruption(fmt::format("collector {}: unparsable reply", c.unit));
+    if (!reply.has_replies()) continue;  // a heartbeat answer
+    const auto& replies = reply.replies();
+    if (replies.rejects_size() > 0) {
+      const auto& r = replies.rejects(0);
+      return Status::InvalidArgument(fmt::format("collector {}: update {} rejected ({}): {}", c.unit, r.seq(),
+                                         tonghop::v1::RejectReason_Name(r.reason()), r.text()));
+    }
+    for (const auto& ack : replies.acks()) {
+      if (ack.seq() == c.acked_through + 1) {
+        ++c.acked_through;
+        ++*acked;
+      }
+    }
+  }
+}
+
+Status LoadGenerator::Run(const LoadRun& run, LoadResult* out) {
+  TONGHOP_RETURN_IF_ERROR(EnsureCollectors(run.collectors));
+  *out = LoadResult{};
+  const int n = run.collectors;
+  const int batch = workload_.batch_updates;
+  const int window = workload_.window_updates;
+  const int64_t start = SteadyNs();
+  const int64_t stop_sending = start + static_cast<int64_t>(run.seconds * 1e9);
+  const uint64_t first_probe = last_probe_seq();
+  uint64_t assigned = 0;  // paced: updates that fell due so far
+  int64_t last_progress = start;
+  std::vector<zmq::pollitem_t> items;
+  for (int i = 0; i < n; ++i) items.push_back({collectors_[i]->socket.handle(), 0, ZMQ_POLLIN, 0});
+
+  while (true) {
+    const int64_t now = SteadyNs();
+    const bool sending = now < stop_sending;
+    if (sending && run.offered_per_s > 0) {
+      // Update k of the run falls due at start + k / rate and goes to collector k % n.
+      const auto due_total = static_cast<uint64_t>((now - start) * 1e-9 * run.offered_per_s);
+      for (; assigned < due_total; ++assigned) {
+        collectors_[assigned % n]->due_ns.push_back(start + static_cast<int64_t>(assigned / run.offered_per_s * 1e9));
+      }
+    }
+    if (sending) {
+      for (int i = 0; i < n; ++i) {
+        Collector& c = *collectors_[i];
+        while (true) {
+          int count = std::min(batch, window - c.in_flight());
+          if (run.offered_per_s > 0) count = std::min<int>(count, static_cast<int>(c.due_ns.size()));
+          if (count <= 0 || !SendBatch(c, count, now)) break;
+          out->sent += count;
+        }
+      }
+    }
+    if (!sending && out->acked == out->sent) break;
+    try {
+      zmq::poll(items, std::chrono::milliseconds(run.offered_per_s > 0 && sending ? 1 : 10));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) return Status::IOError(fmt::format("polling the collectors: {}", e.what()));
+    }
+    const uint64_t acked_before = out->acked;
+    for (int i = 0; i < n; ++i) {
+      if (items[i].revents & ZMQ_POLLIN) TONGHOP_RETURN_IF_ERROR(ReadReplies(*collectors_[i], &out->acked));
+    }
+    const int64_t after = SteadyNs();
+    if (out->acked != acked_before) last_progress = after;
+    if (out->acked < out->sent && after - last_progress > kSilenceLimitNs) {
+      return Status::Unavailable(fmt::format("no ack for {} s with {} updates unanswered", kSilenceLimitNs / 1'000'000'000,
+                                             out->sent - out->acked));
+    }
+  }
+  out->seconds = (SteadyNs() - start) * 1e-9;
+  out->probes = last_probe_seq() - first_probe;
+  return Status::OK();
+}
+
+}  // namespace tonghop::bench

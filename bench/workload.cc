@@ -1,0 +1,77 @@
+#include "bench/workload.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "core/csv.h"
+#include "core/period.h"
+
+namespace tonghop::bench {
+namespace {
+
+// Month `back` months before the live one ("2026-11" back 1 is "2026-10").
+std::string MonthBefore(const std::string& live_period, uint64_t back) {
+  Period live;
+  (void)Period::Parse(live_period, &live);
+  const int64_t months = static_cast<int64_t>(live.year()) * 12 + (live.first_month() - 1) - static_cast<int64_t>(back);
+  return fmt::format("{:04d}-{:02d}", months / 12, months % 12 + 1);
+}
+
+}  // namespace
+
+std::string UnitCode(int unit) { return fmt::format("commune-{:05d}", unit); }
+std::string IndicatorId(int indicator) { return fmt::format("bench.counter{:03d}", indicator); }
+
+Status WriteCatalog(const Workload& workload, const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  std::string units = "code,name_vi,kind\n";
+  for (int u = 0; u < workload.units; ++u) units += fmt::format("{},Xã {},commune\n", UnitCode(u), u);
+  std::string indicators = "id,sector,name_vi,unit,reported_by,space_agg,time_agg,period_type,non_negative\n";
+  std::string plans = "indicator,year,plan\n";
+  Period live;
+  TONGHOP_RETURN_IF_ERROR(Period::Parse(workload.live_period, &live));
+  for (int i = 0; i < workload.indicators; ++i) {
+    indicators += fmt::format("{},bench,Bộ đếm {},lượt,commune,sum,sum,month,yes\n", IndicatorId(i), i);
+    plans += fmt::format("{},{},{}\n", IndicatorId(i), live.year(), 1'000'000'000);
+  }
+  indicators += fmt::format("{},bench,Đầu dò độ trễ,lượt,{},max,last,month,yes\n", kProbeIndicator, UnitCode(0));
+  TONGHOP_RETURN_IF_ERROR(WriteStringToFile(dir + "/units.csv", units));
+  TONGHOP_RETURN_IF_ERROR(WriteStringToFile(dir + "/indicators.csv", indicators));
+  TONGHOP_RETURN_IF_ERROR(WriteStringToFile(dir + "/plans.csv", plans));
+  return WriteStringToFile(dir + "/baselines.csv", "indicator,period,value\n");
+}
+
+void MakeLiveUpdate(const Workload& workload, int unit, uint64_t seq, int64_t observed_at_ms,
+                    tonghop::v1::IndicatorUpdate* update) {
+  update->set_seq(seq);
+  update->set_reporting_unit(UnitCode(unit));
+  update->set_indicator(unit == 0 ? std::string(kProbeIndicator)
+                                  : IndicatorId(static_cast<int>(seq % workload.live_indicators)));
+  update->set_period(workload.live_period);
+  // A counter that grows: every update changes the unit's figure, and so the province total.
+  update->set_value(static_cast<double>(seq));
+  update->set_observed_at_ms(observed_at_ms);
+}
+
+void MakeLiveBatch(const Workload& workload, int unit, uint64_t first_seq, int count, int64_t observed_at_ms,
+                   tonghop::v1::UpdateBatch* batch) {
+  batch->Clear();
+  batch->set_node_id(fmt::format("bench-{}", unit));
+  batch->set_outbox_id(static_cast<uint64_t>(unit) + 1);
+  for (int n = 0; n < count; ++n) {
+    MakeLiveUpdate(workload, unit, first_seq + n, observed_at_ms, batch->add_updates());
+  }
+}
+
+void MakeStoredUpdate(const Workload& workload, uint64_t i, tonghop::v1::IndicatorUpdate* update) {
+  const uint64_t units = workload.units;
+  const uint64_t indicators = workload.indicators;
+  update->set_reporting_unit(UnitCode(static_cast<int>(i % units)));
+  update->set_indicator(IndicatorId(static_cast<int>(i / units % indicators)));
+  update->set_period(MonthBefore(workload.live_period, 1 + i / (units * indicators)));
+  update->set_value(static_cast<double>(i % 1000 + 1));
+}
+
+}  // namespace tonghop::bench
