@@ -65,7 +65,7 @@ Status Aggregator::Start() {
   if (options_.curve.enabled()) {
     TONGHOP_RETURN_IF_ERROR(authorizer_.Start(options_.key_registry_file));
   } else {
-    WarnPlaintext("the ingest (collectors) and feed (publisher) endpoints");
+    WarnPlaintext("the ingest (collectors), feed (publisher) and query (office) endpoints");
   }
   LinkOptions ingest_link = link;
   ingest_link.max_message_bytes = kMaxIngestMessageBytes;
@@ -82,8 +82,11 @@ Status Aggregator::Start() {
   feed_ = std::make_unique<CloneServer>(context_, feed_options, &state_->table());
   feed_->set_stream_id(store_->stream_id());
   TONGHOP_RETURN_IF_ERROR(feed_->Start());
-  query_ = std::make_unique<QueryService>(context_, &catalog_, state_.get(), store_.get());
-  TONGHOP_RETURN_IF_ERROR(query_->Start(options_.query_endpoint, link));
+  LinkOptions query_link = link;
+  query_link.curve = options_.curve;
+  query_link.curve.zap_domain = KeyRegistry::kOffice;
+  query_ = std::make_unique<QueryService>(context_, &catalog_, state_.get(), store_.get(), &authorizer_);
+  TONGHOP_RETURN_IF_ERROR(query_->Start(options_.query_endpoint, query_link));
 
   try {
     ingest_ = zmq::socket_t(context_, zmq::socket_type::router);
@@ -271,8 +274,13 @@ void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::Up
     }
     return;
   }
+  // Looked up, not created: a batch that is refused or consumes no seq must leave no entry
+  // behind, or a sender inventing outbox ids would grow the map without bound.
+  const auto known = positions_.find(batch.outbox_id());
+  const bool existed = known != positions_.end();
   std::string key_unit;
-  if (std::string refused = authorizer_.Authorize(body, positions_[batch.outbox_id()], &key_unit);
+  if (std::string refused = authorizer_.Authorize(
+          body, existed ? known->second : tonghop::storage::v1::OutboxPosition::default_instance(), &key_unit);
       !refused.empty()) {
     authorizer_.CountRefusal(batch.node_id(), refused);
     for (const auto& update : batch.updates()) {
@@ -280,14 +288,16 @@ void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::Up
     }
     return;
   }
-  uint64_t before = positions_[batch.outbox_id()].last_seq();
+  const uint64_t before = existed ? known->second.last_seq() : 0;
   for (const auto& update : batch.updates()) ApplyUpdate(batch, key_unit, update, now_ms, writes, replies);
   auto& position = positions_[batch.outbox_id()];
-  if (position.last_seq() != before) {
-    position.set_node_id(batch.node_id());
-    if (!key_unit.empty()) position.set_owner_unit(key_unit);
-    writes->PutPosition(batch.outbox_id(), position);
+  if (position.last_seq() == before) {
+    if (!existed) positions_.erase(batch.outbox_id());  // ApplyUpdate made it, nothing was applied
+    return;
   }
+  position.set_node_id(batch.node_id());
+  if (!key_unit.empty()) position.set_owner_unit(key_unit);
+  writes->PutPosition(batch.outbox_id(), position);
 }
 
 void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::string& key_unit,

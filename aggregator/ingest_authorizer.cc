@@ -29,8 +29,9 @@ Status IngestAuthorizer::Start(const std::string& registry_file) {
   TONGHOP_RETURN_IF_ERROR(Load(&registry_));
   zap_ = std::make_unique<ZapHandler>(context_);
   TONGHOP_RETURN_IF_ERROR(zap_->Start(registry_));
-  spdlog::info("CURVE on: key registry {} admits {} collector and {} publisher keys", registry_file_,
-               registry_->Count(KeyRegistry::kCollector), registry_->Count(KeyRegistry::kPublisher));
+  spdlog::info("CURVE on: key registry {} admits {} collector, {} publisher and {} office keys", registry_file_,
+               registry_->Count(KeyRegistry::kCollector), registry_->Count(KeyRegistry::kPublisher),
+               registry_->Count(KeyRegistry::kOffice));
   return Status::OK();
 }
 
@@ -55,8 +56,9 @@ void IngestAuthorizer::Reload() {
   }
   registry_ = fresh;
   zap_->SetRegistry(fresh);
-  spdlog::info("SIGHUP: key registry {} reloaded: {} collector and {} publisher keys", registry_file_,
-               fresh->Count(KeyRegistry::kCollector), fresh->Count(KeyRegistry::kPublisher));
+  spdlog::info("SIGHUP: key registry {} reloaded: {} collector, {} publisher and {} office keys", registry_file_,
+               fresh->Count(KeyRegistry::kCollector), fresh->Count(KeyRegistry::kPublisher),
+               fresh->Count(KeyRegistry::kOffice));
 }
 
 std::string IngestAuthorizer::Authorize(const zmq::message_t& body,
@@ -64,8 +66,7 @@ std::string IngestAuthorizer::Authorize(const zmq::message_t& body,
                                         std::string* unit) const {
   unit->clear();
   if (!enabled()) return "";
-  const std::string key = PeerPublicKey(body);
-  const RegisteredKey* entry = registry_->Find(key);
+  const RegisteredKey* entry = registry_->Find(PeerPublicKey(body));
   if (entry == nullptr || entry->role != KeyRegistry::kCollector) {
     return "the sender's key is no longer in the key registry as a collector (revoked); nothing was stored";
   }
@@ -75,6 +76,12 @@ std::string IngestAuthorizer::Authorize(const zmq::message_t& body,
   }
   *unit = entry->name;
   return "";
+}
+
+bool IngestAuthorizer::Registered(const zmq::message_t& body, std::string_view role) const {
+  if (!enabled()) return true;
+  const RegisteredKey* entry = registry_->Find(PeerPublicKey(body));
+  return entry != nullptr && entry->role == role;
 }
 
 void IngestAuthorizer::CountRefusal(const std::string& node_id, const std::string& why) {

@@ -1,12 +1,13 @@
 // IngestAuthorizer: under CURVE, which reporting unit the sender of each ingest message may report
 // for (docs/SECURITY.md). It owns the aggregator's ZapHandler and its KeyRegistry:
 //  - at the handshake, the ZapHandler admits only keys registered as role "collector" on the
-//    ingest socket and "publisher" on the feed sockets;
+//    ingest socket, "publisher" on the feed sockets and "office" on the query socket;
 //  - per UpdateBatch, Authorize() looks the sender's key up in the registry as it is now (so a
 //    key revoked by a reload stops at once, even on a connection opened before), and refuses the
 //    batch when the key is gone or when the outbox it names was first used by another unit's key
 //    (otherwise a key could advance, and so silence, another unit's sequence);
-//  - per update, the aggregator rejects a reporting_unit other than the key's unit.
+//  - per update, the aggregator rejects a reporting_unit other than the key's unit;
+//  - per query, the QueryService asks Registered() the same way about the office key.
 // Refusals are REJECT_REASON_UNAUTHORIZED, not final: nothing is stored and the collector keeps
 // the update until its key is registered. In plain-text mode (no keys) every unit is allowed.
 // Reload() (on SIGHUP) re-reads the registry file; a broken file leaves the current one in force.
@@ -15,6 +16,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <zmq.hpp>
 
@@ -44,6 +46,10 @@ class IngestAuthorizer {
   // report for in *unit ("" in plain-text mode: any); otherwise why the whole batch is refused.
   std::string Authorize(const zmq::message_t& body, const tonghop::storage::v1::OutboxPosition& position,
                         std::string* unit) const;
+
+  // Whether the sender of `body` holds a key of `role` in the registry as it is now (always true
+  // in plain-text mode). The handshake admitted it; this catches a key revoked since.
+  bool Registered(const zmq::message_t& body, std::string_view role) const;
 
   // Counts and logs (at most once a second) one refused update or batch.
   void CountRefusal(const std::string& node_id, const std::string& why);

@@ -40,8 +40,12 @@ bool Within(const Period& inner, const Period& outer) {
 }  // namespace
 
 QueryService::QueryService(zmq::context_t& context, const Catalog* catalog, const ProvinceState* state,
-                           const IngestStore* store)
-    : catalog_(catalog), state_(state), store_(store), socket_(context, zmq::socket_type::router) {}
+                           const IngestStore* store, const IngestAuthorizer* authorizer)
+    : catalog_(catalog),
+      state_(state),
+      store_(store),
+      authorizer_(authorizer),
+      socket_(context, zmq::socket_type::router) {}
 
 Status QueryService::Start(const std::string& endpoint, const LinkOptions& link) {
   try {
@@ -66,7 +70,15 @@ void QueryService::Serve() {
     if (frames.size() < 2) continue;  // no identity to answer
     tonghop::v1::QueryRequest request;
     tonghop::v1::QueryReply reply;
-    if (!ParseProto(frames.back(), &request) || request.body_case() == tonghop::v1::QueryRequest::BODY_NOT_SET) {
+    if (!authorizer_->Registered(frames.back(), KeyRegistry::kOffice)) {
+      reply = Error("the key this query was sent with is no longer registered as an office key (revoked by a reload "
+                    "of the key registry)");
+      if (refusal_log_.Allow()) {
+        spdlog::warn("refused a query: the sender's key {} is no longer registered as office (revoked) ({} more held "
+                     "back)", PeerPublicKey(frames.back()), refusal_log_.suppressed());
+      }
+    } else if (!ParseProto(frames.back(), &request) ||
+               request.body_case() == tonghop::v1::QueryRequest::BODY_NOT_SET) {
       reply = Error("the request is not a tonghop.v1.QueryRequest with a body; use a tonghop client of the same version");
     } else {
       reply = Answer(request, NowMs());

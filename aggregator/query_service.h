@@ -2,16 +2,21 @@
 // answering QueryRequest from `tonghop status|history|query|export|report` out of the aggregator's
 // in-memory state (ProvinceState) and its audit log (IngestStore). It never changes either, so a
 // query can neither lose nor alter a figure. Each request gets exactly one QueryReply; a malformed
-// one gets a reply whose `error` says so. Not thread-safe: the aggregator's loop thread owns it.
+// one gets a reply whose `error` says so. Under CURVE only keys of role "office" complete the
+// handshake (the socket's ZAP domain), and each request is checked again against the registry as
+// it is now, so a key revoked by a reload gets no more answers on the connection it already has.
+// Not thread-safe: the aggregator's loop thread owns it.
 #pragma once
 
 #include <string>
 
 #include <zmq.hpp>
 
+#include "aggregator/ingest_authorizer.h"
 #include "aggregator/ingest_store.h"
 #include "aggregator/province_state.h"
 #include "core/catalog.h"
+#include "core/log_limiter.h"
 #include "core/status.h"
 #include "core/transport.h"
 #include "tonghop/v1/query.pb.h"
@@ -20,9 +25,12 @@ namespace tonghop {
 
 class QueryService {
  public:
-  QueryService(zmq::context_t& context, const Catalog* catalog, const ProvinceState* state, const IngestStore* store);
+  // `authorizer` holds the key registry each request is checked against.
+  QueryService(zmq::context_t& context, const Catalog* catalog, const ProvinceState* state, const IngestStore* store,
+               const IngestAuthorizer* authorizer);
 
-  // Binds the ROUTER; fails with the endpoint in the message.
+  // Binds the ROUTER (a CURVE server of ZAP domain "office" when `link` has keys); fails with
+  // the endpoint in the message.
   Status Start(const std::string& endpoint, const LinkOptions& link);
 
   zmq::socket_t& socket() { return socket_; }
@@ -41,7 +49,9 @@ class QueryService {
   const Catalog* catalog_;
   const ProvinceState* state_;
   const IngestStore* store_;
+  const IngestAuthorizer* authorizer_;
   zmq::socket_t socket_;
+  LogLimiter refusal_log_;
 };
 
 }  // namespace tonghop

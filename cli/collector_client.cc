@@ -9,17 +9,15 @@
 #include "core/transport.h"
 
 namespace tonghop::cli {
-namespace {
-
-}  // namespace
 
 Status CallCollector(const std::string& endpoint, const tonghop::v1::LocalRequest& request,
                      int timeout_ms, tonghop::v1::LocalReply* reply) {
-  return CallEndpoint(endpoint, request, timeout_ms, reply, "the collector",
+  return CallEndpoint(endpoint, CurveSocketKeys(), request, timeout_ms, reply, "the collector",
                       "is it running, and is this its --submit_endpoint? (deploy/local/province.sh status)");
 }
 
-Status CallEndpoint(const std::string& endpoint, const google::protobuf::MessageLite& request, int timeout_ms,
+Status CallEndpoint(const std::string& endpoint, const CurveSocketKeys& curve,
+                    const google::protobuf::MessageLite& request, int timeout_ms,
                     google::protobuf::MessageLite* reply, const std::string& peer, const std::string& hint) {
   auto NoAnswer = [&](const std::string& endpoint, int timeout_ms) {
     return Status::Unavailable(fmt::format("no answer from {} at {} within {} ms: {}", peer, endpoint, timeout_ms, hint));
@@ -30,9 +28,11 @@ Status CallEndpoint(const std::string& endpoint, const google::protobuf::Message
     LinkOptions link;
     link.send_timeout_ms = timeout_ms;
     link.heartbeat_interval_ms = 0;  // one short exchange: the timeout below is the liveness check
+    link.curve = curve;
     ConfigureSocket(socket, link);
     // Without it a request to a collector that is not there would sit queued until the timeout
-    // and then be dropped anyway; with it the send itself waits for the connection.
+    // and then be dropped anyway; with it the send itself waits for the connection (under CURVE,
+    // for a completed handshake: a server that refuses the key times the send out).
     socket.set(zmq::sockopt::immediate, 1);
     socket.connect(endpoint);
 

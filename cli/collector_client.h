@@ -10,13 +10,15 @@
 #include <google/protobuf/message_lite.h>
 
 #include "core/status.h"
+#include "core/transport.h"
 #include "tonghop/v1/local.pb.h"
 
 namespace tonghop::cli {
 
-// The exchange itself, for any request and reply type. `peer` names what answers ("the
-// collector") and `hint` says how to check on it, for the messages.
-Status CallEndpoint(const std::string& endpoint, const google::protobuf::MessageLite& request, int timeout_ms,
+// The exchange itself, for any request and reply type, under CURVE when `curve` has keys. `peer`
+// names what answers ("the collector") and `hint` says how to check on it, for the messages.
+Status CallEndpoint(const std::string& endpoint, const CurveSocketKeys& curve,
+                    const google::protobuf::MessageLite& request, int timeout_ms,
                     google::protobuf::MessageLite* reply, const std::string& peer, const std::string& hint);
 
 // Unavailable when no reply arrives within timeout_ms (the message names the endpoint and how to

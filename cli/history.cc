@@ -75,9 +75,7 @@ CLI::App* AddHistoryCommand(CLI::App& app, HistoryOptions* options) {
   command->add_option("--period", options->period, "period, e.g. 2017-Q1")->required();
   command->add_option("--unit", options->unit, "a reporting unit's code: its own figures; without: the province value");
   command->add_flag("--json", options->json, "print JSON instead of a table");
-  options->aggregator = kDefaultQueryEndpoint;
-  command->add_option("--aggregator", options->aggregator, "the aggregator's --query_endpoint")->capture_default_str();
-  command->add_option("--timeout_ms", options->timeout_ms, "how long to wait for the aggregator")->check(CLI::Range(1, 600000))->capture_default_str();
+  AddAggregatorFlags(command, &options->aggregator);
   command->footer("Examples:\n  tonghop history --unit cao-loc --indicator agri.herd.pigs --period 2017-Q1\n"
                   "  tonghop history --indicator agri.herd.pigs --period 2017-Q1");
   return command;
@@ -89,7 +87,7 @@ Status RunHistory(const HistoryOptions& options) {
   request.mutable_history()->set_period(options.period);
   request.mutable_history()->set_reporting_unit(options.unit);
   tonghop::v1::QueryReply reply;
-  TONGHOP_RETURN_IF_ERROR(CallAggregator(options.aggregator, request, options.timeout_ms, &reply));
+  TONGHOP_RETURN_IF_ERROR(CallAggregator(options.aggregator, request, &reply));
   fmt::print("{}", FormatHistory(reply.history(), !options.unit.empty(), options.json));
   return Status::OK();
 }

@@ -7,18 +7,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/aggregator_client.h"
 #include "core/status.h"
 #include "tonghop/v1/query.pb.h"
 
 namespace tonghop::cli {
 
 struct HistoryOptions {
-  std::string aggregator;
+  AggregatorLink aggregator;
   std::string unit;
   std::string indicator;
   std::string period;
   bool json = false;
-  int timeout_ms = 5'000;
 };
 
 CLI::App* AddHistoryCommand(CLI::App& app, HistoryOptions* options);

@@ -27,7 +27,12 @@ CLI::App* AddImportCommand(CLI::App& app, ImportOptions* options) {
   command->add_option("file", options->file, "the data value set; docs/DATA-MODEL.md describes the format")->required();
   command->add_option("--ingest_endpoint", options->ingest_endpoint, "the aggregator's --ingest_endpoint")->capture_default_str();
   command->add_option("--timeout_ms", options->timeout_ms, "how long to wait for each batch's answer")->check(CLI::Range(1, 600000))->capture_default_str();
-  command->footer("Example: tonghop import history/lang-son-2016.csv");
+  AddClientSecurityFlags(*command, &options->security, "the aggregator", false);
+  command->footer(
+      "Example: tonghop import history/lang-son-2016.csv\n"
+      "An aggregator with CURVE keys admits on its ingest link only collector keys, each for its own unit: with\n"
+      "--curve_secret_key_file cao-loc.key --curve_server_public_key aggregator.pub, cao-loc's figures are stored\n"
+      "and the others refused.");
   return command;
 }
 
@@ -36,6 +41,8 @@ Status RunImport(const ImportOptions& options) {
   TONGHOP_RETURN_IF_ERROR(ReadFileToString(options.file, &text));
   std::vector<DataValue> values;
   TONGHOP_RETURN_IF_ERROR(ParseDataValueSet(options.file, text, &values));
+  LinkOptions link;
+  TONGHOP_RETURN_IF_ERROR(LoadClientKeys(options.security, false, &link.curve));
 
   std::vector<tonghop::v1::IndicatorUpdate> updates;
   std::map<uint64_t, unsigned> line_of_seq;
@@ -68,7 +75,6 @@ Status RunImport(const ImportOptions& options) {
   try {
     zmq::context_t context(1);
     zmq::socket_t socket(context, zmq::socket_type::dealer);
-    LinkOptions link;
     link.heartbeat_interval_ms = 0;
     // A DEALER cannot send before its connection is up: let the first send wait for it.
     link.send_timeout_ms = options.timeout_ms;
@@ -83,7 +89,9 @@ Status RunImport(const ImportOptions& options) {
       tonghop::v1::UpdateReplies replies;
       bool answered = false;
       for (int attempt = 0; attempt < kAttempts && !answered; ++attempt) {
-        TONGHOP_RETURN_IF_ERROR(SendProto(socket, message));
+        // A send that times out (the link is not up: no aggregator, or a CURVE handshake it
+        // refused) is an attempt without an answer, so that the error below says what to check.
+        if (!SendProto(socket, message).ok()) continue;
         std::vector<zmq::pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
         const int64_t deadline = MonotonicMs() + options.timeout_ms;
         while (!answered && MonotonicMs() < deadline) {
@@ -108,8 +116,11 @@ Status RunImport(const ImportOptions& options) {
       if (!answered) {
         return Status::Unavailable(fmt::format(
             "no answer from the aggregator at {} after {} attempts; {} figures were stored before. Is it running, and is "
-            "this its --ingest_endpoint? Importing the file again is safe: figures already stored are only replaced "
-            "by the same values", options.ingest_endpoint, kAttempts, stored));
+            "this its --ingest_endpoint? An aggregator with CURVE keys answers only a collector's key registered in its "
+            "--key_registry_file ({}). Importing the file again is safe: figures already stored are only replaced by "
+            "the same values", options.ingest_endpoint, kAttempts, stored,
+            link.curve.enabled() ? "check --curve_secret_key_file and --curve_server_public_key"
+                                 : "give --curve_secret_key_file and --curve_server_public_key"));
       }
       stored += replies.acks_size();
       for (const auto& r : replies.rejects()) {

@@ -23,12 +23,14 @@ CLI::App* AddKeygenCommand(CLI::App& app, KeygenOptions* options) {
   command->add_option("--out_dir", options->out_dir, "Folder for the two files (created if missing)")
       ->capture_default_str();
   command->add_option("--role", options->role,
-                      "Print the key registry row for this role: collector (NAME is its unit), publisher or subscriber")
-      ->check(CLI::IsMember({"collector", "publisher", "subscriber"}));
+                      "Print the key registry row for this role: collector (NAME is its unit), publisher, subscriber "
+                      "or office (tonghop status, history, query, export, report)")
+      ->check(CLI::IsMember({"collector", "publisher", "subscriber", "office"}));
   command->footer(
       "Examples:\n"
       "  tonghop keygen aggregator --out_dir /etc/tonghop/keys        # the aggregator's pair\n"
       "  tonghop keygen cao-loc --role collector --out_dir keys/      # a collector's; add the row it prints\n"
+      "  tonghop keygen office-1 --role office --out_dir keys/        # for the office's queries\n"
       "Give NAME.pub to the other end; NAME.key stays on the node's machine. docs/SECURITY.md explains\n"
       "the key registry and rotation.");
   return command;

@@ -14,7 +14,7 @@ namespace tonghop::cli {
 struct KeygenOptions {
   std::string name;     // the node: a unit's code for a collector, a host name otherwise
   std::string out_dir = ".";
-  std::string role;     // "" or collector, publisher, subscriber: only for the printed row
+  std::string role;     // "" or collector, publisher, subscriber, office: only for the printed row
 };
 
 // Declares the `keygen` subcommand of `app`, binding its flags into `options`.

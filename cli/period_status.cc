@@ -75,9 +75,7 @@ CLI::App* AddPeriodStatusCommand(CLI::App& app, PeriodStatusOptions* options) {
   command->add_option("--period", options->period, "period, e.g. 2017-Q1 or 2017-03")->required();
   command->add_flag("--json", options->json, "print the cells as JSON");
   command->add_option("--catalog_dir", options->catalog_dir, "catalog for unit names (default: deploy/lang-son when it exists here)");
-  options->aggregator = kDefaultQueryEndpoint;
-  command->add_option("--aggregator", options->aggregator, "the aggregator's --query_endpoint")->capture_default_str();
-  command->add_option("--timeout_ms", options->timeout_ms, "how long to wait for the aggregator")->check(CLI::Range(1, 600000))->capture_default_str();
+  AddAggregatorFlags(command, &options->aggregator);
   command->footer("Example: tonghop status --period 2017-Q1");
   return command;
 }
@@ -86,7 +84,7 @@ Status RunPeriodStatus(const PeriodStatusOptions& options) {
   tonghop::v1::QueryRequest request;
   request.mutable_status()->set_period(options.period);
   tonghop::v1::QueryReply reply;
-  TONGHOP_RETURN_IF_ERROR(CallAggregator(options.aggregator, request, options.timeout_ms, &reply));
+  TONGHOP_RETURN_IF_ERROR(CallAggregator(options.aggregator, request, &reply));
   if (options.json) {
     nlohmann::ordered_json cells = nlohmann::ordered_json::array();
     for (const auto& c : reply.status().cells()) {

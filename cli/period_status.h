@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/aggregator_client.h"
 #include "core/catalog.h"
 #include "core/status.h"
 #include "tonghop/v1/query.pb.h"
@@ -15,11 +16,10 @@
 namespace tonghop::cli {
 
 struct PeriodStatusOptions {
-  std::string aggregator;
+  AggregatorLink aggregator;
   std::string period;
   std::string catalog_dir;
   bool json = false;
-  int timeout_ms = 5'000;
 };
 
 CLI::App* AddPeriodStatusCommand(CLI::App& app, PeriodStatusOptions* options);

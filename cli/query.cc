@@ -23,19 +23,13 @@ std::string Flags(const tonghop::v1::AggregateUpdate& a) {
   return flags;
 }
 
-Status Fetch(const std::string& aggregator, const std::string& period, const std::string& indicator, bool by_unit,
-             int timeout_ms, tonghop::v1::QueryReply* reply) {
+Status Fetch(const AggregatorLink& aggregator, const std::string& period, const std::string& indicator, bool by_unit,
+             tonghop::v1::QueryReply* reply) {
   tonghop::v1::QueryRequest request;
   request.mutable_values()->set_period(period);
   request.mutable_values()->set_indicator_prefix(indicator);
   request.mutable_values()->set_by_unit(by_unit);
-  return CallAggregator(aggregator, request, timeout_ms, reply);
-}
-
-void AddAggregatorFlags(CLI::App* command, std::string* aggregator, int* timeout_ms) {
-  *aggregator = kDefaultQueryEndpoint;
-  command->add_option("--aggregator", *aggregator, "the aggregator's --query_endpoint")->capture_default_str();
-  command->add_option("--timeout_ms", *timeout_ms, "how long to wait for the aggregator")->check(CLI::Range(1, 600000))->capture_default_str();
+  return CallAggregator(aggregator, request, reply);
 }
 
 Status Write(const std::string& text, const std::string& output) {
@@ -108,7 +102,7 @@ CLI::App* AddQueryCommand(CLI::App& app, QueryOptions* options) {
   command->add_option("--indicator", options->indicator, "an indicator id or an id prefix such as agri.");
   command->add_option("--by", options->by, "unit: also each unit's value")->check(CLI::IsMember({"unit"}));
   command->add_option("--format", options->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
-  AddAggregatorFlags(command, &options->aggregator, &options->timeout_ms);
+  AddAggregatorFlags(command, &options->aggregator);
   command->footer("Example: tonghop query --period 2017-Q1 --indicator invest.executed --by unit");
   return command;
 }
@@ -116,7 +110,7 @@ CLI::App* AddQueryCommand(CLI::App& app, QueryOptions* options) {
 Status RunQuery(const QueryOptions& options) {
   tonghop::v1::QueryReply reply;
   const bool by_unit = options.by == "unit";
-  TONGHOP_RETURN_IF_ERROR(Fetch(options.aggregator, options.period, options.indicator, by_unit, options.timeout_ms, &reply));
+  TONGHOP_RETURN_IF_ERROR(Fetch(options.aggregator, options.period, options.indicator, by_unit, &reply));
   fmt::print("{}", FormatValues(reply.values(), by_unit, options.format));
   return Status::OK();
 }
@@ -128,14 +122,14 @@ CLI::App* AddExportCommand(CLI::App& app, ExportOptions* options) {
   command->add_option("--indicator", options->indicator, "an indicator id or an id prefix");
   command->add_option("--format", options->format, "csv or json")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
   command->add_option("--output", options->output, "write to this file instead of stdout");
-  AddAggregatorFlags(command, &options->aggregator, &options->timeout_ms);
+  AddAggregatorFlags(command, &options->aggregator);
   command->footer("Example: tonghop export --period 2017-Q1 --format json --output 2017-q1.json");
   return command;
 }
 
 Status RunExport(const ExportOptions& options) {
   tonghop::v1::QueryReply reply;
-  TONGHOP_RETURN_IF_ERROR(Fetch(options.aggregator, options.period, options.indicator, true, options.timeout_ms, &reply));
+  TONGHOP_RETURN_IF_ERROR(Fetch(options.aggregator, options.period, options.indicator, true, &reply));
   return Write(WriteDataValueSet(reply.values(), options.format), options.output);
 }
 

@@ -7,18 +7,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/aggregator_client.h"
 #include "core/status.h"
 #include "tonghop/v1/query.pb.h"
 
 namespace tonghop::cli {
 
 struct QueryOptions {
-  std::string aggregator;
+  AggregatorLink aggregator;
   std::string period;
   std::string indicator;  // id or prefix
   std::string by;         // "" or "unit"
   std::string format = "table";
-  int timeout_ms = 5'000;
 };
 
 CLI::App* AddQueryCommand(CLI::App& app, QueryOptions* options);
@@ -27,12 +27,11 @@ Status RunQuery(const QueryOptions& options);
 std::string FormatValues(const tonghop::v1::ValuesReply& values, bool by_unit, const std::string& format);
 
 struct ExportOptions {
-  std::string aggregator;
+  AggregatorLink aggregator;
   std::string period;
   std::string indicator;
   std::string format = "csv";
   std::string output;
-  int timeout_ms = 5'000;
 };
 
 CLI::App* AddExportCommand(CLI::App& app, ExportOptions* options);

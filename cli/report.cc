@@ -188,10 +188,8 @@ CLI::App* AddReportCommand(CLI::App& app, ReportOptions* options) {
   command->add_option("--period", options->period, "period, e.g. 2017-Q1, 2017-03, 2017-H1, 2017")->required();
   command->add_option("--format", options->format, "md, html or txt")->check(CLI::IsMember({"md", "html", "txt"}))->capture_default_str();
   command->add_option("--output", options->output, "write to this file instead of stdout");
-  options->aggregator = kDefaultQueryEndpoint;
-  command->add_option("--aggregator", options->aggregator, "the aggregator's --query_endpoint")->capture_default_str();
   command->add_option("--catalog_dir", options->catalog_dir, "catalog for names and structure (default: deploy/lang-son when it exists here)");
-  command->add_option("--timeout_ms", options->timeout_ms, "how long to wait for the aggregator")->check(CLI::Range(1, 600000))->capture_default_str();
+  AddAggregatorFlags(command, &options->aggregator);
   command->footer("Example: tonghop report --period 2017-Q1 --format html --output quy1-2017.html");
   return command;
 }
@@ -202,7 +200,7 @@ Status RunReport(const ReportOptions& options) {
   tonghop::v1::QueryRequest request;
   request.mutable_values()->set_period(options.period);
   tonghop::v1::QueryReply reply;
-  TONGHOP_RETURN_IF_ERROR(CallAggregator(options.aggregator, request, options.timeout_ms, &reply));
+  TONGHOP_RETURN_IF_ERROR(CallAggregator(options.aggregator, request, &reply));
   std::vector<tonghop::v1::AggregateUpdate> aggregates(reply.values().aggregates().begin(), reply.values().aggregates().end());
   std::string text = WriteReport(catalog, options.period, aggregates, options.format);
   if (options.output.empty()) {

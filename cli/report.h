@@ -15,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/aggregator_client.h"
 #include "core/catalog.h"
 #include "core/status.h"
 #include "tonghop/v1/tonghop.pb.h"
@@ -22,12 +23,11 @@
 namespace tonghop::cli {
 
 struct ReportOptions {
-  std::string aggregator;  // query endpoint
+  AggregatorLink aggregator;
   std::string period;
   std::string format = "md";  // md, html or txt
   std::string catalog_dir;    // "" = deploy/lang-son when that folder exists here
   std::string output;         // "" = stdout
-  int timeout_ms = 5'000;
 };
 
 CLI::App* AddReportCommand(CLI::App& app, ReportOptions* options);

@@ -47,9 +47,15 @@ const Catalog* LoadNames(const std::string& requested_dir, Catalog* catalog) {
 
 Status NoSnapshot(const WatchOptions& options, const Status& cause) {
   if (!cause.IsUnavailable()) return cause.WithContext("watching the publisher at " + options.snapshot_endpoint);
+  // An authenticated publisher answers a key it does not admit with silence, like one that is down.
   return Status::Unavailable(fmt::format(
-      "no answer from the publisher at {} within {:g} s: is it running? (deploy/local/province.sh status)",
-      options.snapshot_endpoint, options.timeout_ms / 1000.0));
+      "no answer from the publisher at {} within {:g} s: is it running? (deploy/local/province.sh status) {}",
+      options.snapshot_endpoint, options.timeout_ms / 1000.0,
+      options.security.curve_secret_key_file.empty()
+          ? "A publisher with --subscriber_access authenticated answers only a registered subscriber key: give "
+            "--curve_secret_key_file and --curve_server_public_key"
+          : "Check that the public key of " + options.security.curve_secret_key_file +
+                " is registered as role subscriber at the publisher, and that --curve_server_public_key is its key"));
 }
 
 Status WatchOnce(CloneReplica& replica, const WatchOptions& options, const Catalog* names) {

@@ -132,7 +132,9 @@ TEST(WatchTest, OnceWithoutAPublisherFailsWithWhatToDo) {
   Status s = RunWatch(options);
   EXPECT_TRUE(s.IsUnavailable()) << s.ToString();
   EXPECT_EQ(s.message(), "no answer from the publisher at " + endpoint +
-                             " within 0.3 s: is it running? (deploy/local/province.sh status)");
+                             " within 0.3 s: is it running? (deploy/local/province.sh status) A publisher with "
+                             "--subscriber_access authenticated answers only a registered subscriber key: give "
+                             "--curve_secret_key_file and --curve_server_public_key");
 }
 
 }  // namespace

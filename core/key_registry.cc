@@ -25,8 +25,8 @@ Status KeyRegistry::Parse(const std::string& file_name, std::string_view text, K
       return Status::InvalidArgument(fmt::format("{}:{}: field '{}': {}", file_name, row.line, field, why));
     };
     RegisteredKey key{row.cells[0], row.cells[1], row.cells[2], row.line};
-    if (key.role != kCollector && key.role != kPublisher && key.role != kSubscriber) {
-      return error("role", fmt::format("'{}' is not one of collector, publisher, subscriber",
+    if (key.role != kCollector && key.role != kPublisher && key.role != kSubscriber && key.role != kOffice) {
+      return error("role", fmt::format("'{}' is not one of collector, publisher, subscriber, office",
                                        key.role.substr(0, kMaxNameLength)));
     }
     if (key.name.empty() || key.name.size() > kMaxNameLength) {

@@ -6,6 +6,8 @@
 //   collector   name is the reporting unit's code; the key may report figures for that unit only
 //   publisher   may subscribe to the aggregator's feed (name: free text, e.g. the host)
 //   subscriber  may subscribe to a publisher whose --subscriber_access is authenticated
+//   office      may query the aggregator (tonghop status, history, query, export, report): the
+//               province office (name: free text, e.g. the person or the desk)
 // A public key may appear once. The file holds no secret, but whoever can write it decides who
 // may report: it must not be writable by group or others. Immutable once loaded; shared between
 // the ZAP thread and the node's loop through a shared_ptr, replaced whole on reload (SIGHUP).
@@ -21,7 +23,7 @@
 namespace tonghop {
 
 struct RegisteredKey {
-  std::string role;        // "collector", "publisher" or "subscriber"
+  std::string role;        // "collector", "publisher", "subscriber" or "office"
   std::string name;        // the unit's code for a collector
   std::string public_key;  // Z85
   unsigned line = 0;       // in the file, for messages
@@ -33,6 +35,7 @@ class KeyRegistry {
   static constexpr std::string_view kCollector = "collector";
   static constexpr std::string_view kPublisher = "publisher";
   static constexpr std::string_view kSubscriber = "subscriber";
+  static constexpr std::string_view kOffice = "office";
 
   // Parses the content of a registry file called `file_name` (for messages). Every mistake is
   // reported with the file, line and field.

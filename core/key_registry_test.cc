@@ -17,17 +17,20 @@ std::string NewKey() {
 }
 
 TEST(KeyRegistryTest, MapsEachKeyToItsRoleAndName) {
-  const std::string a = NewKey(), b = NewKey();
+  const std::string a = NewKey(), b = NewKey(), c = NewKey();
   KeyRegistry registry;
   ASSERT_TRUE(KeyRegistry::Parse("keys.csv",
                                  "# the province's keys\ncomment,public_key,name,role\n\"Cao Lộc, PC 2\"," + a +
-                                     ",cao-loc,collector\n," + b + ",pub-1,publisher\n",
+                                     ",cao-loc,collector\n," + b + ",pub-1,publisher\nstatistics desk," + c +
+                                     ",office-1,office\n",
                                  &registry)
                   .ok());
   ASSERT_NE(registry.Find(a), nullptr);
   EXPECT_EQ(registry.Find(a)->role, "collector");
   EXPECT_EQ(registry.Find(a)->name, "cao-loc");
   EXPECT_EQ(registry.Find(b)->role, "publisher");
+  EXPECT_EQ(registry.Find(c)->role, "office");
+  EXPECT_EQ(registry.Count(KeyRegistry::kOffice), 1u);
   EXPECT_EQ(registry.Find(NewKey()), nullptr);
   EXPECT_EQ(registry.Count(KeyRegistry::kCollector), 1u);
 }

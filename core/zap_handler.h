@@ -2,10 +2,11 @@
 // asks it about every CURVE handshake on the context's server sockets; it admits a client only
 // when its public key is in the current KeyRegistry with the role named by the socket's ZAP
 // domain (the aggregator's ingest socket has domain "collector", its feed sockets "publisher",
-// an authenticated publisher's subscriber sockets "subscriber"). The reply's user id is the
-// client's Z85 public key: libzmq attaches it to every message of that connection as the
-// "User-Id" property (PeerPublicKey), so the node can check each message against the registry
-// as it is now, not only at the handshake. Connections that are not CURVE are refused.
+// its query socket "office", an authenticated publisher's subscriber sockets "subscriber"). The
+// reply's user id is the client's Z85 public key: libzmq attaches it to every message of that
+// connection as the "User-Id" property (PeerPublicKey), so the node can check each message
+// against the registry as it is now, not only at the handshake. Connections that are not CURVE
+// are refused.
 //
 // It serves a REP socket on inproc://zeromq.zap.01 in its own thread. The registry is replaced
 // whole (SetRegistry, on SIGHUP) and the next handshake sees the new one. Refusals are logged,

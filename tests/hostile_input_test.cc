@@ -3,8 +3,10 @@
 // real TCP sockets: with a unit's key, with another unit's key, with an unknown key, without
 // CURVE, and sending garbage. After each attack it checks the rejection the sender got, that the
 // aggregator still serves (a good update is acked), and that the totals a subscriber sees did not
-// change. Then the same for what a node reads from disk: a malformed drop file, a broken config,
-// a key file others can read, a broken key registry (at start and on SIGHUP).
+// change. The query endpoint and an authenticated publisher are tried the same way: the right
+// key, an unknown key, none, and for queries a collector's key and a key revoked while connected.
+// Then the same for what a node reads from disk: a malformed drop file, a broken config, a key
+// file others can read, a broken key registry (at start and on SIGHUP).
 #include <sys/stat.h>
 
 #include <chrono>
@@ -18,10 +20,13 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "core/clone_replica.h"
 #include "core/curve_keys.h"
+#include "core/testing/clone_source.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
 #include "tests/mini_province.h"
+#include "tonghop/v1/query.pb.h"
 #include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop {
@@ -32,10 +37,11 @@ using tonghop::v1::RejectReason;
 constexpr char kIndicator[] = "agri.sown_area.total";
 constexpr char kPeriod[] = "2017-Q1";
 
-// A collector played by the test: a DEALER to the aggregator's ingest endpoint.
-class RawCollector {
+// A client played by the test: a DEALER to one of the aggregator's endpoints, as a collector
+// (ingest) or as the office (query).
+class RawClient {
  public:
-  RawCollector(zmq::context_t& context, const std::string& endpoint, const CurveSocketKeys& curve)
+  RawClient(zmq::context_t& context, const std::string& endpoint, const CurveSocketKeys& curve)
       : socket_(context, zmq::socket_type::dealer) {
     LinkOptions link;
     link.curve = curve;
@@ -52,15 +58,24 @@ class RawCollector {
   void Send(const tonghop::v1::CollectorMessage& message) { SendFrames({message.SerializeAsString()}); }
 
   // The next reply, or nullopt after timeout_ms.
-  std::optional<tonghop::v1::AggregatorMessage> Receive(int timeout_ms = 3'000) {
+  template <typename Reply = tonghop::v1::AggregatorMessage>
+  std::optional<Reply> Receive(int timeout_ms = 3'000) {
     std::vector<zmq::pollitem_t> items = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
     zmq::poll(items, std::chrono::milliseconds(timeout_ms));
     if (!(items[0].revents & ZMQ_POLLIN)) return std::nullopt;
     zmq::message_t frame;
     (void)socket_.recv(frame);
-    tonghop::v1::AggregatorMessage message;
+    Reply message;
     EXPECT_TRUE(ParseProto(frame, &message));
     return message;
+  }
+
+  // Sends one query and returns the reply (fails the test when none arrives).
+  tonghop::v1::QueryReply Query(const tonghop::v1::QueryRequest& request) {
+    SendFrames({request.SerializeAsString()});
+    auto reply = Receive<tonghop::v1::QueryReply>();
+    EXPECT_TRUE(reply.has_value()) << "no reply from the query endpoint";
+    return reply.value_or(tonghop::v1::QueryReply());
   }
 
   // Sends one batch and returns its replies (fails the test when none arrive).
@@ -105,7 +120,7 @@ class HostileInputTest : public ::testing::Test {
   void SetUp() override {
     keys_ = dir_.Sub("keys");
     std::filesystem::create_directories(keys_);
-    for (const char* name : {"aggregator", "publisher", "cao-loc", "loc-binh", "stranger"}) {
+    for (const char* name : {"aggregator", "publisher", "office", "watcher", "cao-loc", "loc-binh", "stranger"}) {
       CurveKeyPair pair;
       ASSERT_TRUE(GenerateCurveKeyPair(&pair).ok());
       ASSERT_TRUE(WriteCurveKeyFiles(keys_ + "/" + name, name, pair).ok());
@@ -119,19 +134,27 @@ class HostileInputTest : public ::testing::Test {
                                           "--curve_server_public_key", keys_ + "/aggregator.pub"}).ok());
   }
 
-  // The registry admits the publisher and the collectors of `units`.
-  void WriteRegistry(const std::vector<std::string>& units) {
+  // The registry admits the publisher, the collectors of `units`, and with `office` the office.
+  void WriteRegistry(const std::vector<std::string>& units, bool office = true) {
     std::ofstream out(keys_ + "/keys.csv", std::ios::trunc);
     out << "role,name,public_key,comment\npublisher,publisher," << pairs_["publisher"].public_key << ",\n";
+    if (office) out << "office,office," << pairs_["office"].public_key << ",statistics desk\n";
     for (const auto& unit : units) out << "collector," << unit << "," << pairs_[unit].public_key << ",test\n";
   }
 
-  CurveSocketKeys ClientKeys(const std::string& name) {
+  // The CURVE client keys of `name` towards `server`.
+  CurveSocketKeys ClientKeys(const std::string& name, const std::string& server = "aggregator") {
     CurveSocketKeys curve;
     curve.public_key = pairs_[name].public_key;
     curve.secret_key = pairs_[name].secret_key;
-    curve.server_key = pairs_["aggregator"].public_key;
+    curve.server_key = pairs_[server].public_key;
     return curve;
+  }
+
+  // The CLI flags of the same.
+  std::vector<std::string> KeyFlags(const std::string& name, const std::string& server = "aggregator") const {
+    return {"--curve_secret_key_file", keys_ + "/" + name + ".key", "--curve_server_public_key",
+            keys_ + "/" + server + ".pub"};
   }
 
   std::string Ingest() const { return "tcp://127.0.0.1:" + std::to_string(province_.ingest_port()); }
@@ -180,12 +203,12 @@ void ExpectRejected(const tonghop::v1::UpdateReplies& replies, RejectReason reas
 }
 
 TEST_F(HostileInputTest, KeyOfOneUnitCannotChangeAnotherUnitsFigures) {
-  RawCollector loc_binh(context_, Ingest(), ClientKeys("loc-binh"));
+  RawClient loc_binh(context_, Ingest(), ClientKeys("loc-binh"));
   ASSERT_EQ(loc_binh.Exchange(Batch(7, 1, "loc-binh", 500)).acks_size(), 1);
   ExpectTotal("500.0 from 1 units");
 
   // A compromised cao-loc collector: another unit's id, on its own outbox...
-  RawCollector cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
   ExpectRejected(cao_loc.Exchange(Batch(8, 1, "loc-binh", 999'999)), RejectReason::REJECT_REASON_UNAUTHORIZED,
                  "reporting_unit");
   // ...or on loc-binh's outbox, which would otherwise also advance (silence) its sequence.
@@ -202,8 +225,8 @@ TEST_F(HostileInputTest, KeyOfOneUnitCannotChangeAnotherUnitsFigures) {
 }
 
 TEST_F(HostileInputTest, ClientsWithoutCurveOrWithAnUnknownKeyGetNothing) {
-  RawCollector plain(context_, Ingest(), CurveSocketKeys());
-  RawCollector stranger(context_, Ingest(), ClientKeys("stranger"));
+  RawClient plain(context_, Ingest(), CurveSocketKeys());
+  RawClient stranger(context_, Ingest(), ClientKeys("stranger"));
   tonghop::v1::CollectorMessage message;
   *message.mutable_updates() = Batch(9, 1, "cao-loc", 77);
   plain.Send(message);
@@ -213,13 +236,13 @@ TEST_F(HostileInputTest, ClientsWithoutCurveOrWithAnUnknownKeyGetNothing) {
   EXPECT_NE(province_.LogTail("aggregator", 50).find("not in the key registry"), std::string::npos)
       << province_.LogTail("aggregator", 50);
 
-  RawCollector cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
   ASSERT_EQ(cao_loc.Exchange(Batch(9, 1, "cao-loc", 77)).acks_size(), 1);
   ExpectTotal("77.0 from 1 units");
 }
 
 TEST_F(HostileInputTest, RevokingAndAddingAKeyTakesEffectOnSighup) {
-  RawCollector cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
   ASSERT_EQ(cao_loc.Exchange(Batch(10, 1, "cao-loc", 1)).acks_size(), 1);
 
   WriteRegistry({"loc-binh"});
@@ -229,7 +252,7 @@ TEST_F(HostileInputTest, RevokingAndAddingAKeyTakesEffectOnSighup) {
   auto refused = cao_loc.Exchange(Batch(10, 2, "cao-loc", 2));
   ASSERT_EQ(refused.rejects_size(), 1);
   EXPECT_EQ(refused.rejects(0).reason(), RejectReason::REJECT_REASON_UNAUTHORIZED);
-  RawCollector reconnected(context_, Ingest(), ClientKeys("cao-loc"));
+  RawClient reconnected(context_, Ingest(), ClientKeys("cao-loc"));
   EXPECT_FALSE(reconnected.Heartbeat());
 
   // A broken registry is not taken: the one in force stays.
@@ -237,7 +260,7 @@ TEST_F(HostileInputTest, RevokingAndAddingAKeyTakesEffectOnSighup) {
   ASSERT_TRUE(province_.Reload("aggregator").ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_NE(province_.LogTail("aggregator", 20).find("not reloaded"), std::string::npos);
-  RawCollector loc_binh(context_, Ingest(), ClientKeys("loc-binh"));
+  RawClient loc_binh(context_, Ingest(), ClientKeys("loc-binh"));
   EXPECT_TRUE(loc_binh.Heartbeat());
 
   WriteRegistry({"cao-loc", "loc-binh"});
@@ -247,8 +270,118 @@ TEST_F(HostileInputTest, RevokingAndAddingAKeyTakesEffectOnSighup) {
   ExpectTotal("2.0 from 1 units");
 }
 
+TEST_F(HostileInputTest, OnlyOfficeKeysCanQueryTheAggregator) {
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  ASSERT_EQ(cao_loc.Exchange(Batch(13, 1, "cao-loc", 21)).acks_size(), 1);
+  auto query = [&](const std::vector<std::string>& key_flags, std::string* out, std::string* err) {
+    std::vector<std::string> args = {"query", "--period", kPeriod, "--indicator", kIndicator, "--format", "json",
+                                     "--aggregator", province_.QueryEndpoint(), "--timeout_ms", "1000"};
+    args.insert(args.end(), key_flags.begin(), key_flags.end());
+    return province_.RunCli(args, out, err);
+  };
+  std::string out, err;
+  ASSERT_EQ(query(KeyFlags("office"), &out, &err), 0) << err;
+  nlohmann::json values = nlohmann::json::parse(out);
+  ASSERT_EQ(values["aggregates"].size(), 1u) << out;
+  EXPECT_EQ(values["aggregates"][0]["value"], 21.0);
+  std::vector<std::string> status = {"status", "--period", kPeriod, "--json", "--aggregator", province_.QueryEndpoint()};
+  for (const auto& flag : KeyFlags("office")) status.push_back(flag);
+  EXPECT_EQ(province_.RunCli(status, &out, &err), 0) << err;
+
+  // A collector's key is registered, but not for queries; a stranger's is not at all; a
+  // plain-text client has none. None of them gets a byte, and each is told what to check.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+      {KeyFlags("cao-loc"), "role office"}, {KeyFlags("stranger"), "role office"}, {{}, "--curve_secret_key_file"}};
+  for (const auto& [flags, hint] : refused) {
+    EXPECT_EQ(query(flags, &out, &err), 1) << out;
+    EXPECT_EQ(out, "");
+    EXPECT_NE(err.find("no answer from the aggregator"), std::string::npos) << err;
+    EXPECT_NE(err.find(hint), std::string::npos) << err;
+  }
+  EXPECT_NE(province_.LogTail("aggregator", 50).find("collector 'cao-loc' may not connect"), std::string::npos)
+      << province_.LogTail("aggregator", 50);
+
+  // Revoked by a reload: a connection opened before gets a refusal instead of figures, and a new
+  // one gets nothing.
+  RawClient office(context_, province_.QueryEndpoint(), ClientKeys("office"));
+  tonghop::v1::QueryRequest request;
+  request.mutable_status()->set_period(kPeriod);
+  auto answered = office.Query(request);
+  EXPECT_EQ(answered.error(), "");
+  EXPECT_GT(answered.status().cells_size(), 0);
+  WriteRegistry({"cao-loc", "loc-binh"}, /*office=*/false);
+  ASSERT_TRUE(province_.Reload("aggregator").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto revoked = office.Query(request);
+  EXPECT_NE(revoked.error().find("revoked"), std::string::npos) << revoked.DebugString();
+  EXPECT_EQ(revoked.status().cells_size(), 0);
+  EXPECT_EQ(query(KeyFlags("office"), &out, &err), 1);
+  EXPECT_EQ(out, "");
+}
+
+TEST_F(HostileInputTest, AnAuthenticatedPublisherServesOnlyRegisteredSubscribers) {
+  {
+    std::ofstream(keys_ + "/subscribers.csv") << "role,name,public_key,comment\nsubscriber,watcher,"
+                                              << pairs_["watcher"].public_key << ",dashboard\n";
+  }
+  ASSERT_TRUE(province_.Terminate("publisher").ok());
+  std::vector<std::string> flags = KeyFlags("publisher");
+  flags.insert(flags.end(), {"--subscriber_access", "authenticated", "--key_registry_file", keys_ + "/subscribers.csv"});
+  ASSERT_TRUE(province_.StartPublisher(flags).ok());
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  ASSERT_EQ(cao_loc.Exchange(Batch(14, 1, "cao-loc", 31)).acks_size(), 1);
+  RawClient loc_binh(context_, Ingest(), ClientKeys("loc-binh"));
+  ASSERT_EQ(loc_binh.Exchange(Batch(15, 1, "loc-binh", 9)).acks_size(), 1);
+
+  // The registered subscriber holds exactly what the aggregator publishes (read here with the
+  // publisher's key): every field of every aggregate.
+  CloneReplicaOptions source_options =
+      testing::TestReplicaOptions(province_.AggregatorPublishEndpoint(), province_.AggregatorSnapshotEndpoint());
+  source_options.link.curve = ClientKeys("publisher");
+  CloneReplicaOptions subscriber_options =
+      testing::TestReplicaOptions(province_.PublisherPublishEndpoint(), province_.PublisherSnapshotEndpoint());
+  subscriber_options.link.curve = ClientKeys("watcher", "publisher");
+  CloneReplica source(context_, source_options);
+  CloneReplica subscriber(context_, subscriber_options);
+  ASSERT_TRUE(source.Start().ok());
+  ASSERT_TRUE(subscriber.Start().ok());
+  auto in_step = [&] {
+    const auto* total = source.table().Find(kIndicator, kPeriod);
+    return source.synced() && subscriber.synced() && total != nullptr && total->units_reported() == 2 &&
+           testing::TableDiff(source.table(), subscriber.table()).empty();
+  };
+  ASSERT_TRUE(testing::PumpUntil({}, {&source, &subscriber}, in_step, 10'000))
+      << testing::TableDiff(source.table(), subscriber.table()) << "\n" << province_.LogTail("publisher");
+
+  // The same through `tonghop watch` with the subscriber's key; nothing for an unknown key or none.
+  auto watch = [&](const std::vector<std::string>& key_flags, std::string* out, std::string* err) {
+    std::vector<std::string> args = {"watch", "--once", "--json", "--timeout_ms", "2000",
+                                     "--publish_endpoint", province_.PublisherPublishEndpoint(),
+                                     "--snapshot_endpoint", province_.PublisherSnapshotEndpoint()};
+    args.insert(args.end(), key_flags.begin(), key_flags.end());
+    return province_.RunCli(args, out, err);
+  };
+  std::string out, err;
+  ASSERT_EQ(watch(KeyFlags("watcher", "publisher"), &out, &err), 0) << err;
+  nlohmann::json state = nlohmann::json::parse(out);
+  ASSERT_EQ(state["aggregates"].size(), source.table().size()) << out;
+  for (const auto& a : state["aggregates"]) {
+    const auto* held = source.table().Find(a["indicator"].get<std::string>(), a["period"].get<std::string>());
+    ASSERT_NE(held, nullptr) << a;
+    EXPECT_EQ(a["value"], held->value()) << a;
+    EXPECT_EQ(a["units_reported"], held->units_reported()) << a;
+  }
+  for (const auto& key_flags : {KeyFlags("stranger", "publisher"), std::vector<std::string>()}) {
+    EXPECT_EQ(watch(key_flags, &out, &err), 1) << out;
+    EXPECT_EQ(out, "");
+    EXPECT_NE(err.find("no answer from the publisher"), std::string::npos) << err;
+  }
+  EXPECT_NE(province_.LogTail("publisher", 50).find("not in the key registry"), std::string::npos)
+      << province_.LogTail("publisher", 50);
+}
+
 TEST_F(HostileInputTest, GarbageFramesAndOversizedMessagesLeaveTheAggregatorServing) {
-  RawCollector cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
   ASSERT_EQ(cao_loc.Exchange(Batch(11, 1, "cao-loc", 5)).acks_size(), 1);
   const std::string good = [] {
     tonghop::v1::CollectorMessage m;
@@ -272,7 +405,7 @@ TEST_F(HostileInputTest, GarbageFramesAndOversizedMessagesLeaveTheAggregatorServ
 }
 
 TEST_F(HostileInputTest, EveryBadFieldIsRejectedByNameAndStoresNothing) {
-  RawCollector cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
   ASSERT_EQ(cao_loc.Exchange(Batch(12, 1, "cao-loc", 10)).acks_size(), 1);
   uint64_t seq = 2;
   auto reject = [&](tonghop::v1::UpdateBatch batch, RejectReason reason, const std::string& field) {

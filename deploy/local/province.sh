@@ -49,7 +49,11 @@ Environment:
 
 Data: \$TONGHOP_VAR/aggregator, \$TONGHOP_VAR/collectors/<code>/{outbox,drop}
 Keys: \$TONGHOP_VAR/keys/<node>.{key,pub} and keys.csv, the aggregator's key registry
-      (edit it, then kill -HUP the aggregator's pid to apply: docs/SECURITY.md)
+      (edit it, then kill -HUP the aggregator's pid to apply: docs/SECURITY.md);
+      office.key is the key of tonghop status, history, query, export and report, which find
+      var/keys/ by themselves when run from the repository root (with another TONGHOP_VAR, add
+      --curve_secret_key_file \$TONGHOP_VAR/keys/office.key
+      --curve_server_public_key \$TONGHOP_VAR/keys/aggregator.pub)
 Logs: \$TONGHOP_VAR/logs/<node>.log (the previous run's in <node>.log.1)
 
 Examples:
@@ -104,21 +108,33 @@ binary_of() {
 }
 
 # The CURVE keys of the local province (docs/SECURITY.md), made once: a key pair per node and
-# the aggregator's key registry of the publisher's and the collectors' public keys.
+# for the office (the query commands), and the aggregator's key registry of the publisher's,
+# the office's and the collectors' public keys.
 public_key_of() { sed -n 's/^public_key = "\(.*\)"$/\1/p' "$KEYS/$1.pub"; }
+office_row() { echo "office,office,$(public_key_of office),local province: tonghop status/history/query/export/report"; }
+make_key() {
+  [[ -f "$KEYS/$1.key" ]] || "$BIN/tonghop" --log_level off keygen "$1" --out_dir "$KEYS" >/dev/null ||
+    die "cannot write the CURVE keys in $KEYS (is $BIN/tonghop built?)"
+}
 ensure_keys() {
   ((PLAINTEXT == 0)) || return 0
-  [[ -f "$KEYS/keys.csv" ]] && return 0
+  if [[ -f "$KEYS/keys.csv" ]]; then
+    # Keys made before the office had one: add it, so that the query commands work under CURVE.
+    if [[ ! -f "$KEYS/office.key" ]]; then
+      make_key office
+      office_row >>"$KEYS/keys.csv"
+      echo "CURVE key of the office written to $KEYS and registered in $KEYS/keys.csv (kill -HUP a running aggregator)"
+    fi
+    return 0
+  fi
   mkdir -p "$KEYS"
   chmod 700 "$KEYS"
   local name
-  for name in aggregator publisher $(unit_codes); do
-    [[ -f "$KEYS/$name.key" ]] || "$BIN/tonghop" --log_level off keygen "$name" --out_dir "$KEYS" >/dev/null ||
-      die "cannot write the CURVE keys in $KEYS (is $BIN/tonghop built?)"
-  done
+  for name in aggregator publisher office $(unit_codes); do make_key "$name"; done
   {
     echo "role,name,public_key,comment"
     echo "publisher,publisher,$(public_key_of publisher),local province"
+    office_row
     for name in $(unit_codes); do echo "collector,$name,$(public_key_of "$name"),local province"; done
   } >"$KEYS/keys.csv.part"
   mv -f "$KEYS/keys.csv.part" "$KEYS/keys.csv"
@@ -253,7 +269,7 @@ cmd_up() {
     fi
   done
   if ((${#started[@]} > 0)); then wait_ready "${started[@]}"; fi
-  echo "province up: tonghop watch (build/bin/tonghop watch) shows the totals"
+  echo "province up: tonghop watch (build/bin/tonghop watch) shows the totals, tonghop status --period 2017-Q1 who has reported"
 }
 
 # SIGTERM, then SIGKILL for what is still there after STOP_TIMEOUT_S.
