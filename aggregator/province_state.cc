@@ -25,7 +25,8 @@ __int128 RoundDiv(long double numerator, long double denominator) {
 std::optional<Decimal> ProvinceState::SetUnitValue(const Indicator& indicator, const Period& period,
                                                    const std::string& unit, Decimal value, int64_t applied_at_ms) {
   Key key{indicator.id, period.ToString()};
-  values_cache_.clear();
+  changed_.insert(key);
+  uncached_changes_[key].insert(unit);
   auto& units = figures_[key];
   std::optional<Decimal> previous;
   auto [it, inserted] = units.try_emplace(unit, Figure{value, applied_at_ms});
@@ -33,7 +34,6 @@ std::optional<Decimal> ProvinceState::SetUnitValue(const Indicator& indicator, c
     previous = it->second.value;
     it->second = Figure{value, applied_at_ms};
   }
-  changed_.insert(std::move(key));
   return previous;
 }
 
@@ -65,24 +65,37 @@ void ProvinceState::MarkDirty(const std::string& indicator, const Period& change
 
 void ProvinceState::RestoreAggregate(const tonghop::v1::AggregateUpdate& version) { table_.Apply(version); }
 
-void ProvinceState::MarkAllDirty() {
+void ProvinceState::TakeChanges() {
   for (const Key& changed : changed_) MarkDirtyAfterChange(changed);
   changed_.clear();
+}
+
+void ProvinceState::MarkStale() const {
+  for (const auto& [changed, units] : uncached_changes_) {
+    // The cached values of the period and its ancestors are stale for these units only.
+    Period period;
+    if (!Period::Parse(changed.second, &period).ok()) continue;
+    for (std::optional<Period> p = period; p; p = p->Parent()) {
+      Key key{changed.first, p->ToString()};
+      if (values_cache_.count(key)) stale_units_[key].insert(units.begin(), units.end());
+    }
+  }
+  uncached_changes_.clear();
+}
+
+void ProvinceState::MarkAllDirty() {
+  TakeChanges();
   for (const auto& [indicator, periods] : periods_) {
     for (const auto& period : periods) dirty_.insert({indicator, period});
   }
 }
 
 std::vector<tonghop::v1::AggregateUpdate> ProvinceState::Flush(uint64_t* last_seq, int64_t now_ms) {
-  for (const Key& changed : changed_) MarkDirtyAfterChange(changed);
-  changed_.clear();
+  TakeChanges();
   std::vector<tonghop::v1::AggregateUpdate> versions;
-  const std::string* indicator = nullptr;
   for (const Key& key : dirty_) {
-    if (indicator == nullptr || *indicator != key.first) {
-      values_cache_.clear();
-      indicator = &key.first;
-    }
+    // Bounds the cache while a restart recomputes every aggregate; nothing refers into it here.
+    if (cached_unit_values_ > kMaxCachedUnitValues) ForgetAllValuesOfUnits();
     tonghop::v1::AggregateUpdate next = Compute(key.first, key.second);
     const tonghop::v1::AggregateUpdate* held = table_.Find(key.first, key.second);
     if (held != nullptr) {
@@ -100,7 +113,6 @@ std::vector<tonghop::v1::AggregateUpdate> ProvinceState::Flush(uint64_t* last_se
     versions.push_back(std::move(next));
   }
   dirty_.clear();
-  values_cache_.clear();
   return versions;
 }
 
@@ -113,40 +125,92 @@ std::optional<ProvinceState::UnitValue> ProvinceState::ValueOfUnit(const Indicat
 }
 
 const ProvinceState::UnitValues& ProvinceState::ValuesOfUnits(const Indicator& indicator, const Period& period) const {
+  if (!uncached_changes_.empty()) MarkStale();
   Key key{indicator.id, period.ToString()};
-  if (auto cached = values_cache_.find(key); cached != values_cache_.end()) return cached->second;
-  UnitValues out;
+  auto cached = values_cache_.find(key);
+  auto stale = stale_units_.find(key);
+  if (cached != values_cache_.end() && stale == stale_units_.end()) return cached->second;
   std::vector<const UnitValues*> children;
   for (const Period& child : period.Children()) children.push_back(&ValuesOfUnits(indicator, child));
+  auto direct = figures_.find(key);
+  const std::map<std::string, Figure>* figures = direct == figures_.end() ? nullptr : &direct->second;
+  if (cached != values_cache_.end()) {
+    // Only the units whose figures changed since it was cached.
+    for (const std::string& unit : stale->second) {
+      auto value = CombineUnit(indicator, figures, children, unit);
+      auto it = cached->second.find(unit);
+      if (value && it != cached->second.end()) {
+        it->second = *value;
+      } else if (value) {
+        cached->second.emplace(unit, *value);
+        ++cached_unit_values_;
+      } else if (it != cached->second.end()) {
+        cached->second.erase(it);
+        --cached_unit_values_;
+      }
+    }
+    stale_units_.erase(stale);
+    return cached->second;
+  }
+  std::set<std::string> units;
+  for (const UnitValues* child : children) {
+    for (const auto& entry : *child) units.insert(entry.first);
+  }
+  if (figures != nullptr) {
+    for (const auto& entry : *figures) units.insert(entry.first);
+  }
+  UnitValues out;
+  for (const std::string& unit : units) {
+    if (auto value = CombineUnit(indicator, figures, children, unit)) out.emplace_hint(out.end(), unit, *value);
+  }
+  if (stale != stale_units_.end()) stale_units_.erase(stale);
+  cached_unit_values_ += out.size();
+  return values_cache_.emplace(std::move(key), std::move(out)).first->second;
+}
+
+std::optional<ProvinceState::UnitValue> ProvinceState::CombineUnit(const Indicator& indicator,
+                                                                   const std::map<std::string, Figure>* figures,
+                                                                   const std::vector<const UnitValues*>& children,
+                                                                   const std::string& unit) const {
+  // A unit's own figure for the period wins over what its sub-periods add up to.
+  if (figures != nullptr) {
+    if (auto it = figures->find(unit); it != figures->end()) {
+      return UnitValue{it->second.value.micros(), true, false, it->second.applied_at_ms};
+    }
+  }
   if (indicator.time_agg == TimeAggregation::kLast) {
     // A stock: the value of the last sub-period reported; complete only when that is the last one.
     for (size_t i = children.size(); i-- > 0;) {
-      for (const auto& [unit, value] : *children[i]) {
-        out.try_emplace(unit, UnitValue{value.micros, value.complete && i + 1 == children.size(), true,
-                                        value.last_applied_ms});
+      if (auto it = children[i]->find(unit); it != children[i]->end()) {
+        return UnitValue{it->second.micros, it->second.complete && i + 1 == children.size(), true,
+                         it->second.last_applied_ms};
       }
     }
-  } else {
-    // A flow: the sum of the sub-periods reported; complete when every one is, and complete.
-    for (const UnitValues* child : children) {
-      for (const auto& [unit, value] : *child) {
-        auto [it, inserted] = out.try_emplace(unit, UnitValue{0, true, true, 0});
-        it->second.micros += value.micros;
-        it->second.complete = it->second.complete && value.complete;
-        it->second.last_applied_ms = std::max(it->second.last_applied_ms, value.last_applied_ms);
-      }
-    }
-    for (auto& [unit, value] : out) {
-      for (const UnitValues* child : children) value.complete = value.complete && child->count(unit) > 0;
-    }
+    return std::nullopt;
   }
-  // A unit's own figure for the period wins over what its sub-periods add up to.
-  if (auto figures = figures_.find(key); figures != figures_.end()) {
-    for (const auto& [unit, figure] : figures->second) {
-      out.insert_or_assign(unit, UnitValue{figure.value.micros(), true, false, figure.applied_at_ms});
+  // A flow: the sum of the sub-periods reported; complete when every one is there, and complete.
+  UnitValue out{0, true, true, 0};
+  bool any = false;
+  for (const UnitValues* child : children) {
+    auto it = child->find(unit);
+    if (it == child->end()) {
+      out.complete = false;
+      continue;
     }
+    any = true;
+    out.micros += it->second.micros;
+    out.complete = out.complete && it->second.complete;
+    out.last_applied_ms = std::max(out.last_applied_ms, it->second.last_applied_ms);
   }
-  return values_cache_.emplace(std::move(key), std::move(out)).first->second;
+  if (!any) return std::nullopt;
+  return out;
+}
+
+void ProvinceState::ForgetAllValuesOfUnits() const {
+  values_cache_.clear();
+  stale_units_.clear();
+  uncached_changes_.clear();
+  cached_unit_values_ = 0;
 }
 
 bool ProvinceState::IsExpected(const Indicator& indicator, const std::string& unit) const {
@@ -295,7 +359,7 @@ void ProvinceState::AddWarnings(const Indicator& indicator, const Period& period
 }
 
 void ProvinceState::Clear() {
-  values_cache_.clear();
+  ForgetAllValuesOfUnits();
   changed_.clear();
   figures_.clear();
   periods_.clear();

@@ -88,9 +88,18 @@ class ProvinceState {
   // Every unit's value for (indicator, period), as ValueOfUnit gives it, computed in one pass over
   // the figures of the period and its sub-periods instead of one lookup per unit and sub-period:
   // a province of a thousand communes recomputes its year totals every burst. Memoized in
-  // values_cache_ until the figures change.
+  // values_cache_ across bursts: a changed figure makes only its unit stale in its period's entry
+  // and its ancestors', and only those units are recomputed, from the children's cached values.
   using UnitValues = std::map<std::string, UnitValue>;
   const UnitValues& ValuesOfUnits(const Indicator& indicator, const Period& period) const;
+  // One unit's value from its own figure (`figures`: the period's, may be null) or its children's.
+  std::optional<UnitValue> CombineUnit(const Indicator& indicator, const std::map<std::string, Figure>* figures,
+                                       const std::vector<const UnitValues*>& children, const std::string& unit) const;
+  void ForgetAllValuesOfUnits() const;
+  // Marks dirty the aggregates that the changes since the last call feed.
+  void TakeChanges();
+  // Marks the units of uncached_changes_ stale in the cached entries of their periods and ancestors.
+  void MarkStale() const;
   bool IsExpected(const Indicator& indicator, const std::string& unit) const;
   // Marks dirty every aggregate that reads a figure of `changed`: its own indicator's, the total
   // it is a part of, and the indicators it weighs.
@@ -108,11 +117,15 @@ class ProvinceState {
   // (indicator, period) whose figures changed since the last Flush; marking what they dirty waits
   // for Flush, so a burst of a thousand updates to one counter marks its aggregates once.
   std::set<Key> changed_;
+  // The same changes with their units, until the next read of values_cache_ marks them stale.
+  mutable std::map<Key, std::set<std::string>> uncached_changes_;
   std::set<Key> dirty_;
   AggregateTable table_;
-  // Emptied by every change of figures_, and between indicators in Flush (which bounds it to one
-  // indicator's periods while a restart recomputes everything).
+  // Unit values held in values_cache_; past kMaxCachedUnitValues (about 200 MB) Flush empties it.
+  static constexpr size_t kMaxCachedUnitValues = 2'000'000;
   mutable std::map<Key, UnitValues> values_cache_;
+  mutable std::map<Key, std::set<std::string>> stale_units_;
+  mutable size_t cached_unit_values_ = 0;
   mutable std::map<std::string, std::unordered_set<std::string>> expected_units_;
 };
 

@@ -281,5 +281,28 @@ TEST_F(ProvinceStateTest, TheReferenceQuarterMonthByMonthGivesTheReportsQuarter)
   EXPECT_EQ(invest->warnings(0).text(), "the parts add up to 403.62, not equal to the total 408.93 (= in the catalog)");
 }
 
+// The unit values behind the totals are cached across flushes; a later figure, a correction and a
+// new unit must each reach every period above them, for flows and for stocks.
+TEST_F(ProvinceStateTest, LaterFiguresAndCorrectionsReachEveryLongerPeriodAfterTheTotalsWereComputed) {
+  SetStats("area.total", "north", "10", "2017-01");
+  SetStats("herd.pigs", "north", "30", "2017-01");
+  EXPECT_EQ(Stats("area.total", "2017").value(), 10);
+  EXPECT_EQ(Stats("herd.pigs", "2017-Q1").value(), 30);
+
+  SetStats("area.total", "north", "20", "2017-02");  // a later month
+  SetStats("herd.pigs", "north", "31", "2017-02");
+  EXPECT_EQ(Stats("area.total", "2017-Q1").value(), 30);
+  EXPECT_EQ(Stats("area.total", "2017").value(), 30);
+  EXPECT_EQ(Stats("herd.pigs", "2017-Q1").value(), 31);
+
+  SetStats("area.total", "north", "15", "2017-01");  // a correction
+  SetStats("area.total", "south", "5", "2017-03");   // a unit not seen before
+  EXPECT_EQ(Stats("area.total", "2017-Q1").value(), 40);
+  EXPECT_EQ(Stats("area.total", "2017-H1").value(), 40);
+  EXPECT_EQ(Stats("area.total", "2017").value(), 40);
+  SetStats("herd.pigs", "north", "29", "2017-02");
+  EXPECT_EQ(Stats("herd.pigs", "2017").value(), 29);
+}
+
 }  // namespace
 }  // namespace tonghop
