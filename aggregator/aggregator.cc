@@ -106,16 +106,28 @@ Status Aggregator::Restore() {
   state_->Clear();
   positions_.clear();
   size_t orphaned = 0;
+  // Stored versions were computed by the rules of their day (catalog and code). Under the same
+  // rules they are kept as they are, and a restart only loads; else every total is recomputed,
+  // and a changed plan or baseline yields new versions.
+  bool same_rules = false;
   IngestStore::Visitor visitor;
+  visitor.on_counters = [&](const IngestStore::Counters& stored) {
+    same_rules = stored.rules_fingerprint == state_->RulesFingerprint();
+  };
   visitor.on_value = [&](const std::string& indicator_id, const std::string& period_text, const std::string& unit,
                          const tonghop::storage::v1::UnitValue& value) {
     const Indicator* indicator = catalog_.FindIndicator(indicator_id);
+    const Decimal figure = Decimal::FromMicros(value.value_micros());
+    if (same_rules && indicator != nullptr) {
+      state_->LoadUnitValue(*indicator, period_text, unit, figure, value.applied_at_ms());
+      return;
+    }
     Period period;
     if (indicator == nullptr || !Period::Parse(period_text, &period).ok()) {
       ++orphaned;  // kept in the database; the catalog no longer knows the indicator
       return;
     }
-    state_->SetUnitValue(*indicator, period, unit, Decimal::FromMicros(value.value_micros()), value.applied_at_ms());
+    state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms());
   };
   visitor.on_position = [&](uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position) {
     positions_[outbox_id] = position;
@@ -126,14 +138,14 @@ Status Aggregator::Restore() {
     spdlog::warn("{} stored figures belong to indicators the catalog no longer has; they are kept but not counted",
                  orphaned);
   }
-  // Stored versions were computed with the catalog of their day; a changed plan or baseline
-  // yields new versions here.
+  if (same_rules) return Status::OK();
   auto versions = state_->Flush(&counters_.aggregate_seq, NowMs());
+  counters_.rules_fingerprint = state_->RulesFingerprint();
+  IngestStore::Batch writes = store_->NewBatch();
+  for (const auto& version : versions) writes.PutAggregate(version);
+  writes.PutCounters(counters_);
+  TONGHOP_RETURN_IF_ERROR(store_->Commit(&writes));
   if (!versions.empty()) {
-    IngestStore::Batch writes = store_->NewBatch();
-    for (const auto& version : versions) writes.PutAggregate(version);
-    writes.PutCounters(counters_);
-    TONGHOP_RETURN_IF_ERROR(store_->Commit(&writes));
     spdlog::info("recomputed {} aggregates whose catalog rules changed since they were stored", versions.size());
   }
   return Status::OK();

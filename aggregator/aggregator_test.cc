@@ -3,11 +3,13 @@
 #include "aggregator/aggregator.h"
 
 #include <cmath>
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <thread>
 #include <zmq_addon.hpp>
 
 #include "core/clone_replica.h"
+#include "core/csv.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
 
@@ -153,6 +155,38 @@ TEST_F(AggregatorTest, RestoresEverythingAfterARestart) {
   EXPECT_EQ(feed.Find("agri.area.total", "2017-Q1")->value(), 35);
   // One new version each for the quarter and the half-year and year derived from it.
   EXPECT_EQ(feed.max_seq(), seq_before + 3);
+}
+
+// A restart under the same catalog keeps the stored totals as they are; an edited plan makes it
+// recompute them, and only the totals whose % of plan changed get new versions.
+TEST_F(AggregatorTest, ARestartRecomputesTheTotalsOnlyWhenTheCatalogChanged) {
+  StopAggregator();
+  const std::string catalog = dir_.Sub("catalog");
+  std::filesystem::copy(options_.catalog_dir, catalog);
+  options_.catalog_dir = catalog;
+  StartAggregator();
+  ASSERT_EQ(Send({Update(1, "north", "agri.area.total", 10)}).acks_size(), 1);
+  const AggregateTable before = Feed();
+  StopAggregator();
+  StartAggregator();
+  EXPECT_EQ(Feed().max_seq(), before.max_seq());
+
+  StopAggregator();
+  std::string plans;
+  ASSERT_TRUE(ReadFileToString(catalog + "/plans.csv", &plans).ok());
+  ASSERT_TRUE(WriteStringToFile(catalog + "/plans.csv", plans + "agri.area.total,2018,500\n").ok());
+  StartAggregator();
+  EXPECT_EQ(Feed().max_seq(), before.max_seq());  // a 2018 plan changes no 2017 total
+  StopAggregator();
+  std::string edited = plans;
+  const std::string old_plan = "agri.area.total,2017,";
+  edited.replace(edited.find(old_plan), old_plan.size(), "agri.area.total,2017,1");  // 1 prepended: 10x or more
+  ASSERT_TRUE(WriteStringToFile(catalog + "/plans.csv", edited).ok());
+  StartAggregator();
+  const AggregateTable after = Feed();
+  EXPECT_GT(after.max_seq(), before.max_seq());
+  EXPECT_NE(after.Find("agri.area.total", "2017-Q1")->pct_of_plan(),
+            before.Find("agri.area.total", "2017-Q1")->pct_of_plan());
 }
 
 TEST_F(AggregatorTest, GarbageFromTheNetworkIsDroppedAndServiceGoesOn) {

@@ -10,6 +10,7 @@ namespace {
 constexpr char kStreamIdKey[] = "stream_id";
 constexpr char kAggregateSeqKey[] = "aggregate_seq";
 constexpr char kAuditSeqKey[] = "audit_seq";
+constexpr char kRulesFingerprintKey[] = "rules_fingerprint";
 
 std::string JoinKey(std::initializer_list<std::string_view> parts) {
   std::string key;
@@ -66,6 +67,10 @@ Status IngestStore::Open(const std::string& dir, Durability durability, std::uni
 IngestStore::~IngestStore() = default;
 
 Status IngestStore::Load(const Visitor& visitor, Counters* counters) const {
+  TONGHOP_RETURN_IF_ERROR(ReadCounter(db_->get(), kAggregateSeqKey, &counters->aggregate_seq));
+  TONGHOP_RETURN_IF_ERROR(ReadCounter(db_->get(), kRulesFingerprintKey, &counters->rules_fingerprint));
+  TONGHOP_RETURN_IF_ERROR(ReadCounter(db_->get(), kAuditSeqKey, &counters->audit_seq));
+  if (visitor.on_counters) visitor.on_counters(*counters);
   auto scan = [&](rocksdb::ColumnFamilyHandle* family, const char* what,
                   const std::function<Status(std::string_view key, std::string_view value)>& visit) -> Status {
     std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator(rocksdb::ReadOptions(), family));
@@ -100,8 +105,7 @@ Status IngestStore::Load(const Visitor& visitor, Counters* counters) const {
     visitor.on_aggregate(version);
     return Status::OK();
   }));
-  TONGHOP_RETURN_IF_ERROR(ReadCounter(db_->get(), kAggregateSeqKey, &counters->aggregate_seq));
-  return ReadCounter(db_->get(), kAuditSeqKey, &counters->audit_seq);
+  return Status::OK();
 }
 
 void IngestStore::Batch::PutValue(const std::string& indicator, const std::string& period, const std::string& unit,
@@ -124,6 +128,7 @@ void IngestStore::Batch::PutAggregate(const tonghop::v1::AggregateUpdate& versio
 void IngestStore::Batch::PutCounters(const Counters& counters) {
   batch_.Put(kAggregateSeqKey, EncodeBigEndian64(counters.aggregate_seq));
   batch_.Put(kAuditSeqKey, EncodeBigEndian64(counters.audit_seq));
+  batch_.Put(kRulesFingerprintKey, EncodeBigEndian64(counters.rules_fingerprint));
 }
 
 Status IngestStore::Commit(Batch* batch) {

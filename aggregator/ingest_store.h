@@ -8,7 +8,7 @@
 //   audit       big-endian audit counter      -> AuditRecord
 //   positions   big-endian outbox_id          -> OutboxPosition
 //   aggregates  indicator \0 period           -> tonghop.v1.AggregateUpdate
-//   default     "stream_id", "aggregate_seq", "audit_seq" -> big-endian uint64
+//   default     "stream_id", "aggregate_seq", "audit_seq", "rules_fingerprint" -> big-endian uint64
 #pragma once
 
 #include <cstdint>
@@ -43,6 +43,8 @@ class IngestStore {
   struct Counters {
     uint64_t aggregate_seq = 0;  // last aggregate seq issued
     uint64_t audit_seq = 0;      // last audit record written
+    // The rules the stored aggregates were computed by (Aggregator::Restore); 0 before it existed.
+    uint64_t rules_fingerprint = 0;
   };
 
   // Everything stored, for start-up. Each callback is called once per record.
@@ -51,6 +53,8 @@ class IngestStore {
                        const tonghop::storage::v1::UnitValue&)> on_value;
     std::function<void(uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition&)> on_position;
     std::function<void(const tonghop::v1::AggregateUpdate&)> on_aggregate;
+    // Called first, before any record.
+    std::function<void(const Counters&)> on_counters;
   };
   Status Load(const Visitor& visitor, Counters* counters) const;
 

@@ -26,8 +26,9 @@ std::optional<Decimal> ProvinceState::SetUnitValue(const Indicator& indicator, c
                                                    const std::string& unit, Decimal value, int64_t applied_at_ms) {
   Key key{indicator.id, period.ToString()};
   changed_.insert(key);
-  uncached_changes_[key].insert(unit);
-  auto& units = figures_[key];
+  // An empty cache holds nothing stale (a restart loads every figure into it).
+  if (!values_cache_.empty()) uncached_changes_[key].insert(unit);
+  auto& units = figures_[std::move(key)];
   std::optional<Decimal> previous;
   auto [it, inserted] = units.try_emplace(unit, Figure{value, applied_at_ms});
   if (!inserted) {
@@ -63,7 +64,18 @@ void ProvinceState::MarkDirty(const std::string& indicator, const Period& change
   }
 }
 
-void ProvinceState::RestoreAggregate(const tonghop::v1::AggregateUpdate& version) { table_.Apply(version); }
+void ProvinceState::LoadUnitValue(const Indicator& indicator, const std::string& period, const std::string& unit,
+                                  Decimal value, int64_t applied_at_ms) {
+  figures_[Key{indicator.id, period}].insert_or_assign(unit, Figure{value, applied_at_ms});
+}
+
+void ProvinceState::RestoreAggregate(const tonghop::v1::AggregateUpdate& version) {
+  table_.Apply(version);
+  // Every period with figures has its stored aggregate, and so its place here for MarkDirty.
+  periods_[version.indicator()].insert(version.period());
+}
+
+uint64_t ProvinceState::RulesFingerprint() const { return catalog_->fingerprint() * 31 + kRulesVersion; }
 
 void ProvinceState::TakeChanges() {
   for (const Key& changed : changed_) MarkDirtyAfterChange(changed);

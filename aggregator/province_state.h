@@ -41,8 +41,14 @@ class ProvinceState {
   std::optional<Decimal> SetUnitValue(const Indicator& indicator, const Period& period,
                                       const std::string& unit, Decimal value, int64_t applied_at_ms);
 
-  // Restores a stored aggregate version without recomputing it (start-up).
+  // Start-up when the stored aggregates were computed by the same rules (RulesFingerprint): a
+  // stored figure, recorded without marking anything dirty, and a stored aggregate version, kept
+  // as it is. Otherwise figures go through SetUnitValue and Flush recomputes everything.
+  void LoadUnitValue(const Indicator& indicator, const std::string& period, const std::string& unit, Decimal value,
+                     int64_t applied_at_ms);
   void RestoreAggregate(const tonghop::v1::AggregateUpdate& version);
+  // The catalog's fingerprint combined with the version of the rules this code computes by.
+  uint64_t RulesFingerprint() const;
   // Marks every aggregate dirty, so that the next Flush() brings stored versions in line with the
   // figures and the current catalog (plans or baselines may have been edited since).
   void MarkAllDirty();
@@ -109,6 +115,9 @@ class ProvinceState {
   void AddWarnings(const Indicator& indicator, const Period& period, const ProvinceValue& value,
                    tonghop::v1::AggregateUpdate* out) const;
 
+  // Raise when a change of this class makes stored aggregates differ from what it now computes:
+  // the next start then recomputes them all.
+  static constexpr uint64_t kRulesVersion = 2;
   const Catalog* catalog_;
   std::map<Key, std::map<std::string, Figure>> figures_;
   // Every period of each indicator that has a province aggregate: those reported and the longer

@@ -77,6 +77,13 @@ Status Catalog::LoadFromDirectory(const std::string& dir, Catalog* out) {
   TONGHOP_RETURN_IF_ERROR(catalog.CheckWeights(base + "indicators.csv"));
   TONGHOP_RETURN_IF_ERROR(catalog.LoadPlans(base + "plans.csv"));
   TONGHOP_RETURN_IF_ERROR(catalog.LoadBaselines(base + "baselines.csv"));
+  uint64_t hash = 14695981039346656037ull;
+  for (const char* name : {"units.csv", "indicators.csv", "plans.csv", "baselines.csv"}) {
+    std::string bytes;
+    TONGHOP_RETURN_IF_ERROR(ReadFileToString(base + name, &bytes));
+    for (unsigned char c : bytes + '\0') hash = (hash ^ c) * 1099511628211ull;
+  }
+  catalog.fingerprint_ = hash;
   *out = std::move(catalog);
   return Status::OK();
 }

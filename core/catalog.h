@@ -89,6 +89,9 @@ class Catalog {
 
   const std::vector<ReportingUnit>& units() const { return units_; }
   const std::vector<Indicator>& indicators() const { return indicators_; }
+  // A hash (FNV-1a) of the four files' bytes: equal fingerprints, same catalog. The aggregator
+  // stores it to know at a restart whether its stored totals were computed by these rules.
+  uint64_t fingerprint() const { return fingerprint_; }
 
   // nullptr when there is no such unit or indicator.
   const ReportingUnit* FindUnit(std::string_view code) const;
@@ -106,6 +109,7 @@ class Catalog {
   std::optional<Decimal> Baseline(std::string_view indicator, const Period& period) const;
 
  private:
+  uint64_t fingerprint_ = 0;
   Status LoadUnits(const std::string& path);
   Status LoadIndicators(const std::string& path);
   Status LoadPlans(const std::string& path);
