@@ -225,10 +225,10 @@ void ProvinceState::ForgetAllValuesOfUnits() const {
   cached_unit_values_ = 0;
 }
 
-bool ProvinceState::IsExpected(const Indicator& indicator, const std::string& unit) const {
+const std::unordered_set<std::string>& ProvinceState::ExpectedUnits(const Indicator& indicator) const {
   auto [it, inserted] = expected_units_.try_emplace(indicator.id);
   if (inserted) it->second.insert(indicator.expected_units.begin(), indicator.expected_units.end());
-  return it->second.count(unit) > 0;
+  return it->second;
 }
 
 ProvinceState::ProvinceValue ProvinceState::Aggregate(const Indicator& indicator, const Period& period) const {
@@ -241,9 +241,10 @@ ProvinceState::ProvinceValue ProvinceState::Aggregate(const Indicator& indicator
   uint32_t count = 0;
   std::optional<__int128> lowest, highest;
   const UnitValues* weight_values = weight != nullptr ? &ValuesOfUnits(*weight, period) : nullptr;
+  const std::unordered_set<std::string>& expected = ExpectedUnits(indicator);
   for (const auto& [unit, unit_value] : ValuesOfUnits(indicator, period)) {
     // Only expected units count: a unit may have been dropped from reported_by by a catalog edit.
-    if (!IsExpected(indicator, unit)) continue;
+    if (!expected.count(unit)) continue;
     const UnitValue* value = &unit_value;
     bool complete = value->complete;
     if (weight_values != nullptr) {

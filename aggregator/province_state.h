@@ -106,7 +106,7 @@ class ProvinceState {
   void TakeChanges();
   // Marks the units of uncached_changes_ stale in the cached entries of their periods and ancestors.
   void MarkStale() const;
-  bool IsExpected(const Indicator& indicator, const std::string& unit) const;
+  const std::unordered_set<std::string>& ExpectedUnits(const Indicator& indicator) const;
   // Marks dirty every aggregate that reads a figure of `changed`: its own indicator's, the total
   // it is a part of, and the indicators it weighs.
   void MarkDirtyAfterChange(const Key& changed);

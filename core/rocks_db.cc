@@ -6,9 +6,10 @@
 
 namespace tonghop {
 
-Status RocksDb::Open(std::string dir, std::vector<std::string> families, std::unique_ptr<RocksDb>* out) {
-  std::unique_ptr<RocksDb> db(new RocksDb(std::move(dir), std::move(families)));
-  TONGHOP_RETURN_IF_ERROR(OpenRocksDb(db->dir_, db->families_, &db->db_, &db->handles_));
+Status RocksDb::Open(std::string dir, std::vector<std::string> families, std::unique_ptr<RocksDb>* out,
+                     size_t memtable_bytes) {
+  std::unique_ptr<RocksDb> db(new RocksDb(std::move(dir), std::move(families), memtable_bytes));
+  TONGHOP_RETURN_IF_ERROR(OpenRocksDb(db->dir_, db->families_, &db->db_, &db->handles_, false, memtable_bytes));
   *out = std::move(db);
   return Status::OK();
 }
@@ -32,10 +33,10 @@ Status RocksDb::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch*
 
 Status RocksDb::Reopen() {
   Close();
-  Status s = OpenRocksDb(dir_, families_, &db_, &handles_);
+  Status s = OpenRocksDb(dir_, families_, &db_, &handles_, false, memtable_bytes_);
   if (!s.ok()) {
     // Keep reads working (the owner goes on serving what it has) until a writable open succeeds.
-    Status read_only = OpenRocksDb(dir_, families_, &db_, &handles_, /*read_only=*/true);
+    Status read_only = OpenRocksDb(dir_, families_, &db_, &handles_, /*read_only=*/true, memtable_bytes_);
     broken_ = s;
     return read_only.ok() ? s : read_only;
   }

@@ -22,8 +22,10 @@ namespace tonghop {
 
 class RocksDb {
  public:
-  // Opens (creating if needed) the database in `dir` with the default family plus `families`.
-  static Status Open(std::string dir, std::vector<std::string> families, std::unique_ptr<RocksDb>* out);
+  // Opens (creating if needed) the database in `dir` with the default family plus `families`;
+  // `memtable_bytes` as for OpenRocksDb (core/rocksdb_util.h).
+  static Status Open(std::string dir, std::vector<std::string> families, std::unique_ptr<RocksDb>* out,
+                     size_t memtable_bytes = 0);
   ~RocksDb();
 
   rocksdb::DB* get() const { return db_.get(); }
@@ -42,11 +44,13 @@ class RocksDb {
   Status Reopen();
 
  private:
-  RocksDb(std::string dir, std::vector<std::string> families) : dir_(std::move(dir)), families_(std::move(families)) {}
+  RocksDb(std::string dir, std::vector<std::string> families, size_t memtable_bytes)
+      : dir_(std::move(dir)), families_(std::move(families)), memtable_bytes_(memtable_bytes) {}
   void Close();
 
   std::string dir_;
   std::vector<std::string> families_;
+  size_t memtable_bytes_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   Status broken_;

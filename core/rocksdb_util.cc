@@ -43,7 +43,7 @@ Status FromRocksDb(const rocksdb::Status& status, std::string_view doing) {
 }
 
 Status OpenRocksDb(const std::string& dir, const std::vector<std::string>& names, std::unique_ptr<rocksdb::DB>* db,
-                   std::vector<rocksdb::ColumnFamilyHandle*>* handles, bool read_only) {
+                   std::vector<rocksdb::ColumnFamilyHandle*>* handles, bool read_only, size_t memtable_bytes) {
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -52,9 +52,10 @@ Status OpenRocksDb(const std::string& dir, const std::vector<std::string>& names
   // new figures at once; with it, writes go on into reserved space and fail at an arbitrary later
   // point.
   options.allow_fallocate = false;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()}};
-  for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  rocksdb::ColumnFamilyOptions family_options;
+  if (memtable_bytes > 0) family_options.write_buffer_size = memtable_bytes;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, family_options}};
+  for (const auto& name : names) families.emplace_back(name, family_options);
   std::vector<rocksdb::ColumnFamilyHandle*> all;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(options, dir, families, &all, &raw)

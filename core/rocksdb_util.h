@@ -18,9 +18,11 @@ namespace tonghop {
 // `handles` receives one handle per name, in order (the default family's is kept inside `db`'s
 // owner). The caller deletes the handles before the database.
 // With `read_only` the database is opened for reading only (it writes nothing, so it opens on a
-// full disk) and the families must exist.
+// full disk) and the families must exist. `memtable_bytes` (0: RocksDB's 64 MB) caps each family's
+// write buffer.
 Status OpenRocksDb(const std::string& dir, const std::vector<std::string>& names, std::unique_ptr<rocksdb::DB>* db,
-                   std::vector<rocksdb::ColumnFamilyHandle*>* handles, bool read_only = false);
+                   std::vector<rocksdb::ColumnFamilyHandle*>* handles, bool read_only = false,
+                   size_t memtable_bytes = 0);
 
 // Turns a RocksDB status into a Status naming what was being done.
 Status FromRocksDb(const rocksdb::Status& status, std::string_view doing);
