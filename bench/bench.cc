@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "aggregator/aggregator.h"
 #include "aggregator/ingest_store.h"
 #include "bench/bench_report.h"
 #include "bench/ceilings.h"
@@ -158,7 +159,7 @@ Status MeasureCeilings(const Workload& workload, const BenchOptions& options, co
   for (Durability d : {Durability::kWal, Durability::kFsync}) {
     TONGHOP_RETURN_IF_ERROR(MeasureRocksDbBatches(workload, d, run, &result));
     report.Add("ceiling", d == Durability::kWal ? kRocksWal : kRocksFsync, result.updates_per_s, "updates/s",
-               "value + audit record per update, 1,000 a batch");
+               fmt::format("value + audit record per update, {} a batch", AggregatorOptions().max_batch_updates));
   }
   for (Durability d : {Durability::kWal, Durability::kFsync}) {
     TONGHOP_RETURN_IF_ERROR(MeasureNaivePipeline(workload, d, run, &result));
