@@ -147,6 +147,20 @@ void AddLatency(BenchReport& report, const std::string& what, const Latency& lat
   report.Add("latency", what + " p99.9", latency.p999_ms, "ms", note);
 }
 
+// 11 collectors offering all they can: the throughput figure of `durability` with its ratios to
+// the ceilings, and the latency under that load.
+Status MeasureSaturation(Province& p, Durability durability, const BenchOptions& options, BenchReport& report,
+                         double* per_s) {
+  const bool wal = durability == Durability::kWal;
+  Latency latency;
+  TONGHOP_RETURN_IF_ERROR(Measure(p, {11, options.run_seconds, 0}, per_s, &latency));
+  Figure& f = report.Add("throughput", fmt::format("pipeline, {}, 11 collectors", DurabilityName(durability)), *per_s,
+                         "updates/s", fmt::format("{} subscribers", options.subscribers));
+  report.AddRatios(f, {kRawCeiling, wal ? kRocksWal : kRocksFsync, wal ? kNaiveWal : kNaiveFsync});
+  AddLatency(report, fmt::format("at saturation, {}", DurabilityName(durability)), latency);
+  return Status::OK();
+}
+
 Status MeasureCeilings(const Workload& workload, const BenchOptions& options, const std::string& root,
                        BenchReport& report) {
   CeilingRun run;
@@ -252,12 +266,8 @@ Status MeasureLiveProvince(const Workload& workload, const BenchOptions& options
   std::unique_ptr<Province> p;
   TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p));
   double max_per_s = 0;
+  TONGHOP_RETURN_IF_ERROR(MeasureSaturation(*p, Durability::kWal, options, report, &max_per_s));
   Latency latency;
-  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &max_per_s, &latency));
-  Figure& wal = report.Add("throughput", "pipeline, wal, 11 collectors", max_per_s, "updates/s",
-                           fmt::format("{} subscribers", options.subscribers));
-  report.AddRatios(wal, {kRawCeiling, kRocksWal, kNaiveWal});
-  AddLatency(report, "at saturation, wal", latency);
 
   for (double rate : {1'000.0, 10'000.0, std::floor(max_per_s / 2)}) {
     double achieved = 0;
@@ -283,12 +293,8 @@ Status MeasureFsyncProvince(const Workload& workload, const BenchOptions& option
   std::unique_ptr<Province> p;
   TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kFsync, options, &p));
   double per_s = 0;
+  TONGHOP_RETURN_IF_ERROR(MeasureSaturation(*p, Durability::kFsync, options, report, &per_s));
   Latency latency;
-  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency));
-  Figure& f = report.Add("throughput", "pipeline, fsync, 11 collectors", per_s, "updates/s",
-                         fmt::format("{} subscribers", options.subscribers));
-  report.AddRatios(f, {kRawCeiling, kRocksFsync, kNaiveFsync});
-  AddLatency(report, "at saturation, fsync", latency);
   double achieved = 0;
   TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.latency_seconds, 10'000}, &achieved, &latency));
   AddLatency(report, "at 10000/s, fsync", latency);

@@ -320,6 +320,28 @@ Status ServeRaw(zmq::socket_t& router, const std::string& ack, const std::atomic
   return Status::OK();
 }
 
+// The unit value record the aggregator stores for `update` of `batch`, and its key.
+UnitValue StoredValue(const tonghop::v1::UpdateBatch& batch, const tonghop::v1::IndicatorUpdate& update,
+                      int64_t now_ms) {
+  UnitValue value;
+  value.set_value_micros(std::llround(update.value() * 1e6));
+  value.set_node_id(batch.node_id());
+  value.set_outbox_id(batch.outbox_id());
+  value.set_seq(update.seq());
+  value.set_observed_at_ms(update.observed_at_ms());
+  value.set_applied_at_ms(now_ms);
+  return value;
+}
+
+std::string ValueKey(const tonghop::v1::IndicatorUpdate& update) {
+  std::string key = update.indicator();
+  key.push_back('\0');
+  key.append(update.period());
+  key.push_back('\0');
+  key.append(update.reporting_unit());
+  return key;
+}
+
 // The naive pipeline's aggregator: the bare work of IngestBurst with no validation, audit,
 // sequence check or aggregate versions.
 class NaiveAggregator {
@@ -369,14 +391,8 @@ class NaiveAggregator {
       tonghop::v1::UpdateReplies* answers = reply.mutable_replies();
       answers->set_outbox_id(in.outbox_id());
       for (const tonghop::v1::IndicatorUpdate& update : in.updates()) {
-        const int64_t micros = std::llround(update.value() * 1e6);
-        UnitValue stored;
-        stored.set_value_micros(micros);
-        stored.set_node_id(in.node_id());
-        stored.set_outbox_id(in.outbox_id());
-        stored.set_seq(update.seq());
-        stored.set_observed_at_ms(update.observed_at_ms());
-        stored.set_applied_at_ms(now_ms);
+        const UnitValue stored = StoredValue(in, update, now_ms);
+        const int64_t micros = stored.value_micros();
         std::string key = update.indicator();
         key.push_back('\0');
         key.append(update.period());
@@ -478,14 +494,8 @@ std::vector<UpdateRecords> SerializeRecords(const Workload& workload, int unit) 
   MakeLiveBatch(workload, unit, 1, workload.batch_updates, now_ms, &batch);
   std::vector<UpdateRecords> records;
   for (const tonghop::v1::IndicatorUpdate& update : batch.updates()) {
-    const int64_t micros = std::llround(update.value() * 1e6);
-    UnitValue value;
-    value.set_value_micros(micros);
-    value.set_node_id(batch.node_id());
-    value.set_outbox_id(batch.outbox_id());
-    value.set_seq(update.seq());
-    value.set_observed_at_ms(update.observed_at_ms());
-    value.set_applied_at_ms(now_ms);
+    const UnitValue value = StoredValue(batch, update, now_ms);
+    const int64_t micros = value.value_micros();
     AuditRecord audit;
     audit.set_reporting_unit(update.reporting_unit());
     audit.set_indicator(update.indicator());
@@ -497,12 +507,7 @@ std::vector<UpdateRecords> SerializeRecords(const Workload& workload, int unit) 
     audit.set_seq(update.seq());
     audit.set_observed_at_ms(update.observed_at_ms());
     audit.set_applied_at_ms(now_ms);
-    std::string key = update.indicator();
-    key.push_back('\0');
-    key.append(update.period());
-    key.push_back('\0');
-    key.append(update.reporting_unit());
-    records.push_back({std::move(key), value.SerializeAsString(), audit.SerializeAsString()});
+    records.push_back({ValueKey(update), value.SerializeAsString(), audit.SerializeAsString()});
   }
   return records;
 }
