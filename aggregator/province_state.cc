@@ -95,13 +95,6 @@ void ProvinceState::MarkStale() const {
   uncached_changes_.clear();
 }
 
-void ProvinceState::MarkAllDirty() {
-  TakeChanges();
-  for (const auto& [indicator, periods] : periods_) {
-    for (const auto& period : periods) dirty_.insert({indicator, period});
-  }
-}
-
 std::vector<tonghop::v1::AggregateUpdate> ProvinceState::Flush(uint64_t* last_seq, int64_t now_ms) {
   TakeChanges();
   std::vector<tonghop::v1::AggregateUpdate> versions;

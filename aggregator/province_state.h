@@ -49,9 +49,6 @@ class ProvinceState {
   void RestoreAggregate(const tonghop::v1::AggregateUpdate& version);
   // The catalog's fingerprint combined with the version of the rules this code computes by.
   uint64_t RulesFingerprint() const;
-  // Marks every aggregate dirty, so that the next Flush() brings stored versions in line with the
-  // figures and the current catalog (plans or baselines may have been edited since).
-  void MarkAllDirty();
 
   // Recomputes the dirty aggregates. Versions that differ from the held one in anything but
   // seq, prev_seq and time get seqs last_seq+1, +2, ... and replace it in the table; last_seq is
