@@ -108,9 +108,13 @@ Status IngestStore::Load(const Visitor& visitor, Counters* counters) const {
   return Status::OK();
 }
 
+std::string IngestStore::ValueKey(std::string_view indicator, std::string_view period, std::string_view unit) {
+  return JoinKey({indicator, period, unit});
+}
+
 void IngestStore::Batch::PutValue(const std::string& indicator, const std::string& period, const std::string& unit,
                                   const tonghop::storage::v1::UnitValue& value) {
-  batch_.Put(store_->family(kValues), JoinKey({indicator, period, unit}), value.SerializeAsString());
+  batch_.Put(store_->family(kValues), ValueKey(indicator, period, unit), value.SerializeAsString());
 }
 
 void IngestStore::Batch::PutAudit(uint64_t audit_seq, const tonghop::storage::v1::AuditRecord& record) {

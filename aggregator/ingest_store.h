@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rocksdb/write_batch.h>
@@ -36,6 +37,9 @@ class IngestStore {
   // Opens (creating if needed) the database in `dir`. A new database gets a random stream_id.
   static Status Open(const std::string& dir, Durability durability, std::unique_ptr<IngestStore>* out);
   ~IngestStore();
+
+  // The key of a unit's value in the values family (indicator \0 period \0 unit).
+  static std::string ValueKey(std::string_view indicator, std::string_view period, std::string_view unit);
 
   // Random id of this database, fixed at creation; names the aggregate sequence it issues.
   uint64_t stream_id() const { return stream_id_; }

@@ -320,28 +320,6 @@ Status ServeRaw(zmq::socket_t& router, const std::string& ack, const std::atomic
   return Status::OK();
 }
 
-// The unit value record the aggregator stores for `update` of `batch`, and its key.
-UnitValue StoredValue(const tonghop::v1::UpdateBatch& batch, const tonghop::v1::IndicatorUpdate& update,
-                      int64_t now_ms) {
-  UnitValue value;
-  value.set_value_micros(std::llround(update.value() * 1e6));
-  value.set_node_id(batch.node_id());
-  value.set_outbox_id(batch.outbox_id());
-  value.set_seq(update.seq());
-  value.set_observed_at_ms(update.observed_at_ms());
-  value.set_applied_at_ms(now_ms);
-  return value;
-}
-
-std::string ValueKey(const tonghop::v1::IndicatorUpdate& update) {
-  std::string key = update.indicator();
-  key.push_back('\0');
-  key.append(update.period());
-  key.push_back('\0');
-  key.append(update.reporting_unit());
-  return key;
-}
-
 // The naive pipeline's aggregator: the bare work of IngestBurst with no validation, audit,
 // sequence check or aggregate versions.
 class NaiveAggregator {
@@ -391,7 +369,7 @@ class NaiveAggregator {
       tonghop::v1::UpdateReplies* answers = reply.mutable_replies();
       answers->set_outbox_id(in.outbox_id());
       for (const tonghop::v1::IndicatorUpdate& update : in.updates()) {
-        const UnitValue stored = StoredValue(in, update, now_ms);
+        const UnitValue stored = MakeStoredValue(in.node_id(), in.outbox_id(), update, now_ms);
         const int64_t micros = stored.value_micros();
         std::string key = update.indicator();
         key.push_back('\0');
@@ -494,20 +472,10 @@ std::vector<UpdateRecords> SerializeRecords(const Workload& workload, int unit) 
   MakeLiveBatch(workload, unit, 1, workload.batch_updates, now_ms, &batch);
   std::vector<UpdateRecords> records;
   for (const tonghop::v1::IndicatorUpdate& update : batch.updates()) {
-    const UnitValue value = StoredValue(batch, update, now_ms);
-    const int64_t micros = value.value_micros();
-    AuditRecord audit;
-    audit.set_reporting_unit(update.reporting_unit());
-    audit.set_indicator(update.indicator());
-    audit.set_period(update.period());
-    audit.set_previous_micros(micros);  // a counter re-reported: there is always a previous figure
-    audit.set_value_micros(micros);
-    audit.set_node_id(batch.node_id());
-    audit.set_outbox_id(batch.outbox_id());
-    audit.set_seq(update.seq());
-    audit.set_observed_at_ms(update.observed_at_ms());
-    audit.set_applied_at_ms(now_ms);
-    records.push_back({ValueKey(update), value.SerializeAsString(), audit.SerializeAsString()});
+    const UnitValue value = MakeStoredValue(batch.node_id(), batch.outbox_id(), update, now_ms);
+    // A counter re-reported: there is always a previous figure.
+    const AuditRecord audit = MakeStoredAudit(value, update, /*replaces_a_figure=*/true);
+    records.push_back({IngestStore::ValueKey(update.indicator(), update.period(), update.reporting_unit()), value.SerializeAsString(), audit.SerializeAsString()});
   }
   return records;
 }

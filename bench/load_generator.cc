@@ -36,8 +36,14 @@ LoadGenerator::LoadGenerator(zmq::context_t& context, Workload workload, std::st
       workload_(std::move(workload)),
       ingest_endpoint_(std::move(ingest_endpoint)),
       probes_(probes),
-      unit_figures_(static_cast<size_t>(workload_.units) * workload_.live_indicators, 0.0) {
-  for (int i = 0; i < workload_.live_indicators; ++i) expected_totals_[IndicatorId(i)] = 0;
+      unit_figures_(static_cast<size_t>(workload_.units) * workload_.live_indicators, 0.0) {}
+
+std::map<std::string, double> LoadGenerator::ExpectedTotals() const {
+  std::vector<double> sums(workload_.live_indicators, 0.0);
+  for (size_t i = 0; i < unit_figures_.size(); ++i) sums[i % workload_.live_indicators] += unit_figures_[i];
+  std::map<std::string, double> totals;
+  for (int i = 0; i < workload_.live_indicators; ++i) totals[IndicatorId(i)] = sums[i];
+  return totals;
 }
 
 LoadGenerator::~LoadGenerator() = default;
@@ -91,9 +97,7 @@ bool LoadGenerator::SendBatch(Collector& c, int count, int64_t due_ns) {
       continue;
     }
     const int indicator = static_cast<int>(seq % workload_.live_indicators);
-    double& figure = unit_figures_[static_cast<size_t>(c.unit) * workload_.live_indicators + indicator];
-    expected_totals_[IndicatorId(indicator)] += static_cast<double>(seq) - figure;
-    figure = static_cast<double>(seq);
+    unit_figures_[static_cast<size_t>(c.unit) * workload_.live_indicators + indicator] = static_cast<double>(seq);
   }
   c.next_seq += count;
   return true;
@@ -181,6 +185,10 @@ Status LoadGenerator::Run(const LoadRun& run, LoadResult* out) {
   }
   out->seconds = (SteadyNs() - start) * 1e-9;
   out->probes = last_probe_seq() - first_probe;
+  if (last_probe_seq() >= probes_->capacity()) {
+    return Status::InvalidArgument(fmt::format("{} probes sent, more than the {} whose send times are kept: shorter "
+                                               "runs, or a larger ProbeClock", last_probe_seq(), probes_->capacity()));
+  }
   return Status::OK();
 }
 

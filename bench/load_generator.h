@@ -35,7 +35,7 @@ class ProbeClock {
   void Record(uint64_t seq, int64_t ns) {
     if (seq < sent_ns_.size()) sent_ns_[seq].store(ns, std::memory_order_release);
   }
-  // 0 when unknown.
+  // 0 when unknown (never recorded, or beyond the capacity: LoadGenerator::Run then fails).
   int64_t SentNs(uint64_t seq) const {
     return seq < sent_ns_.size() ? sent_ns_[seq].load(std::memory_order_acquire) : 0;
   }
@@ -74,7 +74,7 @@ class LoadGenerator {
 
   // The province total of each live counter (indicator id -> value) once everything sent so far
   // is applied, and the last probe seq: what every subscriber must end up seeing.
-  const std::map<std::string, double>& expected_totals() const { return expected_totals_; }
+  std::map<std::string, double> ExpectedTotals() const;
   uint64_t last_probe_seq() const;
 
  private:
@@ -89,8 +89,7 @@ class LoadGenerator {
   std::string ingest_endpoint_;
   ProbeClock* probes_;
   std::vector<std::unique_ptr<Collector>> collectors_;
-  std::map<std::string, double> expected_totals_;
-  // unit x live indicator -> the unit's current figure, for expected_totals_.
+  // unit x live indicator -> the unit's current figure, for ExpectedTotals().
   std::vector<double> unit_figures_;
 };
 

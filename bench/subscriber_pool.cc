@@ -123,7 +123,7 @@ Status SubscriberPool::WaitForState(const std::map<std::string, double>& totals,
         if (total != 0 && (it == s->live_values.end() || it->second != total)) {
           exact = false;
           if (behind.empty()) {
-            behind = fmt::format("{} shows {} for {} where {} is expected", "a subscriber",
+            behind = fmt::format("a subscriber shows {} for {} where {} is expected",
                                  it == s->live_values.end() ? 0.0 : it->second, indicator, total);
           }
         }

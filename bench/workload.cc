@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "core/csv.h"
@@ -72,6 +74,34 @@ void MakeStoredUpdate(const Workload& workload, uint64_t i, tonghop::v1::Indicat
   update->set_indicator(IndicatorId(static_cast<int>(i / units % indicators)));
   update->set_period(MonthBefore(workload.live_period, 1 + i / (units * indicators)));
   update->set_value(static_cast<double>(i % 1000 + 1));
+}
+
+tonghop::storage::v1::UnitValue MakeStoredValue(const std::string& node_id, uint64_t outbox_id,
+                                                const tonghop::v1::IndicatorUpdate& update, int64_t applied_at_ms) {
+  tonghop::storage::v1::UnitValue value;
+  value.set_value_micros(std::llround(update.value() * 1e6));
+  value.set_node_id(node_id);
+  value.set_outbox_id(outbox_id);
+  value.set_seq(update.seq());
+  value.set_observed_at_ms(update.observed_at_ms());
+  value.set_applied_at_ms(applied_at_ms);
+  return value;
+}
+
+tonghop::storage::v1::AuditRecord MakeStoredAudit(const tonghop::storage::v1::UnitValue& value,
+                                                  const tonghop::v1::IndicatorUpdate& update, bool replaces_a_figure) {
+  tonghop::storage::v1::AuditRecord audit;
+  audit.set_reporting_unit(update.reporting_unit());
+  audit.set_indicator(update.indicator());
+  audit.set_period(update.period());
+  if (replaces_a_figure) audit.set_previous_micros(value.value_micros());
+  audit.set_value_micros(value.value_micros());
+  audit.set_node_id(value.node_id());
+  audit.set_outbox_id(value.outbox_id());
+  audit.set_seq(value.seq());
+  audit.set_observed_at_ms(value.observed_at_ms());
+  audit.set_applied_at_ms(value.applied_at_ms());
+  return audit;
 }
 
 }  // namespace tonghop::bench

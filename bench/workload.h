@@ -17,6 +17,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "tonghop/storage/v1/storage.pb.h"
 #include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop::bench {
@@ -57,5 +58,13 @@ void MakeLiveBatch(const Workload& workload, int unit, uint64_t first_seq, int c
 // before live_period; unit fastest, then indicator, then month backwards): its unit, indicator,
 // period and value; seq and observed_at_ms are left 0.
 void MakeStoredUpdate(const Workload& workload, uint64_t i, tonghop::v1::IndicatorUpdate* update);
+
+// What the aggregator stores for an applied update (aggregator/ingest_store.h): the unit's value
+// record and its audit record. With `replaces_a_figure` the audit record carries a previous value
+// (the same size as the real one). For the ceilings and for filling a database beforehand.
+tonghop::storage::v1::UnitValue MakeStoredValue(const std::string& node_id, uint64_t outbox_id,
+                                                const tonghop::v1::IndicatorUpdate& update, int64_t applied_at_ms);
+tonghop::storage::v1::AuditRecord MakeStoredAudit(const tonghop::storage::v1::UnitValue& value,
+                                                  const tonghop::v1::IndicatorUpdate& update, bool replaces_a_figure);
 
 }  // namespace tonghop::bench
