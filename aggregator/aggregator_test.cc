@@ -189,6 +189,25 @@ TEST_F(AggregatorTest, ARestartRecomputesTheTotalsOnlyWhenTheCatalogChanged) {
             before.Find("agri.area.total", "2017-Q1")->pct_of_plan());
 }
 
+// docs/PROTOCOL.md: a REQ client may query as well as a DEALER; its reply must come back with the
+// empty delimiter REQ expects, or the REQ socket drops it.
+TEST_F(AggregatorTest, AReqClientGetsItsQueryAnswered) {
+  ASSERT_EQ(Send({Update(1, "north", "agri.area.total", 10)}).acks_size(), 1);
+  zmq::socket_t req(context_, zmq::socket_type::req);
+  req.set(zmq::sockopt::linger, 0);
+  req.set(zmq::sockopt::rcvtimeo, 5000);
+  req.connect(options_.query_endpoint);
+  tonghop::v1::QueryRequest request;
+  request.mutable_values()->set_period("2017-Q1");
+  ASSERT_TRUE(SendProto(req, request).ok());
+  zmq::message_t frame;
+  ASSERT_TRUE(req.recv(frame)) << "no reply within 5 s";
+  tonghop::v1::QueryReply reply;
+  ASSERT_TRUE(ParseProto(frame, &reply));
+  ASSERT_EQ(reply.values().aggregates_size(), 1) << reply.error();
+  EXPECT_EQ(reply.values().aggregates(0).value(), 10);
+}
+
 TEST_F(AggregatorTest, GarbageFromTheNetworkIsDroppedAndServiceGoesOn) {
   zmq::message_t junk("\xff\xfe garbage", 10);
   (void)collector_.send(junk, zmq::send_flags::none);

@@ -83,7 +83,7 @@ void QueryService::Serve() {
     } else {
       reply = Answer(request, NowMs());
     }
-    Status sent = SendRouted(socket_, frames.front(), reply);
+    Status sent = SendReply(socket_, frames, reply);
     if (!sent.ok()) spdlog::debug("query reply not sent: {}", sent.message());
   }
 }

@@ -79,12 +79,7 @@ void LocalApi::Process() {
       } else {
         reply.set_error("empty request: set submit or status");
       }
-      // Echo the envelope (identity, and a REQ client's empty delimiter) in front of the reply.
-      bool sent = true;
-      for (size_t i = 0; sent && i + 1 < frames.size(); ++i) {
-        sent = router_.send(frames[i], zmq::send_flags::sndmore).has_value();
-      }
-      Status s = sent ? SendProto(router_, reply) : Status::Unavailable("envelope not sent");
+      Status s = SendReply(router_, frames, reply);
       if (!s.ok() && client_log_.Allow()) {
         spdlog::warn("cannot answer a local client (gone?): {}", s.message());
       }

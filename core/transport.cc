@@ -61,6 +61,20 @@ Status SendRouted(zmq::socket_t& router, const zmq::message_t& identity,
   return SendProto(router, message);
 }
 
+Status SendReply(zmq::socket_t& router, const std::vector<zmq::message_t>& request,
+                 const google::protobuf::MessageLite& reply) {
+  try {
+    for (size_t i = 0; i + 1 < request.size(); ++i) {
+      zmq::message_t copy(request[i].data(), request[i].size());
+      if (!router.send(copy, zmq::send_flags::sndmore)) return Status::Unavailable("send timed out: the client is not taking messages");
+    }
+  } catch (const zmq::error_t& e) {
+    // EHOSTUNREACH with ROUTER_MANDATORY: the client left before its answer.
+    return Status::Unavailable(fmt::format("client unreachable: {}", e.what()));
+  }
+  return SendProto(router, reply);
+}
+
 bool ParseProto(const zmq::message_t& frame, google::protobuf::MessageLite* message) {
   return message->ParseFromArray(frame.data(), static_cast<int>(frame.size()));
 }

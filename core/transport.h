@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <google/protobuf/message_lite.h>
 #include <zmq.hpp>
@@ -72,6 +73,12 @@ Status SendProto(zmq::socket_t& socket, const google::protobuf::MessageLite& mes
 // Sends [identity][message] on a ROUTER. Unavailable when the peer is gone or full.
 Status SendRouted(zmq::socket_t& router, const zmq::message_t& identity,
                   const google::protobuf::MessageLite& message);
+
+// Answers, on a ROUTER, the request whose frames are `request` ([identity] ... [body]): its
+// envelope (the identity, and a REQ client's empty delimiter) goes back in front of `reply`, so
+// REQ and DEALER clients both get it. Unavailable when the client is gone or full.
+Status SendReply(zmq::socket_t& router, const std::vector<zmq::message_t>& request,
+                 const google::protobuf::MessageLite& reply);
 
 // Parses one frame; false on malformed bytes (never throws).
 bool ParseProto(const zmq::message_t& frame, google::protobuf::MessageLite* message);
