@@ -67,26 +67,19 @@ Status Aggregator::Start() {
   } else {
     WarnPlaintext("the ingest (collectors), feed (publisher) and query (office) endpoints");
   }
-  LinkOptions ingest_link = link;
+  LinkOptions ingest_link = link.WithCurve(options_.curve, KeyRegistry::kCollector);
   ingest_link.max_message_bytes = kMaxIngestMessageBytes;
   ingest_link.receive_hwm = kIngestReceiveHwm;
-  ingest_link.curve = options_.curve;
-  ingest_link.curve.zap_domain = KeyRegistry::kCollector;
   CloneServerOptions feed_options;
   feed_options.publish_endpoint = options_.publish_endpoint;
   feed_options.snapshot_endpoint = options_.snapshot_endpoint;
   feed_options.heartbeat_interval_ms = options_.heartbeat_interval_ms;
-  feed_options.link = link;
-  feed_options.link.curve = options_.curve;
-  feed_options.link.curve.zap_domain = KeyRegistry::kPublisher;
+  feed_options.link = link.WithCurve(options_.curve, KeyRegistry::kPublisher);
   feed_ = std::make_unique<CloneServer>(context_, feed_options, &state_->table());
   feed_->set_stream_id(store_->stream_id());
   TONGHOP_RETURN_IF_ERROR(feed_->Start());
-  LinkOptions query_link = link;
-  query_link.curve = options_.curve;
-  query_link.curve.zap_domain = KeyRegistry::kOffice;
   query_ = std::make_unique<QueryService>(context_, &catalog_, state_.get(), store_.get(), &authorizer_);
-  TONGHOP_RETURN_IF_ERROR(query_->Start(options_.query_endpoint, query_link));
+  TONGHOP_RETURN_IF_ERROR(query_->Start(options_.query_endpoint, link.WithCurve(options_.curve, KeyRegistry::kOffice)));
 
   try {
     ingest_ = zmq::socket_t(context_, zmq::socket_type::router);

@@ -45,6 +45,15 @@ struct LinkOptions {
     heartbeat_timeout_ms = 5 * interval_ms;
   }
 
+  // The same options under CURVE with `keys`; a server's ZAP handler admits the KeyRegistry role
+  // `zap_domain` (core/zap_handler.h); clients ignore it. Disabled keys leave the link in plain text.
+  LinkOptions WithCurve(const CurveSocketKeys& keys, std::string_view zap_domain) const {
+    LinkOptions copy = *this;
+    copy.curve = keys;
+    copy.curve.zap_domain = zap_domain;
+    return copy;
+  }
+
   // The same options without ZMTP heartbeats, for the Clone feed's PUB and SUB. A SUB whose
   // application stops reading stops reading the connection too (its receive HWM is reached), so
   // its heartbeat timer or a failed PONG marks the connection broken while input is paused, and

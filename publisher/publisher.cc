@@ -66,8 +66,7 @@ Status Run(const PublisherOptions& options) {
   downstream.heartbeat_interval_ms = options.heartbeat_interval_ms;
   downstream.link.send_hwm = options.subscriber_hwm;
   downstream.link.SetHeartbeat(options.heartbeat_interval_ms);
-  downstream.link.curve = options.subscriber_curve;
-  downstream.link.curve.zap_domain = KeyRegistry::kSubscriber;
+  downstream.link = downstream.link.WithCurve(options.subscriber_curve, KeyRegistry::kSubscriber);
   CloneServer server(context, downstream, &replica.table());
   // While the replica fills a hole, its table holds versions above it: subscribers must not
   // believe themselves complete beyond what this relay has verified.
