@@ -33,6 +33,9 @@ void AddReject(tonghop::v1::UpdateReplies* replies, uint64_t seq, RejectReason r
   if (expected_seq) reject->set_expected_seq(expected_seq);
 }
 
+// What an update is answered while the store cannot write: `why` is the store's error.
+std::string UnavailableText(const std::string& why) { return "the aggregator cannot store updates now: " + why; }
+
 }  // namespace
 
 Status ParseDurability(const std::string& text, Durability* out) {
@@ -102,11 +105,11 @@ Status Aggregator::Restore() {
   // Stored versions were computed by the rules of their day (catalog and code). Under the same
   // rules they are kept as they are, and a restart only loads; else every total is recomputed,
   // and a changed plan or baseline yields new versions.
-  bool same_rules = false;
+  const uint64_t rules = state_->RulesFingerprint();
+  IngestStore::Counters stored;
+  TONGHOP_RETURN_IF_ERROR(store_->ReadCounters(&stored));
+  const bool same_rules = stored.rules_fingerprint == rules;
   IngestStore::Visitor visitor;
-  visitor.on_counters = [&](const IngestStore::Counters& stored) {
-    same_rules = stored.rules_fingerprint == state_->RulesFingerprint();
-  };
   visitor.on_value = [&](const std::string& indicator_id, const std::string& period_text, const std::string& unit,
                          const tonghop::storage::v1::UnitValue& value) {
     const Indicator* indicator = catalog_.FindIndicator(indicator_id);
@@ -133,7 +136,7 @@ Status Aggregator::Restore() {
   }
   if (same_rules) return Status::OK();
   auto versions = state_->Flush(&counters_.aggregate_seq, NowMs());
-  counters_.rules_fingerprint = state_->RulesFingerprint();
+  counters_.rules_fingerprint = rules;
   IngestStore::Batch writes = store_->NewBatch();
   for (const auto& version : versions) writes.PutAggregate(version);
   writes.PutCounters(counters_);
@@ -210,9 +213,9 @@ void Aggregator::IngestBurst() {
     if (!StorageWritable(MonotonicMs())) {
       auto* replies_to_batch = reply.mutable_replies();
       replies_to_batch->set_outbox_id(message.updates().outbox_id());
+      const std::string text = UnavailableText(storage_error_);
       for (const auto& update : message.updates().updates()) {
-        AddReject(replies_to_batch, update.seq(), RejectReason::REJECT_REASON_UNAVAILABLE,
-                  "the aggregator cannot store updates now: " + storage_error_);
+        AddReject(replies_to_batch, update.seq(), RejectReason::REJECT_REASON_UNAVAILABLE, text);
       }
     } else {
       HandleUpdates(frames[1], message.updates(), now, &writes, reply.mutable_replies());
@@ -239,6 +242,7 @@ void Aggregator::IngestBurst() {
     next_storage_retry_ms_ = 0;
     // Memory already holds the burst's figures; the store holds the last complete batch.
     StorageWritable(MonotonicMs());
+    const std::string text = UnavailableText(written.message());
     for (auto& [identity, reply] : replies) {
       auto* r = reply.mutable_replies();
       std::vector<uint64_t> seqs;
@@ -247,7 +251,7 @@ void Aggregator::IngestBurst() {
       r->clear_acks();
       r->clear_rejects();
       for (uint64_t seq : seqs) {
-        AddReject(r, seq, RejectReason::REJECT_REASON_UNAVAILABLE, "the aggregator cannot store updates now: " + written.message());
+        AddReject(r, seq, RejectReason::REJECT_REASON_UNAVAILABLE, text);
       }
     }
   }
@@ -279,25 +283,23 @@ void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::Up
     }
     return;
   }
-  // Looked up, not created: a batch that is refused or consumes no seq must leave no entry
-  // behind, or a sender inventing outbox ids would grow the map without bound.
-  const auto known = positions_.find(batch.outbox_id());
-  const bool existed = known != positions_.end();
+  // A batch that is refused or consumes no seq must leave no entry behind, or a sender inventing
+  // outbox ids would grow the map without bound.
+  auto [entry, created] = positions_.try_emplace(batch.outbox_id());
+  tonghop::storage::v1::OutboxPosition& position = entry->second;
   std::string key_unit;
-  if (std::string refused = authorizer_.Authorize(
-          body, existed ? known->second : tonghop::storage::v1::OutboxPosition::default_instance(), &key_unit);
-      !refused.empty()) {
+  if (std::string refused = authorizer_.Authorize(body, position, &key_unit); !refused.empty()) {
+    if (created) positions_.erase(entry);
     authorizer_.CountRefusal(batch.node_id(), refused);
     for (const auto& update : batch.updates()) {
       AddReject(replies, update.seq(), RejectReason::REJECT_REASON_UNAUTHORIZED, refused);
     }
     return;
   }
-  const uint64_t before = existed ? known->second.last_seq() : 0;
-  for (const auto& update : batch.updates()) ApplyUpdate(batch, key_unit, update, now_ms, writes, replies);
-  auto& position = positions_[batch.outbox_id()];
+  const uint64_t before = position.last_seq();
+  for (const auto& update : batch.updates()) ApplyUpdate(batch, key_unit, update, now_ms, &position, writes, replies);
   if (position.last_seq() == before) {
-    if (!existed) positions_.erase(batch.outbox_id());  // ApplyUpdate made it, nothing was applied
+    if (created) positions_.erase(entry);
     return;
   }
   position.set_node_id(batch.node_id());
@@ -306,10 +308,10 @@ void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::Up
 }
 
 void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::string& key_unit,
-                             const tonghop::v1::IndicatorUpdate& update,
-                             int64_t now_ms, IngestStore::Batch* writes, tonghop::v1::UpdateReplies* replies) {
-  auto& position = positions_[batch.outbox_id()];
-  const uint64_t expected = position.last_seq() + 1;
+                             const tonghop::v1::IndicatorUpdate& update, int64_t now_ms,
+                             tonghop::storage::v1::OutboxPosition* position, IngestStore::Batch* writes,
+                             tonghop::v1::UpdateReplies* replies) {
+  const uint64_t expected = position->last_seq() + 1;
   if (update.seq() < expected) {
     auto* ack = replies->add_acks();
     ack->set_seq(update.seq());
@@ -334,9 +336,11 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::s
   }
 
   tonghop::storage::v1::AuditRecord audit;
-  audit.set_reporting_unit(update.reporting_unit().substr(0, kMaxIdLength));
-  audit.set_indicator(update.indicator().substr(0, kMaxIdLength));
-  audit.set_period(update.period().substr(0, kMaxIdLength));
+  // Ids over kMaxIdLength are rejected below; the audit record keeps their first bytes, copied once.
+  auto clipped = [](const std::string& id) { return std::min(id.size(), kMaxIdLength); };
+  audit.set_reporting_unit(update.reporting_unit().data(), clipped(update.reporting_unit()));
+  audit.set_indicator(update.indicator().data(), clipped(update.indicator()));
+  audit.set_period(update.period().data(), clipped(update.period()));
   audit.set_node_id(batch.node_id());
   audit.set_outbox_id(batch.outbox_id());
   audit.set_seq(update.seq());
@@ -369,7 +373,7 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::s
     ++applied_since_log_;
   }
   writes->PutAudit(++counters_.audit_seq, audit);
-  position.set_last_seq(update.seq());
+  position->set_last_seq(update.seq());
 }
 
 bool Aggregator::StorageWritable(int64_t now_ms) {

@@ -1,13 +1,15 @@
 // The aggregator daemon: validates every update from the collectors, stores it, keeps the province
 // totals, and is the source of the aggregate feed (docs/ARCHITECTURE.md, docs/PROTOCOL.md).
 //
-// One thread runs a poll loop over three sockets: the ingest ROUTER (collectors), the snapshot
-// ROUTER and the PUB socket of its CloneServer. Updates are handled in bursts: everything waiting
-// on the ingest socket (up to max_batch_updates) is validated and applied in memory, the touched
+// One thread runs a poll loop over three ROUTER sockets: ingest (collectors), the CloneServer's
+// snapshot socket (publishers) and query (the office's CLI); the CloneServer's PUB is written,
+// never polled. Updates are handled in bursts: everything waiting on the ingest socket (up to
+// max_batch_updates updates, 1,000 messages) is validated and applied in memory, the touched
 // aggregates are recomputed once, and all of it is written in one RocksDB WriteBatch; only then
 // are the acks sent and the new aggregate versions published. A failed write acks nothing: the
-// in-memory state is reloaded from the database and every update of the burst is answered
-// UNAVAILABLE, so the collectors resend it.
+// store is reopened (read-only while the disk stays full), the in-memory state is reloaded from
+// it, every update of the burst is answered UNAVAILABLE, and so is every update after it, with
+// the reason also in the heartbeat answers, until a reopen retried every second succeeds.
 #pragma once
 
 #include <atomic>
@@ -67,9 +69,11 @@ class Aggregator {
   void HandleUpdates(const zmq::message_t& body, const tonghop::v1::UpdateBatch& batch, int64_t now_ms, IngestStore::Batch* writes,
                      tonghop::v1::UpdateReplies* replies);
   // `key_unit`: the unit the sender's key may report for; "" for any (plain text).
+  // `position`: the batch's outbox, advanced past every update it records.
   void ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::string& key_unit,
-                   const tonghop::v1::IndicatorUpdate& update,
-                   int64_t now_ms, IngestStore::Batch* writes, tonghop::v1::UpdateReplies* replies);
+                   const tonghop::v1::IndicatorUpdate& update, int64_t now_ms,
+                   tonghop::storage::v1::OutboxPosition* position, IngestStore::Batch* writes,
+                   tonghop::v1::UpdateReplies* replies);
   void LogStatistics(int64_t now_ms);
   // While the store cannot write: retries it every kStorageRetryIntervalMs; true once writable.
   bool StorageWritable(int64_t now_ms);

@@ -66,11 +66,14 @@ Status IngestStore::Open(const std::string& dir, Durability durability, std::uni
 
 IngestStore::~IngestStore() = default;
 
-Status IngestStore::Load(const Visitor& visitor, Counters* counters) const {
+Status IngestStore::ReadCounters(Counters* counters) const {
   TONGHOP_RETURN_IF_ERROR(ReadCounter(db_->get(), kAggregateSeqKey, &counters->aggregate_seq));
   TONGHOP_RETURN_IF_ERROR(ReadCounter(db_->get(), kRulesFingerprintKey, &counters->rules_fingerprint));
-  TONGHOP_RETURN_IF_ERROR(ReadCounter(db_->get(), kAuditSeqKey, &counters->audit_seq));
-  if (visitor.on_counters) visitor.on_counters(*counters);
+  return ReadCounter(db_->get(), kAuditSeqKey, &counters->audit_seq);
+}
+
+Status IngestStore::Load(const Visitor& visitor, Counters* counters) const {
+  TONGHOP_RETURN_IF_ERROR(ReadCounters(counters));
   auto scan = [&](rocksdb::ColumnFamilyHandle* family, const char* what,
                   const std::function<Status(std::string_view key, std::string_view value)>& visit) -> Status {
     std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator(rocksdb::ReadOptions(), family));

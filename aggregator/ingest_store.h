@@ -57,10 +57,10 @@ class IngestStore {
                        const tonghop::storage::v1::UnitValue&)> on_value;
     std::function<void(uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition&)> on_position;
     std::function<void(const tonghop::v1::AggregateUpdate&)> on_aggregate;
-    // Called first, before any record.
-    std::function<void(const Counters&)> on_counters;
   };
   Status Load(const Visitor& visitor, Counters* counters) const;
+  // The counters alone (Load reads them too).
+  Status ReadCounters(Counters* counters) const;
 
   // Collects the writes of one batch; nothing is visible until Commit.
   class Batch {
