@@ -53,7 +53,6 @@ class IngestAuthorizer {
 
   // Counts and logs (at most once a second) one refused update or batch.
   void CountRefusal(const std::string& node_id, const std::string& why);
-  uint64_t refused_total() const { return refused_total_; }
 
  private:
   Status Load(std::shared_ptr<const KeyRegistry>* out) const;

@@ -38,10 +38,9 @@ class QueryService {
   // ingest (the rest keep the socket readable).
   void Serve();
 
-  // The answer to one request (exposed for tests that need no socket).
-  tonghop::v1::QueryReply Answer(const tonghop::v1::QueryRequest& request, int64_t now_ms) const;
-
  private:
+  // The answer to one request.
+  tonghop::v1::QueryReply Answer(const tonghop::v1::QueryRequest& request, int64_t now_ms) const;
   tonghop::v1::QueryReply Values(const tonghop::v1::ValuesRequest& request) const;
   tonghop::v1::QueryReply History(const tonghop::v1::HistoryRequest& request) const;
   tonghop::v1::QueryReply PeriodStatus(const tonghop::v1::StatusRequest& request, int64_t now_ms) const;

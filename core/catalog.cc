@@ -81,7 +81,9 @@ Status Catalog::LoadFromDirectory(const std::string& dir, Catalog* out) {
   for (const char* name : {"units.csv", "indicators.csv", "plans.csv", "baselines.csv"}) {
     std::string bytes;
     TONGHOP_RETURN_IF_ERROR(ReadFileToString(base + name, &bytes));
-    for (unsigned char c : bytes + '\0') hash = (hash ^ c) * 1099511628211ull;
+    // Each file ends with a 0 byte, so that moving a line from one file to the next changes it.
+    bytes.push_back('\0');
+    for (unsigned char c : bytes) hash = (hash ^ c) * 1099511628211ull;
   }
   catalog.fingerprint_ = hash;
   *out = std::move(catalog);
