@@ -1,13 +1,12 @@
 #include "cli/query.h"
 
-#include <fstream>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/aggregate_json.h"
 #include "cli/aggregator_client.h"
 #include "cli/data_value_set.h"
+#include "cli/output.h"
 #include "cli/watch_view.h"
 #include "core/csv.h"
 
@@ -30,17 +29,6 @@ Status Fetch(const AggregatorLink& aggregator, const std::string& period, const 
   request.mutable_values()->set_indicator_prefix(indicator);
   request.mutable_values()->set_by_unit(by_unit);
   return CallAggregator(aggregator, request, reply);
-}
-
-Status Write(const std::string& text, const std::string& output) {
-  if (output.empty()) {
-    fmt::print("{}", text);
-    return Status::OK();
-  }
-  std::ofstream file(output, std::ios::binary);
-  file << text;
-  if (!file.good()) return Status::IOError(fmt::format("cannot write {}: check the folder exists and is writable", output));
-  return Status::OK();
 }
 
 }  // namespace
@@ -130,7 +118,7 @@ CLI::App* AddExportCommand(CLI::App& app, ExportOptions* options) {
 Status RunExport(const ExportOptions& options) {
   tonghop::v1::QueryReply reply;
   TONGHOP_RETURN_IF_ERROR(Fetch(options.aggregator, options.period, options.indicator, true, &reply));
-  return Write(WriteDataValueSet(reply.values(), options.format), options.output);
+  return WriteOutput(WriteDataValueSet(reply.values(), options.format), options.output);
 }
 
 }  // namespace tonghop::cli

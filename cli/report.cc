@@ -1,7 +1,6 @@
 #include "cli/report.h"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
@@ -9,6 +8,7 @@
 
 #include "cli/aggregator_client.h"
 #include "cli/cli_catalog.h"
+#include "cli/output.h"
 #include "cli/vietnamese_format.h"
 
 namespace tonghop::cli {
@@ -202,15 +202,7 @@ Status RunReport(const ReportOptions& options) {
   tonghop::v1::QueryReply reply;
   TONGHOP_RETURN_IF_ERROR(CallAggregator(options.aggregator, request, &reply));
   std::vector<tonghop::v1::AggregateUpdate> aggregates(reply.values().aggregates().begin(), reply.values().aggregates().end());
-  std::string text = WriteReport(catalog, options.period, aggregates, options.format);
-  if (options.output.empty()) {
-    fmt::print("{}", text);
-    return Status::OK();
-  }
-  std::ofstream file(options.output, std::ios::binary);
-  file << text;
-  if (!file.good()) return Status::IOError(fmt::format("cannot write {}: check the folder exists and is writable", options.output));
-  return Status::OK();
+  return WriteOutput(WriteReport(catalog, options.period, aggregates, options.format), options.output);
 }
 
 }  // namespace tonghop::cli
