@@ -1,4 +1,8 @@
 // tonghop: the command-line tool of the province's operators and scripts.
+#include <functional>
+#include <utility>
+#include <vector>
+
 #include "cli/collector_status.h"
 #include "cli/history.h"
 #include "cli/import.h"
@@ -29,36 +33,36 @@ int main(int argc, char** argv) {
   tonghop::CommonFlags common;
   tonghop::AddCommonFlags(app, &common);
   app.require_subcommand(1, 1);
+  // Each subcommand with what runs it; CLI11 parses exactly one (require_subcommand(1, 1)).
+  std::vector<std::pair<CLI::App*, std::function<tonghop::Status()>>> commands;
   tonghop::cli::WatchOptions watch;
-  CLI::App* watch_command = tonghop::cli::AddWatchCommand(app, &watch);
+  commands.emplace_back(tonghop::cli::AddWatchCommand(app, &watch), [&] { return tonghop::cli::RunWatch(watch); });
   tonghop::cli::SubmitOptions submit;
-  CLI::App* submit_command = tonghop::cli::AddSubmitCommand(app, &submit);
+  commands.emplace_back(tonghop::cli::AddSubmitCommand(app, &submit), [&] { return tonghop::cli::RunSubmit(submit); });
   tonghop::cli::CollectorStatusOptions status;
-  tonghop::cli::AddCollectorStatusCommand(app, &status);
+  commands.emplace_back(tonghop::cli::AddCollectorStatusCommand(app, &status),
+                        [&] { return tonghop::cli::RunCollectorStatus(status); });
   tonghop::cli::KeygenOptions keygen;
-  CLI::App* keygen_command = tonghop::cli::AddKeygenCommand(app, &keygen);
+  commands.emplace_back(tonghop::cli::AddKeygenCommand(app, &keygen), [&] { return tonghop::cli::RunKeygen(keygen); });
   tonghop::cli::PeriodStatusOptions period_status;
-  CLI::App* period_status_command = tonghop::cli::AddPeriodStatusCommand(app, &period_status);
+  commands.emplace_back(tonghop::cli::AddPeriodStatusCommand(app, &period_status),
+                        [&] { return tonghop::cli::RunPeriodStatus(period_status); });
   tonghop::cli::QueryOptions query;
-  CLI::App* query_command = tonghop::cli::AddQueryCommand(app, &query);
+  commands.emplace_back(tonghop::cli::AddQueryCommand(app, &query), [&] { return tonghop::cli::RunQuery(query); });
   tonghop::cli::HistoryOptions history;
-  CLI::App* history_command = tonghop::cli::AddHistoryCommand(app, &history);
+  commands.emplace_back(tonghop::cli::AddHistoryCommand(app, &history), [&] { return tonghop::cli::RunHistory(history); });
   tonghop::cli::ExportOptions export_options;
-  CLI::App* export_command = tonghop::cli::AddExportCommand(app, &export_options);
+  commands.emplace_back(tonghop::cli::AddExportCommand(app, &export_options),
+                        [&] { return tonghop::cli::RunExport(export_options); });
   tonghop::cli::ImportOptions import_options;
-  CLI::App* import_command = tonghop::cli::AddImportCommand(app, &import_options);
+  commands.emplace_back(tonghop::cli::AddImportCommand(app, &import_options),
+                        [&] { return tonghop::cli::RunImport(import_options); });
   tonghop::cli::ReportOptions report;
-  CLI::App* report_command = tonghop::cli::AddReportCommand(app, &report);
+  commands.emplace_back(tonghop::cli::AddReportCommand(app, &report), [&] { return tonghop::cli::RunReport(report); });
   return tonghop::RunMain(app, argc, argv, "tonghop", common, [&] {
-    if (watch_command->parsed()) return tonghop::cli::RunWatch(watch);
-    if (submit_command->parsed()) return tonghop::cli::RunSubmit(submit);
-    if (keygen_command->parsed()) return tonghop::cli::RunKeygen(keygen);
-    if (period_status_command->parsed()) return tonghop::cli::RunPeriodStatus(period_status);
-    if (query_command->parsed()) return tonghop::cli::RunQuery(query);
-    if (history_command->parsed()) return tonghop::cli::RunHistory(history);
-    if (export_command->parsed()) return tonghop::cli::RunExport(export_options);
-    if (import_command->parsed()) return tonghop::cli::RunImport(import_options);
-    if (report_command->parsed()) return tonghop::cli::RunReport(report);
-    return tonghop::cli::RunCollectorStatus(status);
+    for (const auto& [command, run] : commands) {
+      if (command->parsed()) return run();
+    }
+    return tonghop::Status::InvalidArgument("internal error: no subcommand was parsed, although one is required");
   });
 }
