@@ -32,8 +32,7 @@ std::string RevisionText(const tonghop::v1::FigureRevision& r) {
   return fmt::format("{}  {:<24} {:<16} {}", FormatIsoTime(r.applied_at_ms()), r.node_id(), r.reporting_unit(), change);
 }
 
-}  // namespace
-
+// The revisions as a table, or as JSON; by_unit: the unit's figures, otherwise the province value.
 std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit, bool json) {
   if (json) {
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
@@ -67,6 +66,8 @@ std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit
   if (history.province_size() == 0) out += "(no figure for this indicator and period yet)\n";
   return out;
 }
+
+}  // namespace
 
 CLI::App* AddHistoryCommand(CLI::App& app, HistoryOptions* options) {
   CLI::App* command = app.add_subcommand("history", "List every revision of a unit's figure, or of the province value, "

@@ -9,7 +9,6 @@
 
 #include "cli/aggregator_client.h"
 #include "core/status.h"
-#include "tonghop/v1/query.pb.h"
 
 namespace tonghop::cli {
 
@@ -23,6 +22,5 @@ struct HistoryOptions {
 
 CLI::App* AddHistoryCommand(CLI::App& app, HistoryOptions* options);
 Status RunHistory(const HistoryOptions& options);
-std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit, bool json);
 
 }  // namespace tonghop::cli

@@ -18,8 +18,7 @@ std::string Pad(const std::string& text, size_t width) {
   return text + std::string(shown < width ? width - shown : 0, ' ');
 }
 
-}  // namespace
-
+// The matrix; `catalog` (may be null) gives unit names and the sector order.
 std::string FormatStatusMatrix(const tonghop::v1::StatusReply& status, const Catalog* catalog) {
   std::vector<std::string> sectors, units;
   std::map<std::pair<std::string, std::string>, const tonghop::v1::StatusCell*> cells;
@@ -68,6 +67,8 @@ std::string FormatStatusMatrix(const tonghop::v1::StatusReply& status, const Cat
   out += "\ncells: reported/expected indicators; late = after the deadline; overdue = missing past the deadline\n";
   return out;
 }
+
+}  // namespace
 
 CLI::App* AddPeriodStatusCommand(CLI::App& app, PeriodStatusOptions* options) {
   CLI::App* command = app.add_subcommand("status", "Show who has reported a period, who is late and who is missing, "

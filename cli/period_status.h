@@ -9,9 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/aggregator_client.h"
-#include "core/catalog.h"
 #include "core/status.h"
-#include "tonghop/v1/query.pb.h"
 
 namespace tonghop::cli {
 
@@ -24,7 +22,5 @@ struct PeriodStatusOptions {
 
 CLI::App* AddPeriodStatusCommand(CLI::App& app, PeriodStatusOptions* options);
 Status RunPeriodStatus(const PeriodStatusOptions& options);
-// The matrix; `catalog` (may be null) gives unit names and the sector order.
-std::string FormatStatusMatrix(const tonghop::v1::StatusReply& status, const Catalog* catalog);
 
 }  // namespace tonghop::cli

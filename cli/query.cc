@@ -31,8 +31,7 @@ Status Fetch(const AggregatorLink& aggregator, const std::string& period, const 
   return CallAggregator(aggregator, request, reply);
 }
 
-}  // namespace
-
+// The reply as `format` (table, csv, json); with by_unit, one row per unit figure as well.
 std::string FormatValues(const tonghop::v1::ValuesReply& values, bool by_unit, const std::string& format) {
   if (format == "json") {
     nlohmann::ordered_json aggregates = nlohmann::ordered_json::array();
@@ -82,6 +81,8 @@ std::string FormatValues(const tonghop::v1::ValuesReply& values, bool by_unit, c
   if (values.aggregates_size() == 0) out += "(no province value for this period and indicator yet)\n";
   return out;
 }
+
+}  // namespace
 
 CLI::App* AddQueryCommand(CLI::App& app, QueryOptions* options) {
   CLI::App* command = app.add_subcommand("query", "Print the province values of a period, with flags and warnings, "

@@ -9,7 +9,6 @@
 
 #include "cli/aggregator_client.h"
 #include "core/status.h"
-#include "tonghop/v1/query.pb.h"
 
 namespace tonghop::cli {
 
@@ -23,8 +22,6 @@ struct QueryOptions {
 
 CLI::App* AddQueryCommand(CLI::App& app, QueryOptions* options);
 Status RunQuery(const QueryOptions& options);
-// The reply as `format` (table, csv, json); with by_unit, one row per unit figure as well.
-std::string FormatValues(const tonghop::v1::ValuesReply& values, bool by_unit, const std::string& format);
 
 struct ExportOptions {
   AggregatorLink aggregator;

@@ -102,8 +102,7 @@ std::string HtmlEscape(const std::string& text) {
   return out;
 }
 
-}  // namespace
-
+// "quý I năm 2017", "tháng 3 năm 2017", "6 tháng đầu năm 2017", "năm 2017".
 std::string PeriodNameVi(const Period& period) {
   static const char* kRoman[] = {"I", "II", "III", "IV"};
   switch (period.type()) {
@@ -117,6 +116,7 @@ std::string PeriodNameVi(const Period& period) {
   return period.ToString();
 }
 
+// The paragraphs of one sector, one sentence per indicator group, as plain text.
 std::vector<std::string> SectorSentences(const Catalog& catalog, const std::string& sector,
                                          const std::vector<tonghop::v1::AggregateUpdate>& aggregates) {
   std::map<std::string, const tonghop::v1::AggregateUpdate*> by_id;
@@ -148,6 +148,8 @@ std::vector<std::string> SectorSentences(const Catalog& catalog, const std::stri
   }
   return sentences;
 }
+
+}  // namespace
 
 std::string WriteReport(const Catalog& catalog, const std::string& period_text,
                         const std::vector<tonghop::v1::AggregateUpdate>& aggregates, const std::string& format) {

@@ -38,11 +38,4 @@ Status RunReport(const ReportOptions& options);
 std::string WriteReport(const Catalog& catalog, const std::string& period,
                         const std::vector<tonghop::v1::AggregateUpdate>& aggregates, const std::string& format);
 
-// The paragraphs of one sector, one sentence per indicator group, as plain text.
-std::vector<std::string> SectorSentences(const Catalog& catalog, const std::string& sector,
-                                         const std::vector<tonghop::v1::AggregateUpdate>& aggregates);
-
-// "quý I năm 2017", "tháng 3 năm 2017", "6 tháng đầu năm 2017", "năm 2017".
-std::string PeriodNameVi(const Period& period);
-
 }  // namespace tonghop::cli
