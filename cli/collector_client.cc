@@ -19,7 +19,7 @@ Status CallCollector(const std::string& endpoint, const tonghop::v1::LocalReques
 Status CallEndpoint(const std::string& endpoint, const CurveSocketKeys& curve,
                     const google::protobuf::MessageLite& request, int timeout_ms,
                     google::protobuf::MessageLite* reply, const std::string& peer, const std::string& hint) {
-  auto NoAnswer = [&](const std::string& endpoint, int timeout_ms) {
+  auto NoAnswer = [&] {
     return Status::Unavailable(fmt::format("no answer from {} at {} within {} ms: {}", peer, endpoint, timeout_ms, hint));
   };
   try {
@@ -38,14 +38,14 @@ Status CallEndpoint(const std::string& endpoint, const CurveSocketKeys& curve,
 
     const int64_t deadline = MonotonicMs() + timeout_ms;
     auto sent = socket.send(zmq::message_t(), zmq::send_flags::sndmore);
-    if (!sent) return NoAnswer(endpoint, timeout_ms);
+    if (!sent) return NoAnswer();
     Status s = SendProto(socket, request);
-    if (!s.ok()) return NoAnswer(endpoint, timeout_ms);
+    if (!s.ok()) return NoAnswer();
 
     std::vector<zmq::pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
     for (;;) {
       int64_t left = deadline - MonotonicMs();
-      if (left <= 0) return NoAnswer(endpoint, timeout_ms);
+      if (left <= 0) return NoAnswer();
       try {
         zmq::poll(items, std::chrono::milliseconds(left));
       } catch (const zmq::error_t& e) {

@@ -23,13 +23,17 @@ nlohmann::ordered_json RevisionJson(const tonghop::v1::FigureRevision& r) {
   return object;
 }
 
+// "previous -> value", or "value" for a first figure.
+std::string ChangeText(const tonghop::v1::FigureRevision& r) {
+  return r.has_previous_value() ? fmt::format("{} -> {}", r.previous_value(), r.value()) : fmt::format("{}", r.value());
+}
+
 std::string RevisionText(const tonghop::v1::FigureRevision& r) {
   if (r.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED) {
     return fmt::format("{}  {:<16} REJECTED {}: {}", FormatIsoTime(r.applied_at_ms()), r.node_id(),
                        tonghop::v1::RejectReason_Name(r.rejected()), r.reject_text());
   }
-  std::string change = r.has_previous_value() ? fmt::format("{} -> {}", r.previous_value(), r.value()) : fmt::format("{}", r.value());
-  return fmt::format("{}  {:<24} {:<16} {}", FormatIsoTime(r.applied_at_ms()), r.node_id(), r.reporting_unit(), change);
+  return fmt::format("{}  {:<24} {:<16} {}", FormatIsoTime(r.applied_at_ms()), r.node_id(), r.reporting_unit(), ChangeText(r));
 }
 
 // The revisions as a table, or as JSON; by_unit: the unit's figures, otherwise the province value.
@@ -58,10 +62,7 @@ std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit
   for (const auto& p : history.province()) {
     out += fmt::format("{:<20}  {:>16}  {:>7}  {} {} ({})\n", FormatIsoTime(p.at_ms()), fmt::format("{}", p.value()),
                        fmt::format("{}/{}{}", p.units_reported(), p.units_expected(), p.partial() ? "*" : ""),
-                       p.cause().reporting_unit(),
-                       p.cause().has_previous_value() ? fmt::format("{} -> {}", p.cause().previous_value(), p.cause().value())
-                                                      : fmt::format("{}", p.cause().value()),
-                       p.cause().node_id());
+                       p.cause().reporting_unit(), ChangeText(p.cause()), p.cause().node_id());
   }
   if (history.province_size() == 0) out += "(no figure for this indicator and period yet)\n";
   return out;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/curve_keys.h"
+#include "core/key_registry.h"
 
 namespace tonghop::cli {
 
@@ -25,7 +26,8 @@ CLI::App* AddKeygenCommand(CLI::App& app, KeygenOptions* options) {
   command->add_option("--role", options->role,
                       "Print the key registry row for this role: collector (NAME is its unit), publisher, subscriber "
                       "or office (tonghop status, history, query, export, report)")
-      ->check(CLI::IsMember({"collector", "publisher", "subscriber", "office"}));
+      ->check(CLI::IsMember({std::string(KeyRegistry::kCollector), std::string(KeyRegistry::kPublisher),
+                             std::string(KeyRegistry::kSubscriber), std::string(KeyRegistry::kOffice)}));
   command->footer(
       "Examples:\n"
       "  tonghop keygen aggregator --out_dir /etc/tonghop/keys        # the aggregator's pair\n"
