@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <map>
-#include <random>
 #include <thread>
 
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include "cli/data_value_set.h"
 #include "core/csv.h"
 #include "core/decimal.h"
+#include "core/rocksdb_util.h"
 #include "core/transport.h"
 
 namespace tonghop::cli {
@@ -67,9 +67,7 @@ Status RunImport(const ImportOptions& options) {
     updates.push_back(std::move(update));
   }
 
-  std::random_device random;
-  uint64_t outbox_id = 0;
-  while (outbox_id == 0) outbox_id = (static_cast<uint64_t>(random()) << 32) | random();
+  const uint64_t outbox_id = RandomNonZeroId();
   const std::string node_id = "import:" + std::filesystem::path(options.file).filename().string();
   size_t stored = 0;
   try {
