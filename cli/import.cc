@@ -1,5 +1,6 @@
 #include "cli/import.h"
 
+#include <cerrno>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -18,6 +19,24 @@ namespace {
 
 constexpr int kBatchSize = 1000;  // the ingest link's most updates per UpdateBatch
 constexpr int kAttempts = 5;
+
+// Whether `replies` answers the batch of seqs [first_seq, last_seq] of outbox `outbox_id`. Every
+// batch of an import uses the same outbox, so a late answer to an earlier batch (to a resend of
+// it after --timeout_ms) also names this outbox: only the seqs tell them apart. The aggregator
+// answers each UpdateBatch with one UpdateReplies holding an ack or a reject per update, so an
+// answer to this batch has at least one seq and none outside it.
+bool AnswersBatch(const tonghop::v1::UpdateReplies& replies, uint64_t outbox_id, uint64_t first_seq,
+                  uint64_t last_seq) {
+  if (replies.outbox_id() != outbox_id || replies.acks_size() + replies.rejects_size() == 0) return false;
+  auto inside = [&](uint64_t seq) { return seq >= first_seq && seq <= last_seq; };
+  for (const auto& ack : replies.acks()) {
+    if (!inside(ack.seq())) return false;
+  }
+  for (const auto& reject : replies.rejects()) {
+    if (!inside(reject.seq())) return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -83,7 +102,9 @@ Status RunImport(const ImportOptions& options) {
       auto* batch = message.mutable_updates();
       batch->set_node_id(node_id);
       batch->set_outbox_id(outbox_id);
-      for (size_t i = first; i < std::min(updates.size(), first + kBatchSize); ++i) *batch->add_updates() = updates[i];
+      const size_t end = std::min(updates.size(), first + kBatchSize);
+      for (size_t i = first; i < end; ++i) *batch->add_updates() = updates[i];
+      const uint64_t first_seq = updates[first].seq(), last_seq = updates[end - 1].seq();
       tonghop::v1::UpdateReplies replies;
       bool answered = false;
       for (int attempt = 0; attempt < kAttempts && !answered; ++attempt) {
@@ -93,12 +114,21 @@ Status RunImport(const ImportOptions& options) {
         std::vector<zmq::pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
         const int64_t deadline = MonotonicMs() + options.timeout_ms;
         while (!answered && MonotonicMs() < deadline) {
-          zmq::poll(items, std::chrono::milliseconds(std::max<int64_t>(1, deadline - MonotonicMs())));
+          try {
+            zmq::poll(items, std::chrono::milliseconds(std::max<int64_t>(1, deadline - MonotonicMs())));
+          } catch (const zmq::error_t& e) {
+            if (e.num() != EINTR) throw;
+            return Status::Unavailable(fmt::format(
+                "interrupted while waiting for the aggregator's answer; {} figures were stored before. Importing the "
+                "file again is safe: figures already stored are only replaced by the same values", stored));
+          }
           if (!(items[0].revents & ZMQ_POLLIN)) continue;
           zmq::message_t frame;
           if (!socket.recv(frame, zmq::recv_flags::dontwait)) continue;
           tonghop::v1::AggregatorMessage reply;
-          if (ParseProto(frame, &reply) && reply.has_replies() && reply.replies().outbox_id() == outbox_id) {
+          // Anything else (a late answer to an earlier batch) is dropped, and the wait goes on.
+          if (ParseProto(frame, &reply) && reply.has_replies() &&
+              AnswersBatch(reply.replies(), outbox_id, first_seq, last_seq)) {
             replies = reply.replies();
             answered = true;
           }

@@ -24,8 +24,10 @@ struct ImportOptions {
 };
 
 CLI::App* AddImportCommand(CLI::App& app, ImportOptions* options);
-// Prints "file:line: why" for each rejected figure and a summary; fails when any was rejected
-// (the others are stored) or when the aggregator cannot be reached.
+// Sends the figures in batches, one at a time: each batch is resent after timeout_ms without an
+// answer, and only an answer whose seqs all belong to it counts (a late answer to an earlier batch
+// is dropped). Prints "file:line: why" for each rejected figure and a summary; fails when any was
+// rejected (the others are stored) or when the aggregator cannot be reached.
 Status RunImport(const ImportOptions& options);
 
 }  // namespace tonghop::cli
