@@ -4,7 +4,6 @@
 // Catalog::LoadFromDirectory, as the aggregator does at start-up.
 #include <array>
 #include <cstdint>
-#include <fstream>
 #include <string>
 #include <string_view>
 
@@ -19,8 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t end = rest.find("\n@@@\n");
     std::string_view part = rest.substr(0, end);
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 5);
-    std::ofstream out(dir->Sub(name), std::ios::binary | std::ios::trunc);
-    out.write(part.data(), static_cast<std::streamsize>(part.size()));
+    dir->Write(name, std::string(part));
   }
   tonghop::Catalog catalog;
   if (tonghop::Catalog::LoadFromDirectory(dir->path(), &catalog).ok()) {

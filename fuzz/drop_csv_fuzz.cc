@@ -11,31 +11,28 @@
 
 #include "collector/drop_folder.h"
 #include "collector/outbox.h"
+#include "core/testing/temp_dir.h"
 
 namespace {
 
+std::filesystem::path FastTempParent() {
+  return std::filesystem::is_directory("/dev/shm") ? std::filesystem::path("/dev/shm")
+                                                   : std::filesystem::temp_directory_path();
+}
+
 struct Collector {
-  std::string root;
+  tonghop::testing::TempDir root{FastTempParent()};  // declared first: removed last
   std::unique_ptr<tonghop::Outbox> outbox;
   std::unique_ptr<tonghop::DropFolder> drop;
 
   Collector() {
-    std::string pattern = std::filesystem::is_directory("/dev/shm") ? "/dev/shm/tonghop-fuzz-XXXXXX"
-                                                                    : "/tmp/tonghop-fuzz-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    root = pattern;
-    if (!tonghop::Outbox::Open(root + "/outbox", &outbox).ok()) std::abort();
+    if (!tonghop::Outbox::Open(root.Sub("outbox"), &outbox).ok()) std::abort();
     tonghop::DropFolderOptions options;
-    options.dir = root + "/drop";
+    options.dir = root.Sub("drop");
     options.reporting_unit = "cao-loc";
     options.min_age_ms = 0;
     drop = std::make_unique<tonghop::DropFolder>(options, outbox.get());
     if (!drop->Init().ok()) std::abort();
-  }
-  ~Collector() {
-    drop.reset();
-    outbox.reset();
-    std::filesystem::remove_all(root);
   }
 };
 

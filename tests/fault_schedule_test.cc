@@ -10,14 +10,11 @@
 // Environment: TONGHOP_FAULT_SEED replays a schedule (the seed is printed on failure);
 // TONGHOP_FAULT_SCHEDULES (default 3) and TONGHOP_FAULT_UPDATES (default 100000 per schedule)
 // size the run. `make soak` runs many schedules and prints what it survived.
-#include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <algorithm>
 #include <map>
 #include <random>
-#include <thread>
 
 #include "core/clone_replica.h"
 #include "core/decimal.h"
@@ -64,7 +61,6 @@ void WriteCatalog(const testing::TempDir& dir) {
 // One unit's figures, in the order it reports them, cut into drop files.
 struct UnitStream {
   std::vector<std::string> files;  // CSV texts, in order
-  size_t figures = 0;
 };
 
 class FaultScheduleTest : public ::testing::Test {
@@ -105,7 +101,6 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(uint64_t seed, size_t 
       streams[u].files.push_back(std::move(file));
       written += rows;
     }
-    streams[u].figures = per_unit;
   }
 
   for (Status s : {province.StartAggregator(), province.StartPublisher()}) EXPECT_TRUE(s.ok()) << s.ToString();
@@ -164,11 +159,8 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(uint64_t seed, size_t 
     if (dropped < files_total && now >= next_drop_ms) {
       int u;
       do u = static_cast<int>(rng() % kUnits); while (next_file[u] == streams[u].files.size());
-      std::string drop_dir = province.DropDir(UnitCode(u));
-      std::filesystem::create_directories(drop_dir);
-      std::string name = fmt::format("f{:04d}.csv", next_file[u]);
-      std::ofstream(drop_dir + "/." + name) << streams[u].files[next_file[u]];
-      std::filesystem::rename(drop_dir + "/." + name, drop_dir + "/" + name);
+      Status s = province.DropText(UnitCode(u), fmt::format("f{:04d}.csv", next_file[u]), streams[u].files[next_file[u]]);
+      EXPECT_TRUE(s.ok()) << s.ToString();
       ++next_file[u];
       ++dropped;
       next_drop_ms = now + kDropIntervalMs;
@@ -199,9 +191,7 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(uint64_t seed, size_t 
   EXPECT_TRUE(aggregator_view.Start().ok());
   auto outboxes_empty = [&] {
     for (int u = 0; u < kUnits; ++u) {
-      std::string out, err;
-      province.RunCli({"collector-status", "--collector", province.CollectorApiEndpoint(UnitCode(u))}, &out, &err);
-      if (out.find("pending: 0\n") == std::string::npos) return false;
+      if (province.CollectorStatus(UnitCode(u))["pending"] != "0") return false;
     }
     return true;
   };

@@ -6,11 +6,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <map>
-#include <mutex>
 #include <thread>
 
 #include "aggregator/ingest_store.h"
 #include "core/clone_replica.h"
+#include "core/testing/clone_source.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
 #include "tests/mini_province.h"
@@ -97,13 +97,11 @@ class FlowControlTest : public ::testing::Test {
     }
   }
 
+  // What the collector's outbox holds, -1 when it does not say.
   int64_t Pending() {
-    std::string out, err;
-    if (province_.RunCli({"collector-status", "--collector", province_.CollectorApiEndpoint("north")}, &out, &err) != 0) {
-      return -1;
-    }
-    size_t at = out.find("pending: ");
-    return at == std::string::npos ? -1 : std::stoll(out.substr(at + 9));
+    auto status = province_.CollectorStatus("north");
+    auto pending = status.find("pending");
+    return pending == status.end() ? -1 : std::stoll(pending->second);
   }
 
   // Drops a phase and returns the acked updates per second: from the first time the collector
@@ -180,12 +178,7 @@ TEST_F(FlowControlTest, AStalledSubscriberSlowsNeitherIngestNorOthersAndResyncsE
   const uint64_t stalled_behind = final_seq - stalled.verified_seq();
 
   // Reading again, the stalled one sees the gap, catches up and holds exactly the same state.
-  deadline = MonotonicMs() + 15'000;
-  while ((stalled.verified_seq() < final_seq || !stalled.synced()) && MonotonicMs() < deadline) {
-    std::vector<zmq::pollitem_t> items = stalled.PollItems();
-    zmq::poll(items, std::chrono::milliseconds(50));
-    stalled.Process({});
-  }
+  testing::PumpUntil({}, {&stalled}, [&] { return stalled.verified_seq() >= final_seq && stalled.synced(); }, 15'000);
   EXPECT_EQ(stalled.verified_seq(), final_seq);
   EXPECT_GT(stalled.resyncs(), stalled_resyncs) << "the stalled subscriber lost nothing: the test proved nothing";
   std::cout << fmt::format("[ figures ] the stalled subscriber was {} versions behind and caught up in {} snapshots\n",
@@ -193,9 +186,8 @@ TEST_F(FlowControlTest, AStalledSubscriberSlowsNeitherIngestNorOthersAndResyncsE
   auto live_entries = live.Stop();
 
   // The aggregator's own state, read from its database once it has stopped.
-  ASSERT_TRUE(province_.Terminate("collector-north").ok());
-  ASSERT_TRUE(province_.Terminate("publisher").ok());
-  ASSERT_TRUE(province_.Terminate("aggregator").ok());
+  Status stopped = province_.TerminateAll();
+  ASSERT_TRUE(stopped.ok()) << stopped.ToString();
   std::unique_ptr<IngestStore> store;
   ASSERT_TRUE(IngestStore::Open(province_.AggregatorDataDir(), Durability::kWal, &store).ok());
   std::map<AggregateTable::Key, tonghop::v1::AggregateUpdate> stored;

@@ -11,11 +11,11 @@
 
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <thread>
 
+#include <google/protobuf/unknown_field_set.h>
 #include <gtest/gtest.h>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -36,6 +36,8 @@ using tonghop::v1::RejectReason;
 
 constexpr char kIndicator[] = "agri.sown_area.total";
 constexpr char kPeriod[] = "2017-Q1";
+// How long the totals a subscriber sees may take to show an ingested figure.
+constexpr int kTotalTimeoutMs = 10'000;
 
 // A client played by the test: a DEALER to one of the aggregator's endpoints, as a collector
 // (ingest) or as the office (query).
@@ -128,19 +130,20 @@ class HostileInputTest : public ::testing::Test {
     }
     WriteRegistry({"cao-loc", "loc-binh"});
     province_.set_plaintext_for_development(false);
-    ASSERT_TRUE(province_.StartAggregator({"--curve_secret_key_file", keys_ + "/aggregator.key",
-                                           "--key_registry_file", keys_ + "/keys.csv"}).ok());
-    ASSERT_TRUE(province_.StartPublisher({"--curve_secret_key_file", keys_ + "/publisher.key",
-                                          "--curve_server_public_key", keys_ + "/aggregator.pub"}).ok());
+    ASSERT_TRUE(province_.StartAggregator(AggregatorKeyFlags()).ok());
+    ASSERT_TRUE(province_.StartPublisher(KeyFlags("publisher")).ok());
   }
 
-  // The registry admits the publisher, the collectors of `units`, and with `office` the office.
-  void WriteRegistry(const std::vector<std::string>& units, bool office = true) {
-    std::ofstream out(keys_ + "/keys.csv", std::ios::trunc);
-    out << "role,name,public_key,comment\npublisher,publisher," << pairs_["publisher"].public_key << ",\n";
-    if (office) out << "office,office," << pairs_["office"].public_key << ",statistics desk\n";
-    for (const auto& unit : units) out << "collector," << unit << "," << pairs_[unit].public_key << ",test\n";
+  // The registry that admits the publisher, the collectors of `units`, and with `office` the office.
+  std::string Registry(const std::vector<std::string>& units, bool office = true) {
+    std::string text = "role,name,public_key,comment\npublisher,publisher," + pairs_["publisher"].public_key + ",\n";
+    if (office) text += "office,office," + pairs_["office"].public_key + ",statistics desk\n";
+    for (const auto& unit : units) text += "collector," + unit + "," + pairs_[unit].public_key + ",test\n";
+    return text;
   }
+  // Makes it the aggregator's key registry file (read at start and on SIGHUP).
+  void WriteRegistry(const std::vector<std::string>& units, bool office = true) { WriteKeyRegistry(Registry(units, office)); }
+  void WriteKeyRegistry(const std::string& text) { dir_.Write("keys/keys.csv", text); }
 
   // The CURVE client keys of `name` towards `server`.
   CurveSocketKeys ClientKeys(const std::string& name, const std::string& server = "aggregator") {
@@ -156,36 +159,25 @@ class HostileInputTest : public ::testing::Test {
     return {"--curve_secret_key_file", keys_ + "/" + name + ".key", "--curve_server_public_key",
             keys_ + "/" + server + ".pub"};
   }
+  // The aggregator's own: its secret key and the key registry.
+  std::vector<std::string> AggregatorKeyFlags() const {
+    return {"--curve_secret_key_file", keys_ + "/aggregator.key", "--key_registry_file", keys_ + "/keys.csv"};
+  }
 
-  std::string Ingest() const { return "tcp://127.0.0.1:" + std::to_string(province_.ingest_port()); }
+  std::string Ingest() const { return province_.IngestEndpoint(); }
 
-  // The province total of kIndicator/kPeriod as a subscriber sees it ("absent" when none).
-  std::string Total() {
-    for (int attempt = 0; attempt < 50; ++attempt) {
-      nlohmann::json state;
-      if (province_.WatchOnce(&state).ok()) {
-        for (const auto& a : state["aggregates"]) {
-          if (a["indicator"] == kIndicator && a["period"] == kPeriod) {
-            return a["value"].dump() + " from " + a["units_reported"].dump() + " units";
-          }
-        }
-        return "absent";
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ADD_FAILURE() << "watch never answered\n" << province_.LogTail("publisher");
-    return "";
+  // The province total of kIndicator/kPeriod in a state watch printed ("absent" when none).
+  static std::string Total(const nlohmann::json& state) {
+    const nlohmann::json* a = testing::FindAggregate(state, kIndicator, kPeriod);
+    return a == nullptr ? "absent" : (*a)["value"].dump() + " from " + (*a)["units_reported"].dump() + " units";
   }
 
   // Waits until the subscriber sees `expected` (the feed is asynchronous).
   void ExpectTotal(const std::string& expected) {
     std::string seen;
-    for (int attempt = 0; attempt < 50; ++attempt) {
-      seen = Total();
-      if (seen == expected) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    EXPECT_EQ(seen, expected);
+    Status s = province_.WaitForWatch(
+        [&](const nlohmann::json& state) { return (seen = Total(state)) == expected; }, kTotalTimeoutMs);
+    EXPECT_EQ(seen, expected) << s.ToString() << "\n" << province_.LogTail("publisher");
   }
 
   testing::TempDir dir_;
@@ -256,7 +248,7 @@ TEST_F(HostileInputTest, RevokingAndAddingAKeyTakesEffectOnSighup) {
   EXPECT_FALSE(reconnected.Heartbeat());
 
   // A broken registry is not taken: the one in force stays.
-  { std::ofstream(keys_ + "/keys.csv", std::ios::trunc) << "role,name,public_key\ncollector,cao-loc,not-a-key\n"; }
+  WriteKeyRegistry("role,name,public_key\ncollector,cao-loc,not-a-key\n");
   ASSERT_TRUE(province_.Reload("aggregator").ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_NE(province_.LogTail("aggregator", 20).find("not reloaded"), std::string::npos);
@@ -320,10 +312,8 @@ TEST_F(HostileInputTest, OnlyOfficeKeysCanQueryTheAggregator) {
 }
 
 TEST_F(HostileInputTest, AnAuthenticatedPublisherServesOnlyRegisteredSubscribers) {
-  {
-    std::ofstream(keys_ + "/subscribers.csv") << "role,name,public_key,comment\nsubscriber,watcher,"
-                                              << pairs_["watcher"].public_key << ",dashboard\n";
-  }
+  dir_.Write("keys/subscribers.csv",
+             "role,name,public_key,comment\nsubscriber,watcher," + pairs_["watcher"].public_key + ",dashboard\n");
   ASSERT_TRUE(province_.Terminate("publisher").ok());
   std::vector<std::string> flags = KeyFlags("publisher");
   flags.insert(flags.end(), {"--subscriber_access", "authenticated", "--key_registry_file", keys_ + "/subscribers.csv"});
@@ -440,7 +430,13 @@ TEST_F(HostileInputTest, EveryBadFieldIsRejectedByNameAndStoresNothing) {
   reject(bad_node, RejectReason::REJECT_REASON_MALFORMED, "node_id");
 
   // An unknown enum value in a reply path is the collector's business; on ingest, an update
-  // carrying unknown fields is read as if they were absent (proto3) and applied.
+  // carrying unknown fields is read as if they were absent (proto3) and applied (with the value
+  // held already, so that the total stays).
+  auto unknown_fields = with([](U* u) {
+    u->set_value(10);
+    u->GetReflection()->MutableUnknownFields(u)->AddVarint(1000, 7);
+  });
+  ASSERT_EQ(cao_loc.Exchange(unknown_fields).acks_size(), 1);
   // A replayed update is acked as a duplicate and changes nothing; one from the future is refused.
   auto replay = cao_loc.Exchange(Batch(12, 1, "cao-loc", 123'456));
   ASSERT_EQ(replay.acks_size(), 1);
@@ -453,9 +449,9 @@ TEST_F(HostileInputTest, EveryBadFieldIsRejectedByNameAndStoresNothing) {
 }
 
 TEST_F(HostileInputTest, AMalformedDropFileFailsAloneAndTheCollectorKeepsWorking) {
-  ASSERT_TRUE(province_.StartCollector("cao-loc", {"", {}, {"--curve_secret_key_file", keys_ + "/cao-loc.key",
-                                                            "--curve_server_public_key", keys_ + "/aggregator.pub"}})
-                  .ok());
+  testing::MiniProvince::CollectorPlacement placement;
+  placement.extra_flags = KeyFlags("cao-loc");
+  ASSERT_TRUE(province_.StartCollector("cao-loc", placement).ok());
   testing::TempDir files;
   files.Write("bad.csv", "indicator,period,value\n\"agri.sown_area.total,2017-Q1,1\n" + std::string(5000, ',') +
                              "\n\xff\xfe\x00garbage\n");
@@ -480,8 +476,7 @@ TEST_F(HostileInputTest, BrokenConfigsAndExposedKeysStopANodeAtStartWithTheReaso
   }
   // A secret key file others may read: the node refuses to start and says how to fix it.
   chmod((keys_ + "/publisher.key").c_str(), 0644);
-  Status started = province_.StartPublisher({"--curve_secret_key_file", keys_ + "/publisher.key",
-                                             "--curve_server_public_key", keys_ + "/aggregator.pub"});
+  Status started = province_.StartPublisher(KeyFlags("publisher"));
   EXPECT_FALSE(started.ok());
   EXPECT_NE(started.message().find("chmod 600"), std::string::npos) << started.message();
   // The secret never appears in the log, whatever happens.
@@ -493,10 +488,8 @@ TEST_F(HostileInputTest, BrokenConfigsAndExposedKeysStopANodeAtStartWithTheReaso
 
   // A registry naming a unit the catalog does not have: the aggregator refuses to start.
   ASSERT_TRUE(province_.Terminate("aggregator").ok());
-  WriteRegistry({"cao-loc"});
-  { std::ofstream(keys_ + "/keys.csv", std::ios::app) << "collector,no-such-unit," << pairs_["stranger"].public_key << ",\n"; }
-  started = province_.StartAggregator({"--curve_secret_key_file", keys_ + "/aggregator.key",
-                                       "--key_registry_file", keys_ + "/keys.csv"});
+  WriteKeyRegistry(Registry({"cao-loc"}) + "collector,no-such-unit," + pairs_["stranger"].public_key + ",\n");
+  started = province_.StartAggregator(AggregatorKeyFlags());
   EXPECT_FALSE(started.ok());
   EXPECT_NE(started.message().find("no-such-unit"), std::string::npos) << started.message();
   for (const auto& [name, pair] : pairs_) {

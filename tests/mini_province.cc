@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <fcntl.h>
 #include <filesystem>
@@ -81,9 +82,10 @@ std::string MiniProvince::AggregatorSnapshotEndpoint() const {
 std::string MiniProvince::PublisherPublishEndpoint() const { return fmt::format("tcp://127.0.0.1:{}", publish_port_); }
 std::string MiniProvince::PublisherSnapshotEndpoint() const { return fmt::format("tcp://127.0.0.1:{}", snapshot_port_); }
 std::string MiniProvince::QueryEndpoint() const { return fmt::format("tcp://127.0.0.1:{}", query_port_); }
-std::string MiniProvince::DropDir(const std::string& unit) const { return root_ + "/collectors/" + unit + "/drop"; }
+std::string MiniProvince::IngestEndpoint() const { return fmt::format("tcp://127.0.0.1:{}", ingest_port_); }
+std::string MiniProvince::DropDir(const std::string& unit) const { return CollectorDataDir(unit) + "/drop"; }
 std::string MiniProvince::CollectorApiEndpoint(const std::string& unit) const {
-  return "ipc://" + root_ + "/collectors/" + unit + "/submit.sock";
+  return "ipc://" + CollectorDataDir(unit) + "/submit.sock";
 }
 
 Status MiniProvince::StartAggregator(const std::vector<std::string>& extra_flags) {
@@ -92,8 +94,8 @@ Status MiniProvince::StartAggregator(const std::vector<std::string>& extra_flags
       "--catalog_dir", catalog_dir_,
       "--data_dir", AggregatorDataDir(),
       "--ingest_endpoint", fmt::format("tcp://{}:{}", ingest_bind_address_, ingest_port_),
-      "--publish_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_port_),
-      "--snapshot_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_snapshot_port_),
+      "--publish_endpoint", AggregatorPublishEndpoint(),
+      "--snapshot_endpoint", AggregatorSnapshotEndpoint(),
       "--query_endpoint", QueryEndpoint(),
       "--heartbeat_interval_ms", "200"};
   if (plaintext_) argv.push_back("--plaintext_for_development");
@@ -104,8 +106,8 @@ Status MiniProvince::StartAggregator(const std::vector<std::string>& extra_flags
 Status MiniProvince::StartPublisher(const std::vector<std::string>& extra_flags) {
   std::vector<std::string> argv = {
       BinPath("tonghop-publisher"),
-      "--upstream_publish_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_port_),
-      "--upstream_snapshot_endpoint", fmt::format("tcp://127.0.0.1:{}", feed_snapshot_port_),
+      "--upstream_publish_endpoint", AggregatorPublishEndpoint(),
+      "--upstream_snapshot_endpoint", AggregatorSnapshotEndpoint(),
       "--publish_endpoint", PublisherPublishEndpoint(),
       "--snapshot_endpoint", PublisherSnapshotEndpoint(),
       "--heartbeat_interval_ms", "200"};
@@ -115,13 +117,11 @@ Status MiniProvince::StartPublisher(const std::vector<std::string>& extra_flags)
 }
 
 Status MiniProvince::StartCollector(const std::string& unit, const CollectorPlacement& placement) {
-  std::string data_dir = CollectorDataDir(unit);
-  std::string endpoint = placement.aggregator_endpoint.empty() ? fmt::format("tcp://127.0.0.1:{}", ingest_port_)
-                                                                : placement.aggregator_endpoint;
+  std::string endpoint = placement.aggregator_endpoint.empty() ? IngestEndpoint() : placement.aggregator_endpoint;
   std::vector<std::string> argv = placement.command_prefix;
   argv.insert(argv.end(), {BinPath("tonghop-collector"),
                            "--reporting_unit", unit,
-                           "--data_dir", data_dir,
+                           "--data_dir", CollectorDataDir(unit),
                            "--aggregator_endpoint", endpoint,
                            "--scan_interval_ms", "100",
                            "--ack_timeout_ms", "2000",
@@ -170,49 +170,53 @@ Status MiniProvince::WaitReady(const std::string& name, const Node& node, size_t
   return Status::Unavailable(fmt::format("{} not ready after {} ms:\n{}", name, ready_timeout_ms_, LogTail(name)));
 }
 
+Status MiniProvince::Signal(const std::string& node, int sig) const {
+  pid_t pid = Pid(node);
+  if (pid <= 0) return Status::NotFound(node + " is not running");
+  kill(pid, sig);
+  return Status::OK();
+}
+
 Status MiniProvince::Kill(const std::string& node) {
-  auto it = nodes_.find(node);
-  if (it == nodes_.end() || it->second.pid <= 0) return Status::NotFound(node + " is not running");
-  kill(it->second.pid, SIGKILL);
-  waitpid(it->second.pid, nullptr, 0);
-  it->second.pid = -1;
+  TONGHOP_RETURN_IF_ERROR(Signal(node, SIGKILL));
+  Node& n = nodes_.at(node);
+  waitpid(n.pid, nullptr, 0);
+  n.pid = -1;
   return Status::OK();
 }
 
 Status MiniProvince::Terminate(const std::string& node) {
-  auto it = nodes_.find(node);
-  if (it == nodes_.end() || it->second.pid <= 0) return Status::NotFound(node + " is not running");
-  kill(it->second.pid, SIGCONT);
-  kill(it->second.pid, SIGTERM);
+  TONGHOP_RETURN_IF_ERROR(Signal(node, SIGCONT));
+  TONGHOP_RETURN_IF_ERROR(Signal(node, SIGTERM));
+  Node& n = nodes_.at(node);
   int wstatus = 0;
-  waitpid(it->second.pid, &wstatus, 0);
-  it->second.pid = -1;
+  waitpid(n.pid, &wstatus, 0);
+  n.pid = -1;
   if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
     return Status::IOError(fmt::format("{} did not exit cleanly on SIGTERM (status {}):\n{}", node, wstatus, LogTail(node)));
   }
   return Status::OK();
 }
 
-Status MiniProvince::Pause(const std::string& node) {
-  auto it = nodes_.find(node);
-  if (it == nodes_.end() || it->second.pid <= 0) return Status::NotFound(node + " is not running");
-  kill(it->second.pid, SIGSTOP);
-  return Status::OK();
+Status MiniProvince::TerminateAll() {
+  std::vector<std::string> order;
+  for (const auto& [name, node] : nodes_) {
+    if (name.starts_with("collector-")) order.push_back(name);
+  }
+  for (const char* name : {"publisher", "aggregator"}) {
+    if (nodes_.count(name)) order.push_back(name);
+  }
+  Status first;
+  for (const auto& name : order) {
+    Status s = Terminate(name);
+    if (first.ok() && !s.ok()) first = s;
+  }
+  return first;
 }
 
-Status MiniProvince::Reload(const std::string& node) {
-  auto it = nodes_.find(node);
-  if (it == nodes_.end() || it->second.pid <= 0) return Status::NotFound(node + " is not running");
-  kill(it->second.pid, SIGHUP);
-  return Status::OK();
-}
-
-Status MiniProvince::Resume(const std::string& node) {
-  auto it = nodes_.find(node);
-  if (it == nodes_.end() || it->second.pid <= 0) return Status::NotFound(node + " is not running");
-  kill(it->second.pid, SIGCONT);
-  return Status::OK();
-}
+Status MiniProvince::Pause(const std::string& node) { return Signal(node, SIGSTOP); }
+Status MiniProvince::Resume(const std::string& node) { return Signal(node, SIGCONT); }
+Status MiniProvince::Reload(const std::string& node) { return Signal(node, SIGHUP); }
 
 Status MiniProvince::Restart(const std::string& node) {
   auto it = nodes_.find(node);
@@ -248,6 +252,21 @@ Status MiniProvince::Drop(const std::string& unit, const std::string& file) cons
   return Status::OK();
 }
 
+Status DropTextInto(const std::string& drop_dir, const std::string& name, const std::string& text) {
+  std::error_code ec;
+  std::filesystem::create_directories(drop_dir, ec);
+  if (ec) return Status::IOError(fmt::format("cannot make {}: {}", drop_dir, ec.message()));
+  const std::string hidden = drop_dir + "/." + name;
+  TONGHOP_RETURN_IF_ERROR(WriteStringToFile(hidden, text));
+  std::filesystem::rename(hidden, drop_dir + "/" + name, ec);
+  if (ec) return Status::IOError(fmt::format("cannot rename {} into place: {}", hidden, ec.message()));
+  return Status::OK();
+}
+
+Status MiniProvince::DropText(const std::string& unit, const std::string& name, const std::string& text) const {
+  return DropTextInto(DropDir(unit), name, text);
+}
+
 int MiniProvince::RunCli(const std::vector<std::string>& args, std::string* out, std::string* err) const {
   std::string err_path = root_ + "/logs/cli.stderr";
   std::string command = BinPath("tonghop");
@@ -275,6 +294,61 @@ Status MiniProvince::WatchOnce(nlohmann::json* out) const {
     return Status::Corruption(fmt::format("tonghop watch did not print one JSON object ({}): {}", e.what(), printed));
   }
   return Status::OK();
+}
+
+Status MiniProvince::WaitForWatch(const std::function<bool(const nlohmann::json&)>& done, int timeout_ms,
+                                  nlohmann::json* last) const {
+  constexpr int kPollMs = 100;
+  const int64_t deadline = MonotonicMs() + timeout_ms;
+  std::string last_seen = "watch never ran";
+  while (true) {
+    nlohmann::json state;
+    Status s = WatchOnce(&state);
+    if (!s.ok()) {
+      last_seen = "the last watch failed: " + s.ToString();
+    } else if (!state.contains("aggregates") || !state["aggregates"].is_array()) {
+      last_seen = "the last watch printed no aggregates: " + state.dump();
+    } else {
+      const bool met = done(state);
+      last_seen = fmt::format("the last watch showed {} aggregates up to seq {}", state["aggregates"].size(),
+                              state.value("seq", nlohmann::json()).dump());
+      if (last != nullptr) *last = std::move(state);
+      if (met) return Status::OK();
+    }
+    if (MonotonicMs() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
+  }
+  return Status::Unavailable(
+      fmt::format("the publisher's state was not as expected after {} ms; {}", timeout_ms, last_seen));
+}
+
+std::map<std::string, std::string> MiniProvince::CollectorStatus(const std::string& unit) const {
+  std::string out, err;
+  std::map<std::string, std::string> fields;
+  if (RunCli({"collector-status", "--collector", CollectorApiEndpoint(unit)}, &out, &err) != 0) return fields;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    size_t colon = line.find(": ");
+    if (colon != std::string::npos) fields[line.substr(0, colon)] = line.substr(colon + 2);
+  }
+  return fields;
+}
+
+const nlohmann::json* FindAggregate(const nlohmann::json& state, std::string_view indicator, std::string_view period) {
+  auto aggregates = state.find("aggregates");
+  if (aggregates == state.end() || !aggregates->is_array()) return nullptr;
+  for (const auto& a : *aggregates) {
+    if (a.value("indicator", "") == indicator && a.value("period", "") == period) return &a;
+  }
+  return nullptr;
+}
+
+double RoundAsPrinted(double value, const std::string& printed) {
+  size_t dot = printed.find('.');
+  int decimals = dot == std::string::npos ? 0 : static_cast<int>(printed.size() - dot - 1);
+  double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
 }
 
 std::string MiniProvince::LogTail(const std::string& node, size_t lines) const {

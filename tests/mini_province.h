@@ -5,8 +5,10 @@
 // <root>/logs/<node>.log; on failure tests print its tail.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 #include <vector>
 
@@ -51,6 +53,10 @@ class MiniProvince {
   Status Reload(const std::string& node);     // SIGHUP (the aggregator re-reads its key registry)
   Status Restart(const std::string& node);    // start again with the same flags
   bool IsRunning(const std::string& node);
+  // SIGTERMs every node started, collectors first, then the publisher, then the aggregator, and
+  // waits for each to exit cleanly (as Terminate). Goes on after a failure; returns the first one
+  // (a node that is not running counts as one, as for Terminate).
+  Status TerminateAll();
   // The node's process id, -1 when it is not running (for /proc readings: tonghop-bench).
   pid_t Pid(const std::string& node) const;
   // How long a start waits for the node's "ready:" line (30 s by default; a restart over ten
@@ -60,6 +66,8 @@ class MiniProvince {
   std::string DropDir(const std::string& unit) const;
   // The collector's local API, for `tonghop submit` and `tonghop collector-status`.
   std::string CollectorApiEndpoint(const std::string& unit) const;
+  // The aggregator's ingest endpoint on loopback: what a collector (or `tonghop import`) connects to.
+  std::string IngestEndpoint() const;
   std::string AggregatorDataDir() const { return root_ + "/aggregator"; }
   std::string CollectorDataDir(const std::string& unit) const { return root_ + "/collectors/" + unit; }
   // The aggregator's own feed (what the publisher follows): its state, for comparisons.
@@ -73,9 +81,18 @@ class MiniProvince {
   // Copies `file` into the unit's drop folder the way a person should: under a dot-name, then
   // renamed into place.
   Status Drop(const std::string& unit, const std::string& file) const;
+  // The same for a file of `text` named `name`, written in place (see DropTextInto).
+  Status DropText(const std::string& unit, const std::string& name, const std::string& text) const;
 
   // Runs `tonghop watch --once --json` against the publisher and parses what it prints.
   Status WatchOnce(nlohmann::json* out) const;
+  // Polls WatchOnce until `done` holds for the state it printed (OK), or timeout_ms passes
+  // (Unavailable, saying what the last poll saw). `*last`, when given, gets the last state printed.
+  Status WaitForWatch(const std::function<bool(const nlohmann::json&)>& done, int timeout_ms,
+                      nlohmann::json* last = nullptr) const;
+  // Runs `tonghop collector-status` against the unit's collector: its lines as name -> value
+  // ("pending" -> "12"); empty when the collector does not answer.
+  std::map<std::string, std::string> CollectorStatus(const std::string& unit) const;
   // Runs `tonghop ARGS...`; returns its exit code, what it printed on stdout, and on stderr.
   int RunCli(const std::vector<std::string>& args, std::string* out, std::string* err) const;
 
@@ -89,6 +106,8 @@ class MiniProvince {
   Status Launch(const std::string& name, std::vector<std::string> argv);
   Status Spawn(const std::string& name, Node* node);
   Status WaitReady(const std::string& name, const Node& node, size_t log_offset);
+  // Sends `sig` to the node; NotFound when it is not running.
+  Status Signal(const std::string& node, int sig) const;
   std::string LogPath(const std::string& name) const { return root_ + "/logs/" + name + ".log"; }
 
   std::string root_;
@@ -102,5 +121,17 @@ class MiniProvince {
 
 // A TCP port on 127.0.0.1 that nothing listens on right now.
 int FreeTcpPort();
+
+// Writes `text` into `drop_dir` as `name` the way a person should: under a dot-name, then renamed
+// into place (for a collector started with a --drop_dir of its own; MiniProvince::DropText
+// otherwise).
+Status DropTextInto(const std::string& drop_dir, const std::string& name, const std::string& text);
+
+// The aggregate of (indicator, period) in a state `tonghop watch --json` printed, or nullptr.
+const nlohmann::json* FindAggregate(const nlohmann::json& state, std::string_view indicator,
+                                    std::string_view period);
+
+// `value` rounded to as many decimals as `printed` has: the precision a report printed it with.
+double RoundAsPrinted(double value, const std::string& printed);
 
 }  // namespace tonghop::testing

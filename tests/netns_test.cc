@@ -5,7 +5,6 @@
 //    and goes half-open.
 // Either way every figure ends in the published totals, and the aggregator's audit log holds each
 // one exactly once. The namespace test needs root; without it, it says why and is skipped.
-#include <filesystem>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <map>
@@ -70,22 +69,6 @@ class NetworkFaultTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
-  // The collector's status lines as key -> value ("pending" -> "12").
-  std::map<std::string, std::string> CollectorStatus(const std::string& unit) {
-    std::string out, err;
-    std::map<std::string, std::string> fields;
-    if (province_.RunCli({"collector-status", "--collector", province_.CollectorApiEndpoint(unit)}, &out, &err) != 0) {
-      return fields;
-    }
-    std::istringstream lines(out);
-    std::string line;
-    while (std::getline(lines, line)) {
-      size_t colon = line.find(": ");
-      if (colon != std::string::npos) fields[line.substr(0, colon)] = line.substr(colon + 2);
-    }
-    return fields;
-  }
-
   // Polls every collector's status until `condition` holds for each, or timeout_ms passes.
   bool WaitForCollectors(const std::function<bool(std::map<std::string, std::string>&)>& condition,
                          int timeout_ms) {
@@ -93,7 +76,7 @@ class NetworkFaultTest : public ::testing::Test {
     while (MonotonicMs() < deadline) {
       bool all = true;
       for (const auto& unit : units_) {
-        auto status = CollectorStatus(unit);
+        auto status = province_.CollectorStatus(unit);
         if (!condition(status)) all = false;
       }
       if (all) return true;
@@ -126,26 +109,22 @@ class NetworkFaultTest : public ::testing::Test {
 
   // Polls `tonghop watch --once --json` until it shows every figure the test dropped.
   void ExpectEveryFigurePublished(int timeout_ms) {
-    int64_t deadline = MonotonicMs() + timeout_ms;
     size_t wrong = expected_.size();
     std::string first;
-    while (MonotonicMs() < deadline) {
-      nlohmann::json state;
-      if (province_.WatchOnce(&state).ok() && (wrong = Mismatches(state, &first)) == 0) return;
-      Pause(300);
-    }
+    Status s = province_.WaitForWatch(
+        [&](const nlohmann::json& state) { return (wrong = Mismatches(state, &first)) == 0; }, timeout_ms);
+    if (s.ok()) return;
     std::string logs;
     for (const auto& unit : units_) logs += province_.LogTail("collector-" + unit) + "\n";
     ADD_FAILURE() << wrong << " of " << expected_.size() << " totals not published after " << timeout_ms
-                  << " ms; first: " << first << "\n" << logs << province_.LogTail("aggregator");
+                  << " ms; first: " << first << " (" << s.ToString() << ")\n" << logs << province_.LogTail("aggregator");
   }
 
   // Stops every node, then reads the aggregator's audit log: each (outbox, seq) applied exactly
   // once, every figure the test dropped among them, none rejected.
   void ExpectEachFigureAppliedOnce() {
-    for (const auto& unit : units_) ASSERT_TRUE(province_.Terminate("collector-" + unit).ok());
-    ASSERT_TRUE(province_.Terminate("publisher").ok());
-    ASSERT_TRUE(province_.Terminate("aggregator").ok());
+    Status stopped = province_.TerminateAll();
+    ASSERT_TRUE(stopped.ok()) << stopped.ToString();
     testing::AuditSummary audit;
     ASSERT_TRUE(testing::SummarizeAudit(province_.AggregatorDataDir(), &audit).ok());
     EXPECT_EQ(audit.rejected, 0u) << audit.first_rejection;

@@ -2,9 +2,7 @@
 
 #include <cerrno>
 #include <csignal>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <set>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -38,10 +38,8 @@ class NetworkNamespace {
   NetworkNamespace(const NetworkNamespace&) = delete;
   NetworkNamespace& operator=(const NetworkNamespace&) = delete;
 
-  const std::string& name() const { return name_; }
   // The root namespace's end: what a node inside connects to.
   const std::string& host_address() const { return host_address_; }
-  const std::string& inner_address() const { return inner_address_; }
   // A command prefix that runs a program inside the namespace.
   std::vector<std::string> ExecPrefix() const;
 

@@ -1,14 +1,12 @@
 // The reference quarter end to end: the real aggregator, publisher and one collector per reporting
 // unit of Lạng Sơn (11 districts, 7 departments) on loopback; the scenario's drop files in; the
 // province figures of the report out of `tonghop watch --once --json`.
-#include <cmath>
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <thread>
 
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
-#include "core/transport.h"
 #include "tests/audit_summary.h"
 #include "tests/mini_province.h"
 
@@ -34,13 +32,7 @@ std::vector<ReferenceFigure> LoadReference() {
   return figures;
 }
 
-// Rounds `value` to as many decimals as `printed` has, the precision the report printed it with.
-double RoundAsPrinted(double value, const std::string& printed) {
-  size_t dot = printed.find('.');
-  int decimals = dot == std::string::npos ? 0 : static_cast<int>(printed.size() - dot - 1);
-  double scale = std::pow(10.0, decimals);
-  return std::round(value * scale) / scale;
-}
+using testing::RoundAsPrinted;
 
 class ProvinceTest : public ::testing::Test {
  protected:
@@ -71,21 +63,21 @@ class ProvinceTest : public ::testing::Test {
   // Polls the publisher until every reference indicator is complete (all expected units in).
   nlohmann::json WaitForCompleteQuarter(int timeout_ms) {
     nlohmann::json state;
-    int64_t deadline = MonotonicMs() + timeout_ms;
     size_t complete = 0;
-    while (MonotonicMs() < deadline) {
-      Status s = province_.WatchOnce(&state);
-      if (s.ok()) {
-        complete = 0;
-        for (const auto& a : state["aggregates"]) {
-          if (a["period"] == "2017-Q1" && a["units_reported"] == a["units_expected"]) ++complete;
-        }
-        if (complete == reference_.size()) return state;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    Status s = province_.WaitForWatch(
+        [&](const nlohmann::json& shown) {
+          complete = 0;
+          for (const auto& a : shown["aggregates"]) {
+            if (a["period"] == "2017-Q1" && a["units_reported"] == a["units_expected"]) ++complete;
+          }
+          return complete == reference_.size();
+        },
+        timeout_ms, &state);
+    if (!s.ok()) {
+      ADD_FAILURE() << "only " << complete << " of " << reference_.size() << " indicators complete after "
+                    << timeout_ms << " ms (" << s.ToString() << ")\n" << province_.LogTail("aggregator") << "\n"
+                    << province_.LogTail("publisher");
     }
-    ADD_FAILURE() << "only " << complete << " of " << reference_.size() << " indicators complete after "
-                  << timeout_ms << " ms\n" << province_.LogTail("aggregator") << "\n" << province_.LogTail("publisher");
     return state;
   }
   void ExpectReferenceFigures(const nlohmann::json& state) {
@@ -155,9 +147,8 @@ TEST_F(ProvinceTest, AggregatorKilledMidScenarioLosesNothingAndCountsNothingTwic
   ExpectReferenceFigures(WaitForCompleteQuarter(60'000));
 
   // The audit log holds each figure exactly once: no (outbox, seq) applied twice, none missing.
-  for (const auto& unit : units_) ASSERT_TRUE(province_.Terminate("collector-" + unit).ok());
-  ASSERT_TRUE(province_.Terminate("publisher").ok());
-  ASSERT_TRUE(province_.Terminate("aggregator").ok());
+  Status stopped = province_.TerminateAll();
+  ASSERT_TRUE(stopped.ok()) << stopped.ToString();
   testing::AuditSummary audit;
   ASSERT_TRUE(testing::SummarizeAudit(province_.AggregatorDataDir(), &audit).ok());
   EXPECT_EQ(audit.rejected, 0u) << audit.first_rejection;

@@ -21,11 +21,7 @@ namespace {
 const std::string kLangSon = std::string(TONGHOP_SOURCE_DIR) + "/deploy/lang-son";
 const std::string kMonthly = kLangSon + "/scenarios/lang-son-2017-m";
 
-double RoundAsPrinted(double value, const std::string& printed) {
-  size_t dot = printed.find('.');
-  double scale = std::pow(10.0, dot == std::string::npos ? 0 : static_cast<int>(printed.size() - dot - 1));
-  return std::round(value * scale) / scale;
-}
+using testing::RoundAsPrinted;
 
 class StatisticsTest : public ::testing::Test {
  protected:
@@ -47,15 +43,13 @@ class StatisticsTest : public ::testing::Test {
   std::map<std::string, nlohmann::json> WaitFor(const std::function<bool(std::map<std::string, nlohmann::json>&)>& done,
                                                 int timeout_ms) {
     std::map<std::string, nlohmann::json> quarter;
-    for (int64_t deadline = MonotonicMs() + timeout_ms; MonotonicMs() < deadline;) {
-      nlohmann::json state;
-      if (province_.WatchOnce(&state).ok()) {
-        quarter = Quarter(state);
-        if (done(quarter)) return quarter;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    }
-    ADD_FAILURE() << "timed out\n" << province_.LogTail("aggregator");
+    Status s = province_.WaitForWatch(
+        [&](const nlohmann::json& state) {
+          quarter = Quarter(state);
+          return done(quarter);
+        },
+        timeout_ms);
+    if (!s.ok()) ADD_FAILURE() << "timed out: " << s.ToString() << "\n" << province_.LogTail("aggregator");
     return quarter;
   }
   std::string Cli(const std::vector<std::string>& args, int expected_code = 0) {
@@ -187,7 +181,7 @@ TEST_F(StatisticsTest, TheReferenceQuarterMonthByMonth) {
   const std::string exported = dir_.Sub("2017-q1.csv");
   Cli({"export", "--period", "2017-Q1", "--indicator", "agri.sown_area.", "--format", "csv", "--output", exported,
        "--aggregator", province_.QueryEndpoint()});
-  const std::string ingest = "tcp://127.0.0.1:" + std::to_string(province_.ingest_port());
+  const std::string ingest = province_.IngestEndpoint();
   EXPECT_NE(Cli({"import", exported, "--ingest_endpoint", ingest}).find("66 figures stored, 0 rejected"), std::string::npos);
   dir_.Write("2016.json", R"({"dataValues": [
       {"dataElement": "agri.sown_area.rice_spring", "period": "2016Q1", "orgUnit": "cao-loc", "value": "2500"},

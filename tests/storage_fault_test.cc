@@ -3,7 +3,6 @@
 // nothing half-written may show, and each node must resume by itself once space is back.
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <thread>
 
@@ -19,21 +18,34 @@ const std::string kCatalog = std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/
 
 class StorageFaultTest : public ::testing::Test {
  protected:
-  // Writes a drop file into `drop_dir` as a person should: a dot-name, then renamed into place.
-  static void DropFile(const std::string& drop_dir, const std::string& name, const std::string& rows) {
-    std::filesystem::create_directories(drop_dir);
-    std::string hidden = drop_dir + "/." + name;
-    std::ofstream(hidden) << "indicator,period,value\n" << rows;
-    std::filesystem::rename(hidden, drop_dir + "/" + name);
+  // Writes a drop file of `rows` into `drop_dir` as a person should: a dot-name, then renamed
+  // into place.
+  static Status DropFile(const std::string& drop_dir, const std::string& name, const std::string& rows) {
+    return testing::DropTextInto(drop_dir, name, "indicator,period,value\n" + rows);
   }
-  // The province value of `indicator` for 2017-Q1 as the publisher shows it, or -1 if absent.
+  // The province value of `indicator` for 2017-Q1 in `state`, or -1 if absent.
+  static double ValueIn(const nlohmann::json& state, const std::string& indicator) {
+    const nlohmann::json* a = testing::FindAggregate(state, indicator, "2017-Q1");
+    return a == nullptr ? -1 : (*a)["value"].get<double>();
+  }
+  // The same as the publisher shows it now, or -2 when watch fails.
   double Value(const std::string& indicator) {
     nlohmann::json state;
     if (!province_.WatchOnce(&state).ok()) return -2;
-    for (const auto& a : state["aggregates"]) {
-      if (a["indicator"] == indicator && a["period"] == "2017-Q1") return a["value"].get<double>();
-    }
-    return -1;
+    return ValueIn(state, indicator);
+  }
+  // Polls the publisher until it shows every (indicator -> 2017-Q1 value) of `values`.
+  ::testing::AssertionResult Shows(const std::map<std::string, double>& values, int timeout_ms) {
+    Status s = province_.WaitForWatch(
+        [&](const nlohmann::json& state) {
+          for (const auto& [indicator, value] : values) {
+            if (ValueIn(state, indicator) != value) return false;
+          }
+          return true;
+        },
+        timeout_ms);
+    if (s.ok()) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << s.ToString();
   }
   bool WaitFor(const std::function<bool()>& condition, int timeout_ms) {
     int64_t deadline = MonotonicMs() + timeout_ms;
@@ -52,10 +64,9 @@ class StorageFaultTest : public ::testing::Test {
     }
     return rows + "agri.area.total,2017-Q1," + total + "\n";
   }
-  std::string CollectorStatus(const std::string& unit) {
-    std::string out, err;
-    province_.RunCli({"collector-status", "--collector", province_.CollectorApiEndpoint(unit)}, &out, &err);
-    return out + err;
+  // The collector's status line `name`, "" when it does not answer.
+  std::string CollectorStatus(const std::string& unit, const std::string& name) {
+    return province_.CollectorStatus(unit)[name];
   }
 
   testing::TempDir dir_;
@@ -68,25 +79,26 @@ TEST_F(StorageFaultTest, AggregatorWithAFullDiskStopsAckingKeepsServingAndResume
   ASSERT_TRUE(province_.StartAggregator().ok());
   ASSERT_TRUE(province_.StartPublisher().ok());
   ASSERT_TRUE(province_.StartCollector("north").ok());
-  DropFile(province_.DropDir("north"), "a.csv", "agri.area.total,2017-Q1,10\n");
-  ASSERT_TRUE(WaitFor([&] { return Value("agri.area.total") == 10; }, 15'000));
+  ASSERT_TRUE(DropFile(province_.DropDir("north"), "a.csv", "agri.area.total,2017-Q1,10\n").ok());
+  ASSERT_TRUE(Shows({{"agri.area.total", 10}}, 15'000));
 
   ASSERT_TRUE(disk.Fill().ok());
-  DropFile(province_.DropDir("north"), "b.csv", ManyRows("12"));
+  ASSERT_TRUE(DropFile(province_.DropDir("north"), "b.csv", ManyRows("12")).ok());
   // The collector holds the figures and says why they are not acknowledged.
-  ASSERT_TRUE(WaitFor([&] { return CollectorStatus("north").find("cannot store") != std::string::npos; }, 15'000))
-      << CollectorStatus("north") << province_.LogTail("aggregator");
-  EXPECT_NE(CollectorStatus("north").find("pending: 301"), std::string::npos) << CollectorStatus("north");
+  ASSERT_TRUE(WaitFor([&] { return CollectorStatus("north", "aggregator").find("cannot store") != std::string::npos; },
+                      15'000))
+      << CollectorStatus("north", "aggregator") << province_.LogTail("aggregator");
+  EXPECT_EQ(CollectorStatus("north", "pending"), "301");
   EXPECT_NE(province_.LogTail("aggregator", 50).find("cannot store updates"), std::string::npos);
   // The aggregator keeps serving what it has, and nothing of the refused burst shows.
   EXPECT_EQ(Value("agri.area.total"), 10);
   EXPECT_EQ(Value("agri.area.rice"), -1);
 
   ASSERT_TRUE(disk.Drain().ok());
-  ASSERT_TRUE(WaitFor([&] { return Value("agri.area.total") == 12 && Value("agri.area.rice") == 4; }, 20'000))
+  ASSERT_TRUE(Shows({{"agri.area.total", 12}, {"agri.area.rice", 4}}, 20'000))
       << province_.LogTail("aggregator") << province_.LogTail("collector-north");
-  ASSERT_TRUE(WaitFor([&] { return CollectorStatus("north").find("pending: 0") != std::string::npos; }, 10'000));
-  EXPECT_EQ(CollectorStatus("north").find("cannot store"), std::string::npos);
+  ASSERT_TRUE(WaitFor([&] { return CollectorStatus("north", "pending") == "0"; }, 10'000));
+  EXPECT_EQ(CollectorStatus("north", "aggregator").find("cannot store"), std::string::npos);
   EXPECT_NE(province_.LogTail("aggregator", 50).find("writable again"), std::string::npos);
 }
 
@@ -97,17 +109,17 @@ TEST_F(StorageFaultTest, CollectorWithAFullDiskRefusesNewFiguresClearlyAndKeepsW
   ASSERT_TRUE(province_.StartAggregator().ok());
   ASSERT_TRUE(province_.StartPublisher().ok());
   ASSERT_TRUE(province_.StartCollector("north", {.extra_flags = {"--drop_dir", drop_dir}}).ok());
-  DropFile(drop_dir, "a.csv", "agri.area.total,2017-Q1,10\n");
-  ASSERT_TRUE(WaitFor([&] { return Value("agri.area.total") == 10; }, 15'000));
+  ASSERT_TRUE(DropFile(drop_dir, "a.csv", "agri.area.total,2017-Q1,10\n").ok());
+  ASSERT_TRUE(Shows({{"agri.area.total", 10}}, 15'000));
 
   // Stop the aggregator so that figures are held in the outbox when the disk fills.
   ASSERT_TRUE(province_.Pause("aggregator").ok());
-  DropFile(drop_dir, "b.csv", "agri.area.total,2017-Q1,11\n");
+  ASSERT_TRUE(DropFile(drop_dir, "b.csv", "agri.area.total,2017-Q1,11\n").ok());
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(drop_dir + "/done/b.csv"); }, 10'000));
   ASSERT_TRUE(disk.Fill().ok());
 
   // A new file stays where it is; a submit is refused with the reason.
-  DropFile(drop_dir, "c.csv", ManyRows("13"));
+  ASSERT_TRUE(DropFile(drop_dir, "c.csv", ManyRows("13")).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   std::string out, err;
   int code = province_.RunCli({"submit", "--collector", province_.CollectorApiEndpoint("north"), "--indicator",
@@ -119,10 +131,10 @@ TEST_F(StorageFaultTest, CollectorWithAFullDiskRefusesNewFiguresClearlyAndKeepsW
 
   // What it held is delivered once the aggregator is back, full disk or not.
   ASSERT_TRUE(province_.Resume("aggregator").ok());
-  ASSERT_TRUE(WaitFor([&] { return Value("agri.area.total") == 11; }, 20'000)) << province_.LogTail("collector-north");
+  ASSERT_TRUE(Shows({{"agri.area.total", 11}}, 20'000)) << province_.LogTail("collector-north");
 
   ASSERT_TRUE(disk.Drain().ok());
-  ASSERT_TRUE(WaitFor([&] { return Value("agri.area.total") == 13 && Value("agri.area.rice") == 4; }, 20'000))
+  ASSERT_TRUE(Shows({{"agri.area.total", 13}, {"agri.area.rice", 4}}, 20'000))
       << province_.LogTail("collector-north");
   EXPECT_TRUE(std::filesystem::exists(drop_dir + "/done/c.csv"));
 }

@@ -21,7 +21,7 @@ namespace {
 
 constexpr size_t kChunkBytes = 64 << 10;
 constexpr size_t kMaxBufferedBytes = 1 << 20;
-// Bounds how late a knob change, ResetAll() or Stop is noticed.
+// Bounds how late a knob change or Stop is noticed.
 constexpr int kMaxPollMs = 10;
 
 struct Chunk {
@@ -156,7 +156,6 @@ void TcpProxy::Run() {
         return false;
       }
       d.written += n;
-      bytes_forwarded_ += n;
       if (d.written == bytes.size()) {
         d.queued_bytes -= bytes.size();
         d.queue.pop_front();
@@ -167,9 +166,6 @@ void TcpProxy::Run() {
   };
 
   while (!stop_) {
-    if (reset_all_requested_.exchange(false)) {
-      for (auto& c : connections) reset(c);
-    }
     connections.remove_if([](const Connection& c) { return c.dead; });
     const bool half_open = half_open_;
     const int64_t now = MonotonicMs();

@@ -13,7 +13,6 @@
 //    the same way, but nothing is closed: both peers see an established connection that has gone
 //    silent, as behind a dead router or a NAT that dropped its state. Turning it off resumes
 //    forwarding what the kernel has buffered meanwhile.
-//  - ResetAll(): resets every connection at once.
 // A chunk is whatever one read() returned, at most 64 KiB. Each direction buffers at most 1 MiB
 // before it stops reading, so a stalled reader pushes back on its writer as TCP would.
 #pragma once
@@ -39,18 +38,15 @@ class TcpProxy {
   // Binds 127.0.0.1 on a free port and starts forwarding.
   Status Start();
 
-  int port() const { return port_; }
   // What a ZeroMQ node connects to instead of the upstream: tcp://127.0.0.1:<port>.
   std::string endpoint() const;
 
   void set_delay_ms(int ms) { delay_ms_ = ms; }
   void set_reset_probability(double p) { reset_probability_ = p; }
   void set_half_open(bool on) { half_open_ = on; }
-  void ResetAll() { reset_all_requested_ = true; }
 
   uint64_t connections_accepted() const { return accepted_; }
   uint64_t connections_reset() const { return resets_; }
-  uint64_t bytes_forwarded() const { return bytes_forwarded_; }
 
  private:
   void Run();
@@ -65,10 +61,8 @@ class TcpProxy {
   std::atomic<int> delay_ms_{0};
   std::atomic<double> reset_probability_{0.0};
   std::atomic<bool> half_open_{false};
-  std::atomic<bool> reset_all_requested_{false};
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> resets_{0};
-  std::atomic<uint64_t> bytes_forwarded_{0};
 };
 
 }  // namespace tonghop::testing

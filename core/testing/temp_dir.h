@@ -1,5 +1,6 @@
-// TempDir: a fresh directory under /tmp for one test, removed with everything in it when the
-// object goes out of scope. Tests use real RocksDB databases and ipc sockets inside it.
+// TempDir: a fresh directory under /tmp (or a parent folder given) for one test, removed with
+// everything in it when the object goes out of scope. Tests use real RocksDB databases and ipc
+// sockets inside it.
 #pragma once
 
 #include <filesystem>
@@ -10,6 +11,8 @@ namespace tonghop::testing {
 class TempDir {
  public:
   TempDir();
+  // Under `parent` instead of the system's temp folder (e.g. /dev/shm, for fsync-heavy fuzzing).
+  explicit TempDir(const std::filesystem::path& parent);
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
