@@ -18,7 +18,6 @@
 #include "bench/load_generator.h"
 #include "bench/subscriber_pool.h"
 #include "bench/workload.h"
-#include "core/csv.h"
 #include "tests/mini_province.h"
 
 namespace tonghop::bench {
@@ -113,7 +112,7 @@ Status StartProvince(const std::string& root, const Workload& workload, Durabili
   if (ready_ms) *ready_ms = (SteadyNs() - start) / 1e6;
   TONGHOP_RETURN_IF_ERROR(p->nodes.StartPublisher());
   p->load = std::make_unique<LoadGenerator>(p->context, workload,
-                                            fmt::format("tcp://127.0.0.1:{}", p->nodes.ingest_port()), &p->probes);
+                                            p->nodes.IngestEndpoint(), &p->probes);
   p->subscribers = std::make_unique<SubscriberPool>(p->context, p->nodes.PublisherPublishEndpoint(),
                                                      p->nodes.PublisherSnapshotEndpoint(), workload.live_period,
                                                      &p->probes);
@@ -213,8 +212,7 @@ Status Preload(const Workload& workload, const std::string& dir, uint64_t count)
 
 // One real tonghop-collector: a drop file of `figures` figures, timed from the drop to an empty
 // outbox, and its resident memory then.
-Status MeasureRealCollector(Province& p, const Workload& workload, int figures, const std::string& root,
-                            BenchReport& report) {
+Status MeasureRealCollector(Province& p, const Workload& workload, int figures, BenchReport& report) {
   const std::string unit = UnitCode(workload.units - 1);
   TONGHOP_RETURN_IF_ERROR(p.nodes.StartCollector(unit));
   std::string csv = "indicator,period,value\n";
@@ -224,16 +222,13 @@ Status MeasureRealCollector(Province& p, const Workload& workload, int figures, 
     MakeStoredUpdate(workload, static_cast<uint64_t>(i) * workload.units + workload.units - 1, &update);
     csv += fmt::format("{},{},{}\n", update.indicator(), update.period(), update.value());
   }
-  const std::string file = root + "/collector-figures.csv";
-  TONGHOP_RETURN_IF_ERROR(WriteStringToFile(file, csv));
   const int64_t start = SteadyNs();
-  TONGHOP_RETURN_IF_ERROR(p.nodes.Drop(unit, file));
+  TONGHOP_RETURN_IF_ERROR(p.nodes.DropText(unit, "collector-figures.csv", csv));
   const int64_t deadline = start + 300'000'000'000;
   while (SteadyNs() < deadline) {
-    std::string out, err;
-    p.nodes.RunCli({"collector-status", "--collector", p.nodes.CollectorApiEndpoint(unit)}, &out, &err);
     // "pending: 0" before the file is even scanned must not count: the done/ file says it was.
-    if (out.find("pending: 0\n") != std::string::npos && fs::exists(p.nodes.DropDir(unit) + "/done/collector-figures.csv")) {
+    if (p.nodes.CollectorStatus(unit)["pending"] == "0" &&
+        fs::exists(p.nodes.DropDir(unit) + "/done/collector-figures.csv")) {
       const double seconds = (SteadyNs() - start) / 1e9;
       report.Add("collector", "one real collector: drop file to all acked", figures / seconds, "figures/s",
                  fmt::format("{} figures, fsynced outbox, scan every 100 ms", figures));
@@ -271,7 +266,7 @@ Status MeasureLiveProvince(const Workload& workload, const BenchOptions& options
   report.Add("memory", "aggregator resident", ResidentMegabytes(p->nodes.Pid("aggregator")), "MB",
              "after the runs above");
   report.Add("memory", "publisher resident", ResidentMegabytes(p->nodes.Pid("publisher")), "MB", "after the runs above");
-  return MeasureRealCollector(*p, workload, options.quick ? 2'000 : 10'000, root, report);
+  return MeasureRealCollector(*p, workload, options.quick ? 2'000 : 10'000, report);
 }
 
 Status MeasureFsyncProvince(const Workload& workload, const BenchOptions& options, const std::string& root,
