@@ -86,6 +86,8 @@ class MiniProvince {
 
   // Runs `tonghop watch --once --json` against the publisher and parses what it prints.
   Status WatchOnce(nlohmann::json* out) const;
+  // The same against the aggregator's own feed: what the publisher relays, without its lag.
+  Status WatchAggregatorOnce(nlohmann::json* out) const;
   // Polls WatchOnce until `done` holds for the state it printed (OK), or timeout_ms passes
   // (Unavailable, saying what the last poll saw). `*last`, when given, gets the last state printed.
   Status WaitForWatch(const std::function<bool(const nlohmann::json&)>& done, int timeout_ms,
@@ -104,6 +106,8 @@ class MiniProvince {
     pid_t pid = -1;
   };
   Status Launch(const std::string& name, std::vector<std::string> argv);
+  Status WatchFeedOnce(const std::string& publish_endpoint, const std::string& snapshot_endpoint,
+                       nlohmann::json* out) const;
   Status Spawn(const std::string& name, Node* node);
   Status WaitReady(const std::string& name, const Node& node, size_t log_offset);
   // Sends `sig` to the node; NotFound when it is not running.
