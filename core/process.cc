@@ -1,6 +1,10 @@
 #include "core/process.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -9,8 +13,22 @@ namespace tonghop {
 namespace {
 std::atomic<bool> g_shutdown{false};
 std::atomic<bool> g_reload{false};
-void OnSignal(int) { g_shutdown.store(true); }
-void OnReload(int) { g_reload.store(true); }
+int g_wake_fds[2] = {-1, -1};
+void Wake() {
+  if (g_wake_fds[1] < 0) return;
+  const int saved_errno = errno;  // a handler must leave errno as it found it
+  const char byte = 0;
+  (void)!write(g_wake_fds[1], &byte, 1);
+  errno = saved_errno;
+}
+void OnSignal(int) {
+  g_shutdown.store(true);
+  Wake();
+}
+void OnReload(int) {
+  g_reload.store(true);
+  Wake();
+}
 }  // namespace
 
 void AddCommonFlags(CLI::App& app, CommonFlags* flags) {
@@ -31,6 +49,7 @@ Status InitLogging(const std::string& name, const std::string& level) {
 }
 
 void InstallShutdownHandlers() {
+  if (g_wake_fds[0] < 0 && pipe2(g_wake_fds, O_NONBLOCK | O_CLOEXEC) != 0) g_wake_fds[0] = g_wake_fds[1] = -1;
   struct sigaction action {};
   action.sa_handler = OnSignal;
   sigemptyset(&action.sa_mask);
@@ -42,6 +61,8 @@ void InstallShutdownHandlers() {
 }
 
 bool ShutdownRequested() { return g_shutdown.load(); }
+void RequestShutdown() { OnSignal(SIGTERM); }
+int SignalWakeFd() { return g_wake_fds[0]; }
 bool TakeReloadRequest() { return g_reload.exchange(false); }
 
 int RunMain(CLI::App& app, int argc, char** argv, const std::string& node_name,

@@ -29,6 +29,11 @@ void InstallShutdownHandlers();
 bool ShutdownRequested();
 // True once after each SIGHUP.
 bool TakeReloadRequest();
+// The read end of a pipe the handlers write a byte to on every such signal, so that a poll wakes
+// at once (core/event_loop.h); -1 before InstallShutdownHandlers.
+int SignalWakeFd();
+// Requests shutdown as SIGTERM does (tests, and a node that must stop itself).
+void RequestShutdown();
 
 // Parses `argv` with `app` and runs `run` with logging initialised; prints a failed Status and
 // returns the process exit code: 0 ok, 1 failure, 2 usage (a bad flag, or a config file key that
