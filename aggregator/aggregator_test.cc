@@ -12,6 +12,7 @@
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -64,7 +65,7 @@ class AggregatorTest : public ::testing::Test {
     batch->set_node_id("test-collector");
     batch->set_outbox_id(outbox_id);
     for (const auto& u : updates) *batch->add_updates() = u;
-    EXPECT_TRUE(SendProto(collector_, message).ok());
+    EXPECT_OK(SendProto(collector_, message));
     return Receive();
   }
   tonghop::v1::UpdateReplies Receive() {
@@ -88,7 +89,7 @@ class AggregatorTest : public ::testing::Test {
     options.publish_endpoint = options_.publish_endpoint;
     options.snapshot_endpoint = options_.snapshot_endpoint;
     CloneReplica replica(context_, options);
-    EXPECT_TRUE(replica.Start().ok());
+    EXPECT_OK(replica.Start());
     Status s = replica.WaitUntilSynced(5000);
     EXPECT_TRUE(s.ok()) << s.ToString();
     return replica.table();
@@ -173,15 +174,15 @@ TEST_F(AggregatorTest, ARestartRecomputesTheTotalsOnlyWhenTheCatalogChanged) {
 
   StopAggregator();
   std::string plans;
-  ASSERT_TRUE(ReadFileToString(catalog + "/plans.csv", &plans).ok());
-  ASSERT_TRUE(WriteStringToFile(catalog + "/plans.csv", plans + "agri.area.total,2018,500\n").ok());
+  ASSERT_OK(ReadFileToString(catalog + "/plans.csv", &plans));
+  ASSERT_OK(WriteStringToFile(catalog + "/plans.csv", plans + "agri.area.total,2018,500\n"));
   StartAggregator();
   EXPECT_EQ(Feed().max_seq(), before.max_seq());  // a 2018 plan changes no 2017 total
   StopAggregator();
   std::string edited = plans;
   const std::string old_plan = "agri.area.total,2017,";
   edited.replace(edited.find(old_plan), old_plan.size(), "agri.area.total,2017,1");  // 1 prepended: 10x or more
-  ASSERT_TRUE(WriteStringToFile(catalog + "/plans.csv", edited).ok());
+  ASSERT_OK(WriteStringToFile(catalog + "/plans.csv", edited));
   StartAggregator();
   const AggregateTable after = Feed();
   EXPECT_GT(after.max_seq(), before.max_seq());
@@ -199,7 +200,7 @@ TEST_F(AggregatorTest, AReqClientGetsItsQueryAnswered) {
   req.connect(options_.query_endpoint);
   tonghop::v1::QueryRequest request;
   request.mutable_values()->set_period("2017-Q1");
-  ASSERT_TRUE(SendProto(req, request).ok());
+  ASSERT_OK(SendProto(req, request));
   zmq::message_t frame;
   ASSERT_TRUE(req.recv(frame)) << "no reply within 5 s";
   tonghop::v1::QueryReply reply;
@@ -216,7 +217,7 @@ TEST_F(AggregatorTest, GarbageFromTheNetworkIsDroppedAndServiceGoesOn) {
   tonghop::v1::CollectorMessage no_outbox;
   no_outbox.mutable_updates()->set_node_id("x");
   *no_outbox.mutable_updates()->add_updates() = Update(1, "north", "agri.area.total", 1);
-  ASSERT_TRUE(SendProto(collector_, no_outbox).ok());
+  ASSERT_OK(SendProto(collector_, no_outbox));
   auto malformed = Receive();
   ASSERT_EQ(malformed.rejects_size(), 1);
   EXPECT_EQ(malformed.rejects(0).reason(), RejectReason::REJECT_REASON_MALFORMED);

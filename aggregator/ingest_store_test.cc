@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/testing/temp_dir.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -12,7 +13,7 @@ TEST(IngestStoreTest, ABatchIsStoredWholeAndSurvivesReopen) {
   uint64_t stream_id = 0;
   {
     std::unique_ptr<IngestStore> store;
-    ASSERT_TRUE(IngestStore::Open(dir.path(), Durability::kFsync, &store).ok());
+    ASSERT_OK(IngestStore::Open(dir.path(), Durability::kFsync, &store));
     stream_id = store->stream_id();
     EXPECT_NE(stream_id, 0u);
     auto batch = store->NewBatch();
@@ -33,10 +34,10 @@ TEST(IngestStoreTest, ABatchIsStoredWholeAndSurvivesReopen) {
     audit.set_value_micros(17'280000);
     batch.PutAudit(1, audit);
     batch.PutCounters({3, 1});
-    ASSERT_TRUE(store->Commit(&batch).ok());
+    ASSERT_OK(store->Commit(&batch));
   }
   std::unique_ptr<IngestStore> store;
-  ASSERT_TRUE(IngestStore::Open(dir.path(), Durability::kWal, &store).ok());
+  ASSERT_OK(IngestStore::Open(dir.path(), Durability::kWal, &store));
   EXPECT_EQ(store->stream_id(), stream_id);
   int values = 0, positions = 0, aggregates = 0;
   IngestStore::Visitor visitor;
@@ -58,21 +59,21 @@ TEST(IngestStoreTest, ABatchIsStoredWholeAndSurvivesReopen) {
     EXPECT_EQ(version.seq(), 3u);
   };
   IngestStore::Counters counters;
-  ASSERT_TRUE(store->Load(visitor, &counters).ok());
+  ASSERT_OK(store->Load(visitor, &counters));
   EXPECT_EQ(values, 1);
   EXPECT_EQ(positions, 1);
   EXPECT_EQ(aggregates, 1);
   EXPECT_EQ(counters.aggregate_seq, 3u);
   EXPECT_EQ(counters.audit_seq, 1u);
   int audits = 0;
-  ASSERT_TRUE(store->ReadAudit([&](uint64_t seq, const tonghop::storage::v1::AuditRecord&) { audits += seq == 1; }).ok());
+  ASSERT_OK(store->ReadAudit([&](uint64_t seq, const tonghop::storage::v1::AuditRecord&) { audits += seq == 1; }));
   EXPECT_EQ(audits, 1);
 }
 
 TEST(IngestStoreTest, ASecondOpenOfTheSameDatabaseFailsWithAClearMessage) {
   testing::TempDir dir;
   std::unique_ptr<IngestStore> first, second;
-  ASSERT_TRUE(IngestStore::Open(dir.path(), Durability::kWal, &first).ok());
+  ASSERT_OK(IngestStore::Open(dir.path(), Durability::kWal, &first));
   Status s = IngestStore::Open(dir.path(), Durability::kWal, &second);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("another process"), std::string::npos) << s.message();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/csv.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -15,8 +16,8 @@ const std::string kLangSon = std::string(TONGHOP_SOURCE_DIR) + "/deploy/lang-son
 class ProvinceStateTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(Catalog::LoadFromDirectory(kTestData + "/catalog", &catalog_).ok());
-    ASSERT_TRUE(Catalog::LoadFromDirectory(kTestData + "/statistics-catalog", &stats_catalog_).ok());
+    ASSERT_OK(Catalog::LoadFromDirectory(kTestData + "/catalog", &catalog_));
+    ASSERT_OK(Catalog::LoadFromDirectory(kTestData + "/statistics-catalog", &stats_catalog_));
   }
   void Set(const char* indicator, const char* unit, const char* value, const char* period = "2017-Q1") {
     Set(&state_, catalog_, indicator, unit, value, period);
@@ -27,9 +28,9 @@ class ProvinceStateTest : public ::testing::Test {
   static void Set(ProvinceState* state, const Catalog& catalog, const char* indicator, const char* unit,
                   const char* value, const char* period_text) {
     Decimal d;
-    ASSERT_TRUE(Decimal::Parse(value, &d).ok());
+    ASSERT_OK(Decimal::Parse(value, &d));
     Period period;
-    ASSERT_TRUE(Period::Parse(period_text, &period).ok());
+    ASSERT_OK(Period::Parse(period_text, &period));
     state->SetUnitValue(*catalog.FindIndicator(indicator), period, unit, d, 5678);
   }
   // The versions of one period (a figure for a quarter also yields its half-year and year).
@@ -230,7 +231,7 @@ TEST_F(ProvinceStateTest, FiguresOutsideTheirRangeAndLargeYearOnYearChangesRaise
 // derived quarter, its % of plan and its year-on-year equal the report's.
 TEST_F(ProvinceStateTest, TheReferenceQuarterMonthByMonthGivesTheReportsQuarter) {
   Catalog lang_son;
-  ASSERT_TRUE(Catalog::LoadFromDirectory(kLangSon, &lang_son).ok());
+  ASSERT_OK(Catalog::LoadFromDirectory(kLangSon, &lang_son));
   ProvinceState state(&lang_son);
   static constexpr std::array<const char*, 3> kColumns = {"indicator", "period", "value"};
   size_t figures = 0;

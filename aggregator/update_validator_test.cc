@@ -1,4 +1,5 @@
 #include "aggregator/update_validator.h"
+#include "core/testing/status_matchers.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -11,7 +12,7 @@ using tonghop::v1::RejectReason;
 class UpdateValidatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/catalog", &catalog_).ok());
+    ASSERT_OK(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/catalog", &catalog_));
     update_.set_seq(1);
     update_.set_reporting_unit("north");
     update_.set_indicator("agri.area.total");
@@ -62,7 +63,7 @@ TEST_F(UpdateValidatorTest, EachRejectionNamesTheField) {
 
 TEST(UpdateValidatorStatisticsTest, WrongPeriodTypesAndForbiddenNegativesAreRejectedWithTheReason) {
   Catalog catalog;
-  ASSERT_TRUE(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/statistics-catalog", &catalog).ok());
+  ASSERT_OK(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/statistics-catalog", &catalog));
   UpdateValidator validator(&catalog);
   auto check = [&](const char* unit, const char* indicator, const char* period, double value, std::string* text) {
     tonghop::v1::IndicatorUpdate update;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/csv.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop::cli {
 namespace {
@@ -35,7 +36,7 @@ std::vector<tonghop::v1::AggregateUpdate> ReferenceQuarter(const Catalog& catalo
 class ReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(Catalog::LoadFromDirectory(kLangSon, &catalog_).ok());
+    ASSERT_OK(Catalog::LoadFromDirectory(kLangSon, &catalog_));
     ASSERT_TRUE(ReadFileToString(kReference, &reference_).ok()) << "the shared reference report is missing";
     aggregates_ = ReferenceQuarter(catalog_);
   }

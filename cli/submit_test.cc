@@ -1,4 +1,5 @@
 #include "cli/submit.h"
+#include "core/testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -18,7 +19,7 @@ TEST(SubmitTest, BuildsOneFigureWithTheExactValue) {
   SubmitOptions options = Figure("2310.57");
   options.reporting_unit = "cao-loc";
   tonghop::v1::LocalRequest request;
-  ASSERT_TRUE(BuildSubmitRequest(options, &request).ok());
+  ASSERT_OK(BuildSubmitRequest(options, &request));
   ASSERT_TRUE(request.has_submit());
   ASSERT_EQ(request.submit().figures_size(), 1);
   const auto& figure = request.submit().figures(0);

@@ -10,6 +10,7 @@
 
 #include "core/clone_server.h"
 #include "core/testing/temp_dir.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop::cli {
 namespace {
@@ -61,18 +62,18 @@ class FeedServer {
 TEST(WatchTest, FilterShorthands) {
   WatchOptions options;
   std::string filter = "unset";
-  ASSERT_TRUE(ResolveFilter(options, &filter).ok());
+  ASSERT_OK(ResolveFilter(options, &filter));
   EXPECT_EQ(filter, "");
   options.period = "2017-Q1";
-  ASSERT_TRUE(ResolveFilter(options, &filter).ok());
+  ASSERT_OK(ResolveFilter(options, &filter));
   EXPECT_EQ(filter, "p/2017-Q1/");
   options.period = "";
   options.indicator = "agri.";
-  ASSERT_TRUE(ResolveFilter(options, &filter).ok());
+  ASSERT_OK(ResolveFilter(options, &filter));
   EXPECT_EQ(filter, "i/agri.");
   options.indicator = "";
   options.filter = "p/2017";
-  ASSERT_TRUE(ResolveFilter(options, &filter).ok());
+  ASSERT_OK(ResolveFilter(options, &filter));
   EXPECT_EQ(filter, "p/2017");
 }
 

@@ -1,5 +1,6 @@
 #include "cli/watch_view.h"
 #include "cli/testing_aggregates.h"
+#include "core/testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -100,7 +101,7 @@ TEST(WatchViewTest, EmptyTableSaysSo) {
 
 TEST(WatchViewTest, CatalogAddsVietnameseNamesAndSectorNames) {
   Catalog catalog;
-  ASSERT_TRUE(Catalog::LoadFromDirectory(TONGHOP_SOURCE_DIR "/deploy/lang-son", &catalog).ok());
+  ASSERT_OK(Catalog::LoadFromDirectory(TONGHOP_SOURCE_DIR "/deploy/lang-son", &catalog));
   AggregateTable table;
   table.Apply(Complete(1, "agri.sown_area.rice_spring", "2017-Q1", 5180));
   std::string text = FormatAggregateTable(table, &catalog);

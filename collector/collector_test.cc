@@ -9,6 +9,7 @@
 #include "collector/test_aggregator.h"
 #include "core/testing/temp_dir.h"
 #include "tonghop/v1/local.pb.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -145,7 +146,7 @@ TEST_F(CollectorTest, RestartResendsWhatWasNotAcked) {
     outbox_id = batch->outbox_id();
   }
   // Never acked: the collector stops with both pending and sends them again when it is back.
-  ASSERT_TRUE(Stop().ok());
+  ASSERT_OK(Stop());
   Start();
   auto batch = aggregator_.NextBatch(5000);
   ASSERT_TRUE(batch.has_value());

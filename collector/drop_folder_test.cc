@@ -8,6 +8,7 @@
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -16,9 +17,9 @@ namespace fs = std::filesystem;
 class DropFolderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(Outbox::Open(dir_.Sub("outbox"), &outbox_).ok());
+    ASSERT_OK(Outbox::Open(dir_.Sub("outbox"), &outbox_));
     folder_ = std::make_unique<DropFolder>(DropFolderOptions{dir_.Sub("drop"), "bac-son", 500}, outbox_.get());
-    ASSERT_TRUE(folder_->Init().ok());
+    ASSERT_OK(folder_->Init());
   }
 
   // Writes a drop file dated `age` ago, as if it had been renamed into the folder then.
@@ -35,7 +36,7 @@ class DropFolderTest : public ::testing::Test {
   }
   std::vector<tonghop::v1::IndicatorUpdate> Pending() const {
     std::vector<tonghop::v1::IndicatorUpdate> out;
-    EXPECT_TRUE(outbox_->ReadPending(1, 1000, &out).ok());
+    EXPECT_OK(outbox_->ReadPending(1, 1000, &out));
     return out;
   }
 
@@ -154,7 +155,7 @@ TEST_F(DropFolderTest, FileStoredBeforeACrashIsOnlyMoved) {
   record.set_name("q1.csv");
   record.set_size(content.size());
   record.set_mtime_ns(static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec);
-  ASSERT_TRUE(outbox_->Append(&figures, &record).ok());
+  ASSERT_OK(outbox_->Append(&figures, &record));
 
   EXPECT_EQ(folder_->Scan().ingested, 1);
   EXPECT_EQ(outbox_->pending_count(), 2u);

@@ -1,4 +1,5 @@
 #include "collector/figure_check.h"
+#include "core/testing/status_matchers.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -41,15 +42,15 @@ TEST(FigureCheckTest, EveryBadFieldIsNamed) {
 
 TEST(FigureCheckTest, ObservedAtForms) {
   int64_t ms = 0;
-  ASSERT_TRUE(ParseObservedAt("2017-03-31T10:00:00Z", &ms).ok());
+  ASSERT_OK(ParseObservedAt("2017-03-31T10:00:00Z", &ms));
   EXPECT_EQ(ms, 1490954400000);
-  ASSERT_TRUE(ParseObservedAt("2017-03-31T17:00:00+07:00", &ms).ok());
+  ASSERT_OK(ParseObservedAt("2017-03-31T17:00:00+07:00", &ms));
   EXPECT_EQ(ms, 1490954400000);
-  ASSERT_TRUE(ParseObservedAt("2017-03-31 17:00", &ms).ok());  // Vietnam time without a zone
+  ASSERT_OK(ParseObservedAt("2017-03-31 17:00", &ms));  // Vietnam time without a zone
   EXPECT_EQ(ms, 1490954400000);
-  ASSERT_TRUE(ParseObservedAt("2017-03-31T17:00:00.250", &ms).ok());
+  ASSERT_OK(ParseObservedAt("2017-03-31T17:00:00.250", &ms));
   EXPECT_EQ(ms, 1490954400250);
-  ASSERT_TRUE(ParseObservedAt("2017-04-01", &ms).ok());
+  ASSERT_OK(ParseObservedAt("2017-04-01", &ms));
   EXPECT_EQ(ms, 1491004800000 - 7 * 3600 * 1000);
   for (const char* bad : {"2017-02-30", "31/03/2017", "2017-03-31T25:00", "2017-03-31T10:00+7", "2017-3-1",
                           "2017-03-31Tx", "2017-03-31T10:00:00.Z"}) {

@@ -10,6 +10,7 @@
 
 #include "collector/test_aggregator.h"
 #include "core/testing/temp_dir.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -17,16 +18,16 @@ namespace {
 class LocalApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(Outbox::Open(dir_.Sub("outbox"), &outbox_).ok());
+    ASSERT_OK(Outbox::Open(dir_.Sub("outbox"), &outbox_));
     SenderOptions options;
     options.aggregator_endpoint = aggregator_.endpoint();
     options.node_id = "collector-bac-son";
     sender_ = std::make_unique<Sender>(context_, options, outbox_.get(), &rejections_);
-    ASSERT_TRUE(sender_->Start().ok());
+    ASSERT_OK(sender_->Start());
     endpoint_ = "ipc://" + dir_.Sub("submit.sock");
     api_ = std::make_unique<LocalApi>(context_, LocalApiOptions{endpoint_, "bac-son", {}}, outbox_.get(),
                                       sender_.get());
-    ASSERT_TRUE(api_->Start().ok());
+    ASSERT_OK(api_->Start());
     client_ = zmq::socket_t(context_, zmq::socket_type::req);
     client_.set(zmq::sockopt::linger, 0);
     client_.connect(endpoint_);
@@ -82,7 +83,7 @@ TEST_F(LocalApiTest, SubmitStoresFiguresAndReturnsTheirSeqs) {
   EXPECT_EQ(reply.seqs(0), 1u);
   EXPECT_EQ(reply.seqs(1), 2u);
   std::vector<tonghop::v1::IndicatorUpdate> stored;
-  ASSERT_TRUE(outbox_->ReadPending(1, 10, &stored).ok());
+  ASSERT_OK(outbox_->ReadPending(1, 10, &stored));
   ASSERT_EQ(stored.size(), 2u);
   EXPECT_EQ(stored[0].reporting_unit(), "bac-son");
   EXPECT_EQ(stored[1].value(), 1000.5);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/testing/temp_dir.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -27,25 +28,25 @@ TEST(OutboxTest, SeqsContinueAndIdStaysAcrossReopen) {
   uint64_t id = 0;
   {
     std::unique_ptr<Outbox> box;
-    ASSERT_TRUE(Outbox::Open(dir.Sub("outbox"), &box).ok());
+    ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
     EXPECT_NE(box->id(), 0u);
     EXPECT_EQ(box->next_seq(), 1u);
     id = box->id();
     std::vector<tonghop::v1::IndicatorUpdate> figures = {Figure("a", 1), Figure("b", 2), Figure("c", 3)};
-    ASSERT_TRUE(box->Append(&figures).ok());
+    ASSERT_OK(box->Append(&figures));
     EXPECT_EQ(Seqs(figures), (std::vector<uint64_t>{1, 2, 3}));
   }
   std::unique_ptr<Outbox> box;
-  ASSERT_TRUE(Outbox::Open(dir.Sub("outbox"), &box).ok());
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
   EXPECT_EQ(box->id(), id);
   EXPECT_EQ(box->next_seq(), 4u);
   EXPECT_EQ(box->pending_count(), 3u);
   std::vector<tonghop::v1::IndicatorUpdate> more = {Figure("d", 4), Figure("e", 5)};
-  ASSERT_TRUE(box->Append(&more).ok());
+  ASSERT_OK(box->Append(&more));
   EXPECT_EQ(Seqs(more), (std::vector<uint64_t>{4, 5}));
 
   std::vector<tonghop::v1::IndicatorUpdate> read;
-  ASSERT_TRUE(box->ReadPending(1, 100, &read).ok());
+  ASSERT_OK(box->ReadPending(1, 100, &read));
   ASSERT_EQ(Seqs(read), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
   EXPECT_EQ(read[2].indicator(), "c");
   EXPECT_EQ(read[2].value(), 3);
@@ -54,15 +55,15 @@ TEST(OutboxTest, SeqsContinueAndIdStaysAcrossReopen) {
 TEST(OutboxTest, EachNewOutboxHasItsOwnId) {
   testing::TempDir dir;
   std::unique_ptr<Outbox> a, b;
-  ASSERT_TRUE(Outbox::Open(dir.Sub("a"), &a).ok());
-  ASSERT_TRUE(Outbox::Open(dir.Sub("b"), &b).ok());
+  ASSERT_OK(Outbox::Open(dir.Sub("a"), &a));
+  ASSERT_OK(Outbox::Open(dir.Sub("b"), &b));
   EXPECT_NE(a->id(), b->id());
 }
 
 TEST(OutboxTest, SecondOpenOfTheSameOutboxFails) {
   testing::TempDir dir;
   std::unique_ptr<Outbox> a, b;
-  ASSERT_TRUE(Outbox::Open(dir.Sub("outbox"), &a).ok());
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &a));
   Status s = Outbox::Open(dir.Sub("outbox"), &b);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("outbox"), std::string::npos) << s.message();
@@ -71,14 +72,14 @@ TEST(OutboxTest, SecondOpenOfTheSameOutboxFails) {
 TEST(OutboxTest, ReadPendingStartsAtSeqAndStopsAtMax) {
   testing::TempDir dir;
   std::unique_ptr<Outbox> box;
-  ASSERT_TRUE(Outbox::Open(dir.Sub("outbox"), &box).ok());
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
   std::vector<tonghop::v1::IndicatorUpdate> figures(10, Figure("a", 1));
-  ASSERT_TRUE(box->Append(&figures).ok());
+  ASSERT_OK(box->Append(&figures));
   std::vector<tonghop::v1::IndicatorUpdate> read;
-  ASSERT_TRUE(box->ReadPending(4, 3, &read).ok());
+  ASSERT_OK(box->ReadPending(4, 3, &read));
   EXPECT_EQ(Seqs(read), (std::vector<uint64_t>{4, 5, 6}));
   read.clear();
-  ASSERT_TRUE(box->ReadPending(11, 3, &read).ok());
+  ASSERT_OK(box->ReadPending(11, 3, &read));
   EXPECT_TRUE(read.empty());
 }
 
@@ -86,10 +87,10 @@ TEST(OutboxTest, SettleForgetsAckedAndSetsRejectedAside) {
   testing::TempDir dir;
   {
     std::unique_ptr<Outbox> box;
-    ASSERT_TRUE(Outbox::Open(dir.Sub("outbox"), &box).ok());
+    ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
     std::vector<tonghop::v1::IndicatorUpdate> figures = {Figure("a", 1), Figure("b", 2), Figure("c", 3),
                                                          Figure("d", 4), Figure("e", 5)};
-    ASSERT_TRUE(box->Append(&figures).ok());
+    ASSERT_OK(box->Append(&figures));
     std::vector<tonghop::storage::v1::RejectedUpdate> moved;
     // Seq 2 acked twice (a duplicate ack), 9 was never stored.
     ASSERT_TRUE(box->Settle({1, 2, 2, 9}, {{3, tonghop::v1::REJECT_REASON_UNKNOWN_INDICATOR, "unknown 'c'"}},
@@ -106,20 +107,20 @@ TEST(OutboxTest, SettleForgetsAckedAndSetsRejectedAside) {
 
     // Settling the same seqs again changes nothing.
     moved.clear();
-    ASSERT_TRUE(box->Settle({1, 3}, {{3, tonghop::v1::REJECT_REASON_UNKNOWN_INDICATOR, "again"}}, 1, &moved).ok());
+    ASSERT_OK(box->Settle({1, 3}, {{3, tonghop::v1::REJECT_REASON_UNKNOWN_INDICATOR, "again"}}, 1, &moved));
     EXPECT_TRUE(moved.empty());
     EXPECT_EQ(box->pending_count(), 2u);
     EXPECT_EQ(box->rejected_count(), 1u);
   }
   std::unique_ptr<Outbox> box;
-  ASSERT_TRUE(Outbox::Open(dir.Sub("outbox"), &box).ok());
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
   EXPECT_EQ(box->pending_count(), 2u);
   EXPECT_EQ(box->rejected_count(), 1u);
   EXPECT_EQ(box->next_seq(), 6u);
   std::vector<tonghop::v1::IndicatorUpdate> read;
-  ASSERT_TRUE(box->ReadPending(1, 100, &read).ok());
+  ASSERT_OK(box->ReadPending(1, 100, &read));
   EXPECT_EQ(Seqs(read), (std::vector<uint64_t>{4, 5}));
-  ASSERT_TRUE(box->Settle({4, 5}, {}, 0, nullptr).ok());
+  ASSERT_OK(box->Settle({4, 5}, {}, 0, nullptr));
   EXPECT_EQ(box->pending_count(), 0u);
   EXPECT_EQ(box->FirstPendingSeq(), 6u);
 }
@@ -127,16 +128,16 @@ TEST(OutboxTest, SettleForgetsAckedAndSetsRejectedAside) {
 TEST(OutboxTest, FileRecordIsStoredWithItsFigures) {
   testing::TempDir dir;
   std::unique_ptr<Outbox> box;
-  ASSERT_TRUE(Outbox::Open(dir.Sub("outbox"), &box).ok());
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
   std::vector<tonghop::v1::IndicatorUpdate> first = {Figure("a", 1)};
-  ASSERT_TRUE(box->Append(&first).ok());
+  ASSERT_OK(box->Append(&first));
   EXPECT_FALSE(box->FindFile("agri.csv").has_value());
   std::vector<tonghop::v1::IndicatorUpdate> figures = {Figure("a", 1), Figure("b", 2)};
   tonghop::storage::v1::IngestedFile file;
   file.set_name("agri.csv");
   file.set_size(42);
   file.set_mtime_ns(99);
-  ASSERT_TRUE(box->Append(&figures, &file).ok());
+  ASSERT_OK(box->Append(&figures, &file));
   auto found = box->FindFile("agri.csv");
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->size(), 42u);

@@ -4,6 +4,7 @@
 
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -24,8 +25,8 @@ tonghop::storage::v1::RejectedUpdate Rejected(uint64_t seq, const std::string& i
 TEST(RejectionFileTest, HeaderOnceThenOneRowPerRejection) {
   testing::TempDir dir;
   RejectionFile file(dir.Sub("rejected.csv"));
-  ASSERT_TRUE(file.Append({Rejected(7, "agri.x", 1000000, "unknown indicator 'agri.x', check the id")}).ok());
-  ASSERT_TRUE(file.Append({Rejected(9, "agri.y", 12.25, "plain")}).ok());
+  ASSERT_OK(file.Append({Rejected(7, "agri.x", 1000000, "unknown indicator 'agri.x', check the id")}));
+  ASSERT_OK(file.Append({Rejected(9, "agri.y", 12.25, "plain")}));
 
   std::vector<std::array<std::string, 7>> rows;
   Status s = ReadCsvFile<7>(file.path(), {"seq", "indicator", "period", "value", "reason", "text", "rejected_at"},

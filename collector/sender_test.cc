@@ -5,6 +5,7 @@
 #include "collector/test_aggregator.h"
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -13,7 +14,7 @@ using testing::TestAggregator;
 
 class SenderTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(Outbox::Open(dir_.Sub("outbox"), &outbox_).ok()); }
+  void SetUp() override { ASSERT_OK(Outbox::Open(dir_.Sub("outbox"), &outbox_)); }
 
   void StartSender(int max_in_flight = 1000, int ack_timeout_ms = 5000, int heartbeat_interval_ms = 1000) {
     SenderOptions options;
@@ -23,7 +24,7 @@ class SenderTest : public ::testing::Test {
     options.ack_timeout_ms = ack_timeout_ms;
     options.heartbeat_interval_ms = heartbeat_interval_ms;
     sender_ = std::make_unique<Sender>(context_, options, outbox_.get(), &rejections_);
-    ASSERT_TRUE(sender_->Start().ok());
+    ASSERT_OK(sender_->Start());
   }
 
   void Append(int n) {
@@ -34,7 +35,7 @@ class SenderTest : public ::testing::Test {
       figures[i].set_period("2017-Q1");
       figures[i].set_value(i + 0.5);
     }
-    ASSERT_TRUE(outbox_->Append(&figures).ok());
+    ASSERT_OK(outbox_->Append(&figures));
   }
 
   // What the sender would do in its loop: process, then wait on its socket briefly.
@@ -202,7 +203,7 @@ TEST_F(SenderTest, FinalRejectIsSetAsideAndWrittenToRejectedCsv) {
   ASSERT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
   EXPECT_EQ(outbox_->rejected_count(), 1u);
   std::string text;
-  ASSERT_TRUE(ReadFileToString(rejections_.path(), &text).ok());
+  ASSERT_OK(ReadFileToString(rejections_.path(), &text));
   EXPECT_TRUE(text.starts_with("seq,indicator,period,value,reason,text,rejected_at\n2,agri.sown_area.total,2017-Q1,1.5,"
                                "UNIT_NOT_EXPECTED,unit 'bac-son' does not report agri.sown_area.total,"))
       << text;

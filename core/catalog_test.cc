@@ -4,6 +4,7 @@
 
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -32,7 +33,7 @@ TEST(CatalogTest, LoadsLangSonWithEveryIndicatorOfTheReport) {
   EXPECT_EQ(catalog.FindIndicator("agri.herd.pigs")->time_agg, TimeAggregation::kLast);
 
   Period q1_2016;
-  ASSERT_TRUE(Period::Parse("2016-Q1", &q1_2016).ok());
+  ASSERT_OK(Period::Parse("2016-Q1", &q1_2016));
   ASSERT_TRUE(catalog.Plan("agri.sown_area.rice_spring", 2017).has_value());
   EXPECT_EQ(catalog.Plan("agri.sown_area.rice_spring", 2017)->ToString(), "14800");
   EXPECT_FALSE(catalog.Plan("agri.herd.pigs", 2017).has_value());
@@ -59,7 +60,7 @@ TEST(CatalogTest, StatisticsColumnsAreReadAndOptional) {
   EXPECT_EQ(catalog.WeightedBy("workers").size(), 1u);
   // A catalog without the columns takes every period type, has no deadline and no range.
   Catalog old;
-  ASSERT_TRUE(Catalog::LoadFromDirectory(kTestCatalog, &old).ok());
+  ASSERT_OK(Catalog::LoadFromDirectory(kTestCatalog, &old));
   const Indicator* total = old.FindIndicator("agri.area.total");
   EXPECT_EQ(total->period_types, kAllPeriodTypes);
   EXPECT_FALSE(total->deadline_days.has_value());
@@ -73,7 +74,7 @@ class BrokenCatalogTest : public ::testing::Test {
   Status LoadWith(const std::string& file, const std::string& content) {
     for (const char* name : {"units.csv", "indicators.csv", "plans.csv", "baselines.csv"}) {
       std::string text;
-      EXPECT_TRUE(ReadFileToString(kTestCatalog + "/" + name, &text).ok());
+      EXPECT_OK(ReadFileToString(kTestCatalog + "/" + name, &text));
       dir_.Write(name, text);
     }
     dir_.Write(file, content);

@@ -7,6 +7,7 @@
 #include "core/clone_server.h"
 #include "core/testing/clone_source.h"
 #include "core/topics.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -137,7 +138,7 @@ TEST(TopicsTest, ValidateFilterAcceptsTopicPrefixesOnlyAndSaysWhatToUse) {
 TEST(CloneServerTest, SnapshotComesInChunksOf500WithTheSeqAndStreamInTheLast) {
   zmq::context_t context;
   CloneSource source(context, 0xabcdef);
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   for (int i = 0; i < 1'234; ++i) source.Put(fmt::format("agri.x{:04}", i), "2017-Q1", i);
   std::vector<SnapshotReply> replies = RawSnapshot(context, source, {Request("", 0)});
   ASSERT_EQ(replies.size(), 3u);
@@ -161,7 +162,7 @@ TEST(CloneServerTest, SnapshotComesInChunksOf500WithTheSeqAndStreamInTheLast) {
 TEST(CloneServerTest, BadRequestsGetAnEmptyLastReplyAndTheServerGoesOn) {
   zmq::context_t context;
   CloneSource source(context, 7);
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   Fill(source, 1);
   const std::vector<std::vector<std::string>> bad = {
       {std::string("\xff\xff\xff", 3)},       // not a protobuf
@@ -191,13 +192,13 @@ TEST(CloneReplicaTest, RejectsAFilterThatIsNotATopicPrefix) {
 TEST(CloneReplicaTest, LateJoinerGetsTheFullStateThenFollowsTheStream) {
   zmq::context_t context;
   CloneSource source(context, 42);
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   for (int i = 0; i < 1'100; ++i) source.Put(fmt::format("pop.x{:04}", i), "2017", i);
   Fill(source, 3);
 
   CloneReplica replica(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
   std::vector<AggregateUpdate> changes;
-  ASSERT_TRUE(replica.Start().ok());
+  ASSERT_OK(replica.Start());
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
   EXPECT_EQ(TableDiff(source.table(), replica.table()), "");
   EXPECT_EQ(replica.stream_id(), 42u);
@@ -213,12 +214,12 @@ TEST(CloneReplicaTest, LateJoinerGetsTheFullStateThenFollowsTheStream) {
 TEST(CloneReplicaTest, FilteredReplicasHoldExactlyTheirSubset) {
   zmq::context_t context;
   CloneSource source(context, 42);
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   Fill(source, 2);
   CloneReplica by_prefix(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint(), "i/agri."));
   CloneReplica by_period(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint(), "p/2017-Q1/"));
-  ASSERT_TRUE(by_prefix.Start().ok());
-  ASSERT_TRUE(by_period.Start().ok());
+  ASSERT_OK(by_prefix.Start());
+  ASSERT_OK(by_period.Start());
   auto exact = [&] {
     return by_prefix.synced() && by_period.synced() &&
            TableDiff(source.table(), by_prefix.table(), "i/agri.").empty() &&
@@ -242,11 +243,11 @@ TEST(CloneReplicaTest, FilteredReplicasHoldExactlyTheirSubset) {
 TEST(CloneReplicaTest, LossAtTheHighWaterMarkEndsWithTheServersExactState) {
   zmq::context_t context;
   CloneSource source(context, 42, /*heartbeat_interval_ms=*/50, /*send_hwm=*/10);
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   CloneReplicaOptions options = TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint());
   options.link.receive_hwm = 10;
   CloneReplica replica(context, options);
-  ASSERT_TRUE(replica.Start().ok());
+  ASSERT_OK(replica.Start());
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
 
   // ~20 MB in a burst the replica does not read: far beyond both HWMs and the kernel's buffers.
@@ -262,9 +263,9 @@ TEST(CloneReplicaTest, LossAtTheHighWaterMarkEndsWithTheServersExactState) {
 TEST(CloneReplicaTest, MissedVersionsAreCaughtUpFromTheirSuccessors) {
   zmq::context_t context;
   CloneSource source(context, 42, /*heartbeat_interval_ms=*/10'000);  // no heartbeat to help
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   CloneReplica replica(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
-  ASSERT_TRUE(replica.Start().ok());
+  ASSERT_OK(replica.Start());
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
   // The snapshot is taken, but the subscription may still be on its way: wait until live
   // versions flow before losing some on purpose.
@@ -288,10 +289,10 @@ TEST(CloneReplicaTest, MissedVersionsAreCaughtUpFromTheirSuccessors) {
 TEST(CloneReplicaTest, TrailingLossIsRevealedByTheHeartbeat) {
   zmq::context_t context;
   CloneSource source(context, 42);
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   Fill(source, 1);
   CloneReplica replica(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
-  ASSERT_TRUE(replica.Start().ok());
+  ASSERT_OK(replica.Start());
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
   // New keys (prev_seq 0) that never reach the replica: only the heartbeat's seq tells.
   source.Put("agri.lost", "2017-Q1", 1, /*publish=*/false);
@@ -306,10 +307,10 @@ TEST(CloneReplicaTest, TrailingLossIsRevealedByTheHeartbeat) {
 TEST(CloneReplicaTest, ANewStreamIdClearsTheTableAndResyncs) {
   zmq::context_t context;
   CloneSource source(context, 1);
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   Fill(source, 3);
   CloneReplica replica(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
-  ASSERT_TRUE(replica.Start().ok());
+  ASSERT_OK(replica.Start());
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
   ASSERT_EQ(replica.table().size(), kIndicators.size() * kPeriods.size());
 
@@ -327,7 +328,7 @@ TEST(CloneReplicaTest, ANewStreamIdClearsTheTableAndResyncs) {
 TEST(CloneReplicaTest, ASnapshotTooLateIsAskedForAgainOnAFreshSocket) {
   zmq::context_t context;
   CloneSource source(context, 42);
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   Fill(source, 1);
   // A snapshot server played by hand: it sits on the first request until the second comes, then
   // answers both, the first with a version the real state does not have.
@@ -337,7 +338,7 @@ TEST(CloneReplicaTest, ASnapshotTooLateIsAskedForAgainOnAFreshSocket) {
   CloneReplicaOptions options = TestReplicaOptions(source.publish_endpoint(), router.get(zmq::sockopt::last_endpoint));
   options.snapshot_timeout_ms = 200;
   CloneReplica replica(context, options);
-  ASSERT_TRUE(replica.Start().ok());
+  ASSERT_OK(replica.Start());
   std::vector<std::vector<zmq::message_t>> requests;
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] {
     std::vector<zmq::message_t> frames;
@@ -359,7 +360,7 @@ TEST(CloneReplicaTest, ASnapshotTooLateIsAskedForAgainOnAFreshSocket) {
   // The stale reply goes first: a replica that had asked again on the same socket would take it
   // for the answer. It is addressed to the closed socket's identity, so it has nowhere to go.
   SendRouted(router, requests[0][0], stale);
-  ASSERT_TRUE(SendRouted(router, requests[1][0], good).ok());
+  ASSERT_OK(SendRouted(router, requests[1][0], good));
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
   EXPECT_EQ(TableDiff(source.table(), replica.table()), "");
   EXPECT_EQ(replica.verified_seq(), source.table().max_seq());
@@ -368,18 +369,18 @@ TEST(CloneReplicaTest, ASnapshotTooLateIsAskedForAgainOnAFreshSocket) {
 TEST(CloneReplicaTest, ASilentServerIsReconnectedAndCaughtUpWith) {
   zmq::context_t context;
   CloneSource source(context, 42);
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   Fill(source, 1);
   CloneReplicaOptions options = TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint());
   options.server_timeout_ms = 300;
   CloneReplica replica(context, options);
-  ASSERT_TRUE(replica.Start().ok());
+  ASSERT_OK(replica.Start());
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
   // Down for longer than the server timeout, with nothing new: only the silence can make the
   // replica resync.
   source.Stop();
   PumpUntil({&source}, {&replica}, [] { return false; }, 400);
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced() && replica.resyncs() > 0; }, 5'000));
   source.Put("agri.after", "2017", 1);
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] {
@@ -390,7 +391,7 @@ TEST(CloneReplicaTest, ASilentServerIsReconnectedAndCaughtUpWith) {
 TEST(CloneReplicaTest, GarbageOnTheFeedIsIgnored) {
   zmq::context_t context;
   CloneSource source(context, 42);
-  ASSERT_TRUE(source.Start().ok());
+  ASSERT_OK(source.Start());
   Fill(source, 1);
   // A feed that sends nothing but garbage, with the real server's snapshots.
   zmq::socket_t rogue(context, zmq::socket_type::pub);
@@ -399,7 +400,7 @@ TEST(CloneReplicaTest, GarbageOnTheFeedIsIgnored) {
   CloneReplicaOptions options = TestReplicaOptions(rogue.get(zmq::sockopt::last_endpoint), source.snapshot_endpoint());
   options.server_timeout_ms = 60'000;
   CloneReplica replica(context, options);
-  ASSERT_TRUE(replica.Start().ok());
+  ASSERT_OK(replica.Start());
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
   const std::string junk("\xff\xff\xff", 3);
   int sent = 0;

@@ -8,6 +8,7 @@
 
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -21,46 +22,46 @@ mode_t ModeOf(const std::string& path) {
 TEST(CurveKeysTest, KeygenFilesReadBackAndTheSecretOneIsOwnerOnly) {
   testing::TempDir dir;
   CurveKeyPair pair;
-  ASSERT_TRUE(GenerateCurveKeyPair(&pair).ok());
+  ASSERT_OK(GenerateCurveKeyPair(&pair));
   EXPECT_TRUE(IsZ85Key(pair.public_key));
   EXPECT_TRUE(IsZ85Key(pair.secret_key));
-  ASSERT_TRUE(WriteCurveKeyFiles(dir.Sub("cao-loc"), "cao-loc", pair).ok());
+  ASSERT_OK(WriteCurveKeyFiles(dir.Sub("cao-loc"), "cao-loc", pair));
   EXPECT_EQ(ModeOf(dir.Sub("cao-loc.key")), 0600u);
   EXPECT_EQ(ModeOf(dir.Sub("cao-loc.pub")), 0644u);
 
   CurveKeyPair read;
-  ASSERT_TRUE(ReadCurveSecretKeyFile(dir.Sub("cao-loc.key"), &read).ok());
+  ASSERT_OK(ReadCurveSecretKeyFile(dir.Sub("cao-loc.key"), &read));
   EXPECT_EQ(read.public_key, pair.public_key);
   EXPECT_EQ(read.secret_key, pair.secret_key);
   std::string public_key;
-  ASSERT_TRUE(ResolveCurvePublicKey(dir.Sub("cao-loc.pub"), &public_key).ok());
+  ASSERT_OK(ResolveCurvePublicKey(dir.Sub("cao-loc.pub"), &public_key));
   EXPECT_EQ(public_key, pair.public_key);
-  ASSERT_TRUE(ResolveCurvePublicKey(pair.public_key, &public_key).ok());
+  ASSERT_OK(ResolveCurvePublicKey(pair.public_key, &public_key));
   std::string pub_text;
-  ASSERT_TRUE(ReadFileToString(dir.Sub("cao-loc.pub"), &pub_text).ok());
+  ASSERT_OK(ReadFileToString(dir.Sub("cao-loc.pub"), &pub_text));
   EXPECT_EQ(pub_text.find(pair.secret_key), std::string::npos);
 }
 
 TEST(CurveKeysTest, NeverOverwritesAKey) {
   testing::TempDir dir;
   CurveKeyPair pair;
-  ASSERT_TRUE(GenerateCurveKeyPair(&pair).ok());
-  ASSERT_TRUE(WriteCurveKeyFiles(dir.Sub("a"), "a", pair).ok());
+  ASSERT_OK(GenerateCurveKeyPair(&pair));
+  ASSERT_OK(WriteCurveKeyFiles(dir.Sub("a"), "a", pair));
   CurveKeyPair other;
-  ASSERT_TRUE(GenerateCurveKeyPair(&other).ok());
+  ASSERT_OK(GenerateCurveKeyPair(&other));
   Status again = WriteCurveKeyFiles(dir.Sub("a"), "a", other);
   EXPECT_FALSE(again.ok());
   EXPECT_NE(again.message().find("exists already"), std::string::npos);
   CurveKeyPair read;
-  ASSERT_TRUE(ReadCurveSecretKeyFile(dir.Sub("a.key"), &read).ok());
+  ASSERT_OK(ReadCurveSecretKeyFile(dir.Sub("a.key"), &read));
   EXPECT_EQ(read.secret_key, pair.secret_key);
 }
 
 TEST(CurveKeysTest, RefusesAKeyFileOthersCanReadWithoutShowingTheSecret) {
   testing::TempDir dir;
   CurveKeyPair pair;
-  ASSERT_TRUE(GenerateCurveKeyPair(&pair).ok());
-  ASSERT_TRUE(WriteCurveKeyFiles(dir.Sub("a"), "a", pair).ok());
+  ASSERT_OK(GenerateCurveKeyPair(&pair));
+  ASSERT_OK(WriteCurveKeyFiles(dir.Sub("a"), "a", pair));
   for (mode_t mode : {0640, 0604, 0660, 0700 | 0007}) {
     ::chmod(dir.Sub("a.key").c_str(), mode);
     CurveKeyPair read;
@@ -77,11 +78,11 @@ TEST(CurveKeysTest, RefusesAKeyFileOthersCanReadWithoutShowingTheSecret) {
 
 TEST(CurveKeysTest, DamagedFilesAreRefusedByLineAndFieldNeverByValue) {
   CurveKeyPair pair, other;
-  ASSERT_TRUE(GenerateCurveKeyPair(&pair).ok());
-  ASSERT_TRUE(GenerateCurveKeyPair(&other).ok());
+  ASSERT_OK(GenerateCurveKeyPair(&pair));
+  ASSERT_OK(GenerateCurveKeyPair(&other));
   CurveKeyPair out;
   const std::string pub = "public_key = \"" + pair.public_key + "\"\n";
-  EXPECT_TRUE(ParseCurveKeyFile("k", "# c\n\n" + pub, &out).ok());
+  EXPECT_OK(ParseCurveKeyFile("k", "# c\n\n" + pub, &out));
   struct Case {
     std::string text;
     std::string expect;

@@ -1,4 +1,5 @@
 #include "core/decimal.h"
+#include "core/testing/status_matchers.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -8,13 +9,13 @@ namespace {
 
 TEST(DecimalTest, ParsesPlainDecimalsExactly) {
   Decimal d;
-  ASSERT_TRUE(Decimal::Parse("23134", &d).ok());
+  ASSERT_OK(Decimal::Parse("23134", &d));
   EXPECT_EQ(d.micros(), 23134'000000);
-  ASSERT_TRUE(Decimal::Parse("-17.28", &d).ok());
+  ASSERT_OK(Decimal::Parse("-17.28", &d));
   EXPECT_EQ(d.micros(), -17'280000);
-  ASSERT_TRUE(Decimal::Parse("0.000001", &d).ok());
+  ASSERT_OK(Decimal::Parse("0.000001", &d));
   EXPECT_EQ(d.micros(), 1);
-  ASSERT_TRUE(Decimal::Parse(".5", &d).ok());
+  ASSERT_OK(Decimal::Parse(".5", &d));
   EXPECT_EQ(d.micros(), 500000);
 }
 
@@ -29,9 +30,9 @@ TEST(DecimalTest, RejectsWhatIsNotAPlainDecimalAndSaysWhy) {
 
 TEST(DecimalTest, SumsOfDecimalFiguresAreExact) {
   Decimal a, b, c;
-  ASSERT_TRUE(Decimal::FromDouble(0.1, &a).ok());
-  ASSERT_TRUE(Decimal::FromDouble(0.2, &b).ok());
-  ASSERT_TRUE(Decimal::Parse("0.3", &c).ok());
+  ASSERT_OK(Decimal::FromDouble(0.1, &a));
+  ASSERT_OK(Decimal::FromDouble(0.2, &b));
+  ASSERT_OK(Decimal::Parse("0.3", &c));
   EXPECT_EQ(a.micros() + b.micros(), c.micros());
 }
 
@@ -40,7 +41,7 @@ TEST(DecimalTest, FromDoubleRejectsNonFiniteAndHugeValues) {
   EXPECT_TRUE(Decimal::FromDouble(std::nan(""), &d).IsInvalidArgument());
   EXPECT_TRUE(Decimal::FromDouble(INFINITY, &d).IsInvalidArgument());
   EXPECT_TRUE(Decimal::FromDouble(-2e12, &d).IsInvalidArgument());
-  EXPECT_TRUE(Decimal::FromDouble(1e12, &d).ok());
+  EXPECT_OK(Decimal::FromDouble(1e12, &d));
 }
 
 TEST(DecimalTest, ToStringIsShortestExactText) {

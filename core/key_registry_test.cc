@@ -6,13 +6,14 @@
 
 #include "core/curve_keys.h"
 #include "core/testing/temp_dir.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
 
 std::string NewKey() {
   CurveKeyPair pair;
-  EXPECT_TRUE(GenerateCurveKeyPair(&pair).ok());
+  EXPECT_OK(GenerateCurveKeyPair(&pair));
   return pair.public_key;
 }
 
@@ -61,7 +62,7 @@ TEST(KeyRegistryTest, RefusesAFileOthersCanWrite) {
   dir.Write("keys.csv", "role,name,public_key\ncollector,x," + NewKey() + "\n");
   KeyRegistry registry;
   ::chmod(dir.Sub("keys.csv").c_str(), 0644);
-  EXPECT_TRUE(KeyRegistry::LoadFromFile(dir.Sub("keys.csv"), &registry).ok());
+  EXPECT_OK(KeyRegistry::LoadFromFile(dir.Sub("keys.csv"), &registry));
   ::chmod(dir.Sub("keys.csv").c_str(), 0664);
   Status s = KeyRegistry::LoadFromFile(dir.Sub("keys.csv"), &registry);
   EXPECT_FALSE(s.ok());

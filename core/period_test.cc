@@ -1,4 +1,5 @@
 #include "core/period.h"
+#include "core/testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -25,9 +26,9 @@ TEST(PeriodTest, RejectsMalformedPeriodsNamingThem) {
 
 TEST(PeriodTest, SameSpanPreviousYear) {
   Period p;
-  ASSERT_TRUE(Period::Parse("2017-Q1", &p).ok());
+  ASSERT_OK(Period::Parse("2017-Q1", &p));
   EXPECT_EQ(p.SameSpanPreviousYear().ToString(), "2016-Q1");
-  ASSERT_TRUE(Period::Parse("2017-03", &p).ok());
+  ASSERT_OK(Period::Parse("2017-03", &p));
   EXPECT_EQ(p.SameSpanPreviousYear().ToString(), "2016-03");
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/curve_keys.h"
 #include "core/transport.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -12,9 +13,9 @@ namespace {
 class ZapHandlerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (auto* pair : {&server_, &collector_, &publisher_, &stranger_}) ASSERT_TRUE(GenerateCurveKeyPair(pair).ok());
+    for (auto* pair : {&server_, &collector_, &publisher_, &stranger_}) ASSERT_OK(GenerateCurveKeyPair(pair));
     SetRegistry();
-    ASSERT_TRUE(zap_.Start(registry_).ok());
+    ASSERT_OK(zap_.Start(registry_));
     LinkOptions link;
     link.curve.server = true;
     link.curve.public_key = server_.public_key;
@@ -29,7 +30,7 @@ class ZapHandlerTest : public ::testing::Test {
     auto registry = std::make_shared<KeyRegistry>();
     std::string text = "role,name,public_key\npublisher,p," + publisher_.public_key + "\n";
     if (with_collector) text += "collector,cao-loc," + collector_.public_key + "\n";
-    ASSERT_TRUE(KeyRegistry::Parse("keys.csv", text, registry.get()).ok());
+    ASSERT_OK(KeyRegistry::Parse("keys.csv", text, registry.get()));
     registry_ = registry;
     zap_.SetRegistry(registry);
   }

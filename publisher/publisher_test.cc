@@ -8,6 +8,7 @@
 #include "core/clone_replica.h"
 #include "core/testing/clone_source.h"
 #include "core/testing/temp_dir.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -23,7 +24,7 @@ using testing::TestReplicaOptions;
 class PublisherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(upstream_.Start().ok());
+    ASSERT_OK(upstream_.Start());
     options_.upstream_publish_endpoint = upstream_.publish_endpoint();
     options_.upstream_snapshot_endpoint = upstream_.snapshot_endpoint();
     options_.publish_endpoint = "ipc://" + dir_.Sub("pub");
@@ -82,8 +83,8 @@ TEST_F(PublisherTest, SubscribersEndWithTheUpstreamStateAcrossLossAndARestart) {
   StartPublisher();
   CloneReplica all(context_, TestReplicaOptions(options_.publish_endpoint, options_.snapshot_endpoint));
   CloneReplica q1(context_, TestReplicaOptions(options_.publish_endpoint, options_.snapshot_endpoint, "p/2017-Q1/"));
-  ASSERT_TRUE(all.Start().ok());
-  ASSERT_TRUE(q1.Start().ok());
+  ASSERT_OK(all.Start());
+  ASSERT_OK(q1.Start());
   ASSERT_TRUE(Converges(all, "", {&q1})) << TableDiff(upstream_.table(), all.table());
   ASSERT_TRUE(Converges(q1, "p/2017-Q1/", {&all})) << TableDiff(upstream_.table(), q1.table(), "p/2017-Q1/");
 
@@ -113,7 +114,7 @@ TEST_F(PublisherTest, ANewUpstreamStreamReachesSubscribers) {
   Fill(2);
   StartPublisher();
   CloneReplica all(context_, TestReplicaOptions(options_.publish_endpoint, options_.snapshot_endpoint));
-  ASSERT_TRUE(all.Start().ok());
+  ASSERT_OK(all.Start());
   ASSERT_TRUE(Converges(all)) << TableDiff(upstream_.table(), all.table());
 
   upstream_.Reset(0xbeef);

@@ -23,6 +23,7 @@
 #include "core/transport.h"
 #include "tests/audit_summary.h"
 #include "tests/mini_province.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -114,7 +115,7 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(uint64_t seed, size_t 
   auto subscriber = [&](const std::string& filter) {
     auto replica = std::make_unique<CloneReplica>(
         context, testing::TestReplicaOptions(province.PublisherPublishEndpoint(), province.PublisherSnapshotEndpoint(), filter));
-    EXPECT_TRUE(replica->Start().ok());
+    EXPECT_OK(replica->Start());
     return replica;
   };
   std::unique_ptr<CloneReplica> steady = subscriber(""), restarted = subscriber(""), filtered = subscriber("i/fault.i0");
@@ -188,7 +189,7 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(uint64_t seed, size_t 
   // Converge: outboxes empty, the aggregator's totals as computed here, subscribers equal to it.
   CloneReplica aggregator_view(context, testing::TestReplicaOptions(province.AggregatorPublishEndpoint(),
                                                                      province.AggregatorSnapshotEndpoint()));
-  EXPECT_TRUE(aggregator_view.Start().ok());
+  EXPECT_OK(aggregator_view.Start());
   auto outboxes_empty = [&] {
     for (int u = 0; u < kUnits; ++u) {
       if (province.CollectorStatus(UnitCode(u))["pending"] != "0") return false;
@@ -239,7 +240,7 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(uint64_t seed, size_t 
     if (province.IsRunning(node)) EXPECT_TRUE(province.Terminate(node).ok()) << node;
   }
   testing::AuditSummary audit;
-  EXPECT_TRUE(testing::SummarizeAudit(province.AggregatorDataDir(), &audit).ok());
+  EXPECT_OK(testing::SummarizeAudit(province.AggregatorDataDir(), &audit));
   EXPECT_EQ(audit.rejected, 0u) << audit.first_rejection;
   EXPECT_EQ(audit.records, audit.distinct_updates) << "an update was applied twice";
   EXPECT_EQ(audit.records, per_unit * kUnits) << "updates missing from the audit log";

@@ -15,6 +15,7 @@
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
 #include "tests/mini_province.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -170,8 +171,8 @@ TEST_F(FlowControlTest, AStalledSubscriberSlowsNeitherIngestNorOthersAndResyncsE
   stalled_options.snapshot_endpoint = province_.PublisherSnapshotEndpoint();
   stalled_options.link.receive_hwm = kStalledReceiveHwm;
   CloneReplica stalled(stalled_context, stalled_options);
-  ASSERT_TRUE(stalled.Start().ok());
-  ASSERT_TRUE(stalled.WaitUntilSynced(10'000).ok());
+  ASSERT_OK(stalled.Start());
+  ASSERT_OK(stalled.WaitUntilSynced(10'000));
   const uint64_t stalled_resyncs = stalled.resyncs();
   const uint64_t live_resyncs = live.resyncs();
 
@@ -205,14 +206,14 @@ TEST_F(FlowControlTest, AStalledSubscriberSlowsNeitherIngestNorOthersAndResyncsE
   Status stopped = province_.TerminateAll();
   ASSERT_TRUE(stopped.ok()) << stopped.ToString();
   std::unique_ptr<IngestStore> store;
-  ASSERT_TRUE(IngestStore::Open(province_.AggregatorDataDir(), Durability::kWal, &store).ok());
+  ASSERT_OK(IngestStore::Open(province_.AggregatorDataDir(), Durability::kWal, &store));
   std::map<AggregateTable::Key, tonghop::v1::AggregateUpdate> stored;
   IngestStore::Visitor visitor;
   visitor.on_value = [](auto&&...) {};
   visitor.on_position = [](auto&&...) {};
   visitor.on_aggregate = [&](const tonghop::v1::AggregateUpdate& u) { stored[{u.indicator(), u.period()}] = u; };
   IngestStore::Counters counters;
-  ASSERT_TRUE(store->Load(visitor, &counters).ok());
+  ASSERT_OK(store->Load(visitor, &counters));
   EXPECT_EQ(counters.aggregate_seq, final_seq);
 
   using Entries = std::map<AggregateTable::Key, tonghop::v1::AggregateUpdate>;

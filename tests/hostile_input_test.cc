@@ -28,6 +28,7 @@
 #include "tests/mini_province.h"
 #include "tonghop/v1/query.pb.h"
 #include "tonghop/v1/tonghop.pb.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -124,14 +125,14 @@ class HostileInputTest : public ::testing::Test {
     std::filesystem::create_directories(keys_);
     for (const char* name : {"aggregator", "publisher", "office", "watcher", "cao-loc", "loc-binh", "stranger"}) {
       CurveKeyPair pair;
-      ASSERT_TRUE(GenerateCurveKeyPair(&pair).ok());
-      ASSERT_TRUE(WriteCurveKeyFiles(keys_ + "/" + name, name, pair).ok());
+      ASSERT_OK(GenerateCurveKeyPair(&pair));
+      ASSERT_OK(WriteCurveKeyFiles(keys_ + "/" + name, name, pair));
       pairs_[name] = pair;
     }
     WriteRegistry({"cao-loc", "loc-binh"});
     province_.set_plaintext_for_development(false);
-    ASSERT_TRUE(province_.StartAggregator(AggregatorKeyFlags()).ok());
-    ASSERT_TRUE(province_.StartPublisher(KeyFlags("publisher")).ok());
+    ASSERT_OK(province_.StartAggregator(AggregatorKeyFlags()));
+    ASSERT_OK(province_.StartPublisher(KeyFlags("publisher")));
   }
 
   // The registry that admits the publisher, the collectors of `units`, and with `office` the office.
@@ -238,7 +239,7 @@ TEST_F(HostileInputTest, RevokingAndAddingAKeyTakesEffectOnSighup) {
   ASSERT_EQ(cao_loc.Exchange(Batch(10, 1, "cao-loc", 1)).acks_size(), 1);
 
   WriteRegistry({"loc-binh"});
-  ASSERT_TRUE(province_.Reload("aggregator").ok());
+  ASSERT_OK(province_.Reload("aggregator"));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   // Even on the connection opened before the reload.
   auto refused = cao_loc.Exchange(Batch(10, 2, "cao-loc", 2));
@@ -249,14 +250,14 @@ TEST_F(HostileInputTest, RevokingAndAddingAKeyTakesEffectOnSighup) {
 
   // A broken registry is not taken: the one in force stays.
   WriteKeyRegistry("role,name,public_key\ncollector,cao-loc,not-a-key\n");
-  ASSERT_TRUE(province_.Reload("aggregator").ok());
+  ASSERT_OK(province_.Reload("aggregator"));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_NE(province_.LogTail("aggregator", 20).find("not reloaded"), std::string::npos);
   RawClient loc_binh(context_, Ingest(), ClientKeys("loc-binh"));
   EXPECT_TRUE(loc_binh.Heartbeat());
 
   WriteRegistry({"cao-loc", "loc-binh"});
-  ASSERT_TRUE(province_.Reload("aggregator").ok());
+  ASSERT_OK(province_.Reload("aggregator"));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_EQ(cao_loc.Exchange(Batch(10, 2, "cao-loc", 2)).acks_size(), 1);
   ExpectTotal("2.0 from 1 units");
@@ -302,7 +303,7 @@ TEST_F(HostileInputTest, OnlyOfficeKeysCanQueryTheAggregator) {
   EXPECT_EQ(answered.error(), "");
   EXPECT_GT(answered.status().cells_size(), 0);
   WriteRegistry({"cao-loc", "loc-binh"}, /*office=*/false);
-  ASSERT_TRUE(province_.Reload("aggregator").ok());
+  ASSERT_OK(province_.Reload("aggregator"));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto revoked = office.Query(request);
   EXPECT_NE(revoked.error().find("revoked"), std::string::npos) << revoked.DebugString();
@@ -314,10 +315,10 @@ TEST_F(HostileInputTest, OnlyOfficeKeysCanQueryTheAggregator) {
 TEST_F(HostileInputTest, AnAuthenticatedPublisherServesOnlyRegisteredSubscribers) {
   dir_.Write("keys/subscribers.csv",
              "role,name,public_key,comment\nsubscriber,watcher," + pairs_["watcher"].public_key + ",dashboard\n");
-  ASSERT_TRUE(province_.Terminate("publisher").ok());
+  ASSERT_OK(province_.Terminate("publisher"));
   std::vector<std::string> flags = KeyFlags("publisher");
   flags.insert(flags.end(), {"--subscriber_access", "authenticated", "--key_registry_file", keys_ + "/subscribers.csv"});
-  ASSERT_TRUE(province_.StartPublisher(flags).ok());
+  ASSERT_OK(province_.StartPublisher(flags));
   RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
   ASSERT_EQ(cao_loc.Exchange(Batch(14, 1, "cao-loc", 31)).acks_size(), 1);
   RawClient loc_binh(context_, Ingest(), ClientKeys("loc-binh"));
@@ -333,8 +334,8 @@ TEST_F(HostileInputTest, AnAuthenticatedPublisherServesOnlyRegisteredSubscribers
   subscriber_options.link.curve = ClientKeys("watcher", "publisher");
   CloneReplica source(context_, source_options);
   CloneReplica subscriber(context_, subscriber_options);
-  ASSERT_TRUE(source.Start().ok());
-  ASSERT_TRUE(subscriber.Start().ok());
+  ASSERT_OK(source.Start());
+  ASSERT_OK(subscriber.Start());
   auto in_step = [&] {
     const auto* total = source.table().Find(kIndicator, kPeriod);
     return source.synced() && subscriber.synced() && total != nullptr && total->units_reported() == 2 &&
@@ -451,20 +452,20 @@ TEST_F(HostileInputTest, EveryBadFieldIsRejectedByNameAndStoresNothing) {
 TEST_F(HostileInputTest, AMalformedDropFileFailsAloneAndTheCollectorKeepsWorking) {
   testing::MiniProvince::CollectorPlacement placement;
   placement.extra_flags = KeyFlags("cao-loc");
-  ASSERT_TRUE(province_.StartCollector("cao-loc", placement).ok());
+  ASSERT_OK(province_.StartCollector("cao-loc", placement));
   testing::TempDir files;
   files.Write("bad.csv", "indicator,period,value\n\"agri.sown_area.total,2017-Q1,1\n" + std::string(5000, ',') +
                              "\n\xff\xfe\x00garbage\n");
   files.Write("good.csv", std::string("indicator,period,value\n") + kIndicator + "," + kPeriod + ",42.5\n");
-  ASSERT_TRUE(province_.Drop("cao-loc", files.Sub("bad.csv")).ok());
-  ASSERT_TRUE(province_.Drop("cao-loc", files.Sub("good.csv")).ok());
+  ASSERT_OK(province_.Drop("cao-loc", files.Sub("bad.csv")));
+  ASSERT_OK(province_.Drop("cao-loc", files.Sub("good.csv")));
   ExpectTotal("42.5 from 1 units");
   EXPECT_TRUE(std::filesystem::exists(province_.DropDir("cao-loc") + "/failed/bad.csv.error.txt"));
   EXPECT_TRUE(province_.IsRunning("collector-cao-loc"));
 }
 
 TEST_F(HostileInputTest, BrokenConfigsAndExposedKeysStopANodeAtStartWithTheReason) {
-  ASSERT_TRUE(province_.Terminate("publisher").ok());
+  ASSERT_OK(province_.Terminate("publisher"));
   std::string out, err;
   // A config file that is not TOML, and one naming no flag: usage errors, exit code 2.
   testing::TempDir config;
@@ -487,7 +488,7 @@ TEST_F(HostileInputTest, BrokenConfigsAndExposedKeysStopANodeAtStartWithTheReaso
   EXPECT_NE(started.message().find("--plaintext_for_development"), std::string::npos) << started.message();
 
   // A registry naming a unit the catalog does not have: the aggregator refuses to start.
-  ASSERT_TRUE(province_.Terminate("aggregator").ok());
+  ASSERT_OK(province_.Terminate("aggregator"));
   WriteKeyRegistry(Registry({"cao-loc"}) + "collector,no-such-unit," + pairs_["stranger"].public_key + ",\n");
   started = province_.StartAggregator(AggregatorKeyFlags());
   EXPECT_FALSE(started.ok());

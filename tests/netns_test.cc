@@ -17,6 +17,7 @@
 #include "tests/mini_province.h"
 #include "tests/network_namespace.h"
 #include "tests/tcp_proxy.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -126,7 +127,7 @@ class NetworkFaultTest : public ::testing::Test {
     Status stopped = province_.TerminateAll();
     ASSERT_TRUE(stopped.ok()) << stopped.ToString();
     testing::AuditSummary audit;
-    ASSERT_TRUE(testing::SummarizeAudit(province_.AggregatorDataDir(), &audit).ok());
+    ASSERT_OK(testing::SummarizeAudit(province_.AggregatorDataDir(), &audit));
     EXPECT_EQ(audit.rejected, 0u) << audit.first_rejection;
     EXPECT_EQ(audit.records, audit.distinct_updates) << "an update was applied twice";
     EXPECT_EQ(audit.records, figures_);
@@ -151,8 +152,8 @@ TEST_F(NetworkFaultTest, CollectorsInNamespacesBufferWhileTheirLinksAreCutAndDel
   std::string why;
   if (!NetworkNamespace::Available(&why)) GTEST_SKIP() << why;
   province_.set_ingest_bind_address("0.0.0.0");  // the veth addresses are the collectors' way in
-  ASSERT_TRUE(province_.StartAggregator().ok());
-  ASSERT_TRUE(province_.StartPublisher().ok());
+  ASSERT_OK(province_.StartAggregator());
+  ASSERT_OK(province_.StartPublisher());
   for (size_t i = 0; i < units_.size(); ++i) {
     std::unique_ptr<NetworkNamespace> ns;
     Status s = NetworkNamespace::Create(static_cast<int>(i), &ns);
@@ -170,7 +171,7 @@ TEST_F(NetworkFaultTest, CollectorsInNamespacesBufferWhileTheirLinksAreCutAndDel
   for (const auto& unit : units_) DropFile(unit, 0);
   for (const auto& unit : units_) DropFile(unit, 1);
   Pause(150);
-  for (auto& ns : namespaces_) ASSERT_TRUE(ns->CutLink().ok());
+  for (auto& ns : namespaces_) ASSERT_OK(ns->CutLink());
   const int64_t cut_at = MonotonicMs();
   for (int file = 2; file <= 4; ++file) {
     for (const auto& unit : units_) DropFile(unit, file);
@@ -181,7 +182,7 @@ TEST_F(NetworkFaultTest, CollectorsInNamespacesBufferWhileTheirLinksAreCutAndDel
   Pause(static_cast<int>(std::max<int64_t>(0, kCutMs - (MonotonicMs() - cut_at))));
   EXPECT_TRUE(WaitForCollectors(Buffering, 1'000)) << "a collector stopped buffering while cut off";
 
-  for (auto& ns : namespaces_) ASSERT_TRUE(ns->RestoreLink().ok());
+  for (auto& ns : namespaces_) ASSERT_OK(ns->RestoreLink());
   const int64_t restored_at = MonotonicMs();
   for (const auto& unit : units_) DropFile(unit, 5);
   ExpectEveryFigurePublished(30'000);
@@ -192,10 +193,10 @@ TEST_F(NetworkFaultTest, CollectorsInNamespacesBufferWhileTheirLinksAreCutAndDel
 }
 
 TEST_F(NetworkFaultTest, ThroughAProxyWithDelayResetsAndAHalfOpenLinkEveryFigureArrivesOnce) {
-  ASSERT_TRUE(province_.StartAggregator().ok());
-  ASSERT_TRUE(province_.StartPublisher().ok());
+  ASSERT_OK(province_.StartAggregator());
+  ASSERT_OK(province_.StartPublisher());
   TcpProxy proxy("127.0.0.1", province_.ingest_port(), /*seed=*/42);
-  ASSERT_TRUE(proxy.Start().ok());
+  ASSERT_OK(proxy.Start());
   proxy.set_delay_ms(30);
   proxy.set_reset_probability(0.02);
   for (const auto& unit : units_) {

@@ -9,6 +9,7 @@
 #include "core/testing/temp_dir.h"
 #include "tests/audit_summary.h"
 #include "tests/mini_province.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -37,8 +38,8 @@ using testing::RoundAsPrinted;
 class ProvinceTest : public ::testing::Test {
  protected:
   void StartProvince() {
-    ASSERT_TRUE(province_.StartAggregator().ok());
-    ASSERT_TRUE(province_.StartPublisher().ok());
+    ASSERT_OK(province_.StartAggregator());
+    ASSERT_OK(province_.StartPublisher());
     for (const auto& entry : std::filesystem::directory_iterator(kScenario)) {
       units_.push_back(entry.path().filename());
     }
@@ -107,7 +108,7 @@ class ProvinceTest : public ::testing::Test {
     size_t rows = 0;
     for (const auto& [unit, path] : ScenarioFiles()) {
       std::string text;
-      EXPECT_TRUE(ReadFileToString(path, &text).ok());
+      EXPECT_OK(ReadFileToString(path, &text));
       rows += std::count(text.begin(), text.end(), '\n') - 1;  // minus the header
     }
     return rows;
@@ -121,7 +122,7 @@ class ProvinceTest : public ::testing::Test {
 
 TEST_F(ProvinceTest, TheReferenceQuarterReachesWatchWithTheReportsFigures) {
   StartProvince();
-  for (const auto& [unit, path] : ScenarioFiles()) ASSERT_TRUE(province_.Drop(unit, path).ok());
+  for (const auto& [unit, path] : ScenarioFiles()) ASSERT_OK(province_.Drop(unit, path));
   nlohmann::json state = WaitForCompleteQuarter(60'000);
   ExpectReferenceFigures(state);
   // Every file was ingested once and moved to done/.
@@ -136,13 +137,13 @@ TEST_F(ProvinceTest, AggregatorKilledMidScenarioLosesNothingAndCountsNothingTwic
   StartProvince();
   auto files = ScenarioFiles();
   size_t half = files.size() / 2;
-  for (size_t i = 0; i < half; ++i) ASSERT_TRUE(province_.Drop(files[i].first, files[i].second).ok());
+  for (size_t i = 0; i < half; ++i) ASSERT_OK(province_.Drop(files[i].first, files[i].second));
   // Let part of it through, then kill the aggregator while collectors are still sending.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  ASSERT_TRUE(province_.Kill("aggregator").ok());
-  for (size_t i = half; i < files.size(); ++i) ASSERT_TRUE(province_.Drop(files[i].first, files[i].second).ok());
+  ASSERT_OK(province_.Kill("aggregator"));
+  for (size_t i = half; i < files.size(); ++i) ASSERT_OK(province_.Drop(files[i].first, files[i].second));
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // collectors buffer while it is down
-  ASSERT_TRUE(province_.Restart("aggregator").ok());
+  ASSERT_OK(province_.Restart("aggregator"));
 
   ExpectReferenceFigures(WaitForCompleteQuarter(60'000));
 
@@ -150,7 +151,7 @@ TEST_F(ProvinceTest, AggregatorKilledMidScenarioLosesNothingAndCountsNothingTwic
   Status stopped = province_.TerminateAll();
   ASSERT_TRUE(stopped.ok()) << stopped.ToString();
   testing::AuditSummary audit;
-  ASSERT_TRUE(testing::SummarizeAudit(province_.AggregatorDataDir(), &audit).ok());
+  ASSERT_OK(testing::SummarizeAudit(province_.AggregatorDataDir(), &audit));
   EXPECT_EQ(audit.rejected, 0u) << audit.first_rejection;
   EXPECT_EQ(audit.records, audit.distinct_updates) << "an update was applied twice";
   EXPECT_EQ(audit.records, ScenarioFigureCount());

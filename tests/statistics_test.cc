@@ -14,6 +14,7 @@
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
 #include "tests/mini_province.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -27,7 +28,7 @@ class StatisticsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(province_.StartAggregator({"--durability", "wal"}).ok()) << province_.LogTail("aggregator");
-    ASSERT_TRUE(province_.StartPublisher().ok());
+    ASSERT_OK(province_.StartPublisher());
     for (const auto& entry : std::filesystem::directory_iterator(kMonthly)) units_.push_back(entry.path().filename());
     std::sort(units_.begin(), units_.end());
     for (const auto& unit : units_) ASSERT_TRUE(province_.StartCollector(unit).ok()) << unit;
@@ -69,7 +70,7 @@ class StatisticsTest : public ::testing::Test {
           for (const auto& month : months) {
             if (row.cells[0] == indicator && row.cells[1] == "2017-" + month) {
               Decimal d;
-              EXPECT_TRUE(Decimal::Parse(row.cells[2], &d).ok());
+              EXPECT_OK(Decimal::Parse(row.cells[2], &d));
               micros += d.micros();
             }
           }
@@ -91,7 +92,7 @@ TEST_F(StatisticsTest, TheReferenceQuarterMonthByMonth) {
     for (const auto& unit : units_) {
       for (const auto& file : std::filesystem::directory_iterator(kMonthly + "/" + unit)) {
         if (file.path().stem().string().ends_with(std::string("-") + month)) {
-          ASSERT_TRUE(province_.Drop(unit, file.path().string()).ok());
+          ASSERT_OK(province_.Drop(unit, file.path().string()));
         }
       }
     }

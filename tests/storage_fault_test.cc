@@ -10,6 +10,7 @@
 #include "core/transport.h"
 #include "tests/mini_province.h"
 #include "tests/small_filesystem.h"
+#include "core/testing/status_matchers.h"
 
 namespace tonghop {
 namespace {
@@ -76,14 +77,14 @@ class StorageFaultTest : public ::testing::Test {
 TEST_F(StorageFaultTest, AggregatorWithAFullDiskStopsAckingKeepsServingAndResumesByItself) {
   testing::SmallFilesystem disk(province_.AggregatorDataDir());
   if (Status s = disk.Mount(64); !s.ok()) GTEST_SKIP() << s.message();
-  ASSERT_TRUE(province_.StartAggregator().ok());
-  ASSERT_TRUE(province_.StartPublisher().ok());
-  ASSERT_TRUE(province_.StartCollector("north").ok());
-  ASSERT_TRUE(DropFile(province_.DropDir("north"), "a.csv", "agri.area.total,2017-Q1,10\n").ok());
+  ASSERT_OK(province_.StartAggregator());
+  ASSERT_OK(province_.StartPublisher());
+  ASSERT_OK(province_.StartCollector("north"));
+  ASSERT_OK(DropFile(province_.DropDir("north"), "a.csv", "agri.area.total,2017-Q1,10\n"));
   ASSERT_TRUE(Shows({{"agri.area.total", 10}}, 15'000));
 
-  ASSERT_TRUE(disk.Fill().ok());
-  ASSERT_TRUE(DropFile(province_.DropDir("north"), "b.csv", ManyRows("12")).ok());
+  ASSERT_OK(disk.Fill());
+  ASSERT_OK(DropFile(province_.DropDir("north"), "b.csv", ManyRows("12")));
   // The collector holds the figures and says why they are not acknowledged.
   ASSERT_TRUE(WaitFor([&] { return CollectorStatus("north", "aggregator").find("cannot store") != std::string::npos; },
                       15'000))
@@ -94,7 +95,7 @@ TEST_F(StorageFaultTest, AggregatorWithAFullDiskStopsAckingKeepsServingAndResume
   EXPECT_EQ(Value("agri.area.total"), 10);
   EXPECT_EQ(Value("agri.area.rice"), -1);
 
-  ASSERT_TRUE(disk.Drain().ok());
+  ASSERT_OK(disk.Drain());
   ASSERT_TRUE(Shows({{"agri.area.total", 12}, {"agri.area.rice", 4}}, 20'000))
       << province_.LogTail("aggregator") << province_.LogTail("collector-north");
   ASSERT_TRUE(WaitFor([&] { return CollectorStatus("north", "pending") == "0"; }, 10'000));
@@ -106,20 +107,20 @@ TEST_F(StorageFaultTest, CollectorWithAFullDiskRefusesNewFiguresClearlyAndKeepsW
   testing::SmallFilesystem disk(province_.CollectorDataDir("north"));
   if (Status s = disk.Mount(32); !s.ok()) GTEST_SKIP() << s.message();
   const std::string drop_dir = dir_.Sub("drop-north");
-  ASSERT_TRUE(province_.StartAggregator().ok());
-  ASSERT_TRUE(province_.StartPublisher().ok());
-  ASSERT_TRUE(province_.StartCollector("north", {.extra_flags = {"--drop_dir", drop_dir}}).ok());
-  ASSERT_TRUE(DropFile(drop_dir, "a.csv", "agri.area.total,2017-Q1,10\n").ok());
+  ASSERT_OK(province_.StartAggregator());
+  ASSERT_OK(province_.StartPublisher());
+  ASSERT_OK(province_.StartCollector("north", {.extra_flags = {"--drop_dir", drop_dir}}));
+  ASSERT_OK(DropFile(drop_dir, "a.csv", "agri.area.total,2017-Q1,10\n"));
   ASSERT_TRUE(Shows({{"agri.area.total", 10}}, 15'000));
 
   // Stop the aggregator so that figures are held in the outbox when the disk fills.
-  ASSERT_TRUE(province_.Pause("aggregator").ok());
-  ASSERT_TRUE(DropFile(drop_dir, "b.csv", "agri.area.total,2017-Q1,11\n").ok());
+  ASSERT_OK(province_.Pause("aggregator"));
+  ASSERT_OK(DropFile(drop_dir, "b.csv", "agri.area.total,2017-Q1,11\n"));
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(drop_dir + "/done/b.csv"); }, 10'000));
-  ASSERT_TRUE(disk.Fill().ok());
+  ASSERT_OK(disk.Fill());
 
   // A new file stays where it is; a submit is refused with the reason.
-  ASSERT_TRUE(DropFile(drop_dir, "c.csv", ManyRows("13")).ok());
+  ASSERT_OK(DropFile(drop_dir, "c.csv", ManyRows("13")));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   std::string out, err;
   int code = province_.RunCli({"submit", "--collector", province_.CollectorApiEndpoint("north"), "--indicator",
@@ -130,10 +131,10 @@ TEST_F(StorageFaultTest, CollectorWithAFullDiskRefusesNewFiguresClearlyAndKeepsW
   EXPECT_FALSE(std::filesystem::exists(drop_dir + "/failed/c.csv"));
 
   // What it held is delivered once the aggregator is back, full disk or not.
-  ASSERT_TRUE(province_.Resume("aggregator").ok());
+  ASSERT_OK(province_.Resume("aggregator"));
   ASSERT_TRUE(Shows({{"agri.area.total", 11}}, 20'000)) << province_.LogTail("collector-north");
 
-  ASSERT_TRUE(disk.Drain().ok());
+  ASSERT_OK(disk.Drain());
   ASSERT_TRUE(Shows({{"agri.area.total", 13}, {"agri.area.rice", 4}}, 20'000))
       << province_.LogTail("collector-north");
   EXPECT_TRUE(std::filesystem::exists(drop_dir + "/done/c.csv"));
