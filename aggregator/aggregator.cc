@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>
 
+#include "core/event_loop.h"
 #include "core/link_security.h"
 #include "core/process.h"
 #include "core/transport.h"
@@ -64,7 +65,6 @@ Status Aggregator::Start() {
   TONGHOP_RETURN_IF_ERROR(Restore());
 
   LinkOptions link;
-  link.SetHeartbeat(options_.heartbeat_interval_ms);
   if (options_.curve.enabled()) {
     TONGHOP_RETURN_IF_ERROR(authorizer_.Start(options_.key_registry_file));
   } else {
@@ -148,27 +148,15 @@ Status Aggregator::Restore() {
 }
 
 Status Aggregator::Run() {
-  int64_t now = MonotonicMs();
-  last_log_ms_ = now;
-  while (!ShutdownRequested() && !(options_.stop && options_.stop->load())) {
-    if (TakeReloadRequest()) authorizer_.Reload();
-    std::vector<zmq::pollitem_t> items = {
-        {ingest_.handle(), 0, ZMQ_POLLIN, 0},
-        {feed_->snapshot_socket().handle(), 0, ZMQ_POLLIN, 0},
-        {query_->socket().handle(), 0, ZMQ_POLLIN, 0},
-    };
-    try {
-      zmq::poll(items, std::chrono::milliseconds(std::clamp(feed_->MillisUntilHeartbeat(), 0, 100)));
-    } catch (const zmq::error_t& e) {
-      if (e.num() != EINTR) return Status::IOError(fmt::format("polling: {}", e.what()));
-    }
-    if (items[0].revents & ZMQ_POLLIN) IngestBurst();
-    if (items[1].revents & ZMQ_POLLIN) feed_->ServeSnapshots();
-    if (items[2].revents & ZMQ_POLLIN) query_->Serve();
-    feed_->Tick();
-    StorageWritable(MonotonicMs());
-    LogStatistics(MonotonicMs());
-  }
+  EventLoop loop(options_.stop);
+  loop.AddReader(ingest_, [this] { IngestBurst(); });
+  loop.AddReader(feed_->snapshot_socket(), [this] { feed_->ServeSnapshots(); });
+  loop.AddReader(query_->socket(), [this] { query_->Serve(); });
+  loop.AddTask([this] { return feed_->MillisUntilHeartbeat(); }, [this] { feed_->Tick(); });
+  loop.AddTimer(kStorageRetryIntervalMs, [this] { StorageWritable(MonotonicMs()); });
+  loop.AddTimer(kStatisticsIntervalMs, [this] { LogStatistics(); });
+  loop.OnReload([this] { authorizer_.Reload(); });
+  TONGHOP_RETURN_IF_ERROR(loop.Run());
   spdlog::info("aggregator stopping: seq={} figures={}", counters_.aggregate_seq, state_->unit_value_count());
   return Status::OK();
 }
@@ -200,7 +188,7 @@ void Aggregator::IngestBurst() {
     if (message.has_heartbeat()) {
       reply.mutable_heartbeat()->set_sent_at_ms(now);
       reply.mutable_heartbeat()->set_storage_error(storage_error_);
-      (void)SendRouted(ingest_, frames[0], reply);  // a lost heartbeat answer is just a missed beat
+      SendReply(frames[0], reply);
       continue;
     }
     if (!message.has_updates()) {
@@ -255,10 +243,7 @@ void Aggregator::IngestBurst() {
       }
     }
   }
-  for (auto& [identity, reply] : replies) {
-    Status sent = SendRouted(ingest_, identity, reply);
-    if (!sent.ok()) spdlog::debug("reply to a collector not sent ({}); it will resend and get a duplicate ack", sent.message());
-  }
+  for (auto& [identity, reply] : replies) SendReply(identity, reply);
   if (written.ok()) {
     for (const auto& version : versions) feed_->Publish(version);
   }
@@ -394,15 +379,24 @@ bool Aggregator::StorageWritable(int64_t now_ms) {
   return true;
 }
 
-void Aggregator::LogStatistics(int64_t now_ms) {
-  if (now_ms - last_log_ms_ < kStatisticsIntervalMs) return;
-  if (applied_since_log_ || rejected_since_log_) {
-    spdlog::info("last {} s: {} updates applied, {} rejected; {} figures, {} aggregates, seq {}",
-                 (now_ms - last_log_ms_) / 1000, applied_since_log_, rejected_since_log_, state_->unit_value_count(),
-                 state_->table().size(), counters_.aggregate_seq);
+void Aggregator::SendReply(const zmq::message_t& identity, const tonghop::v1::AggregatorMessage& reply) {
+  if (SendRouted(ingest_, identity, reply).ok()) return;
+  // A collector that does not read its answers (or is gone) loses them; its ack timeout resends
+  // the updates and the duplicates are acked then. Waiting for it would stall every other one.
+  ++replies_dropped_since_log_;
+  if (dropped_reply_log_.Allow()) {
+    spdlog::warn("an answer to a collector was dropped: it is gone or not reading its answers ({} more since the "
+                 "last such line); it will resend", dropped_reply_log_.suppressed());
   }
-  applied_since_log_ = rejected_since_log_ = 0;
-  last_log_ms_ = now_ms;
+}
+
+void Aggregator::LogStatistics() {
+  if (applied_since_log_ || rejected_since_log_ || replies_dropped_since_log_) {
+    spdlog::info("last {} s: {} updates applied, {} rejected, {} answers dropped; {} figures, {} aggregates, seq {}",
+                 kStatisticsIntervalMs / 1000, applied_since_log_, rejected_since_log_, replies_dropped_since_log_,
+                 state_->unit_value_count(), state_->table().size(), counters_.aggregate_seq);
+  }
+  applied_since_log_ = rejected_since_log_ = replies_dropped_since_log_ = 0;
 }
 
 Status RunAggregator(const AggregatorOptions& options) {

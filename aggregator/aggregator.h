@@ -1,9 +1,10 @@
 // The aggregator daemon: validates every update from the collectors, stores it, keeps the province
 // totals, and is the source of the aggregate feed (docs/ARCHITECTURE.md, docs/PROTOCOL.md).
 //
-// One thread runs a poll loop over three ROUTER sockets: ingest (collectors), the CloneServer's
-// snapshot socket (publishers) and query (the office's CLI); the CloneServer's PUB is written,
-// never polled. Updates are handled in bursts: everything waiting on the ingest socket (up to
+// One thread runs the node's EventLoop (core/event_loop.h) over three ROUTER sockets: ingest
+// (collectors), the CloneServer's snapshot socket (publishers) and query (the office's CLI); the
+// CloneServer's PUB is written, never polled. No answer waits for its peer: one that cannot be
+// sent at once is dropped and counted, and the peer's resend covers it. Updates are handled in bursts: everything waiting on the ingest socket (up to
 // max_batch_updates updates, 1,000 messages) is validated and applied in memory, the touched
 // aggregates are recomputed once, and all of it is written in one RocksDB WriteBatch; only then
 // are the acks sent and the new aggregate versions published. A failed write acks nothing: the
@@ -74,7 +75,10 @@ class Aggregator {
                    const tonghop::v1::IndicatorUpdate& update, int64_t now_ms,
                    tonghop::storage::v1::OutboxPosition* position, IngestStore::Batch* writes,
                    tonghop::v1::UpdateReplies* replies);
-  void LogStatistics(int64_t now_ms);
+  // Sends one answer on the ingest ROUTER without waiting; a collector that cannot take it loses it
+  // (counted and logged): it resends what stays unanswered.
+  void SendReply(const zmq::message_t& identity, const tonghop::v1::AggregatorMessage& reply);
+  void LogStatistics();
   // While the store cannot write: retries it every kStorageRetryIntervalMs; true once writable.
   bool StorageWritable(int64_t now_ms);
 
@@ -101,7 +105,8 @@ class Aggregator {
   // For the periodic statistics line.
   uint64_t applied_since_log_ = 0;
   uint64_t rejected_since_log_ = 0;
-  int64_t last_log_ms_ = 0;
+  uint64_t replies_dropped_since_log_ = 0;
+  LogLimiter dropped_reply_log_{10'000};
 };
 
 Status ParseDurability(const std::string& text, Durability* out);

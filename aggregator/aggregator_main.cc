@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   app.add_option("--durability", durability, "when acks go out: wal (after the log write; survives a process crash) "
                  "or fsync (after the log is fsynced; survives a power loss)")->check(CLI::IsMember({"wal", "fsync"}))->capture_default_str();
   app.add_option("--max_batch_updates", options.max_batch_updates, "most updates written and acked together")->check(CLI::Range(1, 100000))->capture_default_str();
-  app.add_option("--heartbeat_interval_ms", options.heartbeat_interval_ms, "feed heartbeat when idle; ZMTP ping interval")->check(CLI::Range(10, 60000))->capture_default_str();
+  app.add_option("--heartbeat_interval_ms", options.heartbeat_interval_ms, "feed heartbeat to the publishers when nothing else was published for this long")->check(CLI::Range(10, 60000))->capture_default_str();
   tonghop::LinkSecurityFlags security;
   tonghop::AddServerSecurityFlags(app, &security);
   tonghop::AddCommonFlags(app, &common);

@@ -525,7 +525,7 @@ Status RunNaivePipeline(const Workload& workload, Durability durability, const C
     std::string ingest_endpoint;
     TONGHOP_RETURN_IF_ERROR(BindLoopback(router, "the naive pipeline's ROUTER", &ingest_endpoint));
     // The feed runs without ZMTP heartbeats, as the real one does (core/transport.h).
-    const LinkOptions feed_link = LinkOptions().WithoutZmtpHeartbeats();
+    const LinkOptions feed_link;
     zmq::socket_t publisher(context, zmq::socket_type::pub);
     ConfigureSocket(publisher, feed_link);
     std::string feed_endpoint;

@@ -50,7 +50,7 @@ void SubscriberPool::Serve(Subscriber* s) {
   CloneReplicaOptions options;
   options.publish_endpoint = publish_endpoint_;
   options.snapshot_endpoint = snapshot_endpoint_;
-  options.link = LinkOptions().WithoutZmtpHeartbeats();
+  options.link = LinkOptions();
   CloneReplica replica(context_, options);
   auto on_change = [&](const tonghop::v1::AggregateUpdate& version) {
     s->versions.fetch_add(1, std::memory_order_relaxed);

@@ -92,10 +92,9 @@ Status RunImport(const ImportOptions& options) {
   try {
     zmq::context_t context(1);
     zmq::socket_t socket(context, zmq::socket_type::dealer);
-    link.heartbeat_interval_ms = 0;
-    // A DEALER cannot send before its connection is up: let the first send wait for it.
-    link.send_timeout_ms = options.timeout_ms;
     ConfigureSocket(socket, link);
+    // The socket is writable once its connection is up (under CURVE: once the handshake passed).
+    socket.set(zmq::sockopt::immediate, 1);
     socket.connect(options.ingest_endpoint);
     for (size_t first = 0; first < updates.size(); first += kBatchSize) {
       tonghop::v1::CollectorMessage message;
@@ -110,7 +109,7 @@ Status RunImport(const ImportOptions& options) {
       for (int attempt = 0; attempt < kAttempts && !answered; ++attempt) {
         // A send that times out (the link is not up: no aggregator, or a CURVE handshake it
         // refused) is an attempt without an answer, so that the error below says what to check.
-        if (!SendProto(socket, message).ok()) continue;
+        if (!WaitWritable(socket, options.timeout_ms).ok() || !SendProto(socket, message).ok()) continue;
         std::vector<zmq::pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
         const int64_t deadline = MonotonicMs() + options.timeout_ms;
         while (!answered && MonotonicMs() < deadline) {

@@ -28,19 +28,23 @@ Sender::Sender(zmq::context_t& context, SenderOptions options, Outbox* outbox,
                const RejectionFile* rejections)
     : options_(std::move(options)), context_(context), outbox_(outbox), rejections_(rejections) {}
 
-Status Sender::Start() {
+Status Sender::Connect() {
   try {
     dealer_ = zmq::socket_t(context_, zmq::socket_type::dealer);
-    LinkOptions link = options_.link;
-    link.send_timeout_ms = 0;  // the loop must never block on a send; POLLOUT says when to retry
-    ConfigureSocket(dealer_, link);
+    ConfigureSocket(dealer_, options_.link);  // sends never wait; POLLOUT says when to retry
     dealer_.set(zmq::sockopt::immediate, 1);
+    TONGHOP_RETURN_IF_ERROR(handshakes_.Watch(context_, dealer_));
     dealer_.connect(options_.aggregator_endpoint);
   } catch (const zmq::error_t& e) {
     return Status::InvalidArgument(fmt::format(
         "cannot connect to --aggregator_endpoint {}: {}; give an address like tcp://host:5550",
         options_.aggregator_endpoint, e.what()));
   }
+  return Status::OK();
+}
+
+Status Sender::Start() {
+  TONGHOP_RETURN_IF_ERROR(Connect());
   cursor_ = outbox_->FirstPendingSeq();
   const int64_t now = MonotonicMs();
   last_heard_ms_ = now;  // measure unreachability from the start
@@ -55,6 +59,7 @@ zmq::pollitem_t Sender::PollItem() {
 
 void Sender::Process() {
   const int64_t now = MonotonicMs();
+  if (RetryRefusedHandshake(now)) return;
   ReadReplies(now);
   UpdateReachability(now);
   CheckAckTimeout(now);
@@ -62,8 +67,30 @@ void Sender::Process() {
   if (now - last_send_ms_ >= options_.heartbeat_interval_ms) SendHeartbeat(now);
 }
 
+bool Sender::RetryRefusedHandshake(int64_t now) {
+  std::string why;
+  if (handshakes_.TakeRefusal(&why) && reconnect_at_ms_ == 0) {
+    ++refusals_;
+    reconnect_at_ms_ = now + RetryDelayMs(refusals_);
+    if (refusal_log_.Allow()) {
+      spdlog::warn("{}; figures stay in the outbox, trying again every {} s or sooner (register this collector's "
+                   "public key as role collector for its unit in the aggregator's key registry, then SIGHUP it)",
+                   why, RetryDelayMs(refusals_) / 1000.0);
+    }
+  }
+  if (reconnect_at_ms_ == 0) return false;
+  if (now < reconnect_at_ms_) return true;
+  reconnect_at_ms_ = 0;
+  // libzmq never retries a refused handshake on the same socket: a new one starts afresh.
+  if (Status s = Connect(); !s.ok()) spdlog::error("reconnecting to the aggregator: {}", s.message());
+  if (!in_flight_.empty()) Rewind(outbox_->FirstPendingSeq());
+  last_send_ms_ = now - options_.heartbeat_interval_ms;  // say hello on the new connection at once
+  return false;
+}
+
 int Sender::MillisUntilDue() const {
   const int64_t now = MonotonicMs();
+  if (reconnect_at_ms_ != 0) return static_cast<int>(std::clamp<int64_t>(reconnect_at_ms_ - now, 0, options_.heartbeat_interval_ms));
   int64_t due = last_send_ms_ + options_.heartbeat_interval_ms;
   if (!in_flight_.empty()) due = std::min(due, in_flight_.begin()->second.sent_ms + options_.ack_timeout_ms);
   if (paused_until_ms_ > now) due = std::min(due, paused_until_ms_);
@@ -84,6 +111,7 @@ void Sender::ReadReplies(int64_t now) {
       }
       last_heard_ms_ = now;
       heard_once_ = true;
+      refusals_ = 0;
       tonghop::v1::AggregatorMessage message;
       if (!ParseProto(frame, &message)) {
         if (protocol_log_.Allow()) {

@@ -16,6 +16,9 @@
 //  - An update unanswered for ack_timeout_ms (lost in a TCP reset, or the aggregator is silent):
 //    rewind to the lowest pending seq and resend everything. The aggregator acks what it already
 //    has as duplicates, so resending is always safe.
+//  - A handshake the aggregator refused (this unit's key is not registered yet): libzmq never
+//    retries it, so the sender makes a new socket after HandshakeMonitor's backoff, and gets in
+//    within seconds of the key being registered. The figures wait in the outbox meanwhile.
 //  - When nothing was sent for heartbeat_interval_ms it sends a Heartbeat, which the aggregator
 //    answers. The aggregator is reachable while something was heard from it within three
 //    heartbeat intervals; the change either way is logged once.
@@ -30,6 +33,7 @@
 
 #include "collector/outbox.h"
 #include "collector/rejection_file.h"
+#include "core/handshake_monitor.h"
 #include "core/log_limiter.h"
 #include "core/status.h"
 #include "core/transport.h"
@@ -80,6 +84,11 @@ class Sender {
     int64_t sent_ms;
   };
 
+  // Makes the DEALER, watched by handshakes_, and connects it.
+  Status Connect();
+  // After a refused handshake: true while waiting to retry (nothing to send meanwhile); replaces
+  // the socket when the wait is over.
+  bool RetryRefusedHandshake(int64_t now);
   void ReadReplies(int64_t now);
   void HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t now);
   void HandleOutOfSequence(uint64_t expected_seq);
@@ -94,6 +103,10 @@ class Sender {
   Outbox* outbox_;
   const RejectionFile* rejections_;
   zmq::socket_t dealer_;
+  HandshakeMonitor handshakes_;
+  int refusals_ = 0;            // refused handshakes since the aggregator was last heard
+  int64_t reconnect_at_ms_ = 0;  // when to replace the refused socket; 0: not refused
+  LogLimiter refusal_log_{60'000};
 
   uint64_t cursor_ = 1;  // next seq to send
   std::map<uint64_t, InFlight> in_flight_;

@@ -48,7 +48,8 @@ Status CloneReplica::Start() {
 
 void CloneReplica::ConnectStream() {
   subscriber_ = zmq::socket_t(context_, zmq::socket_type::sub);
-  ConfigureSocket(subscriber_, options_.link.WithoutZmtpHeartbeats());
+  ConfigureSocket(subscriber_, options_.link);
+  if (Status s = stream_handshakes_.Watch(context_, subscriber_); !s.ok()) spdlog::warn("{}", s.message());
   // Every version goes out under both families; "i/" alone takes each exactly once.
   subscriber_.set(zmq::sockopt::subscribe,
                   options_.filter.empty() ? std::string(kIndicatorTopicFamily) : options_.filter);
@@ -59,6 +60,7 @@ void CloneReplica::ConnectStream() {
 void CloneReplica::ConnectSnapshot() {
   snapshot_ = zmq::socket_t(context_, zmq::socket_type::dealer);
   ConfigureSocket(snapshot_, options_.link);
+  if (Status s = snapshot_handshakes_.Watch(context_, snapshot_); !s.ok()) spdlog::warn("{}", s.message());
   snapshot_.connect(options_.snapshot_endpoint);
 }
 
@@ -111,6 +113,7 @@ void CloneReplica::ReadStream(const ChangeCallback& on_change) {
     }
     if (parsed) {
       last_heard_ms_ = MonotonicMs();
+      refusals_ = 0;
     } else if (bad_message_log_.Allow()) {
       spdlog::warn("ignored a malformed feed message from {} ({} frames; {} more not logged)",
                    options_.publish_endpoint, frames.size(), bad_message_log_.suppressed());
@@ -220,20 +223,42 @@ void CloneReplica::OnLastReply(const SnapshotReply& reply, const ChangeCallback&
   verified_seq_ = std::max(verified_seq_, reply.seq());
 }
 
+void CloneReplica::Reconnect() {
+  ConnectStream();
+  ConnectSnapshot();
+  if (snapshot_outstanding_) {
+    RequestSnapshot(snapshot_since_seq_ == 0 ? 0 : verified_seq_);
+  } else {
+    // Whatever was published while the link was down is above verified_seq.
+    catch_up_needed_ = true;
+  }
+}
+
 void CloneReplica::CheckTimers() {
   const int64_t now = MonotonicMs();
+  std::string why;
+  const bool stream_refused = stream_handshakes_.TakeRefusal(&why);
+  if ((snapshot_handshakes_.TakeRefusal(&why) || stream_refused) && reconnect_at_ms_ == 0) {
+    ++refusals_;
+    reconnect_at_ms_ = now + RetryDelayMs(refusals_);
+    if (refusal_log_.Allow()) {
+      spdlog::warn("{}; trying again every {} s or sooner (register this node's public key in the server's key "
+                   "registry, then SIGHUP the server)", why, RetryDelayMs(refusals_) / 1000.0);
+    }
+  }
+  if (reconnect_at_ms_ != 0) {
+    if (now < reconnect_at_ms_) return;
+    // libzmq never retries a refused handshake on the same socket: new ones start afresh.
+    reconnect_at_ms_ = 0;
+    last_heard_ms_ = now;
+    Reconnect();
+    return;
+  }
   if (now - last_heard_ms_ >= options_.server_timeout_ms) {
     spdlog::warn("nothing from {} for {} ms; reconnecting and resynchronising", options_.publish_endpoint,
                  now - last_heard_ms_);
     last_heard_ms_ = now;
-    ConnectStream();
-    ConnectSnapshot();
-    if (snapshot_outstanding_) {
-      RequestSnapshot(snapshot_since_seq_ == 0 ? 0 : verified_seq_);
-    } else {
-      // Whatever was published while the link was down is above verified_seq.
-      catch_up_needed_ = true;
-    }
+    Reconnect();
   } else if (snapshot_outstanding_ && now - snapshot_requested_ms_ >= options_.snapshot_timeout_ms) {
     spdlog::warn("no snapshot from {} within {} ms; asking again", options_.snapshot_endpoint,
                  options_.snapshot_timeout_ms);

@@ -12,7 +12,9 @@
 //    that is exactly verified_seq + 1);
 //  - a different stream_id in a heartbeat or snapshot means a different source: it clears its
 //    table and takes a full snapshot;
-//  - no heartbeat for server_timeout_ms: it reconnects both sockets and resyncs.
+//  - no heartbeat for server_timeout_ms: it reconnects both sockets and resyncs;
+//  - a handshake the server refused (this node's key is not registered there yet): libzmq never
+//    retries it, so the replica makes new sockets after HandshakeMonitor's backoff.
 // Used by the publisher (replica of the aggregator) and by `tonghop watch` and tests.
 // Not thread-safe: one thread owns it.
 #pragma once
@@ -25,6 +27,7 @@
 #include <zmq.hpp>
 
 #include "core/aggregate_table.h"
+#include "core/handshake_monitor.h"
 #include "core/log_limiter.h"
 #include "core/status.h"
 #include "core/transport.h"
@@ -85,6 +88,8 @@ class CloneReplica {
   void OnLastReply(const tonghop::v1::SnapshotReply& reply, const ChangeCallback& on_change);
   void StartOver(uint64_t stream_id);
   void CheckTimers();
+  // New sockets, and the snapshot the replica still needs from them.
+  void Reconnect();
   // Gaps mean something only against a complete state: not before the first snapshot, nor while
   // a full one is pending.
   bool CanDetectGaps() const { return has_snapshot_ && !(snapshot_outstanding_ && snapshot_since_seq_ == 0); }
@@ -93,6 +98,11 @@ class CloneReplica {
   zmq::context_t& context_;
   zmq::socket_t subscriber_;
   zmq::socket_t snapshot_;
+  HandshakeMonitor stream_handshakes_;
+  HandshakeMonitor snapshot_handshakes_;
+  int refusals_ = 0;             // refused handshakes since the server was last heard
+  int64_t reconnect_at_ms_ = 0;  // when to replace refused sockets; 0: none refused
+  LogLimiter refusal_log_{60'000};
   AggregateTable table_;
   uint64_t stream_id_ = 0;
   uint64_t verified_seq_ = 0;

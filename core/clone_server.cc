@@ -40,7 +40,7 @@ CloneServer::CloneServer(zmq::context_t& context, CloneServerOptions options, co
 
 Status CloneServer::Start() {
   try {
-    ConfigureSocket(publisher_, options_.link.WithoutZmtpHeartbeats());
+    ConfigureSocket(publisher_, options_.link);
     ConfigureRouter(snapshot_, options_.link);
   } catch (const zmq::error_t& e) {
     return Status::InvalidArgument(fmt::format("cannot configure the feed sockets: {}", e.what()));

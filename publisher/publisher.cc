@@ -12,6 +12,7 @@
 
 #include "core/clone_replica.h"
 #include "core/clone_server.h"
+#include "core/event_loop.h"
 #include "core/key_registry.h"
 #include "core/link_security.h"
 #include "core/process.h"
@@ -19,13 +20,6 @@
 
 namespace tonghop {
 namespace {
-
-// Upper bound on one poll: the replica's timeouts and the stop flag are checked after each.
-constexpr int kMaxPollMs = 100;
-
-bool Stopping(const PublisherOptions& options) {
-  return ShutdownRequested() || (options.stop != nullptr && options.stop->load());
-}
 
 Status Run(const PublisherOptions& options) {
   zmq::context_t context;
@@ -37,7 +31,6 @@ Status Run(const PublisherOptions& options) {
   upstream.snapshot_timeout_ms = options.upstream_snapshot_timeout_ms;
   upstream.server_timeout_ms = options.upstream_timeout_ms;
   upstream.link.curve = options.upstream_curve;
-  upstream.link.SetHeartbeat(options.heartbeat_interval_ms);
   if (!options.upstream_curve.enabled()) WarnPlaintext("the links to the aggregator");
   CloneReplica replica(context, upstream);
 
@@ -65,7 +58,6 @@ Status Run(const PublisherOptions& options) {
   downstream.snapshot_endpoint = options.snapshot_endpoint;
   downstream.heartbeat_interval_ms = options.heartbeat_interval_ms;
   downstream.link.send_hwm = options.subscriber_hwm;
-  downstream.link.SetHeartbeat(options.heartbeat_interval_ms);
   downstream.link = downstream.link.WithCurve(options.subscriber_curve, KeyRegistry::kSubscriber);
   CloneServer server(context, downstream, &replica.table());
   // While the replica fills a hole, its table holds versions above it: subscribers must not
@@ -96,8 +88,9 @@ Status Run(const PublisherOptions& options) {
   // subscriber of a restarted publisher drop its state, only to fetch the same state again a few
   // milliseconds later. Snapshots are answered meanwhile, from what the table holds.
   bool heartbeating = false;
-  while (!Stopping(options)) {
-    if (TakeReloadRequest() && options.subscriber_curve.enabled()) {
+  EventLoop loop(options.stop);
+  if (options.subscriber_curve.enabled()) {
+    loop.OnReload([&] {
       std::shared_ptr<const KeyRegistry> registry;
       if (Status s = load_registry(&registry); !s.ok()) {
         spdlog::error("SIGHUP: the key registry was not reloaded, the previous one stays in force: {}", s.message());
@@ -105,28 +98,26 @@ Status Run(const PublisherOptions& options) {
         zap.SetRegistry(registry);
         spdlog::info("SIGHUP: key registry reloaded: {} subscriber keys", registry->Count(KeyRegistry::kSubscriber));
       }
-    }
-    std::vector<zmq::pollitem_t> items = replica.PollItems();
-    items.push_back({server.snapshot_socket().handle(), 0, ZMQ_POLLIN, 0});
-    const int timeout_ms = heartbeating ? std::min(server.MillisUntilHeartbeat(), kMaxPollMs) : kMaxPollMs;
-    try {
-      zmq::poll(items, std::chrono::milliseconds(timeout_ms));
-    } catch (const zmq::error_t& e) {
-      if (e.num() != EINTR) return Status::IOError(fmt::format("poll failed: {}", e.what()));
-    }
+    });
+  }
+  // The replica reads its sockets in Process(), run every turn below; their readiness only wakes the loop.
+  for (size_t i = 0; i < replica.PollItems().size(); ++i) {
+    loop.AddSocket([&replica, i] { return replica.PollItems()[i]; }, [](short) {});
+  }
+  loop.AddReader(server.snapshot_socket(), [&] { server.ServeSnapshots(); });
+  loop.AddTask([&] { return heartbeating ? server.MillisUntilHeartbeat() : EventLoop::kMaxPollMs; }, [&] {
     replica.Process(relay);
     follow_stream();
-    if (items.back().revents & ZMQ_POLLIN) server.ServeSnapshots();
     heartbeating = heartbeating || replica.synced();
     if (heartbeating) server.Tick();
-
     if (announce_sync && replica.synced()) {
       spdlog::info("synced with upstream {}: {} aggregates, verified up to seq {}, stream {:016x}",
                    options.upstream_snapshot_endpoint, replica.table().size(), replica.verified_seq(),
                    replica.stream_id());
       announce_sync = false;
     }
-  }
+  });
+  TONGHOP_RETURN_IF_ERROR(loop.Run());
   spdlog::info("publisher stopping: {} aggregates up to seq {}, {} upstream resyncs", replica.table().size(),
                replica.table().max_seq(), replica.resyncs());
   return Status::OK();

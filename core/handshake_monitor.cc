@@ -1,0 +1,64 @@
+#include "core/handshake_monitor.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace tonghop {
+
+Status HandshakeMonitor::Watch(zmq::context_t& context, zmq::socket_t& socket) {
+  static std::atomic<uint64_t> next_id{1};
+  const std::string endpoint = fmt::format("inproc://tonghop-handshake-monitor-{}", next_id++);
+  try {
+    events_ = zmq::socket_t();
+    if (zmq_socket_monitor(socket.handle(), endpoint.c_str(),
+                           ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0) {
+      return Status::IOError(fmt::format("cannot monitor the socket's handshakes: {}", zmq_strerror(zmq_errno())));
+    }
+    events_ = zmq::socket_t(context, zmq::socket_type::pair);
+    events_.set(zmq::sockopt::linger, 0);
+    events_.connect(endpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::IOError(fmt::format("cannot monitor the socket's handshakes: {}", e.what()));
+  }
+  return Status::OK();
+}
+
+bool HandshakeMonitor::TakeRefusal(std::string* why) {
+  if (events_.handle() == nullptr) return false;
+  bool refused = false;
+  for (;;) {
+    zmq::message_t header;
+    zmq::message_t endpoint;
+    try {
+      if (!events_.recv(header, zmq::recv_flags::dontwait)) return refused;
+      if (header.more() && !events_.recv(endpoint, zmq::recv_flags::dontwait)) return refused;
+    } catch (const zmq::error_t&) {
+      return refused;
+    }
+    if (header.size() < 6) continue;
+    uint16_t event = 0;
+    uint32_t value = 0;
+    std::memcpy(&event, header.data(), sizeof event);
+    std::memcpy(&value, static_cast<const char*>(header.data()) + 2, sizeof value);
+    refused = true;
+    if (why == nullptr) continue;
+    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+      *why = fmt::format("{} refused this node's key (status {}): it is not registered there, or not for this role",
+                         endpoint.to_string(), value);
+    } else if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH) {
+      *why = fmt::format("{} and this node disagree on CURVE: one of them runs in plain text", endpoint.to_string());
+    } else {
+      *why = fmt::format("the handshake with {} failed (ZMTP protocol error {:#x})", endpoint.to_string(), value);
+    }
+  }
+}
+
+int RetryDelayMs(int refusals) {
+  const int shift = std::clamp(refusals - 1, 0, 4);
+  return std::min(500 << shift, 5'000);
+}
+
+}  // namespace tonghop
