@@ -14,14 +14,6 @@ namespace {
 
 using tonghop::v1::RejectReason;
 
-constexpr int kMaxUpdatesPerBatchMessage = 1000;
-// Ingest messages read per burst, whatever they hold: a flood of heartbeats or garbage cannot
-// keep the loop from the other sockets. The ROUTER fair-queues between collectors.
-constexpr int kMaxMessagesPerBurst = 1000;
-// Per collector connection: a legitimate batch is at most 1,000 updates of three 200-byte ids
-// (about 640 kB), and a collector has only a few batches in flight.
-constexpr int64_t kMaxIngestMessageBytes = 1 << 20;
-constexpr int kIngestReceiveHwm = 1000;
 constexpr int64_t kStatisticsIntervalMs = 60'000;
 constexpr int64_t kStorageRetryIntervalMs = 1'000;
 
@@ -66,13 +58,13 @@ Status Aggregator::Start() {
 
   LinkOptions link;
   if (options_.curve.enabled()) {
-    TONGHOP_RETURN_IF_ERROR(authorizer_.Start(options_.key_registry_file));
+    TONGHOP_RETURN_IF_ERROR(authorizer_.Start(options_.key_registry_file, options_.max_outboxes_per_unit));
   } else {
     WarnPlaintext("the ingest (collectors), feed (publisher) and query (office) endpoints");
   }
   LinkOptions ingest_link = link.WithCurve(options_.curve, KeyRegistry::kCollector);
-  ingest_link.max_message_bytes = kMaxIngestMessageBytes;
-  ingest_link.receive_hwm = kIngestReceiveHwm;
+  ingest_link.max_message_bytes = options_.max_ingest_message_bytes;
+  ingest_link.receive_hwm = options_.ingest_receive_hwm_messages;
   CloneServerOptions feed_options;
   feed_options.publish_endpoint = options_.publish_endpoint;
   feed_options.snapshot_endpoint = options_.snapshot_endpoint;
@@ -101,7 +93,10 @@ Status Aggregator::Start() {
 Status Aggregator::Restore() {
   state_->Clear();
   positions_.clear();
+  authorizer_.ForgetOutboxes();
   size_t orphaned = 0;
+  size_t outside_window = 0;
+  const int current_year = UtcYearOfMs(NowMs());
   // Stored versions were computed by the rules of their day (catalog and code). Under the same
   // rules they are kept as they are, and a restart only loads; else every total is recomputed,
   // and a changed plan or baseline yields new versions.
@@ -114,25 +109,38 @@ Status Aggregator::Restore() {
                          const tonghop::storage::v1::UnitValue& value) {
     const Indicator* indicator = catalog_.FindIndicator(indicator_id);
     const Decimal figure = Decimal::FromMicros(value.value_micros());
-    if (same_rules && indicator != nullptr) {
-      state_->LoadUnitValue(*indicator, period_text, unit, figure, value.applied_at_ms());
-      return;
-    }
     Period period;
     if (indicator == nullptr || !Period::Parse(period_text, &period).ok()) {
       ++orphaned;  // kept in the database; the catalog no longer knows the indicator
+      return;
+    }
+    if (!catalog_.year_window().Contains(period, current_year)) {
+      ++outside_window;  // kept in the database; years.csv was narrowed since it was stored
+      return;
+    }
+    if (same_rules) {
+      state_->LoadUnitValue(*indicator, period_text, unit, figure, value.applied_at_ms());
       return;
     }
     state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms());
   };
   visitor.on_position = [&](uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position) {
     positions_[outbox_id] = position;
+    authorizer_.CountOutbox(position.owner_unit());
   };
-  visitor.on_aggregate = [&](const tonghop::v1::AggregateUpdate& version) { state_->RestoreAggregate(version); };
+  visitor.on_aggregate = [&](const tonghop::v1::AggregateUpdate& version) {
+    Period period;
+    state_->RestoreAggregate(version, Period::Parse(version.period(), &period).ok() &&
+                                          catalog_.year_window().Contains(period, current_year));
+  };
   TONGHOP_RETURN_IF_ERROR(store_->Load(visitor, &counters_));
   if (orphaned) {
     spdlog::warn("{} stored figures belong to indicators the catalog no longer has; they are kept but not counted",
                  orphaned);
+  }
+  if (outside_window) {
+    spdlog::warn("{} stored figures are for years outside the catalog's window, {} (years.csv); they are kept but "
+                 "not counted", outside_window, catalog_.year_window().ToString(current_year));
   }
   if (same_rules) return Status::OK();
   auto versions = state_->Flush(&counters_.aggregate_seq, NowMs());
@@ -167,7 +175,7 @@ void Aggregator::IngestBurst() {
   const int64_t now = NowMs();
   int updates = 0;
   int messages = 0;
-  while (updates < options_.max_batch_updates && messages++ < kMaxMessagesPerBurst) {
+  while (updates < options_.max_batch_updates && messages < options_.max_messages_per_burst) {
     std::vector<zmq::message_t> frames;
     try {
       if (!zmq::recv_multipart(ingest_, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
@@ -175,6 +183,7 @@ void Aggregator::IngestBurst() {
       spdlog::warn("receiving from a collector: {}", e.what());
       break;
     }
+    ++messages;
     tonghop::v1::CollectorMessage message;
     if (frames.size() != 2 || !ParseProto(frames[1], &message)) {
       if (bad_input_log_.Allow()) {
@@ -210,6 +219,10 @@ void Aggregator::IngestBurst() {
     }
     updates += message.updates().updates_size();
     replies.emplace_back(std::move(frames[0]), std::move(reply));
+  }
+  if (messages == options_.max_messages_per_burst && full_burst_log_.Allow()) {
+    spdlog::info("read {} ingest messages in one burst, the most --max_messages_per_burst allows; the rest wait "
+                 "for the next burst ({} more such bursts in the last minute)", messages, full_burst_log_.suppressed());
   }
   if (replies.empty()) return;
 
@@ -255,8 +268,9 @@ void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::Up
   std::string malformed;
   if (batch.outbox_id() == 0) malformed = "field 'outbox_id' is 0; a collector must send its outbox's non-zero id";
   else if (batch.node_id().empty() || batch.node_id().size() > kMaxIdLength) malformed = "field 'node_id' is empty or too long";
-  else if (batch.updates_size() > kMaxUpdatesPerBatchMessage) {
-    malformed = fmt::format("{} updates in one batch; at most {}", batch.updates_size(), kMaxUpdatesPerBatchMessage);
+  else if (batch.updates_size() > options_.max_updates_per_batch_message) {
+    malformed = fmt::format("{} updates in one batch; at most {} (--max_updates_per_batch_message)", batch.updates_size(),
+                            options_.max_updates_per_batch_message);
   }
   if (!malformed.empty()) {
     if (bad_input_log_.Allow()) {
@@ -288,7 +302,10 @@ void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::Up
     return;
   }
   position.set_node_id(batch.node_id());
-  if (!key_unit.empty()) position.set_owner_unit(key_unit);
+  if (!key_unit.empty() && position.owner_unit().empty()) {
+    position.set_owner_unit(key_unit);
+    authorizer_.CountOutbox(key_unit);
+  }
   writes->PutPosition(batch.outbox_id(), position);
 }
 
@@ -334,11 +351,14 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::s
 
   ValidatedUpdate valid;
   std::string text;
-  RejectReason reason = validator_->Validate(update, &valid, &text);
+  RejectReason reason = validator_->Validate(update, now_ms, &valid, &text);
   if (reason != RejectReason::REJECT_REASON_UNSPECIFIED) {
     audit.set_rejected(reason);
     audit.set_reject_text(text);
-    spdlog::info("rejected update {} of {}: {}", update.seq(), batch.node_id(), text);
+    if (rejected_log_.Allow()) {
+      spdlog::info("rejected update {} of {}: {} ({} more held back)", update.seq(), batch.node_id(), text,
+                   rejected_log_.suppressed());
+    }
     AddReject(replies, update.seq(), reason, text);
     ++rejected_since_log_;
   } else {

@@ -42,8 +42,21 @@ struct AggregatorOptions {
   std::string query_endpoint = "tcp://*:5553";
   Durability durability = Durability::kFsync;
   // Bursts this large amortize recomputing the touched totals over a thousand communes
-  // (docs/PERFORMANCE.md); a burst is also capped at 1,000 messages.
+  // (docs/PERFORMANCE.md); a burst is also capped at max_messages_per_burst messages.
   int max_batch_updates = 10000;
+  // Bounds on what a collector controls (docs/SECURITY.md, "Bounds on what a peer controls").
+  // A legitimate batch is at most 1,000 updates of three 200-byte ids (about 640 kB), and a
+  // collector has only a few batches in flight; a larger message disconnects its sender.
+  int64_t max_ingest_message_bytes = 1 << 20;
+  // Messages queued per collector connection before libzmq stops reading from it.
+  int ingest_receive_hwm_messages = 1000;
+  // Ingest messages read per burst, whatever they hold: a flood of heartbeats or garbage cannot
+  // keep the loop from the other sockets. The ROUTER fair-queues between collectors.
+  int max_messages_per_burst = 1000;
+  // Updates in one UpdateBatch message; a larger batch is refused MALFORMED (a collector sends 100).
+  int max_updates_per_batch_message = 1000;
+  // Outboxes a unit's keys may bring into use (IngestAuthorizer; not in plain-text mode).
+  int max_outboxes_per_unit = 100;
   int heartbeat_interval_ms = 1000;
   // CURVE (docs/SECURITY.md): the aggregator's key pair (server), and the registry of the keys
   // that may connect. Disabled keys mean plain text, which in-process tests use.
@@ -93,6 +106,9 @@ class Aggregator {
   // Declared after the context, which must outlive its ZAP socket.
   IngestAuthorizer authorizer_{context_, &catalog_};
   LogLimiter bad_input_log_;
+  // Updates the catalog refuses: a few a day from people, a flood from a misused key.
+  LogLimiter rejected_log_;
+  LogLimiter full_burst_log_{60'000};
   zmq::socket_t ingest_;
   std::unique_ptr<CloneServer> feed_;
   std::unique_ptr<QueryService> query_;

@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   CLI::App app{"tonghop-aggregator: receives figures from the collectors, validates and stores them, keeps the "
                "province totals and feeds them to the publisher.\nExample: tonghop-aggregator --config "
                "deploy/local/aggregator.toml"};
-  app.add_option("--catalog_dir", options.catalog_dir, "folder with units.csv, indicators.csv, plans.csv, baselines.csv")->capture_default_str();
+  app.add_option("--catalog_dir", options.catalog_dir, "folder with units.csv, indicators.csv, plans.csv, baselines.csv, years.csv")->capture_default_str();
   app.add_option("--data_dir", options.data_dir, "RocksDB database folder (created if missing)")->capture_default_str();
   app.add_option("--ingest_endpoint", options.ingest_endpoint, "ROUTER the collectors connect to")->capture_default_str();
   app.add_option("--publish_endpoint", options.publish_endpoint, "PUB of the aggregate feed (the publisher subscribes)")->capture_default_str();
@@ -19,6 +19,22 @@ int main(int argc, char** argv) {
   app.add_option("--durability", durability, "when acks go out: wal (after the log write; survives a process crash) "
                  "or fsync (after the log is fsynced; survives a power loss)")->check(CLI::IsMember({"wal", "fsync"}))->capture_default_str();
   app.add_option("--max_batch_updates", options.max_batch_updates, "most updates written and acked together")->check(CLI::Range(1, 100000))->capture_default_str();
+  // Bounds on what a collector controls (docs/SECURITY.md, "Bounds on what a peer controls").
+  app.add_option("--max_ingest_message_bytes", options.max_ingest_message_bytes,
+                 "largest message a collector may send; a larger one closes its connection (a batch of 1,000 "
+                 "updates is at most about 640 kB)")->check(CLI::Range(int64_t{4096}, int64_t{1} << 30))->capture_default_str();
+  app.add_option("--ingest_receive_hwm_messages", options.ingest_receive_hwm_messages,
+                 "messages queued per collector connection; past it the aggregator stops reading that "
+                 "connection until it catches up")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--max_messages_per_burst", options.max_messages_per_burst,
+                 "most ingest messages read before the other sockets are served again")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--max_updates_per_batch_message", options.max_updates_per_batch_message,
+                 "most updates in one batch a collector sends (it sends 100); a larger batch is refused MALFORMED")
+      ->check(CLI::Range(1, 100000))->capture_default_str();
+  app.add_option("--max_outboxes_per_unit", options.max_outboxes_per_unit,
+                 "most outboxes the keys of one unit may bring into use (a collector makes one per fresh data "
+                 "folder, `tonghop import` one per run); a batch for one more is refused UNAUTHORIZED. Under "
+                 "CURVE only")->check(CLI::Range(1, 1000000))->capture_default_str();
   app.add_option("--heartbeat_interval_ms", options.heartbeat_interval_ms, "feed heartbeat to the publishers when nothing else was published for this long")->check(CLI::Range(10, 60000))->capture_default_str();
   tonghop::LinkSecurityFlags security;
   tonghop::AddServerSecurityFlags(app, &security);

@@ -24,8 +24,9 @@ Status IngestAuthorizer::Load(std::shared_ptr<const KeyRegistry>* out) const {
   return Status::OK();
 }
 
-Status IngestAuthorizer::Start(const std::string& registry_file) {
+Status IngestAuthorizer::Start(const std::string& registry_file, int max_outboxes_per_unit) {
   registry_file_ = registry_file;
+  max_outboxes_per_unit_ = max_outboxes_per_unit;
   TONGHOP_RETURN_IF_ERROR(Load(&registry_));
   zap_ = std::make_unique<ZapHandler>(context_);
   TONGHOP_RETURN_IF_ERROR(zap_->Start(registry_));
@@ -74,8 +75,28 @@ std::string IngestAuthorizer::Authorize(const zmq::message_t& body,
     return fmt::format("field 'outbox_id': this outbox belongs to unit '{}', and the sender's key to '{}'; nothing "
                        "was stored", position.owner_unit(), entry->name);
   }
+  if (position.owner_unit().empty() && OutboxesOf(entry->name) >= static_cast<size_t>(max_outboxes_per_unit_)) {
+    return fmt::format(
+        "field 'outbox_id': unit '{}' already has {} outboxes, the most --max_outboxes_per_unit allows, and this "
+        "one is new; nothing was stored. A collector starts a new outbox only when its data folder is new "
+        "(reinstalled) and `tonghop import` one per run: if that is what happened, raise --max_outboxes_per_unit "
+        "and restart the aggregator; otherwise the key may be misused: revoke or rotate it (docs/SECURITY.md)",
+        entry->name, OutboxesOf(entry->name));
+  }
   *unit = entry->name;
   return "";
+}
+
+void IngestAuthorizer::CountOutbox(const std::string& owner_unit) {
+  if (owner_unit.empty()) return;
+  auto it = outboxes_of_unit_.find(owner_unit);
+  if (it == outboxes_of_unit_.end()) it = outboxes_of_unit_.emplace(owner_unit, 0).first;
+  ++it->second;
+}
+
+size_t IngestAuthorizer::OutboxesOf(std::string_view unit) const {
+  auto it = outboxes_of_unit_.find(unit);
+  return it == outboxes_of_unit_.end() ? 0 : it->second;
 }
 
 bool IngestAuthorizer::Registered(const zmq::message_t& body, std::string_view role) const {

@@ -6,14 +6,20 @@
 //    key revoked by a reload stops at once, even on a connection opened before), and refuses the
 //    batch when the key is gone or when the outbox it names was first used by another unit's key
 //    (otherwise a key could advance, and so silence, another unit's sequence);
+//  - per UpdateBatch for an outbox new to the key's unit, Authorize() refuses it when the unit
+//    already owns max_outboxes_per_unit outboxes: a key inventing outbox ids would otherwise grow
+//    the aggregator's positions (memory and disk, kept for good) without bound. The aggregator
+//    counts the outboxes it stores (CountOutbox), and at start-up the stored ones;
 //  - per update, the aggregator rejects a reporting_unit other than the key's unit;
 //  - per query, the QueryService asks Registered() the same way about the office key.
 // Refusals are REJECT_REASON_UNAUTHORIZED, not final: nothing is stored and the collector keeps
-// the update until its key is registered. In plain-text mode (no keys) every unit is allowed.
+// the update until its key is registered or the cap raised. In plain-text mode (no keys) every unit
+// is allowed, and any number of outboxes.
 // Reload() (on SIGHUP) re-reads the registry file; a broken file leaves the current one in force.
 // Not thread-safe apart from the ZapHandler's own thread: the aggregator's loop owns it.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,8 +41,9 @@ class IngestAuthorizer {
   IngestAuthorizer(zmq::context_t& context, const Catalog* catalog);
 
   // Loads `registry_file` (every collector key must name a unit of the catalog) and starts the
-  // ZAP handler. Call before any server socket binds.
-  Status Start(const std::string& registry_file);
+  // ZAP handler. Call before any server socket binds. Each unit's keys may then bring at most
+  // `max_outboxes_per_unit` outboxes into use.
+  Status Start(const std::string& registry_file, int max_outboxes_per_unit);
   bool enabled() const { return zap_ != nullptr; }
 
   // Re-reads the registry file; logs what changed, or why the file was not taken.
@@ -54,6 +61,13 @@ class IngestAuthorizer {
   // Counts and logs (at most once a second) one refused update or batch.
   void CountRefusal(const std::string& node_id, const std::string& why);
 
+  // The outboxes each unit owns (OutboxPosition::owner_unit): ForgetOutboxes, then CountOutbox for
+  // each stored position at start-up, and for each outbox the aggregator then stores for a unit.
+  // An outbox without an owner ("", stored in plain-text mode) counts for no unit.
+  void ForgetOutboxes() { outboxes_of_unit_.clear(); }
+  void CountOutbox(const std::string& owner_unit);
+  size_t OutboxesOf(std::string_view unit) const;
+
  private:
   Status Load(std::shared_ptr<const KeyRegistry>* out) const;
 
@@ -62,6 +76,9 @@ class IngestAuthorizer {
   std::string registry_file_;
   std::unique_ptr<ZapHandler> zap_;
   std::shared_ptr<const KeyRegistry> registry_;
+  int max_outboxes_per_unit_ = 0;
+  // Units of the catalog (or of stored positions), so bounded; the refused path only looks up.
+  std::map<std::string, size_t, std::less<>> outboxes_of_unit_;
   uint64_t refused_total_ = 0;
   LogLimiter refusal_log_;
 };

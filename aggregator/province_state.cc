@@ -69,8 +69,9 @@ void ProvinceState::LoadUnitValue(const Indicator& indicator, const std::string&
   figures_[Key{indicator.id, period}].insert_or_assign(unit, Figure{value, applied_at_ms});
 }
 
-void ProvinceState::RestoreAggregate(const tonghop::v1::AggregateUpdate& version) {
+void ProvinceState::RestoreAggregate(const tonghop::v1::AggregateUpdate& version, bool recompute) {
   table_.Apply(version);
+  if (!recompute) return;
   // Every period with figures has its stored aggregate, and so its place here for MarkDirty.
   periods_[version.indicator()].insert(version.period());
 }

@@ -46,7 +46,9 @@ class ProvinceState {
   // as it is. Otherwise figures go through SetUnitValue and Flush recomputes everything.
   void LoadUnitValue(const Indicator& indicator, const std::string& period, const std::string& unit, Decimal value,
                      int64_t applied_at_ms);
-  void RestoreAggregate(const tonghop::v1::AggregateUpdate& version);
+  // With `recompute` false (a period outside the catalog's years, years.csv, since a narrowing) the
+  // version stays as last published and no change marks it dirty again.
+  void RestoreAggregate(const tonghop::v1::AggregateUpdate& version, bool recompute);
   // The catalog's fingerprint combined with the version of the rules this code computes by.
   uint64_t RulesFingerprint() const;
 

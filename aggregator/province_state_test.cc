@@ -121,7 +121,7 @@ TEST_F(ProvinceStateTest, RestoredVersionsKeepTheirSeqsAndRecomputeOnlyWhatChang
   Set("agri.area.total", "north", "100");
   state_.Flush(&seq_, 1);
   ProvinceState restored(&catalog_);
-  for (const auto& [key, version] : state_.table().entries()) restored.RestoreAggregate(version);
+  for (const auto& [key, version] : state_.table().entries()) restored.RestoreAggregate(version, /*recompute=*/true);
   Set(&restored, catalog_, "agri.area.total", "north", "100", "2017-Q1");
   uint64_t seq = seq_;
   EXPECT_TRUE(restored.Flush(&seq, 99).empty());

@@ -8,8 +8,8 @@ namespace tonghop {
 
 using tonghop::v1::RejectReason;
 
-RejectReason UpdateValidator::Validate(const tonghop::v1::IndicatorUpdate& update, ValidatedUpdate* out,
-                                       std::string* text) const {
+RejectReason UpdateValidator::Validate(const tonghop::v1::IndicatorUpdate& update, int64_t now_ms,
+                                       ValidatedUpdate* out, std::string* text) const {
   for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"reporting_unit", &update.reporting_unit()},
                                      {"indicator", &update.indicator()},
                                      {"period", &update.period()}}) {
@@ -41,6 +41,13 @@ RejectReason UpdateValidator::Validate(const tonghop::v1::IndicatorUpdate& updat
   Status s = Period::Parse(update.period(), &out->period);
   if (!s.ok()) {
     *text = "field 'period': " + s.message();
+    return RejectReason::REJECT_REASON_INVALID_PERIOD;
+  }
+  const int current_year = UtcYearOfMs(now_ms);
+  if (!catalog_->year_window().Contains(out->period, current_year)) {
+    *text = fmt::format("field 'period': '{}' is outside the years the catalog accepts figures for, {} "
+                        "(catalog file years.csv)",
+                        update.period(), catalog_->year_window().ToString(current_year));
     return RejectReason::REJECT_REASON_INVALID_PERIOD;
   }
   if ((indicator->period_types & PeriodTypeBit(out->period.type())) == 0) {

@@ -1,5 +1,6 @@
 #include "aggregator/update_validator.h"
 #include "core/testing/status_matchers.h"
+#include "core/transport.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -21,7 +22,7 @@ class UpdateValidatorTest : public ::testing::Test {
   }
   RejectReason Check(std::string* text) {
     ValidatedUpdate out;
-    return UpdateValidator(&catalog_).Validate(update_, &out, text);
+    return UpdateValidator(&catalog_).Validate(update_, NowMs(), &out, text);
   }
   Catalog catalog_;
   tonghop::v1::IndicatorUpdate update_;
@@ -30,7 +31,7 @@ class UpdateValidatorTest : public ::testing::Test {
 TEST_F(UpdateValidatorTest, AcceptsAValidUpdate) {
   std::string text;
   ValidatedUpdate out;
-  EXPECT_EQ(UpdateValidator(&catalog_).Validate(update_, &out, &text), RejectReason::REJECT_REASON_UNSPECIFIED);
+  EXPECT_EQ(UpdateValidator(&catalog_).Validate(update_, NowMs(), &out, &text), RejectReason::REJECT_REASON_UNSPECIFIED);
   EXPECT_EQ(out.value.micros(), 12'500000);
   EXPECT_EQ(out.indicator->id, "agri.area.total");
 }
@@ -61,6 +62,35 @@ TEST_F(UpdateValidatorTest, EachRejectionNamesTheField) {
   }
 }
 
+// The test catalog accepts 2016 to next_year (tests/testdata/catalog/years.csv).
+TEST_F(UpdateValidatorTest, PeriodsOutsideTheCatalogsYearsAreRejectedNamingThem) {
+  // 2026-06-01 UTC: next_year is 2027.
+  const int64_t june_2026_ms = 1'780'272'000'000;
+  ASSERT_EQ(UtcYearOfMs(june_2026_ms), 2026);
+  for (const char* period : {"1900", "2015-12", "2028-Q1", "2999"}) {
+    update_.set_period(period);
+    std::string text;
+    ValidatedUpdate out;
+    EXPECT_EQ(UpdateValidator(&catalog_).Validate(update_, june_2026_ms, &out, &text),
+              RejectReason::REJECT_REASON_INVALID_PERIOD) << period;
+    EXPECT_EQ(text, std::string("field 'period': '") + period + "' is outside the years the catalog accepts figures "
+                    "for, 2016 to next_year (2027) (catalog file years.csv)");
+  }
+  for (const char* period : {"2016-01", "2017-Q1", "2026-Q2", "2027"}) {
+    update_.set_period(period);
+    std::string text;
+    ValidatedUpdate out;
+    EXPECT_EQ(UpdateValidator(&catalog_).Validate(update_, june_2026_ms, &out, &text),
+              RejectReason::REJECT_REASON_UNSPECIFIED) << period << ": " << text;
+  }
+  // A year later, 2028 is next year.
+  update_.set_period("2028-Q1");
+  std::string text;
+  ValidatedUpdate out;
+  EXPECT_EQ(UpdateValidator(&catalog_).Validate(update_, june_2026_ms + 365LL * 86'400'000, &out, &text),
+            RejectReason::REJECT_REASON_UNSPECIFIED) << text;
+}
+
 TEST(UpdateValidatorStatisticsTest, WrongPeriodTypesAndForbiddenNegativesAreRejectedWithTheReason) {
   Catalog catalog;
   ASSERT_OK(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/statistics-catalog", &catalog));
@@ -72,7 +102,7 @@ TEST(UpdateValidatorStatisticsTest, WrongPeriodTypesAndForbiddenNegativesAreReje
     update.set_period(period);
     update.set_value(value);
     ValidatedUpdate out;
-    return validator.Validate(update, &out, text);
+    return validator.Validate(update, NowMs(), &out, text);
   };
   std::string text;
   EXPECT_EQ(check("north", "area.total", "2017-01", 5, &text), RejectReason::REJECT_REASON_UNSPECIFIED) << text;

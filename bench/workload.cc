@@ -42,7 +42,9 @@ Status WriteCatalog(const Workload& workload, const std::string& dir) {
   TONGHOP_RETURN_IF_ERROR(WriteStringToFile(dir + "/units.csv", units));
   TONGHOP_RETURN_IF_ERROR(WriteStringToFile(dir + "/indicators.csv", indicators));
   TONGHOP_RETURN_IF_ERROR(WriteStringToFile(dir + "/plans.csv", plans));
-  return WriteStringToFile(dir + "/baselines.csv", "indicator,period,value\n");
+  TONGHOP_RETURN_IF_ERROR(WriteStringToFile(dir + "/baselines.csv", "indicator,period,value\n"));
+  // Stored-value runs fill as many months before the live one as they need.
+  return WriteStringToFile(dir + "/years.csv", "first_year,last_year\n1900,2999\n");
 }
 
 void MakeLiveUpdate(const Workload& workload, int unit, uint64_t seq, int64_t observed_at_ms,

@@ -36,7 +36,7 @@ struct Workload {
   int window_updates = 1000;
 };
 
-// units.csv, indicators.csv, plans.csv, baselines.csv of the workload's catalog in `dir`.
+// units.csv, indicators.csv, plans.csv, baselines.csv, years.csv of the workload's catalog in `dir`.
 Status WriteCatalog(const Workload& workload, const std::string& dir);
 
 inline constexpr char kProbeIndicator[] = "bench.probe";

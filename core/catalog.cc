@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
 #include <set>
@@ -37,7 +38,32 @@ std::vector<std::string> SplitTokens(std::string_view s, char sep) {
   return out;
 }
 
+// A year such as 2017 (Period's range), or nullopt.
+std::optional<int> ParseYear(std::string_view text) {
+  int year = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), year);
+  if (ec != std::errc() || end != text.data() + text.size() || year < 1900 || year > 2999) return std::nullopt;
+  return year;
+}
+
+// The last_year words of years.csv and the years they add to the current one.
+constexpr std::pair<const char*, int> kRelativeYears[] = {{"this_year", 0}, {"next_year", 1}};
+
 }  // namespace
+
+std::string YearWindow::ToString(int current_year) const {
+  if (!relative_) return fmt::format("{} to {}", first_year_, last_year_);
+  for (const auto& [word, offset] : kRelativeYears) {
+    if (offset == last_year_) return fmt::format("{} to {} ({})", first_year_, word, LastYear(current_year));
+  }
+  return fmt::format("{} to {}", first_year_, LastYear(current_year));
+}
+
+const std::array<const char*, 5>& Catalog::FileNames() {
+  static constexpr std::array<const char*, 5> kNames = {"units.csv", "indicators.csv", "plans.csv", "baselines.csv",
+                                                        "years.csv"};
+  return kNames;
+}
 
 const char* ToString(SpaceAggregation agg) {
   switch (agg) {
@@ -67,7 +93,7 @@ Status Catalog::LoadFromDirectory(const std::string& dir, Catalog* out) {
   if (!std::filesystem::is_directory(dir)) {
     return Status::NotFound(fmt::format(
         "catalog folder {} does not exist; point --catalog_dir at a folder holding units.csv, "
-        "indicators.csv, plans.csv and baselines.csv (e.g. deploy/lang-son)", dir));
+        "indicators.csv, plans.csv, baselines.csv and years.csv (e.g. deploy/lang-son)", dir));
   }
   Catalog catalog;
   const std::string base = std::filesystem::path(dir).string() + "/";
@@ -77,8 +103,9 @@ Status Catalog::LoadFromDirectory(const std::string& dir, Catalog* out) {
   TONGHOP_RETURN_IF_ERROR(catalog.CheckWeights(base + "indicators.csv"));
   TONGHOP_RETURN_IF_ERROR(catalog.LoadPlans(base + "plans.csv"));
   TONGHOP_RETURN_IF_ERROR(catalog.LoadBaselines(base + "baselines.csv"));
+  TONGHOP_RETURN_IF_ERROR(catalog.LoadYears(base + "years.csv"));
   uint64_t hash = 14695981039346656037ull;
-  for (const char* name : {"units.csv", "indicators.csv", "plans.csv", "baselines.csv"}) {
+  for (const char* name : FileNames()) {
     std::string bytes;
     TONGHOP_RETURN_IF_ERROR(ReadFileToString(base + name, &bytes));
     // Each file ends with a 0 byte, so that moving a line from one file to the next changes it.
@@ -321,6 +348,51 @@ Status Catalog::LoadBaselines(const std::string& path) {
         }
         return Status::OK();
       });
+}
+
+Status Catalog::LoadYears(const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: missing; it declares the years figures are accepted for, e.g. a row '2016,next_year' under the "
+        "header 'first_year,last_year' (docs/CATALOG.md)", path));
+  }
+  static constexpr std::array<const char*, 2> kColumns = {"first_year", "last_year"};
+  unsigned rows = 0;
+  TONGHOP_RETURN_IF_ERROR(ReadCsvFile<2>(path, kColumns, {"first_year", "last_year"},
+      [&](const CsvRow<2>& row) -> Status {
+        if (++rows > 1) {
+          return Status::InvalidArgument(fmt::format(
+              "{}:{}: a second row; the file holds one row, the first and the last year figures are accepted for",
+              path, row.line));
+        }
+        const auto& [first_text, last_text] = row.cells;
+        std::optional<int> first = ParseYear(first_text);
+        if (!first) return FieldError(path, row.line, "first_year", fmt::format("'{}' is not a year such as 2016", first_text));
+        const int current_year = UtcYearOfMs(std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch()).count());
+        for (const auto& [word, offset] : kRelativeYears) {
+          if (last_text == word) year_window_ = YearWindow(*first, offset, /*relative=*/true);
+        }
+        if (year_window_.first_year() == 0) {
+          std::optional<int> last = ParseYear(last_text);
+          if (!last) {
+            return FieldError(path, row.line, "last_year",
+                              fmt::format("'{}' is not a year such as 2030, nor this_year or next_year", last_text));
+          }
+          year_window_ = YearWindow(*first, *last, /*relative=*/false);
+        }
+        if (year_window_.LastYear(current_year) < *first) {
+          return FieldError(path, row.line, "last_year",
+                            fmt::format("'{}' ({}) is before first_year {}: no figure would be accepted", last_text,
+                                        year_window_.LastYear(current_year), *first));
+        }
+        return Status::OK();
+      }));
+  if (rows == 0) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: has no row; give the first and the last year figures are accepted for, e.g. '2016,next_year'", path));
+  }
+  return Status::OK();
 }
 
 const ReportingUnit* Catalog::FindUnit(std::string_view code) const {

@@ -1,10 +1,12 @@
 // Catalog: what a province reports. The reporting units (districts, communes, departments...),
 // the indicators with their aggregation rules, the annual plans and the baselines of earlier
-// periods. Loaded from four CSV files in one folder (deploy/lang-son/ for Lạng Sơn; format in
-// docs/CATALOG.md) and checked as a whole: any mistake is reported with file, line and field.
+// periods, and the years figures are accepted for. Loaded from five CSV files in one folder
+// (deploy/lang-son/ for Lạng Sơn; format in docs/CATALOG.md) and checked as a whole: any mistake
+// is reported with file, line and field.
 // Immutable once loaded; safe to share between threads.
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,6 +50,34 @@ inline constexpr PeriodTypeSet kAllPeriodTypes = 0xF;
 // "month", "quarter", "half_year", "year": the words of the catalog's period_type column.
 const char* PeriodTypeName(Period::Type type);
 
+// The years figures are accepted for (years.csv): from a fixed first year to a last year that is
+// fixed or counted from the current year, so that "next_year" keeps accepting figures as the years
+// pass without an edit. Only figures of these years are stored, and so only their periods (and
+// the longer periods of the same years they make) have aggregates: a unit's key cannot fill the
+// store with a thousand years of figures. A period's year-on-year reads the year before, which for
+// the first year comes from baselines.csv.
+class YearWindow {
+ public:
+  YearWindow() = default;
+  // From first_year to last_year (fixed), or to the current year + last_year_offset when
+  // `relative` (offset 0 is "this_year", 1 "next_year").
+  YearWindow(int first_year, int last_year, bool relative)
+      : first_year_(first_year), last_year_(last_year), relative_(relative) {}
+
+  int first_year() const { return first_year_; }
+  int LastYear(int current_year) const { return relative_ ? current_year + last_year_ : last_year_; }
+  bool Contains(const Period& period, int current_year) const {
+    return period.year() >= first_year_ && period.year() <= LastYear(current_year);
+  }
+  // For messages: "2016 to next_year (2027)", "2016 to 2030".
+  std::string ToString(int current_year) const;
+
+ private:
+  int first_year_ = 0;
+  int last_year_ = 0;  // the year, or the offset from the current year when relative_
+  bool relative_ = false;
+};
+
 struct ReportingUnit {
   std::string code;  // stable ASCII id, e.g. "cao-loc"
   std::string name;  // as people write it, e.g. "Cao Lộc"
@@ -84,12 +114,16 @@ struct Indicator {
 
 class Catalog {
  public:
-  // Loads units.csv, indicators.csv, plans.csv and baselines.csv from `dir`.
+  // Loads units.csv, indicators.csv, plans.csv, baselines.csv and years.csv from `dir`.
   static Status LoadFromDirectory(const std::string& dir, Catalog* out);
+  // The names of those files, in the order they are read.
+  static const std::array<const char*, 5>& FileNames();
 
   const std::vector<ReportingUnit>& units() const { return units_; }
   const std::vector<Indicator>& indicators() const { return indicators_; }
-  // A hash (FNV-1a) of the four files' bytes: equal fingerprints, same catalog. The aggregator
+  // The years figures are accepted for (years.csv).
+  const YearWindow& year_window() const { return year_window_; }
+  // A hash (FNV-1a) of the five files' bytes: equal fingerprints, same catalog. The aggregator
   // stores it to know at a restart whether its stored totals were computed by these rules.
   uint64_t fingerprint() const { return fingerprint_; }
 
@@ -114,6 +148,7 @@ class Catalog {
   Status LoadIndicators(const std::string& path);
   Status LoadPlans(const std::string& path);
   Status LoadBaselines(const std::string& path);
+  Status LoadYears(const std::string& path);
   Status CheckPartsOf(const std::string& path) const;
   Status CheckWeights(const std::string& path) const;
 
@@ -123,6 +158,7 @@ class Catalog {
   std::map<std::string, size_t, std::less<>> indicator_index_;
   std::map<std::pair<std::string, int>, Decimal> plans_;
   std::map<std::pair<std::string, std::string>, Decimal> baselines_;
+  YearWindow year_window_;
   // Line of each indicator in indicators.csv, for messages about cross-row checks.
   std::map<std::string, unsigned> indicator_lines_;
 };

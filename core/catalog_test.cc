@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "core/csv.h"
+#include "core/transport.h"
 #include "core/testing/temp_dir.h"
 #include "core/testing/status_matchers.h"
 
@@ -40,6 +43,100 @@ TEST(CatalogTest, LoadsLangSonWithEveryIndicatorOfTheReport) {
   EXPECT_EQ(catalog.Baseline("agri.sown_area.total", q1_2016)->ToString(), "23134");
 }
 
+int ThisYear() { return UtcYearOfMs(NowMs()); }
+
+Period P(const std::string& text) {
+  Period period;
+  EXPECT_OK(Period::Parse(text, &period));
+  return period;
+}
+
+TEST(CatalogTest, LangSonAcceptsFiguresFrom2016ToNextYear) {
+  Catalog catalog;
+  ASSERT_OK(Catalog::LoadFromDirectory(kLangSon, &catalog));
+  const YearWindow& window = catalog.year_window();
+  const int year = ThisYear();
+  EXPECT_EQ(window.first_year(), 2016);
+  EXPECT_EQ(window.LastYear(year), year + 1);
+  for (const std::string& period : std::vector<std::string>{"2016-Q1", "2017-Q1", "2017", std::to_string(year) + "-03", std::to_string(year + 1)}) {
+    EXPECT_TRUE(window.Contains(P(period), year)) << period;
+  }
+  for (const std::string& period : std::vector<std::string>{"1900", "2015-12", "2999", std::to_string(year + 2) + "-Q1"}) {
+    EXPECT_FALSE(window.Contains(P(period), year)) << period;
+  }
+  EXPECT_EQ(window.ToString(2026), "2016 to next_year (2027)");
+  // "next_year" moves with the clock, without an edit or a restart.
+  EXPECT_TRUE(window.Contains(P("2031"), 2030));
+}
+
+class YearsFileTest : public ::testing::Test {
+ protected:
+  Status Load(const std::string& years, Catalog* catalog) {
+    for (const char* name : Catalog::FileNames()) {
+      std::string text;
+      EXPECT_OK(ReadFileToString(kTestCatalog + "/" + name, &text));
+      dir_.Write(name, text);
+    }
+    dir_.Write("years.csv", years);
+    return Catalog::LoadFromDirectory(dir_.path(), catalog);
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(YearsFileTest, LastYearIsAYearThisYearOrNextYear) {
+  Catalog catalog;
+  ASSERT_OK(Load("# comment\nfirst_year,last_year\n2010,2020\n", &catalog));
+  EXPECT_EQ(catalog.year_window().ToString(ThisYear()), "2010 to 2020");
+  EXPECT_TRUE(catalog.year_window().Contains(P("2020-12"), 2050));
+  EXPECT_FALSE(catalog.year_window().Contains(P("2021-01"), 2000));
+  EXPECT_FALSE(catalog.year_window().Contains(P("2009-12"), 2000));
+
+  ASSERT_OK(Load("last_year,first_year,note\nthis_year,2017,columns in any order\n", &catalog));
+  EXPECT_EQ(catalog.year_window().LastYear(2026), 2026);
+  EXPECT_EQ(catalog.year_window().ToString(2026), "2017 to this_year (2026)");
+  EXPECT_FALSE(catalog.year_window().Contains(P("2027-01"), 2026));
+}
+
+TEST_F(YearsFileTest, MistakesNameFileLineAndField) {
+  const std::string next = std::to_string(ThisYear() + 1);
+  const std::pair<std::string, std::string> cases[] = {
+      {"first_year,last_year\n16,next_year\n", "years.csv:2: field 'first_year': '16' is not a year such as 2016"},
+      {"first_year,last_year\n1899,next_year\n", "years.csv:2: field 'first_year': '1899' is not a year"},
+      {"first_year,last_year\n2016,soon\n",
+       "years.csv:2: field 'last_year': 'soon' is not a year such as 2030, nor this_year or next_year"},
+      {"first_year,last_year\n2016,3000\n", "years.csv:2: field 'last_year': '3000' is not a year"},
+      {"first_year,last_year\n2016,2015\n", "years.csv:2: field 'last_year': '2015' (2015) is before first_year 2016"},
+      {"first_year,last_year\n2999,next_year\n",
+       "years.csv:2: field 'last_year': 'next_year' (" + next + ") is before first_year 2999"},
+      {"first_year,last_year\n2016,next_year\n2017,next_year\n", "years.csv:3: a second row"},
+      {"first_year,last_year\n", "years.csv: has no row"},
+      {"first_year\n2016\n", "the header has no column 'last_year'"},
+  };
+  for (const auto& [years, expected] : cases) {
+    Catalog catalog;
+    Status s = Load(years, &catalog);
+    EXPECT_FALSE(s.ok()) << years;
+    EXPECT_NE(s.message().find(expected), std::string::npos) << "got: " << s.message() << "\nwanted: " << expected;
+  }
+}
+
+TEST_F(YearsFileTest, AMissingFileSaysWhatItIsFor) {
+  Catalog catalog;
+  ASSERT_OK(Load("first_year,last_year\n2016,next_year\n", &catalog));
+  std::filesystem::remove(dir_.Sub("years.csv"));
+  Status s = Catalog::LoadFromDirectory(dir_.path(), &catalog);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("years.csv: missing; it declares the years figures are accepted for"), std::string::npos)
+      << s.ToString();
+}
+
+TEST_F(YearsFileTest, ChangesTheFingerprint) {
+  Catalog before, after;
+  ASSERT_OK(Load("first_year,last_year\n2016,next_year\n", &before));
+  ASSERT_OK(Load("first_year,last_year\n2017,next_year\n", &after));
+  EXPECT_NE(before.fingerprint(), after.fingerprint());
+}
+
 TEST(CatalogTest, StatisticsColumnsAreReadAndOptional) {
   Catalog catalog;
   Status s = Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/statistics-catalog", &catalog);
@@ -72,7 +169,7 @@ class BrokenCatalogTest : public ::testing::Test {
  protected:
   // Copies the small test catalog, replaces one file, and returns the load error.
   Status LoadWith(const std::string& file, const std::string& content) {
-    for (const char* name : {"units.csv", "indicators.csv", "plans.csv", "baselines.csv"}) {
+    for (const char* name : Catalog::FileNames()) {
       std::string text;
       EXPECT_OK(ReadFileToString(kTestCatalog + "/" + name, &text));
       dir_.Write(name, text);

@@ -1,8 +1,8 @@
-// Fuzz target: a province catalog (docs/CATALOG.md). The bytes are the four CSV files one after
-// the other, separated by lines "@@@": units.csv, indicators.csv, plans.csv, baselines.csv
-// (missing parts become empty files). They are written to a temp folder and loaded with
+// Fuzz target: a province catalog (docs/CATALOG.md). The bytes are the five CSV files one after
+// the other, separated by lines "@@@": units.csv, indicators.csv, plans.csv, baselines.csv,
+// years.csv (missing parts become empty files, except a missing years.csv, which becomes
+// "2016,next_year", so that inputs written before the file existed still reach the other checks). They are written to a temp folder and loaded with
 // Catalog::LoadFromDirectory, as the aggregator does at start-up.
-#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,13 +12,19 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static tonghop::testing::TempDir* dir = new tonghop::testing::TempDir;
-  constexpr std::array<const char*, 4> kFiles = {"units.csv", "indicators.csv", "plans.csv", "baselines.csv"};
   std::string_view rest(reinterpret_cast<const char*>(data), size);
-  for (const char* name : kFiles) {
-    size_t end = rest.find("\n@@@\n");
-    std::string_view part = rest.substr(0, end);
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 5);
-    dir->Write(name, std::string(part));
+  bool more = true;  // whether the input still has a part for this file
+  for (const char* name : tonghop::Catalog::FileNames()) {
+    std::string text;
+    if (more) {
+      size_t end = rest.find("\n@@@\n");
+      text = std::string(rest.substr(0, end));
+      more = end != std::string_view::npos;
+      rest = more ? rest.substr(end + 5) : std::string_view();
+    } else if (std::string_view(name) == "years.csv") {
+      text = "first_year,last_year\n2016,next_year\n";
+    }
+    dir->Write(name, text);
   }
   tonghop::Catalog catalog;
   if (tonghop::Catalog::LoadFromDirectory(dir->path(), &catalog).ok()) {

@@ -57,6 +57,7 @@ void WriteCatalog(const testing::TempDir& dir) {
   dir.Write("catalog/indicators.csv", indicators);
   dir.Write("catalog/plans.csv", "indicator,year,plan\n");
   dir.Write("catalog/baselines.csv", "indicator,period,value\n");
+  dir.Write("catalog/years.csv", "first_year,last_year\n2017,2020\n");
 }
 
 // One unit's figures, in the order it reports them, cut into drop files.

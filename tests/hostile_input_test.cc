@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <iostream>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -27,6 +28,8 @@
 #include "core/curve_keys.h"
 #include "core/testing/clone_source.h"
 #include "core/testing/temp_dir.h"
+#include "aggregator/ingest_store.h"
+#include "core/period.h"
 #include "core/transport.h"
 #include "tests/mini_province.h"
 #include "tonghop/v1/query.pb.h"
@@ -671,6 +674,188 @@ TEST_F(HostileInputTest, NodesStartedBeforeTheirKeyIsRegisteredGetInOnceItIs) {
   EXPECT_TRUE(province_.IsRunning("collector-cao-loc"));
   EXPECT_NE(province_.LogTail("collector-cao-loc", 50).find("refused this node's key"), std::string::npos)
       << province_.LogTail("collector-cao-loc", 50);
+}
+
+// Outbox positions in the stopped aggregator's database, by owner unit.
+std::map<std::string, int> StoredOutboxes(const std::string& data_dir) {
+  std::map<std::string, int> owners;
+  std::unique_ptr<IngestStore> store;
+  Status opened = IngestStore::Open(data_dir, Durability::kWal, &store);
+  EXPECT_TRUE(opened.ok()) << opened.ToString();
+  if (!opened.ok()) return owners;
+  IngestStore::Visitor visitor;
+  visitor.on_value = [](const std::string&, const std::string&, const std::string&, const tonghop::storage::v1::UnitValue&) {};
+  visitor.on_position = [&](uint64_t, const tonghop::storage::v1::OutboxPosition& p) { ++owners[p.owner_unit()]; };
+  visitor.on_aggregate = [](const tonghop::v1::AggregateUpdate&) {};
+  IngestStore::Counters counters;
+  Status loaded = store->Load(visitor, &counters);
+  EXPECT_TRUE(loaded.ok()) << loaded.ToString();
+  return owners;
+}
+
+// Issue 10: a unit's key inventing outbox ids grew the aggregator's positions (memory and disk,
+// kept for good) by one per id. Now each unit may bring --max_outboxes_per_unit (100) outboxes
+// into use; a batch for one more is refused UNAUTHORIZED (not final: nothing stored, the
+// collector keeps it), cheaply, and the cap holds across a restart.
+TEST_F(HostileInputTest, AUnitsKeyCannotGrowTheOutboxesWithoutBound) {
+  constexpr int kDefaultCap = 100;
+  constexpr int kAttempts = 50'000;
+  constexpr int kInFlight = 500;
+  RawClient loc_binh(context_, Ingest(), ClientKeys("loc-binh"));
+  ASSERT_EQ(loc_binh.Exchange(Batch(7, 1, "loc-binh", 500)).acks_size(), 1);
+
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  int acked = 0, capped = 0, other = 0;
+  std::string refusal;
+  const auto start = std::chrono::steady_clock::now();
+  for (int sent = 0; sent < kAttempts; sent += kInFlight) {
+    for (int i = sent; i < sent + kInFlight; ++i) {
+      tonghop::v1::CollectorMessage message;
+      *message.mutable_updates() = Batch(1'000 + i, 1, "cao-loc", i);
+      cao_loc.Send(message);
+    }
+    for (int i = sent; i < sent + kInFlight; ++i) {
+      auto reply = cao_loc.Receive(30'000);
+      ASSERT_TRUE(reply.has_value()) << "no reply to attempt " << i << "\n" << province_.LogTail("aggregator");
+      const auto& r = reply->replies();
+      if (r.acks_size() == 1 && r.rejects_size() == 0) {
+        ++acked;
+      } else if (r.rejects_size() == 1 && r.rejects(0).reason() == RejectReason::REJECT_REASON_UNAUTHORIZED &&
+                 r.rejects(0).text().find("--max_outboxes_per_unit") != std::string::npos) {
+        ++capped;
+        refusal = r.rejects(0).text();
+      } else {
+        ++other;
+      }
+    }
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(acked, kDefaultCap);
+  EXPECT_EQ(capped, kAttempts - kDefaultCap);
+  EXPECT_EQ(other, 0);
+  // Generous for a loaded machine under ASan; the refused path costs no store write.
+  EXPECT_LT(seconds, 120) << kAttempts << " attempts";
+  std::cout << kAttempts << " new-outbox attempts answered in " << seconds << " s\n";
+  EXPECT_NE(refusal.find("field 'outbox_id': unit 'cao-loc' already has 100 outboxes"), std::string::npos) << refusal;
+  EXPECT_NE(refusal.find("nothing was stored"), std::string::npos) << refusal;
+  EXPECT_NE(province_.LogTail("aggregator", 50).find("--max_outboxes_per_unit"), std::string::npos)
+      << province_.LogTail("aggregator", 50);
+
+  // The outboxes in use go on; the other unit is unaffected. cao-loc's last figure stored is that
+  // of its 100th outbox.
+  ASSERT_EQ(cao_loc.Exchange(Batch(1'000, 2, "cao-loc", 99)).acks_size(), 1);
+  ASSERT_EQ(loc_binh.Exchange(Batch(7, 2, "loc-binh", 600)).acks_size(), 1);
+  ExpectTotal("699.0 from 2 units");
+
+  // The database holds the 100 outboxes and no more; after a restart the cap still holds.
+  ASSERT_OK(province_.Terminate("aggregator"));
+  const std::map<std::string, int> expected = {{"cao-loc", kDefaultCap}, {"loc-binh", 1}};
+  EXPECT_EQ(StoredOutboxes(province_.AggregatorDataDir()), expected);
+  ASSERT_OK(province_.StartAggregator(AggregatorKeyFlags()));
+  RawClient after_restart(context_, Ingest(), ClientKeys("cao-loc"));
+  ExpectRejected(after_restart.Exchange(Batch(999'999, 1, "cao-loc", 1)), RejectReason::REJECT_REASON_UNAUTHORIZED,
+                 "outbox_id");
+  ASSERT_EQ(after_restart.Exchange(Batch(1'001, 2, "cao-loc", 1)).acks_size(), 1);
+  RawClient loc_binh_again(context_, Ingest(), ClientKeys("loc-binh"));
+  ASSERT_EQ(loc_binh_again.Exchange(Batch(70, 1, "loc-binh", 10)).acks_size(), 1);  // its second outbox
+  ExpectTotal("11.0 from 2 units");
+}
+
+// Each ingest bound is a flag; set lower, each holds.
+TEST_F(HostileInputTest, EveryIngestBoundIsAFlagThatHolds) {
+  ASSERT_OK(province_.Terminate("aggregator"));
+  std::vector<std::string> flags = AggregatorKeyFlags();
+  flags.insert(flags.end(), {"--max_outboxes_per_unit", "2", "--max_updates_per_batch_message", "10",
+                             "--max_ingest_message_bytes", "65536", "--max_messages_per_burst", "5",
+                             "--ingest_receive_hwm_messages", "50"});
+  ASSERT_OK(province_.StartAggregator(flags));
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+
+  // Outboxes: two, then a third is refused.
+  ASSERT_EQ(cao_loc.Exchange(Batch(1, 1, "cao-loc", 1)).acks_size(), 1);
+  ASSERT_EQ(cao_loc.Exchange(Batch(2, 1, "cao-loc", 2)).acks_size(), 1);
+  auto third = cao_loc.Exchange(Batch(3, 1, "cao-loc", 3));
+  ExpectRejected(third, RejectReason::REJECT_REASON_UNAUTHORIZED, "outbox_id");
+  EXPECT_NE(third.rejects(0).text().find("already has 2 outboxes"), std::string::npos) << third.DebugString();
+
+  // Updates per batch: 11 are refused MALFORMED, 10 are applied.
+  auto batch_of = [](int updates, uint64_t first_seq) {
+    tonghop::v1::UpdateBatch batch = Batch(1, first_seq, "cao-loc", 4);
+    for (int i = 1; i < updates; ++i) {
+      *batch.add_updates() = batch.updates(0);
+      batch.mutable_updates(i)->set_seq(first_seq + i);
+    }
+    return batch;
+  };
+  auto too_many = cao_loc.Exchange(batch_of(11, 2));
+  ASSERT_EQ(too_many.rejects_size(), 11) << too_many.DebugString();
+  EXPECT_EQ(too_many.rejects(0).reason(), RejectReason::REJECT_REASON_MALFORMED);
+  EXPECT_NE(too_many.rejects(0).text().find("11 updates in one batch; at most 10 (--max_updates_per_batch_message)"),
+            std::string::npos) << too_many.rejects(0).text();
+  EXPECT_EQ(cao_loc.Exchange(batch_of(10, 2)).acks_size(), 10);
+
+  // Message size: a 100 kB message (under the default 1 MiB) closes the connection; nothing is
+  // answered, and the DEALER reconnects.
+  tonghop::v1::UpdateBatch big = Batch(1, 12, "cao-loc", 5);
+  big.set_node_id(std::string(100'000, 'n'));
+  tonghop::v1::CollectorMessage message;
+  *message.mutable_updates() = big;
+  cao_loc.Send(message);
+  EXPECT_FALSE(cao_loc.Receive(1'000).has_value());
+  bool serving = false;
+  for (int attempt = 0; attempt < 10 && !serving; ++attempt) serving = cao_loc.Heartbeat();
+  EXPECT_TRUE(serving);
+
+  // Messages per burst: 200 heartbeats at once are all answered, five a burst, and that is logged.
+  tonghop::v1::CollectorMessage beat;
+  beat.mutable_heartbeat()->set_sent_at_ms(NowMs());
+  for (int i = 0; i < 200; ++i) cao_loc.Send(beat);
+  int answered = 0;
+  while (answered < 200 && cao_loc.Receive(5'000).has_value()) ++answered;
+  EXPECT_EQ(answered, 200);
+  EXPECT_NE(province_.LogTail("aggregator", 50).find("the most --max_messages_per_burst allows"), std::string::npos)
+      << province_.LogTail("aggregator", 50);
+  ASSERT_EQ(cao_loc.Exchange(Batch(1, 12, "cao-loc", 6)).acks_size(), 1);
+  ExpectTotal("6.0 from 1 units");  // each figure above replaced the one before
+}
+
+// Issue 10: figures were accepted for any year from 1900 to 2999, each making aggregates (its
+// quarter, half-year and year). Now only the years the catalog declares (years.csv; Lạng Sơn:
+// 2016 to next_year) are accepted; others are refused INVALID_PERIOD naming the window.
+TEST_F(HostileInputTest, FiguresOutsideTheCatalogsYearsAreRefusedAndMakeNoAggregate) {
+  const int year = UtcYearOfMs(NowMs());
+  const std::string window = fmt::format("2016 to next_year ({})", year + 1);
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  uint64_t seq = 1;
+  const std::vector<std::string> outside = {"1900-Q1", "2999-Q4", fmt::format("{}-Q1", year + 2), "2015-12"};
+  for (const std::string& period : outside) {
+    tonghop::v1::UpdateBatch batch = Batch(20, seq, "cao-loc", 1);
+    batch.mutable_updates(0)->set_period(period);
+    auto replies = cao_loc.Exchange(batch);
+    SCOPED_TRACE(period);
+    ExpectRejected(replies, RejectReason::REJECT_REASON_INVALID_PERIOD, "period");
+    if (replies.rejects_size() == 1) {
+      EXPECT_NE(replies.rejects(0).text().find(window), std::string::npos) << replies.rejects(0).text();
+    }
+    ++seq;  // a rejected update consumes its seq, as every final rejection does
+  }
+  for (const std::string& period : {std::string(kPeriod), fmt::format("{}-Q1", year), fmt::format("{}-Q1", year + 1)}) {
+    tonghop::v1::UpdateBatch batch = Batch(20, seq++, "cao-loc", 7);
+    batch.mutable_updates(0)->set_period(period);
+    EXPECT_EQ(cao_loc.Exchange(batch).acks_size(), 1) << period;
+  }
+  nlohmann::json state;
+  Status s = province_.WaitForWatch(
+      [&](const nlohmann::json& st) {
+        return testing::FindAggregate(st, kIndicator, fmt::format("{}", year + 1)) != nullptr;
+      },
+      kTotalTimeoutMs, &state);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  for (const auto& aggregate : state["aggregates"]) {
+    const std::string period = aggregate["period"];
+    const int period_year = std::stoi(period.substr(0, 4));
+    EXPECT_TRUE(period_year == 2017 || period_year == year || period_year == year + 1) << period;
+  }
 }
 
 }  // namespace

@@ -12,6 +12,8 @@ province's report (shared/data/lang-son/). Run once by a maintainer; its output 
                   than YOY_THRESHOLD_PCT against the year before is flagged
 - plans.csv       2017 annual plan = q1_2017 / pct_of_plan * 100 (six decimals)
 - baselines.csv   2016-Q1 province value = q1_2017 / (1 + yoy_pct / 100) (six decimals)
+- years.csv       figures are accepted from FIRST_YEAR (the baselines' year, so that it can be
+                  imported) to next year
 - reference-2017-q1.csv  the report's 2017-Q1 figures, what the pipeline must reproduce
 - scenarios/lang-son-2017-q1/<unit>/<sector>.csv  each unit's drop files: every district's share
   of every district-reported indicator (shares add up exactly to the province figure, in steps of
@@ -44,6 +46,9 @@ YOY_THRESHOLD_PCT = 50
 # province manages, footnote 7), so the parts must add up to them. The printed figures do not
 # (403.62 against 408.93 executed), which the system must flag, not hide.
 PARTS_RULE_OVERRIDES = {"invest.executed.total": "=", "invest.disbursed.total": "="}
+# The first year figures are accepted for: 2016, the year of the baselines, whose figures may be
+# imported (`tonghop import`); the last is "next_year", so that the current year always is.
+FIRST_YEAR = 2016
 # Indicators that may be negative: changes in percent.
 MAY_BE_NEGATIVE = {"trade.cpi_change"}
 
@@ -110,6 +115,7 @@ def main(shared_dir, out_dir):
           rows)
     write("plans.csv", ["indicator", "year", "plan"], plans)
     write("baselines.csv", ["indicator", "period", "value"], baselines)
+    write("years.csv", ["first_year", "last_year"], [[FIRST_YEAR, "next_year"]])
     write("reference-2017-q1.csv", ["indicator", "period", "value", "pct_of_plan", "yoy_pct"], reference)
 
     # Scenario: one folder per reporting unit, one file per sector.
