@@ -45,6 +45,7 @@ Status Sender::Connect() {
 
 Status Sender::Start() {
   TONGHOP_RETURN_IF_ERROR(Connect());
+  connected_at_ms_ = MonotonicMs();
   cursor_ = outbox_->FirstPendingSeq();
   const int64_t now = MonotonicMs();
   last_heard_ms_ = now;  // measure unreachability from the start
@@ -62,6 +63,7 @@ void Sender::Process() {
   if (RetryRefusedHandshake(now)) return;
   ReadReplies(now);
   UpdateReachability(now);
+  ReconnectAfterSilence(now);
   CheckAckTimeout(now);
   Pump(now);
   if (now - last_send_ms_ >= options_.heartbeat_interval_ms) SendHeartbeat(now);
@@ -82,10 +84,25 @@ bool Sender::RetryRefusedHandshake(int64_t now) {
   if (now < reconnect_at_ms_) return true;
   reconnect_at_ms_ = 0;
   // libzmq never retries a refused handshake on the same socket: a new one starts afresh.
+  Reconnect(now);
+  return false;
+}
+
+void Sender::Reconnect(int64_t now) {
   if (Status s = Connect(); !s.ok()) spdlog::error("reconnecting to the aggregator: {}", s.message());
+  connected_at_ms_ = now;
+  // What was in flight on the old connection is lost with it.
   if (!in_flight_.empty()) Rewind(outbox_->FirstPendingSeq());
   last_send_ms_ = now - options_.heartbeat_interval_ms;  // say hello on the new connection at once
-  return false;
+}
+
+void Sender::ReconnectAfterSilence(int64_t now) {
+  // With ZMTP heartbeats off (core/transport.h), a connection whose link was cut, or that a proxy
+  // stopped forwarding, stays open as far as libzmq knows until TCP keepalive gives up on it, a
+  // minute later. Heartbeats unanswered for as long as it takes to call the aggregator
+  // unreachable mean a new connection, and another one each such interval while it stays silent.
+  const int64_t silence = kSilentIntervals * int64_t{options_.heartbeat_interval_ms};
+  if (now - last_heard_ms_ >= silence && now - connected_at_ms_ >= silence) Reconnect(now);
 }
 
 int Sender::MillisUntilDue() const {
@@ -95,7 +112,7 @@ int Sender::MillisUntilDue() const {
   if (!in_flight_.empty()) due = std::min(due, in_flight_.begin()->second.sent_ms + options_.ack_timeout_ms);
   if (paused_until_ms_ > now) due = std::min(due, paused_until_ms_);
   if (reachability_ != Reachability::kUnreachable) {
-    due = std::min(due, last_heard_ms_ + 3 * int64_t{options_.heartbeat_interval_ms});
+    due = std::min(due, last_heard_ms_ + kSilentIntervals * int64_t{options_.heartbeat_interval_ms});
   }
   return static_cast<int>(std::clamp<int64_t>(due - now, 0, options_.heartbeat_interval_ms));
 }
@@ -240,7 +257,7 @@ void Sender::HandleOutOfSequence(uint64_t expected_seq) {
 }
 
 void Sender::UpdateReachability(int64_t now) {
-  const bool recent = now - last_heard_ms_ < 3 * int64_t{options_.heartbeat_interval_ms};
+  const bool recent = now - last_heard_ms_ < kSilentIntervals * int64_t{options_.heartbeat_interval_ms};
   if (heard_once_ && recent && reachability_ != Reachability::kReachable) {
     if (reachability_ == Reachability::kUnreachable) {
       spdlog::info("aggregator at {} is reachable again; {} updates pending",

@@ -21,7 +21,9 @@
 //    within seconds of the key being registered. The figures wait in the outbox meanwhile.
 //  - When nothing was sent for heartbeat_interval_ms it sends a Heartbeat, which the aggregator
 //    answers. The aggregator is reachable while something was heard from it within three
-//    heartbeat intervals; the change either way is logged once.
+//    heartbeat intervals; the change either way is logged once. While it is silent the sender
+//    makes a new connection every three intervals: without ZMTP heartbeats nothing else would
+//    drop one whose link was cut.
 // Not thread-safe: the collector's loop owns it.
 #pragma once
 
@@ -52,6 +54,9 @@ struct SenderOptions {
 class Sender {
  public:
   static constexpr int kMaxUpdatesPerBatch = 100;
+  // Heartbeat intervals of silence after which the aggregator counts as unreachable, and the
+  // connection is replaced.
+  static constexpr int kSilentIntervals = 3;
 
   Sender(zmq::context_t& context, SenderOptions options, Outbox* outbox, const RejectionFile* rejections);
 
@@ -89,6 +94,11 @@ class Sender {
   // After a refused handshake: true while waiting to retry (nothing to send meanwhile); replaces
   // the socket when the wait is over.
   bool RetryRefusedHandshake(int64_t now);
+  // A new socket, in place of one refused or silent; what was in flight on it is sent again.
+  void Reconnect(int64_t now);
+  // Replaces the socket after kSilentIntervals heartbeat intervals without a word from the
+  // aggregator, and again after each further such interval.
+  void ReconnectAfterSilence(int64_t now);
   void ReadReplies(int64_t now);
   void HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t now);
   void HandleOutOfSequence(uint64_t expected_seq);
@@ -106,6 +116,7 @@ class Sender {
   HandshakeMonitor handshakes_;
   int refusals_ = 0;            // refused handshakes since the aggregator was last heard
   int64_t reconnect_at_ms_ = 0;  // when to replace the refused socket; 0: not refused
+  int64_t connected_at_ms_ = 0;  // when the current socket was made
   LogLimiter refusal_log_{60'000};
 
   uint64_t cursor_ = 1;  // next seq to send

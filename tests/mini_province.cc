@@ -11,6 +11,8 @@
 #include <netinet/in.h>
 #include <random>
 #include <sstream>
+#include <set>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -42,16 +44,38 @@ int FreeTcpPort() {
   int ephemeral_low = 32768;
   std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
   static std::mt19937 rng(std::random_device{}());
+  // A port is handed out once per process, and reserved against the other test processes that
+  // ctest runs at the same time by an flock held until this process exits: a port is chosen
+  // seconds before a node binds it, and a probe alone left that window open (two processes, or two
+  // calls of one, took the same port; a node binding 0.0.0.0 then failed on a port another test
+  // had bound on 127.0.0.1).
+  static std::set<int> handed_out;
+  const std::string lock_dir = std::filesystem::temp_directory_path().string() + "/tonghop-test-ports";
+  std::error_code ignored;
+  std::filesystem::create_directories(lock_dir, ignored);
   while (true) {
     int port = 10000 + static_cast<int>(rng() % std::max(1, ephemeral_low - 10000));
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (handed_out.count(port)) continue;
+    const int lock = open(fmt::format("{}/{}", lock_dir, port).c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+    if (lock < 0) continue;
+    if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
+      close(lock);
+      continue;
+    }
+    // Free on every address, as a node binding tcp://*:port needs it.
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_addr.s_addr = htonl(INADDR_ANY);
     addr.sin_port = htons(static_cast<uint16_t>(port));
     bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     close(fd);
-    if (free) return port;
+    if (!free) {
+      close(lock);
+      continue;
+    }
+    handed_out.insert(port);  // the lock's fd stays open: the reservation lasts as long as the process
+    return port;
   }
 }
 
