@@ -1,5 +1,7 @@
 #include "aggregator/aggregator.h"
 
+#include <unordered_set>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>
@@ -65,6 +67,7 @@ Status Aggregator::Start() {
   LinkOptions ingest_link = link.WithCurve(options_.curve, KeyRegistry::kCollector);
   ingest_link.max_message_bytes = options_.max_ingest_message_bytes;
   ingest_link.receive_hwm = options_.ingest_receive_hwm_messages;
+  ingest_link.send_hwm = options_.ingest_send_hwm_messages;
   CloneServerOptions feed_options;
   feed_options.publish_endpoint = options_.publish_endpoint;
   feed_options.snapshot_endpoint = options_.snapshot_endpoint;
@@ -175,6 +178,7 @@ void Aggregator::IngestBurst() {
   const int64_t now = NowMs();
   int updates = 0;
   int messages = 0;
+  std::unordered_set<std::string> heartbeats_answered;  // the identities answered in this burst
   while (updates < options_.max_batch_updates && messages < options_.max_messages_per_burst) {
     std::vector<zmq::message_t> frames;
     try {
@@ -195,6 +199,9 @@ void Aggregator::IngestBurst() {
     }
     tonghop::v1::AggregatorMessage reply;
     if (message.has_heartbeat()) {
+      // One answer per connection per burst: a collector sends one heartbeat a second, and a peer
+      // that floods them must not make the aggregator answer each.
+      if (!heartbeats_answered.insert(frames[0].to_string()).second) continue;
       reply.mutable_heartbeat()->set_sent_at_ms(now);
       reply.mutable_heartbeat()->set_storage_error(storage_error_);
       SendReply(frames[0], reply);

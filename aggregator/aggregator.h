@@ -50,6 +50,10 @@ struct AggregatorOptions {
   int64_t max_ingest_message_bytes = 1 << 20;
   // Messages queued per collector connection before libzmq stops reading from it.
   int ingest_receive_hwm_messages = 1000;
+  // Answers queued per collector connection; past it they are dropped (a collector that does not
+  // read its answers costs at most this much memory). A collector has at most 1,000 updates, so
+  // ten batch answers, and one heartbeat answer in flight.
+  int ingest_send_hwm_messages = 1000;
   // Ingest messages read per burst, whatever they hold: a flood of heartbeats or garbage cannot
   // keep the loop from the other sockets. The ROUTER fair-queues between collectors.
   int max_messages_per_burst = 1000;

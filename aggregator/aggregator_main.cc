@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   app.add_option("--ingest_receive_hwm_messages", options.ingest_receive_hwm_messages,
                  "messages queued per collector connection; past it the aggregator stops reading that "
                  "connection until it catches up")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--ingest_send_hwm_messages", options.ingest_send_hwm_messages,
+                 "answers queued per collector connection; past it they are dropped (counted and logged), and "
+                 "the collector resends what stays unanswered")->check(CLI::Range(10, 1000000))->capture_default_str();
   app.add_option("--max_messages_per_burst", options.max_messages_per_burst,
                  "most ingest messages read before the other sockets are served again")->check(CLI::Range(1, 1000000))->capture_default_str();
   app.add_option("--max_updates_per_batch_message", options.max_updates_per_batch_message,

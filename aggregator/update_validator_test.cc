@@ -62,21 +62,21 @@ TEST_F(UpdateValidatorTest, EachRejectionNamesTheField) {
   }
 }
 
-// The test catalog accepts 2016 to next_year (tests/testdata/catalog/years.csv).
+// The test catalog accepts 1990 to next_year (tests/testdata/catalog/years.csv).
 TEST_F(UpdateValidatorTest, PeriodsOutsideTheCatalogsYearsAreRejectedNamingThem) {
   // 2026-06-01 UTC: next_year is 2027.
   const int64_t june_2026_ms = 1'780'272'000'000;
   ASSERT_EQ(UtcYearOfMs(june_2026_ms), 2026);
-  for (const char* period : {"1900", "2015-12", "2028-Q1", "2999"}) {
+  for (const char* period : {"1900", "1989-12", "2028-Q1", "2999"}) {
     update_.set_period(period);
     std::string text;
     ValidatedUpdate out;
     EXPECT_EQ(UpdateValidator(&catalog_).Validate(update_, june_2026_ms, &out, &text),
               RejectReason::REJECT_REASON_INVALID_PERIOD) << period;
     EXPECT_EQ(text, std::string("field 'period': '") + period + "' is outside the years the catalog accepts figures "
-                    "for, 2016 to next_year (2027) (catalog file years.csv)");
+                    "for, 1990 to next_year (2027) (catalog file years.csv)");
   }
-  for (const char* period : {"2016-01", "2017-Q1", "2026-Q2", "2027"}) {
+  for (const char* period : {"1990-01", "2017-Q1", "2026-Q2", "2027"}) {
     update_.set_period(period);
     std::string text;
     ValidatedUpdate out;

@@ -15,6 +15,7 @@
 #include "aggregator/ingest_store.h"
 #include "bench/bench_report.h"
 #include "bench/ceilings.h"
+#include "bench/flooder.h"
 #include "bench/load_generator.h"
 #include "bench/subscriber_pool.h"
 #include "bench/workload.h"
@@ -122,8 +123,10 @@ Status StartProvince(const std::string& root, const Workload& workload, Durabili
 }
 
 // Offers `run` and waits until every subscriber shows the exact totals: updates per second from
-// the first send to that moment. The probes sent meanwhile give the latency under that load.
-Status Measure(Province& p, const LoadRun& run, double* per_second, Latency* latency, uint64_t* acked = nullptr) {
+// the first send to that moment. The probes sent meanwhile give the latency under that load;
+// `round_trips`, when given, the collectors' ack round trips.
+Status Measure(Province& p, const LoadRun& run, double* per_second, Latency* latency, uint64_t* acked = nullptr,
+               Latency* round_trips = nullptr) {
   const int64_t start = SteadyNs();
   p.subscribers->StartSampling(start);
   LoadResult result;
@@ -134,6 +137,7 @@ Status Measure(Province& p, const LoadRun& run, double* per_second, Latency* lat
   *per_second = result.acked / ((reached - start) / 1e9);
   if (acked) *acked = result.acked;
   *latency = Summarize(p.subscribers->TakeSamples());
+  if (round_trips) *round_trips = Summarize(std::move(result.round_trips_ns));
   spdlog::info("{} collectors, offered {}: {} updates acked and seen in {:.2f} s: {:.0f}/s; probe p50 {:.2f} ms, p99 "
                "{:.2f} ms ({} samples)", run.collectors, run.offered_per_s > 0 ? fmt::format("{:.0f}/s", run.offered_per_s) : "all it can",
                result.acked, (reached - start) / 1e9, *per_second, latency->p50_ms, latency->p99_ms, latency->samples);
@@ -242,6 +246,32 @@ Status MeasureRealCollector(Province& p, const Workload& workload, int figures, 
                              p.nodes.LogTail("collector-" + unit));
 }
 
+// Issue 10, finding 2: one peer floods heartbeats and never reads the answers. The other collectors'
+// throughput at saturation and their ack round trips at 10,000/s, with and without it.
+Status MeasureUnderFlood(Province& p, const BenchOptions& options, BenchReport& report) {
+  spdlog::info("one peer flooding heartbeats without reading: the others' throughput and round trips");
+  double clean_per_s = 0, flooded_per_s = 0, achieved = 0;
+  Latency latency, clean_rtt, flooded_rtt;
+  TONGHOP_RETURN_IF_ERROR(Measure(p, {11, options.run_seconds, 0}, &clean_per_s, &latency));
+  TONGHOP_RETURN_IF_ERROR(Measure(p, {11, options.latency_seconds, 10'000}, &achieved, &latency, nullptr, &clean_rtt));
+  Flooder flooder(p.context, p.nodes.IngestEndpoint());
+  flooder.Start();
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // its answers fill their queue at the aggregator
+  Status flooded = Measure(p, {11, options.run_seconds, 0}, &flooded_per_s, &latency);
+  if (flooded.ok()) flooded = Measure(p, {11, options.latency_seconds, 10'000}, &achieved, &latency, nullptr, &flooded_rtt);
+  flooder.Stop();
+  TONGHOP_RETURN_IF_ERROR(flooded);
+  report.Add("attack", "11 collectors, no attack", clean_per_s, "updates/s", "wal, the same province, just before");
+  report.Add("attack", "11 collectors, one peer flooding", flooded_per_s, "updates/s",
+             fmt::format("{:.0f}% of the run without it; {} heartbeats flooded, none read", flooded_per_s / clean_per_s * 100,
+                         flooder.sent()));
+  report.Add("attack", "ack round trip p99 at 10000/s, no attack", clean_rtt.p99_ms, "ms",
+             fmt::format("{} batches", clean_rtt.samples));
+  report.Add("attack", "ack round trip p99 at 10000/s, one peer flooding", flooded_rtt.p99_ms, "ms",
+             fmt::format("{} batches; target under 50 ms", flooded_rtt.samples));
+  return Status::OK();
+}
+
 Status MeasureLiveProvince(const Workload& workload, const BenchOptions& options, const std::string& root,
                            BenchReport& report) {
   spdlog::info("province with durability wal: throughput, latency, collectors 11/100/1000");
@@ -263,6 +293,7 @@ Status MeasureLiveProvince(const Workload& workload, const BenchOptions& options
                            fmt::format("{:+.0f}% against 11", (per_s / max_per_s - 1) * 100));
     report.AddRatios(f, {kNaiveWal});
   }
+  TONGHOP_RETURN_IF_ERROR(MeasureUnderFlood(*p, options, report));
   report.Add("memory", "aggregator resident", ResidentMegabytes(p->nodes.Pid("aggregator")), "MB",
              "after the runs above");
   report.Add("memory", "publisher resident", ResidentMegabytes(p->nodes.Pid("publisher")), "MB", "after the runs above");

@@ -27,6 +27,8 @@ struct LoadGenerator::Collector {
   uint64_t acked_through = 0;  // every seq up to this one is acked
   // Paced runs: when each update assigned to this collector and not yet sent fell due.
   std::deque<int64_t> due_ns;
+  // Batches in flight: the last seq of each and when it was sent.
+  std::deque<std::pair<uint64_t, int64_t>> sent_batches;
   int in_flight() const { return static_cast<int>(next_seq - 1 - acked_through); }
 };
 
@@ -100,10 +102,11 @@ bool LoadGenerator::SendBatch(Collector& c, int count, int64_t due_ns) {
     unit_figures_[static_cast<size_t>(c.unit) * workload_.live_indicators + indicator] = static_cast<double>(seq);
   }
   c.next_seq += count;
+  c.sent_batches.emplace_back(c.next_seq - 1, SteadyNs());
   return true;
 }
 
-Status LoadGenerator::ReadReplies(Collector& c, uint64_t* acked) {
+Status LoadGenerator::ReadReplies(Collector& c, uint64_t* acked, std::vector<int64_t>* round_trips_ns) {
   while (true) {
     zmq::message_t frame;
     zmq::recv_result_t got;
@@ -127,6 +130,11 @@ Status LoadGenerator::ReadReplies(Collector& c, uint64_t* acked) {
         ++c.acked_through;
         ++*acked;
       }
+    }
+    const int64_t now = SteadyNs();
+    while (!c.sent_batches.empty() && c.sent_batches.front().first <= c.acked_through) {
+      round_trips_ns->push_back(now - c.sent_batches.front().second);
+      c.sent_batches.pop_front();
     }
   }
 }
@@ -174,7 +182,7 @@ Status LoadGenerator::Run(const LoadRun& run, LoadResult* out) {
     }
     const uint64_t acked_before = out->acked;
     for (int i = 0; i < n; ++i) {
-      if (items[i].revents & ZMQ_POLLIN) TONGHOP_RETURN_IF_ERROR(ReadReplies(*collectors_[i], &out->acked));
+      if (items[i].revents & ZMQ_POLLIN) TONGHOP_RETURN_IF_ERROR(ReadReplies(*collectors_[i], &out->acked, &out->round_trips_ns));
     }
     const int64_t after = SteadyNs();
     if (out->acked != acked_before) last_progress = after;

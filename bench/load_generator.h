@@ -60,6 +60,8 @@ struct LoadResult {
   uint64_t acked = 0;
   double seconds = 0;  // first send to last ack
   uint64_t probes = 0;
+  // Each batch's round trip, from its send to the ack of its last update (ns).
+  std::vector<int64_t> round_trips_ns;
 };
 
 class LoadGenerator {
@@ -82,7 +84,7 @@ class LoadGenerator {
   Status EnsureCollectors(int count);
   // Sends collector c's next `count` updates as one batch; false when the socket refused.
   bool SendBatch(Collector& c, int count, int64_t due_ns);
-  Status ReadReplies(Collector& c, uint64_t* acked);
+  Status ReadReplies(Collector& c, uint64_t* acked, std::vector<int64_t>* round_trips_ns);
 
   zmq::context_t& context_;
   Workload workload_;
