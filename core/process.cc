@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -31,7 +32,11 @@ void OnReload(int) {
 }
 }  // namespace
 
+const char* Version() { return TONGHOP_VERSION; }
+
 void AddCommonFlags(CLI::App& app, CommonFlags* flags) {
+  app.set_version_flag("--version", fmt::format("tonghop {} (wire protocol tonghop.v1)", Version()),
+                       "print the version and exit");
   app.set_config("--config", "", "TOML file of flag values (keys are the long flag names)");
   // A misspelt key would otherwise leave its flag at the default without a word.
   app.allow_config_extras(CLI::config_extras_mode::error);

@@ -15,8 +15,11 @@ struct CommonFlags {
   std::string log_level = "info";
 };
 
+// "0.1.0": the version of this build of tonghop.
+const char* Version();
+
 // Adds --config FILE (a TOML file whose keys are the long flag names; flags on the command line
-// win) and --log_level to `app`.
+// win), --log_level and --version to `app`.
 void AddCommonFlags(CLI::App& app, CommonFlags* flags);
 
 // Sets the default spdlog logger: stderr, "[time] [level] [name] message", at `level`
