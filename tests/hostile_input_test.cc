@@ -25,6 +25,7 @@
 #include "core/testing/clone_source.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
+#include "tests/audit_summary.h"
 #include "tests/mini_province.h"
 #include "tonghop/v1/query.pb.h"
 #include "tonghop/v1/tonghop.pb.h"
@@ -116,6 +117,18 @@ tonghop::v1::UpdateBatch Batch(uint64_t outbox_id, uint64_t seq, const std::stri
   update->set_value(value);
   update->set_observed_at_ms(NowMs());
   return batch;
+}
+
+// `message` serialized, with the bytes of `placeholder` (an ASCII string set in one of its fields)
+// replaced by `raw`, of the same length: what a sender that does not check its strings sends.
+template <typename Message>
+std::string WithRawBytes(const Message& message, const std::string& placeholder, const std::string& raw) {
+  std::string bytes = message.SerializeAsString();
+  size_t at = bytes.find(placeholder);
+  EXPECT_NE(at, std::string::npos);
+  EXPECT_EQ(placeholder.size(), raw.size());
+  if (at != std::string::npos) bytes.replace(at, placeholder.size(), raw);
+  return bytes;
 }
 
 class HostileInputTest : public ::testing::Test {
@@ -447,6 +460,78 @@ TEST_F(HostileInputTest, EveryBadFieldIsRejectedByNameAndStoresNothing) {
   EXPECT_EQ(future.rejects(0).reason(), RejectReason::REJECT_REASON_OUT_OF_SEQUENCE);
   EXPECT_EQ(future.rejects(0).expected_seq(), seq);
   ExpectTotal("10.0 from 1 units");
+}
+
+// Issue 10: protobuf refuses a whole frame when one string in it is not UTF-8. The aggregator used
+// to drop such a batch without a word; now it answers every update of it: MALFORMED, final and in
+// the audit log, for the one at fault, and the others as usual.
+TEST_F(HostileInputTest, ANonUtf8StringIsRejectedByNameAndTheRestOfItsBatchApplied) {
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  tonghop::v1::CollectorMessage message;
+  auto* batch = message.mutable_updates();
+  *batch = Batch(16, 1, "cao-loc", 30);
+  *batch->add_updates() = batch->updates(0);
+  batch->mutable_updates(1)->set_seq(2);
+  batch->mutable_updates(1)->set_indicator("agri.XXXX");
+  *batch->add_updates() = batch->updates(0);
+  batch->mutable_updates(2)->set_seq(3);
+  batch->mutable_updates(2)->set_value(31);
+  const std::string bytes = WithRawBytes(message, "agri.XXXX", "agri.\xff\xfe\xc3\x28");
+  cao_loc.SendFrames({bytes});
+  auto reply = cao_loc.Receive();
+  ASSERT_TRUE(reply.has_value()) << "no answer\n" << province_.LogTail("aggregator");
+  const auto& replies = reply->replies();
+  EXPECT_EQ(replies.outbox_id(), 16u);
+  ASSERT_EQ(replies.acks_size(), 2) << replies.DebugString();
+  EXPECT_EQ(replies.acks(0).seq(), 1u);
+  EXPECT_EQ(replies.acks(1).seq(), 3u);
+  ASSERT_EQ(replies.rejects_size(), 1) << replies.DebugString();
+  EXPECT_EQ(replies.rejects(0).seq(), 2u);
+  EXPECT_EQ(replies.rejects(0).reason(), RejectReason::REJECT_REASON_MALFORMED);
+  EXPECT_EQ(replies.rejects(0).text(), "field 'indicator' of seq 2 is not valid UTF-8");
+  ExpectTotal("31.0 from 1 units");
+  // Final: the seq is consumed, so a resend of the same frame is acked as duplicates.
+  cao_loc.SendFrames({bytes});
+  reply = cao_loc.Receive();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->replies().acks_size(), 3) << reply->replies().DebugString();
+
+  // The batch's own node_id: each of its updates is refused, and recorded.
+  tonghop::v1::CollectorMessage bad_node;
+  *bad_node.mutable_updates() = Batch(16, 4, "cao-loc", 32);
+  bad_node.mutable_updates()->set_node_id("test-XX");
+  cao_loc.SendFrames({WithRawBytes(bad_node, "test-XX", "test-\xc0\xaf")});
+  reply = cao_loc.Receive();
+  ASSERT_TRUE(reply.has_value());
+  ExpectRejected(reply->replies(), RejectReason::REJECT_REASON_MALFORMED, "node_id");
+
+  // Ids of 3-byte characters, far too long: refused, and whatever is kept of them for the reply
+  // and the audit log is cut between characters, never inside one.
+  const std::string vietnamese_long = [] {
+    std::string text;
+    for (int i = 0; i < 1000; ++i) text += "\xe1\xbb\x87";  // ệ
+    return text;
+  }();
+  tonghop::v1::UpdateBatch long_indicator = Batch(16, 5, "cao-loc", 33);
+  long_indicator.mutable_updates(0)->set_indicator(vietnamese_long);
+  ExpectRejected(cao_loc.Exchange(long_indicator), RejectReason::REJECT_REASON_MALFORMED, "indicator");
+  tonghop::v1::UpdateBatch long_unit = Batch(16, 6, "cao-loc", 34);
+  long_unit.mutable_updates(0)->set_reporting_unit(vietnamese_long);
+  ExpectRejected(cao_loc.Exchange(long_unit), RejectReason::REJECT_REASON_UNAUTHORIZED, "reporting_unit");
+
+  // Still serving, and the totals are untouched.
+  EXPECT_TRUE(cao_loc.Heartbeat());
+  ASSERT_EQ(cao_loc.Exchange(Batch(16, 6, "cao-loc", 35)).acks_size(), 1);
+  ExpectTotal("35.0 from 1 units");
+
+  // The rejections are in the audit log like any other, and the log reads back whole.
+  ASSERT_OK(province_.Terminate("publisher"));
+  ASSERT_OK(province_.Terminate("aggregator"));
+  testing::AuditSummary audit;
+  ASSERT_OK(testing::SummarizeAudit(province_.AggregatorDataDir(), &audit));
+  EXPECT_EQ(audit.records, 6u);
+  EXPECT_EQ(audit.rejected, 3u);
+  EXPECT_EQ(audit.first_rejection, "field 'indicator' of seq 2 is not valid UTF-8");
 }
 
 TEST_F(HostileInputTest, AMalformedDropFileFailsAloneAndTheCollectorKeepsWorking) {
