@@ -20,6 +20,7 @@
 #include "core/link_security.h"
 #include "core/process.h"
 #include "core/transport.h"
+#include "core/wire_text.h"
 
 namespace tonghop {
 namespace {
@@ -29,6 +30,11 @@ Status CheckOptions(const CollectorOptions& o) {
     return Status::InvalidArgument(
         "--reporting_unit is required: the code of the unit this collector reports for, as in "
         "units.csv of the catalog (e.g. --reporting_unit cao-loc)");
+  }
+  // Both travel in every batch, where the aggregator refuses what is not UTF-8 or too long.
+  const std::string node_id = o.node_id.empty() ? "collector-" + o.reporting_unit : o.node_id;
+  for (auto [flag, value] : {std::pair{"reporting_unit", &o.reporting_unit}, std::pair{"node_id", &node_id}}) {
+    if (Status s = CheckId(*value); !s.ok()) return Status::InvalidArgument(fmt::format("--{} {}", flag, s.message()));
   }
   auto positive = [](const char* flag, int value) {
     return value > 0 ? Status::OK()
