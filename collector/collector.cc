@@ -81,6 +81,7 @@ Status RunCollector(const CollectorOptions& options) {
   SenderOptions sender_options;
   sender_options.aggregator_endpoint = options.aggregator_endpoint;
   sender_options.node_id = node_id;
+  sender_options.reporting_unit = options.reporting_unit;
   sender_options.max_in_flight = options.max_in_flight;
   sender_options.ack_timeout_ms = options.ack_timeout_ms;
   sender_options.heartbeat_interval_ms = options.heartbeat_interval_ms;

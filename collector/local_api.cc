@@ -133,6 +133,8 @@ tonghop::v1::LocalReply LocalApi::OutboxStatus() const {
   reply.set_aggregator_error(sender_->aggregator_storage_error());
   reply.set_reporting_unit(options_.reporting_unit);
   reply.set_outbox_id(outbox_->id());
+  reply.set_unreadable_total(outbox_->unreadable_count());
+  reply.set_last_unreadable(outbox_->last_unreadable());
   return reply;
 }
 

@@ -20,7 +20,9 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "collector/test_outbox_record.h"
 #include "core/clone_replica.h"
+#include "core/csv.h"
 #include "core/curve_keys.h"
 #include "core/testing/clone_source.h"
 #include "core/testing/temp_dir.h"
@@ -129,6 +131,13 @@ std::string WithRawBytes(const Message& message, const std::string& placeholder,
   EXPECT_EQ(placeholder.size(), raw.size());
   if (at != std::string::npos) bytes.replace(at, placeholder.size(), raw);
   return bytes;
+}
+
+// Counts the non-overlapping occurrences of `what` in `text`.
+size_t Occurrences(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+  return count;
 }
 
 class HostileInputTest : public ::testing::Test {
@@ -532,6 +541,61 @@ TEST_F(HostileInputTest, ANonUtf8StringIsRejectedByNameAndTheRestOfItsBatchAppli
   EXPECT_EQ(audit.records, 6u);
   EXPECT_EQ(audit.rejected, 3u);
   EXPECT_EQ(audit.first_rejection, "field 'indicator' of seq 2 is not valid UTF-8");
+}
+
+// Issue 10: an outbox record the collector cannot read (stored by a collector before the fix of
+// issue 10, or damaged on disk) used to block every figure after it, for good. Now it is set aside
+// with its bytes and the reason, collector-status shows it, its seq is consumed at the aggregator
+// (a placeholder, refused MALFORMED), the figures after it flow, and a restart changes nothing.
+TEST_F(HostileInputTest, AnUnreadableOutboxRecordIsSetAsideAndTheFiguresAfterItFlow) {
+  testing::MiniProvince::CollectorPlacement placement;
+  placement.extra_flags = KeyFlags("cao-loc");
+  ASSERT_OK(province_.StartCollector("cao-loc", placement));
+  const std::string header = std::string("indicator,period,value\n") + kIndicator + "," + kPeriod + ",";
+  ASSERT_OK(province_.DropText("cao-loc", "first.csv", header + "10\n"));
+  ExpectTotal("10.0 from 1 units");
+  ASSERT_OK(province_.Terminate("collector-cao-loc"));
+
+  // Straight into the stopped collector's outbox, with RocksDB: seq 2, a figure whose indicator
+  // is not UTF-8, as the collector before the fix stored it.
+  tonghop::v1::IndicatorUpdate figure = Batch(1, 2, "cao-loc", 99).updates(0);
+  figure.set_indicator("agri.sown_area.lXa");
+  ASSERT_OK(testing::WritePendingRecord(province_.CollectorDataDir("cao-loc") + "/outbox", 2,
+                                        WithRawBytes(figure, "agri.sown_area.lXa", "agri.sown_area.l\xfa" "a")));
+
+  ASSERT_OK(province_.Restart("collector-cao-loc"));
+  ASSERT_OK(province_.DropText("cao-loc", "second.csv", header + "20\n"));
+  ExpectTotal("20.0 from 1 units");
+  auto settled = [&] {
+    std::map<std::string, std::string> status;
+    const int64_t deadline = MonotonicMs() + kTotalTimeoutMs;
+    do {
+      status = province_.CollectorStatus("cao-loc");
+      if (status["pending"] == "0" && status["rejected"] == "1") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    } while (MonotonicMs() < deadline);
+    return status;
+  };
+  auto status = settled();
+  EXPECT_EQ(status["pending"], "0");
+  EXPECT_EQ(status["rejected"], "1");
+  EXPECT_TRUE(status["unreadable"].starts_with("1 (last: seq 2: field 'indicator' is not valid UTF-8"))
+      << status["unreadable"] << "\n" << province_.LogTail("collector-cao-loc");
+  std::string rejected;
+  ASSERT_OK(ReadFileToString(province_.DropDir("cao-loc") + "/rejected.csv", &rejected));
+  EXPECT_NE(rejected.find("\n2,,,,MALFORMED,"), std::string::npos) << rejected;
+
+  // A restart brings nothing back: the record stays set aside, and figures keep flowing.
+  ASSERT_OK(province_.Restart("collector-cao-loc"));
+  ASSERT_OK(province_.DropText("cao-loc", "third.csv", header + "30\n"));
+  ExpectTotal("30.0 from 1 units");
+  status = settled();
+  EXPECT_EQ(status["pending"], "0");
+  EXPECT_EQ(status["rejected"], "1");
+  EXPECT_TRUE(status["unreadable"].starts_with("1 (last: seq 2:")) << status["unreadable"];
+  // Logged once, not at every attempt to send it.
+  EXPECT_EQ(Occurrences(province_.LogTail("collector-cao-loc", 100'000), "is unreadable"), 1u)
+      << province_.LogTail("collector-cao-loc", 100);
 }
 
 TEST_F(HostileInputTest, AMalformedDropFileFailsAloneAndTheCollectorKeepsWorking) {
