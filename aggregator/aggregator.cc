@@ -10,6 +10,7 @@
 #include "core/link_security.h"
 #include "core/process.h"
 #include "core/transport.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop {
 namespace {
@@ -189,11 +190,13 @@ void Aggregator::IngestBurst() {
     }
     ++messages;
     tonghop::v1::CollectorMessage message;
-    if (frames.size() != 2 || !ParseProto(frames[1], &message)) {
+    Status decoded = frames.size() == 2 ? DecodeCollectorMessage(frames[1].to_string_view(), &message)
+                                        : Status::InvalidArgument("not one body frame");
+    if (!decoded.ok()) {
       if (bad_input_log_.Allow()) {
-        spdlog::warn("dropped a malformed message from a collector ({} frames, {} bytes): expected one "
+        spdlog::warn("dropped a malformed message from a collector ({} frames, {} bytes): {}; expected one "
                      "tonghop.v1.CollectorMessage frame ({} more held back)", frames.size(),
-                     frames.empty() ? 0 : frames.back().size(), bad_input_log_.suppressed());
+                     frames.empty() ? 0 : frames.back().size(), decoded.message(), bad_input_log_.suppressed());
       }
       continue;
     }
@@ -338,18 +341,21 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::s
     // Not recorded and the seq not consumed: a key may report for its own unit only.
     std::string why = fmt::format("field 'reporting_unit': '{}' is not '{}', the unit the sender's key is "
                                   "registered for; nothing was stored",
-                                  update.reporting_unit().substr(0, kMaxIdLength), key_unit);
+                                  ClipUtf8(update.reporting_unit(), kMaxIdLength), key_unit);
     authorizer_.CountRefusal(batch.node_id(), why);
     AddReject(replies, update.seq(), RejectReason::REJECT_REASON_UNAUTHORIZED, why);
     return;
   }
 
   tonghop::storage::v1::AuditRecord audit;
-  // Ids over kMaxIdLength are rejected below; the audit record keeps their first bytes, copied once.
-  auto clipped = [](const std::string& id) { return std::min(id.size(), kMaxIdLength); };
-  audit.set_reporting_unit(update.reporting_unit().data(), clipped(update.reporting_unit()));
-  audit.set_indicator(update.indicator().data(), clipped(update.indicator()));
-  audit.set_period(update.period().data(), clipped(update.period()));
+  // Ids over kMaxIdLength are rejected below; the audit record keeps their first characters, whole
+  // (a character cut in two would make the record unreadable).
+  const std::string_view unit = ClipUtf8(update.reporting_unit(), kMaxIdLength);
+  const std::string_view indicator = ClipUtf8(update.indicator(), kMaxIdLength);
+  const std::string_view period = ClipUtf8(update.period(), kMaxIdLength);
+  audit.set_reporting_unit(unit.data(), unit.size());
+  audit.set_indicator(indicator.data(), indicator.size());
+  audit.set_period(period.data(), period.size());
   audit.set_node_id(batch.node_id());
   audit.set_outbox_id(batch.outbox_id());
   audit.set_seq(update.seq());

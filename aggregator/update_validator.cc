@@ -10,6 +10,10 @@ using tonghop::v1::RejectReason;
 
 RejectReason UpdateValidator::Validate(const tonghop::v1::IndicatorUpdate& update, int64_t now_ms,
                                        ValidatedUpdate* out, std::string* text) const {
+  if (!update.unreadable_reason().empty()) {
+    *text = ClipUtf8(update.unreadable_reason(), kMaxReasonLength);
+    return RejectReason::REJECT_REASON_MALFORMED;
+  }
   for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"reporting_unit", &update.reporting_unit()},
                                      {"indicator", &update.indicator()},
                                      {"period", &update.period()}}) {
@@ -17,8 +21,8 @@ RejectReason UpdateValidator::Validate(const tonghop::v1::IndicatorUpdate& updat
       *text = fmt::format("field '{}' is empty", field);
       return RejectReason::REJECT_REASON_MALFORMED;
     }
-    if (value->size() > kMaxIdLength) {
-      *text = fmt::format("field '{}' is {} bytes long; at most {} are accepted", field, value->size(), kMaxIdLength);
+    if (Status s = CheckId(*value); !s.ok()) {
+      *text = fmt::format("field '{}' {}", field, s.message());
       return RejectReason::REJECT_REASON_MALFORMED;
     }
   }

@@ -1,8 +1,12 @@
 // UpdateValidator: the catalog's judgement on one IndicatorUpdate, before anything is stored.
-// Checks the reporting unit, the indicator, that the unit is expected to report it, the period (its
-// form, that its year is inside the catalog's window, years.csv) and that the indicator is
-// reported for its type, the value (finite, in range, not negative where the
-// catalog forbids it), and says which field was wrong. Stateless; the catalog must outlive it.
+// UpdateValidator: the catalog's judgement on one IndicatorUpdate, before anything is stored.
+// Refuses an update that stands for one that could not be read (unreadable_reason, set by a
+// collector's placeholder or by the ingest decoder, core/wire_protocol.h) MALFORMED with that
+// reason. Then checks the ids against the wire's limits (core/wire_text.h), the reporting unit,
+// the indicator, that the unit is expected to report it, the period (its form, that its year is
+// inside the catalog's window, years.csv) and that the indicator is reported for its type, the
+// value (finite, in range, not negative where the catalog forbids it), and says which field was
+// wrong. Stateless; the catalog must outlive it.
 #pragma once
 
 #include <string>
@@ -10,12 +14,10 @@
 #include "core/catalog.h"
 #include "core/decimal.h"
 #include "core/period.h"
+#include "core/wire_text.h"
 #include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop {
-
-// Longest id, period or unit code accepted; longer ones are rejected as malformed.
-inline constexpr size_t kMaxIdLength = 200;
 
 struct ValidatedUpdate {
   const Indicator* indicator = nullptr;

@@ -38,7 +38,9 @@ CLI::App* AddCollectorStatusCommand(CLI::App& app, CollectorStatusOptions* optio
       "Example:\n"
       "  tonghop collector-status --collector ipc://var/collectors/cao-loc/submit.sock\n"
       "pending counts figures stored in the outbox and not yet acknowledged by the aggregator;\n"
-      "rejected counts figures the aggregator refused for good (see the collector's log).");
+      "rejected counts figures the aggregator refused for good (see the collector's log);\n"
+      "unreadable counts outbox records the collector could not read and set aside (their figures\n"
+      "must be entered again; docs/COLLECTOR.md).");
   return command;
 }
 
@@ -49,10 +51,14 @@ std::string FormatCollectorStatus(const tonghop::v1::LocalReply& reply, int64_t 
       "pending: {}\n"
       "next_seq: {}\n"
       "rejected: {}\n"
+      "unreadable: {}\n"
       "aggregator: {}\n"
       "last_ack: {}\n",
       reply.reporting_unit(), reply.outbox_id(), reply.pending(), reply.next_seq(),
       reply.rejected_total(),
+      reply.unreadable_total() == 0
+          ? "0"
+          : fmt::format("{} (last: {})", reply.unreadable_total(), reply.last_unreadable()),
       !reply.aggregator_reachable()      ? "unreachable"
       : reply.aggregator_error().empty() ? "reachable"
                                          : "reachable but cannot store: " + reply.aggregator_error(),

@@ -21,8 +21,20 @@ TEST(CollectorStatusTest, PrintsEveryFieldOneLineEach) {
   EXPECT_NE(text.find("\npending: 12\n"), std::string::npos) << text;
   EXPECT_NE(text.find("next_seq: 140\n"), std::string::npos) << text;
   EXPECT_NE(text.find("rejected: 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("unreadable: 0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("aggregator: reachable\n"), std::string::npos) << text;
   EXPECT_NE(text.find("(12 s ago)\n"), std::string::npos) << text;
+}
+
+TEST(CollectorStatusTest, UnreadableRecordsShowTheLastOne) {
+  tonghop::v1::LocalReply reply;
+  reply.set_unreadable_total(2);
+  reply.set_last_unreadable("seq 7: field 'indicator' is not valid UTF-8 (figure 3 of drop file agri.csv)");
+  std::string text = FormatCollectorStatus(reply, 1'700'000'000'000);
+  EXPECT_NE(text.find("\nunreadable: 2 (last: seq 7: field 'indicator' is not valid UTF-8 (figure 3 of drop file "
+                      "agri.csv))\n"),
+            std::string::npos)
+      << text;
 }
 
 TEST(CollectorStatusTest, NeverAckedAndUnreachable) {

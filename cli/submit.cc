@@ -5,6 +5,7 @@
 #include "cli/collector_client.h"
 #include "core/decimal.h"
 #include "core/period.h"
+#include "core/wire_text.h"
 
 namespace tonghop::cli {
 
@@ -39,6 +40,14 @@ CLI::App* AddSubmitCommand(CLI::App& app, SubmitOptions* options) {
 }
 
 Status BuildSubmitRequest(const SubmitOptions& options, tonghop::v1::LocalRequest* request) {
+  // A string the wire cannot carry would make the whole request unreadable to the collector.
+  for (auto [flag, text] : {std::pair{"--indicator", &options.indicator}, std::pair{"--period", &options.period},
+                            std::pair{"--reporting_unit", &options.reporting_unit}}) {
+    if (Status s = CheckId(*text); !s.ok()) {
+      return Status::InvalidArgument(
+          fmt::format("{}: {}{}", flag, s.message(), IsValidUtf8(*text) ? "" : "; set the terminal to UTF-8"));
+    }
+  }
   Decimal value;
   Status s = Decimal::Parse(options.value, &value);
   if (!s.ok()) return s.WithContext("--value");

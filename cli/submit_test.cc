@@ -49,6 +49,22 @@ TEST(SubmitTest, BadPeriodIsAClearErrorNamingTheFlag) {
   EXPECT_TRUE(s.message().starts_with("--period")) << s.message();
 }
 
+// A flag typed in a terminal that is not set to UTF-8 would otherwise reach the collector as a
+// request it cannot even parse.
+TEST(SubmitTest, NonUtf8OrOverlongFlagIsAClearErrorNamingTheFlag) {
+  SubmitOptions options = Figure("1");
+  options.indicator = "agri.sown_area.l\xfa" "a";
+  tonghop::v1::LocalRequest request;
+  Status s = BuildSubmitRequest(options, &request);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_TRUE(s.message().starts_with("--indicator: is not valid UTF-8")) << s.message();
+  options = Figure("1");
+  options.reporting_unit = std::string(201, 'u');
+  s = BuildSubmitRequest(options, &request);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_TRUE(s.message().starts_with("--reporting_unit: is 201 bytes long")) << s.message();
+}
+
 TEST(SubmitTest, UnansweredSubmitSaysTheFigureMayHaveBeenStored) {
   SubmitOptions options = Figure("1");
   options.timeout_ms = 100;

@@ -21,6 +21,7 @@
 #include "core/link_security.h"
 #include "core/process.h"
 #include "core/transport.h"
+#include "core/wire_text.h"
 
 namespace tonghop {
 namespace {
@@ -30,6 +31,11 @@ Status CheckOptions(const CollectorOptions& o) {
     return Status::InvalidArgument(
         "--reporting_unit is required: the code of the unit this collector reports for, as in "
         "units.csv of the catalog (e.g. --reporting_unit cao-loc)");
+  }
+  // Both travel in every batch, where the aggregator refuses what is not UTF-8 or too long.
+  const std::string node_id = o.node_id.empty() ? "collector-" + o.reporting_unit : o.node_id;
+  for (auto [flag, value] : {std::pair{"reporting_unit", &o.reporting_unit}, std::pair{"node_id", &node_id}}) {
+    if (Status s = CheckId(*value); !s.ok()) return Status::InvalidArgument(fmt::format("--{} {}", flag, s.message()));
   }
   auto positive = [](const char* flag, int value) {
     return value > 0 ? Status::OK()
@@ -72,6 +78,7 @@ Status RunCollector(const CollectorOptions& options) {
   SenderOptions sender_options;
   sender_options.aggregator_endpoint = options.aggregator_endpoint;
   sender_options.node_id = node_id;
+  sender_options.reporting_unit = options.reporting_unit;
   sender_options.max_in_flight = options.max_in_flight;
   sender_options.ack_timeout_ms = options.ack_timeout_ms;
   sender_options.heartbeat_interval_ms = options.heartbeat_interval_ms;

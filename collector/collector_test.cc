@@ -84,6 +84,18 @@ TEST_F(CollectorTest, StartupErrorsSayWhatToDo) {
   EXPECT_TRUE(s.IsInvalidArgument());
   EXPECT_NE(s.message().find("--reporting_unit is required"), std::string::npos) << s.message();
 
+  // Both go into every batch: the aggregator would refuse each one.
+  CollectorOptions latin1_unit = options_;
+  latin1_unit.reporting_unit = "l\xf4" "c-binh";
+  s = RunCollector(latin1_unit);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_EQ(s.message(), "--reporting_unit is not valid UTF-8 (byte 0xf4 at offset 1)");
+  CollectorOptions long_node_id = options_;
+  long_node_id.node_id = std::string(201, 'n');
+  s = RunCollector(long_node_id);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_EQ(s.message(), "--node_id is 201 bytes long; at most 200 are accepted");
+
   dir_.Write("a-file", "x");
   CollectorOptions bad_dir = options_;
   bad_dir.data_dir = dir_.Sub("a-file/collector");

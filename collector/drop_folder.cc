@@ -18,6 +18,7 @@
 #include "core/csv.h"
 #include "core/decimal.h"
 #include "core/transport.h"
+#include "core/wire_text.h"
 
 namespace tonghop {
 namespace fs = std::filesystem;
@@ -113,6 +114,11 @@ DropFolder::ScanResult DropFolder::Scan() {
 }
 
 DropFolder::Outcome DropFolder::HandleFile(const std::string& name, uint64_t size, int64_t mtime_ns) {
+  if (!IsValidUtf8(name)) {
+    // The outbox keeps the file's name (IngestedFile), where it must be UTF-8 like every string.
+    return Fail(name, fmt::format("{}: the file's name is not valid UTF-8; rename it, e.g. with letters, digits "
+                                  "and '-' only\n", EscapeInvalidUtf8(name)));
+  }
   const fs::path path = fs::path(options_.dir) / name;
   if (auto known = outbox_->FindFile(name);
       known && known->size() == size && known->mtime_ns() == mtime_ns) {
@@ -167,7 +173,8 @@ DropFolder::Outcome DropFolder::HandleFile(const std::string& name, uint64_t siz
     auto [it, inserted] = first_line.try_emplace({figure.indicator(), figure.period()}, row.line);
     if (!inserted && !figure.indicator().empty()) {
       error("indicator", fmt::format("{} for {} is already given on line {}; keep one of the two rows",
-                                     figure.indicator(), figure.period(), it->second));
+                                     EscapeInvalidUtf8(figure.indicator()), EscapeInvalidUtf8(figure.period()),
+                                     it->second));
     }
     figures.push_back(std::move(figure));
     return Status::OK();

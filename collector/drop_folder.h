@@ -5,9 +5,9 @@
 // exactly once:
 //  - good file: all its figures and its IngestedFile record go into the outbox in one Append, then
 //    the file moves to done/<name>;
-//  - bad file (any bad row, no rows, unreadable): nothing of it enters the outbox; it moves to
-//    failed/<name> with failed/<name>.error.txt beside it listing every problem as
-//    "<file>:<line>: field '<f>': <why>" and what to do;
+//  - bad file (any bad row, no rows, unreadable, a name that is not UTF-8): nothing of it enters
+//    the outbox; it moves to failed/<name> with failed/<name>.error.txt beside it listing every
+//    problem as "<file>:<line>: field '<f>': <why>" and what to do;
 //  - a file the outbox already records with the same name, size and mtime (the collector stopped
 //    between storing it and moving it) just moves to done/.
 // A name already taken in done/ or failed/ gets a timestamp before its extension. When the outbox

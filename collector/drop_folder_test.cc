@@ -110,6 +110,47 @@ TEST_F(DropFolderTest, UnparsableValuesAndDatesAreNamed) {
   EXPECT_NE(errors.find("values.csv:5: field 'observed_at': '31/03/2017'"), std::string::npos) << errors;
 }
 
+// Every string a figure carries reaches the outbox, and so the aggregator, as valid UTF-8 within
+// the protocol's 200 bytes: a cell that is neither fails the file like any other bad cell. (A
+// non-UTF-8 indicator used to be stored, and the outbox could then never send it, nor anything
+// after it.)
+TEST_F(DropFolderTest, NonUtf8AndOverlongCellsFailTheFileNamingLineAndField) {
+  Drop("latin1.csv",
+       "indicator,period,value\n"
+       "agri.sown_area.total,2017-Q1,926\n"
+       "agri.sown_area.l\xfa" "a,2017-Q1,493\n");  // "lúa" saved as Windows-1258/Latin-1
+  Drop("long.csv",
+       "indicator,period,value,reporting_unit\n"
+       "agri.sown_area.total,2017-Q1,926,\n"
+       "agri." + std::string(250, 'x') + ",2017-Q1,1,\n"
+       "agri.sown_area.total,2017-" + std::string(300, '1') + ",2,\n"
+       "agri.sown_area.rice_spring,2017-Q1,3,b\xe1\xba\n");  // a character cut short
+  EXPECT_EQ(folder_->Scan().failed, 2);
+  EXPECT_EQ(outbox_->pending_count(), 0u);
+  EXPECT_EQ(outbox_->next_seq(), 1u);
+  std::string latin1 = Read("failed/latin1.csv.error.txt");
+  EXPECT_NE(latin1.find("latin1.csv:3: field 'indicator': is not valid UTF-8"), std::string::npos) << latin1;
+  EXPECT_EQ(latin1.find("latin1.csv:2:"), std::string::npos) << latin1;
+  std::string long_ids = Read("failed/long.csv.error.txt");
+  EXPECT_NE(long_ids.find("long.csv:3: field 'indicator': is 255 bytes long; at most 200"), std::string::npos)
+      << long_ids;
+  EXPECT_NE(long_ids.find("long.csv:4: field 'period': is 305 bytes long; at most 200"), std::string::npos)
+      << long_ids;
+  EXPECT_NE(long_ids.find("long.csv:5: field 'reporting_unit': is not valid UTF-8"), std::string::npos) << long_ids;
+  // The error file itself is valid UTF-8: the bad bytes are shown escaped, not copied.
+  EXPECT_EQ(long_ids.find("b\xe1\xba"), std::string::npos) << long_ids;
+}
+
+// The outbox records each file's name (IngestedFile): one that is not UTF-8 would make that record
+// unreadable, and with it the check that keeps a file from being ingested twice.
+TEST_F(DropFolderTest, AFileWhoseNameIsNotUtf8Fails) {
+  Drop("n\xf4ng.csv", "indicator,period,value\nagri.sown_area.total,2017-Q1,926\n");
+  EXPECT_EQ(folder_->Scan().failed, 1);
+  EXPECT_EQ(outbox_->pending_count(), 0u);
+  std::string errors = Read("failed/n\xf4ng.csv.error.txt");
+  EXPECT_NE(errors.find("n\\xf4ng.csv: the file's name is not valid UTF-8; rename it"), std::string::npos) << errors;
+}
+
 TEST_F(DropFolderTest, HeaderOnlyOrMissingColumnFails) {
   Drop("empty.csv", "indicator,period,value\n");
   Drop("nocolumn.csv", "indicator,value\na,1\n");

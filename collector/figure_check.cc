@@ -9,6 +9,7 @@
 
 #include "core/decimal.h"
 #include "core/period.h"
+#include "core/wire_text.h"
 
 namespace tonghop {
 namespace {
@@ -36,21 +37,33 @@ bool Expect(std::string_view text, size_t* pos, char c) {
 
 std::vector<FieldError> CheckFigure(const std::string& own_unit, tonghop::v1::IndicatorUpdate* figure) {
   std::vector<FieldError> errors;
-  if (figure->indicator().empty()) {
+  // The wire's rules first: a string that breaks them is not judged (nor quoted) any further.
+  bool wire_text_ok[3];
+  const std::pair<const char*, const std::string*> strings[3] = {
+      {"indicator", &figure->indicator()}, {"period", &figure->period()}, {"reporting_unit", &figure->reporting_unit()}};
+  for (int i = 0; i < 3; ++i) {
+    Status s = CheckId(*strings[i].second);
+    wire_text_ok[i] = s.ok();
+    if (s.ok()) continue;
+    std::string why = s.message();
+    if (!IsValidUtf8(*strings[i].second)) why += "; write it as UTF-8 text (a spreadsheet: save as 'CSV UTF-8')";
+    errors.push_back({strings[i].first, why});
+  }
+  if (wire_text_ok[0] && figure->indicator().empty()) {
     errors.push_back({"indicator", "is empty; write the indicator id from the catalog, e.g. "
                                    "agri.sown_area.total"});
   }
   Period period;
-  if (Status s = Period::Parse(figure->period(), &period); !s.ok()) {
+  if (Status s = wire_text_ok[1] ? Period::Parse(figure->period(), &period) : Status::OK(); !s.ok()) {
     errors.push_back({"period", s.message()});
   }
   Decimal value;
   if (Status s = Decimal::FromDouble(figure->value(), &value); !s.ok()) {
     errors.push_back({"value", s.message()});
   }
-  if (figure->reporting_unit().empty()) {
+  if (wire_text_ok[2] && figure->reporting_unit().empty()) {
     figure->set_reporting_unit(own_unit);
-  } else if (figure->reporting_unit() != own_unit) {
+  } else if (wire_text_ok[2] && figure->reporting_unit() != own_unit) {
     errors.push_back({"reporting_unit", fmt::format(
         "'{}' is not this collector's unit '{}'; leave it empty, or give the figure to the "
         "collector of unit '{}'", figure->reporting_unit(), own_unit, figure->reporting_unit())});

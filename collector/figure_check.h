@@ -20,9 +20,11 @@ struct FieldError {
   std::string why;
 };
 
-// Checks `figure` for a collector of unit `own_unit`: indicator non-empty, period valid, value
-// finite and within +-1e12, reporting_unit empty or `own_unit`. Fills an empty reporting_unit
-// with `own_unit`. Returns every problem found (empty when the figure is good).
+// Checks `figure` for a collector of unit `own_unit`: every string valid UTF-8 and at most
+// kMaxIdLength bytes (core/wire_text.h; a figure failing that could never be sent), indicator
+// non-empty, period valid, value finite and within +-1e12, reporting_unit empty or `own_unit`.
+// Fills an empty reporting_unit with `own_unit`. Returns every problem found (empty when the
+// figure is good); a string that is not UTF-8 is never copied into a `why`.
 std::vector<FieldError> CheckFigure(const std::string& own_unit, tonghop::v1::IndicatorUpdate* figure);
 
 // Parses an ISO 8601 date ("2017-03-31") or date-time ("2017-03-31T14:05", "2017-03-31 14:05:09",

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collector/figure_check.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop {
 namespace {
@@ -69,9 +70,9 @@ void LocalApi::Process() {
 
       tonghop::v1::LocalRequest request;
       tonghop::v1::LocalReply reply;
-      if (!ParseProto(frames.back(), &request)) {
-        reply.set_error("malformed request: the last frame is not a tonghop.v1.LocalRequest; use "
-                        "`tonghop submit` or `tonghop collector-status`");
+      if (Status parsed = ParseWireMessage(frames.back().to_string_view(), &request); !parsed.ok()) {
+        reply.set_error(fmt::format("malformed request: {}; use `tonghop submit` or `tonghop collector-status`",
+                                    parsed.message()));
       } else if (request.has_submit()) {
         reply = Submit(request.submit());
       } else if (request.has_status()) {
@@ -132,6 +133,8 @@ tonghop::v1::LocalReply LocalApi::OutboxStatus() const {
   reply.set_aggregator_error(sender_->aggregator_storage_error());
   reply.set_reporting_unit(options_.reporting_unit);
   reply.set_outbox_id(outbox_->id());
+  reply.set_unreadable_total(outbox_->unreadable_count());
+  reply.set_last_unreadable(outbox_->last_unreadable());
   return reply;
 }
 

@@ -4,8 +4,9 @@
 //  - submit: every figure passes the same checks as a drop-file row (collector/figure_check.h);
 //    if any fails nothing is stored and the error names the figure and the field. Otherwise the
 //    figures are appended to the outbox (durable before the reply) and the reply carries their seqs.
-//  - status: the outbox's and the link's state.
-// A malformed request gets a LocalReply with error set; nothing a client sends can stop the node.
+//  - status: the outbox's and the link's state, with the records it set aside as unreadable.
+// A malformed request gets a LocalReply with error set, naming the field when one is at fault
+// (a string that is not UTF-8); nothing a client sends can stop the node.
 // Not thread-safe: the collector's loop owns it.
 #pragma once
 

@@ -101,6 +101,24 @@ TEST_F(LocalApiTest, BadFigureStoresNothingAndNamesTheField) {
   EXPECT_NE(Submit({}).error(), "");
 }
 
+TEST_F(LocalApiTest, NonUtf8OrOverlongFieldIsRefusedByName) {
+  // protobuf refuses to parse a string field that is not UTF-8; the error still names the field.
+  tonghop::v1::LocalRequest request;
+  *request.mutable_submit()->add_figures() = Figure("2017-Q1", 1);
+  *request.mutable_submit()->add_figures() = Figure("2017-Q2", 2);
+  request.mutable_submit()->mutable_figures(1)->set_indicator("agri.XX");
+  std::string bytes = request.SerializeAsString();
+  bytes.replace(bytes.find("agri.XX") + 5, 2, "\xc3\x28");
+  std::string error = Call(bytes).error();
+  EXPECT_NE(error.find("field 'submit.figures[1].indicator' is not valid UTF-8"), std::string::npos) << error;
+
+  error = Submit({Figure("2017-Q1", 1), Figure("2017-Q1", 2, std::string(201, 'u'))}).error();
+  EXPECT_NE(error.find("figure 2"), std::string::npos) << error;
+  EXPECT_NE(error.find("field 'reporting_unit': is 201 bytes long; at most 200"), std::string::npos) << error;
+  EXPECT_EQ(outbox_->pending_count(), 0u);
+  EXPECT_EQ(outbox_->next_seq(), 1u);
+}
+
 TEST_F(LocalApiTest, MalformedAndEmptyRequestsGetAnError) {
   EXPECT_NE(Call("\xff\xff\xff garbage").error().find("malformed request"), std::string::npos);
   EXPECT_NE(Call("").error().find("empty request"), std::string::npos);

@@ -7,6 +7,8 @@
 #include <rocksdb/write_batch.h>
 
 #include "core/rocksdb_util.h"
+#include "core/transport.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop {
 namespace {
@@ -18,13 +20,18 @@ constexpr char kNextSeqKey[] = "next_seq";
 // (docs/PERFORMANCE.md).
 constexpr size_t kMemtableBytes = 1 << 20;
 
+// What collector-status shows of a record set aside.
+std::string Summary(const tonghop::storage::v1::UnreadableRecord& record) {
+  return fmt::format("seq {}: {}", record.seq(), record.reason());
+}
+
 }  // namespace
 
 Status Outbox::Open(const std::string& path, std::unique_ptr<Outbox>* out) {
   std::unique_ptr<Outbox> box(new Outbox());
   box->path_ = path;
   TONGHOP_RETURN_IF_ERROR(
-      RocksDb::Open(path, {"pending", "rejected", "files"}, &box->db_, kMemtableBytes).WithContext("cannot open the outbox"));
+      RocksDb::Open(path, {"pending", "rejected", "files", "unreadable"}, &box->db_, kMemtableBytes).WithContext("cannot open the outbox"));
   std::string value;
   rocksdb::Status s = box->db_->get()->Get({}, box->meta(), kIdKey, &value);
   if (s.IsNotFound()) {
@@ -51,11 +58,23 @@ Status Outbox::LoadState() {
   if (!s.ok() || !DecodeBigEndian64(value, &next_seq_) || next_seq_ == 0) {
     return Status::Corruption(fmt::format("outbox {} has no valid next_seq ({})", path_, s.ToString()));
   }
-  for (auto [cf, count] : {std::pair{family(kPending), &pending_count_}, std::pair{family(kRejected), &rejected_count_}}) {
+  for (auto [cf, count] : {std::pair{family(kPending), &pending_count_}, std::pair{family(kRejected), &rejected_count_},
+                           std::pair{family(kUnreadable), &unreadable_count_}}) {
     *count = 0;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, cf));
     for (it->SeekToFirst(); it->Valid(); it->Next()) ++*count;
     TONGHOP_RETURN_IF_ERROR(FromRocksDb(it->status(), fmt::format("cannot read the outbox at {}", path_)));
+  }
+  last_unreadable_.clear();
+  std::unique_ptr<rocksdb::Iterator> last(db->NewIterator({}, family(kUnreadable)));
+  last->SeekToLast();
+  if (last->Valid()) {
+    tonghop::storage::v1::UnreadableRecord record;
+    uint64_t seq = 0;
+    last_unreadable_ = record.ParseFromArray(last->value().data(), static_cast<int>(last->value().size()))
+                           ? Summary(record)
+                           : fmt::format("seq {}: the record kept of it cannot be read either",
+                                         DecodeBigEndian64(last->key().ToStringView(), &seq) ? seq : 0);
   }
   return Status::OK();
 }
@@ -141,20 +160,62 @@ Status Outbox::Settle(const std::vector<uint64_t>& acked, const std::vector<Reje
   return Status::OK();
 }
 
-Status Outbox::ReadPending(uint64_t from_seq, size_t max,
-                          std::vector<tonghop::v1::IndicatorUpdate>* out) const {
+Status Outbox::ReadPending(uint64_t from_seq, size_t max, std::vector<tonghop::v1::IndicatorUpdate>* out) {
+  // Now rather than in SetAside: a reopen must not happen under a live iterator.
+  TONGHOP_RETURN_IF_ERROR(Recover());
   std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator({}, family(kPending)));
   size_t read = 0;
   for (it->Seek(EncodeBigEndian64(from_seq)); it->Valid() && read < max; it->Next(), ++read) {
     tonghop::v1::IndicatorUpdate update;
-    if (!update.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    if (Status parsed = ParseWireMessage(it->value().ToStringView(), &update); !parsed.ok()) {
       uint64_t seq = 0;
-      DecodeBigEndian64(it->key().ToStringView(), &seq);
-      return Status::Corruption(fmt::format("outbox {}: pending update {} is unreadable", path_, seq));
+      if (!DecodeBigEndian64(it->key().ToStringView(), &seq)) {
+        return Status::Corruption(fmt::format("outbox {}: a pending key is not a seq", path_));
+      }
+      // The iterator reads a snapshot: setting aside under it changes what later reads see only.
+      TONGHOP_RETURN_IF_ERROR(SetAside(seq, it->value().ToStringView(), parsed.message(), &update));
     }
     out->push_back(std::move(update));
   }
   return FromRocksDb(it->status(), fmt::format("cannot read the outbox at {}", path_));
+}
+
+Status Outbox::SetAside(uint64_t seq, std::string_view raw, const std::string& why,
+                        tonghop::v1::IndicatorUpdate* placeholder) {
+  tonghop::storage::v1::UnreadableRecord record;
+  record.set_seq(seq);
+  record.set_raw(raw.data(), raw.size());
+  const std::string origin = Origin(seq);
+  record.set_reason(origin.empty() ? why : fmt::format("{} ({})", why, origin));
+  record.set_set_aside_at_ms(NowMs());
+  placeholder->Clear();
+  placeholder->set_seq(seq);
+  placeholder->set_unreadable_reason(
+      fmt::format("the collector could not read its outbox record of seq {}: {}; the record is set aside there",
+                  seq, record.reason()));
+  rocksdb::WriteBatch batch;
+  batch.Put(family(kUnreadable), EncodeBigEndian64(seq), record.SerializeAsString());
+  batch.Put(family(kPending), EncodeBigEndian64(seq), placeholder->SerializeAsString());
+  TONGHOP_RETURN_IF_ERROR(Write(&batch, /*sync=*/true, "cannot set an unreadable record aside"));
+  ++unreadable_count_;
+  last_unreadable_ = Summary(record);
+  spdlog::error("outbox {}: pending update {} is unreadable: {}. Its {} bytes are set aside in the outbox and a "
+                "placeholder is sent for its seq, which the aggregator refuses, so the figures after it go on. "
+                "Enter that figure again.",
+                path_, seq, record.reason(), raw.size());
+  return Status::OK();
+}
+
+std::string Outbox::Origin(uint64_t seq) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator({}, family(kFiles)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    tonghop::storage::v1::IngestedFile file;
+    if (file.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) && file.first_seq() <= seq &&
+        seq < file.first_seq() + file.figures()) {
+      return fmt::format("figure {} of drop file {}", seq - file.first_seq() + 1, file.name());
+    }
+  }
+  return "";
 }
 
 uint64_t Outbox::FirstPendingSeq() const {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "collector/test_outbox_record.h"
+#include "core/rocksdb_util.h"
 #include "core/testing/temp_dir.h"
 #include "core/testing/status_matchers.h"
 
@@ -144,6 +146,83 @@ TEST(OutboxTest, FileRecordIsStoredWithItsFigures) {
   EXPECT_EQ(found->mtime_ns(), 99);
   EXPECT_EQ(found->first_seq(), 2u);
   EXPECT_EQ(found->figures(), 2u);
+}
+
+// A pending record that does not parse is set aside with its bytes and the reason, and a
+// placeholder takes its seq, so that the records after it are read (issue 10: one such record
+// used to stop the outbox from sending anything, for good).
+TEST(OutboxTest, AnUnreadableRecordIsSetAsideAndAPlaceholderTakesItsSeq) {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("outbox");
+  const std::string garbage = "\xff\xff\xff\xff garbage";
+  {
+    std::unique_ptr<Outbox> box;
+    ASSERT_OK(Outbox::Open(path, &box));
+    std::vector<tonghop::v1::IndicatorUpdate> figures = {Figure("a", 1), Figure("b", 2), Figure("c", 3)};
+    tonghop::storage::v1::IngestedFile file;
+    file.set_name("agri.csv");
+    ASSERT_OK(box->Append(&figures, &file));
+  }
+  ASSERT_OK(testing::WritePendingRecord(path, 2, garbage));
+  std::unique_ptr<Outbox> box;
+  ASSERT_OK(Outbox::Open(path, &box));
+  EXPECT_EQ(box->unreadable_count(), 0u);
+  EXPECT_EQ(box->last_unreadable(), "");
+
+  std::vector<tonghop::v1::IndicatorUpdate> read;
+  ASSERT_OK(box->ReadPending(1, 100, &read));
+  ASSERT_EQ(Seqs(read), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(read[0].indicator(), "a");
+  EXPECT_EQ(read[2].indicator(), "c");
+  const tonghop::v1::IndicatorUpdate placeholder = read[1];  // a copy: `read` is reused below
+  EXPECT_EQ(placeholder.indicator(), "");
+  EXPECT_EQ(placeholder.reporting_unit(), "");  // the sender adds its own
+  EXPECT_EQ(placeholder.unreadable_reason(),
+            "the collector could not read its outbox record of seq 2: not a tonghop.v1.IndicatorUpdate: not protobuf "
+            "wire format (truncated or corrupt) (figure 2 of drop file agri.csv); the record is set aside there");
+  EXPECT_EQ(box->unreadable_count(), 1u);
+  EXPECT_EQ(box->last_unreadable(),
+            "seq 2: not a tonghop.v1.IndicatorUpdate: not protobuf wire format (truncated or corrupt) (figure 2 of "
+            "drop file agri.csv)");
+  EXPECT_EQ(box->pending_count(), 3u);  // the placeholder is pending until the aggregator answers it
+
+  // Read again, and after a reopen: the placeholder, and nothing set aside a second time.
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    if (reopen) {
+      box.reset();
+      ASSERT_OK(Outbox::Open(path, &box));
+    }
+    read.clear();
+    ASSERT_OK(box->ReadPending(2, 1, &read));
+    ASSERT_EQ(read.size(), 1u);
+    EXPECT_EQ(read[0].unreadable_reason(), placeholder.unreadable_reason());
+    EXPECT_EQ(box->unreadable_count(), 1u);
+    EXPECT_EQ(box->last_unreadable(), "seq 2: not a tonghop.v1.IndicatorUpdate: not protobuf wire format (truncated "
+                                      "or corrupt) (figure 2 of drop file agri.csv)");
+  }
+  // The bytes are kept as they were found.
+  box.reset();
+  {
+    std::unique_ptr<RocksDb> db;
+    ASSERT_OK(RocksDb::Open(path, {"pending", "rejected", "files", "unreadable"}, &db));
+    std::string value;
+    ASSERT_TRUE(db->get()->Get({}, db->family(3), EncodeBigEndian64(2), &value).ok());
+    tonghop::storage::v1::UnreadableRecord record;
+    ASSERT_TRUE(record.ParseFromString(value));
+    EXPECT_EQ(record.seq(), 2u);
+    EXPECT_EQ(record.raw(), garbage);
+    EXPECT_NE(record.set_aside_at_ms(), 0);
+  }
+  // The aggregator's final refusal of the placeholder settles it like any other.
+  ASSERT_OK(Outbox::Open(path, &box));
+  std::vector<tonghop::storage::v1::RejectedUpdate> moved;
+  ASSERT_OK(box->Settle({1, 3}, {{2, tonghop::v1::REJECT_REASON_MALFORMED, "the collector could not read..."}}, 5,
+                        &moved));
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved[0].update().seq(), 2u);
+  EXPECT_FALSE(moved[0].update().unreadable_reason().empty());
+  EXPECT_EQ(box->pending_count(), 0u);
+  EXPECT_EQ(box->unreadable_count(), 1u);
 }
 
 }  // namespace

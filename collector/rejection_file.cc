@@ -57,7 +57,9 @@ Status RejectionFile::Append(const std::vector<tonghop::storage::v1::RejectedUpd
   for (const auto& r : records) {
     const auto& u = r.update();
     text += fmt::format("{},{},{},{},{},{},{}\n", u.seq(), CsvEscape(u.indicator()),
-                        CsvEscape(u.period()), ValueText(u.value()), ReasonName(r.reason()),
+                        CsvEscape(u.period()),
+                        // A placeholder for an unreadable record has no figure to show.
+                        u.unreadable_reason().empty() ? ValueText(u.value()) : "", ReasonName(r.reason()),
                         CsvEscape(r.text()), LocalIsoTime(r.rejected_at_ms()));
   }
   Status status;

@@ -308,14 +308,19 @@ void Sender::Pump(int64_t now) {
     batch->set_outbox_id(outbox_->id());
     std::vector<tonghop::v1::IndicatorUpdate> updates;
     if (Status s = outbox_->ReadPending(cursor_, room, &updates); !s.ok()) {
-      spdlog::error("{}", s.message());
+      if (outbox_log_.Allow()) {
+        spdlog::error("cannot read the outbox to send it: {} ({} more held back)", s.message(), outbox_log_.suppressed());
+      }
       return;
     }
     if (updates.empty()) {
       cursor_ = outbox_->next_seq();
       return;
     }
-    for (auto& u : updates) *batch->add_updates() = std::move(u);
+    for (auto& u : updates) {
+      if (!u.unreadable_reason().empty() && u.reporting_unit().empty()) u.set_reporting_unit(options_.reporting_unit);
+      *batch->add_updates() = std::move(u);
+    }
     if (!SendProto(dealer_, message).ok()) {
       want_pollout_ = true;
       return;

@@ -45,6 +45,9 @@ namespace tonghop {
 struct SenderOptions {
   std::string aggregator_endpoint;  // connect address of the aggregator's ingest ROUTER
   std::string node_id;              // sent in every UpdateBatch, for the aggregator's logs
+  // The collector's unit: what the placeholder of an unreadable outbox record reports for (see
+  // Outbox::ReadPending), since the aggregator checks every update's unit against the sender's key.
+  std::string reporting_unit;
   int max_in_flight = 1000;
   int ack_timeout_ms = 5'000;
   int heartbeat_interval_ms = 1'000;
@@ -142,6 +145,7 @@ class Sender {
   std::string aggregator_storage_error_;
   uint64_t reported_lost_seq_ = 0;
   LogLimiter protocol_log_{10'000};
+  LogLimiter outbox_log_{10'000};
 };
 
 }  // namespace tonghop

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "collector/test_aggregator.h"
+#include "collector/test_outbox_record.h"
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
 #include "core/testing/status_matchers.h"
@@ -20,6 +21,7 @@ class SenderTest : public ::testing::Test {
     SenderOptions options;
     options.aggregator_endpoint = aggregator_.endpoint();
     options.node_id = "collector-bac-son";
+    options.reporting_unit = "bac-son";
     options.max_in_flight = max_in_flight;
     options.ack_timeout_ms = ack_timeout_ms;
     options.heartbeat_interval_ms = heartbeat_interval_ms;
@@ -208,6 +210,45 @@ TEST_F(SenderTest, FinalRejectIsSetAsideAndWrittenToRejectedCsv) {
                                "UNIT_NOT_EXPECTED,unit 'bac-son' does not report agri.sown_area.total,"))
       << text;
   // It is not sent again.
+  EXPECT_FALSE(NextBatch(200).has_value());
+}
+
+// An outbox record that cannot be read goes out as its placeholder, in its place among its
+// neighbours, reporting for the collector's own unit: the aggregator checks every update's unit
+// against the sender's key, and must consume the seq, not refuse it for now.
+TEST_F(SenderTest, AnUnreadableRecordGoesOutAsAPlaceholderForTheOwnUnit) {
+  Append(3);
+  outbox_.reset();
+  ASSERT_OK(testing::WritePendingRecord(dir_.Sub("outbox"), 2, "\xff garbage"));
+  ASSERT_OK(Outbox::Open(dir_.Sub("outbox"), &outbox_));
+  StartSender();
+  auto batch = NextBatch();
+  ASSERT_TRUE(batch.has_value());
+  ASSERT_EQ(batch->updates_size(), 3);
+  const auto& placeholder = batch->updates(1);
+  EXPECT_EQ(placeholder.seq(), 2u);
+  EXPECT_EQ(placeholder.reporting_unit(), "bac-son");
+  EXPECT_TRUE(placeholder.unreadable_reason().starts_with("the collector could not read its outbox record of seq 2"))
+      << placeholder.unreadable_reason();
+  EXPECT_EQ(batch->updates(2).indicator(), "agri.sown_area.total");
+
+  tonghop::v1::UpdateReplies replies;
+  replies.set_outbox_id(outbox_->id());
+  replies.add_acks()->set_seq(1);
+  replies.add_acks()->set_seq(3);
+  auto* r = replies.add_rejects();
+  r->set_seq(2);
+  r->set_reason(tonghop::v1::REJECT_REASON_MALFORMED);
+  r->set_text(placeholder.unreadable_reason());
+  aggregator_.Reply(replies);
+  ASSERT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+  EXPECT_EQ(outbox_->rejected_count(), 1u);
+  EXPECT_EQ(outbox_->unreadable_count(), 1u);
+  std::string text;
+  ASSERT_OK(ReadFileToString(rejections_.path(), &text));
+  // No figure to show: indicator, period and value stay empty.
+  EXPECT_NE(text.find("\n2,,,,MALFORMED,the collector could not read its outbox record of seq 2"), std::string::npos)
+      << text;
   EXPECT_FALSE(NextBatch(200).has_value());
 }
 

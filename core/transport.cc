@@ -1,5 +1,7 @@
 #include "core/transport.h"
 
+#include "core/wire_protocol.h"
+
 #include <chrono>
 #include <fmt/format.h>
 
@@ -96,7 +98,7 @@ Status WaitWritable(zmq::socket_t& socket, int timeout_ms) {
 }
 
 bool ParseProto(const zmq::message_t& frame, google::protobuf::MessageLite* message) {
-  return message->ParseFromArray(frame.data(), static_cast<int>(frame.size()));
+  return ParseQuietly(frame.to_string_view(), message);
 }
 
 int64_t NowMs() {

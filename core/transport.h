@@ -86,7 +86,7 @@ Status SendReply(zmq::socket_t& router, const std::vector<zmq::message_t>& reque
 // clients (the CLI), whose first send must wait for the connection. Unavailable on timeout.
 Status WaitWritable(zmq::socket_t& socket, int timeout_ms);
 
-// Parses one frame; false on malformed bytes (never throws).
+// Parses one frame; false on malformed bytes (never throws, never logs: core/wire_protocol.h).
 bool ParseProto(const zmq::message_t& frame, google::protobuf::MessageLite* message);
 
 // Milliseconds since the Unix epoch.

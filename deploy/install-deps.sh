@@ -11,6 +11,7 @@ packages=(
   libspdlog-dev libfmt-dev
   libgtest-dev
   libcli11-dev nlohmann-json3-dev libfccp-dev
+  libutf8proc-dev  # core/wire_text: the UTF-8 check every string of a figure passes
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
 )

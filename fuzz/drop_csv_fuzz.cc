@@ -2,12 +2,15 @@
 // as drop/figures.csv and taken by a real DropFolder scan into a real Outbox (RocksDB), exactly as
 // the collector does; the file ends in done/ or failed/, which are emptied after each input. The
 // folder is on /dev/shm when there is one: the outbox's fsyncs would otherwise set the pace.
+// Property checked: whatever the file holds, every figure it put in the outbox reads back (none is
+// ever set aside as unreadable, which a cell that is not UTF-8 used to cause).
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "collector/drop_folder.h"
 #include "collector/outbox.h"
@@ -46,7 +49,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::ofstream out(dir + "/figures.csv", std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   }
+  const uint64_t first_new_seq = collector.outbox->next_seq();
   collector.drop->Scan();
+  std::vector<tonghop::v1::IndicatorUpdate> stored;
+  if (!collector.outbox->ReadPending(first_new_seq, SIZE_MAX, &stored).ok() ||
+      collector.outbox->unreadable_count() != 0) {
+    std::abort();
+  }
   for (const char* sub : {"/done", "/failed"}) {
     for (const auto& entry : fs::directory_iterator(dir + sub)) fs::remove(entry.path());
   }

@@ -24,13 +24,16 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "collector/test_outbox_record.h"
 #include "core/clone_replica.h"
+#include "core/csv.h"
 #include "core/curve_keys.h"
 #include "core/testing/clone_source.h"
 #include "core/testing/temp_dir.h"
 #include "aggregator/ingest_store.h"
 #include "core/period.h"
 #include "core/transport.h"
+#include "tests/audit_summary.h"
 #include "tests/mini_province.h"
 #include "tonghop/v1/query.pb.h"
 #include "tonghop/v1/tonghop.pb.h"
@@ -122,6 +125,25 @@ tonghop::v1::UpdateBatch Batch(uint64_t outbox_id, uint64_t seq, const std::stri
   update->set_value(value);
   update->set_observed_at_ms(NowMs());
   return batch;
+}
+
+// `message` serialized, with the bytes of `placeholder` (an ASCII string set in one of its fields)
+// replaced by `raw`, of the same length: what a sender that does not check its strings sends.
+template <typename Message>
+std::string WithRawBytes(const Message& message, const std::string& placeholder, const std::string& raw) {
+  std::string bytes = message.SerializeAsString();
+  size_t at = bytes.find(placeholder);
+  EXPECT_NE(at, std::string::npos);
+  EXPECT_EQ(placeholder.size(), raw.size());
+  if (at != std::string::npos) bytes.replace(at, placeholder.size(), raw);
+  return bytes;
+}
+
+// Counts the non-overlapping occurrences of `what` in `text`.
+size_t Occurrences(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+  return count;
 }
 
 class HostileInputTest : public ::testing::Test {
@@ -454,6 +476,133 @@ TEST_F(HostileInputTest, EveryBadFieldIsRejectedByNameAndStoresNothing) {
   EXPECT_EQ(future.rejects(0).reason(), RejectReason::REJECT_REASON_OUT_OF_SEQUENCE);
   EXPECT_EQ(future.rejects(0).expected_seq(), seq);
   ExpectTotal("10.0 from 1 units");
+}
+
+// Issue 10: protobuf refuses a whole frame when one string in it is not UTF-8. The aggregator used
+// to drop such a batch without a word; now it answers every update of it: MALFORMED, final and in
+// the audit log, for the one at fault, and the others as usual.
+TEST_F(HostileInputTest, ANonUtf8StringIsRejectedByNameAndTheRestOfItsBatchApplied) {
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  tonghop::v1::CollectorMessage message;
+  auto* batch = message.mutable_updates();
+  *batch = Batch(16, 1, "cao-loc", 30);
+  *batch->add_updates() = batch->updates(0);
+  batch->mutable_updates(1)->set_seq(2);
+  batch->mutable_updates(1)->set_indicator("agri.XXXX");
+  *batch->add_updates() = batch->updates(0);
+  batch->mutable_updates(2)->set_seq(3);
+  batch->mutable_updates(2)->set_value(31);
+  const std::string bytes = WithRawBytes(message, "agri.XXXX", "agri.\xff\xfe\xc3\x28");
+  cao_loc.SendFrames({bytes});
+  auto reply = cao_loc.Receive();
+  ASSERT_TRUE(reply.has_value()) << "no answer\n" << province_.LogTail("aggregator");
+  const auto& replies = reply->replies();
+  EXPECT_EQ(replies.outbox_id(), 16u);
+  ASSERT_EQ(replies.acks_size(), 2) << replies.DebugString();
+  EXPECT_EQ(replies.acks(0).seq(), 1u);
+  EXPECT_EQ(replies.acks(1).seq(), 3u);
+  ASSERT_EQ(replies.rejects_size(), 1) << replies.DebugString();
+  EXPECT_EQ(replies.rejects(0).seq(), 2u);
+  EXPECT_EQ(replies.rejects(0).reason(), RejectReason::REJECT_REASON_MALFORMED);
+  EXPECT_EQ(replies.rejects(0).text(), "field 'indicator' of seq 2 is not valid UTF-8");
+  ExpectTotal("31.0 from 1 units");
+  // Final: the seq is consumed, so a resend of the same frame is acked as duplicates.
+  cao_loc.SendFrames({bytes});
+  reply = cao_loc.Receive();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->replies().acks_size(), 3) << reply->replies().DebugString();
+
+  // The batch's own node_id: each of its updates is refused, and recorded.
+  tonghop::v1::CollectorMessage bad_node;
+  *bad_node.mutable_updates() = Batch(16, 4, "cao-loc", 32);
+  bad_node.mutable_updates()->set_node_id("test-XX");
+  cao_loc.SendFrames({WithRawBytes(bad_node, "test-XX", "test-\xc0\xaf")});
+  reply = cao_loc.Receive();
+  ASSERT_TRUE(reply.has_value());
+  ExpectRejected(reply->replies(), RejectReason::REJECT_REASON_MALFORMED, "node_id");
+
+  // Ids of 3-byte characters, far too long: refused, and whatever is kept of them for the reply
+  // and the audit log is cut between characters, never inside one.
+  const std::string vietnamese_long = [] {
+    std::string text;
+    for (int i = 0; i < 1000; ++i) text += "\xe1\xbb\x87";  // ệ
+    return text;
+  }();
+  tonghop::v1::UpdateBatch long_indicator = Batch(16, 5, "cao-loc", 33);
+  long_indicator.mutable_updates(0)->set_indicator(vietnamese_long);
+  ExpectRejected(cao_loc.Exchange(long_indicator), RejectReason::REJECT_REASON_MALFORMED, "indicator");
+  tonghop::v1::UpdateBatch long_unit = Batch(16, 6, "cao-loc", 34);
+  long_unit.mutable_updates(0)->set_reporting_unit(vietnamese_long);
+  ExpectRejected(cao_loc.Exchange(long_unit), RejectReason::REJECT_REASON_UNAUTHORIZED, "reporting_unit");
+
+  // Still serving, and the totals are untouched.
+  EXPECT_TRUE(cao_loc.Heartbeat());
+  ASSERT_EQ(cao_loc.Exchange(Batch(16, 6, "cao-loc", 35)).acks_size(), 1);
+  ExpectTotal("35.0 from 1 units");
+
+  // The rejections are in the audit log like any other, and the log reads back whole.
+  ASSERT_OK(province_.Terminate("publisher"));
+  ASSERT_OK(province_.Terminate("aggregator"));
+  testing::AuditSummary audit;
+  ASSERT_OK(testing::SummarizeAudit(province_.AggregatorDataDir(), &audit));
+  EXPECT_EQ(audit.records, 6u);
+  EXPECT_EQ(audit.rejected, 3u);
+  EXPECT_EQ(audit.first_rejection, "field 'indicator' of seq 2 is not valid UTF-8");
+}
+
+// Issue 10: an outbox record the collector cannot read (stored by a collector before the fix of
+// issue 10, or damaged on disk) used to block every figure after it, for good. Now it is set aside
+// with its bytes and the reason, collector-status shows it, its seq is consumed at the aggregator
+// (a placeholder, refused MALFORMED), the figures after it flow, and a restart changes nothing.
+TEST_F(HostileInputTest, AnUnreadableOutboxRecordIsSetAsideAndTheFiguresAfterItFlow) {
+  testing::MiniProvince::CollectorPlacement placement;
+  placement.extra_flags = KeyFlags("cao-loc");
+  ASSERT_OK(province_.StartCollector("cao-loc", placement));
+  const std::string header = std::string("indicator,period,value\n") + kIndicator + "," + kPeriod + ",";
+  ASSERT_OK(province_.DropText("cao-loc", "first.csv", header + "10\n"));
+  ExpectTotal("10.0 from 1 units");
+  ASSERT_OK(province_.Terminate("collector-cao-loc"));
+
+  // Straight into the stopped collector's outbox, with RocksDB: seq 2, a figure whose indicator
+  // is not UTF-8, as the collector before the fix stored it.
+  tonghop::v1::IndicatorUpdate figure = Batch(1, 2, "cao-loc", 99).updates(0);
+  figure.set_indicator("agri.sown_area.lXa");
+  ASSERT_OK(testing::WritePendingRecord(province_.CollectorDataDir("cao-loc") + "/outbox", 2,
+                                        WithRawBytes(figure, "agri.sown_area.lXa", "agri.sown_area.l\xfa" "a")));
+
+  ASSERT_OK(province_.Restart("collector-cao-loc"));
+  ASSERT_OK(province_.DropText("cao-loc", "second.csv", header + "20\n"));
+  ExpectTotal("20.0 from 1 units");
+  auto settled = [&] {
+    std::map<std::string, std::string> status;
+    const int64_t deadline = MonotonicMs() + kTotalTimeoutMs;
+    do {
+      status = province_.CollectorStatus("cao-loc");
+      if (status["pending"] == "0" && status["rejected"] == "1") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    } while (MonotonicMs() < deadline);
+    return status;
+  };
+  auto status = settled();
+  EXPECT_EQ(status["pending"], "0");
+  EXPECT_EQ(status["rejected"], "1");
+  EXPECT_TRUE(status["unreadable"].starts_with("1 (last: seq 2: field 'indicator' is not valid UTF-8"))
+      << status["unreadable"] << "\n" << province_.LogTail("collector-cao-loc");
+  std::string rejected;
+  ASSERT_OK(ReadFileToString(province_.DropDir("cao-loc") + "/rejected.csv", &rejected));
+  EXPECT_NE(rejected.find("\n2,,,,MALFORMED,"), std::string::npos) << rejected;
+
+  // A restart brings nothing back: the record stays set aside, and figures keep flowing.
+  ASSERT_OK(province_.Restart("collector-cao-loc"));
+  ASSERT_OK(province_.DropText("cao-loc", "third.csv", header + "30\n"));
+  ExpectTotal("30.0 from 1 units");
+  status = settled();
+  EXPECT_EQ(status["pending"], "0");
+  EXPECT_EQ(status["rejected"], "1");
+  EXPECT_TRUE(status["unreadable"].starts_with("1 (last: seq 2:")) << status["unreadable"];
+  // Logged once, not at every attempt to send it.
+  EXPECT_EQ(Occurrences(province_.LogTail("collector-cao-loc", 100'000), "is unreadable"), 1u)
+      << province_.LogTail("collector-cao-loc", 100);
 }
 
 TEST_F(HostileInputTest, AMalformedDropFileFailsAloneAndTheCollectorKeepsWorking) {

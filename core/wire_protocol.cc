@@ -1,0 +1,151 @@
+#include "core/wire_protocol.h"
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/unknown_field_set.h>
+
+#include "core/wire_text.h"
+
+namespace tonghop {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::UnknownField;
+using google::protobuf::UnknownFieldSet;
+
+// Deeper than any message of the protocol nests; a bound for recursive message types.
+constexpr int kMaxDepth = 32;
+
+// A field on the way from the outer message to a string: the field and, when it is repeated, which
+// of its occurrences (-1 when singular).
+using FieldPath = std::vector<std::pair<const FieldDescriptor*, int>>;
+
+// "submit.figures[1].indicator"
+std::string PathName(const FieldPath& path) {
+  std::string name;
+  for (const auto& [field, index] : path) {
+    if (!name.empty()) name += '.';
+    name += field->name();
+    if (index >= 0) name += fmt::format("[{}]", index);
+  }
+  return name;
+}
+
+// Walks `fields`, a message of `type` read field by field, and each message field within it. Every
+// string field whose bytes are not valid UTF-8 gets them escaped (EscapeInvalidUtf8) and its path
+// appended to `bad`, in wire order. Fields `type` does not know, or that come with another wire
+// type than their declaration, are left as they are: protobuf ignores them. False when a nested
+// message is not protobuf wire format.
+bool EscapeInvalidStrings(const Descriptor& type, UnknownFieldSet* fields, FieldPath* path,
+                          std::vector<FieldPath>* bad, int depth) {
+  if (depth > kMaxDepth) return false;
+  std::map<int, int> occurrences;
+  for (int i = 0; i < fields->field_count(); ++i) {
+    UnknownField* field = fields->mutable_field(i);
+    const FieldDescriptor* declared = type.FindFieldByNumber(field->number());
+    if (declared == nullptr || field->type() != UnknownField::TYPE_LENGTH_DELIMITED) continue;
+    const int index = declared->is_repeated() ? occurrences[field->number()]++ : -1;
+    path->emplace_back(declared, index);
+    if (declared->type() == FieldDescriptor::TYPE_STRING) {
+      std::string* bytes = field->mutable_length_delimited();
+      if (!IsValidUtf8(*bytes)) {
+        bad->push_back(*path);
+        *bytes = EscapeInvalidUtf8(*bytes);
+      }
+    } else if (declared->type() == FieldDescriptor::TYPE_MESSAGE) {
+      UnknownFieldSet nested;
+      if (!nested.ParseFromString(*field->mutable_length_delimited()) ||
+          !EscapeInvalidStrings(*declared->message_type(), &nested, path, bad, depth + 1)) {
+        return false;
+      }
+      field->mutable_length_delimited()->clear();
+      nested.SerializeToString(field->mutable_length_delimited());
+    }
+    path->pop_back();
+  }
+  return true;
+}
+
+
+Status NotWireFormat(const Descriptor& type) {
+  return Status::InvalidArgument(
+      fmt::format("not a {}: not protobuf wire format (truncated or corrupt)", type.full_name()));
+}
+
+}  // namespace
+
+bool ParseQuietly(std::string_view bytes, google::protobuf::MessageLite* message) {
+  // protobuf logs an ERROR line for every string that is not UTF-8: a line per message a peer sends.
+  google::protobuf::LogSilencer quiet;
+  return message->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+Status ParseWireMessage(std::string_view bytes, google::protobuf::Message* message) {
+  if (ParseQuietly(bytes, message)) return Status::OK();
+  message->Clear();
+  const Descriptor& type = *message->GetDescriptor();
+  UnknownFieldSet fields;
+  FieldPath path;
+  std::vector<FieldPath> bad;
+  if (!fields.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
+      !EscapeInvalidStrings(type, &fields, &path, &bad, 0)) {
+    return NotWireFormat(type);
+  }
+  if (bad.empty()) return Status::InvalidArgument(fmt::format("not a {} (protobuf refuses it)", type.full_name()));
+  return Status::InvalidArgument(fmt::format("field '{}' is not valid UTF-8", PathName(bad.front())));
+}
+
+Status DecodeCollectorMessage(std::string_view frame, tonghop::v1::CollectorMessage* message) {
+  if (ParseQuietly(frame, message)) return Status::OK();
+  message->Clear();
+  const Descriptor& type = *tonghop::v1::CollectorMessage::descriptor();
+  UnknownFieldSet fields;
+  FieldPath path;
+  std::vector<FieldPath> bad;
+  if (!fields.ParseFromArray(frame.data(), static_cast<int>(frame.size())) ||
+      !EscapeInvalidStrings(type, &fields, &path, &bad, 0)) {
+    return NotWireFormat(type);
+  }
+  std::string escaped;
+  fields.SerializeToString(&escaped);
+  if (!ParseQuietly(escaped, message)) {
+    message->Clear();
+    return Status::InvalidArgument(fmt::format("not a {} (protobuf refuses it)", type.full_name()));
+  }
+  if (!message->has_updates()) return Status::OK();  // a heartbeat's text: harmless, it is answered
+  auto* batch = message->mutable_updates();
+  std::vector<bool> marked(batch->updates_size());
+  for (const FieldPath& at : bad) {
+    // at[0] is CollectorMessage.updates; at[1] a field of the batch, at[2] one of an update's.
+    if (at.size() < 2 || at[0].first->number() != tonghop::v1::CollectorMessage::kUpdatesFieldNumber) continue;
+    if (at[1].first->number() == tonghop::v1::UpdateBatch::kUpdatesFieldNumber) {
+      const int i = at[1].second;
+      if (at.size() < 3 || i < 0 || i >= batch->updates_size() || marked[i]) continue;
+      marked[i] = true;
+      auto* update = batch->mutable_updates(i);
+      update->set_unreadable_reason(
+          fmt::format("field '{}' of seq {} is not valid UTF-8", PathName({at.begin() + 2, at.end()}), update->seq()));
+    } else {
+      // Shown escaped, and within the limit, so that the batch is judged by its updates alone.
+      if (at[1].first->number() == tonghop::v1::UpdateBatch::kNodeIdFieldNumber) {
+        batch->set_node_id(std::string(ClipUtf8(batch->node_id(), kMaxIdLength)));
+      }
+      const std::string reason = fmt::format("field '{}' of the batch is not valid UTF-8", at[1].first->name());
+      for (int i = 0; i < batch->updates_size(); ++i) {
+        if (marked[i]) continue;
+        marked[i] = true;
+        batch->mutable_updates(i)->set_unreadable_reason(reason);
+      }
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace tonghop

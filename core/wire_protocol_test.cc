@@ -1,0 +1,129 @@
+#include "core/wire_protocol.h"
+#include "core/transport.h"
+
+#include <gtest/gtest.h>
+
+#include "core/testing/status_matchers.h"
+#include "tonghop/v1/local.pb.h"
+
+namespace tonghop {
+namespace {
+
+tonghop::v1::CollectorMessage ThreeUpdates() {
+  tonghop::v1::CollectorMessage message;
+  auto* batch = message.mutable_updates();
+  batch->set_node_id("collector-cao-loc");
+  batch->set_outbox_id(0xabc);
+  for (uint64_t seq : {7, 8, 9}) {
+    auto* u = batch->add_updates();
+    u->set_seq(seq);
+    u->set_reporting_unit("cao-loc");
+    u->set_indicator("agri.sown_area.total");
+    u->set_period("2017-Q1");
+    u->set_value(static_cast<double>(seq));
+  }
+  return message;
+}
+
+// `message` serialized with `placeholder`'s bytes replaced by `raw` (same length).
+std::string WithRawBytes(const google::protobuf::Message& message, const std::string& placeholder,
+                         const std::string& raw) {
+  std::string bytes = message.SerializeAsString();
+  bytes.replace(bytes.find(placeholder), placeholder.size(), raw);
+  return bytes;
+}
+
+TEST(WireProtocolTest, AFrameProtobufParsesIsDecodedAsItIs) {
+  const auto sent = ThreeUpdates();
+  tonghop::v1::CollectorMessage decoded;
+  ASSERT_OK(DecodeCollectorMessage(sent.SerializeAsString(), &decoded));
+  EXPECT_EQ(decoded.SerializeAsString(), sent.SerializeAsString());
+}
+
+TEST(WireProtocolTest, AnUpdateWithANonUtf8StringIsMarkedAndTheOthersKept) {
+  auto sent = ThreeUpdates();
+  sent.mutable_updates()->mutable_updates(1)->set_indicator("agri.XX.total");
+  sent.mutable_updates()->mutable_updates(1)->set_period("2017-QQ");
+  const std::string frame = WithRawBytes(sent, "agri.XX", "agri.\xff\xc3");
+  tonghop::v1::CollectorMessage strict;
+  ASSERT_FALSE(strict.ParseFromString(frame));  // what the aggregator used to drop without a word
+
+  ::testing::internal::CaptureStderr();
+  tonghop::v1::CollectorMessage decoded;
+  Status s = DecodeCollectorMessage(frame, &decoded);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");  // protobuf's log line is not let through
+  ASSERT_OK(s);
+  const auto& batch = decoded.updates();
+  EXPECT_EQ(batch.outbox_id(), 0xabcu);
+  ASSERT_EQ(batch.updates_size(), 3);
+  EXPECT_EQ(batch.updates(0).SerializeAsString(), sent.updates().updates(0).SerializeAsString());
+  EXPECT_EQ(batch.updates(2).SerializeAsString(), sent.updates().updates(2).SerializeAsString());
+  const auto& bad = batch.updates(1);
+  EXPECT_EQ(bad.seq(), 8u);
+  EXPECT_EQ(bad.unreadable_reason(), "field 'indicator' of seq 8 is not valid UTF-8");
+  EXPECT_EQ(bad.indicator(), "agri.\\xff\\xc3.total");  // shown, not copied
+  EXPECT_EQ(bad.period(), "2017-QQ");
+  EXPECT_EQ(bad.reporting_unit(), "cao-loc");
+}
+
+TEST(WireProtocolTest, ANonUtf8NodeIdMarksEveryUpdateOfTheBatch) {
+  auto sent = ThreeUpdates();
+  sent.mutable_updates()->set_node_id("collector-XX");
+  tonghop::v1::CollectorMessage decoded;
+  ASSERT_OK(DecodeCollectorMessage(WithRawBytes(sent, "collector-XX", "collector-\xc0\xaf"), &decoded));
+  EXPECT_EQ(decoded.updates().node_id(), "collector-\\xc0\\xaf");
+  for (const auto& u : decoded.updates().updates()) {
+    EXPECT_EQ(u.unreadable_reason(), "field 'node_id' of the batch is not valid UTF-8") << u.seq();
+  }
+}
+
+TEST(WireProtocolTest, WhatIsNotWireFormatIsRefusedWithNothingDecoded) {
+  const std::string good = ThreeUpdates().SerializeAsString();
+  for (const std::string& frame : {std::string("\xff\xff\xff\xff garbage"), good.substr(0, good.size() / 2)}) {
+    tonghop::v1::CollectorMessage decoded = ThreeUpdates();
+    Status s = DecodeCollectorMessage(frame, &decoded);
+    EXPECT_TRUE(s.IsInvalidArgument());
+    EXPECT_EQ(s.message(), "not a tonghop.v1.CollectorMessage: not protobuf wire format (truncated or corrupt)");
+    EXPECT_FALSE(decoded.has_updates());
+  }
+}
+
+TEST(WireProtocolTest, ParseWireMessageNamesTheFieldByItsPath) {
+  tonghop::v1::LocalRequest request;
+  request.mutable_submit()->add_figures()->set_indicator("agri.sown_area.total");
+  request.mutable_submit()->add_figures()->set_indicator("agri.XX");
+  tonghop::v1::LocalRequest parsed;
+  ASSERT_OK(ParseWireMessage(request.SerializeAsString(), &parsed));
+  EXPECT_EQ(parsed.submit().figures(1).indicator(), "agri.XX");
+
+  ::testing::internal::CaptureStderr();
+  Status s = ParseWireMessage(WithRawBytes(request, "agri.XX", "agri.\xed\xa0"), &parsed);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_EQ(s.message(), "field 'submit.figures[1].indicator' is not valid UTF-8");
+  EXPECT_FALSE(parsed.has_submit());
+
+  s = ParseWireMessage("\x0a\x05\x0a", &parsed);
+  EXPECT_EQ(s.message(), "not a tonghop.v1.LocalRequest: not protobuf wire format (truncated or corrupt)");
+}
+
+}  // namespace
+}  // namespace tonghop
+
+namespace tonghop {
+namespace {
+
+// A stranger on the public snapshot port could otherwise write a log line per message it sends.
+TEST(WireProtocolTest, ParseProtoRefusesANonUtf8StringWithoutALogLine) {
+  tonghop::v1::SnapshotRequest request;
+  std::string bytes = "\x0a\x03\xff\xfe\xfd";  // field 1 (filter), 3 bytes that are not UTF-8
+  zmq::message_t frame(bytes.data(), bytes.size());
+  ::testing::internal::CaptureStderr();
+  const bool parsed = ParseProto(frame, &request);
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(parsed);
+  EXPECT_EQ(logged, "");
+}
+
+}  // namespace
+}  // namespace tonghop
