@@ -161,8 +161,9 @@ Status Outbox::Settle(const std::vector<uint64_t>& acked, const std::vector<Reje
 }
 
 Status Outbox::ReadPending(uint64_t from_seq, size_t max, std::vector<tonghop::v1::IndicatorUpdate>* out) {
-  // Now rather than in SetAside: a reopen must not happen under a live iterator.
-  TONGHOP_RETURN_IF_ERROR(Recover());
+  // No Recover() here: a full disk leaves the outbox readable, and what it holds must still go out.
+  // Setting an unreadable record aside is a write, which then fails until Append or Settle has
+  // reopened the outbox (never under this live iterator).
   std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator({}, family(kPending)));
   size_t read = 0;
   for (it->Seek(EncodeBigEndian64(from_seq)); it->Valid() && read < max; it->Next(), ++read) {
