@@ -81,7 +81,7 @@ Status Aggregator::Start() {
   feed_ = std::make_unique<CloneServer>(context_, feed_options, &state_->table());
   feed_->set_stream_id(store_->stream_id());
   TONGHOP_RETURN_IF_ERROR(feed_->Start());
-  query_ = std::make_unique<QueryService>(context_, &catalog_, state_.get(), store_.get(), &authorizer_);
+  query_ = std::make_unique<QueryService>(context_, &catalog_, store_.get(), &authorizer_, options_.query_limits);
   TONGHOP_RETURN_IF_ERROR(query_->Start(options_.query_endpoint, link.WithCurve(options_.curve, KeyRegistry::kOffice)));
 
   try {
@@ -155,7 +155,6 @@ Status Aggregator::Run() {
     std::vector<zmq::pollitem_t> items = {
         {ingest_.handle(), 0, ZMQ_POLLIN, 0},
         {feed_->snapshot_socket().handle(), 0, ZMQ_POLLIN, 0},
-        {query_->socket().handle(), 0, ZMQ_POLLIN, 0},
     };
     try {
       zmq::poll(items, std::chrono::milliseconds(std::clamp(feed_->MillisUntilHeartbeat(), 0, 100)));
@@ -164,7 +163,6 @@ Status Aggregator::Run() {
     }
     if (items[0].revents & ZMQ_POLLIN) IngestBurst();
     if (items[1].revents & ZMQ_POLLIN) feed_->ServeSnapshots();
-    if (items[2].revents & ZMQ_POLLIN) query_->Serve();
     feed_->Tick();
     StorageWritable(MonotonicMs());
     LogStatistics(MonotonicMs());

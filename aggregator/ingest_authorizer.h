@@ -11,9 +11,11 @@
 // Refusals are REJECT_REASON_UNAUTHORIZED, not final: nothing is stored and the collector keeps
 // the update until its key is registered. In plain-text mode (no keys) every unit is allowed.
 // Reload() (on SIGHUP) re-reads the registry file; a broken file leaves the current one in force.
-// Not thread-safe apart from the ZapHandler's own thread: the aggregator's loop owns it.
+// Not thread-safe apart from the ZapHandler's own thread and Registered(), which the query thread
+// calls (aggregator/query_service.h): the aggregator's loop owns it.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,7 +50,8 @@ class IngestAuthorizer {
                         std::string* unit) const;
 
   // Whether the sender of `body` holds a key of `role` in the registry as it is now (always true
-  // in plain-text mode). The handshake admitted it; this catches a key revoked since.
+  // in plain-text mode). The handshake admitted it; this catches a key revoked since. Safe from
+  // any thread, at the same time as Reload().
   bool Registered(const zmq::message_t& body, std::string_view role) const;
 
   // Counts and logs (at most once a second) one refused update or batch.
@@ -61,7 +64,8 @@ class IngestAuthorizer {
   const Catalog* catalog_;
   std::string registry_file_;
   std::unique_ptr<ZapHandler> zap_;
-  std::shared_ptr<const KeyRegistry> registry_;
+  // Swapped whole by Reload() on the loop thread while the query thread reads it.
+  std::atomic<std::shared_ptr<const KeyRegistry>> registry_;
   uint64_t refused_total_ = 0;
   LogLimiter refusal_log_;
 };
