@@ -217,9 +217,17 @@ Status IngestStore::Commit(Batch* batch) {
 }
 
 Status IngestStore::Reopen() {
+  std::lock_guard<std::mutex> turnstile(turnstile_);
+  reopening_ = true;
   std::unique_lock<std::shared_mutex> lock(reopen_mutex_);
+  reopening_ = false;
   ReleaseAllHeld();
   return db_->Reopen();
+}
+
+std::shared_lock<std::shared_mutex> IngestStore::LockForReading() const {
+  std::lock_guard<std::mutex> turnstile(turnstile_);
+  return std::shared_lock<std::shared_mutex>(reopen_mutex_);
 }
 
 void IngestStore::ReleaseAllHeld() const {
@@ -228,16 +236,16 @@ void IngestStore::ReleaseAllHeld() const {
   held_.clear();
 }
 
-Status IngestStore::NewReadView(std::unique_ptr<ReadView>* out) const {
-  std::shared_lock<std::shared_mutex> lock(reopen_mutex_);
+Status IngestStore::NewReadView(std::unique_ptr<ReadView>* out, const std::atomic<bool>* cancel) const {
+  std::shared_lock<std::shared_mutex> lock = LockForReading();
   if (db_->get() == nullptr) return Status::Unavailable("the database is closed after a failed reopen: " + db_->broken_status().message());
   const rocksdb::Snapshot* snapshot = db_->get()->GetSnapshot();
-  out->reset(new ReadView(this, std::move(lock), snapshot, /*owned=*/true));
+  out->reset(new ReadView(this, std::move(lock), snapshot, /*owned=*/true, cancel));
   return Status::OK();
 }
 
 Status IngestStore::HoldSnapshot(uint64_t* id) const {
-  std::shared_lock<std::shared_mutex> lock(reopen_mutex_);
+  std::shared_lock<std::shared_mutex> lock = LockForReading();
   if (db_->get() == nullptr) return Status::Unavailable("the database is closed after a failed reopen: " + db_->broken_status().message());
   std::lock_guard<std::mutex> held_lock(held_mutex_);
   do {
@@ -247,8 +255,9 @@ Status IngestStore::HoldSnapshot(uint64_t* id) const {
   return Status::OK();
 }
 
-Status IngestStore::NewReadViewOfHeld(uint64_t id, std::unique_ptr<ReadView>* out) const {
-  std::shared_lock<std::shared_mutex> lock(reopen_mutex_);
+Status IngestStore::NewReadViewOfHeld(uint64_t id, std::unique_ptr<ReadView>* out,
+                                      const std::atomic<bool>* cancel) const {
+  std::shared_lock<std::shared_mutex> lock = LockForReading();
   const rocksdb::Snapshot* snapshot = nullptr;
   {
     std::lock_guard<std::mutex> held_lock(held_mutex_);
@@ -256,12 +265,12 @@ Status IngestStore::NewReadViewOfHeld(uint64_t id, std::unique_ptr<ReadView>* ou
     if (it == held_.end()) return Status::NotFound("no such snapshot (released, or the database was reopened)");
     snapshot = it->second;
   }
-  out->reset(new ReadView(this, std::move(lock), snapshot, /*owned=*/false));
+  out->reset(new ReadView(this, std::move(lock), snapshot, /*owned=*/false, cancel));
   return Status::OK();
 }
 
 void IngestStore::Release(uint64_t id) const {
-  std::shared_lock<std::shared_mutex> lock(reopen_mutex_);
+  std::shared_lock<std::shared_mutex> lock = LockForReading();
   std::lock_guard<std::mutex> held_lock(held_mutex_);
   auto it = held_.find(id);
   if (it == held_.end()) return;
@@ -275,8 +284,17 @@ size_t IngestStore::held_snapshots() const {
 }
 
 IngestStore::ReadView::ReadView(const IngestStore* store, std::shared_lock<std::shared_mutex> lock,
-                                const rocksdb::Snapshot* snapshot, bool owned)
-    : store_(store), lock_(std::move(lock)), snapshot_(snapshot), owned_(owned) {}
+                                const rocksdb::Snapshot* snapshot, bool owned, const std::atomic<bool>* cancel)
+    : store_(store), lock_(std::move(lock)), snapshot_(snapshot), owned_(owned), cancel_(cancel) {}
+
+Status IngestStore::ReadView::Interrupted() const {
+  if (store_->reopening_.load(std::memory_order_relaxed) ||
+      (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed))) {
+    interrupted_ = true;
+    return Status::Unavailable("the read was interrupted: the aggregator is reopening its database or stopping; ask again");
+  }
+  return Status::OK();
+}
 
 IngestStore::ReadView::~ReadView() {
   if (owned_) store_->db_->get()->ReleaseSnapshot(snapshot_);
@@ -294,6 +312,7 @@ Status IngestStore::ReadView::ReadFigures(
   const std::string prefix = JoinKey({indicator, period, ""});
   std::unique_ptr<rocksdb::Iterator> it(store_->db_->get()->NewIterator(Options(), store_->family(kValues)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    TONGHOP_RETURN_IF_ERROR(Interrupted());
     std::string_view unit = it->key().ToStringView().substr(prefix.size());
     if (unit.find('\0') != std::string_view::npos) continue;  // not a key of three parts
     tonghop::storage::v1::UnitValue value;
@@ -316,6 +335,7 @@ Status IngestStore::ReadView::ScanFigures(
   resume->clear();
   it->Seek(std::max(from, key_prefix));
   for (size_t keys = 0; it->Valid() && it->key().starts_with(rocksdb::Slice(key_prefix.data(), key_prefix.size())); it->Next()) {
+    TONGHOP_RETURN_IF_ERROR(Interrupted());
     if (keys++ == max_keys) {
       *resume = it->key().ToString();
       break;
@@ -340,6 +360,7 @@ Status IngestStore::ReadView::ReadAggregates(std::string_view indicator_prefix, 
   const rocksdb::Slice prefix(indicator_prefix.data(), indicator_prefix.size());
   // One seek to each indicator's version of the period, and one past the indicator's other periods.
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);) {
+    TONGHOP_RETURN_IF_ERROR(Interrupted());
     std::string_view key = it->key().ToStringView();
     const std::string indicator(key.substr(0, key.find('\0')));
     const std::string wanted = JoinKey({indicator, period});
@@ -364,6 +385,7 @@ Status IngestStore::ReadView::ReadHistory(const std::vector<HistoryScope>& scope
     const std::string prefix = scope.unit ? JoinKey({scope.indicator, scope.period, *scope.unit, ""})
                                           : JoinKey({scope.indicator, scope.period, ""});
     for (index->Seek(prefix); index->Valid() && index->key().starts_with(prefix); index->Next()) {
+      TONGHOP_RETURN_IF_ERROR(Interrupted());
       uint64_t seq = 0;
       std::string_view key = index->key().ToStringView();
       if (key.size() < prefix.size() + 8 || !DecodeBigEndian64(key.substr(key.size() - 8), &seq)) {
@@ -386,6 +408,7 @@ Status IngestStore::ReadView::ReadHistory(const std::vector<HistoryScope>& scope
   };
   std::unique_ptr<rocksdb::Iterator> audit(db->NewIterator(Options(), store_->family(kAudit)));
   for (uint64_t seq : seqs) {
+    TONGHOP_RETURN_IF_ERROR(Interrupted());
     const std::string key = EncodeBigEndian64(seq);
     audit->Seek(key);
     if (!audit->Valid() || audit->key() != key) {
@@ -405,6 +428,7 @@ Status IngestStore::ReadView::ReadHistory(const std::vector<HistoryScope>& scope
 Status IngestStore::ReadView::ReadAudit(const AuditVisitor& visit) const {
   std::unique_ptr<rocksdb::Iterator> it(store_->db_->get()->NewIterator(Options(), store_->family(kAudit)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    TONGHOP_RETURN_IF_ERROR(Interrupted());
     uint64_t seq = 0;
     tonghop::storage::v1::AuditRecord record;
     if (!ParseAudit(it->key().ToStringView(), it->value(), &seq, &record)) {

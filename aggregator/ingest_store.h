@@ -20,9 +20,12 @@
 // thread may at the same time read through a ReadView, a RocksDB snapshot: one consistent state,
 // whatever is written meanwhile. Reopen() waits for the views in use (each serves one query) and
 // releases the snapshots held across requests (a paged export), so no reader ever touches a
-// database handle being replaced.
+// database handle being replaced. A reopen does not wait for a long read to finish: the reads in
+// progress give up (Unavailable, "ask again") as soon as one is asked for, and new views wait for
+// the reopen.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -118,7 +121,8 @@ class IngestStore {
   using AuditVisitor = std::function<void(uint64_t seq, const tonghop::storage::v1::AuditRecord&)>;
 
   // One consistent state of the store, safe to use from any thread (one thread per view). It keeps
-  // Reopen() waiting while it lives: hold it for one answer, not across requests.
+  // Reopen() waiting while it lives: hold it for one answer, not across requests. Each read fails
+  // with Unavailable, from the next record on, once a reopen or the owner's `cancel` asks it to.
   class ReadView {
    public:
     ~ReadView();
@@ -146,27 +150,34 @@ class IngestStore {
     Status ReadHistory(const std::vector<HistoryScope>& scopes, const AuditVisitor& visit) const;
     // Every audit record in the order written: the whole log.
     Status ReadAudit(const AuditVisitor& visit) const;
+    // Whether a read gave up because of a reopen or the owner's cancel (it may be asked again).
+    bool interrupted() const { return interrupted_; }
 
    private:
     friend class IngestStore;
     ReadView(const IngestStore* store, std::shared_lock<std::shared_mutex> lock, const rocksdb::Snapshot* snapshot,
-             bool owned);
+             bool owned, const std::atomic<bool>* cancel);
     rocksdb::ReadOptions Options() const;
+    // Unavailable when a reopen is waiting or the owner cancels.
+    Status Interrupted() const;
     const IngestStore* store_;
     std::shared_lock<std::shared_mutex> lock_;
     const rocksdb::Snapshot* snapshot_;
     bool owned_;  // released with the view; else a held snapshot
+    const std::atomic<bool>* cancel_;
+    mutable bool interrupted_ = false;
   };
 
-  // A view of the store as it is now. Unavailable while the database is closed (a reopen failed).
-  Status NewReadView(std::unique_ptr<ReadView>* out) const;
+  // A view of the store as it is now; its reads give up once `cancel` (may be null) is true.
+  // Unavailable while the database is closed (a reopen failed).
+  Status NewReadView(std::unique_ptr<ReadView>* out, const std::atomic<bool>* cancel = nullptr) const;
 
   // Snapshots held across requests, named by a random non-zero id: the pages of an export read
   // one state. The holder bounds them and releases each; Reopen() releases them all.
   Status HoldSnapshot(uint64_t* id) const;
   // A view of held snapshot `id`; NotFound when it was released. Release() must not be called
   // while the view lives.
-  Status NewReadViewOfHeld(uint64_t id, std::unique_ptr<ReadView>* out) const;
+  Status NewReadViewOfHeld(uint64_t id, std::unique_ptr<ReadView>* out, const std::atomic<bool>* cancel = nullptr) const;
   void Release(uint64_t id) const;
   size_t held_snapshots() const;
 
@@ -178,12 +189,18 @@ class IngestStore {
   // Indexes the audit records after "history_indexed_seq" (see above).
   Status IndexAuditLog();
   void ReleaseAllHeld() const;
+  // The shared lock of a new view, taken after any reopen that is waiting.
+  std::shared_lock<std::shared_mutex> LockForReading() const;
 
   std::unique_ptr<RocksDb> db_;
   rocksdb::WriteOptions write_options_;
   uint64_t stream_id_ = 0;
-  // Shared by every read view, exclusive for Reopen().
+  // Shared by every read view, exclusive for Reopen(). A reopen holds the turnstile while it waits
+  // for the lock, so that new views wait behind it instead of keeping it out; `reopening_` tells
+  // the reads in progress to give up.
   mutable std::shared_mutex reopen_mutex_;
+  mutable std::mutex turnstile_;
+  std::atomic<bool> reopening_{false};
   mutable std::mutex held_mutex_;
   mutable std::map<uint64_t, const rocksdb::Snapshot*> held_;
 };

@@ -10,6 +10,7 @@
 #include "core/rocksdb_util.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
+#include "core/transport.h"
 
 namespace tonghop {
 namespace {
@@ -273,6 +274,7 @@ TEST(IngestStoreTest, ReadersOnAnotherThreadSurviveReopens) {
                                                                      const tonghop::storage::v1::UnitValue& value) {
         micros = value.value_micros();
       });
+      if (view->interrupted()) continue;  // a reopen asked it to give up: asked again
       if (!s.ok() || micros != 5) ++wrong;
       ++reads;
     }
@@ -286,6 +288,44 @@ TEST(IngestStoreTest, ReadersOnAnotherThreadSurviveReopens) {
   EXPECT_EQ(store->held_snapshots(), 0u);
   std::unique_ptr<IngestStore::ReadView> view;
   EXPECT_TRUE(store->NewReadViewOfHeld(held, &view).IsNotFound());
+}
+
+// A reopen does not wait for a long read (a history of millions of records, say): the read gives
+// up at its next record and says to ask again. So does a read whose owner cancels it.
+TEST(IngestStoreTest, AReopenOrTheOwnerInterruptsALongRead) {
+  testing::TempDir dir;
+  std::unique_ptr<IngestStore> store;
+  ASSERT_OK(IngestStore::Open(dir.path(), Durability::kWal, &store));
+  auto batch = store->NewBatch();
+  for (const auto& record : RandomAuditLog(1'000, 29)) batch.PutAudit(record.seq(), record);
+  ASSERT_OK(store->Commit(&batch));
+  for (bool by_reopen : {true, false}) {
+    std::atomic<bool> cancel{false};
+    std::atomic<int> visited{0};
+    Status read;
+    std::thread reader([&] {
+      std::unique_ptr<IngestStore::ReadView> view;
+      read = store->NewReadView(&view, &cancel);
+      if (!read.ok()) return;
+      // A thousand records at 10 ms each: 10 s unless interrupted.
+      read = view->ReadAudit([&](uint64_t, const tonghop::storage::v1::AuditRecord&) {
+        ++visited;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      });
+    });
+    while (visited == 0) std::this_thread::yield();
+    const int64_t start = MonotonicMs();
+    if (by_reopen) {
+      ASSERT_OK(store->Reopen());
+    } else {
+      cancel = true;
+    }
+    reader.join();
+    EXPECT_LT(MonotonicMs() - start, 2'000);
+    EXPECT_TRUE(read.IsUnavailable()) << read.ToString();
+    EXPECT_NE(read.message().find("ask again"), std::string::npos) << read.ToString();
+    EXPECT_LT(visited, 1'000);
+  }
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 #include "aggregator/query_service.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +19,12 @@ namespace tonghop {
 namespace {
 
 constexpr int kMaxRequestsPerServe = 16;
+// An answer interrupted by reopens of the store this many times in a row goes out with the error.
+constexpr int kMaxAnswerAttempts = 3;
+// The query thread's nice value. Answers are background work beside ingest: when the cores are
+// busy the scheduler gives it about 1/70 of a core where the ingest thread would get a whole one
+// (docs/PERFORMANCE.md measures it), and all that is left when they are not.
+constexpr int kQueryThreadNice = 19;
 // A page token is the export's snapshot id and the key to resume at: values keys are three ids of
 // at most 200 bytes.
 constexpr size_t kMaxPageTokenBytes = 8 + 1024;
@@ -50,6 +60,9 @@ Status QueryService::Start(const std::string& endpoint, const LinkOptions& link)
   // From here on only the query thread touches the socket, the loop and the exports.
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "query");
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kQueryThreadNice) != 0) {
+      spdlog::debug("the query thread keeps the process's priority: setpriority: {}", std::strerror(errno));
+    }
     Status run = loop_.Run();
     if (!run.ok()) spdlog::error("the query thread stopped; queries go unanswered until a restart: {}", run.ToString());
   });
@@ -58,6 +71,7 @@ Status QueryService::Start(const std::string& endpoint, const LinkOptions& link)
 
 void QueryService::Stop() {
   if (!thread_.joinable()) return;
+  stopping_ = true;
   loop_.Stop();
   thread_.join();
   for (const auto& [id, open] : exports_) store_->Release(id);
@@ -97,14 +111,22 @@ void QueryService::Serve() {
 
 tonghop::v1::QueryReply QueryService::Answer(const tonghop::v1::QueryRequest& request) {
   if (request.body_case() == tonghop::v1::QueryRequest::kExportFigures) return ExportPage(request.export_figures());
-  std::unique_ptr<IngestStore::ReadView> view;
-  if (Status s = store_->NewReadView(&view); !s.ok()) return Error("the aggregator cannot read its database now: " + s.message());
-  SnapshotQueries queries(catalog_, view.get());
-  switch (request.body_case()) {
-    case tonghop::v1::QueryRequest::kValues: return queries.Values(request.values());
-    case tonghop::v1::QueryRequest::kHistory: return queries.History(request.history());
-    case tonghop::v1::QueryRequest::kStatus: return queries.PeriodStatus(request.status(), NowMs());
-    default: return Error("the request has no body");
+  tonghop::v1::QueryReply reply;
+  for (int attempt = 1;; ++attempt) {
+    std::unique_ptr<IngestStore::ReadView> view;
+    if (Status s = store_->NewReadView(&view, &stopping_); !s.ok()) {
+      return Error("the aggregator cannot read its database now: " + s.message());
+    }
+    SnapshotQueries queries(catalog_, view.get());
+    switch (request.body_case()) {
+      case tonghop::v1::QueryRequest::kValues: reply = queries.Values(request.values()); break;
+      case tonghop::v1::QueryRequest::kHistory: reply = queries.History(request.history()); break;
+      case tonghop::v1::QueryRequest::kStatus: reply = queries.PeriodStatus(request.status(), NowMs()); break;
+      default: return Error("the request has no body");
+    }
+    // A reopen of the store interrupted the answer: the next view waits for it, and reads the
+    // state the reopen recovered.
+    if (!view->interrupted() || stopping_ || attempt == kMaxAnswerAttempts) return reply;
   }
 }
 
@@ -144,7 +166,7 @@ tonghop::v1::QueryReply QueryService::ExportPage(const tonghop::v1::ExportReques
   }
   auto open = exports_.find(id);
   std::unique_ptr<IngestStore::ReadView> view;
-  if (open == exports_.end() || !store_->NewReadViewOfHeld(id, &view).ok()) {
+  if (open == exports_.end() || !store_->NewReadViewOfHeld(id, &view, &stopping_).ok()) {
     if (open != exports_.end()) DropExport(id);
     return Error(fmt::format("this export is no longer open: it was idle for more than {} ms (--query_export_idle_ms), "
                              "or the aggregator restarted or reopened its database since; run the export again",

@@ -61,8 +61,9 @@ class QueryService {
   // Binds the ROUTER (a CURVE server of ZAP domain "office" when `link` has keys), then serves it
   // on the query thread. Fails with the endpoint in the message.
   Status Start(const std::string& endpoint, const LinkOptions& link);
-  // Ends the query thread within one turn of its loop after the answer in progress, releases what
-  // open exports hold, and joins it. SIGINT and SIGTERM end the loop by themselves. Idempotent.
+  // Ends the query thread within one turn of its loop (an answer in progress gives up at its next
+  // record), releases what open exports hold, and joins it. SIGINT and SIGTERM end the loop by
+  // themselves. Idempotent.
   void Stop();
 
   // Open exports (for tests).
@@ -92,6 +93,8 @@ class QueryService {
   // By the id of the snapshot each holds (IngestStore::HoldSnapshot).
   std::map<uint64_t, Export> exports_;
   std::atomic<size_t> open_exports_{0};
+  // Set by Stop(): the answer in progress gives up at its next record.
+  std::atomic<bool> stopping_{false};
   LogLimiter refusal_log_;
   LogLimiter limit_log_;
 };
