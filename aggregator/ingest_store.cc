@@ -46,14 +46,13 @@ std::vector<std::string> SplitKey(std::string_view key) {
 
 // A record's period in the history index: its canonical text when it parses (a query asks by
 // canonical period), else as recorded (a rejected record may carry anything).
-std::string HistoryPeriod(const std::string& period) {
+std::string HistoryPeriod(std::string_view period) {
   Period parsed;
-  return Period::Parse(period, &parsed).ok() ? parsed.ToString() : period;
+  return Period::Parse(period, &parsed).ok() ? parsed.ToString() : std::string(period);
 }
 
-std::string HistoryKey(uint64_t audit_seq, const tonghop::storage::v1::AuditRecord& record) {
-  return JoinKey({record.indicator(), HistoryPeriod(record.period()), record.reporting_unit(),
-                  EncodeBigEndian64(audit_seq)});
+std::string HistoryKeyOf(uint64_t audit_seq, const tonghop::storage::v1::AuditRecord& record) {
+  return IngestStore::HistoryKey(record.indicator(), record.period(), record.reporting_unit(), audit_seq);
 }
 
 bool ParseAudit(std::string_view key, const rocksdb::Slice& value, uint64_t* seq,
@@ -123,7 +122,7 @@ Status IngestStore::IndexAuditLog() {
     if (!ParseAudit(it->key().ToStringView(), it->value(), &seq, &record)) {
       return Status::Corruption("an audit record cannot be read");
     }
-    batch.Put(family(kHistory), HistoryKey(seq, record), rocksdb::Slice());
+    batch.Put(family(kHistory), HistoryKeyOf(seq, record), rocksdb::Slice());
     if (++done % kIndexBatchRecords != 0) continue;
     TONGHOP_RETURN_IF_ERROR(flush());
     if (MonotonicMs() >= next_log) {
@@ -187,6 +186,11 @@ std::string IngestStore::ValueKey(std::string_view indicator, std::string_view p
   return JoinKey({indicator, period, unit});
 }
 
+std::string IngestStore::HistoryKey(std::string_view indicator, std::string_view period, std::string_view unit,
+                                    uint64_t audit_seq) {
+  return JoinKey({indicator, HistoryPeriod(period), unit, EncodeBigEndian64(audit_seq)});
+}
+
 void IngestStore::Batch::PutValue(const std::string& indicator, const std::string& period, const std::string& unit,
                                   const tonghop::storage::v1::UnitValue& value) {
   batch_.Put(store_->family(kValues), ValueKey(indicator, period, unit), value.SerializeAsString());
@@ -194,7 +198,7 @@ void IngestStore::Batch::PutValue(const std::string& indicator, const std::strin
 
 void IngestStore::Batch::PutAudit(uint64_t audit_seq, const tonghop::storage::v1::AuditRecord& record) {
   batch_.Put(store_->family(kAudit), EncodeBigEndian64(audit_seq), record.SerializeAsString());
-  batch_.Put(store_->family(kHistory), HistoryKey(audit_seq, record), rocksdb::Slice());
+  batch_.Put(store_->family(kHistory), HistoryKeyOf(audit_seq, record), rocksdb::Slice());
 }
 
 void IngestStore::Batch::PutPosition(uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position) {

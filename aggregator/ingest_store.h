@@ -60,6 +60,10 @@ class IngestStore {
 
   // The key of a unit's value in the values family (indicator \0 period \0 unit).
   static std::string ValueKey(std::string_view indicator, std::string_view period, std::string_view unit);
+  // The key of audit record `audit_seq` in the history family, for a record of these ids (a period
+  // that parses in its canonical text).
+  static std::string HistoryKey(std::string_view indicator, std::string_view period, std::string_view unit,
+                                uint64_t audit_seq);
 
   // Random id of this database, fixed at creation; names the aggregate sequence it issues.
   uint64_t stream_id() const { return stream_id_; }
