@@ -125,8 +125,10 @@ class IngestStore {
   using AuditVisitor = std::function<void(uint64_t seq, const tonghop::storage::v1::AuditRecord&)>;
 
   // One consistent state of the store, safe to use from any thread (one thread per view). It keeps
-  // Reopen() waiting while it lives: hold it for one answer, not across requests. Each read fails
-  // with Unavailable, from the next record on, once a reopen or the owner's `cancel` asks it to.
+  // Reopen() waiting while it lives: hold it for one answer, not across requests, and no more than
+  // one at a time on a thread, calling neither HoldSnapshot() nor Release() meanwhile (each would
+  // wait for a reopen that waits for the view). Each read fails with Unavailable, from the next
+  // record on, once a reopen or the owner's `cancel` asks it to.
   class ReadView {
    public:
     ~ReadView();

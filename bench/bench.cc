@@ -379,16 +379,20 @@ Status RunBench(BenchOptions options) {
   Workload workload;
   TONGHOP_RETURN_IF_ERROR(WriteCatalog(workload, options.work_dir + "/catalog"));
   BenchReport report(DescribeMachine(), options.command);
-  Status status = MeasureCeilings(workload, options, options.work_dir, report);
-  if (status.ok()) status = MeasureLiveProvince(workload, options, options.work_dir + "/wal", report);
-  if (status.ok()) status = MeasureFsyncProvince(workload, options, options.work_dir + "/fsync", report);
-  if (status.ok()) {
+  auto runs = [&](const std::string& part) {
+    return options.only.empty() || std::find(options.only.begin(), options.only.end(), part) != options.only.end();
+  };
+  Status status;
+  if (runs("ceilings")) status = MeasureCeilings(workload, options, options.work_dir, report);
+  if (status.ok() && runs("live")) status = MeasureLiveProvince(workload, options, options.work_dir + "/wal", report);
+  if (status.ok() && runs("fsync")) status = MeasureFsyncProvince(workload, options, options.work_dir + "/fsync", report);
+  if (status.ok() && runs("queries")) {
     status = MeasureQueries(workload, options, options.work_dir + "/queries", options.quick ? 100'000 : 1'000'000, report);
   }
-  if (status.ok()) {
+  if (status.ok() && runs("stored")) {
     status = MeasureStored(workload, options, options.work_dir + "/stored-small", options.quick ? 1'000 : 10'000, false, report);
   }
-  if (status.ok()) {
+  if (status.ok() && runs("stored")) {
     status = MeasureStored(workload, options, options.work_dir + "/stored-large", options.stored_values, true, report);
   }
   std::cout << report.Table() << std::flush;
