@@ -120,7 +120,15 @@ tonghop::v1::QueryReply QueryService::Answer(const tonghop::v1::QueryRequest& re
     SnapshotQueries queries(catalog_, view.get());
     switch (request.body_case()) {
       case tonghop::v1::QueryRequest::kValues: reply = queries.Values(request.values()); break;
-      case tonghop::v1::QueryRequest::kHistory: reply = queries.History(request.history()); break;
+      case tonghop::v1::QueryRequest::kHistory:
+        reply = queries.History(request.history(), static_cast<size_t>(limits_.history_max_revisions));
+        if (reply.history().earlier_omitted() > 0 && limit_log_.Allow()) {
+          spdlog::info("a history of {} {} has {} revisions; the reply lists the latest {} "
+                       "(--query_history_max_revisions) ({} more held back)", request.history().indicator(),
+                       request.history().period(), reply.history().earlier_omitted() + limits_.history_max_revisions,
+                       limits_.history_max_revisions, limit_log_.suppressed());
+        }
+        break;
       case tonghop::v1::QueryRequest::kStatus: reply = queries.PeriodStatus(request.status(), NowMs()); break;
       default: return Error("the request has no body");
     }

@@ -11,7 +11,8 @@
 // Exports are paged (ExportRequest): the first page holds a snapshot of the database, which each
 // later page of the same export reads, so the pages hold every figure exactly once while ingest
 // goes on. What a peer can hold this way is bounded by QueryLimits, each an aggregator flag: open
-// exports, figures per page, and how long an idle export keeps its snapshot.
+// exports, figures per page, how long an idle export keeps its snapshot, and the revisions in a
+// history reply.
 //
 // Thread-safety: Start() and Stop() from the owner's thread; everything else runs on the query
 // thread. The store is read through read views and held snapshots (IngestStore), which the ingest
@@ -47,6 +48,8 @@ struct QueryLimits {
   // An export not asked for its next page for this long is dropped and its snapshot released: a
   // client that went away holds nothing past it.
   int export_idle_ms = 60'000;
+  // Revisions in one history reply, the latest (about 100 bytes each); the reply counts the others.
+  int history_max_revisions = 100'000;
 };
 
 class QueryService {

@@ -1,5 +1,6 @@
 #include "aggregator/snapshot_queries.h"
 
+#include <deque>
 #include <map>
 #include <optional>
 
@@ -64,6 +65,29 @@ void SetUnitFigure(const Indicator& indicator, const std::string& period, const 
   figure->set_applied_at_ms(value.last_applied_ms);
 }
 
+// The latest `max` of the revisions added, in order, and how many earlier ones were left out.
+template <typename Revision>
+class LatestRevisions {
+ public:
+  explicit LatestRevisions(size_t max) : max_(max) {}
+  void Add(Revision revision) {
+    latest_.push_back(std::move(revision));
+    if (latest_.size() > max_) {
+      latest_.pop_front();
+      ++omitted_;
+    }
+  }
+  void MoveTo(google::protobuf::RepeatedPtrField<Revision>* out, tonghop::v1::HistoryReply* reply) {
+    for (Revision& revision : latest_) *out->Add() = std::move(revision);
+    reply->set_earlier_omitted(omitted_);
+  }
+
+ private:
+  size_t max_;
+  std::deque<Revision> latest_;
+  uint64_t omitted_ = 0;
+};
+
 // A unit-values page resumes at (indicator, unit): their positions in the catalog.
 std::string UnitValuesResume(size_t indicator, size_t unit) {
   return EncodeBigEndian64((static_cast<uint64_t>(indicator) << 32) | unit);
@@ -111,28 +135,30 @@ tonghop::v1::QueryReply SnapshotQueries::Values(const tonghop::v1::ValuesRequest
   return reply;
 }
 
-tonghop::v1::QueryReply SnapshotQueries::History(const tonghop::v1::HistoryRequest& request) const {
+tonghop::v1::QueryReply SnapshotQueries::History(const tonghop::v1::HistoryRequest& request, size_t max_revisions) const {
   const Indicator* indicator = catalog_->FindIndicator(request.indicator());
   if (indicator == nullptr) {
     return Error(fmt::format("unknown indicator '{}' (not in the catalog's indicators.csv)", request.indicator()));
   }
   Period period;
   if (Status s = Period::Parse(request.period(), &period); !s.ok()) return Error(s.message());
-  if (request.reporting_unit().empty()) return ProvinceHistory(*indicator, period);
+  if (request.reporting_unit().empty()) return ProvinceHistory(*indicator, period, max_revisions);
   if (catalog_->FindUnit(request.reporting_unit()) == nullptr) {
     return Error(fmt::format("unknown reporting unit '{}' (not in the catalog's units.csv)", request.reporting_unit()));
   }
-  tonghop::v1::QueryReply reply;
-  auto* history = reply.mutable_history();
+  LatestRevisions<tonghop::v1::FigureRevision> figures(max_revisions);
   Status read = view_->ReadHistory({{indicator->id, period.ToString(), request.reporting_unit()}},
                                    [&](uint64_t, const tonghop::storage::v1::AuditRecord& record) {
-                                     *history->add_figures() = Revision(record);
+                                     figures.Add(Revision(record));
                                    });
   if (!read.ok()) return ReadError(read);
+  tonghop::v1::QueryReply reply;
+  figures.MoveTo(reply.mutable_history()->mutable_figures(), reply.mutable_history());
   return reply;
 }
 
-tonghop::v1::QueryReply SnapshotQueries::ProvinceHistory(const Indicator& indicator, const Period& period) const {
+tonghop::v1::QueryReply SnapshotQueries::ProvinceHistory(const Indicator& indicator, const Period& period,
+                                                         size_t max_revisions) const {
   // The province value over time: the audit log replayed, in the order the figures were applied,
   // through a scratch state with the same rules. The log is the one source of truth; no second
   // history of aggregates can disagree with it. The value, units reported and partial flag of a
@@ -144,8 +170,7 @@ tonghop::v1::QueryReply SnapshotQueries::ProvinceHistory(const Indicator& indica
     scopes.push_back({indicator.id, p.ToString(), std::nullopt});
     if (!indicator.weight_indicator.empty()) scopes.push_back({indicator.weight_indicator, p.ToString(), std::nullopt});
   }
-  tonghop::v1::QueryReply reply;
-  auto* history = reply.mutable_history();
+  LatestRevisions<tonghop::v1::ProvinceRevision> province(max_revisions);
   const std::string canonical = period.ToString();
   ProvinceState replay(catalog_);
   std::optional<tonghop::v1::AggregateUpdate> last;
@@ -159,16 +184,19 @@ tonghop::v1::QueryReply SnapshotQueries::ProvinceHistory(const Indicator& indica
     if (!Within(record_period, period)) return;
     tonghop::v1::AggregateUpdate now = replay.Compute(indicator.id, canonical);
     if (last && last->value() == now.value() && last->units_reported() == now.units_reported()) return;
-    auto* revision = history->add_province();
-    revision->set_value(now.value());
-    revision->set_units_reported(now.units_reported());
-    revision->set_units_expected(now.units_expected());
-    revision->set_partial(now.partial());
-    revision->set_at_ms(record.applied_at_ms());
-    *revision->mutable_cause() = Revision(record);
+    tonghop::v1::ProvinceRevision revision;
+    revision.set_value(now.value());
+    revision.set_units_reported(now.units_reported());
+    revision.set_units_expected(now.units_expected());
+    revision.set_partial(now.partial());
+    revision.set_at_ms(record.applied_at_ms());
+    *revision.mutable_cause() = Revision(record);
+    province.Add(std::move(revision));
     last = std::move(now);
   });
   if (!read.ok()) return ReadError(read);
+  tonghop::v1::QueryReply reply;
+  province.MoveTo(reply.mutable_history()->mutable_province(), reply.mutable_history());
   return reply;
 }
 

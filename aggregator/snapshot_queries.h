@@ -34,7 +34,8 @@ class SnapshotQueries {
   SnapshotQueries(const Catalog* catalog, const IngestStore::ReadView* view) : catalog_(catalog), view_(view) {}
 
   tonghop::v1::QueryReply Values(const tonghop::v1::ValuesRequest& request) const;
-  tonghop::v1::QueryReply History(const tonghop::v1::HistoryRequest& request) const;
+  // At most `max_revisions` revisions, the latest; earlier_omitted counts the others.
+  tonghop::v1::QueryReply History(const tonghop::v1::HistoryRequest& request, size_t max_revisions) const;
   tonghop::v1::QueryReply PeriodStatus(const tonghop::v1::StatusRequest& request, int64_t now_ms) const;
 
   // "" when `request` names figures that can be exported, else what is wrong with it.
@@ -48,7 +49,7 @@ class SnapshotQueries {
  private:
   // Every unit's value of (indicator, period), from the view's figures.
   Status ValuesOfUnits(const Indicator& indicator, const Period& period, UnitValues* out) const;
-  tonghop::v1::QueryReply ProvinceHistory(const Indicator& indicator, const Period& period) const;
+  tonghop::v1::QueryReply ProvinceHistory(const Indicator& indicator, const Period& period, size_t max_revisions) const;
   Status ExportStored(const tonghop::v1::ExportRequest& request, std::string_view resume, size_t max_figures,
                       tonghop::v1::ExportReply* reply, std::string* next) const;
   Status ExportUnitValues(const tonghop::v1::ExportRequest& request, std::string_view resume, size_t max_figures,

@@ -247,12 +247,12 @@ TEST_P(SnapshotQueriesTest, AnswersAreThoseOfTheInMemoryStateOnRandomData) {
       tonghop::v1::HistoryRequest history;
       history.set_indicator(indicator.id);
       history.set_period(period);
-      const auto province = queries.History(history);
+      const auto province = queries.History(history, SIZE_MAX);
       EXPECT_EQ(province.DebugString(), expected.History(history).DebugString()) << indicator.id << " " << period;
       revisions += province.history().province_size();
       for (const std::string& unit : indicator.expected_units) {
         history.set_reporting_unit(unit);
-        EXPECT_EQ(queries.History(history).DebugString(), expected.History(history).DebugString())
+        EXPECT_EQ(queries.History(history, SIZE_MAX).DebugString(), expected.History(history).DebugString())
             << indicator.id << " " << period << " " << unit;
       }
     }
@@ -262,6 +262,36 @@ TEST_P(SnapshotQueriesTest, AnswersAreThoseOfTheInMemoryStateOnRandomData) {
   EXPECT_GT(revisions, 150u) << revisions;
 }
 
+// A history longer than the reply may hold: its latest revisions, and how many it leaves out.
+TEST_P(SnapshotQueriesTest, ALongHistoryListsItsLatestRevisionsAndCountsTheOthers) {
+  ASSERT_NO_FATAL_FAILURE(ApplyRandomUpdates(3'000, 47));
+  std::unique_ptr<IngestStore::ReadView> view;
+  ASSERT_OK(store_->NewReadView(&view));
+  SnapshotQueries queries(&catalog_, view.get());
+  const Indicator& indicator = catalog_.indicators().front();
+  tonghop::v1::HistoryRequest request;
+  request.set_indicator(indicator.id);
+  request.set_period("2017-Q1");
+  for (const std::string unit : {std::string(), indicator.expected_units.front()}) {
+    request.set_reporting_unit(unit);
+    const tonghop::v1::HistoryReply whole = queries.History(request, SIZE_MAX).history();
+    const int total = unit.empty() ? whole.province_size() : whole.figures_size();
+    ASSERT_GE(total, 2) << unit;
+    const int kept = total / 2;
+    const tonghop::v1::HistoryReply latest = queries.History(request, kept).history();
+    EXPECT_EQ(whole.earlier_omitted(), 0u);
+    EXPECT_EQ(latest.earlier_omitted(), static_cast<uint64_t>(total - kept));
+    ASSERT_EQ(unit.empty() ? latest.province_size() : latest.figures_size(), kept);
+    for (int i = 0; i < kept; ++i) {
+      if (unit.empty()) {
+        EXPECT_EQ(latest.province(i).DebugString(), whole.province(total - kept + i).DebugString());
+      } else {
+        EXPECT_EQ(latest.figures(i).DebugString(), whole.figures(total - kept + i).DebugString());
+      }
+    }
+  }
+}
+
 TEST_P(SnapshotQueriesTest, BadRequestsGetAnErrorNamingWhatIsWrong) {
   std::unique_ptr<IngestStore::ReadView> view;
   ASSERT_OK(store_->NewReadView(&view));
@@ -269,10 +299,10 @@ TEST_P(SnapshotQueriesTest, BadRequestsGetAnErrorNamingWhatIsWrong) {
   tonghop::v1::HistoryRequest history;
   history.set_indicator("agri.nope");
   history.set_period("2017-Q1");
-  EXPECT_NE(queries.History(history).error().find("unknown indicator 'agri.nope'"), std::string::npos);
+  EXPECT_NE(queries.History(history, SIZE_MAX).error().find("unknown indicator 'agri.nope'"), std::string::npos);
   history.set_indicator(catalog_.indicators().front().id);
   history.set_reporting_unit("atlantis");
-  EXPECT_NE(queries.History(history).error().find("unknown reporting unit 'atlantis'"), std::string::npos);
+  EXPECT_NE(queries.History(history, SIZE_MAX).error().find("unknown reporting unit 'atlantis'"), std::string::npos);
   tonghop::v1::ValuesRequest values;
   values.set_period("2017-Q5");
   EXPECT_NE(queries.Values(values).error().find("period '2017-Q5'"), std::string::npos);
