@@ -209,8 +209,9 @@ tonghop::v1::QueryReply SnapshotQueries::PeriodStatus(const tonghop::v1::StatusR
   status->set_now_ms(now_ms);
   std::map<std::pair<std::string, std::string>, tonghop::v1::StatusCell> cells;
   for (const Indicator& indicator : catalog_->indicators()) {
-    const std::optional<int64_t> due =
-        indicator.deadline_days ? std::optional<int64_t>(period.EndMs() + *indicator.deadline_days * kMsPerDay) : std::nullopt;
+    // When a figure is due; none without a deadline.
+    const bool has_deadline = indicator.deadline_days.has_value();
+    const int64_t due = has_deadline ? period.EndMs() + *indicator.deadline_days * kMsPerDay : 0;
     UnitValues of_units;
     if (Status s = ValuesOfUnits(indicator, period, &of_units); !s.ok()) return ReadError(s);
     for (const std::string& unit : indicator.expected_units) {
@@ -221,8 +222,8 @@ tonghop::v1::QueryReply SnapshotQueries::PeriodStatus(const tonghop::v1::StatusR
       auto value = of_units.find(unit);
       if (value != of_units.end() && value->second.complete) {
         cell.set_reported(cell.reported() + 1);
-        if (due && value->second.last_applied_ms > *due) cell.set_late(cell.late() + 1);
-      } else if (due && now_ms > *due) {
+        if (has_deadline && value->second.last_applied_ms > due) cell.set_late(cell.late() + 1);
+      } else if (has_deadline && now_ms > due) {
         cell.set_overdue(cell.overdue() + 1);
       }
     }
