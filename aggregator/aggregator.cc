@@ -77,7 +77,7 @@ Status Aggregator::Start() {
   feed_ = std::make_unique<CloneServer>(context_, feed_options, &state_->table());
   feed_->set_stream_id(store_->stream_id());
   TONGHOP_RETURN_IF_ERROR(feed_->Start());
-  query_ = std::make_unique<QueryService>(context_, &catalog_, state_.get(), store_.get(), &authorizer_);
+  query_ = std::make_unique<QueryService>(context_, &catalog_, store_.get(), &authorizer_, options_.query_limits);
   TONGHOP_RETURN_IF_ERROR(query_->Start(options_.query_endpoint, link.WithCurve(options_.curve, KeyRegistry::kOffice)));
 
   try {
@@ -163,7 +163,6 @@ Status Aggregator::Run() {
   EventLoop loop(options_.stop);
   loop.AddReader(ingest_, [this] { IngestBurst(); });
   loop.AddReader(feed_->snapshot_socket(), [this] { feed_->ServeSnapshots(); });
-  loop.AddReader(query_->socket(), [this] { query_->Serve(); });
   loop.AddTask([this] { return feed_->MillisUntilHeartbeat(); }, [this] { feed_->Tick(); });
   loop.AddTimer(kStorageRetryIntervalMs, [this] { StorageWritable(MonotonicMs()); });
   loop.AddTimer(kStatisticsIntervalMs, [this] { LogStatistics(); });

@@ -1,10 +1,12 @@
 // The aggregator daemon: validates every update from the collectors, stores it, keeps the province
 // totals, and is the source of the aggregate feed (docs/ARCHITECTURE.md, docs/PROTOCOL.md).
 //
-// One thread runs the node's EventLoop (core/event_loop.h) over three ROUTER sockets: ingest
-// (collectors), the CloneServer's snapshot socket (publishers) and query (the office's CLI); the
-// CloneServer's PUB is written, never polled. No answer waits for its peer: one that cannot be
-// sent at once is dropped and counted, and the peer's resend covers it. Updates are handled in bursts: everything waiting on the ingest socket (up to
+// One thread runs the node's EventLoop (core/event_loop.h) over two ROUTER sockets: ingest
+// (collectors) and the CloneServer's snapshot socket (publishers); the CloneServer's PUB is written,
+// never polled. No answer waits for its peer: one that cannot be sent at once is dropped and
+// counted, and the peer's resend covers it. The query ROUTER (the office's CLI) has a thread of
+// its own that reads database snapshots (aggregator/query_service.h), so no query holds up
+// ingest. Updates are handled in bursts: everything waiting on the ingest socket (up to
 // max_batch_updates updates, 1,000 messages) is validated and applied in memory, the touched
 // aggregates are recomputed once, and all of it is written in one RocksDB WriteBatch; only then
 // are the acks sent and the new aggregate versions published. A failed write acks nothing: the
@@ -40,6 +42,7 @@ struct AggregatorOptions {
   std::string snapshot_endpoint = "tcp://*:5552";
   // ROUTER answering `tonghop status|history|query|export|report` (aggregator/query_service.h).
   std::string query_endpoint = "tcp://*:5553";
+  QueryLimits query_limits;
   Durability durability = Durability::kFsync;
   // Bursts this large amortize recomputing the touched totals over a thousand communes
   // (docs/PERFORMANCE.md); a burst is also capped at max_messages_per_burst messages.

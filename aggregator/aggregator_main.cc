@@ -16,6 +16,15 @@ int main(int argc, char** argv) {
   app.add_option("--publish_endpoint", options.publish_endpoint, "PUB of the aggregate feed (the publisher subscribes)")->capture_default_str();
   app.add_option("--snapshot_endpoint", options.snapshot_endpoint, "ROUTER answering snapshot requests")->capture_default_str();
   app.add_option("--query_endpoint", options.query_endpoint, "ROUTER answering tonghop status, history, query, export and report")->capture_default_str();
+  app.add_option("--query_max_open_exports", options.query_limits.max_open_exports, "exports (tonghop export) open at once, "
+                 "each holding a snapshot of the database between its pages; one more is refused until one ends")->check(CLI::Range(1, 1000))->capture_default_str();
+  app.add_option("--query_export_page_figures", options.query_limits.export_page_figures, "most figures in one export "
+                 "page (about 100 bytes each in the reply)")->check(CLI::Range(1, 100000))->capture_default_str();
+  app.add_option("--query_export_idle_ms", options.query_limits.export_idle_ms, "an export not asked for its next page "
+                 "for this long is dropped and its snapshot released")->check(CLI::Range(100, 3600000))->capture_default_str();
+  app.add_option("--query_history_max_revisions", options.query_limits.history_max_revisions, "most revisions in one "
+                 "history reply, the latest (about 100 bytes each); the reply says how many earlier ones it leaves "
+                 "out")->check(CLI::Range(1, 1000000))->capture_default_str();
   app.add_option("--durability", durability, "when acks go out: wal (after the log write; survives a process crash) "
                  "or fsync (after the log is fsynced; survives a power loss)")->check(CLI::IsMember({"wal", "fsync"}))->capture_default_str();
   app.add_option("--max_batch_updates", options.max_batch_updates, "most updates written and acked together")->check(CLI::Range(1, 100000))->capture_default_str();

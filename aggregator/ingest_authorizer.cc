@@ -27,12 +27,14 @@ Status IngestAuthorizer::Load(std::shared_ptr<const KeyRegistry>* out) const {
 Status IngestAuthorizer::Start(const std::string& registry_file, int max_outboxes_per_unit) {
   registry_file_ = registry_file;
   max_outboxes_per_unit_ = max_outboxes_per_unit;
-  TONGHOP_RETURN_IF_ERROR(Load(&registry_));
+  std::shared_ptr<const KeyRegistry> registry;
+  TONGHOP_RETURN_IF_ERROR(Load(&registry));
+  registry_.store(registry);
   zap_ = std::make_unique<ZapHandler>(context_);
-  TONGHOP_RETURN_IF_ERROR(zap_->Start(registry_));
+  TONGHOP_RETURN_IF_ERROR(zap_->Start(registry));
   spdlog::info("CURVE on: key registry {} admits {} collector, {} publisher and {} office keys", registry_file_,
-               registry_->Count(KeyRegistry::kCollector), registry_->Count(KeyRegistry::kPublisher),
-               registry_->Count(KeyRegistry::kOffice));
+               registry->Count(KeyRegistry::kCollector), registry->Count(KeyRegistry::kPublisher),
+               registry->Count(KeyRegistry::kOffice));
   return Status::OK();
 }
 
@@ -47,7 +49,7 @@ void IngestAuthorizer::Reload() {
     return;
   }
   std::set<std::string> before, after;
-  for (const auto& key : registry_->keys()) before.insert(key.role + " " + key.name + " " + key.public_key);
+  for (const auto& key : registry_.load()->keys()) before.insert(key.role + " " + key.name + " " + key.public_key);
   for (const auto& key : fresh->keys()) after.insert(key.role + " " + key.name + " " + key.public_key);
   for (const auto& entry : before) {
     if (!after.count(entry)) spdlog::info("SIGHUP: key revoked: {}", entry);
@@ -55,7 +57,7 @@ void IngestAuthorizer::Reload() {
   for (const auto& entry : after) {
     if (!before.count(entry)) spdlog::info("SIGHUP: key added: {}", entry);
   }
-  registry_ = fresh;
+  registry_.store(fresh);
   zap_->SetRegistry(fresh);
   spdlog::info("SIGHUP: key registry {} reloaded: {} collector, {} publisher and {} office keys", registry_file_,
                fresh->Count(KeyRegistry::kCollector), fresh->Count(KeyRegistry::kPublisher),
@@ -67,7 +69,8 @@ std::string IngestAuthorizer::Authorize(const zmq::message_t& body,
                                         std::string* unit) const {
   unit->clear();
   if (!enabled()) return "";
-  const RegisteredKey* entry = registry_->Find(PeerPublicKey(body));
+  const std::shared_ptr<const KeyRegistry> registry = registry_.load();
+  const RegisteredKey* entry = registry->Find(PeerPublicKey(body));
   if (entry == nullptr || entry->role != KeyRegistry::kCollector) {
     return "the sender's key is no longer in the key registry as a collector (revoked); nothing was stored";
   }
@@ -101,7 +104,8 @@ size_t IngestAuthorizer::OutboxesOf(std::string_view unit) const {
 
 bool IngestAuthorizer::Registered(const zmq::message_t& body, std::string_view role) const {
   if (!enabled()) return true;
-  const RegisteredKey* entry = registry_->Find(PeerPublicKey(body));
+  const std::shared_ptr<const KeyRegistry> registry = registry_.load();
+  const RegisteredKey* entry = registry->Find(PeerPublicKey(body));
   return entry != nullptr && entry->role == role;
 }
 

@@ -16,10 +16,12 @@
 // the update until its key is registered or the cap raised. In plain-text mode (no keys) every unit
 // is allowed, and any number of outboxes.
 // Reload() (on SIGHUP) re-reads the registry file; a broken file leaves the current one in force.
-// Not thread-safe apart from the ZapHandler's own thread: the aggregator's loop owns it.
+// Not thread-safe apart from the ZapHandler's own thread and Registered(), which the query thread
+// calls (aggregator/query_service.h): the aggregator's loop owns it.
 #pragma once
 
 #include <map>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -55,7 +57,8 @@ class IngestAuthorizer {
                         std::string* unit) const;
 
   // Whether the sender of `body` holds a key of `role` in the registry as it is now (always true
-  // in plain-text mode). The handshake admitted it; this catches a key revoked since.
+  // in plain-text mode). The handshake admitted it; this catches a key revoked since. Safe from
+  // any thread, at the same time as Reload().
   bool Registered(const zmq::message_t& body, std::string_view role) const;
 
   // Counts and logs (at most once a second) one refused update or batch.
@@ -75,7 +78,8 @@ class IngestAuthorizer {
   const Catalog* catalog_;
   std::string registry_file_;
   std::unique_ptr<ZapHandler> zap_;
-  std::shared_ptr<const KeyRegistry> registry_;
+  // Swapped whole by Reload() on the loop thread while the query thread reads it.
+  std::atomic<std::shared_ptr<const KeyRegistry>> registry_;
   int max_outboxes_per_unit_ = 0;
   // Units of the catalog (or of stored positions), so bounded; the refused path only looks up.
   std::map<std::string, size_t, std::less<>> outboxes_of_unit_;

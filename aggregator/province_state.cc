@@ -30,10 +30,10 @@ std::optional<Decimal> ProvinceState::SetUnitValue(const Indicator& indicator, c
   if (!values_cache_.empty()) uncached_changes_[key].insert(unit);
   auto& units = figures_[std::move(key)];
   std::optional<Decimal> previous;
-  auto [it, inserted] = units.try_emplace(unit, Figure{value, applied_at_ms});
+  auto [it, inserted] = units.try_emplace(unit, ReportedFigure{value, applied_at_ms});
   if (!inserted) {
     previous = it->second.value;
-    it->second = Figure{value, applied_at_ms};
+    it->second = ReportedFigure{value, applied_at_ms};
   }
   return previous;
 }
@@ -66,7 +66,7 @@ void ProvinceState::MarkDirty(const std::string& indicator, const Period& change
 
 void ProvinceState::LoadUnitValue(const Indicator& indicator, const std::string& period, const std::string& unit,
                                   Decimal value, int64_t applied_at_ms) {
-  figures_[Key{indicator.id, period}].insert_or_assign(unit, Figure{value, applied_at_ms});
+  figures_[Key{indicator.id, period}].insert_or_assign(unit, ReportedFigure{value, applied_at_ms});
 }
 
 void ProvinceState::RestoreAggregate(const tonghop::v1::AggregateUpdate& version, bool recompute) {
@@ -130,7 +130,7 @@ std::optional<ProvinceState::UnitValue> ProvinceState::ValueOfUnit(const Indicat
   return it->second;
 }
 
-const ProvinceState::UnitValues& ProvinceState::ValuesOfUnits(const Indicator& indicator, const Period& period) const {
+const UnitValues& ProvinceState::ValuesOfUnits(const Indicator& indicator, const Period& period) const {
   if (!uncached_changes_.empty()) MarkStale();
   Key key{indicator.id, period.ToString()};
   auto cached = values_cache_.find(key);
@@ -139,11 +139,11 @@ const ProvinceState::UnitValues& ProvinceState::ValuesOfUnits(const Indicator& i
   std::vector<const UnitValues*> children;
   for (const Period& child : period.Children()) children.push_back(&ValuesOfUnits(indicator, child));
   auto direct = figures_.find(key);
-  const std::map<std::string, Figure>* figures = direct == figures_.end() ? nullptr : &direct->second;
+  const ReportedFigures* figures = direct == figures_.end() ? nullptr : &direct->second;
   if (cached != values_cache_.end()) {
     // Only the units whose figures changed since it was cached.
     for (const std::string& unit : stale->second) {
-      auto value = CombineUnit(indicator, figures, children, unit);
+      auto value = CombineUnitValue(indicator.time_agg, figures, children, unit);
       auto it = cached->second.find(unit);
       if (value && it != cached->second.end()) {
         it->second = *value;
@@ -158,58 +158,10 @@ const ProvinceState::UnitValues& ProvinceState::ValuesOfUnits(const Indicator& i
     stale_units_.erase(stale);
     return cached->second;
   }
-  std::set<std::string> units;
-  for (const UnitValues* child : children) {
-    for (const auto& entry : *child) units.insert(entry.first);
-  }
-  if (figures != nullptr) {
-    for (const auto& entry : *figures) units.insert(entry.first);
-  }
-  UnitValues out;
-  for (const std::string& unit : units) {
-    if (auto value = CombineUnit(indicator, figures, children, unit)) out.emplace_hint(out.end(), unit, *value);
-  }
+  UnitValues out = CombineUnitValues(indicator.time_agg, figures, children);
   if (stale != stale_units_.end()) stale_units_.erase(stale);
   cached_unit_values_ += out.size();
   return values_cache_.emplace(std::move(key), std::move(out)).first->second;
-}
-
-std::optional<ProvinceState::UnitValue> ProvinceState::CombineUnit(const Indicator& indicator,
-                                                                   const std::map<std::string, Figure>* figures,
-                                                                   const std::vector<const UnitValues*>& children,
-                                                                   const std::string& unit) const {
-  // A unit's own figure for the period wins over what its sub-periods add up to.
-  if (figures != nullptr) {
-    if (auto it = figures->find(unit); it != figures->end()) {
-      return UnitValue{it->second.value.micros(), true, false, it->second.applied_at_ms};
-    }
-  }
-  if (indicator.time_agg == TimeAggregation::kLast) {
-    // A stock: the value of the last sub-period reported; complete only when that is the last one.
-    for (size_t i = children.size(); i-- > 0;) {
-      if (auto it = children[i]->find(unit); it != children[i]->end()) {
-        return UnitValue{it->second.micros, it->second.complete && i + 1 == children.size(), true,
-                         it->second.last_applied_ms};
-      }
-    }
-    return std::nullopt;
-  }
-  // A flow: the sum of the sub-periods reported; complete when every one is there, and complete.
-  UnitValue out{0, true, true, 0};
-  bool any = false;
-  for (const UnitValues* child : children) {
-    auto it = child->find(unit);
-    if (it == child->end()) {
-      out.complete = false;
-      continue;
-    }
-    any = true;
-    out.micros += it->second.micros;
-    out.complete = out.complete && it->second.complete;
-    out.last_applied_ms = std::max(out.last_applied_ms, it->second.last_applied_ms);
-  }
-  if (!any) return std::nullopt;
-  return out;
 }
 
 void ProvinceState::ForgetAllValuesOfUnits() const {

@@ -24,6 +24,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "aggregator/unit_values.h"
 #include "core/aggregate_table.h"
 #include "core/catalog.h"
 #include "core/decimal.h"
@@ -63,14 +64,8 @@ class ProvinceState {
   size_t unit_value_count() const;
 
   // One unit's value for a period: its own figure when it reported that period, else derived
-  // from the shorter periods it reported. `complete` when nothing it is built from is missing
-  // (flows: every sub-period; stocks: the last one).
-  struct UnitValue {
-    __int128 micros = 0;
-    bool complete = false;
-    bool derived = false;
-    int64_t last_applied_ms = 0;  // latest acceptance among the figures it is built from
-  };
+  // from the shorter periods it reported, by the rule of aggregator/unit_values.h.
+  using UnitValue = tonghop::UnitValue;
   std::optional<UnitValue> ValueOfUnit(const Indicator& indicator, const Period& period,
                                        const std::string& unit) const;
 
@@ -79,10 +74,6 @@ class ProvinceState {
 
  private:
   using Key = AggregateTable::Key;
-  struct Figure {
-    Decimal value;
-    int64_t applied_at_ms = 0;
-  };
   struct ProvinceValue {
     bool any = false;  // some unit contributes
     __int128 micros = 0;
@@ -95,11 +86,7 @@ class ProvinceState {
   // a province of a thousand communes recomputes its year totals every burst. Memoized in
   // values_cache_ across bursts: a changed figure makes only its unit stale in its period's entry
   // and its ancestors', and only those units are recomputed, from the children's cached values.
-  using UnitValues = std::map<std::string, UnitValue>;
   const UnitValues& ValuesOfUnits(const Indicator& indicator, const Period& period) const;
-  // One unit's value from its own figure (`figures`: the period's, may be null) or its children's.
-  std::optional<UnitValue> CombineUnit(const Indicator& indicator, const std::map<std::string, Figure>* figures,
-                                       const std::vector<const UnitValues*>& children, const std::string& unit) const;
   void ForgetAllValuesOfUnits() const;
   // Marks dirty the aggregates that the changes since the last call feed.
   void TakeChanges();
@@ -118,7 +105,7 @@ class ProvinceState {
   // the next start then recomputes them all.
   static constexpr uint64_t kRulesVersion = 2;
   const Catalog* catalog_;
-  std::map<Key, std::map<std::string, Figure>> figures_;
+  std::map<Key, ReportedFigures> figures_;
   // Every period of each indicator that has a province aggregate: those reported and the longer
   // ones containing them.
   std::map<std::string, std::set<std::string>> periods_;

@@ -1,14 +1,33 @@
 #include "aggregator/query_service.h"
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>
+
+#include "aggregator/snapshot_queries.h"
+#include "core/rocksdb_util.h"
 
 namespace tonghop {
 namespace {
 
 constexpr int kMaxRequestsPerServe = 16;
-constexpr int64_t kMsPerDay = 86'400'000;
+// An answer interrupted by reopens of the store this many times in a row goes out with the error.
+constexpr int kMaxAnswerAttempts = 3;
+// The query thread's nice value. Answers are background work beside ingest: when the cores are
+// busy the scheduler gives it about 1/70 of a core where the ingest thread would get a whole one
+// (docs/PERFORMANCE.md measures it), and all that is left when they are not.
+constexpr int kQueryThreadNice = 19;
+// A page token is the export's snapshot id and the key to resume at: values keys are three ids of
+// at most 200 bytes.
+constexpr size_t kMaxPageTokenBytes = 8 + 1024;
 
 tonghop::v1::QueryReply Error(std::string text) {
   tonghop::v1::QueryReply reply;
@@ -16,36 +35,17 @@ tonghop::v1::QueryReply Error(std::string text) {
   return reply;
 }
 
-double MicrosToDouble(int64_t micros) { return Decimal::FromMicros(micros).ToDouble(); }
-
-tonghop::v1::FigureRevision Revision(const tonghop::storage::v1::AuditRecord& record) {
-  tonghop::v1::FigureRevision revision;
-  revision.set_reporting_unit(record.reporting_unit());
-  if (record.has_previous_micros()) revision.set_previous_value(MicrosToDouble(record.previous_micros()));
-  revision.set_value(MicrosToDouble(record.value_micros()));
-  revision.set_node_id(record.node_id());
-  revision.set_observed_at_ms(record.observed_at_ms());
-  revision.set_applied_at_ms(record.applied_at_ms());
-  revision.set_rejected(record.rejected());
-  revision.set_reject_text(record.reject_text());
-  return revision;
-}
-
-// Whether `inner` lies within `outer` (the same period, or one of its months, quarters...).
-bool Within(const Period& inner, const Period& outer) {
-  return inner.year() == outer.year() && inner.first_month() >= outer.first_month() &&
-         inner.last_month() <= outer.last_month();
-}
-
 }  // namespace
 
-QueryService::QueryService(zmq::context_t& context, const Catalog* catalog, const ProvinceState* state,
-                           const IngestStore* store, const IngestAuthorizer* authorizer)
+QueryService::QueryService(zmq::context_t& context, const Catalog* catalog, const IngestStore* store,
+                           const IngestAuthorizer* authorizer, QueryLimits limits)
     : catalog_(catalog),
-      state_(state),
       store_(store),
       authorizer_(authorizer),
+      limits_(limits),
       socket_(context, zmq::socket_type::router) {}
+
+QueryService::~QueryService() { Stop(); }
 
 Status QueryService::Start(const std::string& endpoint, const LinkOptions& link) {
   try {
@@ -55,7 +55,28 @@ Status QueryService::Start(const std::string& endpoint, const LinkOptions& link)
     return Status::IOError(fmt::format("cannot bind the query endpoint {}: {} (is another aggregator running?)",
                                        endpoint, e.what()));
   }
+  loop_.AddReader(socket_, [this] { Serve(); });
+  loop_.AddTimer(std::clamp(limits_.export_idle_ms / 4, 10, 1'000), [this] { ExpireIdleExports(); });
+  // From here on only the query thread touches the socket, the loop and the exports.
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "query");
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kQueryThreadNice) != 0) {
+      spdlog::debug("the query thread keeps the process's priority: setpriority: {}", std::strerror(errno));
+    }
+    Status run = loop_.Run();
+    if (!run.ok()) spdlog::error("the query thread stopped; queries go unanswered until a restart: {}", run.ToString());
+  });
   return Status::OK();
+}
+
+void QueryService::Stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  loop_.Stop();
+  thread_.join();
+  for (const auto& [id, open] : exports_) store_->Release(id);
+  exports_.clear();
+  open_exports_ = 0;
 }
 
 void QueryService::Serve() {
@@ -81,131 +102,122 @@ void QueryService::Serve() {
                request.body_case() == tonghop::v1::QueryRequest::BODY_NOT_SET) {
       reply = Error("the request is not a tonghop.v1.QueryRequest with a body; use a tonghop client of the same version");
     } else {
-      reply = Answer(request, NowMs());
+      reply = Answer(request);
     }
     Status sent = SendReply(socket_, frames, reply);
     if (!sent.ok()) spdlog::debug("query reply not sent: {}", sent.message());
   }
 }
 
-tonghop::v1::QueryReply QueryService::Answer(const tonghop::v1::QueryRequest& request, int64_t now_ms) const {
-  switch (request.body_case()) {
-    case tonghop::v1::QueryRequest::kValues: return Values(request.values());
-    case tonghop::v1::QueryRequest::kHistory: return History(request.history());
-    case tonghop::v1::QueryRequest::kStatus: return PeriodStatus(request.status(), now_ms);
-    default: return Error("the request has no body");
-  }
-}
-
-tonghop::v1::QueryReply QueryService::Values(const tonghop::v1::ValuesRequest& request) const {
-  Period period;
-  if (Status s = Period::Parse(request.period(), &period); !s.ok()) return Error(s.message());
-  const std::string canonical = period.ToString();
+tonghop::v1::QueryReply QueryService::Answer(const tonghop::v1::QueryRequest& request) {
+  if (request.body_case() == tonghop::v1::QueryRequest::kExportFigures) return ExportPage(request.export_figures());
   tonghop::v1::QueryReply reply;
-  auto* values = reply.mutable_values();
-  for (const auto& [key, version] : state_->table().entries()) {
-    if (key.second == canonical && key.first.starts_with(request.indicator_prefix())) *values->add_aggregates() = version;
-  }
-  if (!request.by_unit()) return reply;
-  for (const Indicator& indicator : catalog_->indicators()) {
-    if (!indicator.id.starts_with(request.indicator_prefix())) continue;
-    for (const std::string& unit : indicator.expected_units) {
-      auto value = state_->ValueOfUnit(indicator, period, unit);
-      if (!value) continue;
-      auto* figure = values->add_figures();
-      figure->set_reporting_unit(unit);
-      figure->set_indicator(indicator.id);
-      figure->set_period(canonical);
-      figure->set_value(static_cast<double>(value->micros) / Decimal::kMicrosPerUnit);
-      figure->set_derived(value->derived);
-      figure->set_complete(value->complete);
-      figure->set_applied_at_ms(value->last_applied_ms);
+  for (int attempt = 1;; ++attempt) {
+    std::unique_ptr<IngestStore::ReadView> view;
+    if (Status s = store_->NewReadView(&view, &stopping_); !s.ok()) {
+      return Error("the aggregator cannot read its database now: " + s.message());
     }
+    SnapshotQueries queries(catalog_, view.get());
+    switch (request.body_case()) {
+      case tonghop::v1::QueryRequest::kValues: reply = queries.Values(request.values()); break;
+      case tonghop::v1::QueryRequest::kHistory:
+        reply = queries.History(request.history(), static_cast<size_t>(limits_.history_max_revisions));
+        if (reply.history().earlier_omitted() > 0 && limit_log_.Allow()) {
+          spdlog::info("a history of {} {} has {} revisions; the reply lists the latest {} "
+                       "(--query_history_max_revisions) ({} more held back)", request.history().indicator(),
+                       request.history().period(), reply.history().earlier_omitted() + limits_.history_max_revisions,
+                       limits_.history_max_revisions, limit_log_.suppressed());
+        }
+        break;
+      case tonghop::v1::QueryRequest::kStatus: reply = queries.PeriodStatus(request.status(), NowMs()); break;
+      default: return Error("the request has no body");
+    }
+    // A reopen of the store interrupted the answer: the next view waits for it, and reads the
+    // state the reopen recovered.
+    if (!view->interrupted() || stopping_ || attempt == kMaxAnswerAttempts) return reply;
   }
-  return reply;
 }
 
-tonghop::v1::QueryReply QueryService::History(const tonghop::v1::HistoryRequest& request) const {
-  const Indicator* indicator = catalog_->FindIndicator(request.indicator());
-  if (indicator == nullptr) {
-    return Error(fmt::format("unknown indicator '{}' (not in the catalog's indicators.csv)", request.indicator()));
+tonghop::v1::QueryReply QueryService::ExportPage(const tonghop::v1::ExportRequest& request) {
+  size_t max_figures = static_cast<size_t>(limits_.export_page_figures);
+  if (request.max_figures() > max_figures && limit_log_.Allow()) {
+    spdlog::info("an export asked for pages of {} figures; pages hold at most {} (--query_export_page_figures) ({} "
+                 "more held back)", request.max_figures(), max_figures, limit_log_.suppressed());
   }
-  Period period;
-  if (Status s = Period::Parse(request.period(), &period); !s.ok()) return Error(s.message());
-  if (!request.reporting_unit().empty() && catalog_->FindUnit(request.reporting_unit()) == nullptr) {
-    return Error(fmt::format("unknown reporting unit '{}' (not in the catalog's units.csv)", request.reporting_unit()));
-  }
-  tonghop::v1::QueryReply reply;
-  auto* history = reply.mutable_history();
-  const std::string canonical = period.ToString();
-  // The province value over time: the audit log replayed, in the order the figures were applied,
-  // through a scratch state with the same rules. The log is the one source of truth; no second
-  // history of aggregates can disagree with it.
-  ProvinceState replay(catalog_);
-  std::optional<tonghop::v1::AggregateUpdate> last;
-  Status read = store_->ReadAudit([&](uint64_t, const tonghop::storage::v1::AuditRecord& record) {
-    if (record.indicator() != indicator->id && record.indicator() != indicator->weight_indicator) return;
-    Period record_period;
-    if (!Period::Parse(record.period(), &record_period).ok()) return;
-    if (!request.reporting_unit().empty()) {
-      if (record.indicator() == indicator->id && record.reporting_unit() == request.reporting_unit() &&
-          record_period.ToString() == canonical) {
-        *history->add_figures() = Revision(record);
+  if (request.max_figures() > 0) max_figures = std::min<size_t>(max_figures, request.max_figures());
+
+  uint64_t id = 0;
+  std::string resume;
+  if (request.page_token().empty()) {
+    if (std::string wrong = SnapshotQueries::CheckExport(request); !wrong.empty()) return Error(wrong);
+    if (exports_.size() >= static_cast<size_t>(limits_.max_open_exports)) {
+      if (limit_log_.Allow()) {
+        spdlog::warn("refused an export: {} are open, the most held at once (--query_max_open_exports); an idle one "
+                     "is dropped after {} ms ({} more held back)", exports_.size(), limits_.export_idle_ms,
+                     limit_log_.suppressed());
       }
-      return;
+      return Error(fmt::format("{} exports are open, the most this aggregator holds at once (--query_max_open_exports): "
+                               "retry when one has finished, or within {} s, when idle ones are dropped",
+                               exports_.size(), limits_.export_idle_ms / 1000 + 1));
     }
-    if (record.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED) return;
-    const Indicator* recorded = catalog_->FindIndicator(record.indicator());
-    replay.SetUnitValue(*recorded, record_period, record.reporting_unit(), Decimal::FromMicros(record.value_micros()),
-                        record.applied_at_ms());
-    if (!Within(record_period, period)) return;
-    tonghop::v1::AggregateUpdate now = replay.Compute(indicator->id, canonical);
-    if (last && last->value() == now.value() && last->units_reported() == now.units_reported()) return;
-    auto* revision = history->add_province();
-    revision->set_value(now.value());
-    revision->set_units_reported(now.units_reported());
-    revision->set_units_expected(now.units_expected());
-    revision->set_partial(now.partial());
-    revision->set_at_ms(record.applied_at_ms());
-    *revision->mutable_cause() = Revision(record);
-    last = std::move(now);
-  });
-  if (!read.ok()) return Error("reading the audit log: " + read.message());
+    if (Status s = store_->HoldSnapshot(&id); !s.ok()) return Error("the aggregator cannot read its database now: " + s.message());
+    Export& opened = exports_[id];
+    opened.request = request;
+    opened.last_used_ms = MonotonicMs();
+    open_exports_ = exports_.size();
+  } else {
+    const std::string& token = request.page_token();
+    if (token.size() < 8 || token.size() > kMaxPageTokenBytes || !DecodeBigEndian64(token.substr(0, 8), &id)) {
+      return Error("field 'page_token' is not one this aggregator issued");
+    }
+    resume = token.substr(8);
+  }
+  auto open = exports_.find(id);
+  std::unique_ptr<IngestStore::ReadView> view;
+  if (open == exports_.end() || !store_->NewReadViewOfHeld(id, &view, &stopping_).ok()) {
+    if (open != exports_.end()) DropExport(id);
+    return Error(fmt::format("this export is no longer open: it was idle for more than {} ms (--query_export_idle_ms), "
+                             "or the aggregator restarted or reopened its database since; run the export again",
+                             limits_.export_idle_ms));
+  }
+  tonghop::v1::QueryReply reply;
+  auto* page = reply.mutable_export_figures();
+  std::string next;
+  Status read = SnapshotQueries(catalog_, view.get()).ExportPage(open->second.request, resume, max_figures, page, &next);
+  view.reset();
+  if (read.IsInvalidArgument()) return Error(read.message());
+  if (!read.ok()) {
+    DropExport(id);
+    return Error("reading the aggregator's database: " + read.message());
+  }
+  if (next.empty()) {
+    DropExport(id);  // the last page
+  } else {
+    open->second.last_used_ms = MonotonicMs();
+    page->set_next_page_token(EncodeBigEndian64(id) + next);
+  }
   return reply;
 }
 
-tonghop::v1::QueryReply QueryService::PeriodStatus(const tonghop::v1::StatusRequest& request, int64_t now_ms) const {
-  Period period;
-  if (Status s = Period::Parse(request.period(), &period); !s.ok()) return Error(s.message());
-  tonghop::v1::QueryReply reply;
-  auto* status = reply.mutable_status();
-  status->set_period(period.ToString());
-  status->set_now_ms(now_ms);
-  std::map<std::pair<std::string, std::string>, tonghop::v1::StatusCell> cells;
-  for (const Indicator& indicator : catalog_->indicators()) {
-    const std::optional<int64_t> due =
-        indicator.deadline_days ? std::optional<int64_t>(period.EndMs() + *indicator.deadline_days * kMsPerDay) : std::nullopt;
-    for (const std::string& unit : indicator.expected_units) {
-      auto& cell = cells[{unit, indicator.sector}];
-      cell.set_reporting_unit(unit);
-      cell.set_sector(indicator.sector);
-      cell.set_expected(cell.expected() + 1);
-      auto value = state_->ValueOfUnit(indicator, period, unit);
-      if (value && value->complete) {
-        cell.set_reported(cell.reported() + 1);
-        if (due && value->last_applied_ms > *due) cell.set_late(cell.late() + 1);
-      } else if (due && now_ms > *due) {
-        cell.set_overdue(cell.overdue() + 1);
-      }
-    }
+void QueryService::ExpireIdleExports() {
+  const int64_t now = MonotonicMs();
+  std::vector<uint64_t> idle;
+  for (const auto& [id, open] : exports_) {
+    if (now - open.last_used_ms > limits_.export_idle_ms) idle.push_back(id);
   }
-  // Units in catalog order (the order people read them in), sectors alphabetically.
-  for (const ReportingUnit& unit : catalog_->units()) {
-    for (auto& [key, cell] : cells) {
-      if (key.first == unit.code) *status->add_cells() = cell;
+  for (uint64_t id : idle) {
+    if (limit_log_.Allow()) {
+      spdlog::info("dropped an export idle for more than {} ms (--query_export_idle_ms) and released its snapshot; "
+                   "its client went away or stalled ({} more held back)", limits_.export_idle_ms, limit_log_.suppressed());
     }
+    DropExport(id);
   }
-  return reply;
+}
+
+void QueryService::DropExport(uint64_t id) {
+  store_->Release(id);
+  exports_.erase(id);
+  open_exports_ = exports_.size();
 }
 
 }  // namespace tonghop

@@ -16,6 +16,7 @@
 #include "bench/bench_report.h"
 #include "bench/ceilings.h"
 #include "bench/flooder.h"
+#include "bench/history_clients.h"
 #include "bench/load_generator.h"
 #include "bench/subscriber_pool.h"
 #include "bench/workload.h"
@@ -177,7 +178,8 @@ Status MeasureCeilings(const Workload& workload, const BenchOptions& options, co
   for (Durability d : {Durability::kWal, Durability::kFsync}) {
     TONGHOP_RETURN_IF_ERROR(MeasureRocksDbBatches(workload, d, run, &result));
     report.Add("ceiling", d == Durability::kWal ? kRocksWal : kRocksFsync, result.updates_per_s, "updates/s",
-               fmt::format("value + audit record per update, {} a batch", AggregatorOptions().max_batch_updates));
+               fmt::format("value, audit and history records per update, {} a batch",
+                           AggregatorOptions().max_batch_updates));
   }
   for (Durability d : {Durability::kWal, Durability::kFsync}) {
     TONGHOP_RETURN_IF_ERROR(MeasureNaivePipeline(workload, d, run, &result));
@@ -347,6 +349,49 @@ Status MeasureStored(const Workload& workload, const BenchOptions& options, cons
   return Status::OK();
 }
 
+// Latency at 10,000 updates/s over `stored` figures, without and then with office clients asking
+// for province histories of the stored months (each history a thousand units' records) as fast as
+// they are answered: what queries cost ingest now that they have their own thread.
+Status MeasureQueries(const Workload& workload, const BenchOptions& options, const std::string& root, uint64_t stored,
+                      BenchReport& report) {
+  spdlog::info("province over {} stored figures: latency at 10,000/s without and with {} history clients", stored,
+               options.history_clients);
+  fs::create_directories(root);
+  TONGHOP_RETURN_IF_ERROR(Preload(workload, root + "/aggregator", stored));
+  std::unique_ptr<Province> p;
+  TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p));
+  double achieved = 0;
+  Latency latency;
+  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.latency_seconds, 10'000}, &achieved, &latency));
+  AddLatency(report, fmt::format("at 10000/s, wal, {} stored, no queries", stored), latency);
+
+  std::vector<tonghop::v1::HistoryRequest> requests;
+  tonghop::v1::IndicatorUpdate update;
+  const uint64_t per_unit = static_cast<uint64_t>(workload.units);
+  for (uint64_t i = 0; i < stored; i += per_unit) {  // unit 0's figure of each (indicator, month) stored
+    MakeStoredUpdate(workload, i, &update);
+    tonghop::v1::HistoryRequest history;
+    history.set_indicator(update.indicator());
+    history.set_period(update.period());
+    requests.push_back(std::move(history));
+  }
+  HistoryClients clients(p->context, p->nodes.QueryEndpoint(), std::move(requests));
+  clients.Start(options.history_clients);
+  Status measured = Measure(*p, {11, options.latency_seconds, 10'000}, &achieved, &latency);
+  HistoryStats stats;
+  Status stopped = clients.Stop(&stats);
+  TONGHOP_RETURN_IF_ERROR(measured);
+  TONGHOP_RETURN_IF_ERROR(stopped);
+  AddLatency(report, fmt::format("at 10000/s, wal, {} stored, {} history clients", stored, options.history_clients),
+             latency);
+  report.Add("queries", "province histories answered beside 10000/s", stats.answered / stats.seconds, "queries/s",
+             fmt::format("{} clients, {} answers of {:.0f} revisions each; one query p50 {:.1f} ms, p99 {:.1f} ms",
+                         options.history_clients, stats.answered,
+                         stats.answered ? static_cast<double>(stats.revisions) / stats.answered : 0.0, stats.p50_ms,
+                         stats.p99_ms));
+  return Status::OK();
+}
+
 }  // namespace
 
 Status RunBench(BenchOptions options) {
@@ -365,13 +410,20 @@ Status RunBench(BenchOptions options) {
   Workload workload;
   TONGHOP_RETURN_IF_ERROR(WriteCatalog(workload, options.work_dir + "/catalog"));
   BenchReport report(DescribeMachine(), options.command);
-  Status status = MeasureCeilings(workload, options, options.work_dir, report);
-  if (status.ok()) status = MeasureLiveProvince(workload, options, options.work_dir + "/wal", report);
-  if (status.ok()) status = MeasureFsyncProvince(workload, options, options.work_dir + "/fsync", report);
-  if (status.ok()) {
+  auto runs = [&](const std::string& part) {
+    return options.only.empty() || std::find(options.only.begin(), options.only.end(), part) != options.only.end();
+  };
+  Status status;
+  if (runs("ceilings")) status = MeasureCeilings(workload, options, options.work_dir, report);
+  if (status.ok() && runs("live")) status = MeasureLiveProvince(workload, options, options.work_dir + "/wal", report);
+  if (status.ok() && runs("fsync")) status = MeasureFsyncProvince(workload, options, options.work_dir + "/fsync", report);
+  if (status.ok() && runs("queries")) {
+    status = MeasureQueries(workload, options, options.work_dir + "/queries", options.quick ? 100'000 : 1'000'000, report);
+  }
+  if (status.ok() && runs("stored")) {
     status = MeasureStored(workload, options, options.work_dir + "/stored-small", options.quick ? 1'000 : 10'000, false, report);
   }
-  if (status.ok()) {
+  if (status.ok() && runs("stored")) {
     status = MeasureStored(workload, options, options.work_dir + "/stored-large", options.stored_values, true, report);
   }
   std::cout << report.Table() << std::flush;

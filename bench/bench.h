@@ -22,6 +22,10 @@ struct BenchOptions {
   double run_seconds = 10;      // each throughput measurement
   double latency_seconds = 10;  // each fixed-load latency measurement
   uint64_t stored_values = 10'000'000;
+  // Office clients asking for province histories during the queries run.
+  int history_clients = 16;
+  // The parts to run, of "ceilings", "live", "fsync", "queries", "stored"; empty for all.
+  std::vector<std::string> only;
   // Passed on to every tonghop-aggregator started, to measure a setting ("--max_batch_updates=5000").
   std::vector<std::string> aggregator_flags;
   std::string command;          // the command line, for the report

@@ -41,9 +41,10 @@ constexpr int kMaxMessagesPerBurst = 1000;
 
 // IngestStore's column families, in its order (aggregator/ingest_store.cc): the same database
 // layout, so RocksDB spreads the same records over the same memtables and files.
-std::vector<std::string> IngestFamilies() { return {"values", "audit", "positions", "aggregates"}; }
+std::vector<std::string> IngestFamilies() { return {"values", "audit", "positions", "aggregates", "history"}; }
 constexpr size_t kValuesFamily = 0;
 constexpr size_t kAuditFamily = 1;
+constexpr size_t kHistoryFamily = 4;
 
 constexpr double kWarmUpShare = 0.1;
 // How long a loop waits on its sockets before it looks at its stop flag and deadline again.
@@ -463,6 +464,7 @@ struct UpdateRecords {
   std::string value_key;
   std::string value;
   std::string audit;
+  std::string history_prefix;  // its history key without the audit seq that ends it
 };
 
 // Collector `unit`'s first message of the workload as the aggregator would store it.
@@ -475,7 +477,10 @@ std::vector<UpdateRecords> SerializeRecords(const Workload& workload, int unit) 
     const UnitValue value = MakeStoredValue(batch.node_id(), batch.outbox_id(), update, now_ms);
     // A counter re-reported: there is always a previous figure.
     const AuditRecord audit = MakeStoredAudit(value, update, /*replaces_a_figure=*/true);
-    records.push_back({IngestStore::ValueKey(update.indicator(), update.period(), update.reporting_unit()), value.SerializeAsString(), audit.SerializeAsString()});
+    records.push_back({IngestStore::ValueKey(update.indicator(), update.period(), update.reporting_unit()),
+                       value.SerializeAsString(), audit.SerializeAsString(),
+                       IngestStore::HistoryKey(update.indicator(), update.period(), update.reporting_unit(), 0)});
+    records.back().history_prefix.resize(records.back().history_prefix.size() - 8);
   }
   return records;
 }
@@ -502,6 +507,7 @@ Status WriteBursts(const Workload& workload, Durability durability, const Ceilin
       for (const UpdateRecords& records : messages[next_message]) {
         batch.Put(db->family(kValuesFamily), records.value_key, records.value);
         batch.Put(db->family(kAuditFamily), EncodeBigEndian64(++audit_seq), records.audit);
+        batch.Put(db->family(kHistoryFamily), records.history_prefix + EncodeBigEndian64(audit_seq), rocksdb::Slice());
       }
       updates += workload.batch_updates;
       next_message = (next_message + 1) % messages.size();

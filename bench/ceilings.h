@@ -53,8 +53,9 @@ struct CeilingResult {
 Status MeasureRawDealerRouter(const Workload& workload, const CeilingRun& run, CeilingResult* out);
 
 // RocksDB alone: WriteBatches of the aggregator's burst size (max_batch_updates updates), each
-// update one value record (indicator \0 period \0 unit -> tonghop.storage.v1.UnitValue) and one
-// audit record (big-endian counter -> tonghop.storage.v1.AuditRecord), with WriteOptions.sync per
+// update one value record (indicator \0 period \0 unit -> tonghop.storage.v1.UnitValue), one
+// audit record (big-endian counter -> tonghop.storage.v1.AuditRecord) and its history index entry
+// (indicator \0 period \0 unit \0 counter -> empty), with WriteOptions.sync per
 // `durability`, in a database opened as IngestStore opens it. Uses run.dir; run.collectors only
 // sets which units the updates come from.
 Status MeasureRocksDbBatches(const Workload& workload, Durability durability, const CeilingRun& run,

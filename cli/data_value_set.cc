@@ -94,32 +94,43 @@ Status ParseDataValueSet(const std::string& name, const std::string& text, std::
   });
 }
 
-std::string WriteDataValueSet(const tonghop::v1::ValuesReply& values, const std::string& format) {
-  auto value_text = [](double v) {
-    Decimal d;
-    return Decimal::FromDouble(v, &d).ok() ? d.ToString() : fmt::format("{}", v);
-  };
-  auto comment = [](const tonghop::v1::UnitFigure& f) {
-    if (!f.derived()) return std::string();
-    return std::string(f.complete() ? "derived from shorter periods" : "derived from shorter periods, some missing");
-  };
-  if (format == "json") {
-    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-    for (const auto& f : values.figures()) {
-      nlohmann::ordered_json row = {{"dataElement", f.indicator()}, {"period", f.period()}, {"orgUnit", f.reporting_unit()},
-                                    {"value", value_text(f.value())}, {"lastUpdated", FormatIsoTime(f.applied_at_ms())}};
-      if (!comment(f).empty()) row["comment"] = comment(f);
-      rows.push_back(std::move(row));
-    }
-    nlohmann::ordered_json document = {{"dataValues", std::move(rows)}};
-    return document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+std::string DataValueSetWriter::Begin() const {
+  return format_ == "json" ? "{\n  \"dataValues\": [" : "dataelement,period,orgunit,value,storedby,lastupdated,comment\n";
+}
+
+std::string DataValueSetWriter::Add(const tonghop::v1::UnitFigure& f) {
+  Decimal exact;
+  const std::string value = Decimal::FromDouble(f.value(), &exact).ok() ? exact.ToString() : fmt::format("{}", f.value());
+  std::string comment;
+  if (f.derived()) comment = f.complete() ? "derived from shorter periods" : "derived from shorter periods, some missing";
+  const bool first = !any_;
+  any_ = true;
+  if (format_ != "json") {
+    return fmt::format("{},{},{},{},,{},{}\n", CsvEscape(f.indicator()), CsvEscape(f.period()),
+                       CsvEscape(f.reporting_unit()), value, FormatIsoTime(f.applied_at_ms()), CsvEscape(comment));
   }
-  std::string out = "dataelement,period,orgunit,value,storedby,lastupdated,comment\n";
-  for (const auto& f : values.figures()) {
-    out += fmt::format("{},{},{},{},,{},{}\n", CsvEscape(f.indicator()), CsvEscape(f.period()), CsvEscape(f.reporting_unit()),
-                       value_text(f.value()), FormatIsoTime(f.applied_at_ms()), CsvEscape(comment(f)));
+  nlohmann::ordered_json row = {{"dataElement", f.indicator()}, {"period", f.period()}, {"orgUnit", f.reporting_unit()},
+                                {"value", value}, {"lastUpdated", FormatIsoTime(f.applied_at_ms())}};
+  if (!comment.empty()) row["comment"] = comment;
+  // Laid out as a whole document dumped with an indent of 2 would be: the row two levels deep.
+  std::string out = first ? "\n    " : ",\n    ";
+  for (char c : row.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)) {
+    out += c;
+    if (c == '\n') out += "    ";
   }
   return out;
+}
+
+std::string DataValueSetWriter::End() const {
+  if (format_ != "json") return "";
+  return any_ ? "\n  ]\n}\n" : "]\n}\n";
+}
+
+std::string WriteDataValueSet(const tonghop::v1::ValuesReply& values, const std::string& format) {
+  DataValueSetWriter writer(format);
+  std::string out = writer.Begin();
+  for (const auto& f : values.figures()) out += writer.Add(f);
+  return out + writer.End();
 }
 
 }  // namespace tonghop::cli

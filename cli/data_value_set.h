@@ -34,6 +34,21 @@ Status ParseDataValueSet(const std::string& name, const std::string& text, std::
 // "2016Q1" -> "2016-Q1", "201601" -> "2016-01", "2016S2" -> "2016-H2"; tonghop forms unchanged.
 std::string NormalizePeriod(const std::string& period);
 
+// A data value set written a figure at a time, for exports too large to hold in memory: Begin(),
+// then Add() for each figure, then End(); together the text WriteDataValueSet makes.
+class DataValueSetWriter {
+ public:
+  // "json" or "csv".
+  explicit DataValueSetWriter(std::string format) : format_(std::move(format)) {}
+  std::string Begin() const;
+  std::string Add(const tonghop::v1::UnitFigure& figure);
+  std::string End() const;
+
+ private:
+  std::string format_;
+  bool any_ = false;
+};
+
 // The unit figures of a ValuesReply as a data value set, in "json" or "csv".
 std::string WriteDataValueSet(const tonghop::v1::ValuesReply& values, const std::string& format);
 

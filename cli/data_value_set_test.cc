@@ -1,6 +1,7 @@
 #include "cli/data_value_set.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace tonghop::cli {
 namespace {
@@ -62,6 +63,29 @@ TEST(DataValueSetTest, ExportWritesWhatImportReads) {
     EXPECT_EQ(read[0].value, "31.2");
     EXPECT_EQ(read[0].period, "2017-Q1");
     EXPECT_EQ(read[0].comment, "derived from shorter periods");
+  }
+}
+
+// Written a figure at a time, a set is the document a whole dump with an indent of 2 makes.
+TEST(DataValueSetTest, TheWriterWritesFigureByFigureWhatAWholeDocumentWouldBe) {
+  tonghop::v1::ValuesReply values;
+  for (int figures = 0; figures <= 2; ++figures) {
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& f : values.figures()) {
+      nlohmann::ordered_json row = {{"dataElement", f.indicator()}, {"period", f.period()}, {"orgUnit", f.reporting_unit()},
+                                    {"value", "31.2"}, {"lastUpdated", FormatIsoTime(f.applied_at_ms())}};
+      if (f.derived()) row["comment"] = "derived from shorter periods";
+      rows.push_back(std::move(row));
+    }
+    const std::string whole = nlohmann::ordered_json({{"dataValues", rows}}).dump(2) + "\n";
+    EXPECT_EQ(WriteDataValueSet(values, "json"), whole);
+    auto* f = values.add_figures();
+    f->set_indicator("agri.herd.pigs");
+    f->set_period("2017-Q1");
+    f->set_reporting_unit(figures ? "loc-binh" : "cao-loc");
+    f->set_value(31.2);
+    f->set_derived(figures == 1);
+    f->set_complete(true);
   }
 }
 

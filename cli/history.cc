@@ -48,10 +48,16 @@ std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit
                         {"units_expected", p.units_expected()}, {"partial", p.partial()}, {"cause", RevisionJson(p.cause())}});
       }
     }
-    return nlohmann::ordered_json({{by_unit ? "figures" : "province", std::move(rows)}})
-               .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    nlohmann::ordered_json document = {{by_unit ? "figures" : "province", std::move(rows)}};
+    if (history.earlier_omitted() > 0) document["earlier_omitted"] = history.earlier_omitted();
+    return document.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   }
   std::string out;
+  if (history.earlier_omitted() > 0) {
+    out += fmt::format("({} earlier revisions left out: the aggregator lists the latest {}, its "
+                       "--query_history_max_revisions)\n",
+                       history.earlier_omitted(), by_unit ? history.figures_size() : history.province_size());
+  }
   if (by_unit) {
     out += fmt::format("{:<20}  {:<24} {:<16} {}\n", "applied at (UTC)", "source node", "unit", "value");
     for (const auto& r : history.figures()) out += RevisionText(r) + "\n";

@@ -13,7 +13,9 @@ Status SummarizeAudit(const std::string& aggregator_data_dir, AuditSummary* out)
   TONGHOP_RETURN_IF_ERROR(IngestStore::Open(aggregator_data_dir, Durability::kWal, &store));
   std::set<std::pair<uint64_t, uint64_t>> updates;
   *out = AuditSummary();
-  TONGHOP_RETURN_IF_ERROR(store->ReadAudit([&](uint64_t, const tonghop::storage::v1::AuditRecord& r) {
+  std::unique_ptr<IngestStore::ReadView> view;
+  TONGHOP_RETURN_IF_ERROR(store->NewReadView(&view));
+  TONGHOP_RETURN_IF_ERROR(view->ReadAudit([&](uint64_t, const tonghop::storage::v1::AuditRecord& r) {
     ++out->records;
     if (r.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED && out->rejected++ == 0) {
       out->first_rejection = r.reject_text();

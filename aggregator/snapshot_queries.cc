@@ -1,0 +1,312 @@
+#include "aggregator/snapshot_queries.h"
+
+#include <deque>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "aggregator/province_state.h"
+#include "core/rocksdb_util.h"
+
+namespace tonghop {
+namespace {
+
+constexpr int64_t kMsPerDay = 86'400'000;
+// Records a stored-figures page reads at most per figure it may return: a page over a range of
+// periods skips the figures of other periods, and must not read the whole family to do it.
+constexpr size_t kRecordsReadPerPageFigure = 8;
+
+tonghop::v1::QueryReply Error(std::string text) {
+  tonghop::v1::QueryReply reply;
+  reply.set_error(std::move(text));
+  return reply;
+}
+
+tonghop::v1::QueryReply ReadError(const Status& status) {
+  return Error("reading the aggregator's database: " + status.message());
+}
+
+double MicrosToDouble(int64_t micros) { return Decimal::FromMicros(micros).ToDouble(); }
+
+tonghop::v1::FigureRevision Revision(const tonghop::storage::v1::AuditRecord& record) {
+  tonghop::v1::FigureRevision revision;
+  revision.set_reporting_unit(record.reporting_unit());
+  if (record.has_previous_micros()) revision.set_previous_value(MicrosToDouble(record.previous_micros()));
+  revision.set_value(MicrosToDouble(record.value_micros()));
+  revision.set_node_id(record.node_id());
+  revision.set_observed_at_ms(record.observed_at_ms());
+  revision.set_applied_at_ms(record.applied_at_ms());
+  revision.set_rejected(record.rejected());
+  revision.set_reject_text(record.reject_text());
+  return revision;
+}
+
+// Whether `inner` lies within `outer` (the same period, or one of its months, quarters...).
+bool Within(const Period& inner, const Period& outer) {
+  return inner.year() == outer.year() && inner.first_month() >= outer.first_month() &&
+         inner.last_month() <= outer.last_month();
+}
+
+// `period` and every shorter period within it.
+void AddPeriodsWithin(const Period& period, std::vector<Period>* out) {
+  out->push_back(period);
+  for (const Period& child : period.Children()) AddPeriodsWithin(child, out);
+}
+
+void SetUnitFigure(const Indicator& indicator, const std::string& period, const std::string& unit,
+                   const UnitValue& value, tonghop::v1::UnitFigure* figure) {
+  figure->set_reporting_unit(unit);
+  figure->set_indicator(indicator.id);
+  figure->set_period(period);
+  figure->set_value(static_cast<double>(value.micros) / Decimal::kMicrosPerUnit);
+  figure->set_derived(value.derived);
+  figure->set_complete(value.complete);
+  figure->set_applied_at_ms(value.last_applied_ms);
+}
+
+// The latest `max` of the revisions added, in order, and how many earlier ones were left out.
+template <typename Revision>
+class LatestRevisions {
+ public:
+  explicit LatestRevisions(size_t max) : max_(max) {}
+  void Add(Revision revision) {
+    latest_.push_back(std::move(revision));
+    if (latest_.size() > max_) {
+      latest_.pop_front();
+      ++omitted_;
+    }
+  }
+  void MoveTo(google::protobuf::RepeatedPtrField<Revision>* out, tonghop::v1::HistoryReply* reply) {
+    for (Revision& revision : latest_) *out->Add() = std::move(revision);
+    reply->set_earlier_omitted(omitted_);
+  }
+
+ private:
+  size_t max_;
+  std::deque<Revision> latest_;
+  uint64_t omitted_ = 0;
+};
+
+// A unit-values page resumes at (indicator, unit): their positions in the catalog.
+std::string UnitValuesResume(size_t indicator, size_t unit) {
+  return EncodeBigEndian64((static_cast<uint64_t>(indicator) << 32) | unit);
+}
+
+}  // namespace
+
+Status SnapshotQueries::ValuesOfUnits(const Indicator& indicator, const Period& period, UnitValues* out) const {
+  std::map<std::string, ReportedFigures> figures;  // by period text
+  Status read;
+  *out = ComputeUnitValues(indicator.time_agg, period, [&](const Period& p) -> const ReportedFigures* {
+    auto [it, inserted] = figures.try_emplace(p.ToString());
+    if (inserted && read.ok()) {
+      ReportedFigures& of_period = it->second;
+      read = view_->ReadFigures(indicator.id, it->first,
+                                [&](const std::string& unit, const tonghop::storage::v1::UnitValue& value) {
+                                  of_period.emplace(unit, ReportedFigure{Decimal::FromMicros(value.value_micros()),
+                                                                         value.applied_at_ms()});
+                                });
+    }
+    return &it->second;
+  });
+  return read;
+}
+
+tonghop::v1::QueryReply SnapshotQueries::Values(const tonghop::v1::ValuesRequest& request) const {
+  Period period;
+  if (Status s = Period::Parse(request.period(), &period); !s.ok()) return Error(s.message());
+  const std::string canonical = period.ToString();
+  tonghop::v1::QueryReply reply;
+  auto* values = reply.mutable_values();
+  Status read = view_->ReadAggregates(request.indicator_prefix(), canonical,
+                                      [&](const tonghop::v1::AggregateUpdate& version) { *values->add_aggregates() = version; });
+  if (!read.ok()) return ReadError(read);
+  if (!request.by_unit()) return reply;
+  for (const Indicator& indicator : catalog_->indicators()) {
+    if (!indicator.id.starts_with(request.indicator_prefix())) continue;
+    UnitValues of_units;
+    if (Status s = ValuesOfUnits(indicator, period, &of_units); !s.ok()) return ReadError(s);
+    for (const std::string& unit : indicator.expected_units) {
+      auto it = of_units.find(unit);
+      if (it != of_units.end()) SetUnitFigure(indicator, canonical, unit, it->second, values->add_figures());
+    }
+  }
+  return reply;
+}
+
+tonghop::v1::QueryReply SnapshotQueries::History(const tonghop::v1::HistoryRequest& request, size_t max_revisions) const {
+  const Indicator* indicator = catalog_->FindIndicator(request.indicator());
+  if (indicator == nullptr) {
+    return Error(fmt::format("unknown indicator '{}' (not in the catalog's indicators.csv)", request.indicator()));
+  }
+  Period period;
+  if (Status s = Period::Parse(request.period(), &period); !s.ok()) return Error(s.message());
+  if (request.reporting_unit().empty()) return ProvinceHistory(*indicator, period, max_revisions);
+  if (catalog_->FindUnit(request.reporting_unit()) == nullptr) {
+    return Error(fmt::format("unknown reporting unit '{}' (not in the catalog's units.csv)", request.reporting_unit()));
+  }
+  LatestRevisions<tonghop::v1::FigureRevision> figures(max_revisions);
+  Status read = view_->ReadHistory({{indicator->id, period.ToString(), request.reporting_unit()}},
+                                   [&](uint64_t, const tonghop::storage::v1::AuditRecord& record) {
+                                     figures.Add(Revision(record));
+                                   });
+  if (!read.ok()) return ReadError(read);
+  tonghop::v1::QueryReply reply;
+  figures.MoveTo(reply.mutable_history()->mutable_figures(), reply.mutable_history());
+  return reply;
+}
+
+tonghop::v1::QueryReply SnapshotQueries::ProvinceHistory(const Indicator& indicator, const Period& period,
+                                                         size_t max_revisions) const {
+  // The province value over time: the audit log replayed, in the order the figures were applied,
+  // through a scratch state with the same rules. The log is the one source of truth; no second
+  // history of aggregates can disagree with it. The value, units reported and partial flag of a
+  // period read only the figures of the periods within it, of the indicator and of its weight.
+  std::vector<Period> within;
+  AddPeriodsWithin(period, &within);
+  std::vector<IngestStore::HistoryScope> scopes;
+  for (const Period& p : within) {
+    scopes.push_back({indicator.id, p.ToString(), std::nullopt});
+    if (!indicator.weight_indicator.empty()) scopes.push_back({indicator.weight_indicator, p.ToString(), std::nullopt});
+  }
+  LatestRevisions<tonghop::v1::ProvinceRevision> province(max_revisions);
+  const std::string canonical = period.ToString();
+  ProvinceState replay(catalog_);
+  std::optional<tonghop::v1::AggregateUpdate> last;
+  Status read = view_->ReadHistory(scopes, [&](uint64_t, const tonghop::storage::v1::AuditRecord& record) {
+    if (record.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED) return;
+    Period record_period;
+    const Indicator* recorded = catalog_->FindIndicator(record.indicator());
+    if (recorded == nullptr || !Period::Parse(record.period(), &record_period).ok()) return;
+    replay.SetUnitValue(*recorded, record_period, record.reporting_unit(), Decimal::FromMicros(record.value_micros()),
+                        record.applied_at_ms());
+    if (!Within(record_period, period)) return;
+    tonghop::v1::AggregateUpdate now = replay.Compute(indicator.id, canonical);
+    if (last && last->value() == now.value() && last->units_reported() == now.units_reported()) return;
+    tonghop::v1::ProvinceRevision revision;
+    revision.set_value(now.value());
+    revision.set_units_reported(now.units_reported());
+    revision.set_units_expected(now.units_expected());
+    revision.set_partial(now.partial());
+    revision.set_at_ms(record.applied_at_ms());
+    *revision.mutable_cause() = Revision(record);
+    province.Add(std::move(revision));
+    last = std::move(now);
+  });
+  if (!read.ok()) return ReadError(read);
+  tonghop::v1::QueryReply reply;
+  province.MoveTo(reply.mutable_history()->mutable_province(), reply.mutable_history());
+  return reply;
+}
+
+tonghop::v1::QueryReply SnapshotQueries::PeriodStatus(const tonghop::v1::StatusRequest& request, int64_t now_ms) const {
+  Period period;
+  if (Status s = Period::Parse(request.period(), &period); !s.ok()) return Error(s.message());
+  tonghop::v1::QueryReply reply;
+  auto* status = reply.mutable_status();
+  status->set_period(period.ToString());
+  status->set_now_ms(now_ms);
+  std::map<std::pair<std::string, std::string>, tonghop::v1::StatusCell> cells;
+  for (const Indicator& indicator : catalog_->indicators()) {
+    // When a figure is due; none without a deadline.
+    const bool has_deadline = indicator.deadline_days.has_value();
+    const int64_t due = has_deadline ? period.EndMs() + *indicator.deadline_days * kMsPerDay : 0;
+    UnitValues of_units;
+    if (Status s = ValuesOfUnits(indicator, period, &of_units); !s.ok()) return ReadError(s);
+    for (const std::string& unit : indicator.expected_units) {
+      auto& cell = cells[{unit, indicator.sector}];
+      cell.set_reporting_unit(unit);
+      cell.set_sector(indicator.sector);
+      cell.set_expected(cell.expected() + 1);
+      auto value = of_units.find(unit);
+      if (value != of_units.end() && value->second.complete) {
+        cell.set_reported(cell.reported() + 1);
+        if (has_deadline && value->second.last_applied_ms > due) cell.set_late(cell.late() + 1);
+      } else if (has_deadline && now_ms > due) {
+        cell.set_overdue(cell.overdue() + 1);
+      }
+    }
+  }
+  // Units in catalog order (the order people read them in), sectors alphabetically.
+  for (const ReportingUnit& unit : catalog_->units()) {
+    for (auto& [key, cell] : cells) {
+      if (key.first == unit.code) *status->add_cells() = cell;
+    }
+  }
+  return reply;
+}
+
+std::string SnapshotQueries::CheckExport(const tonghop::v1::ExportRequest& request) {
+  Period period;
+  if (request.stored() && request.period().empty()) return "";
+  if (request.period().empty()) return "field 'period' is empty: name the period whose unit values to export";
+  if (Status s = Period::Parse(request.period(), &period); !s.ok()) return "field 'period': " + s.message();
+  return "";
+}
+
+Status SnapshotQueries::ExportPage(const tonghop::v1::ExportRequest& request, std::string_view resume,
+                                   size_t max_figures, tonghop::v1::ExportReply* reply, std::string* next) const {
+  return request.stored() ? ExportStored(request, resume, max_figures, reply, next)
+                          : ExportUnitValues(request, resume, max_figures, reply, next);
+}
+
+Status SnapshotQueries::ExportStored(const tonghop::v1::ExportRequest& request, std::string_view resume,
+                                     size_t max_figures, tonghop::v1::ExportReply* reply, std::string* next) const {
+  std::optional<Period> range;
+  if (!request.period().empty()) {
+    range.emplace();
+    TONGHOP_RETURN_IF_ERROR(Period::Parse(request.period(), &*range));
+  }
+  const std::string& prefix = request.indicator_prefix();
+  return view_->ScanFigures(
+      resume, prefix, max_figures * kRecordsReadPerPageFigure,
+      [&](const std::string& indicator, const std::string& period, const std::string& unit,
+          const tonghop::storage::v1::UnitValue& value) {
+        Period stored;
+        if (!indicator.starts_with(prefix)) return true;
+        if (range && (!Period::Parse(period, &stored).ok() || !Within(stored, *range))) return true;
+        auto* figure = reply->add_figures();
+        figure->set_reporting_unit(unit);
+        figure->set_indicator(indicator);
+        figure->set_period(period);
+        figure->set_value(MicrosToDouble(value.value_micros()));
+        figure->set_complete(true);
+        figure->set_applied_at_ms(value.applied_at_ms());
+        return static_cast<size_t>(reply->figures_size()) < max_figures;
+      },
+      next);
+}
+
+Status SnapshotQueries::ExportUnitValues(const tonghop::v1::ExportRequest& request, std::string_view resume,
+                                         size_t max_figures, tonghop::v1::ExportReply* reply, std::string* next) const {
+  Period period;
+  TONGHOP_RETURN_IF_ERROR(Period::Parse(request.period(), &period));
+  const std::string canonical = period.ToString();
+  uint64_t position = 0;
+  if (!resume.empty() && !DecodeBigEndian64(resume, &position)) {
+    return Status::InvalidArgument("field 'page_token' is not one this aggregator issued");
+  }
+  const std::vector<Indicator>& indicators = catalog_->indicators();
+  next->clear();
+  for (size_t i = position >> 32; i < indicators.size(); ++i) {
+    const Indicator& indicator = indicators[i];
+    if (!indicator.id.starts_with(request.indicator_prefix())) continue;
+    UnitValues of_units;
+    TONGHOP_RETURN_IF_ERROR(ValuesOfUnits(indicator, period, &of_units));
+    const size_t first_unit = i == (position >> 32) ? (position & 0xffffffff) : 0;
+    for (size_t u = first_unit; u < indicator.expected_units.size(); ++u) {
+      const std::string& unit = indicator.expected_units[u];
+      auto it = of_units.find(unit);
+      if (it == of_units.end()) continue;
+      SetUnitFigure(indicator, canonical, unit, it->second, reply->add_figures());
+      if (static_cast<size_t>(reply->figures_size()) == max_figures) {
+        *next = UnitValuesResume(i, u + 1);
+        return Status::OK();
+      }
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace tonghop
