@@ -13,6 +13,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfccp-dev
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
+  file debootstrap systemd-container  # make package (dpkg-shlibdeps) and its install test
 )
 
 missing=()
