@@ -112,8 +112,9 @@ make_base_tarball() {
   } >"$base/etc/apt/sources.list.d/debian.sources"
   chroot "$base" apt-get clean
   mkdir -p "$CACHE"
-  tar --numeric-owner -C "$base" -cf "$BASE_TARBALL.part" .
-  mv -f "$BASE_TARBALL.part" "$BASE_TARBALL"
+  # Written aside and renamed, so that a run beside this one never reads half a tarball.
+  tar --numeric-owner -C "$base" -cf "$BASE_TARBALL.$$.part" .
+  mv -f "$BASE_TARBALL.$$.part" "$BASE_TARBALL"
   rm -rf "$base"
   say "clean root made in $((SECONDS - started)) s"
 }
@@ -137,11 +138,13 @@ cp "${deb_files[@]}" "$ROOT/root/debs/"
 cp "$REPO/packaging/install_test_province.sh" "$ROOT/root/"
 
 # apt installs the packages and every library their Depends name, from the mirror. The apt
-# archives folder is the cache's, so that a second run downloads nothing but the indexes.
+# archives folder is the cache's, so that a second run downloads nothing but the indexes; one
+# run at a time uses it (flock), and autoclean drops the versions the mirror no longer has.
 say "installing $(basename -a "${deb_files[@]}" | tr '\n' ' ')with apt"
-systemd-nspawn --quiet --register=no --keep-unit --directory="$ROOT" \
+flock "$CACHE/apt-archives.lock" systemd-nspawn --quiet --register=no --keep-unit --directory="$ROOT" \
   --bind="$CACHE/apt-archives:/var/cache/apt/archives" --setenv=DEBIAN_FRONTEND=noninteractive \
-  -- /bin/sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends /root/debs/*.deb' \
+  -- /bin/sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends /root/debs/*.deb &&
+    apt-get autoclean -qq' \
   >"$WORK/apt.log" 2>&1 || {
   tail -n 30 "$WORK/apt.log" >&2
   fail "apt could not install the packages (log above)"

@@ -30,11 +30,15 @@ check() {
   fi
 }
 
-# eventually COMMAND...: COMMAND succeeds within LIVENESS_TIMEOUT_S (the output of its last try).
+# eventually COMMAND...: COMMAND succeeds within LIVENESS_TIMEOUT_S; if not, prints the output of
+# its last try.
 eventually() {
   local deadline=$((SECONDS + LIVENESS_TIMEOUT_S))
-  until "$@"; do
-    ((SECONDS < deadline)) || return 1
+  until "$@" >/tmp/eventually.out 2>&1; do
+    if ((SECONDS >= deadline)); then
+      cat /tmp/eventually.out
+      return 1
+    fi
     sleep 0.5
   done
 }
@@ -123,14 +127,30 @@ check "the aggregator runs as user tonghop, without privileges" sh -c "
   grep -Eq '^CapEff:[[:space:]]+0+$' /proc/$aggregator_pid/status"
 # Paths as the aggregator's own mount namespace shows them to it.
 in_sandbox() { nsenter --target "$aggregator_pid" --mount --root --wd -- "$@"; }
+read_only_in_sandbox() {
+  local error
+  error="$(in_sandbox touch "$1/probe" 2>&1)"
+  echo "$1: ${error:-writable}"
+  [[ "$error" == *"Read-only file system"* ]]
+}
 sandbox_is_read_only() {
-  ! in_sandbox touch /etc/tonghop/keys/probe && ! in_sandbox touch /etc/probe && ! in_sandbox touch /usr/probe
+  read_only_in_sandbox /etc/tonghop/keys && read_only_in_sandbox /etc && read_only_in_sandbox /usr
 }
 sandbox_data_is_writable() {
   in_sandbox touch /var/lib/tonghop/aggregator/probe && rm /var/lib/tonghop/aggregator/probe
 }
 check "the aggregator cannot write /etc/tonghop/keys, /etc, /usr (ProtectSystem=strict)" sandbox_is_read_only
 check "the aggregator can write its data folder (StateDirectory)" sandbox_data_is_writable
+# systemd's own rating of the sandbox: "OK" is its best band (exposure below 2 of 10).
+exposure_is_ok() {
+  local unit
+  for unit in "$@"; do
+    systemd-analyze security --no-pager "$unit" | tail -n 1 | tee -a /tmp/exposure.out | grep -q ' OK '
+  done
+}
+check "systemd-analyze security rates every unit OK" \
+  exposure_is_ok tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE"
+sed 's/^/    /' /tmp/exposure.out
 check "the state folders: the aggregator's 0700, the collector's 0750, its drop folder group-writable" sh -c "
   [ \"\$(stat -c '%U %a' /var/lib/tonghop/aggregator)\" = 'tonghop 700' ] &&
   [ \"\$(stat -c '%U:%G %a' /var/lib/tonghop/collector/$UNIT_CODE)\" = 'tonghop:tonghop 750' ] &&
@@ -145,6 +165,14 @@ check "the officer submits through the collector's socket (group tonghop)" sh -c
   runuser -u officer -- tonghop --log_level off submit --collector $SUBMIT \
     --indicator agri.sown_area.rice_spring --period 2017-Q1 --value 771 | grep -q 'accepted as seq'"
 check "the submitted figure reaches the province total" eventually total_is agri.sown_area.rice_spring 771
+# A file only its owner may read waits in drop/ until it is made readable (OPERATIONS.md).
+as_officer sh -c "umask 077 && printf 'indicator,period,value\nagri.sown_area.maize_spring,2017-Q1,515\n' \
+  >'$DROP/.private.csv.part' && mv '$DROP/.private.csv.part' '$DROP/private.csv'"
+check "a file the collector cannot read waits in drop/, and its log says so" eventually sh -c "
+  test -f '$DROP/private.csv' &&
+  journalctl -u tonghop-collector@$UNIT_CODE -o cat | grep -q 'cannot read drop file private.csv'"
+as_officer chmod a+r "$DROP/private.csv"
+check "made readable (chmod a+r), it is taken" eventually test -f "$DROP/done/private.csv"
 check "collector-status: nothing pending, the aggregator reachable" eventually sh -c "
   runuser -u officer -- tonghop --log_level off collector-status --collector $SUBMIT >/tmp/status.out &&
   grep -q '^pending: 0' /tmp/status.out && grep -q 'aggregator: reachable' /tmp/status.out"
@@ -157,6 +185,16 @@ check "the office queries the aggregator with its key" sh -c "
 check "systemctl reload tonghop-aggregator re-reads the key registry" sh -c "
   since=\"\$(date '+%Y-%m-%d %H:%M:%S')\"; systemctl reload tonghop-aggregator &&
   sleep 1 && journalctl --since \"\$since\" -u tonghop-aggregator -o cat | grep -q 'key registry /etc/tonghop/keys.csv reloaded'"
+# A key that names no flag: the publisher exits 2, and systemd leaves it failed (no restart loop).
+echo 'no_such_flag = 1' >>/etc/tonghop/publisher.toml
+systemctl restart tonghop-publisher
+check "a mistake in publisher.toml leaves the unit failed, not restarted (exit code 2)" eventually sh -c '
+  systemctl is-failed --quiet tonghop-publisher &&
+  [ "$(systemctl show -p ExecMainStatus --value tonghop-publisher)" = 2 ] &&
+  [ "$(systemctl show -p NRestarts --value tonghop-publisher)" = 0 ]'
+sed -i '/^no_such_flag = 1$/d' /etc/tonghop/publisher.toml
+systemctl restart tonghop-publisher
+check "corrected, the publisher runs again" eventually units_active tonghop-publisher
 systemctl kill --signal=KILL tonghop-aggregator
 check "a killed aggregator is restarted by systemd (Restart=on-failure)" eventually sh -c "
   pid=\$(systemctl show -p MainPID --value tonghop-aggregator); [ \"\$pid\" != 0 ] && [ \"\$pid\" != $aggregator_pid ] &&
