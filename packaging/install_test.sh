@@ -84,10 +84,14 @@ cleanup() {
   if [[ -n "$NSPAWN_PID" ]] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
     # SIGRTMIN+4 asks systemd, the root's PID 1, to power off; nspawn then exits.
     kill -s RTMIN+4 "$(container_pid1)" 2>/dev/null || true
-    local deadline=$((SECONDS + STOP_TIMEOUT_S))
-    while kill -0 "$NSPAWN_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
-    kill -KILL "$NSPAWN_PID" 2>/dev/null || true
+    local stopping=$SECONDS
+    while kill -0 "$NSPAWN_PID" 2>/dev/null && ((SECONDS < stopping + STOP_TIMEOUT_S)); do sleep 0.5; done
+    if kill -0 "$NSPAWN_PID" 2>/dev/null; then
+      say "the root did not power off within ${STOP_TIMEOUT_S} s: killing it"
+      kill -KILL "$NSPAWN_PID" 2>/dev/null || true
+    fi
     wait "$NSPAWN_PID" 2>/dev/null || true
+    say "root powered off in $((SECONDS - stopping)) s"
   fi
   rm -rf "$WORK"
   exit "$status"

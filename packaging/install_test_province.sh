@@ -8,6 +8,8 @@ set -uo pipefail
 cd /
 
 UNIT_CODE=cao-loc
+# A second unit collected on the same machine: a second instance of the template.
+SECOND_UNIT_CODE=loc-binh
 DROP="/var/lib/tonghop/collector/$UNIT_CODE/drop"
 SUBMIT="ipc:///var/lib/tonghop/collector/$UNIT_CODE/submit.sock"
 OFFICE_KEYS=/root/tonghop-keys
@@ -54,11 +56,21 @@ ready_since() {
 
 main_pid() { systemctl show -p MainPID --value "$1"; }
 
-# Each unit is active; if not, what systemd and the unit's log say.
+# Each unit is active; if not, what systemd and the unit's log say. (One unit per systemctl
+# is-active: given several, it succeeds when any one is active.)
 units_active() {
-  systemctl is-active --quiet "$@" && return 0
-  systemctl status --no-pager --lines=15 "$@"
-  return 1
+  local unit
+  for unit in "$@"; do
+    systemctl is-active --quiet "$unit" || { systemctl status --no-pager --lines=15 "$unit"; return 1; }
+  done
+}
+
+# Each unit is enabled.
+units_enabled() {
+  local unit
+  for unit in "$@"; do
+    systemctl is-enabled "$unit" || return 1
+  done
 }
 
 # The province's totals as `tonghop watch --once --json` prints them, on one line per aggregate.
@@ -105,7 +117,9 @@ echo "role,name,public_key,comment" >"$registry"
 runuser -u tonghop -- tonghop keygen aggregator --out_dir /etc/tonghop/keys
 runuser -u tonghop -- tonghop keygen publisher --role publisher --out_dir /etc/tonghop/keys | tail -n 1 >>"$registry"
 # A district's collector key (on the district machine; here the same one) and its registry row.
-runuser -u tonghop -- tonghop keygen "$UNIT_CODE" --role collector --out_dir /etc/tonghop/keys | tail -n 1 >>"$registry"
+for code in "$UNIT_CODE" "$SECOND_UNIT_CODE"; do
+  runuser -u tonghop -- tonghop keygen "$code" --role collector --out_dir /etc/tonghop/keys | tail -n 1 >>"$registry"
+done
 # The office's key, kept by whoever queries (root here), and its registry row.
 tonghop keygen office-1 --role office --out_dir "$OFFICE_KEYS" | tail -n 1 >>"$registry"
 # The district's collector.toml names the aggregator.
@@ -113,13 +127,18 @@ sed -i 's|^# aggregator_endpoint = .*|aggregator_endpoint = "tcp://127.0.0.1:555
 # A district officer who drops files and submits figures.
 useradd --create-home --groups tonghop officer
 start="$(date '+%Y-%m-%d %H:%M:%S')"
-systemctl enable --now tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE"
+systemctl enable --now tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE" \
+  "tonghop-collector@$SECOND_UNIT_CODE"
 
 # --- The daemons as the units run them ---------------------------------------------------------
 check "the aggregator, the publisher and the collector log ready: to the journal" \
   eventually ready_since "$start" tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE"
 check "the three units are active" units_active tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE"
-check "the three units are enabled" systemctl is-enabled tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE"
+check "the three units are enabled" units_enabled tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE"
+check "a second collector on the machine runs beside the first, with its own folder" sh -c "
+  systemctl is-active --quiet tonghop-collector@$SECOND_UNIT_CODE &&
+  test -S /var/lib/tonghop/collector/$SECOND_UNIT_CODE/submit.sock &&
+  journalctl -u tonghop-collector@$SECOND_UNIT_CODE -o cat | grep -q 'ready: collector $SECOND_UNIT_CODE '"
 aggregator_pid="$(main_pid tonghop-aggregator)"
 check "the aggregator runs as user tonghop, without privileges" sh -c "
   grep -Eq '^Uid:[[:space:]]+$(id -u tonghop)[[:space:]]' /proc/$aggregator_pid/status &&
@@ -216,10 +235,11 @@ check "the upgrade kept the keys, the registry, the edited config and the totals
 check "after the upgrade the totals are intact" eventually total_is agri.sown_area.rice_spring 771
 
 # --- Removal and purge -------------------------------------------------------------------------
-check "removing tonghop-collector stops and disables its instances" sh -c "
+check "removing tonghop-collector stops and disables both its instances" sh -c "
   apt-get remove -y -qq tonghop-collector >/dev/null &&
   ! systemctl is-active --quiet tonghop-collector@$UNIT_CODE &&
-  ! test -e /etc/systemd/system/multi-user.target.wants/tonghop-collector@$UNIT_CODE.service"
+  ! systemctl is-active --quiet tonghop-collector@$SECOND_UNIT_CODE &&
+  ! ls /etc/systemd/system/multi-user.target.wants/ | grep -q tonghop-collector@"
 check "removal keeps the collector's config and its outbox" \
   test -f /etc/tonghop/collector.toml -a -d "/var/lib/tonghop/collector/$UNIT_CODE/outbox"
 check "purging tonghop-collector removes its config, keeps its outbox" sh -c "
