@@ -14,6 +14,7 @@ packages=(
   libutf8proc-dev  # core/wire_text: the UTF-8 check every string of a figure passes
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
+  file debootstrap systemd-container  # make package (dpkg-shlibdeps) and its install test
 )
 
 missing=()
