@@ -156,15 +156,17 @@ Status Aggregator::Run() {
         {ingest_.handle(), 0, ZMQ_POLLIN, 0},
         {feed_->snapshot_socket().handle(), 0, ZMQ_POLLIN, 0},
         {query_->socket().handle(), 0, ZMQ_POLLIN, 0},
+        {feed_->publish_socket().handle(), 0, ZMQ_POLLIN, 0},
     };
     try {
-      zmq::poll(items, std::chrono::milliseconds(std::clamp(feed_->MillisUntilHeartbeat(), 0, 100)));
+      zmq::poll(items, std::chrono::milliseconds(std::clamp(feed_->MillisUntilDue(), 0, 100)));
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) return Status::IOError(fmt::format("polling: {}", e.what()));
     }
     if (items[0].revents & ZMQ_POLLIN) IngestBurst();
     if (items[1].revents & ZMQ_POLLIN) feed_->ServeSnapshots();
     if (items[2].revents & ZMQ_POLLIN) query_->Serve();
+    if (items[3].revents & ZMQ_POLLIN) feed_->ReadSubscriptions();
     feed_->Tick();
     StorageWritable(MonotonicMs());
     LogStatistics(MonotonicMs());

@@ -65,6 +65,7 @@ Status Run(const PublisherOptions& options) {
   downstream.snapshot_endpoint = options.snapshot_endpoint;
   downstream.heartbeat_interval_ms = options.heartbeat_interval_ms;
   downstream.link.send_hwm = options.subscriber_hwm;
+  downstream.bounds = options.subscriber_bounds;
   downstream.link.SetHeartbeat(options.heartbeat_interval_ms);
   downstream.link = downstream.link.WithCurve(options.subscriber_curve, KeyRegistry::kSubscriber);
   CloneServer server(context, downstream, &replica.table());
@@ -92,10 +93,10 @@ Status Run(const PublisherOptions& options) {
     server.Publish(update);
   };
 
-  // No heartbeats before the first upstream sync: they would carry stream_id 0 and make every
-  // subscriber of a restarted publisher drop its state, only to fetch the same state again a few
-  // milliseconds later. Snapshots are answered meanwhile, from what the table holds.
-  bool heartbeating = false;
+  // The server sends no heartbeat before the first upstream sync gives it a stream_id: they would
+  // carry stream_id 0 and make every subscriber of a restarted publisher drop its state, only to
+  // fetch the same state again a few milliseconds later. Snapshots are answered meanwhile, from
+  // what the table holds.
   while (!Stopping(options)) {
     if (TakeReloadRequest() && options.subscriber_curve.enabled()) {
       std::shared_ptr<const KeyRegistry> registry;
@@ -107,18 +108,18 @@ Status Run(const PublisherOptions& options) {
       }
     }
     std::vector<zmq::pollitem_t> items = replica.PollItems();
+    items.push_back({server.publish_socket().handle(), 0, ZMQ_POLLIN, 0});
     items.push_back({server.snapshot_socket().handle(), 0, ZMQ_POLLIN, 0});
-    const int timeout_ms = heartbeating ? std::min(server.MillisUntilHeartbeat(), kMaxPollMs) : kMaxPollMs;
     try {
-      zmq::poll(items, std::chrono::milliseconds(timeout_ms));
+      zmq::poll(items, std::chrono::milliseconds(std::min(server.MillisUntilDue(), kMaxPollMs)));
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) return Status::IOError(fmt::format("poll failed: {}", e.what()));
     }
     replica.Process(relay);
     follow_stream();
+    if (items[items.size() - 2].revents & ZMQ_POLLIN) server.ReadSubscriptions();
     if (items.back().revents & ZMQ_POLLIN) server.ServeSnapshots();
-    heartbeating = heartbeating || replica.synced();
-    if (heartbeating) server.Tick();
+    server.Tick();
 
     if (announce_sync && replica.synced()) {
       spdlog::info("synced with upstream {}: {} aggregates, verified up to seq {}, stream {:016x}",
