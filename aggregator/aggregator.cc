@@ -78,6 +78,7 @@ Status Aggregator::Start() {
   feed_options.snapshot_endpoint = options_.snapshot_endpoint;
   feed_options.heartbeat_interval_ms = options_.heartbeat_interval_ms;
   feed_options.link = link.WithCurve(options_.curve, KeyRegistry::kPublisher);
+  feed_options.bounds = options_.feed_bounds;
   feed_ = std::make_unique<CloneServer>(context_, feed_options, &state_->table());
   feed_->set_stream_id(store_->stream_id());
   TONGHOP_RETURN_IF_ERROR(feed_->Start());

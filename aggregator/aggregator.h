@@ -27,6 +27,7 @@
 #include "aggregator/update_validator.h"
 #include "core/catalog.h"
 #include "core/clone_server.h"
+#include "core/peer_bounds.h"
 #include "core/status.h"
 
 namespace tonghop {
@@ -44,6 +45,8 @@ struct AggregatorOptions {
   // (docs/PERFORMANCE.md); a burst is also capped at 1,000 messages.
   int max_batch_updates = 10000;
   int heartbeat_interval_ms = 1000;
+  // What one connection to the feed (a publisher) may cost (docs/SECURITY.md).
+  PeerBounds feed_bounds;
   // CURVE (docs/SECURITY.md): the aggregator's key pair (server), and the registry of the keys
   // that may connect. Disabled keys mean plain text, which in-process tests use.
   CurveSocketKeys curve;

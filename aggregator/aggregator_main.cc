@@ -1,6 +1,7 @@
 // tonghop-aggregator: validates, stores and totals the figures of every reporting unit.
 #include "aggregator/aggregator.h"
 #include "core/link_security.h"
+#include "core/peer_bounds.h"
 #include "core/process.h"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
                  "or fsync (after the log is fsynced; survives a power loss)")->check(CLI::IsMember({"wal", "fsync"}))->capture_default_str();
   app.add_option("--max_batch_updates", options.max_batch_updates, "most updates written and acked together")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--heartbeat_interval_ms", options.heartbeat_interval_ms, "feed heartbeat when idle; ZMTP ping interval")->check(CLI::Range(10, 60000))->capture_default_str();
+  tonghop::AddPeerBoundsFlags(app, &options.feed_bounds, "publisher");
   tonghop::LinkSecurityFlags security;
   tonghop::AddServerSecurityFlags(app, &security);
   tonghop::AddCommonFlags(app, &common);
