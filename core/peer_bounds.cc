@@ -34,7 +34,7 @@ void AddPeerBoundsFlags(CLI::App& app, PeerBounds* bounds, std::string_view peer
       ->capture_default_str();
   app.add_option("--peer_stall_timeout_ms", bounds->stall_timeout_ms,
                  fmt::format("a {} that takes none of what is queued for it for this long is cut off and what was "
-                             "queued for it freed (a subscriber reconnects and resyncs)",
+                             "queued for it freed (it reconnects and resyncs once it reads again)",
                              peers))
       ->check(CLI::Range(100, 3'600'000))
       ->capture_default_str();
