@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sys/resource.h>
 #include <thread>
@@ -15,15 +14,19 @@
 #include "aggregator/ingest_store.h"
 #include "bench/bench_report.h"
 #include "bench/ceilings.h"
+#include "bench/flood_bench.h"
 #include "bench/load_generator.h"
 #include "bench/subscriber_pool.h"
 #include "bench/workload.h"
+#include "core/testing/resident_memory_sampler.h"
 #include "tests/mini_province.h"
 
 namespace tonghop::bench {
 namespace {
 
 namespace fs = std::filesystem;
+
+using testing::ResidentMemorySampler;
 
 constexpr char kRawCeiling[] = "raw DEALER->ROUTER acks";
 constexpr char kRocksWal[] = "RocksDB batches, wal";
@@ -69,14 +72,6 @@ Latency Summarize(std::vector<int64_t> samples) {
   return out;
 }
 
-double ResidentMegabytes(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
-  }
-  return 0;
-}
 
 uint64_t DirectoryBytes(const std::string& dir) {
   uint64_t total = 0;
@@ -232,7 +227,7 @@ Status MeasureRealCollector(Province& p, const Workload& workload, int figures, 
       const double seconds = (SteadyNs() - start) / 1e9;
       report.Add("collector", "one real collector: drop file to all acked", figures / seconds, "figures/s",
                  fmt::format("{} figures, fsynced outbox, scan every 100 ms", figures));
-      report.Add("memory", "collector resident", ResidentMegabytes(p.nodes.Pid("collector-" + unit)), "MB",
+      report.Add("memory", "collector resident", ResidentMemorySampler::ResidentMegabytes(p.nodes.Pid("collector-" + unit)), "MB",
                  fmt::format("after sending {} figures", figures));
       return Status::OK();
     }
@@ -263,9 +258,9 @@ Status MeasureLiveProvince(const Workload& workload, const BenchOptions& options
                            fmt::format("{:+.0f}% against 11", (per_s / max_per_s - 1) * 100));
     report.AddRatios(f, {kNaiveWal});
   }
-  report.Add("memory", "aggregator resident", ResidentMegabytes(p->nodes.Pid("aggregator")), "MB",
+  report.Add("memory", "aggregator resident", ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("aggregator")), "MB",
              "after the runs above");
-  report.Add("memory", "publisher resident", ResidentMegabytes(p->nodes.Pid("publisher")), "MB", "after the runs above");
+  report.Add("memory", "publisher resident", ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("publisher")), "MB", "after the runs above");
   return MeasureRealCollector(*p, workload, options.quick ? 2'000 : 10'000, report);
 }
 
@@ -304,7 +299,7 @@ Status MeasureStored(const Workload& workload, const BenchOptions& options, cons
   report.AddRatios(f, {kNaiveWal});
   if (!restart) return Status::OK();
   report.Add("memory", fmt::format("aggregator resident, {} figures", stored),
-             ResidentMegabytes(p->nodes.Pid("aggregator")), "MB");
+             ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("aggregator")), "MB");
   TONGHOP_RETURN_IF_ERROR(p->nodes.Kill("aggregator"));
   const int64_t killed = SteadyNs();
   TONGHOP_RETURN_IF_ERROR(p->nodes.Restart("aggregator"));
@@ -316,12 +311,27 @@ Status MeasureStored(const Workload& workload, const BenchOptions& options, cons
   return Status::OK();
 }
 
+// Every figure but the flood runs.
+Status MeasureAll(const Workload& workload, const BenchOptions& options, BenchReport& report) {
+  Status status = MeasureCeilings(workload, options, options.work_dir, report);
+  if (status.ok()) status = MeasureLiveProvince(workload, options, options.work_dir + "/wal", report);
+  if (status.ok()) status = MeasureFsyncProvince(workload, options, options.work_dir + "/fsync", report);
+  if (status.ok()) {
+    status = MeasureStored(workload, options, options.work_dir + "/stored-small", options.quick ? 1'000 : 10'000, false, report);
+  }
+  if (status.ok()) {
+    status = MeasureStored(workload, options, options.work_dir + "/stored-large", options.stored_values, true, report);
+  }
+  return status;
+}
+
 }  // namespace
 
 Status RunBench(BenchOptions options) {
   if (options.quick) {
     options.run_seconds = std::min(options.run_seconds, 1.5);
     options.latency_seconds = std::min(options.latency_seconds, 2.0);
+    options.flood_seconds = std::min(options.flood_seconds, 3.0);
     options.stored_values = std::min<uint64_t>(options.stored_values, 100'000);
   }
   RaiseOpenFileLimit();
@@ -334,14 +344,11 @@ Status RunBench(BenchOptions options) {
   Workload workload;
   TONGHOP_RETURN_IF_ERROR(WriteCatalog(workload, options.work_dir + "/catalog"));
   BenchReport report(DescribeMachine(), options.command);
-  Status status = MeasureCeilings(workload, options, options.work_dir, report);
-  if (status.ok()) status = MeasureLiveProvince(workload, options, options.work_dir + "/wal", report);
-  if (status.ok()) status = MeasureFsyncProvince(workload, options, options.work_dir + "/fsync", report);
-  if (status.ok()) {
-    status = MeasureStored(workload, options, options.work_dir + "/stored-small", options.quick ? 1'000 : 10'000, false, report);
-  }
-  if (status.ok()) {
-    status = MeasureStored(workload, options, options.work_dir + "/stored-large", options.stored_values, true, report);
+  Status status;
+  if (options.flood) {
+    status = MeasureFloods(options, options.work_dir + "/flood", report);
+  } else {
+    status = MeasureAll(workload, options, report);
   }
   std::cout << report.Table() << std::flush;
   if (!options.json_file.empty()) {

@@ -25,6 +25,9 @@ struct BenchOptions {
   // Passed on to every tonghop-aggregator started, to measure a setting ("--max_batch_updates=5000").
   std::vector<std::string> aggregator_flags;
   std::string command;          // the command line, for the report
+  // Only the flood runs (bench/flood_bench.h), each this long.
+  bool flood = false;
+  double flood_seconds = 10;
 };
 
 // Runs every measurement, prints the table on stdout, and writes the JSON when asked.

@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   app.add_option("--run_seconds", o.run_seconds, "length of each throughput run")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--latency_seconds", o.latency_seconds, "length of each fixed-load latency run")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--stored_values", o.stored_values, "figures stored before the large stored-values run and the restart")->capture_default_str();
+  app.add_flag("--flood", o.flood, "only the publisher under attack (docs/PERFORMANCE.md, \"A publisher under attack\"): "
+               "its memory and watch's time under each flood of tests/feed_flood.h, against no attack");
+  app.add_option("--flood_seconds", o.flood_seconds, "length of each --flood run")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--aggregator_flag", o.aggregator_flags, "a flag for every tonghop-aggregator started, e.g. "
                  "--aggregator_flag=--max_batch_updates=5000; repeat for more");
   for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);
