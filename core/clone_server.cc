@@ -277,15 +277,14 @@ void CloneServer::ServeSnapshots() {
       }
       continue;
     }
-    StartTransfer(frames[0], PeerConnections::SourceFd(frames[1]), request);
+    StartTransfer(frames[0], request);
   }
   SendTransfers();
 }
 
-void CloneServer::StartTransfer(const zmq::message_t& identity, int fd, const SnapshotRequest& request) {
+void CloneServer::StartTransfer(const zmq::message_t& identity, const SnapshotRequest& request) {
   Transfer transfer;
   transfer.identity = identity.to_string();
-  transfer.fd = fd;
   transfer.filter = request.filter();
   transfer.since_seq = request.since_seq();
   // The seq is read before any entry: the transfer never claims more than it shows.

@@ -4,7 +4,8 @@
 // nothing was published for heartbeat_interval_ms; a ROUTER socket answers SnapshotRequest with
 // the table's matching entries in SnapshotReply chunks, the last one flagged and carrying the seq
 // the snapshot shows and the stream_id. Used by the aggregator (source of the feed) and by the
-// publisher (which relays it to subscribers). Not thread-safe: one thread owns it.
+// publisher (which relays it to subscribers). Not thread-safe: one thread owns it (two threads of
+// its own, in PeerConnections, watch over its peers' connections).
 //
 // A relay's table can hold versions above a hole it is still filling from its own upstream; it
 // then sets a complete-seq source (CloneReplica::verified_seq), and heartbeats and snapshot
@@ -12,8 +13,8 @@
 // complete beyond what the relay holds.
 //
 // Peers may be hostile (the publisher's subscriber side is public by default), so everything a
-// peer controls is bounded (core/peer_bounds.h; docs/SECURITY.md, "Bounds on what a peer may
-// cost"). A peer is one connection. Snapshots are sent progressively: a transfer per request, a
+// peer controls is bounded (core/peer_bounds.h; docs/SECURITY.md, "Bounds on what a feed peer
+// may cost"). A peer is one connection. Snapshots are sent progressively: a transfer per request, a
 // chunk at a time while the requester takes them, so that a requester that does not read holds
 // at most snapshot_queue_bytes of this process's memory, and no send ever blocks the owner.
 //
@@ -112,7 +113,6 @@ class CloneServer {
   // A snapshot being sent to one requester.
   struct Transfer {
     std::string identity;   // the requester's routing id
-    int fd = -1;            // its connection, to cut it off
     std::string filter;
     uint64_t since_seq = 0;
     uint64_t seq = 0;       // the complete seq when it began: what its last reply claims
@@ -121,7 +121,6 @@ class CloneServer {
     std::string chunk;      // the next chunk, made but not taken yet; empty when none
     std::optional<AggregateTable::Key> chunk_up_to;
     bool chunk_is_last = false;
-    size_t aggregates_sent = 0;
   };
   // kWaiting: the requester took nothing more; kMore: the turn's budget ran out.
   enum class Progress { kDone, kWaiting, kMore, kGone };
@@ -133,7 +132,7 @@ class CloneServer {
 
   void PublishHeartbeat();
   void SendTopic(std::string_view topic, const std::string& body);
-  void StartTransfer(const zmq::message_t& identity, int fd, const tonghop::v1::SnapshotRequest& request);
+  void StartTransfer(const zmq::message_t& identity, const tonghop::v1::SnapshotRequest& request);
   // Sends `transfer` on as far as its requester takes it, at most `*budget` chunks.
   Progress Advance(Transfer& transfer, int* budget);
   void MakeChunk(Transfer& transfer) const;

@@ -1,7 +1,7 @@
 // PeerBounds: what one peer of a CloneServer (core/clone_server.h) may cost it, each bound a flag
 // of the node that runs the server: the publisher towards its subscribers, the aggregator towards
-// its publishers. A peer is one connection. docs/SECURITY.md ("Bounds on what a peer may cost")
-// lists them with their defaults and what each costs at most.
+// its publishers. A peer is one connection. docs/SECURITY.md ("Bounds on what a feed peer may
+// cost") lists them with their defaults and what each costs at most.
 #pragma once
 
 #include <cstdint>

@@ -136,9 +136,11 @@ void PeerConnections::Run(zmq::socket_t& monitor) {
   int64_t next_stall_check_ms = MonotonicMs() + stall_check_ms;
   int inbound_check_ms = kMinInboundCheckMs;
   bool stopping = false;
+  bool idle = true;  // no connection open: only the monitor can bring work
   while (!stopping) {
     epoll_event ready[2];
-    const int count = epoll_wait(epoll_fd, ready, 2, inbound ? inbound_check_ms : stalls ? stall_check_ms : 1'000);
+    const int timeout_ms = idle ? 1'000 : inbound ? inbound_check_ms : stalls ? stall_check_ms : 1'000;
+    const int count = epoll_wait(epoll_fd, ready, 2, timeout_ms);
     for (int i = 0; i < count; ++i) stopping = stopping || ready[i].data.u64 == kWakeEvent;
     const int64_t now = MonotonicMs();
     std::lock_guard lock(mutex_);
@@ -153,6 +155,7 @@ void PeerConnections::Run(zmq::socket_t& monitor) {
       CheckStalled(now);
       next_stall_check_ms = now + stall_check_ms;
     }
+    idle = open_.empty();
   }
   close(epoll_fd);
 }
