@@ -66,7 +66,6 @@ Status Run(const PublisherOptions& options) {
   downstream.heartbeat_interval_ms = options.heartbeat_interval_ms;
   downstream.link.send_hwm = options.subscriber_hwm;
   downstream.bounds = options.subscriber_bounds;
-  downstream.link.SetHeartbeat(options.heartbeat_interval_ms);
   downstream.link = downstream.link.WithCurve(options.subscriber_curve, KeyRegistry::kSubscriber);
   CloneServer server(context, downstream, &replica.table());
   // While the replica fills a hole, its table holds versions above it: subscribers must not
