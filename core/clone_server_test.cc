@@ -182,8 +182,10 @@ TEST(CloneServerBoundsTest, ARequesterThatDoesNotReadHoldsOnlyItsQueueAndGetsThe
   const double before_mb = ResidentMemorySampler::ResidentMegabytes(getpid());
   idle.send(zmq::buffer(Request()));
   PumpUntil({&source}, {}, [] { return false; }, 1'000);
+  // Its queue is 1 MiB; the rest is the allocators' (more under AddressSanitizer, 14 MB). The
+  // code before queued all of it: 57 MB.
   const double grown_mb = ResidentMemorySampler::ResidentMegabytes(getpid()) - before_mb;
-  EXPECT_LT(grown_mb, 10) << "a 40 MB snapshot nobody reads was queued whole";
+  EXPECT_LT(grown_mb, 25) << "a 40 MB snapshot nobody reads was queued whole";
 
   // Others are served meanwhile, all of it.
   CloneReplica reader(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
