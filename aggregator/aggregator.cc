@@ -74,6 +74,7 @@ Status Aggregator::Start() {
   feed_options.snapshot_endpoint = options_.snapshot_endpoint;
   feed_options.heartbeat_interval_ms = options_.heartbeat_interval_ms;
   feed_options.link = link.WithCurve(options_.curve, KeyRegistry::kPublisher);
+  feed_options.bounds = options_.feed_bounds;
   feed_ = std::make_unique<CloneServer>(context_, feed_options, &state_->table());
   feed_->set_stream_id(store_->stream_id());
   TONGHOP_RETURN_IF_ERROR(feed_->Start());
@@ -163,7 +164,8 @@ Status Aggregator::Run() {
   EventLoop loop(options_.stop);
   loop.AddReader(ingest_, [this] { IngestBurst(); });
   loop.AddReader(feed_->snapshot_socket(), [this] { feed_->ServeSnapshots(); });
-  loop.AddTask([this] { return feed_->MillisUntilHeartbeat(); }, [this] { feed_->Tick(); });
+  loop.AddReader(feed_->publish_socket(), [this] { feed_->ReadSubscriptions(); });
+  loop.AddTask([this] { return feed_->MillisUntilDue(); }, [this] { feed_->Tick(); });
   loop.AddTimer(kStorageRetryIntervalMs, [this] { StorageWritable(MonotonicMs()); });
   loop.AddTimer(kStatisticsIntervalMs, [this] { LogStatistics(); });
   loop.OnReload([this] { authorizer_.Reload(); });

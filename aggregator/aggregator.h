@@ -30,6 +30,7 @@
 #include "aggregator/update_validator.h"
 #include "core/catalog.h"
 #include "core/clone_server.h"
+#include "core/peer_bounds.h"
 #include "core/status.h"
 
 namespace tonghop {
@@ -65,6 +66,8 @@ struct AggregatorOptions {
   // Outboxes a unit's keys may bring into use (IngestAuthorizer; not in plain-text mode).
   int max_outboxes_per_unit = 100;
   int heartbeat_interval_ms = 1000;
+  // What one connection to the feed (a publisher) may cost (docs/SECURITY.md).
+  PeerBounds feed_bounds;
   // CURVE (docs/SECURITY.md): the aggregator's key pair (server), and the registry of the keys
   // that may connect. Disabled keys mean plain text, which in-process tests use.
   CurveSocketKeys curve;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sys/resource.h>
 #include <thread>
@@ -17,15 +16,19 @@
 #include "bench/ceilings.h"
 #include "bench/flooder.h"
 #include "bench/history_clients.h"
+#include "bench/flood_bench.h"
 #include "bench/load_generator.h"
 #include "bench/subscriber_pool.h"
 #include "bench/workload.h"
+#include "core/testing/resident_memory_sampler.h"
 #include "tests/mini_province.h"
 
 namespace tonghop::bench {
 namespace {
 
 namespace fs = std::filesystem;
+
+using testing::ResidentMemorySampler;
 
 constexpr char kRawCeiling[] = "raw DEALER->ROUTER acks";
 constexpr char kRocksWal[] = "RocksDB batches, wal";
@@ -71,14 +74,6 @@ Latency Summarize(std::vector<int64_t> samples) {
   return out;
 }
 
-double ResidentMegabytes(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
-  }
-  return 0;
-}
 
 uint64_t DirectoryBytes(const std::string& dir) {
   uint64_t total = 0;
@@ -238,7 +233,7 @@ Status MeasureRealCollector(Province& p, const Workload& workload, int figures, 
       const double seconds = (SteadyNs() - start) / 1e9;
       report.Add("collector", "one real collector: drop file to all acked", figures / seconds, "figures/s",
                  fmt::format("{} figures, fsynced outbox, scan every 100 ms", figures));
-      report.Add("memory", "collector resident", ResidentMegabytes(p.nodes.Pid("collector-" + unit)), "MB",
+      report.Add("memory", "collector resident", ResidentMemorySampler::ResidentMegabytes(p.nodes.Pid("collector-" + unit)), "MB",
                  fmt::format("after sending {} figures", figures));
       return Status::OK();
     }
@@ -296,9 +291,9 @@ Status MeasureLiveProvince(const Workload& workload, const BenchOptions& options
     report.AddRatios(f, {kNaiveWal});
   }
   TONGHOP_RETURN_IF_ERROR(MeasureUnderFlood(*p, options, report));
-  report.Add("memory", "aggregator resident", ResidentMegabytes(p->nodes.Pid("aggregator")), "MB",
+  report.Add("memory", "aggregator resident", ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("aggregator")), "MB",
              "after the runs above");
-  report.Add("memory", "publisher resident", ResidentMegabytes(p->nodes.Pid("publisher")), "MB", "after the runs above");
+  report.Add("memory", "publisher resident", ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("publisher")), "MB", "after the runs above");
   return MeasureRealCollector(*p, workload, options.quick ? 2'000 : 10'000, report);
 }
 
@@ -337,7 +332,7 @@ Status MeasureStored(const Workload& workload, const BenchOptions& options, cons
   report.AddRatios(f, {kNaiveWal});
   if (!restart) return Status::OK();
   report.Add("memory", fmt::format("aggregator resident, {} figures", stored),
-             ResidentMegabytes(p->nodes.Pid("aggregator")), "MB");
+             ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("aggregator")), "MB");
   TONGHOP_RETURN_IF_ERROR(p->nodes.Kill("aggregator"));
   const int64_t killed = SteadyNs();
   TONGHOP_RETURN_IF_ERROR(p->nodes.Restart("aggregator"));
@@ -398,7 +393,9 @@ Status RunBench(BenchOptions options) {
   if (options.quick) {
     options.run_seconds = std::min(options.run_seconds, 1.5);
     options.latency_seconds = std::min(options.latency_seconds, 2.0);
+    options.flood_seconds = std::min(options.flood_seconds, 3.0);
     options.stored_values = std::min<uint64_t>(options.stored_values, 100'000);
+    options.flood_seconds = std::min(options.flood_seconds, 2.0);
   }
   RaiseOpenFileLimit();
   const bool own_dir = options.work_dir.empty();
@@ -425,6 +422,9 @@ Status RunBench(BenchOptions options) {
   }
   if (status.ok() && runs("stored")) {
     status = MeasureStored(workload, options, options.work_dir + "/stored-large", options.stored_values, true, report);
+  }
+  if (status.ok() && runs("flood")) {
+    status = MeasureFloods(options, options.work_dir + "/flood", report);
   }
   std::cout << report.Table() << std::flush;
   if (!options.json_file.empty()) {

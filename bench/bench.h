@@ -29,6 +29,8 @@ struct BenchOptions {
   // Passed on to every tonghop-aggregator started, to measure a setting ("--max_batch_updates=5000").
   std::vector<std::string> aggregator_flags;
   std::string command;          // the command line, for the report
+  // Each run of the part "flood" (bench/flood_bench.h).
+  double flood_seconds = 10;
 };
 
 // Runs every measurement, prints the table on stdout, and writes the JSON when asked.

@@ -22,9 +22,10 @@ int main(int argc, char** argv) {
                  "another, during the latency run beside queries")->capture_default_str()->check(CLI::Range(1, 100));
   app.add_option("--only", o.only, "run only these parts (repeat, or separate with commas): ceilings, live (WAL "
                  "throughput, latency, scaling, collector), fsync, queries (latency beside history queries), stored "
-                 "(over stored figures, restart); all by default")
+                 "(over stored figures, restart), flood (the publisher's memory under each attack, docs/PERFORMANCE.md); all by default")
       ->delimiter(',')
-      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored"}));
+      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored", "flood"}));
+  app.add_option("--flood_seconds", o.flood_seconds, "length of each run of --only flood")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--aggregator_flag", o.aggregator_flags, "a flag for every tonghop-aggregator started, e.g. "
                  "--aggregator_flag=--max_batch_updates=5000; repeat for more");
   for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);

@@ -58,6 +58,7 @@ Status Run(const PublisherOptions& options) {
   downstream.snapshot_endpoint = options.snapshot_endpoint;
   downstream.heartbeat_interval_ms = options.heartbeat_interval_ms;
   downstream.link.send_hwm = options.subscriber_hwm;
+  downstream.bounds = options.subscriber_bounds;
   downstream.link = downstream.link.WithCurve(options.subscriber_curve, KeyRegistry::kSubscriber);
   CloneServer server(context, downstream, &replica.table());
   // While the replica fills a hole, its table holds versions above it: subscribers must not
@@ -84,10 +85,6 @@ Status Run(const PublisherOptions& options) {
     server.Publish(update);
   };
 
-  // No heartbeats before the first upstream sync: they would carry stream_id 0 and make every
-  // subscriber of a restarted publisher drop its state, only to fetch the same state again a few
-  // milliseconds later. Snapshots are answered meanwhile, from what the table holds.
-  bool heartbeating = false;
   EventLoop loop(options.stop);
   if (options.subscriber_curve.enabled()) {
     loop.OnReload([&] {
@@ -104,12 +101,12 @@ Status Run(const PublisherOptions& options) {
   for (size_t i = 0; i < replica.PollItems().size(); ++i) {
     loop.AddSocket([&replica, i] { return replica.PollItems()[i]; }, [](short) {});
   }
+  loop.AddReader(server.publish_socket(), [&] { server.ReadSubscriptions(); });
   loop.AddReader(server.snapshot_socket(), [&] { server.ServeSnapshots(); });
-  loop.AddTask([&] { return heartbeating ? server.MillisUntilHeartbeat() : EventLoop::kMaxPollMs; }, [&] {
+  loop.AddTask([&] { return server.MillisUntilDue(); }, [&] {
     replica.Process(relay);
     follow_stream();
-    heartbeating = heartbeating || replica.synced();
-    if (heartbeating) server.Tick();
+    server.Tick();
     if (announce_sync && replica.synced()) {
       spdlog::info("synced with upstream {}: {} aggregates, verified up to seq {}, stream {:016x}",
                    options.upstream_snapshot_endpoint, replica.table().size(), replica.verified_seq(),

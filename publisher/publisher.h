@@ -16,6 +16,7 @@
 #include <atomic>
 #include <string>
 
+#include "core/peer_bounds.h"
 #include "core/status.h"
 #include "core/transport.h"
 
@@ -29,6 +30,8 @@ struct PublisherOptions {
   int heartbeat_interval_ms = 1'000;
   // Messages queued per subscriber before the PUB drops for it (that subscriber then resyncs).
   int subscriber_hwm = 10'000;
+  // What one subscriber connection may cost (docs/SECURITY.md).
+  PeerBounds subscriber_bounds;
   // An upstream snapshot not complete by then is requested again.
   int upstream_snapshot_timeout_ms = 3'000;
   // Upstream silence (no update, no heartbeat) before reconnecting and resyncing.
