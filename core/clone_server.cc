@@ -36,7 +36,8 @@ CloneServer::CloneServer(zmq::context_t& context, CloneServerOptions options, co
     : options_(std::move(options)),
       table_(table),
       publisher_(context, zmq::socket_type::pub),
-      snapshot_(context, zmq::socket_type::router) {}
+      snapshot_(context, zmq::socket_type::router),
+      metrics_(*options_.metrics) {}
 
 Status CloneServer::Start() {
   try {
@@ -78,6 +79,7 @@ void CloneServer::Publish(const AggregateUpdate& update) {
   SendTopic(IndicatorTopic(update), body);
   SendTopic(PeriodTopic(update), body);
   last_publish_ms_ = MonotonicMs();
+  metrics_.published.Increment();
 }
 
 void CloneServer::PublishHeartbeat() {
@@ -87,9 +89,11 @@ void CloneServer::PublishHeartbeat() {
   heartbeat.set_stream_id(stream_id_);
   SendTopic(kHeartbeatTopic, heartbeat.SerializeAsString());
   last_publish_ms_ = MonotonicMs();
+  metrics_.heartbeats.Increment();
 }
 
 void CloneServer::Tick() {
+  metrics_.seq.Set(static_cast<double>(CompleteSeq()));
   if (MillisUntilHeartbeat() == 0) PublishHeartbeat();
 }
 
@@ -141,6 +145,7 @@ void CloneServer::ServeOne(const zmq::message_t& identity, const SnapshotRequest
     if (!s.ok()) {
       // The client vanished or stopped reading; it will time out and ask again.
       spdlog::debug("snapshot reply abandoned after {} aggregates: {}", sent, s.message());
+      metrics_.snapshots_abandoned.Increment();
       return false;
     }
     sent += reply.aggregates_size();
@@ -153,11 +158,13 @@ void CloneServer::ServeOne(const zmq::message_t& identity, const SnapshotRequest
     if (reply.aggregates_size() == kMaxAggregatesPerReply && !flush(false)) return;
   }
   if (!flush(true)) return;
+  metrics_.snapshots_served.Increment();
   spdlog::debug("snapshot '{}' since {}: {} aggregates up to seq {}", request.filter(),
                 request.since_seq(), sent, seq);
 }
 
 void CloneServer::AnswerMalformed(const zmq::message_t* identity, const std::string& why) {
+  metrics_.bad_requests.Increment();
   if (bad_request_log_.Allow()) {
     spdlog::warn("bad snapshot request: {}; answered with an empty reply ({} more not logged)", why,
                  bad_request_log_.suppressed());

@@ -20,6 +20,7 @@
 #include <zmq.hpp>
 
 #include "core/aggregate_table.h"
+#include "core/feed_metrics.h"
 #include "core/log_limiter.h"
 #include "core/status.h"
 #include "core/transport.h"
@@ -33,6 +34,8 @@ struct CloneServerOptions {
   // PUB send HWM per subscriber: past it ZeroMQ drops for that subscriber, which then sees a
   // gap and resyncs from a snapshot. Never blocks the owner.
   LinkOptions link;
+  // Where the feed's metrics go (core/feed_metrics.h): the node's registry.
+  std::shared_ptr<MetricsRegistry> metrics = std::make_shared<MetricsRegistry>();
 };
 
 class CloneServer {
@@ -88,6 +91,7 @@ class CloneServer {
   int64_t last_publish_ms_ = 0;
   std::function<uint64_t()> complete_seq_;
   LogLimiter bad_request_log_;
+  FeedMetrics metrics_;
 };
 
 }  // namespace tonghop

@@ -84,6 +84,28 @@ prometheus::Counter& BoundHits(MetricsRegistry& registry, const std::string& fla
                    {{"bound", flag}});
 }
 
+std::string RejectReasonLabel(tonghop::v1::RejectReason reason) {
+  std::string label = tonghop::v1::RejectReason_Name(reason);
+  constexpr std::string_view kPrefix = "REJECT_REASON_";
+  if (label.starts_with(kPrefix)) label = label.substr(kPrefix.size());
+  for (char& c : label) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return label;
+}
+
+std::vector<prometheus::Counter*> CountersByRejectReason(MetricsRegistry& registry, const std::string& name,
+                                                         const std::string& help, prometheus::Labels labels) {
+  const google::protobuf::EnumDescriptor* reasons = tonghop::v1::RejectReason_descriptor();
+  std::vector<prometheus::Counter*> counters;
+  for (int i = 0; i < reasons->value_count(); ++i) {
+    const google::protobuf::EnumValueDescriptor* reason = reasons->value(i);
+    if (reason->number() == tonghop::v1::REJECT_REASON_UNSPECIFIED) continue;
+    labels["reason"] = RejectReasonLabel(static_cast<tonghop::v1::RejectReason>(reason->number()));
+    if (counters.size() <= static_cast<size_t>(reason->number())) counters.resize(reason->number() + 1, nullptr);
+    counters[reason->number()] = &CounterOf(registry, name, help, labels);
+  }
+  return counters;
+}
+
 std::vector<double> LatencyBuckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }

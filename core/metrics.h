@@ -28,6 +28,7 @@
 #include <prometheus/registry.h>
 
 #include "core/status.h"
+#include "tonghop/v1/tonghop.pb.h"
 
 namespace prometheus {
 class Exposer;
@@ -55,6 +56,15 @@ prometheus::Histogram& HistogramOf(MetricsRegistry& registry, const std::string&
 // tonghop_bound_hits_total{bound="<flag>"}: the times a bound of docs/SECURITY.md was hit, named
 // by its flag without the dashes ("max_messages_per_burst").
 prometheus::Counter& BoundHits(MetricsRegistry& registry, const std::string& flag);
+
+// A RejectReason as a label value: its name in lower case without REJECT_REASON_ ("invalid_period").
+std::string RejectReasonLabel(tonghop::v1::RejectReason reason);
+
+// Counters of `name`{labels, reason="<RejectReasonLabel>"}, one for each RejectReason but
+// UNSPECIFIED, made at once so that every series exists from the start. Index the result by the
+// reason's number.
+std::vector<prometheus::Counter*> CountersByRejectReason(MetricsRegistry& registry, const std::string& name,
+                                                         const std::string& help, prometheus::Labels labels = {});
 
 // Latency buckets from 100 µs to 10 s, in seconds.
 std::vector<double> LatencyBuckets();

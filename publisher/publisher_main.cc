@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/link_security.h"
+#include "core/metrics.h"
 #include "core/process.h"
 #include "publisher/publisher.h"
 
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   app.add_option("--subscriber_hwm", o.subscriber_hwm, "messages queued per subscriber before dropping for it")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--upstream_snapshot_timeout_ms", o.upstream_snapshot_timeout_ms, "re-request an upstream snapshot after this")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--upstream_timeout_ms", o.upstream_timeout_ms, "reconnect after upstream silence this long")->capture_default_str()->check(CLI::PositiveNumber);
+  tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9560");
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);
   std::string subscriber_access = "public";
