@@ -80,7 +80,8 @@ Status Aggregator::Start() {
   feed_ = std::make_unique<CloneServer>(context_, feed_options, &state_->table());
   feed_->set_stream_id(store_->stream_id());
   TONGHOP_RETURN_IF_ERROR(feed_->Start());
-  query_ = std::make_unique<QueryService>(context_, &catalog_, store_.get(), &authorizer_, options_.query_limits);
+  query_ = std::make_unique<QueryService>(context_, &catalog_, store_.get(), &authorizer_, options_.query_limits,
+                                          metrics_registry_);
   TONGHOP_RETURN_IF_ERROR(query_->Start(options_.query_endpoint, link.WithCurve(options_.curve, KeyRegistry::kOffice)));
 
   try {
