@@ -197,7 +197,6 @@ void Aggregator::IngestBurst() {
     }
     ++messages;
     tonghop::v1::CollectorMessage message;
-    tonghop::v1::AggregatorMessage reply;
     Status decoded = frames.size() == 2 ? DecodeCollectorMessage(frames[1].to_string_view(), &message)
                                         : Status::InvalidArgument("not one body frame");
     if (!decoded.ok()) {
@@ -209,6 +208,7 @@ void Aggregator::IngestBurst() {
       }
       continue;
     }
+    tonghop::v1::AggregatorMessage reply;
     if (message.has_heartbeat()) {
       // One answer per connection per burst: a collector sends one heartbeat a second, and a peer
       // that floods them must not make the aggregator answer each.
