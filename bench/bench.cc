@@ -18,6 +18,7 @@
 #include "bench/history_clients.h"
 #include "bench/flood_bench.h"
 #include "bench/load_generator.h"
+#include "bench/metrics_scraper.h"
 #include "bench/subscriber_pool.h"
 #include "bench/workload.h"
 #include "core/testing/resident_memory_sampler.h"
@@ -99,9 +100,11 @@ std::string DurabilityName(Durability d) { return d == Durability::kWal ? "wal" 
 // Starts aggregator and publisher on `root` (its aggregator/ may hold stored figures already) and
 // `subscribers` subscribers; `ready_ms` is how long the aggregator took to serve.
 Status StartProvince(const std::string& root, const Workload& workload, Durability durability,
-                     const BenchOptions& options, std::unique_ptr<Province>* out, double* ready_ms = nullptr) {
+                     const BenchOptions& options, std::unique_ptr<Province>* out, double* ready_ms = nullptr,
+                     bool metrics = false) {
   auto p = std::make_unique<Province>(root);
   p->nodes.set_ready_timeout_ms(600'000);
+  p->nodes.set_metrics(metrics);
   const int64_t start = SteadyNs();
   std::vector<std::string> flags = {"--durability", DurabilityName(durability)};
   flags.insert(flags.end(), options.aggregator_flags.begin(), options.aggregator_flags.end());
@@ -387,6 +390,48 @@ Status MeasureQueries(const Workload& workload, const BenchOptions& options, con
   return Status::OK();
 }
 
+// What metrics cost ingest: 11 collectors at saturation (wal) in one province whose nodes serve
+// /metrics, without a scraper and with one GETting every node's /metrics each scrape interval,
+// alternated for `metrics_rounds` rounds; the medians of each.
+Status MeasureMetricsCost(const Workload& workload, const BenchOptions& options, const std::string& root,
+                          BenchReport& report) {
+  spdlog::info("province with metrics: throughput without and with a scraper every {} ms, {} rounds",
+               options.scrape_interval_ms, options.metrics_rounds);
+  std::unique_ptr<Province> p;
+  TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p, nullptr, /*metrics=*/true));
+  std::vector<double> without, with;
+  uint64_t scrapes = 0, failures = 0, bytes = 0;
+  Latency latency;
+  double per_s = 0;
+  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency));  // warm-up
+  for (int round = 0; round < options.metrics_rounds; ++round) {
+    TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency));
+    without.push_back(per_s);
+    MetricsScraper scraper({p->nodes.MetricsAddress("aggregator"), p->nodes.MetricsAddress("publisher")},
+                           options.scrape_interval_ms);
+    scraper.Start();
+    Status measured = Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency);
+    scraper.Stop();
+    TONGHOP_RETURN_IF_ERROR(measured);
+    with.push_back(per_s);
+    scrapes += scraper.scrapes();
+    failures += scraper.failures();
+    bytes = scraper.last_bytes();
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  const double clean = median(without), scraped = median(with);
+  report.Add("metrics", "pipeline, wal, 11 collectors, not scraped", clean, "updates/s",
+             fmt::format("median of {} runs; every node serving /metrics", without.size()));
+  report.Add("metrics", fmt::format("pipeline, wal, 11 collectors, scraped every {} ms", options.scrape_interval_ms),
+             scraped, "updates/s",
+             fmt::format("median of {} runs, alternated with the above: {:+.1f}%; {} scrapes of aggregator and publisher "
+                         "({} failed), {} bytes a round", with.size(), (scraped / clean - 1) * 100, scrapes, failures, bytes));
+  return Status::OK();
+}
+
 }  // namespace
 
 Status RunBench(BenchOptions options) {
@@ -426,6 +471,7 @@ Status RunBench(BenchOptions options) {
   if (status.ok() && runs("flood")) {
     status = MeasureFloods(options, options.work_dir + "/flood", report);
   }
+  if (status.ok() && runs("metrics")) status = MeasureMetricsCost(workload, options, options.work_dir + "/metrics", report);
   std::cout << report.Table() << std::flush;
   if (!options.json_file.empty()) {
     Status written = report.WriteJson(options.json_file);

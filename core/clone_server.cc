@@ -72,7 +72,8 @@ CloneServer::CloneServer(zmq::context_t& context, CloneServerOptions options, co
       publisher_(context, zmq::socket_type::xpub),
       snapshot_(context, zmq::socket_type::router),
       subscribers_(context, publisher_, "subscriber"),
-      requesters_(context, snapshot_, "snapshot requester") {}
+      requesters_(context, snapshot_, "snapshot requester"),
+      metrics_(*options_.metrics) {}
 
 CloneServer::~CloneServer() = default;
 
@@ -152,6 +153,7 @@ void CloneServer::Publish(const AggregateUpdate& update) {
   SendTopic(IndicatorTopic(update), body);
   SendTopic(PeriodTopic(update), body);
   last_publish_ms_ = MonotonicMs();
+  metrics_.published.Increment();
 }
 
 void CloneServer::PublishHeartbeat() {
@@ -161,6 +163,7 @@ void CloneServer::PublishHeartbeat() {
   heartbeat.set_stream_id(stream_id_);
   SendTopic(kHeartbeatTopic, heartbeat.SerializeAsString());
   last_publish_ms_ = MonotonicMs();
+  metrics_.heartbeats.Increment();
 }
 
 void CloneServer::ForgetClosedConnections() {
@@ -207,6 +210,7 @@ void CloneServer::ReadSubscriptions() {
     if (subscriber.cut_off_ms != 0 && now - subscriber.cut_off_ms < kCutOffAgainAfterMs) continue;
     subscriber.cut_off_ms = now;
     if (!subscribers_.CutOff(fd)) continue;  // it closed meanwhile
+    metrics_.subscriptions_bound.Increment();
     if (subscriptions_log_.Allow()) {
       spdlog::warn("cut off the subscriber at {}: {} ({} more not logged)", PeerAddress(message),
                    is_subscription ? fmt::format("more than {} subscriptions (--max_subscriptions_per_peer)",
@@ -242,6 +246,7 @@ void CloneServer::ServeSnapshots() {
     // cost nothing more.
     const std::string identity = frames.empty() ? "" : frames[0].to_string();
     if (!AllowRequest(identity)) {
+      metrics_.request_rate_bound.Increment();
       if (requests_log_.Allow()) {
         spdlog::warn("dropped a snapshot request from {}: more than {} a second (--snapshot_requests_per_second; {} "
                      "more drops not logged)",
@@ -267,6 +272,7 @@ void CloneServer::ServeSnapshots() {
     const bool busy = std::any_of(transfers_.begin(), transfers_.end(),
                                   [&](const Transfer& t) { return t.identity == identity; });
     if (busy || transfers_.size() >= static_cast<size_t>(options_.bounds.max_snapshot_transfers)) {
+      metrics_.transfers_bound.Increment();
       if (requests_log_.Allow()) {
         spdlog::warn("dropped a snapshot request from {}: {} ({} more drops not logged)", PeerAddress(frames[1]),
                      busy ? "its previous snapshot is still being sent"
@@ -351,8 +357,10 @@ void CloneServer::SendTransfers() {
     transfers_.pop_front();
     const Progress progress = budget > 0 ? Advance(transfer, &budget) : Progress::kMore;
     if (progress == Progress::kDone) {
+      metrics_.snapshots_served.Increment();
       spdlog::debug("snapshot '{}' since {} sent up to seq {}", transfer.filter, transfer.since_seq, transfer.seq);
     } else if (progress == Progress::kGone) {
+      metrics_.snapshots_abandoned.Increment();
       spdlog::debug("snapshot '{}' since {} abandoned: the requester left, or the table was replaced",
                     transfer.filter, transfer.since_seq);
     } else {
@@ -364,6 +372,7 @@ void CloneServer::SendTransfers() {
 }
 
 void CloneServer::AnswerMalformed(const zmq::message_t* identity, const std::string& why) {
+  metrics_.bad_requests.Increment();
   if (bad_request_log_.Allow()) {
     spdlog::warn("bad snapshot request: {}; answered with an empty reply ({} more not logged)", why,
                  bad_request_log_.suppressed());
@@ -378,6 +387,11 @@ void CloneServer::AnswerMalformed(const zmq::message_t* identity, const std::str
 }
 
 void CloneServer::Tick() {
+  metrics_.seq.Set(static_cast<double>(CompleteSeq()));
+  metrics_.subscribers.Set(static_cast<double>(subscribers_.size()));
+  const uint64_t cut_offs = subscribers_.cut_offs() + requesters_.cut_offs();
+  metrics_.peers_cut_off.Increment(static_cast<double>(cut_offs - cut_offs_counted_));
+  cut_offs_counted_ = cut_offs;
   ReadSubscriptions();
   SendTransfers();
   const int64_t now = MonotonicMs();

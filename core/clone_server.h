@@ -39,6 +39,7 @@
 #include <zmq.hpp>
 
 #include "core/aggregate_table.h"
+#include "core/feed_metrics.h"
 #include "core/log_limiter.h"
 #include "core/peer_bounds.h"
 #include "core/peer_connections.h"
@@ -58,6 +59,8 @@ struct CloneServerOptions {
 
   // What one peer (connection) may cost: core/peer_bounds.h.
   PeerBounds bounds;
+  // Where the feed's metrics go (core/feed_metrics.h): the node's registry.
+  std::shared_ptr<MetricsRegistry> metrics = std::make_shared<MetricsRegistry>();
 };
 
 class CloneServer {
@@ -170,6 +173,8 @@ class CloneServer {
   LogLimiter bad_request_log_;
   LogLimiter subscriptions_log_;
   LogLimiter requests_log_;
+  FeedMetrics metrics_;
+  uint64_t cut_offs_counted_ = 0;  // PeerConnections' cut-offs already in metrics_
 };
 
 }  // namespace tonghop

@@ -236,6 +236,7 @@ void PeerConnections::Shut(int fd, Connection& connection, const std::string& wh
   }
   shutdown(fd, SHUT_RDWR);
   connection.cut_off = true;
+  cut_offs_.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::vector<int> PeerConnections::TakeClosed() {

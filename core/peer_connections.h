@@ -28,6 +28,7 @@
 // thread at a time (the socket's owner); the class guards what it shares with its thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -75,6 +76,9 @@ class PeerConnections {
   // Open connections.
   size_t size();
 
+  // Connections the thread cut off so far, for what it sent or for not reading (metrics).
+  uint64_t cut_offs() const { return cut_offs_.load(std::memory_order_relaxed); }
+
   // The descriptor of the connection `message` came from; -1 when libzmq does not say (an
   // in-process peer, or a message libzmq made itself).
   static int SourceFd(const zmq::message_t& message);
@@ -112,6 +116,7 @@ class PeerConnections {
   std::unordered_map<int, Connection> open_;
   std::vector<int> closed_;
   LogLimiter cut_off_log_;
+  std::atomic<uint64_t> cut_offs_{0};
 };
 
 }  // namespace tonghop

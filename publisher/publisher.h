@@ -36,6 +36,8 @@ struct PublisherOptions {
   int upstream_snapshot_timeout_ms = 3'000;
   // Upstream silence (no update, no heartbeat) before reconnecting and resyncing.
   int upstream_timeout_ms = 5'000;
+  // HOST:PORT serving the node's metrics at /metrics (core/metrics.h); "" serves none.
+  std::string metrics_endpoint;
   // CURVE (docs/SECURITY.md). upstream_curve: client keys towards the aggregator; disabled means
   // plain text. subscriber_curve: server keys towards subscribers, which then must hold a key of
   // role "subscriber" in subscriber_key_registry_file (reloaded on SIGHUP); disabled means the

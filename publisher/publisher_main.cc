@@ -3,6 +3,7 @@
 
 #include "core/link_security.h"
 #include "core/peer_bounds.h"
+#include "core/metrics.h"
 #include "core/process.h"
 #include "publisher/publisher.h"
 
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   tonghop::AddPeerBoundsFlags(app, &o.subscriber_bounds, "subscriber");
   app.add_option("--upstream_snapshot_timeout_ms", o.upstream_snapshot_timeout_ms, "re-request an upstream snapshot after this")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--upstream_timeout_ms", o.upstream_timeout_ms, "reconnect after upstream silence this long")->capture_default_str()->check(CLI::PositiveNumber);
+  tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9560");
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);
   std::string subscriber_access = "public";
