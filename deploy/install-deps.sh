@@ -12,6 +12,8 @@ packages=(
   libgtest-dev
   libcli11-dev nlohmann-json3-dev libfccp-dev
   libutf8proc-dev  # core/wire_text: the UTF-8 check every string of a figure passes
+  libminizip-dev libpugixml-dev  # collector/xlsx_reader: the .xlsx drop files (zip container, sheet XML)
+  libxlsxwriter-dev  # cli/template: the spreadsheet `tonghop template` writes for a unit
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
 )
