@@ -23,6 +23,9 @@ constexpr std::array<const char*, kFieldCount> kColumns = {"indicator", "period"
                                                           "observed_at"};
 // How much of a header's headings a message lists.
 constexpr size_t kListedHeadings = 20;
+// A workbook's header is looked for among its first rows with something in them (a title and a
+// note above the table are common).
+constexpr size_t kHeaderSearchRows = 20;
 
 std::string Lower(std::string_view text) {
   std::string out(text);
@@ -170,35 +173,47 @@ void ReadXlsxFigures(const std::string& name, std::string_view bytes, int64_t de
     out->problems.push_back(Text(options.language, Msg::kXlsxEmptySheet, name, EscapeInvalidUtf8(ClipUtf8(sheet.name, 64))));
     return;
   }
-  // The header: the first row with something in it.
-  const XlsxRow& header = sheet.rows.front();
+  // The header: the first row that names the indicator, period and value columns, among the
+  // first kHeaderSearchRows with something in them; rows above it (a title, a note) are not read.
   std::array<std::optional<unsigned>, kFieldCount> column_of_field;
-  std::string headings;
-  size_t listed = 0;
-  for (const XlsxCell& cell : header.cells) {
-    if (listed < kListedHeadings) {
-      headings += fmt::format("{}'{}'", listed++ ? ", " : "", EscapeInvalidUtf8(ClipUtf8(cell.text, 40)));
+  size_t header_index = 0;
+  for (; header_index < sheet.rows.size() && header_index < kHeaderSearchRows; ++header_index) {
+    column_of_field = {};
+    const XlsxRow& row = sheet.rows[header_index];
+    for (const XlsxCell& cell : row.cells) {
+      const std::string column = FigureColumnOf(FoldHeading(cell.text));
+      const auto field = std::find(kColumns.begin(), kColumns.end(), column);
+      if (field == kColumns.end()) continue;
+      auto& slot = column_of_field[field - kColumns.begin()];
+      if (slot) {
+        out->problems.push_back(Text(options.language, Msg::kHeaderRepeatsColumn,
+                                     fmt::format("{}!{}", sheet_where, CellReference(cell.column, row.number)), column));
+        return;
+      }
+      slot = cell.column;
     }
-    const std::string column = FigureColumnOf(FoldHeading(cell.text));
-    const auto field = std::find(kColumns.begin(), kColumns.end(), column);
-    if (field == kColumns.end()) continue;
-    auto& slot = column_of_field[field - kColumns.begin()];
-    if (slot) {
-      out->problems.push_back(Text(options.language, Msg::kHeaderRepeatsColumn,
-                                   fmt::format("{}!{}", sheet_where, CellReference(cell.column, header.number)), column));
-      return;
-    }
-    slot = cell.column;
+    if (column_of_field[kIndicator] && column_of_field[kPeriod] && column_of_field[kValue]) break;
   }
-  for (int f : {kIndicator, kPeriod, kValue}) {
-    if (!column_of_field[f]) {
-      out->problems.push_back(Text(options.language, Msg::kXlsxHeaderMissingColumn, sheet_where, header.number,
-                                   kColumns[f], headings.empty() ? "-" : headings));
-      return;
+  if (header_index == sheet.rows.size() || header_index == kHeaderSearchRows) {
+    // Name what the first row has, and the first required column it lacks.
+    const XlsxRow& first = sheet.rows.front();
+    std::string headings;
+    size_t listed = 0;
+    std::array<bool, kFieldCount> named{};
+    for (const XlsxCell& cell : first.cells) {
+      if (listed < kListedHeadings) {
+        headings += fmt::format("{}'{}'", listed++ ? ", " : "", EscapeInvalidUtf8(ClipUtf8(cell.text, 40)));
+      }
+      const auto field = std::find(kColumns.begin(), kColumns.end(), FigureColumnOf(FoldHeading(cell.text)));
+      if (field != kColumns.end()) named[field - kColumns.begin()] = true;
     }
+    const int missing = !named[kIndicator] ? kIndicator : !named[kPeriod] ? kPeriod : kValue;
+    out->problems.push_back(Text(options.language, Msg::kXlsxHeaderMissingColumn, sheet_where, first.number,
+                                 kColumns[missing], headings.empty() ? "-" : headings));
+    return;
   }
   FigureCollector collector(options, default_observed_ms, sheet.date1904, out);
-  for (size_t r = 1; r < sheet.rows.size(); ++r) {
+  for (size_t r = header_index + 1; r < sheet.rows.size(); ++r) {
     const XlsxRow& row = sheet.rows[r];
     FigureCells cells;
     for (int f = 0; f < kFieldCount; ++f) {

@@ -1,9 +1,11 @@
 // Reading one drop file into figures, whatever form an officer saved it in (docs/COLLECTOR.md):
 //  - CSV: cells separated by ',' or ';' (core/csv.h), and in a file separated by ';' the decimal
 //    comma of Excel under a Vietnamese locale (2310,5 and 1.234,5);
-//  - .xlsx: an Excel workbook's first sheet, or the one named (collector/xlsx_reader.h); its first
-//    row with something in it is the header; rows without a value are skipped (a template's
-//    indicators the officer has no figure for); numbers are read exactly as Excel stores them.
+//  - .xlsx: an Excel workbook's first sheet, or the one named (collector/xlsx_reader.h); the
+//    header is the first row that names the indicator, period and value columns (among the first
+//    20 with something in them: a title above the table is fine); rows without a value are
+//    skipped (a template's indicators the officer has no figure for); numbers are read exactly
+//    as Excel stores them.
 // The header names the columns in English (indicator, period, value, reporting_unit,
 // observed_at) or as `tonghop template` writes them in Vietnamese ('Mã chỉ tiêu', 'Kỳ báo cáo',
 // 'Giá trị', ...), in any case. Every figure passes CheckFigure; every problem is listed, in the

@@ -44,13 +44,19 @@ TEST(DropFileTest, AWorkbookInTheTemplatesFormIsRead) {
       Row(7, {TextCell("A7", "agri.herd.cattle"), NumberCell("D7", "2017"), TextCell("E7", "1.234,5")}),
       Row(8, {TextCell("A8", "agri.herd.buffalo"), TextCell("D8", "2017-Q1"), TextCell("E8", "17,25")}),
   });
-  // The title row is the first with something in it: the table starts below it, in a sheet of its own.
+  // The title above the table is not read; the header is the first row naming the columns.
   DropFileContent content = ReadWorkbook(MakeWorkbook({{"Số liệu", sheet}}));
-  // A title in A1 makes row 1 the header: the reader says so, naming what it found.
+  ASSERT_TRUE(content.problems.empty()) << Problems(content);
+  ASSERT_EQ(content.figures.size(), 4u);
+  EXPECT_EQ(content.rows_without_value, 1u);
+
+  // Without a header row at all, the first row's content is named.
+  content = ReadWorkbook(MakeWorkbook({{"A", SheetXml({Row(2, {TextCell("B2", "Chỉ tiêu"), TextCell("C2", "Kỳ")}),
+                                                        Row(3, {TextCell("B3", "x")})})}}));
   ASSERT_EQ(content.problems.size(), 1u) << Problems(content);
-  EXPECT_NE(content.problems[0].find("q1.xlsx:'Số liệu': the header (row 1) has no column 'indicator'. It has "
-                                     "'Báo cáo số liệu của Cao Lộc'"),
-            std::string::npos) << content.problems[0];
+  EXPECT_EQ(content.problems[0], "q1.xlsx:'A': no row names the columns indicator, period and value; the first row (row "
+                                 "2) has no column 'indicator': it has 'Chỉ tiêu', 'Kỳ'. The row above the figures must "
+                                 "name the columns: indicator, period, value (or 'Mã chỉ tiêu', 'Kỳ báo cáo', 'Giá trị')");
 
   const std::string table = SheetXml({
       Row(3, {TextCell("A3", "Mã chỉ tiêu"), TextCell("B3", "Tên chỉ tiêu"), TextCell("C3", "Đơn vị tính"),

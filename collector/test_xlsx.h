@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <minizip/unzip.h>
 #include <minizip/zip.h>
 #include <zlib.h>
 
@@ -59,6 +60,28 @@ inline std::string ZipParts(const std::vector<ZipPart>& parts) {
   std::string bytes;
   (void)ReadFileToString(path, &bytes);
   return bytes;
+}
+
+// The parts of the zip `bytes`, in the zip's order (to change one and zip them again).
+inline std::vector<ZipPart> UnzipParts(const std::string& bytes) {
+  TempDir dir;
+  const std::string path = dir.Sub("parts.zip");
+  (void)WriteStringToFile(path, bytes);
+  std::vector<ZipPart> parts;
+  unzFile zip = unzOpen64(path.c_str());
+  if (zip == nullptr) return parts;
+  for (int at = unzGoToFirstFile(zip); at == UNZ_OK; at = unzGoToNextFile(zip)) {
+    char name[512];
+    unz_file_info64 info{};
+    unzGetCurrentFileInfo64(zip, &info, name, sizeof name, nullptr, 0, nullptr, 0);
+    std::string content(info.uncompressed_size, '\0');
+    unzOpenCurrentFile(zip);
+    unzReadCurrentFile(zip, content.data(), static_cast<unsigned>(content.size()));
+    unzCloseCurrentFile(zip);
+    parts.push_back({name, content});
+  }
+  unzClose(zip);
+  return parts;
 }
 
 // Cells of a sheet's XML.

@@ -139,10 +139,12 @@ Texts TextsOf(Msg id) {
     case Msg::kXlsxNoSuchSheet:
       return {"{0}: sổ tính không có trang '{1}'; các trang có: {2}", "{0}: the workbook has no sheet '{1}'; it has {2}"};
     case Msg::kXlsxHeaderMissingColumn:
-      return {"{0}: dòng tiêu đề (dòng {1}) không có cột '{2}'. Các cột tìm thấy: {3}. Dòng đầu tiên có nội dung phải "
-              "ghi tên các cột: 'Mã chỉ tiêu' (hoặc indicator), 'Kỳ báo cáo' (period), 'Giá trị' (value)",
-              "{0}: the header (row {1}) has no column '{2}'. It has {3}. The first row with something in it must "
-              "name the columns: indicator, period, value (or 'Mã chỉ tiêu', 'Kỳ báo cáo', 'Giá trị')"};
+      return {"{0}: không có dòng nào ghi tên các cột indicator, period và value; dòng đầu tiên (dòng {1}) không có cột "
+              "'{2}', chỉ có {3}. Dòng ngay trên số liệu phải ghi tên các cột: 'Mã chỉ tiêu' (hoặc indicator), 'Kỳ báo "
+              "cáo' (period), 'Giá trị' (value)",
+              "{0}: no row names the columns indicator, period and value; the first row (row {1}) has no column "
+              "'{2}': it has {3}. The row above the figures must name the columns: indicator, period, value (or 'Mã "
+              "chỉ tiêu', 'Kỳ báo cáo', 'Giá trị')"};
     case Msg::kXlsxTooManyCells:
       return {"{0}: sổ tính có hơn {1} ô có nội dung, giới hạn của bộ thu thập; hãy chia thành nhiều tệp",
               "{0}: the workbook has more than {1} filled cells, the most the collector takes; split it into several "
@@ -207,8 +209,8 @@ Texts TextsOf(Msg id) {
       return {"{0}: {1}/{2} dòng đã có kết quả ({3} đã lưu, {4} bị từ chối)",
               "{0}: {1}/{2} rows settled ({3} stored, {4} refused)"};
     case Msg::kImportSummary:
-      return {"{0}: {1} dòng: {2} đã lưu, {3} trùng (đã có từ trước), {4} bị từ chối, {5} không gửi",
-              "{0}: {1} rows: {2} stored, {3} duplicate (stored before), {4} refused, {5} not sent"};
+      return {"{0}: {1} dòng: {2} đã lưu, {3} trùng (đã có từ trước), {4} bị từ chối, {5} không gửi, {6} chưa có kết quả",
+              "{0}: {1} rows: {2} stored, {3} duplicate, {4} refused, {5} not sent, {6} waiting"};
     case Msg::kImportVerdictFile:
       return {"kết quả từng dòng: {0}", "the verdict of each row: {0}"};
     case Msg::kImportAlreadyDone:
@@ -251,6 +253,21 @@ Texts TextsOf(Msg id) {
               "đúng lệnh này để gửi tiếp",
               "the aggregator took no figure for {0} s: {1}. {2} figures wait in {3}: run the same command again to "
               "send them"};
+    case Msg::kImportKeyRefused:
+      return {"máy chủ tổng hợp ở {0} từ chối khoá này ({1}): khoá không có trong sổ khoá của máy chủ với vai trò "
+              "office (văn phòng) hoặc collector của một đơn vị. Hãy đăng ký khoá công khai, hoặc dùng khoá khác. {2} "
+              "số liệu đang chờ trong {3}: chạy lại đúng lệnh này để gửi tiếp",
+              "the aggregator at {0} refused this key ({1}): it is not in its key registry as an office key or a "
+              "unit's collector key. Register its public key, or give another. {2} figures wait in {3}: run the same "
+              "command again to send them"};
+    case Msg::kImportStateInUse:
+      return {"không mở được {0}: {1}. Có lệnh tonghop import nào khác đang nhập đúng tệp này không?",
+              "cannot open {0}: {1}. Is another tonghop import of this same file running?"};
+    case Msg::kImportKeyChanged:
+      return {"lần nhập trước của tệp này đã gửi {0} dòng, lần này khoá được phép gửi {1} dòng (đăng ký của khoá đã "
+              "thay đổi?). Xoá {2} để nhập lại từ đầu",
+              "an earlier run of this import sent {0} rows, and this key may now send {1} (its registration "
+              "changed?). Remove {2} to import the file again from the start"};
     case Msg::kImportInterrupted:
       return {"đã dừng giữa chừng; {0} số liệu đang chờ trong {1}: chạy lại đúng lệnh này để gửi tiếp",
               "interrupted; {0} figures wait in {1}: run the same command again to send them"};

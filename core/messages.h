@@ -111,6 +111,9 @@ enum class Msg {
   kImportRefusedSome,
   kImportNoAnswer,
   kImportStalled,
+  kImportKeyRefused,
+  kImportStateInUse,
+  kImportKeyChanged,
   kImportInterrupted,
   kImportConnecting,
   // tonghop template.
