@@ -87,7 +87,7 @@ Status RunCollector(const CollectorOptions& options) {
   drop_options.max_rows = static_cast<size_t>(options.max_drop_file_rows);
   DropFolder drop_folder(drop_options, outbox.get());
   TONGHOP_RETURN_IF_ERROR(drop_folder.Init());
-  RejectionFile rejections(drop_dir + "/" + DropFolder::kRejectionFileName);
+  RejectionFile rejections(drop_dir + "/" + DropFolder::kRejectionFileName, drop_options.language);
 
   zmq::context_t context(1);
   SenderOptions sender_options;

@@ -161,6 +161,26 @@ Texts TextsOf(Msg id) {
     case Msg::kXlsxEmptySheet:
       return {"{0}: trang '{1}' trống; dòng đầu tiên phải là dòng tiêu đề",
               "{0}: sheet '{1}' is empty; its first row must be a header"};
+    case Msg::kRejectedBecause:
+      return {"{0} (máy chủ tổng hợp: {1})", "{0} (the aggregator: {1})"};
+    case Msg::kReasonMalformed:
+      return {"số liệu không đọc được hoặc thiếu một cột; hãy nhập lại số liệu này",
+              "the figure cannot be read, or lacks a field; enter it again"};
+    case Msg::kReasonUnknownUnit:
+      return {"mã đơn vị không có trong danh mục", "the reporting unit is not in the catalog"};
+    case Msg::kReasonUnknownIndicator:
+      return {"mã chỉ tiêu không có trong danh mục; hãy kiểm tra lại mã", "the indicator is not in the catalog; check the id"};
+    case Msg::kReasonUnitNotExpected:
+      return {"danh mục không giao đơn vị này báo cáo chỉ tiêu này", "the catalog does not expect this unit to report it"};
+    case Msg::kReasonInvalidPeriod:
+      return {"kỳ báo cáo không hợp lệ, hoặc ngoài các năm được nhận", "the period is invalid, or outside the years taken"};
+    case Msg::kReasonInvalidValue:
+      return {"giá trị không hợp lệ", "the value is invalid"};
+    case Msg::kReasonPeriodType:
+      return {"chỉ tiêu này không báo cáo theo loại kỳ này (tháng, quý, ...)",
+              "the indicator is not reported for periods of this type (month, quarter...)"};
+    case Msg::kReasonNegative:
+      return {"chỉ tiêu này không nhận số âm", "the indicator takes no negative figure"};
     case Msg::kSubmitAccepted:
       return {"đã nhận, số thứ tự {0}; số liệu sẽ được gửi lên máy chủ tổng hợp",
               "accepted as seq {0}; it will be sent to the aggregator"};

@@ -74,6 +74,16 @@ enum class Msg {
   kXlsxCellError,
   kXlsxBadSharedString,
   kXlsxEmptySheet,
+  // rejected.csv: why the aggregator refused a figure, in words, before its own text.
+  kRejectedBecause,
+  kReasonMalformed,
+  kReasonUnknownUnit,
+  kReasonUnknownIndicator,
+  kReasonUnitNotExpected,
+  kReasonInvalidPeriod,
+  kReasonInvalidValue,
+  kReasonPeriodType,
+  kReasonNegative,
   // tonghop submit and collector-status.
   kSubmitAccepted,
   kSubmitRefused,
