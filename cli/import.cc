@@ -78,11 +78,11 @@ class Import {
   Import(const ImportOptions& options, Language language) : options_(options), language_(language) {}
 
   Status Run() {
+    LoadNames();
     TONGHOP_RETURN_IF_ERROR(ReadRows());
     TONGHOP_RETURN_IF_ERROR(ResolveLink(options_.ingest_endpoint, options_.security, /*ingest=*/true, &link_));
     TONGHOP_RETURN_IF_ERROR(LoadClientKeys(link_.security, false, &curve_));
     TONGHOP_RETURN_IF_ERROR(OpenState());
-    LoadNames();
     const Status sent = Send();
     Conclude();
     TONGHOP_RETURN_IF_ERROR(WriteVerdicts());
@@ -131,8 +131,8 @@ class Import {
       } else if (auto [at, fresh] = first_line.try_emplace({v.org_unit, v.data_element, v.period}, v.line); !fresh) {
         row.verdict = Row::Verdict::kNotSent;
         row.reason = "REPEATED";
-        row.text = Text(language_, Msg::kImportRowRepeated, v.data_element, v.org_unit, v.period,
-                        Text(language_, Msg::kLine, at->second));
+        row.text = Text(language_, Msg::kImportRowRepeated, IndicatorLabel(v.data_element), UnitLabel(v.org_unit),
+                        v.period, Text(language_, Msg::kLine, at->second));
       } else {
         row.sendable = true;
       }
@@ -259,7 +259,7 @@ class Import {
         row.sendable = false;
         row.verdict = Row::Verdict::kNotSent;
         row.reason = "OTHER_UNIT";
-        row.text = Text(language_, Msg::kImportRowOtherUnit, row.figure.reporting_unit(), unit);
+        row.text = Text(language_, Msg::kImportRowOtherUnit, UnitLabel(row.figure.reporting_unit()), UnitLabel(unit));
         continue;
       }
       figures.push_back(row.figure);
@@ -364,6 +364,16 @@ class Import {
   size_t Settled() const {
     return std::count_if(by_seq_.begin(), by_seq_.end(),
                          [](const auto& entry) { return entry.second->verdict != Row::Verdict::kPending; });
+  }
+  // "'bac-son' (Bắc Sơn)": the code, and the catalog's name when it knows the unit.
+  std::string UnitLabel(const std::string& code) const {
+    const ReportingUnit* unit = named_ ? catalog_.FindUnit(code) : nullptr;
+    return unit == nullptr ? fmt::format("'{}'", code) : fmt::format("'{}' ({})", code, unit->name);
+  }
+  // "agri.herd.pigs (Đàn lợn)", likewise.
+  std::string IndicatorLabel(const std::string& id) const {
+    const Indicator* indicator = named_ ? catalog_.FindIndicator(id) : nullptr;
+    return indicator == nullptr ? id : fmt::format("{} ({})", id, indicator->name);
   }
   std::string KeysFrom() const {
     return link_.keys_from.empty() ? "no key: plain text" : link_.security.curve_secret_key_file + ", from " + link_.keys_from;

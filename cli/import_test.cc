@@ -131,7 +131,8 @@ TEST_F(ImportTest, AUnitsKeySendsOnlyItsRowsAndTheOthersNeverTakeASeq) {
   EXPECT_EQ(verdicts[3].line, "5");
   EXPECT_EQ(verdicts[3].verdict, "not_sent");
   EXPECT_EQ(verdicts[3].reason, "OTHER_UNIT");
-  EXPECT_NE(verdicts[3].text.find("unit 'bac-son' is not 'cao-loc', the unit this key reports for"), std::string::npos)
+  EXPECT_NE(verdicts[3].text.find("unit 'bac-son' (Bắc Sơn) is not 'cao-loc' (Cao Lộc), the unit this key reports for"),
+            std::string::npos)
       << verdicts[3].text;
   EXPECT_EQ(verdicts[6].verdict, "stored");
 }

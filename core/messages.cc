@@ -239,15 +239,15 @@ Texts TextsOf(Msg id) {
               "{0} was imported before (outbox {1}); nothing was sent this time. To send it again as new figures, "
               "remove {2}"};
     case Msg::kImportRowOtherUnit:
-      return {"đơn vị '{0}' không phải đơn vị '{1}' của khoá này; khoá của một đơn vị chỉ báo cáo cho đơn vị đó "
+      return {"đơn vị {0} không phải đơn vị {1} của khoá này; khoá của một đơn vị chỉ báo cáo cho đơn vị đó "
               "(nhập số liệu của mọi đơn vị bằng khoá của văn phòng, vai trò office)",
-              "unit '{0}' is not '{1}', the unit this key reports for; a unit's key reports for its own unit only "
+              "unit {0} is not {1}, the unit this key reports for; a unit's key reports for its own unit only "
               "(import every unit's figures with an office key)"};
     case Msg::kImportRowInvalid:
       return {"cột '{0}': {1}", "field '{0}': {1}"};
     case Msg::kImportRowRepeated:
-      return {"{0} của {1} kỳ {2} đã có ở {3}; chỉ dòng đó được gửi",
-              "{0} of {1} for {2} is already given on {3}; only that row is sent"};
+      return {"{0} của đơn vị {1} kỳ {2} đã có ở {3}; chỉ dòng đó được gửi",
+              "{0} of unit {1} for {2} is already given on {3}; only that row is sent"};
     case Msg::kImportStored:
       return {"đã lưu", "stored"};
     case Msg::kImportDuplicate:
