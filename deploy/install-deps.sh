@@ -15,6 +15,7 @@ packages=(
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
   file debootstrap systemd-container  # make package (dpkg-shlibdeps) and its install test
+  libboost-dev                # tonghop-web's HTTP server (Boost.Beast, header-only)
 )
 
 missing=()
