@@ -30,6 +30,8 @@ void AssetStore::Add(const std::string& name, std::string body) {
     files_["/"] = files_[path];
     files_["/index.html"] = files_[path];
   }
+  // Browsers ask for it whatever the page says.
+  if (name == "favicon.svg") files_["/favicon.ico"] = files_[path];
 }
 
 Status AssetStore::Load(const std::string& assets_dir, const std::string& chart_js_file, AssetStore* out,
