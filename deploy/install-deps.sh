@@ -18,6 +18,7 @@ packages=(
   libboost-dev                # tonghop-web's HTTP server (Boost.Beast, header-only)
   libjs-chart.js              # the dashboard's charts, served by tonghop-web
   nodejs                      # the dashboard's JavaScript tests (node --test, no npm install)
+  chromium chromium-driver python3-selenium  # the dashboard's test in a real headless browser
 )
 
 missing=()
