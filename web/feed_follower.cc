@@ -16,47 +16,27 @@ FeedFollower::FeedFollower(LiveFeed* feed, FeedFollowerOptions options)
   feed_->SetHealth(health_);
 }
 
-void FeedFollower::OnChange(const tonghop::v1::AggregateUpdate& version) {
-  // At or below handed_seq_ the feed holds it or something newer, on this base (a new stream
-  // makes a new base from the replica's table, which has it).
-  if (version.seq() <= handed_seq_ || rebase_) return;
-  auto [it, inserted] = held_back_.try_emplace(version.seq(), version);
-  if (!inserted) return;
-  held_back_bytes_ += version.ByteSizeLong();
-  if (held_back_bytes_ > options_.max_held_back_bytes) {
-    spdlog::warn("{} versions held back above seq {} waiting for the gap below them to be filled, more than the "
-                 "replay log holds: the next sync makes a new base and every stream gets a snapshot",
-                 held_back_.size(), handed_seq_);
-    held_back_.clear();
-    held_back_bytes_ = 0;
-    rebase_ = true;
-  }
+void FeedFollower::OnChange(const tonghop::v1::AggregateUpdate& version, uint64_t stream_id) {
+  // Another stream's versions (or a restarted publisher's, under stream 0) belong to no base yet.
+  if (stream_id_ != 0 && stream_id == stream_id_) turn_.push_back(version);
 }
 
 void FeedFollower::Update(const CloneReplica& replica) {
   const bool in_sync = replica.synced() && replica.stream_id() != 0;
-  if (in_sync && (replica.stream_id() != stream_id_ || rebase_)) {
-    if (stream_id_ != 0 && replica.stream_id() != stream_id_) {
+  if (in_sync && replica.stream_id() != stream_id_) {
+    if (stream_id_ != 0) {
       spdlog::info("the feed now carries stream {:016x} instead of {:016x}: a new base of {} aggregates; every stream "
                    "gets a snapshot", replica.stream_id(), stream_id_, replica.table().size());
     }
     feed_->Reset(replica.stream_id(), replica.verified_seq(), replica.table());
     stream_id_ = replica.stream_id();
     handed_seq_ = replica.verified_seq();
-    held_back_.clear();
-    held_back_bytes_ = 0;
-    rebase_ = false;
+    turn_.clear();
     ++bases_;
-  } else if (in_sync && replica.stream_id() == stream_id_ && replica.verified_seq() > handed_seq_) {
-    std::vector<tonghop::v1::AggregateUpdate> verified;
-    auto end = held_back_.upper_bound(replica.verified_seq());
-    for (auto it = held_back_.begin(); it != end; ++it) {
-      held_back_bytes_ -= it->second.ByteSizeLong();
-      verified.push_back(std::move(it->second));
-    }
-    held_back_.erase(held_back_.begin(), end);
-    handed_seq_ = replica.verified_seq();
-    feed_->Append(verified, handed_seq_);
+  } else if (!turn_.empty() || (replica.stream_id() == stream_id_ && replica.verified_seq() > handed_seq_)) {
+    if (replica.stream_id() == stream_id_) handed_seq_ = std::max(handed_seq_, replica.verified_seq());
+    feed_->Append(turn_, handed_seq_);
+    turn_.clear();
   }
   UpdateHealth(replica, in_sync);
 }

@@ -1,5 +1,7 @@
 #include "web/http_server.h"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -62,6 +64,8 @@ struct HttpServer::Impl {
   void Accept();
   void OnAccept(tcp::socket socket);
   void Refuse(tcp::socket socket, int status, std::string message);
+  // Wakes the streams now, or at the next flush interval if they were woken less than one ago.
+  void ScheduleWake();
   void WakeStreams();
   void ScheduleKeepalive();
   void CloseAll();
@@ -72,6 +76,9 @@ struct HttpServer::Impl {
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   asio::steady_timer keepalive_timer{io};
+  asio::steady_timer wake_timer{io};
+  int64_t last_wake_ms = 0;       // io thread
+  bool wake_scheduled = false;    // io thread: a wake is due (now or at the timer)
   std::thread thread;
   std::shared_ptr<Gate> gate = std::make_shared<Gate>();
   std::atomic<int> bound_port{0};
@@ -167,7 +174,10 @@ class HttpServer::Impl::Stream : public std::enable_shared_from_this<Stream> {
       self->timer_.cancel();
       if (error) return self->Close();
       self->last_write_ms_ = MonotonicMs();
-      self->Pump();
+      // Behind by a whole write: go on at once. Otherwise what came meanwhile waits for the next
+      // flush, with what comes until then.
+      if (self->out_.size() >= kMaxStreamWriteBytes) return self->Pump();
+      if (self->server_->feed->HasNews(self->cursor_)) self->server_->ScheduleWake();
     });
   }
 
@@ -392,8 +402,22 @@ void HttpServer::Impl::Refuse(tcp::socket socket, int status, std::string messag
   held->close(ignored);
 }
 
+void HttpServer::Impl::ScheduleWake() {
+  if (wake_scheduled) return;
+  wake_scheduled = true;
+  const int64_t now = MonotonicMs();
+  const int64_t due = last_wake_ms + options.stream_flush_interval_ms;
+  if (now >= due) return WakeStreams();
+  wake_timer.expires_after(std::chrono::milliseconds(due - now));
+  wake_timer.async_wait([self = this](beast::error_code error) {
+    if (!error) self->WakeStreams();
+  });
+}
+
 void HttpServer::Impl::WakeStreams() {
   wake_pending = false;
+  wake_scheduled = false;
+  last_wake_ms = MonotonicMs();
   // A stream may close itself while it is woken: walk a copy.
   std::vector<std::shared_ptr<Stream>> current(streams.begin(), streams.end());
   for (const auto& stream : current) stream->OnFeedChange();
@@ -414,6 +438,7 @@ void HttpServer::Impl::CloseAll() {
   beast::error_code ignored;
   acceptor.close(ignored);
   keepalive_timer.cancel();
+  wake_timer.cancel();
   std::vector<std::shared_ptr<Stream>> open_streams_now(streams.begin(), streams.end());
   for (const auto& stream : open_streams_now) stream->Close();
   std::vector<std::shared_ptr<Session>> open_sessions(sessions.begin(), sessions.end());
@@ -445,6 +470,7 @@ Status HttpServer::Start() {
     impl_->gate->io = &impl_->io;
   }
   impl_->thread = std::thread([impl = impl_.get()] {
+    pthread_setname_np(pthread_self(), "web-http");  // for top -H and profiles
     while (true) {
       try {
         impl->io.run();
@@ -486,7 +512,7 @@ Status HttpServer::CheckBindAddress(const std::string& bind_address, bool* loopb
 
 void HttpServer::Wake() {
   if (impl_->wake_pending.exchange(true)) return;
-  asio::post(impl_->io, [impl = impl_.get()] { impl->WakeStreams(); });
+  asio::post(impl_->io, [impl = impl_.get()] { impl->ScheduleWake(); });
 }
 
 HttpServer::Counters HttpServer::counters() const {

@@ -6,7 +6,8 @@
 // Requests go to WebApi (web/web_api.h). GET /api/v1/stream becomes a Server-Sent Events stream:
 // the connection then carries the events of LiveFeed (web/live_feed.h) for the client's filter,
 // read from the feed's replay log through the client's own cursor, so every client shares the
-// one copy of each event. Each stream writes as fast as its client reads, and
+// one copy of each event. Streams are woken at most every stream_flush_interval_ms, so that each
+// write carries what came meanwhile; a stream writes as fast as its client reads, and
 //  - a client that falls more than max_stream_queued_bytes behind the feed, or whose write has
 //    not completed within stream_write_timeout_ms, is cut off (its socket and buffers freed; a
 //    browser reconnects with Last-Event-ID and gets what it missed, or a snapshot);
@@ -41,6 +42,9 @@ struct HttpServerOptions {
   int request_timeout_ms = 10'000;         // to send a whole request, or to stay idle between two
   int stream_write_timeout_ms = 10'000;    // for a stream's write to complete
   int stream_keepalive_ms = 5'000;         // a status event on a stream silent this long
+  // Streams take what is new at most this often (a stream behind by a whole write goes on at
+  // once): a hundred streams cost a hundred writes per interval, not per version.
+  int stream_flush_interval_ms = 5;
   size_t max_stream_queued_bytes = 8 << 20;  // feed bytes a stream may fall behind
 };
 

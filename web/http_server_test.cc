@@ -152,6 +152,20 @@ TEST_F(HttpServerTest, AStreamStartsWithASnapshotAndResumesAfterItsLastEventId) 
   EXPECT_EQ(event.id, "1007");
 }
 
+TEST_F(HttpServerTest, AStreamOnAQuietFeedGetsItsSnapshotAtOnce) {
+  AggregateTable table;
+  table.Apply(Version(7, 1));
+  feed_.Reset(2, 7, table);
+  StartServer();
+  SseClient client;
+  HttpResult head;
+  ASSERT_OK(client.Open(port_, "/api/v1/stream", std::nullopt, &head));
+  SseEvent event;
+  // Nothing is appended: the snapshot must come without the feed changing.
+  ASSERT_OK(NextOf(client, "snapshot", &event, 2'000));
+  EXPECT_EQ(event.id, "7");
+}
+
 TEST_F(HttpServerTest, BadRequestsGetJsonErrorsAndTheServerGoesOn) {
   options_.max_request_header_bytes = 1024;
   options_.max_url_bytes = 256;
@@ -195,11 +209,12 @@ TEST_F(HttpServerTest, AStreamThatDoesNotReadIsCutOffAndTheOthersGetEverything) 
   SseClient reader;
   HttpResult head;
   ASSERT_OK(reader.Open(port_, "/api/v1/stream", std::nullopt, &head));
+  SseEvent event;
+  ASSERT_OK(NextOf(reader, "snapshot", &event));
   ASSERT_TRUE(WaitFor([&] { return server_->counters().open_streams == 2; }));
 
   uint64_t seq = 0;
   uint64_t read_up_to = 0;
-  SseEvent event;
   // Versions in steps the reader keeps up with, until the stuck client's socket buffers are full
   // and the feed has gone max_stream_queued_bytes beyond it (or 50 MB, and the test fails).
   for (int step = 0; step < 400 && server_->counters().streams_cut_off == 0; ++step) {

@@ -63,7 +63,12 @@ void LiveFeed::Reset(uint64_t stream_id, uint64_t seq, const AggregateTable& tab
     ++base_;
     log_first_index_ += log_.size();
     log_.clear();
-    log_floor_seq_ = seq;
+    index_of_id_.clear();
+    // Above the largest seq of the table, no version of this stream is held: no event can share
+    // the base's id.
+    base_id_ = std::max(seq, table.max_seq());
+    base_index_ = log_first_index_;
+    last_id_ = base_id_;
     log_bytes_ = 0;
     log_total_bytes_ = 0;
   }
@@ -87,16 +92,20 @@ void LiveFeed::Append(const std::vector<AggregateUpdate>& versions, uint64_t seq
     std::lock_guard lock(mutex_);
     for (size_t i = 0; i < versions.size(); ++i) {
       const AggregateUpdate& version = versions[i];
-      table_[{version.indicator(), version.period()}] = Held{version, encoded[i].json};
+      Held& held = table_[{version.indicator(), version.period()}];
+      if (held.json != nullptr && held.version.seq() >= version.seq()) continue;
+      held = Held{version, encoded[i].json};
       log_total_bytes_ += encoded[i].event->size();
       log_bytes_ += encoded[i].event->size();
+      index_of_id_[version.seq()] = log_first_index_ + log_.size();
       log_.push_back(LogEntry{version.seq(), IndicatorTopic(version), PeriodTopic(version),
                               std::move(encoded[i].event), log_total_bytes_});
+      last_id_ = version.seq();
     }
-    seq_ = std::max({seq_, seq, versions.empty() ? 0 : versions.back().seq()});
+    seq_ = std::max(seq_, seq);
     while (log_bytes_ > replay_log_bytes_ && !log_.empty()) {
       log_bytes_ -= log_.front().event->size();
-      log_floor_seq_ = log_.front().seq;
+      index_of_id_.erase(log_.front().seq);
       log_.pop_front();
       ++log_first_index_;
     }
@@ -116,12 +125,17 @@ void LiveFeed::SetHealth(const FeedHealth& health) {
 bool LiveFeed::Place(std::optional<uint64_t> last_event_id, Cursor* cursor) const {
   std::lock_guard lock(mutex_);
   *cursor = Cursor();
-  if (!last_event_id || base_ == 0 || *last_event_id < log_floor_seq_ || *last_event_id > seq_) return false;
-  // The log's seqs increase strictly: the first entry above the id is where this client resumes.
-  auto first = std::upper_bound(log_.begin(), log_.end(), *last_event_id,
-                                [](uint64_t id, const LogEntry& entry) { return id < entry.seq; });
+  if (!last_event_id || base_ == 0) return false;
+  uint64_t next;
+  if (auto it = index_of_id_.find(*last_event_id); it != index_of_id_.end()) {
+    next = it->second + 1;
+  } else if (*last_event_id == base_id_ && base_index_ >= log_first_index_) {
+    next = base_index_;
+  } else {
+    return false;
+  }
   cursor->base = base_;
-  cursor->next_index = log_first_index_ + static_cast<uint64_t>(first - log_.begin());
+  cursor->next_index = next;
   return true;
 }
 
@@ -129,6 +143,7 @@ LiveFeed::ReadResult LiveFeed::Read(Cursor* cursor, std::string_view filter, siz
                                     std::string* out) const {
   std::lock_guard lock(mutex_);
   if (base_ != 0 && cursor->base != base_) {
+    // The table as of the end of the log, under the id of the last event logged.
     *out += SnapshotEventLocked(filter);
     cursor->base = base_;
     cursor->next_index = log_first_index_ + log_.size();
@@ -160,6 +175,12 @@ uint64_t LiveFeed::BytesBehind(const Cursor& cursor) const {
   return log_total_bytes_ - (entry.end_offset - entry.event->size());
 }
 
+bool LiveFeed::HasNews(const Cursor& cursor) const {
+  std::lock_guard lock(mutex_);
+  if (base_ != 0 && cursor.base != base_) return true;
+  return cursor.next_index < log_first_index_ + log_.size() || cursor.health_version != health_version_;
+}
+
 std::string LiveFeed::StatusEvent() const {
   std::lock_guard lock(mutex_);
   return StatusEventLocked();
@@ -177,7 +198,7 @@ std::string LiveFeed::StatusEventLocked() const {
 
 std::string LiveFeed::SnapshotEventLocked(std::string_view filter) const {
   std::string out = fmt::format("id: {}\nevent: snapshot\ndata: {{\"stream_id\":\"{}\",\"seq\":{},\"aggregates\":[",
-                                seq_, StreamIdText(stream_id_), seq_);
+                                last_id_, StreamIdText(stream_id_), seq_);
   bool first = true;
   for (const auto& [key, held] : table_) {
     if (!filter.empty() && !FilterMatches(filter, held.version)) continue;
@@ -231,8 +252,7 @@ std::string LiveFeed::StatusJson() const {
       {"stream_id", StreamIdText(stream_id_)},
       {"seq", seq_},
       {"aggregates", table_.size()},
-      {"replay_log", {{"versions", log_.size()}, {"bytes", log_bytes_}, {"capacity_bytes", replay_log_bytes_},
-                      {"from_seq", log_floor_seq_}}},
+      {"replay_log", {{"versions", log_.size()}, {"bytes", log_bytes_}, {"capacity_bytes", replay_log_bytes_}}},
   };
   return status.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

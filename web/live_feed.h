@@ -4,15 +4,14 @@
 //
 // It holds
 //  - the table: the current version of every aggregate, each with its JSON encoded once;
-//  - the replay log: the versions since the last Reset, in strictly increasing seq order, each as
-//    the text of its SSE event, bounded in bytes (the oldest are dropped). A client that
-//    reconnects with Last-Event-ID N gets exactly the versions above N when the log still reaches
-//    back to N, and a snapshot of the table otherwise;
+//  - the replay log: every version stored since the last Reset, in the order the node stored
+//    them, each as the text of its SSE event, whose id is the version's seq; bounded in bytes (the
+//    oldest go). Versions come in seq order except after a loss upstream, when a catch-up brings
+//    older seqs after newer ones: the log keeps the node's order, so that a client that reconnects
+//    with Last-Event-ID N gets exactly the events that followed N, however ordered, when the log
+//    still holds N; otherwise a snapshot of the table. A client keeps, per aggregate, the version
+//    with the highest seq, as every Clone subscriber does (docs/PUBLISHER.md);
 //  - the health of the feed (live, or stale and why), for the page's marker.
-//
-// The state the readers see is always "the table as of seq S" for the last S appended: Append
-// takes versions in seq order up to a seq that FeedFollower has verified complete, so a client's
-// Last-Event-ID names a state, never a state with holes.
 //
 // Thread-safety: every method is safe from any thread. One mutex guards everything; writers
 // encode before they take it, readers copy out shared, immutable strings, so neither holds it
@@ -28,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/aggregate_table.h"
@@ -67,11 +67,12 @@ class LiveFeed {
 
   // --- The writer (one thread) ---
 
-  // A new base: the table becomes exactly `table`, complete up to `seq`, of stream `stream_id`;
+  // A new base: the table becomes exactly `table`, of stream `stream_id`, complete up to `seq`;
   // the replay log starts empty. Every client is sent a snapshot at its next Read.
   void Reset(uint64_t stream_id, uint64_t seq, const AggregateTable& table);
-  // Adds `versions` (strictly increasing seqs, above the last appended) to the table and the log;
-  // the state is then complete up to `seq` (at least the last version's seq).
+  // Adds to the table and the log, in their order, the `versions` newer than the table's version
+  // of the same aggregate (the others are dropped: a client has them or newer). The table is then
+  // complete up to `seq`.
   void Append(const std::vector<tonghop::v1::AggregateUpdate>& versions, uint64_t seq);
   void SetHealth(const FeedHealth& health);
   // Called after each Reset, Append and health change, outside the lock (the HTTP server wakes
@@ -80,17 +81,21 @@ class LiveFeed {
 
   // --- The readers (any thread) ---
 
-  // Places a new client: after `last_event_id` when the log still holds everything above it on
-  // the current base (returns true), else nowhere, so that its first Read sends a snapshot.
+  // Places a new client: just after the event `last_event_id` (a version's seq, or a snapshot's
+  // id) when the log still holds it on the current base (returns true), else nowhere, so that its
+  // first Read sends a snapshot.
   bool Place(std::optional<uint64_t> last_event_id, Cursor* cursor) const;
   // Appends to `out` the SSE text due to a client at `cursor` whose filter is `filter` (a feed
-  // topic prefix, core/topics.h): a snapshot event when it is on no base or an old one, then the
-  // log's versions it has not had that the filter selects, at most about `max_bytes` of them
-  // (a snapshot is always whole), then a status event if the health changed; and advances the
-  // cursor past what it appended.
+  // topic prefix, core/topics.h): a snapshot event when it is on no base or an old one (its id
+  // names the place in the log it shows the table at), then the log's versions it has not had
+  // that the filter selects, at most about `max_bytes` of them (a snapshot is always whole), then
+  // a status event if the health changed; and advances the cursor past what it appended.
   ReadResult Read(Cursor* cursor, std::string_view filter, size_t max_bytes, std::string* out) const;
   // Bytes appended to the log since the cursor's position: what this client has yet to take.
   uint64_t BytesBehind(const Cursor& cursor) const;
+  // Whether a Read at `cursor` would find something: a snapshot due, log entries it has not
+  // considered (whether its filter selects them or not), a new health.
+  bool HasNews(const Cursor& cursor) const;
   // The current status event ("event: status"), for keep-alives.
   std::string StatusEvent() const;
 
@@ -136,7 +141,12 @@ class LiveFeed {
   uint64_t base_ = 0;              // changes at every Reset; 0 before the first
   std::deque<LogEntry> log_;
   uint64_t log_first_index_ = 0;   // global index of log_.front()
-  uint64_t log_floor_seq_ = 0;     // everything above it is in the log (the base's seq, or the last dropped)
+  // Global index of each logged version by seq, and of the base itself by its id (the place just
+  // before the first version appended on it), while the log still reaches back to it.
+  std::unordered_map<uint64_t, uint64_t> index_of_id_;
+  uint64_t base_id_ = 0;           // the snapshot id of the base: the largest seq of its table
+  uint64_t base_index_ = 0;
+  uint64_t last_id_ = 0;           // the id of the place a snapshot taken now shows: the last logged seq, or base_id_
   uint64_t log_bytes_ = 0;         // held now
   uint64_t log_total_bytes_ = 0;   // appended since the base
   FeedHealth health_;

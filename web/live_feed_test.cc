@@ -60,6 +60,7 @@ class LiveFeedTest : public ::testing::Test {
 TEST_F(LiveFeedTest, ANewClientGetsASnapshotOfItsFilterThenTheStatus) {
   LiveFeed::Cursor cursor;
   EXPECT_FALSE(feed_.Place(std::nullopt, &cursor));
+  EXPECT_TRUE(feed_.HasNews(cursor)) << "its snapshot";
   std::vector<SseEvent> events = ReadAll(&cursor, "i/agri.");
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].event, "snapshot");
@@ -75,8 +76,10 @@ TEST_F(LiveFeedTest, ANewClientGetsASnapshotOfItsFilterThenTheStatus) {
   EXPECT_EQ(snapshot["aggregates"][1]["period"], "2017-Q2");
   EXPECT_EQ(events[1].event, "status");
   // Nothing more until something changes.
+  EXPECT_FALSE(feed_.HasNews(cursor));
   EXPECT_TRUE(ReadAll(&cursor, "i/agri.").empty());
   feed_.Append({Version(16, "indus.b", "2017-Q1", 8), Version(17, "agri.a", "2017-Q2", 9)}, 17);
+  EXPECT_TRUE(feed_.HasNews(cursor));
   EXPECT_EQ(Ids(ReadAll(&cursor, "i/agri.")), std::vector<std::string>({"17"}));
 }
 
@@ -98,6 +101,9 @@ TEST_F(LiveFeedTest, AnIdTheFeedCannotReplayFromGetsASnapshot) {
   EXPECT_EQ(Ids(ReadAll(&cursor), "snapshot"), std::vector<std::string>({"15"}));
   EXPECT_FALSE(feed_.Place(16, &cursor)) << "beyond what the feed holds: another stream, or another node";
   EXPECT_EQ(Ids(ReadAll(&cursor), "snapshot"), std::vector<std::string>({"15"}));
+  // A snapshot's id is a place to resume from, like a version's.
+  ASSERT_TRUE(feed_.Place(15, &cursor));
+  EXPECT_TRUE(ReadAll(&cursor).empty() || Ids(ReadAll(&cursor)).empty());
 }
 
 TEST_F(LiveFeedTest, TheLogKeepsItsBoundAndThenReplaysOnlyWhatItStillHolds) {
@@ -107,22 +113,47 @@ TEST_F(LiveFeedTest, TheLogKeepsItsBoundAndThenReplaysOnlyWhatItStillHolds) {
   for (uint64_t seq = 1; seq <= 100; ++seq) small.Append({Version(seq, "agri.a", "2017-01", seq)}, seq);
   nlohmann::json status = nlohmann::json::parse(small.StatusJson());
   EXPECT_LE(status["replay_log"]["bytes"].get<uint64_t>(), 1000u);
-  const uint64_t from = status["replay_log"]["from_seq"];
-  EXPECT_GT(from, 80u);
+  const uint64_t held = status["replay_log"]["versions"];
+  ASSERT_GT(held, 0u);
+  ASSERT_LT(held, 20u);
+  const uint64_t oldest = 100 - held + 1;
   LiveFeed::Cursor cursor;
-  EXPECT_FALSE(small.Place(from - 1, &cursor));
-  ASSERT_TRUE(small.Place(from, &cursor));
+  EXPECT_FALSE(small.Place(oldest - 1, &cursor)) << "dropped from the log";
+  ASSERT_TRUE(small.Place(oldest, &cursor));
   std::string out;
   ASSERT_EQ(small.Read(&cursor, "", 1 << 20, &out), LiveFeed::ReadResult::kOk);
-  EXPECT_EQ(Ids(Events(out)).size(), 100 - from);
+  EXPECT_EQ(Ids(Events(out)).size(), held - 1);
   EXPECT_EQ(Ids(Events(out)).back(), "100");
+  EXPECT_FALSE(small.Place(0, &cursor)) << "the base, no longer reached by the log";
 
   // A client placed on entries that are then dropped is behind: it must be cut off.
-  ASSERT_TRUE(small.Place(from, &cursor));
+  ASSERT_TRUE(small.Place(oldest, &cursor));
   for (uint64_t seq = 101; seq <= 200; ++seq) small.Append({Version(seq, "agri.a", "2017-01", seq)}, seq);
   EXPECT_GT(small.BytesBehind(cursor), 1000u);
   out.clear();
   EXPECT_EQ(small.Read(&cursor, "", 1 << 20, &out), LiveFeed::ReadResult::kBehind);
+}
+
+TEST_F(LiveFeedTest, AfterALossTheLogKeepsTheNodesOrderAndAResumeFollowsIt) {
+  // 17 and 19 came live; 16 and 18, lost upstream, came after them by a catch-up.
+  feed_.Append({Version(17, "agri.a", "2017-Q3", 1), Version(19, "indus.b", "2017-Q3", 2)}, 15);
+  feed_.Append({Version(16, "indus.b", "2017-Q4", 3), Version(18, "agri.a", "2017-Q4", 4)}, 19);
+  LiveFeed::Cursor cursor;
+  ASSERT_TRUE(feed_.Place(19, &cursor));
+  EXPECT_EQ(Ids(ReadAll(&cursor)), std::vector<std::string>({"16", "18"})) << "what followed 19, not what is above it";
+  ASSERT_TRUE(feed_.Place(17, &cursor));
+  EXPECT_EQ(Ids(ReadAll(&cursor)), std::vector<std::string>({"19", "16", "18"}));
+  EXPECT_EQ(feed_.seq(), 19u);
+}
+
+TEST_F(LiveFeedTest, AVersionNoNewerThanTheTablesIsNotLoggedTwice) {
+  // A replica that starts over brings every version again: only the newer ones are news.
+  feed_.Append({Version(15, "agri.a", "2017-Q1", 7), Version(11, "agri.a", "2017-Q1", 3), Version(16, "agri.a", "2017-Q1", 8)},
+               16);
+  LiveFeed::Cursor cursor;
+  ASSERT_TRUE(feed_.Place(15, &cursor));
+  EXPECT_EQ(Ids(ReadAll(&cursor)), std::vector<std::string>({"16"}));
+  EXPECT_EQ(nlohmann::json::parse(*feed_.AggregateJson("agri.a", "2017-Q1"))["value"], 8.0);
 }
 
 TEST_F(LiveFeedTest, ReadsStopNearTheirByteBoundAndTheRestFollows) {

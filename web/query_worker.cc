@@ -1,5 +1,7 @@
 #include "web/query_worker.h"
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -43,7 +45,10 @@ struct QueryWorker::State {
 
 QueryWorker::QueryWorker(cli::AggregatorLink link, size_t max_waiting)
     : state_(std::make_shared<State>(std::move(link), max_waiting)) {
-  std::thread([state = state_] { state->Serve(); }).detach();
+  std::thread([state = state_] {
+    pthread_setname_np(pthread_self(), "web-query");
+    state->Serve();
+  }).detach();
 }
 
 QueryWorker::~QueryWorker() {

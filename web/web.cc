@@ -83,7 +83,6 @@ Status Run(const WebOptions& options) {
   CloneReplica replica(context, upstream);
   FeedFollowerOptions follow;
   follow.stale_after_ms = options.stale_after_ms;
-  follow.max_held_back_bytes = options.replay_log_bytes;
   follow.source = options.upstream_publish_endpoint;
   FeedFollower follower(&feed, follow);
   TONGHOP_RETURN_IF_ERROR(replica.Start().WithContext("the publisher's feed"));
@@ -108,7 +107,7 @@ Status Run(const WebOptions& options) {
     loop.AddSocket([&replica, i] { return replica.PollItems()[i]; }, [](short) {});
   }
   loop.AddTask({}, [&] {
-    replica.Process([&follower](const tonghop::v1::AggregateUpdate& version) { follower.OnChange(version); });
+    replica.Process([&](const tonghop::v1::AggregateUpdate& version) { follower.OnChange(version, replica.stream_id()); });
     follower.Update(replica);
   });
   TONGHOP_RETURN_IF_ERROR(loop.Run());

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   app.add_option("--max_stream_queued_bytes", h.max_stream_queued_bytes, "feed bytes an event stream may fall behind before it is cut off")->capture_default_str()->check(CLI::Range(size_t{64} << 10, size_t{1} << 34));
   app.add_option("--stream_write_timeout_ms", h.stream_write_timeout_ms, "an event stream whose write has not completed in this time is cut off")->capture_default_str()->check(CLI::Range(100, 3600000));
   app.add_option("--stream_keepalive_ms", h.stream_keepalive_ms, "a status event on a stream silent this long")->capture_default_str()->check(CLI::Range(100, 3600000));
+  app.add_option("--stream_flush_interval_ms", h.stream_flush_interval_ms, "streams take what is new at most this often: fewer, larger writes for at most this much more latency")->capture_default_str()->check(CLI::Range(0, 1000));
   app.add_option("--replay_log_bytes", o.replay_log_bytes, "events kept for streams that reconnect with Last-Event-ID (at least --max_stream_queued_bytes)")->capture_default_str()->check(CLI::Range(size_t{64} << 10, size_t{1} << 36));
   app.add_option("--stale_after_ms", o.stale_after_ms, "the page says stale when the publisher has been silent, or this node out of sync, this long")->capture_default_str()->check(CLI::Range(100, 3600000));
   app.add_option("--assets_dir", o.assets_dir, "serve the dashboard from this folder (web/assets) instead of the copy in the binary");
