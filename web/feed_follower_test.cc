@@ -150,13 +150,25 @@ TEST_F(FeedFollowerWithoutHeartbeatsTest, AVersionAfterAHoleReachesClientsWhileT
   ClientTable client;
   LiveFeed::Cursor cursor;
   feed_.Place(std::nullopt, &cursor);
+  // Until the replica's subscription has reached the source, what it publishes is lost: publish
+  // until a version arrives live (a loss on the way is caught up from its successor's prev_seq).
+  uint64_t live = 0;
+  int64_t next_put = 0;
+  ASSERT_TRUE(Pump([&] {
+    if (MonotonicMs() >= next_put) {
+      live = source_.Put("agri.k2", "2017-01", static_cast<double>(MonotonicMs()), true).seq();
+      next_put = MonotonicMs() + 20;
+    }
+    return replica_->synced() && client.rows[{"agri.k2", "2017-01"}].first == live;
+  }, 10'000, &client, &cursor));
+  const uint64_t resyncs = replica_->resyncs();
   source_.Put("agri.lost", "2017-01", 1, /*publish=*/false);
   const uint64_t after = source_.Put("agri.k1", "2017-01", 42, /*publish=*/true).seq();
   EXPECT_TRUE(Pump([&] {
     auto row = client.rows.find({"agri.k1", "2017-01"});
     return row != client.rows.end() && row->second.first == after;
   }, 3'000, &client, &cursor)) << "the version after the hole did not reach the client";
-  EXPECT_EQ(replica_->resyncs(), 0u) << "the hole was filled: the test proves nothing";
+  EXPECT_EQ(replica_->resyncs(), resyncs) << "the hole was filled: the test proves nothing";
   EXPECT_EQ(client.rows.count({"agri.lost", "2017-01"}), 0u);
 }
 
