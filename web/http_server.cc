@@ -238,9 +238,15 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnRead(beast::error_code error) {
+    if (error == beast::error::timeout && parser_->got_some()) {
+      // Half a request for that long: a slow client, or one holding connections open on purpose.
+      LogBadRequest(fmt::format("a request not sent whole within --request_timeout_ms ({} ms)",
+                                server_->options.request_timeout_ms));
+      return Close();
+    }
     if (error == http::error::end_of_stream || error == beast::error::timeout || error == asio::error::eof ||
         error == asio::error::connection_reset || error == asio::error::operation_aborted) {
-      return Close();
+      return Close();  // an idle connection's end, or the client's
     }
     if (error) {
       int status = 400;

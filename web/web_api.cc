@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "cli/report.h"
 #include "core/period.h"
@@ -295,6 +296,13 @@ void WebApi::AskAggregator(QueryRequest query, const Reply& reply,
     reply(HttpResponse::Error(status.IsUnavailable() ? 504 : 502, status.message()));
   });
   if (!queued) {
+    {
+      std::lock_guard lock(busy_log_mutex_);
+      if (busy_log_.Allow()) {
+        spdlog::warn("refused a question for the aggregator: as many wait as --max_waiting_queries allows ({} more not "
+                     "logged)", busy_log_.suppressed());
+      }
+    }
     HttpResponse busy = HttpResponse::Error(
         503, "too many questions to the aggregator are waiting (--max_waiting_queries); try again in a moment");
     busy.headers.emplace_back("Retry-After", "1");

@@ -27,6 +27,7 @@
 #include <string>
 
 #include "core/catalog.h"
+#include "core/log_limiter.h"
 #include "web/access_tokens.h"
 #include "web/asset_store.h"
 #include "web/http_message.h"
@@ -79,6 +80,8 @@ class WebApi {
   std::string catalog_json_;
   mutable std::mutex tokens_mutex_;
   std::shared_ptr<const AccessTokens> tokens_;
+  mutable std::mutex busy_log_mutex_;
+  mutable LogLimiter busy_log_;  // questions refused at --max_waiting_queries
 };
 
 }  // namespace tonghop::web

@@ -1,12 +1,16 @@
 // WebApi on the Lạng Sơn catalog and a LiveFeed, without sockets.
 #include "web/web_api.h"
 
+#include <fstream>
 #include <future>
+#include <mutex>
+#include <regex>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "core/testing/status_matchers.h"
+#include "core/transport.h"
 
 namespace tonghop::web {
 namespace {
@@ -138,6 +142,44 @@ TEST_F(WebApiTest, AnAggregatorThatDoesNotAnswerGets504SayingWhatToCheck) {
   EXPECT_NE(ErrorOf(response).find("tcp://127.0.0.1:1"), std::string::npos) << response.body;
 }
 
+TEST_F(WebApiTest, QuestionsBeyondTheWaitingBoundGet503AndTheRestAnAnswer) {
+  cli::AggregatorLink link;
+  link.endpoint = "tcp://127.0.0.1:1";  // never answers: each question takes the whole timeout
+  link.timeout_ms = 1'000;
+  link.security.plaintext_for_development = true;
+  queries_ = std::make_unique<QueryWorker>(link, 1);
+  api_ = std::make_unique<WebApi>(&catalog_, &assets_, &feed_, queries_.get());
+  HttpRequest request;
+  request.method = "GET";
+  ASSERT_OK(ParseTarget("/api/v1/completeness?period=2017-Q1", &request.path, &request.query));
+  std::mutex mutex;
+  std::vector<HttpResponse> answers;
+  for (int i = 0; i < 5; ++i) {
+    api_->Handle(request, [&](HttpResponse response) {
+      std::lock_guard lock(mutex);
+      answers.push_back(std::move(response));
+    });
+  }
+  // One asked, one waiting, three refused at once; then the two time out.
+  const int64_t deadline = MonotonicMs() + 30'000;
+  while (MonotonicMs() < deadline) {
+    std::lock_guard lock(mutex);
+    if (answers.size() == 5) break;
+  }
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(answers.size(), 5u);
+  int busy = 0, silent = 0;
+  for (const auto& answer : answers) {
+    busy += answer.status == 503;
+    silent += answer.status == 504;
+    if (answer.status == 503) {
+      EXPECT_NE(ErrorOf(answer).find("--max_waiting_queries"), std::string::npos);
+    }
+  }
+  EXPECT_GE(busy, 3);
+  EXPECT_EQ(busy + silent, 5);
+}
+
 TEST_F(WebApiTest, TheCatalogTitlesSectorsAsTheReportDoes) {
   nlohmann::json catalog = nlohmann::json::parse(Get("/api/v1/catalog").body);
   EXPECT_EQ(catalog["indicators"].size(), catalog_.indicators().size());
@@ -216,6 +258,36 @@ TEST_F(WebApiTest, AStreamTakesAFeedFilterAndALastEventId) {
   bad = open("/api/v1/stream?since=3", "", &filter, &id);
   ASSERT_TRUE(bad.has_value());
   EXPECT_NE(ErrorOf(*bad).find("unknown parameter 'since'"), std::string::npos);
+}
+
+// docs/openapi.yaml is the contract: every path it documents is one the node answers.
+TEST_F(WebApiTest, EveryPathOfTheOpenApiFileIsServed) {
+  std::ifstream file(std::string(TONGHOP_SOURCE_DIR) + "/docs/openapi.yaml");
+  ASSERT_TRUE(file.good());
+  const std::regex kPath(R"(^  (/api/v1/[^:]*):\s*$)");
+  std::string line;
+  int paths = 0;
+  while (std::getline(file, line)) {
+    std::smatch match;
+    if (!std::regex_match(line, match, kPath)) continue;
+    ++paths;
+    std::string target = std::regex_replace(match[1].str(), std::regex("\\{indicator\\}"), "agri.sown_area.total");
+    target = std::regex_replace(target, std::regex("\\{period\\}"), "2017-Q1");
+    SCOPED_TRACE(target);
+    if (target == WebApi::kStreamPath) {
+      HttpRequest request;
+      request.method = "GET";
+      request.path = target;
+      std::string filter;
+      std::optional<uint64_t> id;
+      EXPECT_FALSE(api_->OpenStream(request, &filter, &id).has_value());
+      continue;
+    }
+    if (target == "/api/v1/completeness" || target == "/api/v1/report") target += "?period=2017-Q1";
+    const HttpResponse response = Get(target);
+    EXPECT_EQ(response.body.find("no such API endpoint"), std::string::npos) << response.body;
+  }
+  EXPECT_EQ(paths, 9);
 }
 
 TEST_F(WebApiTest, ThePageIsServedFromTheBinaryAndRevalidated) {
