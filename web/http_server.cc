@@ -35,12 +35,13 @@ constexpr char kContentSecurityPolicy[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-std::string ErrorText(int status, std::string_view message) {
-  HttpResponse response = HttpResponse::Error(status, message);
+// The whole answer of a connection refused before its request is read: busy, try again soon.
+std::string BusyText(std::string_view message) {
+  HttpResponse response = HttpResponse::Error(503, message);
   return fmt::format(
-      "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n"
-      "Cache-Control: no-store\r\n\r\n{}",
-      status, std::string(http::obsolete_reason(static_cast<http::status>(status))), response.body.size(), response.body);
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: {}\r\n"
+      "Connection: close\r\nCache-Control: no-store\r\nRetry-After: 1\r\n\r\n{}",
+      response.body.size(), response.body);
 }
 
 }  // namespace
@@ -63,7 +64,7 @@ struct HttpServer::Impl {
 
   void Accept();
   void OnAccept(tcp::socket socket);
-  void Refuse(tcp::socket socket, int status, std::string message);
+  void Refuse(tcp::socket socket, std::string message);
   // Wakes the streams now, or at the next flush interval if they were woken less than one ago.
   void ScheduleWake();
   void WakeStreams();
@@ -387,7 +388,7 @@ void HttpServer::Impl::OnAccept(tcp::socket socket) {
       spdlog::warn("refused a connection: {} open, the most --max_connections allows ({} more not logged)",
                    open_connections(), refused_log.suppressed());
     }
-    return Refuse(std::move(socket), 503,
+    return Refuse(std::move(socket),
                   fmt::format("this node serves at most {} connections (--max_connections); try again later",
                               options.max_connections));
   }
@@ -396,10 +397,10 @@ void HttpServer::Impl::OnAccept(tcp::socket socket) {
   std::make_shared<Session>(this, std::move(socket))->Start();
 }
 
-void HttpServer::Impl::Refuse(tcp::socket socket, int status, std::string message) {
+void HttpServer::Impl::Refuse(tcp::socket socket, std::string message) {
   // Sent without waiting for the request: a full socket buffer means the client is not reading,
   // and the connection is closed anyway.
-  auto text = std::make_shared<std::string>(ErrorText(status, message));
+  auto text = std::make_shared<std::string>(BusyText(message));
   auto held = std::make_shared<tcp::socket>(std::move(socket));
   held->non_blocking(true);
   beast::error_code ignored;

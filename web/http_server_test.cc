@@ -251,10 +251,12 @@ TEST_F(HttpServerTest, ConnectionsAndStreamsAreBounded) {
   // Two streams and two idle connections: the next connection is refused.
   const int idle1 = testing::ConnectLoopback(port_);
   const int idle2 = testing::ConnectLoopback(port_);
+  HttpResult refused_connection;
   ASSERT_TRUE(WaitFor([&] {
-    HttpResult result;
-    return HttpGet(port_, "/api/v1/status", &result).ok() && result.status == 503;
+    return HttpGet(port_, "/api/v1/status", &refused_connection).ok() && refused_connection.status == 503;
   }));
+  EXPECT_EQ(refused_connection.headers["retry-after"], "1");
+  EXPECT_NE(ErrorOf(refused_connection).find("--max_connections"), std::string::npos);
   EXPECT_GE(server_->counters().connections_refused, 1u);
   close(idle1);
   close(idle2);
