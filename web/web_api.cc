@@ -357,8 +357,10 @@ HttpResponse WebApi::History(const std::string& indicator, const std::string& pe
                          {"at_ms", revision.at_ms()},
                          {"cause", FigureRevisionJson(revision.cause(), UnitName(revision.cause().reporting_unit()))}});
   }
-  return HttpResponse::Json(
-      Dump({{"indicator", indicator}, {"period", period}, {"revisions", std::move(revisions)}}));
+  return HttpResponse::Json(Dump({{"indicator", indicator},
+                                  {"period", period},
+                                  {"revisions", std::move(revisions)},
+                                  {"earlier_omitted", reply.history().earlier_omitted()}}));
 }
 
 HttpResponse WebApi::Completeness(const QueryReply& reply) const {
