@@ -1,10 +1,13 @@
 // The dashboard in a real headless Chromium (tests/browser.h) on the reference quarter: the 79
 // figures of the report shown in Vietnamese, a correction on the open page within 2 s without a
-// reload, and the live marker through a publisher's death and return. The screenshot stays in
-// build/artifacts/web-dashboard.png.
+// reload, the live marker through a publisher's death and return, the downloads, and the phone
+// and wall-screen layouts. The screenshots stay in build/artifacts/ (web-dashboard.png, and
+// -stale, -phone, -wall).
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -40,6 +43,28 @@ constexpr char kShownRows[] = R"js((() => {
 })())js";
 
 constexpr char kMarker[] = "document.getElementById('live-marker')";
+
+// From now on a download the page starts (a link to a blob clicked) is kept in
+// window.tonghopDownloads, file name -> text, instead of being saved. The blob is read as it is
+// made: the page's Content-Security-Policy (connect-src 'self') forbids fetching a blob: URL.
+constexpr char kCaptureDownloads[] = R"js((() => {
+  window.tonghopDownloads = {};
+  const blobs = new Map();
+  const createObjectURL = URL.createObjectURL;
+  URL.createObjectURL = (blob) => {
+    const url = createObjectURL(blob);
+    blobs.set(url, blob);
+    return url;
+  };
+  HTMLAnchorElement.prototype.click = function () {
+    const name = this.download;
+    blobs.get(this.href).text().then((text) => { window.tonghopDownloads[name] = text; });
+  };
+  return true;
+})())js";
+
+// Nothing on the page is wider than the window: no sideways scrolling.
+constexpr char kFitsTheWindow[] = "document.documentElement.scrollWidth <= window.innerWidth";
 
 // A number as the page writes it in Vietnamese ("1.234,5", "22,58%", "+9,9%"), read back; NaN
 // when it is not written so.
@@ -151,6 +176,60 @@ TEST_F(WebDashboardTest, TheReferenceQuarterLiveInABrowser) {
                                             kMarker), 30'000, &last);
   ASSERT_TRUE(live.ok()) << live.ToString() << "\n" << province_.LogTail("web");
   ExpectReferenceOnPage(browser, {{"agri.sown_area.total", 23234}});
+
+  // The downloads: the report of the period shown, and what is on screen as CSV and JSON.
+  ASSERT_OK(browser.Eval("[document.getElementById('report-html').getAttribute('href'), "
+                         "document.getElementById('report-md').getAttribute('href')]", &last));
+  EXPECT_EQ(last, nlohmann::json({"/api/v1/report?period=2017-Q1&format=html", "/api/v1/report?period=2017-Q1&format=md"}));
+  ASSERT_OK(browser.Eval(kCaptureDownloads, &last));
+  ASSERT_OK(browser.Eval("document.getElementById('export-csv').click() ?? true", &last));
+  ASSERT_OK(browser.Eval("document.getElementById('export-json').click() ?? true", &last));
+  ASSERT_OK(browser.WaitFor("Object.keys(window.tonghopDownloads).length === 2", 10'000, &last));
+  nlohmann::json downloads;
+  ASSERT_OK(browser.Eval("window.tonghopDownloads", &downloads));
+  ASSERT_TRUE(downloads.contains("tong-hop-2017-Q1.json") && downloads.contains("tong-hop-2017-Q1.csv")) << downloads;
+  const nlohmann::json exported = nlohmann::json::parse(downloads["tong-hop-2017-Q1.json"].get<std::string>());
+  nlohmann::json rows_shown;
+  ASSERT_OK(browser.Eval(kShownRows, &rows_shown));
+  std::set<std::string> exported_indicators;
+  for (const auto& row : exported) {
+    exported_indicators.insert(row["indicator"]);
+    if (row["indicator"] == "agri.sown_area.total" && row["measure"] == "period") {
+      EXPECT_EQ(row["value"], 23234) << row;
+      EXPECT_EQ(row["unit"], "ha");
+    }
+  }
+  for (const auto& [indicator, row] : rows_shown.items()) EXPECT_TRUE(exported_indicators.count(indicator)) << indicator;
+  const std::string csv = downloads["tong-hop-2017-Q1.csv"];
+  // (Blob.text() drops the byte-order mark the file starts with: web/assets/test/csv.test.js checks it.)
+  EXPECT_EQ(csv.rfind("sector,indicator,name,period,measure,value,unit,", 0), 0u) << csv.substr(0, 200);
+  EXPECT_EQ(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')), exported.size() + 1) << "a header and a line a row";
+  EXPECT_NE(csv.find(",agri.sown_area.total,"), std::string::npos);
+
+  // On a phone: every row a card, nothing wider than the screen.
+  ASSERT_OK(browser.Resize(390, 844));
+  Status phone = browser.WaitFor(fmt::format("{} && getComputedStyle(document.querySelector('table.totals thead')).display "
+                                             "=== 'none'", kFitsTheWindow), 10'000, &last);
+  EXPECT_TRUE(phone.ok()) << phone.ToString() << ": the page is " << last << " wider than a phone";
+  ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard-phone.png"));
+
+  // On a wall screen (?wall): no controls, large type, the sectors side by side, every figure live.
+  ASSERT_OK(browser.Resize(2560, 1440));
+  ASSERT_OK(browser.Open(province_.WebUrl() + "/?wall#/overview?period=2017-Q1&kind=quarter"));
+  Status reopened = browser.WaitFor(all_shown, 30'000, &last);
+  ASSERT_TRUE(reopened.ok()) << reopened.ToString() << ": " << [&] {
+    nlohmann::json state;
+    Status s = browser.Eval(fmt::format("[document.querySelectorAll('table.totals tr[data-seq]').length, {0}.dataset.state, "
+                                   "{0}.textContent, location.href]", kMarker), &state);
+    return s.ToString() + state.dump();
+  }();
+  Status wall = browser.WaitFor(fmt::format(
+      "{} && getComputedStyle(document.querySelector('section.controls')).display === 'none' && "
+      "parseFloat(getComputedStyle(document.documentElement).fontSize) > 16 && "
+      "new Set([...document.querySelectorAll('#main > .sector')].map(s => s.getBoundingClientRect().top)).size < "
+      "document.querySelectorAll('#main > .sector').length", kFitsTheWindow), 10'000, &last);
+  EXPECT_TRUE(wall.ok()) << wall.ToString();
+  ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard-wall.png"));
 }
 
 }  // namespace

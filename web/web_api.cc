@@ -165,7 +165,8 @@ void WebApi::Handle(const HttpRequest& request, const Reply& reply) const {
   if (request.path.starts_with("/api/")) return HandleApi(request, reply);
   const StaticFile* file = assets_->Find(request.path);
   if (file == nullptr) return reply(HttpResponse::Error(404, fmt::format("nothing at {}", request.path)));
-  if (auto bad = CheckParameters(request, {"lang"})) return reply(std::move(*bad));
+  // The page's own addresses (docs/OPERATIONS.md, "The dashboard"): ?lang=en, ?wall.
+  if (auto bad = CheckParameters(request, {"lang", "wall"})) return reply(std::move(*bad));
   HttpResponse response{200, file->content_type, file->body, {}};
   // Revalidated on every load, so that a new version of the node serves a new page at once.
   response.headers.emplace_back("Cache-Control", "no-cache");

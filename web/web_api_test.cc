@@ -298,5 +298,17 @@ TEST_F(WebApiTest, ThePageIsServedFromTheBinaryAndRevalidated) {
   EXPECT_EQ(Get("/vendor/chart.min.js").status, 404) << "no chart.js given";
 }
 
+TEST_F(WebApiTest, ThePageTakesItsOwnAddressesParameters) {
+  const std::string page = Get("/").body;
+  for (const char* address : {"/?wall", "/?lang=en", "/?lang=en&wall", "/?wall=1"}) {
+    HttpResponse response = Get(address);
+    EXPECT_EQ(response.status, 200) << address << ": " << response.body;
+    EXPECT_TRUE(response.body == page) << address << " is not the page";
+  }
+  HttpResponse unknown = Get("/?colour=red");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("unknown parameter 'colour': / takes lang, wall"), std::string::npos) << unknown.body;
+}
+
 }  // namespace
 }  // namespace tonghop::web
