@@ -25,6 +25,8 @@ struct CollectorOptions {
   int scan_interval_ms = 500;
   int ack_timeout_ms = 5'000;
   int heartbeat_interval_ms = 1'000;
+  // HOST:PORT serving the node's metrics at /metrics (core/metrics.h); "" serves none.
+  std::string metrics_endpoint;
   // CURVE client keys towards the aggregator (core/link_security.h); disabled: plain text.
   CurveSocketKeys curve;
   // Drop files modified more recently than this are left for a later scan (not a flag: tests).

@@ -1,6 +1,7 @@
 // tonghop-collector: one per reporting unit; see collector/collector.h and docs/COLLECTOR.md.
 #include "collector/collector.h"
 #include "core/link_security.h"
+#include "core/metrics.h"
 #include "core/process.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   app.add_option("--ack_timeout_ms", o.ack_timeout_ms, "resend what is unanswered this long")->capture_default_str();
   app.add_option("--heartbeat_interval_ms", o.heartbeat_interval_ms, "heartbeat when idle this long")
       ->capture_default_str();
+  tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9570");
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);
   return tonghop::RunMain(app, argc, argv, "collector", common, [&] {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/catalog.h"
+#include "core/testing/http_get.h"
 #include "core/testing/status_matchers.h"
 #include "core/transport.h"
 #include "tests/reference_quarter.h"
@@ -268,6 +269,45 @@ TEST_F(WebNodeTest, AccessTokensAreRequiredAndReloadedOnSighup) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_FALSE(WebStatus({{"Authorization", "Bearer " + kOtherToken}}).is_null());
   EXPECT_NE(province_.LogTail("web").find("not reloaded"), std::string::npos) << province_.LogTail("web");
+}
+
+// Its metrics (docs/OPERATIONS.md, "Metrics"): the link to the publisher, the open streams, and
+// each bound an HTTP client hit.
+TEST_F(WebNodeTest, ServesItsMetricsWithTheStreamsAndTheBoundsHit) {
+  province_.set_metrics(true);
+  ASSERT_OK(province_.StartAggregator());
+  ASSERT_OK(province_.StartPublisher());
+  ASSERT_OK(province_.StartWeb({"--max_streams", "1"}));
+  SseClient stream, refused;
+  HttpResult head;
+  ASSERT_OK(stream.Open(province_.web_port(), "/api/v1/stream", std::nullopt, &head));
+  ASSERT_EQ(head.status, 200);
+  (void)refused.Open(province_.web_port(), "/api/v1/stream", std::nullopt, &head);
+  ASSERT_EQ(head.status, 503);
+  const std::vector<std::string> expected = {
+      "tonghop_build_info{node=\"web\"",
+      "\ntonghop_web_upstream_synced 1\n",
+      "\ntonghop_web_open_streams 1\n",
+      "\ntonghop_bound_hits_total{bound=\"max_streams\"} 1\n",
+      "\ntonghop_bound_hits_total{bound=\"max_connections\"} 0\n",
+      "\ntonghop_web_streams_cut_off_total 0\n",
+  };
+  std::string body;
+  const int64_t deadline = MonotonicMs() + 15'000;  // the gauges are set every second
+  auto all_there = [&] {
+    for (const std::string& e : expected) {
+      if (body.find(e) == std::string::npos) return false;
+    }
+    return true;
+  };
+  while (!all_there() && MonotonicMs() < deadline) {
+    ::tonghop::testing::HttpResponse response;
+    if (::tonghop::testing::HttpGet(province_.MetricsAddress("web"), "/metrics", 5'000, &response).ok()) {
+      body = response.body;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (const std::string& e : expected) EXPECT_NE(body.find(e), std::string::npos) << e << " not in:\n" << body;
 }
 
 TEST_F(WebNodeTest, StopsWithinASecondOfSigtermWithStreamsOpen) {

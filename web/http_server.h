@@ -17,8 +17,9 @@
 // streams, the request's header and URL size, the time to send a request, bodies (none taken).
 // A bound that is hit is logged, at most once a second.
 //
-// Thread-safety: Start, Stop and port() from the owning thread; Wake from any thread. Answers that
-// reach the server after Stop (a query to the aggregator still running) are dropped.
+// Thread-safety: Start, Stop and port() from the owning thread; Wake and counters() from any
+// thread. Answers that reach the server after Stop (a query to the aggregator still running) are
+// dropped.
 #pragma once
 
 #include <cstddef>

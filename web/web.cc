@@ -10,6 +10,7 @@
 #include "core/catalog.h"
 #include "core/clone_replica.h"
 #include "core/event_loop.h"
+#include "core/metrics.h"
 #include "web/access_tokens.h"
 #include "web/asset_store.h"
 #include "web/feed_follower.h"
@@ -25,6 +26,36 @@ Status LoadTokens(const std::string& path, std::shared_ptr<const AccessTokens>* 
   TONGHOP_RETURN_IF_ERROR(AccessTokens::LoadFromFile(path, tokens.get()));
   *out = std::move(tokens);
   return Status::OK();
+}
+
+// The web node's metrics (docs/OPERATIONS.md, "Metrics"): its link to the publisher, and what its
+// HTTP clients hold and the bounds they hit (docs/SECURITY.md).
+struct WebMetrics {
+  explicit WebMetrics(MetricsRegistry& r)
+      : synced(GaugeOf(r, "tonghop_web_upstream_synced",
+                       "1 while the copy of the publisher's table is complete (a snapshot taken, no catch-up due)")),
+        resyncs(CounterOf(r, "tonghop_web_upstream_resyncs_total",
+                          "Snapshots taken from the publisher after the first")),
+        aggregates(GaugeOf(r, "tonghop_web_aggregates", "Province aggregates held")),
+        open_streams(GaugeOf(r, "tonghop_web_open_streams", "Event streams open (GET /api/v1/stream)")),
+        streams_cut_off(CounterOf(r, "tonghop_web_streams_cut_off_total",
+                                  "Event streams cut off: more than --max_stream_queued_bytes behind, or a write not "
+                                  "taken within --stream_write_timeout_ms")),
+        connections_refused(BoundHits(r, "max_connections")),
+        streams_refused(BoundHits(r, "max_streams")) {}
+  prometheus::Gauge& synced;
+  prometheus::Counter& resyncs;
+  prometheus::Gauge& aggregates;
+  prometheus::Gauge& open_streams;
+  prometheus::Counter& streams_cut_off;
+  prometheus::Counter& connections_refused;
+  prometheus::Counter& streams_refused;
+};
+
+// Adds to `counter` what `now` has grown since `*counted`.
+void CountUp(prometheus::Counter& counter, uint64_t now, uint64_t* counted) {
+  counter.Increment(static_cast<double>(now - *counted));
+  *counted = now;
 }
 
 Status CheckOptions(const WebOptions& options) {
@@ -86,6 +117,10 @@ Status Run(const WebOptions& options) {
   follow.source = options.upstream_publish_endpoint;
   FeedFollower follower(&feed, follow);
   TONGHOP_RETURN_IF_ERROR(replica.Start().WithContext("the publisher's feed"));
+  auto registry = NewMetricsRegistry("web");
+  WebMetrics metrics(*registry);
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
+  TONGHOP_RETURN_IF_ERROR(StartMetricsEndpoint(options.metrics_endpoint, registry, &metrics_endpoint));
   if (options.bound_port != nullptr) *options.bound_port = server.port();
   spdlog::info("ready: web http://{}:{}/ publisher={} aggregator={}", options.http.bind_address, server.port(),
                options.upstream_publish_endpoint, options.aggregator.endpoint);
@@ -109,6 +144,18 @@ Status Run(const WebOptions& options) {
   loop.AddTask({}, [&] {
     replica.Process([&](const tonghop::v1::AggregateUpdate& version) { follower.OnChange(version, replica.stream_id()); });
     follower.Update(replica);
+  });
+  HttpServer::Counters counted;
+  uint64_t resyncs_counted = 0;
+  loop.AddTimer(kMetricsRefreshMs, [&] {
+    metrics.synced.Set(replica.synced() ? 1 : 0);
+    CountUp(metrics.resyncs, replica.resyncs(), &resyncs_counted);
+    metrics.aggregates.Set(static_cast<double>(replica.table().size()));
+    const HttpServer::Counters now = server.counters();
+    metrics.open_streams.Set(now.open_streams);
+    CountUp(metrics.streams_cut_off, now.streams_cut_off, &counted.streams_cut_off);
+    CountUp(metrics.connections_refused, now.connections_refused, &counted.connections_refused);
+    CountUp(metrics.streams_refused, now.streams_refused, &counted.streams_refused);
   });
   TONGHOP_RETURN_IF_ERROR(loop.Run());
   // No answer from the aggregator may arrive once the server is gone.

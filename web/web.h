@@ -48,6 +48,8 @@ struct WebOptions {
   size_t replay_log_bytes = 64 << 20;
   // The page says "stale" when the publisher has been silent, or the node out of sync, this long.
   int stale_after_ms = 3'000;
+  // HOST:PORT serving the node's metrics at /metrics (core/metrics.h); "" serves none.
+  std::string metrics_endpoint;
   // Stops the node when set, besides SIGINT/SIGTERM (lets tests run it in a thread).
   const std::atomic<bool>* stop = nullptr;
   // When given, set to the HTTP port once the node listens (tests run it with http.port 0).

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/link_security.h"
+#include "core/metrics.h"
 #include "core/process.h"
 #include "web/web.h"
 
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   app.add_option("--stale_after_ms", o.stale_after_ms, "the page says stale when the publisher has been silent, or this node out of sync, this long")->capture_default_str()->check(CLI::Range(100, 3600000));
   app.add_option("--assets_dir", o.assets_dir, "serve the dashboard from this folder (web/assets) instead of the copy in the binary");
   app.add_option("--chart_js_file", o.chart_js_file, "chart.js (Debian's libjs-chart.js); without it the page shows tables only")->capture_default_str();
+  tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9565");
   return tonghop::RunMain(app, argc, argv, "web", common, [&] {
     // Checked now, not at the first question: a node that cannot query says so when it starts.
     tonghop::CurveSocketKeys query_keys;
