@@ -151,6 +151,11 @@ std::vector<std::string> SectorSentences(const Catalog& catalog, const std::stri
 
 }  // namespace
 
+std::string SectorTitle(const std::string& sector) {
+  auto it = SectorTitles().find(sector);
+  return it == SectorTitles().end() ? sector : it->second;
+}
+
 std::string WriteReport(const Catalog& catalog, const std::string& period_text,
                         const std::vector<tonghop::v1::AggregateUpdate>& aggregates, const std::string& format) {
   Period period;
@@ -169,8 +174,7 @@ std::string WriteReport(const Catalog& catalog, const std::string& period_text,
   for (const std::string& sector : sectors) {
     std::vector<std::string> sentences = SectorSentences(catalog, sector, aggregates);
     if (sentences.empty()) continue;
-    auto title_it = SectorTitles().find(sector);
-    std::string heading = fmt::format("{}. {}", ++number, title_it == SectorTitles().end() ? sector : title_it->second);
+    std::string heading = fmt::format("{}. {}", ++number, SectorTitle(sector));
     if (html) {
       out += "<h3>" + HtmlEscape(heading) + "</h3>\n";
       for (const auto& s : sentences) out += "<p>" + HtmlEscape(s) + "</p>\n";

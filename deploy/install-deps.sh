@@ -19,6 +19,10 @@ packages=(
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
   file debootstrap systemd-container  # make package (dpkg-shlibdeps) and its install test
+  libboost-dev                # tonghop-web's HTTP server (Boost.Beast, header-only)
+  libjs-chart.js              # the dashboard's charts, served by tonghop-web
+  nodejs                      # the dashboard's JavaScript tests (node --test, no npm install)
+  chromium chromium-driver python3-selenium  # the dashboard's test in a real headless browser
 )
 
 missing=()
