@@ -83,7 +83,7 @@ Status Aggregator::Start() {
   TONGHOP_RETURN_IF_ERROR(feed_->Start());
   query_ = std::make_unique<QueryService>(context_, &catalog_, store_.get(), &authorizer_, options_.query_limits,
                                           metrics_registry_);
-  TONGHOP_RETURN_IF_ERROR(query_->Start(options_.query_endpoint, link.WithCurve(options_.curve, KeyRegistry::kOffice)));
+  TONGHOP_RETURN_IF_ERROR(query_->Start(options_.query_endpoint, link.WithCurve(options_.curve, KeyRegistry::kQueryDomain)));
 
   try {
     ingest_ = zmq::socket_t(context_, zmq::socket_type::router);

@@ -140,11 +140,11 @@ size_t IngestAuthorizer::OutboxesOf(std::string_view owner) const {
   return it == outboxes_of_owner_.end() ? 0 : it->second;
 }
 
-bool IngestAuthorizer::Registered(const zmq::message_t& body, std::string_view role) const {
+bool IngestAuthorizer::Registered(const zmq::message_t& body, std::string_view domain) const {
   if (!enabled()) return true;
   const std::shared_ptr<const KeyRegistry> registry = registry_.load();
   const RegisteredKey* entry = registry->Find(PeerPublicKey(body));
-  return entry != nullptr && entry->role == role;
+  return entry != nullptr && KeyRegistry::Admits(domain, entry->role);
 }
 
 void IngestAuthorizer::CountRefusal(const std::string& node_id, const std::string& why) {

@@ -15,7 +15,7 @@
 //    stored ones;
 //  - per update, the aggregator rejects a reporting_unit other than a collector key's unit; an
 //    office key reports for any unit (the catalog then decides, as for every figure);
-//  - per query, the QueryService asks Registered() the same way about the office key.
+//  - per query, the QueryService asks Registered() the same way about the office or viewer key.
 // Refusals are REJECT_REASON_UNAUTHORIZED, not final: nothing is stored and the collector keeps
 // the update until its key is registered or the cap raised. In plain-text mode (no keys) every unit
 // is allowed, and any number of outboxes.
@@ -76,10 +76,10 @@ class IngestAuthorizer {
   // registered (or of another role) on the ingest link.
   std::string IngestKeyOf(const zmq::message_t& body) const;
 
-  // Whether the sender of `body` holds a key of `role` in the registry as it is now (always true
-  // in plain-text mode). The handshake admitted it; this catches a key revoked since. Safe from
-  // any thread, at the same time as Reload().
-  bool Registered(const zmq::message_t& body, std::string_view role) const;
+  // Whether the sender of `body` holds a key the ZAP domain `domain` admits (KeyRegistry::Admits)
+  // in the registry as it is now (always true in plain-text mode). The handshake admitted it; this
+  // catches a key revoked since. Safe from any thread, at the same time as Reload().
+  bool Registered(const zmq::message_t& body, std::string_view domain) const;
 
   // The unit the sender of `body` holds a collector key for, as the registry is now; "" for none
   // and in plain-text mode.

@@ -98,7 +98,7 @@ void QueryService::Serve() {
     if (frames.size() < 2) continue;  // no identity to answer
     tonghop::v1::QueryRequest request;
     tonghop::v1::QueryReply reply;
-    if (!authorizer_->Registered(frames.back(), KeyRegistry::kOffice)) {
+    if (!authorizer_->Registered(frames.back(), KeyRegistry::kQueryDomain)) {
       metrics_.refused.Increment();
       reply = Error("the key this query was sent with is no longer registered as an office key (revoked by a reload "
                     "of the key registry)");

@@ -16,7 +16,7 @@ Status LoadKeys(const ResolvedLink& link, CurveSocketKeys* out, std::string* hin
             "the configuration file (docs/OPERATIONS.md, \"Where the office commands find their keys\")";
     return Status::OK();
   }
-  *hint = fmt::format("The aggregator answers only a key of role office in its --key_registry_file: check that the "
+  *hint = fmt::format("The aggregator answers only a key of role office or viewer in its --key_registry_file: check that the "
                       "public key of {} is registered so, and that {} is the aggregator's public key (it logs each key "
                       "it refuses). These keys come from {}",
                       link.security.curve_secret_key_file, link.security.curve_server_public_key, link.keys_from);
@@ -33,7 +33,7 @@ void AddAggregatorFlags(CLI::App* command, AggregatorLink* link) {
   command
       ->add_option("--aggregator", link->endpoint,
                    fmt::format("the aggregator's --query_endpoint (default: the configuration file's aggregator, else "
-                               "{}). With CURVE keys it answers only a key of role office: --curve_secret_key_file and "
+                               "{}). With CURVE keys it answers only a key of role office or viewer: --curve_secret_key_file and "
                                "--curve_server_public_key, or the configuration file's, or for the default endpoint the "
                                "local province's var/keys (docs/OPERATIONS.md, \"Where the office commands find their "
                                "keys\")", kDefaultQueryEndpoint));

@@ -25,14 +25,16 @@ CLI::App* AddKeygenCommand(CLI::App& app, KeygenOptions* options) {
       ->capture_default_str();
   command->add_option("--role", options->role,
                       "Print the key registry row for this role: collector (NAME is its unit), publisher, subscriber "
-                      "or office (tonghop status, history, query, export, report)")
+                      "office (tonghop status, history, query, export, report, import) or viewer (the queries only: the web node)")
       ->check(CLI::IsMember({std::string(KeyRegistry::kCollector), std::string(KeyRegistry::kPublisher),
-                             std::string(KeyRegistry::kSubscriber), std::string(KeyRegistry::kOffice)}));
+                             std::string(KeyRegistry::kSubscriber), std::string(KeyRegistry::kOffice),
+                             std::string(KeyRegistry::kViewer)}));
   command->footer(
       "Examples:\n"
       "  tonghop keygen aggregator --out_dir /etc/tonghop/keys        # the aggregator's pair\n"
       "  tonghop keygen cao-loc --role collector --out_dir keys/      # a collector's; add the row it prints\n"
-      "  tonghop keygen office-1 --role office --out_dir keys/        # for the office's queries\n"
+      "  tonghop keygen office-1 --role office --out_dir keys/        # for the office's queries and imports\n"
+      "  tonghop keygen web --role viewer --out_dir keys/             # for tonghop-web: queries only\n"
       "Give NAME.pub to the other end; NAME.key stays on the node's machine. docs/SECURITY.md explains\n"
       "the key registry and rotation.");
   return command;

@@ -25,8 +25,9 @@ Status KeyRegistry::Parse(const std::string& file_name, std::string_view text, K
       return Status::InvalidArgument(fmt::format("{}:{}: field '{}': {}", file_name, row.line, field, why));
     };
     RegisteredKey key{row.cells[0], row.cells[1], row.cells[2], row.line};
-    if (key.role != kCollector && key.role != kPublisher && key.role != kSubscriber && key.role != kOffice) {
-      return error("role", fmt::format("'{}' is not one of collector, publisher, subscriber, office",
+    if (key.role != kCollector && key.role != kPublisher && key.role != kSubscriber && key.role != kOffice &&
+        key.role != kViewer) {
+      return error("role", fmt::format("'{}' is not one of collector, publisher, subscriber, office, viewer",
                                        key.role.substr(0, kMaxNameLength)));
     }
     if (key.name.empty() || key.name.size() > kMaxNameLength) {
@@ -64,6 +65,7 @@ Status KeyRegistry::LoadFromFile(const std::string& path, KeyRegistry* out) {
 
 bool KeyRegistry::Admits(std::string_view domain, std::string_view role) {
   if (domain == kIngestDomain) return role == kCollector || role == kOffice;
+  if (domain == kQueryDomain) return role == kOffice || role == kViewer;
   return domain == role;
 }
 

@@ -24,7 +24,7 @@
 namespace tonghop {
 
 struct RegisteredKey {
-  std::string role;        // "collector", "publisher", "subscriber" or "office"
+  std::string role;        // "collector", "publisher", "subscriber", "office" or "viewer"
   std::string name;        // the unit's code for a collector
   std::string public_key;  // Z85
   unsigned line = 0;       // in the file, for messages
@@ -37,12 +37,18 @@ class KeyRegistry {
   static constexpr std::string_view kPublisher = "publisher";
   static constexpr std::string_view kSubscriber = "subscriber";
   static constexpr std::string_view kOffice = "office";
+  // Reads through the aggregator's query link and nothing else: the web node's role. Its key sits
+  // on the most exposed machine, so it may not report figures as an office key may.
+  static constexpr std::string_view kViewer = "viewer";
   // The ZAP domain of the aggregator's ingest socket, which admits two roles: collector (reports
   // for its unit) and office (reports for any unit).
   static constexpr std::string_view kIngestDomain = "ingest";
+  // The ZAP domain of the aggregator's query socket, which admits office and viewer.
+  static constexpr std::string_view kQueryDomain = "query";
 
   // Whether a key of `role` may connect to a server socket of ZAP domain `domain`: the domain
-  // names the role, or it is kIngestDomain and the role collector or office.
+  // names the role, or it is kIngestDomain and the role collector or office, or kQueryDomain and
+  // the role office or viewer.
   static bool Admits(std::string_view domain, std::string_view role);
 
   // Parses the content of a registry file called `file_name` (for messages). Every mistake is

@@ -70,5 +70,18 @@ TEST(KeyRegistryTest, RefusesAFileOthersCanWrite) {
   EXPECT_FALSE(KeyRegistry::LoadFromFile(dir.Sub("missing.csv"), &registry).ok());
 }
 
+// Each socket's ZAP domain admits its roles only: the ingest link the keys that report, the query
+// link the keys that read, the others their own role.
+TEST(KeyRegistryTest, EachDomainAdmitsItsRoles) {
+  EXPECT_TRUE(KeyRegistry::Admits(KeyRegistry::kIngestDomain, KeyRegistry::kCollector));
+  EXPECT_TRUE(KeyRegistry::Admits(KeyRegistry::kIngestDomain, KeyRegistry::kOffice));
+  EXPECT_FALSE(KeyRegistry::Admits(KeyRegistry::kIngestDomain, KeyRegistry::kViewer));
+  EXPECT_TRUE(KeyRegistry::Admits(KeyRegistry::kQueryDomain, KeyRegistry::kOffice));
+  EXPECT_TRUE(KeyRegistry::Admits(KeyRegistry::kQueryDomain, KeyRegistry::kViewer));
+  EXPECT_FALSE(KeyRegistry::Admits(KeyRegistry::kQueryDomain, KeyRegistry::kCollector));
+  EXPECT_FALSE(KeyRegistry::Admits(KeyRegistry::kPublisher, KeyRegistry::kViewer));
+  EXPECT_TRUE(KeyRegistry::Admits(KeyRegistry::kSubscriber, KeyRegistry::kSubscriber));
+}
+
 }  // namespace
 }  // namespace tonghop

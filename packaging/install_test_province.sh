@@ -134,8 +134,8 @@ for code in "$UNIT_CODE" "$SECOND_UNIT_CODE"; do
 done
 # The office's key, kept by whoever queries (root here), and its registry row.
 tonghop keygen office-1 --role office --out_dir "$OFFICE_KEYS" | tail -n 1 >>"$registry"
-# The web node's key, as user tonghop, registered as an office key; its readers' tokens.
-runuser -u tonghop -- tonghop keygen web --role office --out_dir /etc/tonghop/keys | tail -n 1 >>"$registry"
+# The web node's key, as user tonghop, registered as a viewer key (queries only); its readers' tokens.
+runuser -u tonghop -- tonghop keygen web --role viewer --out_dir /etc/tonghop/keys | tail -n 1 >>"$registry"
 install -o tonghop -g tonghop -m 600 /dev/null /etc/tonghop/web-tokens.csv
 printf 'name,token\ninstall test,%s\n' "$WEB_TOKEN" >/etc/tonghop/web-tokens.csv
 # The district's collector.toml names the aggregator.
@@ -237,7 +237,7 @@ check "the web node listens on 127.0.0.1:8080, loopback, by default" sh -c "
 check "the web node serves the total with a token, and 401 without one" eventually bash -c "
   $(declare -f web_get); web_get '/api/v1/aggregates?indicator=agri.sown_area.total&period=2017-Q1' '$WEB_TOKEN' |
     grep -q '\"value\":2314' && web_get /api/v1/status | grep -q '^HTTP/1.1 401'"
-check "the web node asks the aggregator for each unit's figure under its office key" bash -c "
+check "the web node asks the aggregator for each unit's figure under its viewer key" bash -c "
   $(declare -f web_get); web_get /api/v1/aggregates/agri.sown_area.total/2017-Q1/units '$WEB_TOKEN' |
     grep -q '\"reporting_unit\":\"$UNIT_CODE\",\"name\":\"Cao Lộc\",\"expected\":true,\"value\":2314'"
 check "the web node serves the page and Debian's chart.js (libjs-chart.js)" bash -c "

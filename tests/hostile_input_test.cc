@@ -151,7 +151,7 @@ class HostileInputTest : public ::testing::Test {
   void SetUp() override {
     keys_ = dir_.Sub("keys");
     std::filesystem::create_directories(keys_);
-    for (const char* name : {"aggregator", "publisher", "office", "watcher", "cao-loc", "loc-binh", "stranger"}) {
+    for (const char* name : {"aggregator", "publisher", "office", "web", "watcher", "cao-loc", "loc-binh", "stranger"}) {
       CurveKeyPair pair;
       ASSERT_OK(GenerateCurveKeyPair(&pair));
       ASSERT_OK(WriteCurveKeyFiles(keys_ + "/" + name, name, pair));
@@ -395,6 +395,32 @@ TEST_F(HostileInputTest, OnlyOfficeKeysCanQueryTheAggregator) {
   EXPECT_EQ(revoked.status().cells_size(), 0);
   EXPECT_EQ(query(KeyFlags("office"), &out, &err), 1);
   EXPECT_EQ(out, "");
+}
+
+// The web node asks the aggregator for unit figures and completeness, and its key lives on the
+// web server, the machine most exposed. An office key there could also report figures for any
+// unit (the office role on the ingest link); a viewer key reads and nothing else.
+TEST_F(HostileInputTest, AViewerKeyMayQueryButNotReportFigures) {
+  WriteKeyRegistry(Registry({"cao-loc", "loc-binh"}) + "viewer,web," + pairs_["web"].public_key + ",tonghop-web\n");
+  ASSERT_OK(province_.Reload("aggregator"));
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  ASSERT_EQ(cao_loc.Exchange(Batch(14, 1, "cao-loc", 21)).acks_size(), 1);
+
+  std::string out, err;
+  std::vector<std::string> query = {"query", "--period", kPeriod, "--indicator", kIndicator, "--format", "json",
+                                    "--aggregator", province_.QueryEndpoint(), "--timeout_ms", "5000"};
+  for (const auto& flag : KeyFlags("web")) query.push_back(flag);
+  ASSERT_EQ(province_.RunCli(query, &out, &err), 0) << err << province_.LogTail("aggregator", 20);
+  EXPECT_EQ(nlohmann::json::parse(out)["aggregates"][0]["value"], 21.0) << out;
+
+  RawClient web(context_, Ingest(), ClientKeys("web"));
+  tonghop::v1::CollectorMessage message;
+  *message.mutable_updates() = Batch(15, 1, "cao-loc", 999'999);
+  web.Send(message);
+  EXPECT_FALSE(web.Receive(1'000).has_value());
+  EXPECT_NE(province_.LogTail("aggregator", 50).find("viewer 'web' may not connect to a 'ingest' endpoint"),
+            std::string::npos) << province_.LogTail("aggregator", 50);
+  ExpectTotal("21.0 from 1 units");
 }
 
 TEST_F(HostileInputTest, AnAuthenticatedPublisherServesOnlyRegisteredSubscribers) {

@@ -5,7 +5,7 @@
 // one EventLoop; what the replica stores goes through FeedFollower into a LiveFeed, which the
 // HTTP server (its own thread, web/http_server.h) serves as JSON and as Server-Sent Events.
 // Figures the feed does not carry (each unit's, the revisions, who has reported) come from the
-// aggregator's query link, under an office key, through QueryWorker.
+// aggregator's query link, under a viewer key, through QueryWorker.
 //
 // The HTTP port binds to loopback by default. Readers present a token of --access_tokens_file
 // (reloaded on SIGHUP); without one the node refuses to listen beyond loopback unless told that
@@ -31,7 +31,7 @@ struct WebOptions {
   int upstream_timeout_ms = 5'000;
   // CURVE towards a publisher whose --subscriber_access is authenticated; disabled: plain text.
   CurveSocketKeys upstream_curve;
-  // The aggregator's query link (an office key under CURVE), and how many questions may wait.
+  // The aggregator's query link (a viewer key under CURVE), and how many questions may wait.
   cli::AggregatorLink aggregator;
   int max_waiting_queries = 16;
 

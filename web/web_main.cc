@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   app.add_option("--aggregator_query_endpoint", o.aggregator.endpoint, "the aggregator's --query_endpoint, for each unit's figure, revisions and completeness")->capture_default_str();
   app.add_option("--query_timeout_ms", o.aggregator.timeout_ms, "how long to wait for the aggregator's answer")->capture_default_str()->check(CLI::Range(1, 600000));
   app.add_option("--max_waiting_queries", o.max_waiting_queries, "questions for the aggregator waiting at once; more get 503")->capture_default_str()->check(CLI::Range(1, 10000));
-  tonghop::AddClientSecurityFlags(app, &o.aggregator.security, "the aggregator (its query endpoint admits keys of role office only)", true);
+  tonghop::AddClientSecurityFlags(app, &o.aggregator.security, "the aggregator (its query endpoint admits keys of role office or viewer; give this node a viewer key)", true);
   app.add_option("--max_connections", h.max_connections, "open HTTP connections, streams included; more are refused with 503")->capture_default_str()->check(CLI::Range(1, 100000));
   app.add_option("--max_streams", h.max_streams, "open event streams (GET /api/v1/stream); more get 503")->capture_default_str()->check(CLI::Range(1, 100000));
   app.add_option("--max_request_header_bytes", h.max_request_header_bytes, "request line and headers; larger get 431")->capture_default_str()->check(CLI::Range(512, 1 << 20));

@@ -71,7 +71,7 @@ Environment:
 Data: \$TONGHOP_VAR/aggregator, \$TONGHOP_VAR/collectors/<code>/{outbox,drop}
 Keys: \$TONGHOP_VAR/keys/<node>.{key,pub} and keys.csv, the aggregator's key registry
       (edit it, then kill -HUP the aggregator's pid to apply: docs/SECURITY.md);
-      web.key is the web node's (registered as an office key: it asks the aggregator for unit
+      web.key is the web node's (registered as a viewer key: it asks the aggregator for unit
       figures, revisions and completeness);
       office.key is the key of tonghop import, template, status, history, query, export and
       report, which find it by themselves from any folder (in \$TONGHOP_VAR/keys when set,
@@ -195,7 +195,7 @@ YAML
 # the office's, the web node's and the collectors' public keys.
 public_key_of() { sed -n 's/^public_key = "\(.*\)"$/\1/p' "$KEYS/$1.pub"; }
 office_row() { echo "office,office,$(public_key_of office),local province: tonghop import and the query commands"; }
-web_row() { echo "office,web,$(public_key_of web),local province: tonghop-web asks for unit figures and completeness"; }
+web_row() { echo "viewer,web,$(public_key_of web),local province: tonghop-web asks for unit figures and completeness"; }
 make_key() {
   [[ -f "$KEYS/$1.key" ]] || "$BIN/tonghop" --log_level off keygen "$1" --out_dir "$KEYS" >/dev/null ||
     die "cannot write the CURVE keys in $KEYS (is $BIN/tonghop built?)"
@@ -209,7 +209,7 @@ ensure_keys() {
       office_row >>"$KEYS/keys.csv"
       echo "CURVE key of the office written to $KEYS and registered in $KEYS/keys.csv (kill -HUP a running aggregator)"
     fi
-    # Keys made before the web node: give it one, registered as an office key.
+    # Keys made before the web node: give it one, registered as a viewer key (queries only).
     if [[ ! -f "$KEYS/web.key" ]]; then
       make_key web
       web_row >>"$KEYS/keys.csv"
