@@ -12,6 +12,7 @@ packages=(
   libgtest-dev
   libcli11-dev nlohmann-json3-dev libfccp-dev
   libutf8proc-dev  # core/wire_text: the UTF-8 check every string of a figure passes
+  libboost-dev     # core/decimal: exact quotients of 128-bit decimals (Boost.Multiprecision, headers only)
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
 )
