@@ -100,6 +100,7 @@ Status Aggregator::Restore() {
   authorizer_.ForgetOutboxes();
   size_t orphaned = 0;
   size_t outside_window = 0;
+  size_t unreadable = 0;
   const int current_year = UtcYearOfMs(NowMs());
   // Stored versions were computed by the rules of their day (catalog and code). Under the same
   // rules they are kept as they are, and a restart only loads; else every total is recomputed,
@@ -112,8 +113,12 @@ Status Aggregator::Restore() {
   visitor.on_value = [&](const std::string& indicator_id, const std::string& period_text, const std::string& unit,
                          const tonghop::storage::v1::UnitValue& value) {
     const Indicator* indicator = catalog_.FindIndicator(indicator_id);
-    const Decimal figure = Decimal::FromMicros(value.value_micros());
+    Decimal figure;
     Period period;
+    if (!StoredValue(value, &figure).ok()) {
+      ++unreadable;  // kept in the database as it is; nothing this build wrote
+      return;
+    }
     if (indicator == nullptr || !Period::Parse(period_text, &period).ok()) {
       ++orphaned;  // kept in the database; the catalog no longer knows the indicator
       return;
@@ -141,6 +146,10 @@ Status Aggregator::Restore() {
   if (orphaned) {
     spdlog::warn("{} stored figures belong to indicators the catalog no longer has; they are kept but not counted",
                  orphaned);
+  }
+  if (unreadable) {
+    spdlog::error("{} stored figures have a value that is not a decimal (a damaged record?); they are kept but not "
+                  "counted", unreadable);
   }
   if (outside_window) {
     spdlog::warn("{} stored figures are for years outside the catalog's window, {} (years.csv); they are kept but "
@@ -377,15 +386,15 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::s
     std::optional<Decimal> previous =
         state_->SetUnitValue(*valid.indicator, valid.period, update.reporting_unit(), valid.value, now_ms);
     tonghop::storage::v1::UnitValue stored;
-    stored.set_value_micros(valid.value.micros());
+    SetStoredValue(valid.value, &stored);
     stored.set_node_id(batch.node_id());
     stored.set_outbox_id(batch.outbox_id());
     stored.set_seq(update.seq());
     stored.set_observed_at_ms(update.observed_at_ms());
     stored.set_applied_at_ms(now_ms);
     writes->PutValue(valid.indicator->id, update.period(), update.reporting_unit(), stored);
-    if (previous) audit.set_previous_micros(previous->micros());
-    audit.set_value_micros(valid.value.micros());
+    if (previous) SetAuditPreviousValue(*previous, &audit);
+    SetAuditValue(valid.value, &audit);
     replies->add_acks()->set_seq(update.seq());
     ++applied_since_log_;
   }

@@ -5,19 +5,18 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/wire_protocol.h"
+
 namespace tonghop {
 namespace {
 
-// The double nearest the exact decimal, in one correctly rounded division, so it prints as it.
-double ToDouble(__int128 micros) { return static_cast<double>(micros) / Decimal::kMicrosPerUnit; }
+std::string DecimalText(__int128 micros) { return Decimal::FromMicros(micros).ToString(); }
 
-std::string DecimalText(__int128 micros) {
-  if (micros > INT64_MAX || micros < INT64_MIN) return fmt::format("{}", ToDouble(micros));
-  return Decimal::FromMicros(static_cast<int64_t>(micros)).ToString();
-}
-
-__int128 RoundDiv(long double numerator, long double denominator) {
-  return static_cast<__int128>(std::llroundl(numerator / denominator));
+// "+179.0", "-2.6": a percentage with its sign and one decimal.
+std::string SignedPercentText(Decimal pct) {
+  std::string text = pct.Rounded(1).ToString();
+  if (text.find('.') == std::string::npos) text += ".0";
+  return pct.negative() ? text : "+" + text;
 }
 
 }  // namespace
@@ -183,7 +182,7 @@ ProvinceState::ProvinceValue ProvinceState::Aggregate(const Indicator& indicator
                                 ? catalog_->FindIndicator(indicator.weight_indicator)
                                 : nullptr;
   __int128 sum = 0;
-  long double weighted_sum = 0, weights = 0;
+  std::vector<std::pair<Decimal, Decimal>> weighted;
   uint32_t count = 0;
   std::optional<__int128> lowest, highest;
   const UnitValues* weight_values = weight != nullptr ? &ValuesOfUnits(*weight, period) : nullptr;
@@ -197,8 +196,7 @@ ProvinceState::ProvinceValue ProvinceState::Aggregate(const Indicator& indicator
       auto w = weight_values->find(unit);
       if (w == weight_values->end()) continue;  // a figure without its weight cannot be placed in the average
       complete = complete && w->second.complete;
-      weighted_sum += static_cast<long double>(value->micros) * static_cast<long double>(w->second.micros);
-      weights += static_cast<long double>(w->second.micros);
+      weighted.emplace_back(Decimal::FromMicros(value->micros), Decimal::FromMicros(w->second.micros));
     }
     out.any = true;
     out.direct = out.direct || !value->derived;
@@ -214,8 +212,10 @@ ProvinceState::ProvinceValue ProvinceState::Aggregate(const Indicator& indicator
     case SpaceAggregation::kNone: out.micros = sum; break;
     case SpaceAggregation::kMax: out.micros = *highest; break;
     case SpaceAggregation::kMin: out.micros = *lowest; break;
-    case SpaceAggregation::kAverage: out.micros = RoundDiv(static_cast<long double>(sum), count); break;
-    case SpaceAggregation::kWeightedAverage: out.micros = weights == 0 ? 0 : RoundDiv(weighted_sum, weights); break;
+    case SpaceAggregation::kAverage: out.micros = Decimal::Mean(Decimal::FromMicros(sum), count)->micros(); break;
+    case SpaceAggregation::kWeightedAverage:
+      out.micros = Decimal::WeightedMean(weighted).value_or(Decimal()).micros();
+      break;
   }
   return out;
 }
@@ -232,7 +232,7 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const std::string& indicator
   out.set_units_expected(static_cast<uint32_t>(indicator->expected_units.size()));
 
   ProvinceValue value = Aggregate(*indicator, period);
-  out.set_value(ToDouble(value.micros));
+  SetValue(Decimal::FromMicros(value.micros), &out);
   out.set_units_reported(value.reported);
   out.set_derived(!value.direct);
   // A derived period is also partial while any unit lacks one of its sub-periods.
@@ -246,9 +246,9 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const std::string& indicator
       for (const Period& span : spans) ytd += Aggregate(*indicator, span).micros;
     }
   }
-  out.set_ytd_value(ToDouble(ytd));
+  SetYtdValue(Decimal::FromMicros(ytd), &out);
   if (auto plan = catalog_->Plan(indicator_id, period.year())) {
-    out.set_pct_of_plan(static_cast<double>(static_cast<long double>(ytd) / plan->micros() * 100));
+    SetPctOfPlan(Decimal::Ratio(Decimal::FromMicros(ytd), *plan, 100), &out);
   }
   // Stored figures of the year before win over the catalog's baseline: they are what the units
   // reported, and they can be corrected like any figure.
@@ -256,8 +256,8 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const std::string& indicator
   std::optional<__int128> before;
   if (ProvinceValue stored = Aggregate(*indicator, previous); stored.any) before = stored.micros;
   else if (auto baseline = catalog_->Baseline(indicator_id, previous)) before = baseline->micros();
-  if (before && *before != 0) {
-    out.set_yoy_pct(static_cast<double>((static_cast<long double>(value.micros) / *before - 1) * 100));
+  if (before) {
+    SetYoyPct(Decimal::Ratio(Decimal::FromMicros(value.micros - *before), Decimal::FromMicros(*before), 100), &out);
   }
   AddWarnings(*indicator, period, value, &out);
   return out;
@@ -310,9 +310,10 @@ void ProvinceState::AddWarnings(const Indicator& indicator, const Period& period
       for (auto& unit : outside) warning->add_units(unit);
     }
   }
-  if (indicator.yoy_threshold_pct && out->has_yoy_pct() && !out->partial() &&
-      std::fabs(out->yoy_pct()) > indicator.yoy_threshold_pct->ToDouble()) {
-    add("yoy_change", fmt::format("changed by {:+.1f}% against {}, beyond the catalog's threshold of {}%", out->yoy_pct(),
+  const std::optional<Decimal> yoy = YoyPctOf(*out);
+  if (indicator.yoy_threshold_pct && yoy && !out->partial() &&
+      (yoy->negative() ? Decimal() - *yoy : *yoy) > *indicator.yoy_threshold_pct) {
+    add("yoy_change", fmt::format("changed by {}% against {}, beyond the catalog's threshold of {}%", SignedPercentText(*yoy),
                                   period.SameSpanPreviousYear().ToString(), indicator.yoy_threshold_pct->ToString()));
   }
 }

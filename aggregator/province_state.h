@@ -103,7 +103,7 @@ class ProvinceState {
 
   // Raise when a change of this class makes stored aggregates differ from what it now computes:
   // the next start then recomputes them all.
-  static constexpr uint64_t kRulesVersion = 2;
+  static constexpr uint64_t kRulesVersion = 3;
   const Catalog* catalog_;
   std::map<Key, ReportedFigures> figures_;
   // Every period of each indicator that has a province aggregate: those reported and the longer

@@ -8,6 +8,7 @@
 
 #include "aggregator/province_state.h"
 #include "core/rocksdb_util.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop {
 namespace {
@@ -27,19 +28,24 @@ tonghop::v1::QueryReply ReadError(const Status& status) {
   return Error("reading the aggregator's database: " + status.message());
 }
 
-double MicrosToDouble(int64_t micros) { return Decimal::FromMicros(micros).ToDouble(); }
-
-tonghop::v1::FigureRevision Revision(const tonghop::storage::v1::AuditRecord& record) {
-  tonghop::v1::FigureRevision revision;
+// The revision an audit record tells of; Corruption when its values cannot be read.
+Status Revision(const tonghop::storage::v1::AuditRecord& record, tonghop::v1::FigureRevision* out) {
+  tonghop::v1::FigureRevision& revision = *out;
   revision.set_reporting_unit(record.reporting_unit());
-  if (record.has_previous_micros()) revision.set_previous_value(MicrosToDouble(record.previous_micros()));
-  revision.set_value(MicrosToDouble(record.value_micros()));
+  std::optional<Decimal> previous;
+  TONGHOP_RETURN_IF_ERROR(AuditPreviousValue(record, &previous));
+  if (previous) SetPreviousValue(*previous, &revision);
+  if (record.rejected() == tonghop::v1::REJECT_REASON_UNSPECIFIED) {
+    Decimal value;
+    TONGHOP_RETURN_IF_ERROR(AuditValue(record, &value));
+    SetValue(value, &revision);
+  }
   revision.set_node_id(record.node_id());
   revision.set_observed_at_ms(record.observed_at_ms());
   revision.set_applied_at_ms(record.applied_at_ms());
   revision.set_rejected(record.rejected());
   revision.set_reject_text(record.reject_text());
-  return revision;
+  return Status::OK();
 }
 
 // Whether `inner` lies within `outer` (the same period, or one of its months, quarters...).
@@ -59,7 +65,7 @@ void SetUnitFigure(const Indicator& indicator, const std::string& period, const 
   figure->set_reporting_unit(unit);
   figure->set_indicator(indicator.id);
   figure->set_period(period);
-  figure->set_value(static_cast<double>(value.micros) / Decimal::kMicrosPerUnit);
+  SetValue(Decimal::FromMicros(value.micros), figure);
   figure->set_derived(value.derived);
   figure->set_complete(value.complete);
   figure->set_applied_at_ms(value.last_applied_ms);
@@ -102,11 +108,14 @@ Status SnapshotQueries::ValuesOfUnits(const Indicator& indicator, const Period& 
     auto [it, inserted] = figures.try_emplace(p.ToString());
     if (inserted && read.ok()) {
       ReportedFigures& of_period = it->second;
+      Status parsed;
       read = view_->ReadFigures(indicator.id, it->first,
                                 [&](const std::string& unit, const tonghop::storage::v1::UnitValue& value) {
-                                  of_period.emplace(unit, ReportedFigure{Decimal::FromMicros(value.value_micros()),
-                                                                         value.applied_at_ms()});
+                                  Decimal figure;
+                                  if (Status s = StoredValue(value, &figure); !s.ok()) parsed = s;
+                                  of_period.emplace(unit, ReportedFigure{figure, value.applied_at_ms()});
                                 });
+      if (read.ok()) read = parsed;
     }
     return &it->second;
   });
@@ -147,10 +156,14 @@ tonghop::v1::QueryReply SnapshotQueries::History(const tonghop::v1::HistoryReque
     return Error(fmt::format("unknown reporting unit '{}' (not in the catalog's units.csv)", request.reporting_unit()));
   }
   LatestRevisions<tonghop::v1::FigureRevision> figures(max_revisions);
+  Status parsed;
   Status read = view_->ReadHistory({{indicator->id, period.ToString(), request.reporting_unit()}},
                                    [&](uint64_t, const tonghop::storage::v1::AuditRecord& record) {
-                                     figures.Add(Revision(record));
+                                     tonghop::v1::FigureRevision revision;
+                                     if (Status s = Revision(record, &revision); !s.ok()) parsed = s;
+                                     figures.Add(std::move(revision));
                                    });
+  if (read.ok()) read = parsed;
   if (!read.ok()) return ReadError(read);
   tonghop::v1::QueryReply reply;
   figures.MoveTo(reply.mutable_history()->mutable_figures(), reply.mutable_history());
@@ -174,26 +187,31 @@ tonghop::v1::QueryReply SnapshotQueries::ProvinceHistory(const Indicator& indica
   const std::string canonical = period.ToString();
   ProvinceState replay(catalog_);
   std::optional<tonghop::v1::AggregateUpdate> last;
+  Status parsed;
   Status read = view_->ReadHistory(scopes, [&](uint64_t, const tonghop::storage::v1::AuditRecord& record) {
-    if (record.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED) return;
+    if (record.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED || !parsed.ok()) return;
     Period record_period;
     const Indicator* recorded = catalog_->FindIndicator(record.indicator());
     if (recorded == nullptr || !Period::Parse(record.period(), &record_period).ok()) return;
-    replay.SetUnitValue(*recorded, record_period, record.reporting_unit(), Decimal::FromMicros(record.value_micros()),
-                        record.applied_at_ms());
+    tonghop::v1::ProvinceRevision revision;
+    Decimal value;
+    if (Status s = AuditValue(record, &value); !s.ok() || !(s = Revision(record, revision.mutable_cause())).ok()) {
+      parsed = s;
+      return;
+    }
+    replay.SetUnitValue(*recorded, record_period, record.reporting_unit(), value, record.applied_at_ms());
     if (!Within(record_period, period)) return;
     tonghop::v1::AggregateUpdate now = replay.Compute(indicator.id, canonical);
-    if (last && last->value() == now.value() && last->units_reported() == now.units_reported()) return;
-    tonghop::v1::ProvinceRevision revision;
-    revision.set_value(now.value());
+    if (last && last->value_decimal() == now.value_decimal() && last->units_reported() == now.units_reported()) return;
+    if (auto province_value = ValueOf(now)) SetValue(*province_value, &revision);
     revision.set_units_reported(now.units_reported());
     revision.set_units_expected(now.units_expected());
     revision.set_partial(now.partial());
     revision.set_at_ms(record.applied_at_ms());
-    *revision.mutable_cause() = Revision(record);
     province.Add(std::move(revision));
     last = std::move(now);
   });
+  if (read.ok()) read = parsed;
   if (!read.ok()) return ReadError(read);
   tonghop::v1::QueryReply reply;
   province.MoveTo(reply.mutable_history()->mutable_province(), reply.mutable_history());
@@ -259,23 +277,30 @@ Status SnapshotQueries::ExportStored(const tonghop::v1::ExportRequest& request, 
     TONGHOP_RETURN_IF_ERROR(Period::Parse(request.period(), &*range));
   }
   const std::string& prefix = request.indicator_prefix();
-  return view_->ScanFigures(
+  Status parsed;
+  Status read = view_->ScanFigures(
       resume, prefix, max_figures * kRecordsReadPerPageFigure,
       [&](const std::string& indicator, const std::string& period, const std::string& unit,
           const tonghop::storage::v1::UnitValue& value) {
         Period stored;
         if (!indicator.starts_with(prefix)) return true;
         if (range && (!Period::Parse(period, &stored).ok() || !Within(stored, *range))) return true;
+        Decimal stored_value;
+        if (Status s = StoredValue(value, &stored_value); !s.ok()) {
+          parsed = s;
+          return false;
+        }
         auto* figure = reply->add_figures();
         figure->set_reporting_unit(unit);
         figure->set_indicator(indicator);
         figure->set_period(period);
-        figure->set_value(MicrosToDouble(value.value_micros()));
+        SetValue(stored_value, figure);
         figure->set_complete(true);
         figure->set_applied_at_ms(value.applied_at_ms());
         return static_cast<size_t>(reply->figures_size()) < max_figures;
       },
       next);
+  return read.ok() ? parsed : read;
 }
 
 Status SnapshotQueries::ExportUnitValues(const tonghop::v1::ExportRequest& request, std::string_view resume,

@@ -12,14 +12,13 @@
 #include "aggregator/province_state.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop {
 namespace {
 
 const std::string kTestData = std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata";
 constexpr int64_t kMsPerDay = 86'400'000;
-
-double MicrosToDouble(int64_t micros) { return Decimal::FromMicros(micros).ToDouble(); }
 
 bool Within(const Period& inner, const Period& outer) {
   return inner.year() == outer.year() && inner.first_month() >= outer.first_month() &&
@@ -29,8 +28,8 @@ bool Within(const Period& inner, const Period& outer) {
 tonghop::v1::FigureRevision Revision(const tonghop::storage::v1::AuditRecord& record) {
   tonghop::v1::FigureRevision revision;
   revision.set_reporting_unit(record.reporting_unit());
-  if (record.has_previous_micros()) revision.set_previous_value(MicrosToDouble(record.previous_micros()));
-  revision.set_value(MicrosToDouble(record.value_micros()));
+  if (record.has_previous_micros()) SetPreviousValue(Decimal::FromMicros(record.previous_micros()), &revision);
+  if (record.rejected() == tonghop::v1::REJECT_REASON_UNSPECIFIED) SetValue(Decimal::FromMicros(record.value_micros()), &revision);
   revision.set_node_id(record.node_id());
   revision.set_observed_at_ms(record.observed_at_ms());
   revision.set_applied_at_ms(record.applied_at_ms());
@@ -65,7 +64,7 @@ class InMemoryAnswers {
         figure->set_reporting_unit(unit);
         figure->set_indicator(indicator.id);
         figure->set_period(canonical);
-        figure->set_value(static_cast<double>(value->micros) / Decimal::kMicrosPerUnit);
+        SetValue(Decimal::FromMicros(value->micros), figure);
         figure->set_derived(value->derived);
         figure->set_complete(value->complete);
         figure->set_applied_at_ms(value->last_applied_ms);
@@ -100,9 +99,9 @@ class InMemoryAnswers {
                           record.applied_at_ms());
       if (!Within(record_period, period)) return;
       tonghop::v1::AggregateUpdate now = replay.Compute(indicator->id, canonical);
-      if (last && last->value() == now.value() && last->units_reported() == now.units_reported()) return;
+      if (last && last->value_decimal() == now.value_decimal() && last->units_reported() == now.units_reported()) return;
       auto* revision = history->add_province();
-      revision->set_value(now.value());
+      SetValue(*ValueOf(now), revision);
       revision->set_units_reported(now.units_reported());
       revision->set_units_expected(now.units_expected());
       revision->set_partial(now.partial());
@@ -354,7 +353,7 @@ TEST_P(SnapshotQueriesTest, ExportPagesTogetherAreTheWholeAnswerEachFigureOnce) 
                             f.set_reporting_unit(unit);
                             f.set_indicator(indicator);
                             f.set_period(period);
-                            f.set_value(MicrosToDouble(value.value_micros()));
+                            SetValue(Decimal::FromMicros(value.value_micros()), &f);
                             f.set_complete(true);
                             f.set_applied_at_ms(value.applied_at_ms());
                             stored_all.push_back(f.DebugString());

@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 #include <vector>
 
+#include "core/wire_protocol.h"
+
 namespace tonghop {
 
 using tonghop::v1::RejectReason;
@@ -64,12 +66,12 @@ RejectReason UpdateValidator::Validate(const tonghop::v1::IndicatorUpdate& updat
                         update.period(), PeriodTypeName(out->period.type()), indicator->id, fmt::join(accepted, " or "));
     return RejectReason::REJECT_REASON_PERIOD_TYPE_NOT_ACCEPTED;
   }
-  s = Decimal::FromDouble(update.value(), &out->value);
+  s = FigureValue(update, &out->value);
   if (!s.ok()) {
     *text = "field 'value': " + s.message();
     return RejectReason::REJECT_REASON_INVALID_VALUE;
   }
-  if (indicator->non_negative && out->value.micros() < 0) {
+  if (indicator->non_negative && out->value.negative()) {
     *text = fmt::format("field 'value': {} is negative, but '{}' cannot be (catalog column non_negative)",
                         out->value.ToString(), indicator->id);
     return RejectReason::REJECT_REASON_NEGATIVE_VALUE;

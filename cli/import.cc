@@ -13,6 +13,7 @@
 #include "core/decimal.h"
 #include "core/rocksdb_util.h"
 #include "core/transport.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::cli {
 namespace {
@@ -79,7 +80,7 @@ Status RunImport(const ImportOptions& options) {
     update.set_reporting_unit(v.org_unit);
     update.set_indicator(v.data_element);
     update.set_period(v.period);
-    update.set_value(value.ToDouble());
+    SetFigureValue(value, &update);
     int64_t observed = now;
     update.set_observed_at_ms(ParseIsoTimeMs(v.last_updated, &observed) ? observed : now);
     line_of_seq[update.seq()] = v.line;

@@ -10,6 +10,7 @@
 #include "cli/cli_catalog.h"
 #include "cli/output.h"
 #include "cli/vietnamese_format.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::cli {
 namespace {
@@ -41,18 +42,21 @@ std::string GroupOf(const std::string& id) {
   return dot == std::string::npos ? id : id.substr(0, dot);
 }
 
-std::string Value(const tonghop::v1::AggregateUpdate& a) { return FormatNumberVi(a.value(), 3) + " " + a.unit(); }
+std::string Value(const tonghop::v1::AggregateUpdate& a) {
+  const std::optional<Decimal> value = ValueOf(a);
+  return (value ? FormatNumberVi(*value, 3) : ValueText(a)) + " " + a.unit();
+}
 
 // One indicator's clause; `full_change` says the change "so với cùng kỳ" in full.
 std::string Clause(const Indicator& indicator, const tonghop::v1::AggregateUpdate& a, bool lead, bool* full_change) {
   std::string text = lead ? indicator.name : LowerFirstLetter(indicator.name);
   text += lead ? (indicator.time_agg == TimeAggregation::kLast ? " ước có " : " ước đạt ") : " ";
   text += Value(a);
-  if (a.has_pct_of_plan()) {
-    text += fmt::format(", {} {}% kế hoạch", lead ? "bằng" : "đạt", FormatNumberVi(a.pct_of_plan(), 2));
+  if (auto pct = PctOfPlanOf(a)) {
+    text += fmt::format(", {} {}% kế hoạch", lead ? "bằng" : "đạt", FormatNumberVi(*pct, 2));
   }
-  if (a.has_yoy_pct()) {
-    text += ", " + ChangePhraseVi(a.yoy_pct(), *full_change);
+  if (auto yoy = YoyPctOf(a)) {
+    text += ", " + ChangePhraseVi(*yoy, *full_change);
     *full_change = false;
   }
   if (a.partial()) {
@@ -66,9 +70,9 @@ std::string WarningsVi(const Catalog& catalog, const tonghop::v1::AggregateUpdat
   std::vector<std::string> notes;
   for (const auto& w : a.warnings()) {
     if (w.rule() == "parts_sum") {
-      double parts = 0;
+      Decimal parts;
       for (const std::string& part : w.units()) {
-        if (auto it = by_id.find(part); it != by_id.end()) parts += it->second->value();
+        if (auto it = by_id.find(part); it != by_id.end()) parts += ValueOf(*it->second).value_or(Decimal());
       }
       const Indicator* total = catalog.FindIndicator(a.indicator());
       bool equal_rule = total == nullptr || total->parts_rule == PartsRule::kEqual;

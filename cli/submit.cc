@@ -5,6 +5,7 @@
 #include "cli/collector_client.h"
 #include "core/decimal.h"
 #include "core/period.h"
+#include "core/wire_protocol.h"
 #include "core/wire_text.h"
 
 namespace tonghop::cli {
@@ -60,7 +61,7 @@ Status BuildSubmitRequest(const SubmitOptions& options, tonghop::v1::LocalReques
   figure->set_reporting_unit(options.reporting_unit);
   figure->set_indicator(options.indicator);
   figure->set_period(options.period);
-  figure->set_value(value.ToDouble());
+  SetFigureValue(value, figure);
   return Status::OK();
 }
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/decimal.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::cli {
 namespace {
@@ -59,6 +60,13 @@ std::string LocalClock(int64_t epoch_ms) {
   return fmt::format("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+// Rounded half to even to one decimal, which is always written: "22.6", "-2.6", "134.0".
+std::string OneDecimal(Decimal value) {
+  std::string text = value.Rounded(1).ToString();
+  if (text.find('.') == std::string::npos) text += ".0";
+  return text;
+}
+
 struct Row {
   std::string indent_id, name, period, value, unit, plan, yoy, units;
 };
@@ -69,24 +77,22 @@ std::string_view SectorOf(std::string_view indicator) {
   return indicator.substr(0, indicator.find('.'));
 }
 
-std::string ValueCell(const tonghop::v1::AggregateUpdate& update) {
-  Decimal exact;
-  // Values off the network may be NaN or huge; show them as they are rather than fail.
-  if (!Decimal::FromDouble(update.value(), &exact).ok()) return fmt::format("{}", update.value());
-  return exact.ToString();
-}
+// Values off the network may be NaN or huge; ValueText shows them as they came rather than fail.
+std::string ValueCell(const tonghop::v1::AggregateUpdate& update) { return ValueText(update); }
 
 std::string PlanCell(const tonghop::v1::AggregateUpdate& update) {
-  if (!update.has_pct_of_plan()) return "-";
-  return fmt::format("{:.1f}%", update.pct_of_plan());
+  const std::optional<Decimal> pct = PctOfPlanOf(update);
+  if (!pct) return "-";
+  return OneDecimal(*pct) + "%";
 }
 
 std::string YoyCell(const tonghop::v1::AggregateUpdate& update) {
-  if (!update.has_yoy_pct()) return "-";
-  double rounded = std::round(update.yoy_pct() * 10) / 10;
+  const std::optional<Decimal> yoy = YoyPctOf(update);
+  if (!yoy) return "-";
+  const std::string text = OneDecimal(*yoy);
   // -0.04 rounds to no change; "-0.0%" would suggest a fall that is not there.
-  if (rounded == 0) return "0.0%";
-  return fmt::format("{:+.1f}%", rounded);
+  if (text == "0.0" || text == "-0.0") return "0.0%";
+  return (yoy->negative() ? "" : "+") + text + "%";
 }
 
 std::string UnitsCell(const tonghop::v1::AggregateUpdate& update) {

@@ -18,6 +18,7 @@
 #include "core/csv.h"
 #include "core/decimal.h"
 #include "core/transport.h"
+#include "core/wire_protocol.h"
 #include "core/wire_text.h"
 
 namespace tonghop {
@@ -157,7 +158,7 @@ DropFolder::Outcome DropFolder::HandleFile(const std::string& name, uint64_t siz
     } else if (Status s = Decimal::Parse(row.cells[2], &value); !s.ok()) {
       error("value", s.message());
     } else {
-      figure.set_value(value.ToDouble());
+      SetFigureValue(value, &figure);
     }
     if (!row.cells[4].empty()) {
       int64_t ms = 0;

@@ -9,6 +9,7 @@
 
 #include "core/decimal.h"
 #include "core/period.h"
+#include "core/wire_protocol.h"
 #include "core/wire_text.h"
 
 namespace tonghop {
@@ -58,7 +59,7 @@ std::vector<FieldError> CheckFigure(const std::string& own_unit, tonghop::v1::In
     errors.push_back({"period", s.message()});
   }
   Decimal value;
-  if (Status s = Decimal::FromDouble(figure->value(), &value); !s.ok()) {
+  if (Status s = FigureValue(*figure, &value); !s.ok()) {
     errors.push_back({"value", s.message()});
   }
   if (wire_text_ok[2] && figure->reporting_unit().empty()) {

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/csv.h"
-#include "core/decimal.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop {
 namespace {
@@ -36,14 +36,6 @@ std::string LocalIsoTime(int64_t ms) {
                      offset_min / 60, offset_min % 60);
 }
 
-// The exact decimal the figure was written as (values come from Decimal text or are rounded to
-// micro-units by the aggregator), never 1e+06.
-std::string ValueText(double value) {
-  Decimal d;
-  if (Decimal::FromDouble(value, &d).ok()) return d.ToString();
-  return fmt::format("{}", value);
-}
-
 }  // namespace
 
 Status RejectionFile::Append(const std::vector<tonghop::storage::v1::RejectedUpdate>& records) const {
@@ -59,7 +51,7 @@ Status RejectionFile::Append(const std::vector<tonghop::storage::v1::RejectedUpd
     text += fmt::format("{},{},{},{},{},{},{}\n", u.seq(), CsvEscape(u.indicator()),
                         CsvEscape(u.period()),
                         // A placeholder for an unreadable record has no figure to show.
-                        u.unreadable_reason().empty() ? ValueText(u.value()) : "", ReasonName(r.reason()),
+                        u.unreadable_reason().empty() ? CsvEscape(ValueText(u)) : "", ReasonName(r.reason()),
                         CsvEscape(r.text()), LocalIsoTime(r.rejected_at_ms()));
   }
   Status status;

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/wire_protocol.h"
+
 namespace tonghop {
 namespace {
 
@@ -211,7 +213,7 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
   for (size_t i = 0; i < moved.size() && i < kRejectionsLoggedPerReply; ++i) {
     const auto& u = moved[i].update();
     spdlog::warn("aggregator rejected seq {} ({} {} = {}): {}: {}; recorded in {}", u.seq(),
-                 u.indicator(), u.period(), u.value(), tonghop::v1::RejectReason_Name(moved[i].reason()),
+                 u.indicator(), u.period(), ValueText(u), tonghop::v1::RejectReason_Name(moved[i].reason()),
                  moved[i].text(), rejections_->path());
   }
   if (moved.size() > kRejectionsLoggedPerReply) {
