@@ -128,10 +128,10 @@ Status Aggregator::Restore() {
       return;
     }
     if (same_rules) {
-      state_->LoadUnitValue(*indicator, period_text, unit, figure, value.applied_at_ms());
+      state_->LoadUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms());
       return;
     }
-    state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms());
+    state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms());
   };
   visitor.on_position = [&](uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position) {
     positions_[outbox_id] = position;
@@ -384,7 +384,8 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::s
     ++rejected_since_log_;
   } else {
     std::optional<Decimal> previous =
-        state_->SetUnitValue(*valid.indicator, valid.period, update.reporting_unit(), valid.value, now_ms);
+        state_->SetUnitValue(*valid.indicator, valid.period, update.reporting_unit(), valid.value, now_ms,
+                             update.observed_at_ms());
     tonghop::storage::v1::UnitValue stored;
     SetStoredValue(valid.value, &stored);
     stored.set_node_id(batch.node_id());

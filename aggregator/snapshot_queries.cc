@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "aggregator/completeness.h"
 #include "aggregator/province_state.h"
 #include "core/rocksdb_util.h"
 #include "core/wire_protocol.h"
@@ -13,7 +14,6 @@
 namespace tonghop {
 namespace {
 
-constexpr int64_t kMsPerDay = 86'400'000;
 // Records a stored-figures page reads at most per figure it may return: a page over a range of
 // periods skips the figures of other periods, and must not read the whole family to do it.
 constexpr size_t kRecordsReadPerPageFigure = 8;
@@ -65,7 +65,7 @@ void SetUnitFigure(const Indicator& indicator, const std::string& period, const 
   figure->set_reporting_unit(unit);
   figure->set_indicator(indicator.id);
   figure->set_period(period);
-  SetValue(Decimal::FromMicros(value.micros), figure);
+  SetValue(value.value, figure);
   figure->set_derived(value.derived);
   figure->set_complete(value.complete);
   figure->set_applied_at_ms(value.last_applied_ms);
@@ -113,7 +113,9 @@ Status SnapshotQueries::ValuesOfUnits(const Indicator& indicator, const Period& 
                                 [&](const std::string& unit, const tonghop::storage::v1::UnitValue& value) {
                                   Decimal figure;
                                   if (Status s = StoredValue(value, &figure); !s.ok()) parsed = s;
-                                  of_period.emplace(unit, ReportedFigure{figure, value.applied_at_ms()});
+                                  of_period.emplace(unit, ReportedFigure{figure, value.applied_at_ms(),
+                                                                         ReportedAtMs(value.observed_at_ms(),
+                                                                                      value.applied_at_ms())});
                                 });
       if (read.ok()) read = parsed;
     }
@@ -199,7 +201,8 @@ tonghop::v1::QueryReply SnapshotQueries::ProvinceHistory(const Indicator& indica
       parsed = s;
       return;
     }
-    replay.SetUnitValue(*recorded, record_period, record.reporting_unit(), value, record.applied_at_ms());
+    replay.SetUnitValue(*recorded, record_period, record.reporting_unit(), value, record.applied_at_ms(),
+                        record.observed_at_ms());
     if (!Within(record_period, period)) return;
     tonghop::v1::AggregateUpdate now = replay.Compute(indicator.id, canonical);
     if (last && last->value_decimal() == now.value_decimal() && last->units_reported() == now.units_reported()) return;
@@ -227,23 +230,37 @@ tonghop::v1::QueryReply SnapshotQueries::PeriodStatus(const tonghop::v1::StatusR
   status->set_now_ms(now_ms);
   std::map<std::pair<std::string, std::string>, tonghop::v1::StatusCell> cells;
   for (const Indicator& indicator : catalog_->indicators()) {
-    // When a figure is due; none without a deadline.
-    const bool has_deadline = indicator.deadline_days.has_value();
-    const int64_t due = has_deadline ? period.EndMs() + *indicator.deadline_days * kMsPerDay : 0;
-    UnitValues of_units;
-    if (Status s = ValuesOfUnits(indicator, period, &of_units); !s.ok()) return ReadError(s);
+    // Judged by the periods the indicator is due for within this one (completeness.h).
+    const std::vector<Period> due = DuePeriodsWithin(indicator, period);
+    std::vector<UnitValues> due_values(due.size());
+    for (size_t i = 0; i < due.size(); ++i) {
+      if (Status s = ValuesOfUnits(indicator, due[i], &due_values[i]); !s.ok()) return ReadError(s);
+    }
+    UnitValues of_period;
+    if (due.empty()) {
+      if (Status s = ValuesOfUnits(indicator, period, &of_period); !s.ok()) return ReadError(s);
+    }
     for (const std::string& unit : indicator.expected_units) {
       auto& cell = cells[{unit, indicator.sector}];
       cell.set_reporting_unit(unit);
       cell.set_sector(indicator.sector);
-      cell.set_expected(cell.expected() + 1);
-      auto value = of_units.find(unit);
-      if (value != of_units.end() && value->second.complete) {
-        cell.set_reported(cell.reported() + 1);
-        if (has_deadline && value->second.last_applied_ms > due) cell.set_late(cell.late() + 1);
-      } else if (has_deadline && now_ms > due) {
-        cell.set_overdue(cell.overdue() + 1);
+      if (due.empty()) {
+        // Not due for a period this short: a figure the unit chose to give is counted, not expected.
+        if (auto it = of_period.find(unit); it != of_period.end() && it->second.complete) {
+          cell.set_reported_not_due(cell.reported_not_due() + 1);
+        }
+        continue;
       }
+      std::vector<const UnitValue*> of_unit;
+      for (const UnitValues& values : due_values) {
+        auto it = values.find(unit);
+        of_unit.push_back(it == values.end() ? nullptr : &it->second);
+      }
+      const UnitTimeliness judged = JudgeUnit(indicator, due, of_unit, now_ms);
+      cell.set_expected(cell.expected() + 1);
+      if (judged.reported) cell.set_reported(cell.reported() + 1);
+      if (judged.late) cell.set_late(cell.late() + 1);
+      if (judged.overdue) cell.set_overdue(cell.overdue() + 1);
     }
   }
   // Units in catalog order (the order people read them in), sectors alphabetically.

@@ -9,6 +9,7 @@
 
 #include <random>
 
+#include "aggregator/completeness.h"
 #include "aggregator/province_state.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
@@ -64,7 +65,7 @@ class InMemoryAnswers {
         figure->set_reporting_unit(unit);
         figure->set_indicator(indicator.id);
         figure->set_period(canonical);
-        SetValue(Decimal::FromMicros(value->micros), figure);
+        SetValue(value->value, figure);
         figure->set_derived(value->derived);
         figure->set_complete(value->complete);
         figure->set_applied_at_ms(value->last_applied_ms);
@@ -121,21 +122,25 @@ class InMemoryAnswers {
     status->set_now_ms(now_ms);
     std::map<std::pair<std::string, std::string>, tonghop::v1::StatusCell> cells;
     for (const Indicator& indicator : catalog_->indicators()) {
-      const std::optional<int64_t> due = indicator.deadline_days
-                                             ? std::optional<int64_t>(period.EndMs() + *indicator.deadline_days * kMsPerDay)
-                                             : std::nullopt;
+      const std::vector<Period> due = DuePeriodsWithin(indicator, period);
       for (const std::string& unit : indicator.expected_units) {
         auto& cell = cells[{unit, indicator.sector}];
         cell.set_reporting_unit(unit);
         cell.set_sector(indicator.sector);
-        cell.set_expected(cell.expected() + 1);
-        auto value = state_->ValueOfUnit(indicator, period, unit);
-        if (value && value->complete) {
-          cell.set_reported(cell.reported() + 1);
-          if (due && value->last_applied_ms > *due) cell.set_late(cell.late() + 1);
-        } else if (due && now_ms > *due) {
-          cell.set_overdue(cell.overdue() + 1);
+        if (due.empty()) {
+          auto value = state_->ValueOfUnit(indicator, period, unit);
+          if (value && value->complete) cell.set_reported_not_due(cell.reported_not_due() + 1);
+          continue;
         }
+        std::vector<std::optional<UnitValue>> values;
+        std::vector<const UnitValue*> pointers;
+        for (const Period& p : due) values.push_back(state_->ValueOfUnit(indicator, p, unit));
+        for (const auto& value : values) pointers.push_back(value ? &*value : nullptr);
+        const UnitTimeliness judged = JudgeUnit(indicator, due, pointers, now_ms);
+        cell.set_expected(cell.expected() + 1);
+        if (judged.reported) cell.set_reported(cell.reported() + 1);
+        if (judged.late) cell.set_late(cell.late() + 1);
+        if (judged.overdue) cell.set_overdue(cell.overdue() + 1);
       }
     }
     for (const ReportingUnit& unit : catalog_->units()) {
@@ -191,11 +196,11 @@ class SnapshotQueriesTest : public ::testing::TestWithParam<const char*> {
         } else {
           std::optional<Decimal> previous = state_.SetUnitValue(indicator, period, unit, value, applied_at);
           tonghop::storage::v1::UnitValue stored;
-          stored.set_value_micros(value.micros());
+          SetStoredValue(value, &stored);
           stored.set_applied_at_ms(applied_at);
           batch.PutValue(indicator.id, period.ToString(), unit, stored);
-          if (previous) audit.set_previous_micros(previous->micros());
-          audit.set_value_micros(value.micros());
+          if (previous) SetAuditPreviousValue(*previous, &audit);
+          SetAuditValue(value, &audit);
         }
         batch.PutAudit(++counters_.audit_seq, audit);
       }

@@ -18,6 +18,8 @@ class Period {
   enum class Type { kYear, kHalfYear, kQuarter, kMonth };
 
   Period() = default;
+  // The year `year` (1900..2999 for a period that Parse would accept).
+  static Period OfYear(int year) { return Period(Type::kYear, year, 1); }
 
   // Fails with a message naming the text and the accepted forms.
   static Status Parse(std::string_view text, Period* out);
