@@ -63,6 +63,14 @@ nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& updat
   object["partial"] = update.partial();
   object["derived"] = update.derived();
   object["ytd_value"] = ExactNumberOrNull(YtdValueOf(update));
+  object["ytd_units_reported"] = update.ytd_units_reported();
+  nlohmann::ordered_json sub_periods = nlohmann::ordered_json::array();
+  for (const auto& sub : update.sub_periods()) {
+    sub_periods.push_back({{"period", sub.period()},
+                           {"units_reported", sub.units_reported()},
+                           {"units_with_figures", sub.units_with_figures()}});
+  }
+  object["sub_periods"] = std::move(sub_periods);
   nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
   for (const auto& w : update.warnings()) {
     warnings.push_back({{"rule", w.rule()}, {"units", std::vector<std::string>(w.units().begin(), w.units().end())},

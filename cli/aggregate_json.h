@@ -2,10 +2,13 @@
 // tests, the web node and downstream scripts. One object, on one line:
 //   {"seq":N,"aggregates":[{"indicator","period","value","unit","pct_of_plan","yoy_pct",
 //                           "units_reported","units_expected","partial","derived","ytd_value",
+//                           "ytd_units_reported",
+//                           "sub_periods":[{"period","units_reported","units_with_figures"}],
 //                           "warnings":[{"rule","units","text"}]}, ...]}
 // sorted by indicator then period; pct_of_plan, yoy_pct and ytd_value are null when the aggregator
 // has none (no plan, no figure a year before), never 0, so a consumer can tell "unknown" from "no
-// change". Every number is a JSON number written as its exact decimal, the shortest text of the
+// change". sub_periods lists, for a derived period, the quarters (or months) it is built of and
+// the units behind each (tonghop.proto's AggregateUpdate.sub_periods); empty otherwise. Every number is a JSON number written as its exact decimal, the shortest text of the
 // value the aggregator holds ("value":123456789012345.123456, "pct_of_plan":22.58), never the
 // noise of a double (22.579999999999998); a reader that wants every digit of a value beyond 15
 // significant digits reads the number's text, not a double.

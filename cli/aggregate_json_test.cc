@@ -72,7 +72,28 @@ TEST(AggregateJsonTest, DocumentHasSeqAndEveryFieldSortedByIndicatorThenPeriod) 
   EXPECT_EQ(first["derived"], false);
   EXPECT_TRUE(first["ytd_value"].is_null());
   EXPECT_TRUE(first["warnings"].empty());
-  EXPECT_EQ(first.size(), 12u);
+  EXPECT_EQ(first["ytd_units_reported"], 0);
+  EXPECT_TRUE(first["sub_periods"].empty());
+  EXPECT_EQ(first.size(), 14u);
+}
+
+TEST(AggregateJsonTest, ADerivedPeriodListsItsQuartersAndTheUnitsBehindEach) {
+  tonghop::v1::AggregateUpdate year = Aggregate(1, "agri.x", "2017", 23134);
+  year.set_derived(true);
+  year.set_units_reported(0);
+  for (const char* quarter : {"2017-Q1", "2017-Q2", "2017-Q3", "2017-Q4"}) {
+    auto* sub = year.add_sub_periods();
+    sub->set_period(quarter);
+    if (std::string(quarter) == "2017-Q1") {
+      sub->set_units_reported(11);
+      sub->set_units_with_figures(11);
+    }
+  }
+  nlohmann::json json = Parsed(year);
+  ASSERT_EQ(json["sub_periods"].size(), 4u);
+  EXPECT_EQ(json["sub_periods"][0]["period"], "2017-Q1");
+  EXPECT_EQ(json["sub_periods"][0]["units_reported"], 11);
+  EXPECT_EQ(json["sub_periods"][1]["units_with_figures"], 0);
 }
 
 TEST(AggregateJsonTest, EmptyTableIsAnEmptyListAndOutputIsOneLine) {

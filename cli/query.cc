@@ -82,16 +82,16 @@ std::string FormatValues(const tonghop::v1::ValuesReply& values, bool by_unit, c
     return DumpJson(document) + "\n";
   }
   if (format == "csv") {
-    std::string out = "indicator,period,unit_code,value,unit,pct_of_plan,yoy_pct,units_reported,units_expected,flags\n";
+    std::string out =
+        "indicator,period,unit_code,value,unit,pct_of_plan,yoy_pct,units_reported,units_expected,flags,ytd_value\n";
     for (const auto& a : values.aggregates()) {
-      out += fmt::format("{},{},province,{},{},{},{},{},{},{}\n", CsvEscape(a.indicator()), a.period(), ValueCell(a),
+      out += fmt::format("{},{},province,{},{},{},{},{},{},{},{}\n", CsvEscape(a.indicator()), a.period(), ValueCell(a),
                          CsvEscape(a.unit()), OptionalText(PctOfPlanOf(a)), OptionalText(YoyPctOf(a)), a.units_reported(),
-                         a.units_expected(),
-                         CsvEscape(Flags(a)));
+                         a.units_expected(), CsvEscape(Flags(a)), OptionalText(YtdValueOf(a)));
       if (!by_unit) continue;
       for (const auto& f : values.figures()) {
         if (f.indicator() != a.indicator()) continue;
-        out += fmt::format("{},{},{},{},{},,,,,{}\n", CsvEscape(f.indicator()), f.period(), f.reporting_unit(), ValueText(f),
+        out += fmt::format("{},{},{},{},{},,,,,{},\n", CsvEscape(f.indicator()), f.period(), f.reporting_unit(), ValueText(f),
                            CsvEscape(a.unit()), f.derived() ? (f.complete() ? "derived" : "derived partial") : "");
       }
     }

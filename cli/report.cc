@@ -47,11 +47,52 @@ std::string Value(const tonghop::v1::AggregateUpdate& a) {
   return (value ? FormatNumberVi(*value, 3) : ValueText(a)) + " " + a.unit();
 }
 
-// One indicator's clause; `full_change` says the change "so với cùng kỳ" in full.
+// "I" for the first quarter.
+const char* RomanQuarter(int index) {
+  static const char* kRoman[] = {"I", "II", "III", "IV"};
+  return kRoman[std::clamp(index, 1, 4) - 1];
+}
+
+// "quý I", "tháng 3": a sub-period of a derived value, as the report names it.
+std::string SubPeriodNameVi(const std::string& text) {
+  Period period;
+  if (!Period::Parse(text, &period).ok()) return text;
+  if (period.type() == Period::Type::kQuarter) return fmt::format("quý {}", RomanQuarter(period.index()));
+  if (period.type() == Period::Type::kMonth) return fmt::format("tháng {}", period.index());
+  return text;
+}
+
+// What a partial value is built of: the quarters (or months) it has, and who stands behind each,
+// when some are not there yet; else how many units have reported.
+std::string PartialNoteVi(const tonghop::v1::AggregateUpdate& a) {
+  std::vector<std::string> behind;
+  for (const auto& sub : a.sub_periods()) {
+    if (sub.units_with_figures() == 0) continue;
+    behind.push_back(fmt::format("{}: {}/{} đơn vị đã báo cáo", SubPeriodNameVi(sub.period()), sub.units_reported(),
+                                 a.units_expected()));
+  }
+  if (behind.size() < static_cast<size_t>(a.sub_periods_size())) {
+    Period first;
+    const bool months = Period::Parse(a.sub_periods(0).period(), &first).ok() && first.type() == Period::Type::kMonth;
+    return fmt::format(" (số liệu chưa đầy đủ: mới có {}/{} {}; {})", behind.size(), a.sub_periods_size(),
+                       months ? "tháng" : "quý", fmt::join(behind, "; "));
+  }
+  return fmt::format(" (số liệu chưa đầy đủ: {}/{} đơn vị đã báo cáo)", a.units_reported(), a.units_expected());
+}
+
+// One indicator's clause; `full_change` says the change "so với cùng kỳ" in full. % of plan
+// follows the year-to-date value it is made of ("lũy kế từ đầu năm") when that is not the value.
 std::string Clause(const Indicator& indicator, const tonghop::v1::AggregateUpdate& a, bool lead, bool* full_change) {
   std::string text = lead ? indicator.name : LowerFirstLetter(indicator.name);
   text += lead ? (indicator.time_agg == TimeAggregation::kLast ? " ước có " : " ước đạt ") : " ";
   text += Value(a);
+  const std::optional<Decimal> ytd = YtdValueOf(a);
+  if (ytd && ytd != ValueOf(a)) {
+    text += fmt::format(", lũy kế từ đầu năm {} {}", FormatNumberVi(*ytd, 3), a.unit());
+    if (a.ytd_units_reported() < a.units_expected()) {
+      text += fmt::format(" ({}/{} đơn vị đủ số liệu)", a.ytd_units_reported(), a.units_expected());
+    }
+  }
   if (auto pct = PctOfPlanOf(a)) {
     text += fmt::format(", {} {}% kế hoạch", lead ? "bằng" : "đạt", FormatNumberVi(*pct, 2));
   }
@@ -59,9 +100,7 @@ std::string Clause(const Indicator& indicator, const tonghop::v1::AggregateUpdat
     text += ", " + ChangePhraseVi(*yoy, *full_change);
     *full_change = false;
   }
-  if (a.partial()) {
-    text += fmt::format(" (số liệu chưa đầy đủ: {}/{} đơn vị đã báo cáo)", a.units_reported(), a.units_expected());
-  }
+  if (a.partial()) text += PartialNoteVi(a);
   return text;
 }
 
@@ -108,10 +147,9 @@ std::string HtmlEscape(const std::string& text) {
 
 // "quý I năm 2017", "tháng 3 năm 2017", "6 tháng đầu năm 2017", "năm 2017".
 std::string PeriodNameVi(const Period& period) {
-  static const char* kRoman[] = {"I", "II", "III", "IV"};
   switch (period.type()) {
     case Period::Type::kMonth: return fmt::format("tháng {} năm {}", period.index(), period.year());
-    case Period::Type::kQuarter: return fmt::format("quý {} năm {}", kRoman[period.index() - 1], period.year());
+    case Period::Type::kQuarter: return fmt::format("quý {} năm {}", RomanQuarter(period.index()), period.year());
     case Period::Type::kHalfYear:
       return period.index() == 1 ? fmt::format("6 tháng đầu năm {}", period.year())
                                  : fmt::format("6 tháng cuối năm {}", period.year());
