@@ -55,6 +55,13 @@ Status Aggregator::Start() {
   spdlog::info("catalog {}: {} reporting units, {} indicators", options_.catalog_dir, catalog_.units().size(),
                catalog_.indicators().size());
   validator_ = std::make_unique<UpdateValidator>(&catalog_);
+  auto* files = catalog_files_.mutable_catalog();
+  files->set_version(catalog_.fingerprint());
+  for (const char* name : Catalog::FileNames()) {  // the order the version hashes them in
+    auto* file = files->add_files();
+    file->set_name(name);
+    file->set_content(catalog_.files().at(name));
+  }
   state_ = std::make_unique<ProvinceState>(&catalog_);
   TONGHOP_RETURN_IF_ERROR(IngestStore::Open(options_.data_dir, options_.durability, &store_));
   TONGHOP_RETURN_IF_ERROR(Restore());
@@ -188,6 +195,7 @@ void Aggregator::IngestBurst() {
   int updates = 0;
   int messages = 0;
   std::unordered_set<std::string> heartbeats_answered;  // the identities answered in this burst
+  std::unordered_set<std::string> catalogs_sent;        // the identities sent the catalog in this burst
   while (updates < options_.max_batch_updates && messages < options_.max_messages_per_burst) {
     std::vector<zmq::message_t> frames;
     try {
@@ -215,7 +223,14 @@ void Aggregator::IngestBurst() {
       if (!heartbeats_answered.insert(frames[0].to_string()).second) continue;
       reply.mutable_heartbeat()->set_sent_at_ms(now);
       reply.mutable_heartbeat()->set_storage_error(storage_error_);
+      reply.mutable_heartbeat()->set_catalog_version(catalog_.fingerprint());
       SendReply(frames[0], reply);
+      continue;
+    }
+    if (message.has_catalog_request()) {
+      // The same: a collector asks once per catalog version it sees; one that floods the request
+      // gets one answer per burst, and its send queue (--ingest_send_hwm_messages) bounds the rest.
+      if (catalogs_sent.insert(frames[0].to_string()).second) SendReply(frames[0], catalog_files_);
       continue;
     }
     if (!message.has_updates()) {
@@ -283,6 +298,7 @@ void Aggregator::IngestBurst() {
 void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::UpdateBatch& batch, int64_t now_ms, IngestStore::Batch* writes,
                                tonghop::v1::UpdateReplies* replies) {
   replies->set_outbox_id(batch.outbox_id());
+  replies->set_catalog_version(catalog_.fingerprint());
   std::string malformed;
   if (batch.outbox_id() == 0) malformed = "field 'outbox_id' is 0; a collector must send its outbox's non-zero id";
   else if (batch.node_id().empty() || batch.node_id().size() > kMaxIdLength) malformed = "field 'node_id' is empty or too long";

@@ -27,7 +27,7 @@
 #include "aggregator/ingest_store.h"
 #include "aggregator/province_state.h"
 #include "aggregator/query_service.h"
-#include "aggregator/update_validator.h"
+#include "core/update_validator.h"
 #include "core/catalog.h"
 #include "core/clone_server.h"
 #include "core/status.h"
@@ -104,6 +104,8 @@ class Aggregator {
 
   AggregatorOptions options_;
   Catalog catalog_;
+  // The catalog's files, for the collectors that ask (CatalogRequest): made once at Start.
+  tonghop::v1::AggregatorMessage catalog_files_;
   std::unique_ptr<UpdateValidator> validator_;
   std::unique_ptr<IngestStore> store_;
   std::unique_ptr<ProvinceState> state_;

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "collector/collector_catalog.h"
 #include "collector/figure_check.h"
 #include "core/csv.h"
 #include "core/decimal.h"
@@ -168,8 +169,13 @@ DropFolder::Outcome DropFolder::HandleFile(const std::string& name, uint64_t siz
         figure.set_observed_at_ms(ms);
       }
     }
+    const size_t errors_before = errors.size();
     for (const FieldError& e : CheckFigure(options_.reporting_unit, &figure)) {
       error(e.field, e.why);
+    }
+    // The catalog judges a row the collector's own checks passed.
+    if (options_.catalog != nullptr && errors.size() == errors_before) {
+      for (const FieldError& e : options_.catalog->Check(figure, NowMs())) error(e.field, e.why);
     }
     auto [it, inserted] = first_line.try_emplace({figure.indicator(), figure.period()}, row.line);
     if (!inserted && !figure.indicator().empty()) {

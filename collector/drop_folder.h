@@ -5,7 +5,8 @@
 // exactly once:
 //  - good file: all its figures and its IngestedFile record go into the outbox in one Append, then
 //    the file moves to done/<name>;
-//  - bad file (any bad row, no rows, unreadable, a name that is not UTF-8): nothing of it enters
+//  - bad file (any bad row, by the collector's own checks or by the aggregator's catalog; no rows;
+//    unreadable; a name that is not UTF-8): nothing of it enters
 //    the outbox; it moves to failed/<name> with failed/<name>.error.txt beside it listing every
 //    problem as "<file>:<line>: field '<f>': <why>" and what to do;
 //  - a file the outbox already records with the same name, size and mtime (the collector stopped
@@ -23,10 +24,15 @@
 
 namespace tonghop {
 
+class CollectorCatalog;
+
 struct DropFolderOptions {
   std::string dir;             // the watched folder; done/ and failed/ are made beneath it
   std::string reporting_unit;  // the collector's unit: rows may name only this one
   int min_age_ms = 500;        // files modified more recently are left for a later scan
+  // Judges each row by the aggregator's catalog (unknown indicator, period outside its years...);
+  // null, or a catalog not yet received: only the aggregator judges.
+  const CollectorCatalog* catalog = nullptr;
 };
 
 class DropFolder {

@@ -72,6 +72,14 @@ std::vector<FieldError> CheckFigure(const std::string& own_unit, tonghop::v1::In
   return errors;
 }
 
+std::vector<FieldError> CheckAgainstCatalog(const UpdateValidator& validator, const tonghop::v1::IndicatorUpdate& figure,
+                                            int64_t now_ms) {
+  ValidatedUpdate valid;
+  const Refusal refusal = validator.Judge(figure, now_ms, &valid);
+  if (refusal.reason == tonghop::v1::REJECT_REASON_UNSPECIFIED) return {};
+  return {{refusal.field, refusal.why}};
+}
+
 Status ParseObservedAt(std::string_view text, int64_t* ms_since_epoch) {
   auto bad = [&] {
     return Status::InvalidArgument(fmt::format(

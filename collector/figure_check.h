@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/update_validator.h"
 #include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop {
@@ -26,6 +27,13 @@ struct FieldError {
 // Fills an empty reporting_unit with `own_unit`. Returns every problem found (empty when the
 // figure is good); a string that is not UTF-8 is never copied into a `why`.
 std::vector<FieldError> CheckFigure(const std::string& own_unit, tonghop::v1::IndicatorUpdate* figure);
+
+// The catalog's judgement of a figure that CheckFigure found good, by the collector's copy of the
+// aggregator's catalog (collector/collector_catalog.h): an unknown indicator or unit, a unit the
+// catalog does not expect for it, a period outside the catalog's years or of a type the indicator
+// is not reported for, a negative figure where the catalog forbids it. Empty when it passes.
+std::vector<FieldError> CheckAgainstCatalog(const UpdateValidator& validator, const tonghop::v1::IndicatorUpdate& figure,
+                                            int64_t now_ms);
 
 // Parses an ISO 8601 date ("2017-03-31") or date-time ("2017-03-31T14:05", "2017-03-31 14:05:09",
 // optional fraction of a second, optional "Z" or "+07:00"). Without a zone the time is Vietnam

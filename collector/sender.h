@@ -19,6 +19,9 @@
 //  - A handshake the aggregator refused (this unit's key is not registered yet): libzmq never
 //    retries it, so the sender makes a new socket after HandshakeMonitor's backoff, and gets in
 //    within seconds of the key being registered. The figures wait in the outbox meanwhile.
+//  - The aggregator names its catalog's version in every heartbeat answer and every reply; when
+//    that is not the version `catalog` holds, the sender asks for the files (a CatalogRequest, again
+//    after ack_timeout_ms while unanswered) and hands them to the catalog (docs/COLLECTOR.md).
 //  - When nothing was sent for heartbeat_interval_ms it sends a Heartbeat, which the aggregator
 //    answers. The aggregator is reachable while something was heard from it within three
 //    heartbeat intervals; the change either way is logged once. While it is silent the sender
@@ -29,10 +32,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <zmq.hpp>
 
+#include "collector/collector_catalog.h"
 #include "collector/outbox.h"
 #include "collector/rejection_file.h"
 #include "core/handshake_monitor.h"
@@ -52,6 +57,8 @@ struct SenderOptions {
   int ack_timeout_ms = 5'000;
   int heartbeat_interval_ms = 1'000;
   LinkOptions link;
+  // The catalog the collector judges figures by, kept level with the aggregator's; may be null.
+  CollectorCatalog* catalog = nullptr;
 };
 
 class Sender {
@@ -82,6 +89,10 @@ class Sender {
   // reject); empty once it acks again.
   const std::string& aggregator_storage_error() const { return aggregator_storage_error_; }
   size_t in_flight() const { return in_flight_.size(); }
+  // Whether the aggregator's ack of `seq` said duplicate, for the last kRecentAcks seqs acked;
+  // none for a seq not acked in this run (or acked longer ago).
+  std::optional<bool> AckedAsDuplicate(uint64_t seq) const;
+  static constexpr size_t kRecentAcks = 4096;
   // Times the cursor went back (for tests and logs).
   uint64_t rewinds() const { return rewinds_; }
 
@@ -104,6 +115,9 @@ class Sender {
   void ReconnectAfterSilence(int64_t now);
   void ReadReplies(int64_t now);
   void HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t now);
+  // Asks for the aggregator's catalog when `version` (announced by it) is not the one held.
+  void FollowCatalog(uint64_t version, int64_t now);
+  void TakeCatalog(const tonghop::v1::CatalogFiles& files);
   void HandleOutOfSequence(uint64_t expected_seq);
   void UpdateReachability(int64_t now);
   void CheckAckTimeout(int64_t now);
@@ -144,6 +158,9 @@ class Sender {
   bool unavailable_logged_ = false;
   std::string aggregator_storage_error_;
   uint64_t reported_lost_seq_ = 0;
+  std::map<uint64_t, bool> recent_acks_;  // seq -> duplicate, the last kRecentAcks acked
+  int64_t catalog_requested_ms_ = 0;  // when the catalog was last asked for; 0: not since it came
+  LogLimiter catalog_log_{60'000};
   LogLimiter protocol_log_{10'000};
   LogLimiter outbox_log_{10'000};
 };

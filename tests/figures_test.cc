@@ -1,8 +1,10 @@
 // Figures that mean what they say (issue 11), through the real processes: exact decimals from a
 // drop file to every output.
 #include <gtest/gtest.h>
+#include <filesystem>
 #include <thread>
 
+#include "core/csv.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
@@ -77,6 +79,74 @@ TEST_F(FiguresTest, AFigureOfTwentyOneDigitsReachesWatchQueryAndExportDigitForDi
   std::string history = Cli({"history", "--unit", "so-tai-chinh", "--indicator", "budget.revenue.total", "--period",
                              "2017-Q1", "--json", "--aggregator", query});
   EXPECT_NE(history.find(R"("value":)" + exact + ","), std::string::npos) << history;
+}
+
+// Issue 11: a drop file with an unknown indicator or a negative herd went to done/; its bad rows
+// showed only in rejected.csv. The collector now judges each row by the aggregator's catalog.
+TEST_F(FiguresTest, ADropFilesBadRowsAreRefusedAtTheCollectorWithTheReason) {
+  ASSERT_OK(province_.StartCollector("cao-loc"));
+  ASSERT_OK(province_.DropText("cao-loc", "typo.csv",
+                               "indicator,period,value\n"
+                               "agri.herd.pig,2017-03,48.2\n"
+                               "agri.herd.pigs,2017-03,-1\n"
+                               "agri.herd.pigs,2041-03,5\n"));
+  const std::string failed = province_.DropDir("cao-loc") + "/failed/typo.csv";
+  for (const int64_t deadline = MonotonicMs() + 20'000;
+       MonotonicMs() < deadline && !std::filesystem::exists(failed + ".error.txt");) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(std::filesystem::exists(failed + ".error.txt")) << province_.LogTail("collector-cao-loc");
+  EXPECT_FALSE(std::filesystem::exists(province_.DropDir("cao-loc") + "/done/typo.csv"));
+  std::string errors;
+  ASSERT_OK(ReadFileToString(failed + ".error.txt", &errors));
+  EXPECT_NE(errors.find("typo.csv:2: field 'indicator': unknown indicator 'agri.herd.pig'"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("typo.csv:3: field 'value': -1 is negative"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("typo.csv:4: field 'period': '2041-03' is outside the years"), std::string::npos) << errors;
+}
+
+// Issue 11: `submit` of a typo printed "accepted as seq 64" and exited 0.
+TEST_F(FiguresTest, SubmitOfAnUnknownIndicatorExitsNonZeroWithTheReason) {
+  ASSERT_OK(province_.StartCollector("cao-loc"));
+  const std::string said = Cli({"submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+                                "agri.herd.pig", "--period", "2017-03", "--value", "48.2"}, 1);
+  EXPECT_NE(said.find("field 'indicator': unknown indicator 'agri.herd.pig'"), std::string::npos) << said;
+  EXPECT_EQ(said.find("accepted"), std::string::npos) << said;
+}
+
+// `submit` waits for the aggregator's verdict and prints it.
+TEST_F(FiguresTest, SubmitPrintsTheAggregatorsVerdict) {
+  ASSERT_OK(province_.StartCollector("cao-loc"));
+  const std::string stored = Cli({"submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+                                  "agri.herd.pigs", "--period", "2017-03", "--value", "48.2", "--wait_ms", "60000"});
+  EXPECT_NE(stored.find("stored by the aggregator"), std::string::npos) << stored;
+  const std::string no_wait = Cli({"submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+                                   "agri.herd.pigs", "--period", "2017-03", "--value", "48.3", "--no-wait"});
+  EXPECT_NE(no_wait.find("accepted as seq 2; it will be sent to the aggregator"), std::string::npos) << no_wait;
+}
+
+// A collector that has no catalog yet (its aggregator out of reach at its first start) takes a
+// figure the catalog would refuse; `submit` waits for the aggregator's refusal and exits non-zero.
+TEST_F(FiguresTest, SubmitExitsNonZeroWhenTheAggregatorRefuses) {
+  ASSERT_OK(province_.Pause("aggregator"));
+  ASSERT_OK(province_.StartCollector("cao-loc", {.extra_flags = {"--catalog_wait_ms", "0"}}));
+  std::thread resume([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    EXPECT_OK(province_.Resume("aggregator"));
+  });
+  const std::string said = Cli({"submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+                                "agri.herd.pig", "--period", "2017-03", "--value", "48.2", "--wait_ms", "60000"}, 1);
+  resume.join();
+  EXPECT_NE(said.find("refused by the aggregator"), std::string::npos) << said;
+  EXPECT_NE(said.find("unknown indicator 'agri.herd.pig'"), std::string::npos) << said;
+}
+
+// Issue 11: a collector started with a unit code the catalog does not have logged "ready:".
+TEST_F(FiguresTest, ACollectorWhoseUnitIsNotInTheCatalogSaysSoAndExits) {
+  Status s = province_.StartCollector("cao-loc-typo");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("exited before it was ready"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("reporting unit 'cao-loc-typo' is not in the aggregator's catalog"), std::string::npos)
+      << s.ToString();
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "aggregator/update_validator.h"
+#include "core/update_validator.h"
 #include "core/testing/status_matchers.h"
 #include "core/transport.h"
 
