@@ -28,26 +28,6 @@ tonghop::v1::QueryReply ReadError(const Status& status) {
   return Error("reading the aggregator's database: " + status.message());
 }
 
-// The revision an audit record tells of; Corruption when its values cannot be read.
-Status Revision(const tonghop::storage::v1::AuditRecord& record, tonghop::v1::FigureRevision* out) {
-  tonghop::v1::FigureRevision& revision = *out;
-  revision.set_reporting_unit(record.reporting_unit());
-  std::optional<Decimal> previous;
-  TONGHOP_RETURN_IF_ERROR(AuditPreviousValue(record, &previous));
-  if (previous) SetPreviousValue(*previous, &revision);
-  if (record.rejected() == tonghop::v1::REJECT_REASON_UNSPECIFIED) {
-    Decimal value;
-    TONGHOP_RETURN_IF_ERROR(AuditValue(record, &value));
-    SetValue(value, &revision);
-  }
-  revision.set_node_id(record.node_id());
-  revision.set_observed_at_ms(record.observed_at_ms());
-  revision.set_applied_at_ms(record.applied_at_ms());
-  revision.set_rejected(record.rejected());
-  revision.set_reject_text(record.reject_text());
-  return Status::OK();
-}
-
 // Whether `inner` lies within `outer` (the same period, or one of its months, quarters...).
 bool Within(const Period& inner, const Period& outer) {
   return inner.year() == outer.year() && inner.first_month() >= outer.first_month() &&
@@ -162,7 +142,7 @@ tonghop::v1::QueryReply SnapshotQueries::History(const tonghop::v1::HistoryReque
   Status read = view_->ReadHistory({{indicator->id, period.ToString(), request.reporting_unit()}},
                                    [&](uint64_t, const tonghop::storage::v1::AuditRecord& record) {
                                      tonghop::v1::FigureRevision revision;
-                                     if (Status s = Revision(record, &revision); !s.ok()) parsed = s;
+                                     if (Status s = AuditRevision(record, &revision); !s.ok()) parsed = s;
                                      figures.Add(std::move(revision));
                                    });
   if (read.ok()) read = parsed;
@@ -197,7 +177,7 @@ tonghop::v1::QueryReply SnapshotQueries::ProvinceHistory(const Indicator& indica
     if (recorded == nullptr || !Period::Parse(record.period(), &record_period).ok()) return;
     tonghop::v1::ProvinceRevision revision;
     Decimal value;
-    if (Status s = AuditValue(record, &value); !s.ok() || !(s = Revision(record, revision.mutable_cause())).ok()) {
+    if (Status s = AuditValue(record, &value); !s.ok() || !(s = AuditRevision(record, revision.mutable_cause())).ok()) {
       parsed = s;
       return;
     }

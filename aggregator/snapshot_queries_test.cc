@@ -26,16 +26,10 @@ bool Within(const Period& inner, const Period& outer) {
          inner.last_month() <= outer.last_month();
 }
 
+// The revision of an audit record, by the one conversion there is (core/wire_protocol.h).
 tonghop::v1::FigureRevision Revision(const tonghop::storage::v1::AuditRecord& record) {
   tonghop::v1::FigureRevision revision;
-  revision.set_reporting_unit(record.reporting_unit());
-  if (record.has_previous_micros()) SetPreviousValue(Decimal::FromMicros(record.previous_micros()), &revision);
-  if (record.rejected() == tonghop::v1::REJECT_REASON_UNSPECIFIED) SetValue(Decimal::FromMicros(record.value_micros()), &revision);
-  revision.set_node_id(record.node_id());
-  revision.set_observed_at_ms(record.observed_at_ms());
-  revision.set_applied_at_ms(record.applied_at_ms());
-  revision.set_rejected(record.rejected());
-  revision.set_reject_text(record.reject_text());
+  EXPECT_OK(AuditRevision(record, &revision));
   return revision;
 }
 

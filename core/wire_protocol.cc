@@ -332,4 +332,23 @@ Status AuditPreviousValue(const tonghop::storage::v1::AuditRecord& record, std::
   return Status::OK();
 }
 
+Status AuditRevision(const tonghop::storage::v1::AuditRecord& record, tonghop::v1::FigureRevision* out) {
+  tonghop::v1::FigureRevision& revision = *out;
+  revision.set_reporting_unit(record.reporting_unit());
+  std::optional<Decimal> previous;
+  TONGHOP_RETURN_IF_ERROR(AuditPreviousValue(record, &previous));
+  if (previous) SetPreviousValue(*previous, &revision);
+  if (record.rejected() == tonghop::v1::REJECT_REASON_UNSPECIFIED) {
+    Decimal value;
+    TONGHOP_RETURN_IF_ERROR(AuditValue(record, &value));
+    SetValue(value, &revision);
+  }
+  revision.set_node_id(record.node_id());
+  revision.set_observed_at_ms(record.observed_at_ms());
+  revision.set_applied_at_ms(record.applied_at_ms());
+  revision.set_rejected(record.rejected());
+  revision.set_reject_text(record.reject_text());
+  return Status::OK();
+}
+
 }  // namespace tonghop

@@ -96,5 +96,8 @@ void SetAuditPreviousValue(Decimal value, tonghop::storage::v1::AuditRecord* rec
 Status AuditValue(const tonghop::storage::v1::AuditRecord& record, Decimal* out);
 // None when the record has no previous value (the unit's first figure).
 Status AuditPreviousValue(const tonghop::storage::v1::AuditRecord& record, std::optional<Decimal>* out);
+// The revision of a unit's figure an audit record tells of (`tonghop history`): no value when the
+// figure was refused, only the reason. Corruption when its values cannot be read.
+Status AuditRevision(const tonghop::storage::v1::AuditRecord& record, tonghop::v1::FigureRevision* out);
 
 }  // namespace tonghop

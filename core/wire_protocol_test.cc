@@ -201,5 +201,38 @@ TEST(WireProtocolTest, RecordsKeepSixtyFourBitMicrosWhenTheyFitAndTextBeyond) {
   EXPECT_EQ(read.ToString(), "-1.5");
 }
 
+// Issue 11: snapshot_queries_test kept its own copy of the audit-record-to-revision conversion,
+// which read value_micros only: a value beyond 64-bit micros came out as 0 there.
+TEST(WireProtocolTest, AnAuditRecordBecomesTheRevisionItTellsOfExactly) {
+  tonghop::storage::v1::AuditRecord audit;
+  audit.set_reporting_unit("so-tai-chinh");
+  audit.set_node_id("collector-so-tai-chinh");
+  audit.set_observed_at_ms(1);
+  audit.set_applied_at_ms(2);
+  SetAuditPreviousValue(D("17.28"), &audit);
+  SetAuditValue(D("123456789012345.123456"), &audit);
+  tonghop::v1::FigureRevision revision;
+  ASSERT_OK(AuditRevision(audit, &revision));
+  EXPECT_EQ(revision.reporting_unit(), "so-tai-chinh");
+  EXPECT_EQ(revision.node_id(), "collector-so-tai-chinh");
+  EXPECT_EQ(revision.observed_at_ms(), 1);
+  EXPECT_EQ(revision.applied_at_ms(), 2);
+  EXPECT_EQ(ValueText(revision), "123456789012345.123456");
+  EXPECT_EQ(revision.previous_value(), 17.28);
+
+  // A rejected figure has no value, only the reason.
+  audit.set_rejected(tonghop::v1::REJECT_REASON_NEGATIVE_VALUE);
+  audit.set_reject_text("field 'value': -1 is negative");
+  revision.Clear();
+  ASSERT_OK(AuditRevision(audit, &revision));
+  EXPECT_TRUE(revision.value_decimal().empty());
+  EXPECT_EQ(revision.rejected(), tonghop::v1::REJECT_REASON_NEGATIVE_VALUE);
+  EXPECT_EQ(revision.reject_text(), "field 'value': -1 is negative");
+
+  audit.set_rejected(tonghop::v1::REJECT_REASON_UNSPECIFIED);
+  audit.set_value_decimal("x");
+  EXPECT_EQ(AuditRevision(audit, &revision).code(), Status::Code::kCorruption);
+}
+
 }  // namespace
 }  // namespace tonghop
