@@ -33,6 +33,8 @@ struct CollectorOptions {
   // How long a collector with no catalog at all waits for the aggregator's before it takes figures
   // without (the aggregator still judges them).
   int catalog_wait_ms = 5'000;
+  // HOST:PORT serving the node's metrics at /metrics (core/metrics.h); "" serves none.
+  std::string metrics_endpoint;
   // CURVE client keys towards the aggregator (core/link_security.h); disabled: plain text.
   CurveSocketKeys curve;
   // Drop files modified more recently than this are left for a later scan (not a flag: tests).

@@ -1,6 +1,7 @@
 // tonghop-collector: one per reporting unit; see collector/collector.h and docs/COLLECTOR.md.
 #include "collector/collector.h"
 #include "core/link_security.h"
+#include "core/metrics.h"
 #include "core/process.h"
 
 int main(int argc, char** argv) {
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
                  "with no catalog kept yet, how long to wait for the aggregator's before taking figures without "
                  "it (the aggregator still judges them); a kept catalog is used at once")
       ->capture_default_str();
+  tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9570");
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);
   return tonghop::RunMain(app, argc, argv, "collector", common, [&] {

@@ -38,6 +38,7 @@
 #include <zmq.hpp>
 
 #include "collector/collector_catalog.h"
+#include "collector/collector_metrics.h"
 #include "collector/outbox.h"
 #include "collector/rejection_file.h"
 #include "core/handshake_monitor.h"
@@ -59,6 +60,8 @@ struct SenderOptions {
   LinkOptions link;
   // The catalog the collector judges figures by, kept level with the aggregator's; may be null.
   CollectorCatalog* catalog = nullptr;
+  // Where the sender counts what goes over the link (collector/collector_metrics.h).
+  std::shared_ptr<MetricsRegistry> metrics = std::make_shared<MetricsRegistry>();
 };
 
 class Sender {
@@ -163,6 +166,7 @@ class Sender {
   LogLimiter catalog_log_{60'000};
   LogLimiter protocol_log_{10'000};
   LogLimiter outbox_log_{10'000};
+  CollectorMetrics metrics_;
 };
 
 }  // namespace tonghop
