@@ -232,7 +232,7 @@ CLI::App* AddReportCommand(CLI::App& app, ReportOptions* options) {
   command->add_option("--period", options->period, "period, e.g. 2017-Q1, 2017-03, 2017-H1, 2017")->required();
   command->add_option("--format", options->format, "md, html or txt")->check(CLI::IsMember({"md", "html", "txt"}))->capture_default_str();
   command->add_option("--output", options->output, "write to this file instead of stdout");
-  command->add_option("--catalog_dir", options->catalog_dir, "catalog for names and structure (default: deploy/lang-son when it exists here)");
+  command->add_option("--catalog_dir", options->catalog_dir, "catalog for names and structure (default: the configuration file's catalog_dir, else the local province's deploy/lang-son)");
   AddAggregatorFlags(command, &options->aggregator);
   command->footer("Example: tonghop report --period 2017-Q1 --format html --output quy1-2017.html");
   return command;

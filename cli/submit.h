@@ -22,19 +22,24 @@ struct SubmitOptions {
   int timeout_ms = 5'000;
   bool no_wait = false;  // return once the collector stored it, as before the verdict
   int wait_ms = 30'000;  // how long to wait for the aggregator's verdict
+  // The language of the messages, here and in the collector's answer: "vi", "en", or "" (the
+  // configuration file's lang, else the locale; core/messages.h).
+  std::string lang;
 };
 
 // Declares the `submit` subcommand of `app`, binding its flags into `options`.
 CLI::App* AddSubmitCommand(CLI::App& app, SubmitOptions* options);
 
-// Checks the flags and builds the request; InvalidArgument names the flag that is wrong.
+// Checks the flags and builds the request (asking the collector to answer in the language of
+// `options`); InvalidArgument names the flag that is wrong, in that language.
 Status BuildSubmitRequest(const SubmitOptions& options, tonghop::v1::LocalRequest* request);
 
-// Sends the figure; with no_wait prints "accepted as seq N; ..." on stdout, otherwise waits for the
-// aggregator's verdict and prints "stored by the aggregator as seq N". Fails with the collector's
-// error, when the collector does not answer, when the aggregator refused the figure
-// (InvalidArgument, with its reason), or when it has not answered within wait_ms (Unavailable;
-// the figure stays in the collector's outbox and is sent when the aggregator is reachable).
+// Sends the figure; with no_wait prints "accepted as seq N; ..." (in Vietnamese: "đã nhận, số thứ
+// tự N; ...") on stdout, otherwise waits for the aggregator's verdict and prints "stored by the
+// aggregator as seq N". Fails with the collector's error, when the collector does not answer, when
+// the aggregator refused the figure (InvalidArgument, with its reason), or when it has not
+// answered within wait_ms (Unavailable; the figure stays in the collector's outbox and is sent
+// when the aggregator is reachable).
 Status RunSubmit(const SubmitOptions& options);
 
 }  // namespace tonghop::cli

@@ -24,6 +24,7 @@
 #include "core/metrics.h"
 #include "core/process.h"
 #include "core/transport.h"
+#include "core/messages.h"
 #include "core/wire_text.h"
 
 namespace tonghop {
@@ -51,6 +52,12 @@ Status CheckOptions(const CollectorOptions& o) {
   if (o.catalog_wait_ms < 0) {
     return Status::InvalidArgument(fmt::format("--catalog_wait_ms must be 0 or more (got {})", o.catalog_wait_ms));
   }
+  TONGHOP_RETURN_IF_ERROR(positive("max_drop_file_rows", o.max_drop_file_rows));
+  if (o.max_drop_file_bytes <= 0) {
+    return Status::InvalidArgument(fmt::format("--max_drop_file_bytes must be above 0 (got {})", o.max_drop_file_bytes));
+  }
+  Language language;
+  if (Status s = ParseLanguage(o.lang, &language); !s.ok()) return s.WithContext("--lang");
   return Status::OK();
 }
 
@@ -78,9 +85,18 @@ Status RunCollector(const CollectorOptions& options) {
   TONGHOP_RETURN_IF_ERROR(Outbox::Open(options.data_dir + "/outbox", &outbox));
   CollectorCatalog catalog(options.reporting_unit, outbox.get());
   catalog.Restore();
-  DropFolder drop_folder({drop_dir, options.reporting_unit, options.drop_min_age_ms, &catalog}, outbox.get());
+  DropFolderOptions drop_options;
+  drop_options.dir = drop_dir;
+  drop_options.reporting_unit = options.reporting_unit;
+  drop_options.min_age_ms = options.drop_min_age_ms;
+  (void)ParseLanguage(options.lang, &drop_options.language);  // checked above
+  drop_options.xlsx_sheet = options.drop_xlsx_sheet;
+  drop_options.max_file_bytes = static_cast<size_t>(options.max_drop_file_bytes);
+  drop_options.max_rows = static_cast<size_t>(options.max_drop_file_rows);
+  drop_options.catalog = &catalog;
+  DropFolder drop_folder(drop_options, outbox.get());
   TONGHOP_RETURN_IF_ERROR(drop_folder.Init());
-  RejectionFile rejections(drop_dir + "/" + DropFolder::kRejectionFileName);
+  RejectionFile rejections(drop_dir + "/" + DropFolder::kRejectionFileName, drop_options.language);
 
   auto registry = NewMetricsRegistry("collector");
   CollectorMetrics metrics(*registry, options.reporting_unit);
@@ -98,7 +114,7 @@ Status RunCollector(const CollectorOptions& options) {
   sender_options.metrics = registry;
   if (!options.curve.enabled()) WarnPlaintext("the link to the aggregator");
   Sender sender(context, sender_options, outbox.get(), &rejections);
-  LocalApiOptions api_options{submit_endpoint, options.reporting_unit, {}};
+  LocalApiOptions api_options{submit_endpoint, options.reporting_unit, drop_options.language, {}};
   api_options.catalog = &catalog;
   LocalApi local_api(context, api_options, outbox.get(), &sender);
   TONGHOP_RETURN_IF_ERROR(local_api.Start());

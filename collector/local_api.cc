@@ -12,6 +12,7 @@
 
 #include "collector/figure_check.h"
 #include "core/wire_protocol.h"
+#include "core/wire_text.h"
 
 namespace tonghop {
 namespace {
@@ -74,7 +75,9 @@ void LocalApi::Process() {
         reply.set_error(fmt::format("malformed request: {}; use `tonghop submit` or `tonghop collector-status`",
                                     parsed.message()));
       } else if (request.has_submit()) {
-        reply = Submit(request.submit());
+        Language language = options_.language;
+        if (!request.language().empty()) (void)ParseLanguage(request.language(), &language);
+        reply = Submit(request.submit(), language);
       } else if (request.has_verdict()) {
         reply = Verdicts(request.verdict());
       } else if (request.has_status()) {
@@ -93,10 +96,10 @@ void LocalApi::Process() {
   }
 }
 
-tonghop::v1::LocalReply LocalApi::Submit(const tonghop::v1::SubmitRequest& request) {
+tonghop::v1::LocalReply LocalApi::Submit(const tonghop::v1::SubmitRequest& request, Language language) {
   tonghop::v1::LocalReply reply;
   if (request.figures().empty()) {
-    reply.set_error("submit has no figures; give at least one");
+    reply.set_error(Text(language, Msg::kSubmitNoFigures));
     return reply;
   }
   std::vector<tonghop::v1::IndicatorUpdate> figures(request.figures().begin(), request.figures().end());
@@ -105,16 +108,17 @@ tonghop::v1::LocalReply LocalApi::Submit(const tonghop::v1::SubmitRequest& reque
   for (size_t i = 0; i < figures.size(); ++i) {
     auto& figure = figures[i];
     if (figure.observed_at_ms() == 0) figure.set_observed_at_ms(now);
-    std::vector<FieldError> problems = CheckFigure(options_.reporting_unit, &figure);
+    std::vector<FieldError> problems = CheckFigure(options_.reporting_unit, language, &figure);
     // The catalog judges a figure the collector's own checks passed.
     if (problems.empty() && options_.catalog != nullptr) problems = options_.catalog->Check(figure, now);
     for (const FieldError& e : problems) {
-      errors += fmt::format("{}figure {} ({} {}): field '{}': {}", errors.empty() ? "" : "; ", i + 1,
-                            figure.indicator(), figure.period(), e.field, e.why);
+      errors += (errors.empty() ? "" : "; ") + Text(language, Msg::kSubmitFigureProblem, i + 1,
+                                                    EscapeInvalidUtf8(figure.indicator()),
+                                                    EscapeInvalidUtf8(figure.period()), e.field, e.why);
     }
   }
   if (!errors.empty()) {
-    reply.set_error(errors + ". Nothing was stored; correct it and submit again");
+    reply.set_error(Text(language, Msg::kSubmitNothingStored, errors));
     return reply;
   }
   if (Status s = outbox_->Append(&figures); !s.ok()) {

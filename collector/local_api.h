@@ -3,7 +3,8 @@
 // precede the request are echoed in front of the reply).
 //  - submit: every figure passes the same checks as a drop-file row (collector/figure_check.h and,
 //    once the collector has it, the aggregator's catalog);
-//    if any fails nothing is stored and the error names the figure and the field. Otherwise the
+//    if any fails nothing is stored and the error names the figure and the field, in the language
+//    the request asks for (LocalRequest.language), or else the collector's. Otherwise the
 //    figures are appended to the outbox (durable before the reply) and the reply carries their seqs.
 //  - verdict: for figures submitted before, by seq: pending, stored, a duplicate, or refused and
 //    why (the outbox's rejected records). A seq acked before this run of the collector (or more
@@ -23,6 +24,7 @@
 #include "collector/outbox.h"
 #include "collector/sender.h"
 #include "core/log_limiter.h"
+#include "core/messages.h"
 #include "core/status.h"
 #include "core/transport.h"
 #include "tonghop/v1/local.pb.h"
@@ -32,6 +34,7 @@ namespace tonghop {
 struct LocalApiOptions {
   std::string endpoint;        // bind address, e.g. ipc://var/collector/submit.sock
   std::string reporting_unit;  // the collector's unit
+  Language language = Language::kVietnamese;  // of errors, when the request asks for none
   LinkOptions link;
   // Judges each figure by the aggregator's catalog, as a drop file's rows; may be null.
   const CollectorCatalog* catalog = nullptr;
@@ -52,7 +55,7 @@ class LocalApi {
   void Process();
 
  private:
-  tonghop::v1::LocalReply Submit(const tonghop::v1::SubmitRequest& request);
+  tonghop::v1::LocalReply Submit(const tonghop::v1::SubmitRequest& request, Language language);
   tonghop::v1::LocalReply OutboxStatus() const;
   tonghop::v1::LocalReply Verdicts(const tonghop::v1::VerdictRequest& request) const;
 

@@ -22,15 +22,19 @@
 //  - The aggregator names its catalog's version in every heartbeat answer and every reply; when
 //    that is not the version `catalog` holds, the sender asks for the files (a CatalogRequest, again
 //    after ack_timeout_ms while unanswered) and hands them to the catalog (docs/COLLECTOR.md).
+//  - Each seq the aggregator settles (an ack, or a final reject) is also told to OnSettled's
+//    callback, after the outbox has recorded it: a one-shot sender (tonghop import) reports each
+//    figure's fate from it.
 //  - When nothing was sent for heartbeat_interval_ms it sends a Heartbeat, which the aggregator
 //    answers. The aggregator is reachable while something was heard from it within three
 //    heartbeat intervals; the change either way is logged once. While it is silent the sender
 //    makes a new connection every three intervals: without ZMTP heartbeats nothing else would
 //    drop one whose link was cut.
-// Not thread-safe: the collector's loop owns it.
+// Not thread-safe: the collector's loop (or tonghop import's) owns it.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -71,7 +75,20 @@ class Sender {
   // connection is replaced.
   static constexpr int kSilentIntervals = 3;
 
+  // How the aggregator settled one seq.
+  struct Settlement {
+    uint64_t seq = 0;
+    bool acked = false;      // stored; otherwise refused for good (reason, text)
+    bool duplicate = false;  // acked as one the aggregator had already
+    tonghop::v1::RejectReason reason = tonghop::v1::REJECT_REASON_UNSPECIFIED;
+    std::string text;
+  };
+
   Sender(zmq::context_t& context, SenderOptions options, Outbox* outbox, const RejectionFile* rejections);
+
+  // Calls `callback` for each settlement of a reply, once the outbox has recorded it. A seq may
+  // be told twice when the aggregator answers a resend of it again.
+  void OnSettled(std::function<void(const Settlement&)> callback) { on_settled_ = std::move(callback); }
 
   // Creates the DEALER and connects it (the aggregator need not be up).
   Status Start();
@@ -87,6 +104,14 @@ class Sender {
   int MillisUntilDue() const;
 
   bool aggregator_reachable() const { return reachability_ == Reachability::kReachable; }
+  // Whether anything has been heard from the aggregator since Start().
+  bool heard_from_aggregator() const { return heard_once_; }
+  // Whether the aggregator refused the handshake since it was last heard (the key is not in its
+  // registry, or of a role it does not admit on the ingest link).
+  bool handshake_refused() const { return refusals_ > 0; }
+  // As whom the aggregator says this sender's key is registered (Heartbeat.sender_key of its last
+  // answer): "collector:cao-loc", "office:office-1"; "" in plain-text mode or before it answered.
+  const std::string& sender_key() const { return sender_key_; }
   int64_t last_ack_at_ms() const { return last_ack_at_ms_; }
   // Why the aggregator last said it cannot store updates (its heartbeat or an UNAVAILABLE
   // reject); empty once it acks again.
@@ -160,6 +185,8 @@ class Sender {
   bool silence_logged_ = false;
   bool unavailable_logged_ = false;
   std::string aggregator_storage_error_;
+  std::string sender_key_;
+  std::function<void(const Settlement&)> on_settled_;
   uint64_t reported_lost_seq_ = 0;
   std::map<uint64_t, bool> recent_acks_;  // seq -> duplicate, the last kRecentAcks acked
   int64_t catalog_requested_ms_ = 0;  // when the catalog was last asked for; 0: not since it came

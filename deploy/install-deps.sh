@@ -15,6 +15,8 @@ packages=(
   libboost-dev     # core/decimal: exact quotients of 128-bit decimals (Boost.Multiprecision, headers only)
   prometheus-cpp-dev  # core/metrics: the Prometheus client and its HTTP exposer
   prometheus  # promtool (the alerts and metrics checks) and the server of the metrics system test
+  libminizip-dev libpugixml-dev  # collector/xlsx_reader: the .xlsx drop files (zip container, sheet XML)
+  libxlsxwriter-dev  # cli/template: the spreadsheet `tonghop template` writes for a unit
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
   file debootstrap systemd-container  # make package (dpkg-shlibdeps) and its install test

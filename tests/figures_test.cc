@@ -84,7 +84,7 @@ TEST_F(FiguresTest, AFigureOfTwentyOneDigitsReachesWatchQueryAndExportDigitForDi
 // Issue 11: a drop file with an unknown indicator or a negative herd went to done/; its bad rows
 // showed only in rejected.csv. The collector now judges each row by the aggregator's catalog.
 TEST_F(FiguresTest, ADropFilesBadRowsAreRefusedAtTheCollectorWithTheReason) {
-  ASSERT_OK(province_.StartCollector("cao-loc"));
+  ASSERT_OK(province_.StartCollector("cao-loc", {.extra_flags = {"--lang", "en"}}));
   ASSERT_OK(province_.DropText("cao-loc", "typo.csv",
                                "indicator,period,value\n"
                                "agri.herd.pig,2017-03,48.2\n"
@@ -107,7 +107,7 @@ TEST_F(FiguresTest, ADropFilesBadRowsAreRefusedAtTheCollectorWithTheReason) {
 // Issue 11: `submit` of a typo printed "accepted as seq 64" and exited 0.
 TEST_F(FiguresTest, SubmitOfAnUnknownIndicatorExitsNonZeroWithTheReason) {
   ASSERT_OK(province_.StartCollector("cao-loc"));
-  const std::string said = Cli({"submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+  const std::string said = Cli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
                                 "agri.herd.pig", "--period", "2017-03", "--value", "48.2"}, 1);
   EXPECT_NE(said.find("field 'indicator': unknown indicator 'agri.herd.pig'"), std::string::npos) << said;
   EXPECT_EQ(said.find("accepted"), std::string::npos) << said;
@@ -116,10 +116,10 @@ TEST_F(FiguresTest, SubmitOfAnUnknownIndicatorExitsNonZeroWithTheReason) {
 // `submit` waits for the aggregator's verdict and prints it.
 TEST_F(FiguresTest, SubmitPrintsTheAggregatorsVerdict) {
   ASSERT_OK(province_.StartCollector("cao-loc"));
-  const std::string stored = Cli({"submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+  const std::string stored = Cli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
                                   "agri.herd.pigs", "--period", "2017-03", "--value", "48.2", "--wait_ms", "60000"});
   EXPECT_NE(stored.find("stored by the aggregator"), std::string::npos) << stored;
-  const std::string no_wait = Cli({"submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+  const std::string no_wait = Cli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
                                    "agri.herd.pigs", "--period", "2017-03", "--value", "48.3", "--no-wait"});
   EXPECT_NE(no_wait.find("accepted as seq 2; it will be sent to the aggregator"), std::string::npos) << no_wait;
 }
@@ -133,7 +133,7 @@ TEST_F(FiguresTest, SubmitExitsNonZeroWhenTheAggregatorRefuses) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     EXPECT_OK(province_.Resume("aggregator"));
   });
-  const std::string said = Cli({"submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+  const std::string said = Cli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
                                 "agri.herd.pig", "--period", "2017-03", "--value", "48.2", "--wait_ms", "60000"}, 1);
   resume.join();
   EXPECT_NE(said.find("refused by the aggregator"), std::string::npos) << said;

@@ -374,7 +374,7 @@ Status MiniProvince::WaitForWatch(const std::function<bool(const nlohmann::json&
 std::map<std::string, std::string> MiniProvince::CollectorStatus(const std::string& unit) const {
   std::string out, err;
   std::map<std::string, std::string> fields;
-  if (RunCli({"collector-status", "--collector", CollectorApiEndpoint(unit)}, &out, &err) != 0) return fields;
+  if (RunCli({"--lang", "en", "collector-status", "--collector", CollectorApiEndpoint(unit)}, &out, &err) != 0) return fields;
   std::istringstream lines(out);
   std::string line;
   while (std::getline(lines, line)) {

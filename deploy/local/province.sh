@@ -65,10 +65,10 @@ Environment:
 Data: \$TONGHOP_VAR/aggregator, \$TONGHOP_VAR/collectors/<code>/{outbox,drop}
 Keys: \$TONGHOP_VAR/keys/<node>.{key,pub} and keys.csv, the aggregator's key registry
       (edit it, then kill -HUP the aggregator's pid to apply: docs/SECURITY.md);
-      office.key is the key of tonghop status, history, query, export and report, which find
-      var/keys/ by themselves when run from the repository root (with another TONGHOP_VAR, add
-      --curve_secret_key_file \$TONGHOP_VAR/keys/office.key
-      --curve_server_public_key \$TONGHOP_VAR/keys/aggregator.pub)
+      office.key is the key of tonghop import, template, status, history, query, export and
+      report, which find it by themselves from any folder (in \$TONGHOP_VAR/keys when set,
+      else in this repository's var/keys: docs/OPERATIONS.md, "Where the office commands find
+      their keys")
 Logs: \$TONGHOP_VAR/logs/<node>.log (the previous run's in <node>.log.1)
 
 Examples:
@@ -177,10 +177,10 @@ YAML
 }
 
 # The CURVE keys of the local province (docs/SECURITY.md), made once: a key pair per node and
-# for the office (the query commands), and the aggregator's key registry of the publisher's,
+# for the office (tonghop import and the query commands), and the aggregator's key registry of the publisher's,
 # the office's and the collectors' public keys.
 public_key_of() { sed -n 's/^public_key = "\(.*\)"$/\1/p' "$KEYS/$1.pub"; }
-office_row() { echo "office,office,$(public_key_of office),local province: tonghop status/history/query/export/report"; }
+office_row() { echo "office,office,$(public_key_of office),local province: tonghop import and the query commands"; }
 make_key() {
   [[ -f "$KEYS/$1.key" ]] || "$BIN/tonghop" --log_level off keygen "$1" --out_dir "$KEYS" >/dev/null ||
     die "cannot write the CURVE keys in $KEYS (is $BIN/tonghop built?)"
@@ -416,7 +416,7 @@ cmd_status() {
     else
       state="$(state_of_pid "$pid")"
       if [[ "$node" == collector-* && "$state" == running ]]; then
-        pending="$("$BIN/tonghop" --log_level off collector-status --collector "$(submit_endpoint_of "$node")" \
+        pending="$("$BIN/tonghop" --log_level off --lang en collector-status --collector "$(submit_endpoint_of "$node")" \
           --timeout_ms 1000 2>/dev/null | awk '$1 == "pending:" { print $2 }' || true)"
         extra="pending ${pending:-?}"
       fi
