@@ -56,6 +56,13 @@ Status Aggregator::Start() {
                catalog_.indicators().size());
   metrics_ = std::make_unique<AggregatorMetrics>(*metrics_registry_, catalog_);
   validator_ = std::make_unique<UpdateValidator>(&catalog_);
+  auto* files = catalog_files_.mutable_catalog();
+  files->set_version(catalog_.fingerprint());
+  for (const char* name : Catalog::FileNames()) {  // the order the version hashes them in
+    auto* file = files->add_files();
+    file->set_name(name);
+    file->set_content(catalog_.files().at(name));
+  }
   state_ = std::make_unique<ProvinceState>(&catalog_);
   TONGHOP_RETURN_IF_ERROR(IngestStore::Open(options_.data_dir, options_.durability, &store_));
   TONGHOP_RETURN_IF_ERROR(Restore());
@@ -107,6 +114,7 @@ Status Aggregator::Restore() {
   authorizer_.ForgetOutboxes();
   size_t orphaned = 0;
   size_t outside_window = 0;
+  size_t unreadable = 0;
   const int current_year = UtcYearOfMs(NowMs());
   // Stored versions were computed by the rules of their day (catalog and code). Under the same
   // rules they are kept as they are, and a restart only loads; else every total is recomputed,
@@ -119,8 +127,12 @@ Status Aggregator::Restore() {
   visitor.on_value = [&](const std::string& indicator_id, const std::string& period_text, const std::string& unit,
                          const tonghop::storage::v1::UnitValue& value) {
     const Indicator* indicator = catalog_.FindIndicator(indicator_id);
-    const Decimal figure = Decimal::FromMicros(value.value_micros());
+    Decimal figure;
     Period period;
+    if (!StoredValue(value, &figure).ok()) {
+      ++unreadable;  // kept in the database as it is; nothing this build wrote
+      return;
+    }
     if (indicator == nullptr || !Period::Parse(period_text, &period).ok()) {
       ++orphaned;  // kept in the database; the catalog no longer knows the indicator
       return;
@@ -131,10 +143,10 @@ Status Aggregator::Restore() {
     }
     metrics_->FigureStored(unit, value.applied_at_ms());
     if (same_rules) {
-      state_->LoadUnitValue(*indicator, period_text, unit, figure, value.applied_at_ms());
+      state_->LoadUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms());
       return;
     }
-    state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms());
+    state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms());
   };
   visitor.on_position = [&](uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position) {
     positions_[outbox_id] = position;
@@ -149,6 +161,10 @@ Status Aggregator::Restore() {
   if (orphaned) {
     spdlog::warn("{} stored figures belong to indicators the catalog no longer has; they are kept but not counted",
                  orphaned);
+  }
+  if (unreadable) {
+    spdlog::error("{} stored figures have a value that is not a decimal (a damaged record?); they are kept but not "
+                  "counted", unreadable);
   }
   if (outside_window) {
     spdlog::warn("{} stored figures are for years outside the catalog's window, {} (years.csv); they are kept but "
@@ -189,6 +205,7 @@ void Aggregator::IngestBurst() {
   int updates = 0;
   int messages = 0;
   std::unordered_set<std::string> heartbeats_answered;  // the identities answered in this burst
+  std::unordered_set<std::string> catalogs_sent;        // the identities sent the catalog in this burst
   while (updates < options_.max_batch_updates && messages < options_.max_messages_per_burst) {
     std::vector<zmq::message_t> frames;
     try {
@@ -221,8 +238,15 @@ void Aggregator::IngestBurst() {
       metrics_->UnitHeard(authorizer_.UnitOf(frames[1]), now);
       reply.mutable_heartbeat()->set_sent_at_ms(now);
       reply.mutable_heartbeat()->set_storage_error(storage_error_);
+      reply.mutable_heartbeat()->set_catalog_version(catalog_.fingerprint());
       reply.mutable_heartbeat()->set_sender_key(authorizer_.IngestKeyOf(frames[1]));
       SendReply(frames[0], reply);
+      continue;
+    }
+    if (message.has_catalog_request()) {
+      // The same: a collector asks once per catalog version it sees; one that floods the request
+      // gets one answer per burst, and its send queue (--ingest_send_hwm_messages) bounds the rest.
+      if (catalogs_sent.insert(frames[0].to_string()).second) SendReply(frames[0], catalog_files_);
       continue;
     }
     if (!message.has_updates()) {
@@ -303,6 +327,7 @@ void Aggregator::IngestBurst() {
 void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::UpdateBatch& batch, int64_t now_ms, IngestStore::Batch* writes,
                                tonghop::v1::UpdateReplies* replies) {
   replies->set_outbox_id(batch.outbox_id());
+  replies->set_catalog_version(catalog_.fingerprint());
   std::string malformed;
   if (batch.outbox_id() == 0) malformed = "field 'outbox_id' is 0; a collector must send its outbox's non-zero id";
   else if (batch.node_id().empty() || batch.node_id().size() > kMaxIdLength) malformed = "field 'node_id' is empty or too long";
@@ -418,17 +443,18 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const Ingest
     ++rejected_since_log_;
   } else {
     std::optional<Decimal> previous =
-        state_->SetUnitValue(*valid.indicator, valid.period, update.reporting_unit(), valid.value, now_ms);
+        state_->SetUnitValue(*valid.indicator, valid.period, update.reporting_unit(), valid.value, now_ms,
+                             update.observed_at_ms());
     tonghop::storage::v1::UnitValue stored;
-    stored.set_value_micros(valid.value.micros());
+    SetStoredValue(valid.value, &stored);
     stored.set_node_id(batch.node_id());
     stored.set_outbox_id(batch.outbox_id());
     stored.set_seq(update.seq());
     stored.set_observed_at_ms(update.observed_at_ms());
     stored.set_applied_at_ms(now_ms);
     writes->PutValue(valid.indicator->id, update.period(), update.reporting_unit(), stored);
-    if (previous) audit.set_previous_micros(previous->micros());
-    audit.set_value_micros(valid.value.micros());
+    if (previous) SetAuditPreviousValue(*previous, &audit);
+    SetAuditValue(valid.value, &audit);
     replies->add_acks()->set_seq(update.seq());
     metrics_->FigureStored(update.reporting_unit(), now_ms);
     ++applied_since_log_;

@@ -28,7 +28,7 @@
 #include "aggregator/ingest_store.h"
 #include "aggregator/province_state.h"
 #include "aggregator/query_service.h"
-#include "aggregator/update_validator.h"
+#include "core/update_validator.h"
 #include "core/catalog.h"
 #include "core/clone_server.h"
 #include "core/peer_bounds.h"
@@ -114,6 +114,8 @@ class Aggregator {
 
   AggregatorOptions options_;
   Catalog catalog_;
+  // The catalog's files, for the collectors that ask (CatalogRequest): made once at Start.
+  tonghop::v1::AggregatorMessage catalog_files_;
   std::shared_ptr<MetricsRegistry> metrics_registry_ = NewMetricsRegistry("aggregator");
   std::unique_ptr<AggregatorMetrics> metrics_;  // made with the catalog, whose units it follows
   std::unique_ptr<MetricsEndpoint> metrics_endpoint_;

@@ -6,13 +6,14 @@
 
 #include <fmt/format.h>
 
+#include "aggregator/completeness.h"
 #include "aggregator/province_state.h"
 #include "core/rocksdb_util.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop {
 namespace {
 
-constexpr int64_t kMsPerDay = 86'400'000;
 // Records a stored-figures page reads at most per figure it may return: a page over a range of
 // periods skips the figures of other periods, and must not read the whole family to do it.
 constexpr size_t kRecordsReadPerPageFigure = 8;
@@ -25,22 +26,6 @@ tonghop::v1::QueryReply Error(std::string text) {
 
 tonghop::v1::QueryReply ReadError(const Status& status) {
   return Error("reading the aggregator's database: " + status.message());
-}
-
-double MicrosToDouble(int64_t micros) { return Decimal::FromMicros(micros).ToDouble(); }
-
-tonghop::v1::FigureRevision Revision(const tonghop::storage::v1::AuditRecord& record) {
-  tonghop::v1::FigureRevision revision;
-  revision.set_reporting_unit(record.reporting_unit());
-  if (record.has_previous_micros()) revision.set_previous_value(MicrosToDouble(record.previous_micros()));
-  revision.set_value(MicrosToDouble(record.value_micros()));
-  revision.set_node_id(record.node_id());
-  revision.set_entered_by(record.entered_by());
-  revision.set_observed_at_ms(record.observed_at_ms());
-  revision.set_applied_at_ms(record.applied_at_ms());
-  revision.set_rejected(record.rejected());
-  revision.set_reject_text(record.reject_text());
-  return revision;
 }
 
 // Whether `inner` lies within `outer` (the same period, or one of its months, quarters...).
@@ -60,7 +45,7 @@ void SetUnitFigure(const Indicator& indicator, const std::string& period, const 
   figure->set_reporting_unit(unit);
   figure->set_indicator(indicator.id);
   figure->set_period(period);
-  figure->set_value(static_cast<double>(value.micros) / Decimal::kMicrosPerUnit);
+  SetValue(value.value, figure);
   figure->set_derived(value.derived);
   figure->set_complete(value.complete);
   figure->set_applied_at_ms(value.last_applied_ms);
@@ -103,11 +88,16 @@ Status SnapshotQueries::ValuesOfUnits(const Indicator& indicator, const Period& 
     auto [it, inserted] = figures.try_emplace(p.ToString());
     if (inserted && read.ok()) {
       ReportedFigures& of_period = it->second;
+      Status parsed;
       read = view_->ReadFigures(indicator.id, it->first,
                                 [&](const std::string& unit, const tonghop::storage::v1::UnitValue& value) {
-                                  of_period.emplace(unit, ReportedFigure{Decimal::FromMicros(value.value_micros()),
-                                                                         value.applied_at_ms()});
+                                  Decimal figure;
+                                  if (Status s = StoredValue(value, &figure); !s.ok()) parsed = s;
+                                  of_period.emplace(unit, ReportedFigure{figure, value.applied_at_ms(),
+                                                                         ReportedAtMs(value.observed_at_ms(),
+                                                                                      value.applied_at_ms())});
                                 });
+      if (read.ok()) read = parsed;
     }
     return &it->second;
   });
@@ -148,10 +138,14 @@ tonghop::v1::QueryReply SnapshotQueries::History(const tonghop::v1::HistoryReque
     return Error(fmt::format("unknown reporting unit '{}' (not in the catalog's units.csv)", request.reporting_unit()));
   }
   LatestRevisions<tonghop::v1::FigureRevision> figures(max_revisions);
+  Status parsed;
   Status read = view_->ReadHistory({{indicator->id, period.ToString(), request.reporting_unit()}},
                                    [&](uint64_t, const tonghop::storage::v1::AuditRecord& record) {
-                                     figures.Add(Revision(record));
+                                     tonghop::v1::FigureRevision revision;
+                                     if (Status s = AuditRevision(record, &revision); !s.ok()) parsed = s;
+                                     figures.Add(std::move(revision));
                                    });
+  if (read.ok()) read = parsed;
   if (!read.ok()) return ReadError(read);
   tonghop::v1::QueryReply reply;
   figures.MoveTo(reply.mutable_history()->mutable_figures(), reply.mutable_history());
@@ -175,26 +169,32 @@ tonghop::v1::QueryReply SnapshotQueries::ProvinceHistory(const Indicator& indica
   const std::string canonical = period.ToString();
   ProvinceState replay(catalog_);
   std::optional<tonghop::v1::AggregateUpdate> last;
+  Status parsed;
   Status read = view_->ReadHistory(scopes, [&](uint64_t, const tonghop::storage::v1::AuditRecord& record) {
-    if (record.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED) return;
+    if (record.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED || !parsed.ok()) return;
     Period record_period;
     const Indicator* recorded = catalog_->FindIndicator(record.indicator());
     if (recorded == nullptr || !Period::Parse(record.period(), &record_period).ok()) return;
-    replay.SetUnitValue(*recorded, record_period, record.reporting_unit(), Decimal::FromMicros(record.value_micros()),
-                        record.applied_at_ms());
+    tonghop::v1::ProvinceRevision revision;
+    Decimal value;
+    if (Status s = AuditValue(record, &value); !s.ok() || !(s = AuditRevision(record, revision.mutable_cause())).ok()) {
+      parsed = s;
+      return;
+    }
+    replay.SetUnitValue(*recorded, record_period, record.reporting_unit(), value, record.applied_at_ms(),
+                        record.observed_at_ms());
     if (!Within(record_period, period)) return;
     tonghop::v1::AggregateUpdate now = replay.Compute(indicator.id, canonical);
-    if (last && last->value() == now.value() && last->units_reported() == now.units_reported()) return;
-    tonghop::v1::ProvinceRevision revision;
-    revision.set_value(now.value());
+    if (last && last->value_decimal() == now.value_decimal() && last->units_reported() == now.units_reported()) return;
+    if (auto province_value = ValueOf(now)) SetValue(*province_value, &revision);
     revision.set_units_reported(now.units_reported());
     revision.set_units_expected(now.units_expected());
     revision.set_partial(now.partial());
     revision.set_at_ms(record.applied_at_ms());
-    *revision.mutable_cause() = Revision(record);
     province.Add(std::move(revision));
     last = std::move(now);
   });
+  if (read.ok()) read = parsed;
   if (!read.ok()) return ReadError(read);
   tonghop::v1::QueryReply reply;
   province.MoveTo(reply.mutable_history()->mutable_province(), reply.mutable_history());
@@ -210,23 +210,37 @@ tonghop::v1::QueryReply SnapshotQueries::PeriodStatus(const tonghop::v1::StatusR
   status->set_now_ms(now_ms);
   std::map<std::pair<std::string, std::string>, tonghop::v1::StatusCell> cells;
   for (const Indicator& indicator : catalog_->indicators()) {
-    // When a figure is due; none without a deadline.
-    const bool has_deadline = indicator.deadline_days.has_value();
-    const int64_t due = has_deadline ? period.EndMs() + *indicator.deadline_days * kMsPerDay : 0;
-    UnitValues of_units;
-    if (Status s = ValuesOfUnits(indicator, period, &of_units); !s.ok()) return ReadError(s);
+    // Judged by the periods the indicator is due for within this one (completeness.h).
+    const std::vector<Period> due = DuePeriodsWithin(indicator, period);
+    std::vector<UnitValues> due_values(due.size());
+    for (size_t i = 0; i < due.size(); ++i) {
+      if (Status s = ValuesOfUnits(indicator, due[i], &due_values[i]); !s.ok()) return ReadError(s);
+    }
+    UnitValues of_period;
+    if (due.empty()) {
+      if (Status s = ValuesOfUnits(indicator, period, &of_period); !s.ok()) return ReadError(s);
+    }
     for (const std::string& unit : indicator.expected_units) {
       auto& cell = cells[{unit, indicator.sector}];
       cell.set_reporting_unit(unit);
       cell.set_sector(indicator.sector);
-      cell.set_expected(cell.expected() + 1);
-      auto value = of_units.find(unit);
-      if (value != of_units.end() && value->second.complete) {
-        cell.set_reported(cell.reported() + 1);
-        if (has_deadline && value->second.last_applied_ms > due) cell.set_late(cell.late() + 1);
-      } else if (has_deadline && now_ms > due) {
-        cell.set_overdue(cell.overdue() + 1);
+      if (due.empty()) {
+        // Not due for a period this short: a figure the unit chose to give is counted, not expected.
+        if (auto it = of_period.find(unit); it != of_period.end() && it->second.complete) {
+          cell.set_reported_not_due(cell.reported_not_due() + 1);
+        }
+        continue;
       }
+      std::vector<const UnitValue*> of_unit;
+      for (const UnitValues& values : due_values) {
+        auto it = values.find(unit);
+        of_unit.push_back(it == values.end() ? nullptr : &it->second);
+      }
+      const UnitTimeliness judged = JudgeUnit(indicator, due, of_unit, now_ms);
+      cell.set_expected(cell.expected() + 1);
+      if (judged.reported) cell.set_reported(cell.reported() + 1);
+      if (judged.late) cell.set_late(cell.late() + 1);
+      if (judged.overdue) cell.set_overdue(cell.overdue() + 1);
     }
   }
   // Units in catalog order (the order people read them in), sectors alphabetically.
@@ -260,23 +274,30 @@ Status SnapshotQueries::ExportStored(const tonghop::v1::ExportRequest& request, 
     TONGHOP_RETURN_IF_ERROR(Period::Parse(request.period(), &*range));
   }
   const std::string& prefix = request.indicator_prefix();
-  return view_->ScanFigures(
+  Status parsed;
+  Status read = view_->ScanFigures(
       resume, prefix, max_figures * kRecordsReadPerPageFigure,
       [&](const std::string& indicator, const std::string& period, const std::string& unit,
           const tonghop::storage::v1::UnitValue& value) {
         Period stored;
         if (!indicator.starts_with(prefix)) return true;
         if (range && (!Period::Parse(period, &stored).ok() || !Within(stored, *range))) return true;
+        Decimal stored_value;
+        if (Status s = StoredValue(value, &stored_value); !s.ok()) {
+          parsed = s;
+          return false;
+        }
         auto* figure = reply->add_figures();
         figure->set_reporting_unit(unit);
         figure->set_indicator(indicator);
         figure->set_period(period);
-        figure->set_value(MicrosToDouble(value.value_micros()));
+        SetValue(stored_value, figure);
         figure->set_complete(true);
         figure->set_applied_at_ms(value.applied_at_ms());
         return static_cast<size_t>(reply->figures_size()) < max_figures;
       },
       next);
+  return read.ok() ? parsed : read;
 }
 
 Status SnapshotQueries::ExportUnitValues(const tonghop::v1::ExportRequest& request, std::string_view resume,

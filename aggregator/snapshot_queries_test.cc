@@ -9,9 +9,11 @@
 
 #include <random>
 
+#include "aggregator/completeness.h"
 #include "aggregator/province_state.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop {
 namespace {
@@ -19,23 +21,15 @@ namespace {
 const std::string kTestData = std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata";
 constexpr int64_t kMsPerDay = 86'400'000;
 
-double MicrosToDouble(int64_t micros) { return Decimal::FromMicros(micros).ToDouble(); }
-
 bool Within(const Period& inner, const Period& outer) {
   return inner.year() == outer.year() && inner.first_month() >= outer.first_month() &&
          inner.last_month() <= outer.last_month();
 }
 
+// The revision of an audit record, by the one conversion there is (core/wire_protocol.h).
 tonghop::v1::FigureRevision Revision(const tonghop::storage::v1::AuditRecord& record) {
   tonghop::v1::FigureRevision revision;
-  revision.set_reporting_unit(record.reporting_unit());
-  if (record.has_previous_micros()) revision.set_previous_value(MicrosToDouble(record.previous_micros()));
-  revision.set_value(MicrosToDouble(record.value_micros()));
-  revision.set_node_id(record.node_id());
-  revision.set_observed_at_ms(record.observed_at_ms());
-  revision.set_applied_at_ms(record.applied_at_ms());
-  revision.set_rejected(record.rejected());
-  revision.set_reject_text(record.reject_text());
+  EXPECT_OK(AuditRevision(record, &revision));
   return revision;
 }
 
@@ -65,7 +59,7 @@ class InMemoryAnswers {
         figure->set_reporting_unit(unit);
         figure->set_indicator(indicator.id);
         figure->set_period(canonical);
-        figure->set_value(static_cast<double>(value->micros) / Decimal::kMicrosPerUnit);
+        SetValue(value->value, figure);
         figure->set_derived(value->derived);
         figure->set_complete(value->complete);
         figure->set_applied_at_ms(value->last_applied_ms);
@@ -100,9 +94,9 @@ class InMemoryAnswers {
                           record.applied_at_ms());
       if (!Within(record_period, period)) return;
       tonghop::v1::AggregateUpdate now = replay.Compute(indicator->id, canonical);
-      if (last && last->value() == now.value() && last->units_reported() == now.units_reported()) return;
+      if (last && last->value_decimal() == now.value_decimal() && last->units_reported() == now.units_reported()) return;
       auto* revision = history->add_province();
-      revision->set_value(now.value());
+      SetValue(*ValueOf(now), revision);
       revision->set_units_reported(now.units_reported());
       revision->set_units_expected(now.units_expected());
       revision->set_partial(now.partial());
@@ -122,21 +116,25 @@ class InMemoryAnswers {
     status->set_now_ms(now_ms);
     std::map<std::pair<std::string, std::string>, tonghop::v1::StatusCell> cells;
     for (const Indicator& indicator : catalog_->indicators()) {
-      const std::optional<int64_t> due = indicator.deadline_days
-                                             ? std::optional<int64_t>(period.EndMs() + *indicator.deadline_days * kMsPerDay)
-                                             : std::nullopt;
+      const std::vector<Period> due = DuePeriodsWithin(indicator, period);
       for (const std::string& unit : indicator.expected_units) {
         auto& cell = cells[{unit, indicator.sector}];
         cell.set_reporting_unit(unit);
         cell.set_sector(indicator.sector);
-        cell.set_expected(cell.expected() + 1);
-        auto value = state_->ValueOfUnit(indicator, period, unit);
-        if (value && value->complete) {
-          cell.set_reported(cell.reported() + 1);
-          if (due && value->last_applied_ms > *due) cell.set_late(cell.late() + 1);
-        } else if (due && now_ms > *due) {
-          cell.set_overdue(cell.overdue() + 1);
+        if (due.empty()) {
+          auto value = state_->ValueOfUnit(indicator, period, unit);
+          if (value && value->complete) cell.set_reported_not_due(cell.reported_not_due() + 1);
+          continue;
         }
+        std::vector<std::optional<UnitValue>> values;
+        std::vector<const UnitValue*> pointers;
+        for (const Period& p : due) values.push_back(state_->ValueOfUnit(indicator, p, unit));
+        for (const auto& value : values) pointers.push_back(value ? &*value : nullptr);
+        const UnitTimeliness judged = JudgeUnit(indicator, due, pointers, now_ms);
+        cell.set_expected(cell.expected() + 1);
+        if (judged.reported) cell.set_reported(cell.reported() + 1);
+        if (judged.late) cell.set_late(cell.late() + 1);
+        if (judged.overdue) cell.set_overdue(cell.overdue() + 1);
       }
     }
     for (const ReportingUnit& unit : catalog_->units()) {
@@ -192,11 +190,11 @@ class SnapshotQueriesTest : public ::testing::TestWithParam<const char*> {
         } else {
           std::optional<Decimal> previous = state_.SetUnitValue(indicator, period, unit, value, applied_at);
           tonghop::storage::v1::UnitValue stored;
-          stored.set_value_micros(value.micros());
+          SetStoredValue(value, &stored);
           stored.set_applied_at_ms(applied_at);
           batch.PutValue(indicator.id, period.ToString(), unit, stored);
-          if (previous) audit.set_previous_micros(previous->micros());
-          audit.set_value_micros(value.micros());
+          if (previous) SetAuditPreviousValue(*previous, &audit);
+          SetAuditValue(value, &audit);
         }
         batch.PutAudit(++counters_.audit_seq, audit);
       }
@@ -354,7 +352,7 @@ TEST_P(SnapshotQueriesTest, ExportPagesTogetherAreTheWholeAnswerEachFigureOnce) 
                             f.set_reporting_unit(unit);
                             f.set_indicator(indicator);
                             f.set_period(period);
-                            f.set_value(MicrosToDouble(value.value_micros()));
+                            SetValue(Decimal::FromMicros(value.value_micros()), &f);
                             f.set_complete(true);
                             f.set_applied_at_ms(value.applied_at_ms());
                             stored_all.push_back(f.DebugString());

@@ -25,6 +25,7 @@
 #include "core/testing/resident_memory_sampler.h"
 #include "tests/mini_province.h"
 #include "web/testing/http_client.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::bench {
 namespace {
@@ -226,7 +227,7 @@ Status MeasureRealCollector(Province& p, const Workload& workload, int figures, 
   for (int i = 0; i < figures; ++i) {
     // Unit-fastest order: every workload.units-th stored figure is this unit's.
     MakeStoredUpdate(workload, static_cast<uint64_t>(i) * workload.units + workload.units - 1, &update);
-    csv += fmt::format("{},{},{}\n", update.indicator(), update.period(), update.value());
+    csv += fmt::format("{},{},{}\n", update.indicator(), update.period(), ValueText(update));
   }
   const int64_t start = SteadyNs();
   TONGHOP_RETURN_IF_ERROR(p.nodes.DropText(unit, "collector-figures.csv", csv));

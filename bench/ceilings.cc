@@ -23,6 +23,7 @@
 #include "core/transport.h"
 #include "tonghop/storage/v1/storage.pb.h"
 #include "tonghop/v1/tonghop.pb.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::bench {
 namespace {
@@ -371,7 +372,9 @@ class NaiveAggregator {
       answers->set_outbox_id(in.outbox_id());
       for (const tonghop::v1::IndicatorUpdate& update : in.updates()) {
         const UnitValue stored = MakeStoredValue(in.node_id(), in.outbox_id(), update, now_ms);
-        const int64_t micros = stored.value_micros();
+        Decimal figure;
+        (void)StoredValue(stored, &figure);  // written just above
+        const auto micros = static_cast<int64_t>(figure.micros());
         std::string key = update.indicator();
         key.push_back('\0');
         key.append(update.period());
@@ -412,7 +415,7 @@ class NaiveAggregator {
       version.set_prev_seq(published_seq_ - 1);
       version.set_indicator(total->indicator);
       version.set_period(total->period);
-      version.set_value(static_cast<double>(total->sum_micros) / 1e6);
+      SetValue(Decimal::FromMicros(total->sum_micros), &version);
       version.set_units_reported(static_cast<uint32_t>(total->unit_micros.size()));
       version.set_updated_at_ms(now_ms);
       // A PUB send never fails or blocks: a subscriber at its HWM loses the message instead, and

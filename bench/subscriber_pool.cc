@@ -4,6 +4,7 @@
 
 #include "bench/workload.h"
 #include "core/clone_replica.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::bench {
 
@@ -58,11 +59,11 @@ void SubscriberPool::Serve(Subscriber* s) {
     const int64_t now = SteadyNs();
     std::lock_guard lock(s->mutex);
     if (version.indicator() != kProbeIndicator) {
-      s->live_values[version.indicator()] = version.value();
+      s->live_values[version.indicator()] = ValueOf(version).value_or(Decimal()).ToDouble();
       return;
     }
     // Every probe up to the value shown is reflected on this subscriber's screen now.
-    const auto shown = static_cast<uint64_t>(version.value());
+    const auto shown = static_cast<uint64_t>(ValueOf(version).value_or(Decimal()).ToDouble());
     const int64_t since = sampling_since_ns_.load();
     std::vector<int64_t> latencies;
     for (uint64_t seq = s->last_probe + 1; seq <= shown; ++seq) {

@@ -8,6 +8,7 @@
 
 #include "core/csv.h"
 #include "core/period.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::bench {
 namespace {
@@ -55,7 +56,7 @@ void MakeLiveUpdate(const Workload& workload, int unit, uint64_t seq, int64_t ob
                                   : IndicatorId(static_cast<int>(seq % workload.live_indicators)));
   update->set_period(workload.live_period);
   // A counter that grows: every update changes the unit's figure, and so the province total.
-  update->set_value(static_cast<double>(seq));
+  SetFigureValue(Decimal::FromUnits(static_cast<int64_t>(seq)), update);
   update->set_observed_at_ms(observed_at_ms);
 }
 
@@ -75,13 +76,15 @@ void MakeStoredUpdate(const Workload& workload, uint64_t i, tonghop::v1::Indicat
   update->set_reporting_unit(UnitCode(static_cast<int>(i % units)));
   update->set_indicator(IndicatorId(static_cast<int>(i / units % indicators)));
   update->set_period(MonthBefore(workload.live_period, 1 + i / (units * indicators)));
-  update->set_value(static_cast<double>(i % 1000 + 1));
+  SetFigureValue(Decimal::FromUnits(static_cast<int64_t>(i % 1000 + 1)), update);
 }
 
 tonghop::storage::v1::UnitValue MakeStoredValue(const std::string& node_id, uint64_t outbox_id,
                                                 const tonghop::v1::IndicatorUpdate& update, int64_t applied_at_ms) {
   tonghop::storage::v1::UnitValue value;
-  value.set_value_micros(std::llround(update.value() * 1e6));
+  Decimal figure;
+  (void)FigureValue(update, &figure);  // the workload's own figures, always readable
+  SetStoredValue(figure, &value);
   value.set_node_id(node_id);
   value.set_outbox_id(outbox_id);
   value.set_seq(update.seq());
@@ -96,8 +99,10 @@ tonghop::storage::v1::AuditRecord MakeStoredAudit(const tonghop::storage::v1::Un
   audit.set_reporting_unit(update.reporting_unit());
   audit.set_indicator(update.indicator());
   audit.set_period(update.period());
-  if (replaces_a_figure) audit.set_previous_micros(value.value_micros());
-  audit.set_value_micros(value.value_micros());
+  Decimal figure;
+  (void)StoredValue(value, &figure);  // written by MakeStoredValue
+  if (replaces_a_figure) SetAuditPreviousValue(figure, &audit);
+  SetAuditValue(figure, &audit);
   audit.set_node_id(value.node_id());
   audit.set_outbox_id(value.outbox_id());
   audit.set_seq(value.seq());

@@ -1,23 +1,76 @@
 #include "cli/aggregate_json.h"
 
+#include "core/wire_protocol.h"
+
 namespace tonghop::cli {
+namespace {
+
+// The binary subtype that marks an ExactNumber: its bytes are the decimal's text.
+constexpr std::uint64_t kExactNumberSubtype = 0xdec;
+
+}  // namespace
+
+nlohmann::ordered_json ExactNumber(Decimal value) {
+  const std::string text = value.ToString();
+  return nlohmann::ordered_json::binary(std::vector<std::uint8_t>(text.begin(), text.end()), kExactNumberSubtype);
+}
+
+nlohmann::ordered_json ExactNumberOrNull(const std::optional<Decimal>& value) {
+  return value ? ExactNumber(*value) : nlohmann::ordered_json(nullptr);
+}
+
+std::string DumpJson(const nlohmann::ordered_json& document) {
+  using Json = nlohmann::ordered_json;
+  auto text = [](const Json& scalar) { return scalar.dump(-1, ' ', false, Json::error_handler_t::replace); };
+  switch (document.type()) {
+    case Json::value_t::object: {
+      std::string out = "{";
+      for (auto it = document.begin(); it != document.end(); ++it) {
+        if (out.size() > 1) out += ',';
+        out += text(Json(it.key())) + ':' + DumpJson(it.value());
+      }
+      return out + '}';
+    }
+    case Json::value_t::array: {
+      std::string out = "[";
+      for (const Json& item : document) {
+        if (out.size() > 1) out += ',';
+        out += DumpJson(item);
+      }
+      return out + ']';
+    }
+    case Json::value_t::binary: {
+      const auto& bytes = document.get_binary();
+      if (bytes.has_subtype() && bytes.subtype() == kExactNumberSubtype) return std::string(bytes.begin(), bytes.end());
+      return text(document);
+    }
+    default:
+      return text(document);
+  }
+}
 
 nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& update) {
   nlohmann::ordered_json object = {
       {"indicator", update.indicator()},
       {"period", update.period()},
-      {"value", update.value()},
+      {"value", ExactNumberOrNull(ValueOf(update))},
       {"unit", update.unit()},
-      {"pct_of_plan", nullptr},
-      {"yoy_pct", nullptr},
+      {"pct_of_plan", ExactNumberOrNull(PctOfPlanOf(update))},
+      {"yoy_pct", ExactNumberOrNull(YoyPctOf(update))},
       {"units_reported", update.units_reported()},
       {"units_expected", update.units_expected()},
   };
-  if (update.has_pct_of_plan()) object["pct_of_plan"] = update.pct_of_plan();
-  if (update.has_yoy_pct()) object["yoy_pct"] = update.yoy_pct();
   object["partial"] = update.partial();
   object["derived"] = update.derived();
-  object["ytd_value"] = update.has_ytd_value() ? nlohmann::ordered_json(update.ytd_value()) : nullptr;
+  object["ytd_value"] = ExactNumberOrNull(YtdValueOf(update));
+  object["ytd_units_reported"] = update.ytd_units_reported();
+  nlohmann::ordered_json sub_periods = nlohmann::ordered_json::array();
+  for (const auto& sub : update.sub_periods()) {
+    sub_periods.push_back({{"period", sub.period()},
+                           {"units_reported", sub.units_reported()},
+                           {"units_with_figures", sub.units_with_figures()}});
+  }
+  object["sub_periods"] = std::move(sub_periods);
   nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
   for (const auto& w : update.warnings()) {
     warnings.push_back({{"rule", w.rule()}, {"units", std::vector<std::string>(w.units().begin(), w.units().end())},
@@ -32,7 +85,7 @@ std::string AggregatesToJson(const AggregateTable& table, uint64_t seq) {
   // The table's map is keyed by (indicator, period): its order is the promised order.
   for (const auto& [key, update] : table.entries()) aggregates.push_back(AggregateToJson(update));
   nlohmann::ordered_json document = {{"seq", seq}, {"aggregates", std::move(aggregates)}};
-  return document.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return DumpJson(document);
 }
 
 }  // namespace tonghop::cli

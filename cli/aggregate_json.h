@@ -1,11 +1,17 @@
 // The JSON form of a replica's aggregates, printed by `tonghop watch --once --json` and read by
-// tests and downstream scripts. One object, on one line:
+// tests, the web node and downstream scripts. One object, on one line:
 //   {"seq":N,"aggregates":[{"indicator","period","value","unit","pct_of_plan","yoy_pct",
 //                           "units_reported","units_expected","partial","derived","ytd_value",
+//                           "ytd_units_reported",
+//                           "sub_periods":[{"period","units_reported","units_with_figures"}],
 //                           "warnings":[{"rule","units","text"}]}, ...]}
 // sorted by indicator then period; pct_of_plan, yoy_pct and ytd_value are null when the aggregator
 // has none (no plan, no figure a year before), never 0, so a consumer can tell "unknown" from "no
-// change".
+// change". sub_periods lists, for a derived period, the quarters (or months) it is built of and
+// the units behind each (tonghop.proto's AggregateUpdate.sub_periods); empty otherwise. Every number is a JSON number written as its exact decimal, the shortest text of the
+// value the aggregator holds ("value":123456789012345.123456, "pct_of_plan":22.58), never the
+// noise of a double (22.579999999999998); a reader that wants every digit of a value beyond 15
+// significant digits reads the number's text, not a double.
 #pragma once
 
 #include <cstdint>
@@ -14,9 +20,20 @@
 #include <nlohmann/json.hpp>
 
 #include "core/aggregate_table.h"
+#include "core/decimal.h"
 #include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop::cli {
+
+// A JSON value that DumpJson writes as `value`'s exact decimal text, a JSON number. Only DumpJson
+// knows it (nlohmann's own dump would write it as binary).
+nlohmann::ordered_json ExactNumber(Decimal value);
+// ExactNumber of the value, or null when there is none.
+nlohmann::ordered_json ExactNumberOrNull(const std::optional<Decimal>& value);
+
+// `document` on one line, as nlohmann's dump(-1) writes it but with ExactNumber values as their
+// text; text that is not valid UTF-8 is replaced, never a reason to fail.
+std::string DumpJson(const nlohmann::ordered_json& document);
 
 nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& update);
 

@@ -3,22 +3,52 @@
 
 #include <gtest/gtest.h>
 
+#include "core/wire_protocol.h"
+
 namespace tonghop::cli {
 namespace {
 
+nlohmann::json Parsed(const tonghop::v1::AggregateUpdate& update) {
+  return nlohmann::json::parse(DumpJson(AggregateToJson(update)));
+}
+
 TEST(AggregateJsonTest, AbsentPercentagesAreNullAndPresentOnesNumbersEvenWhenZero) {
   tonghop::v1::AggregateUpdate without = Aggregate(1, "agri.x", "2017-Q1", 5);
-  nlohmann::ordered_json json = AggregateToJson(without);
+  nlohmann::json json = Parsed(without);
   EXPECT_TRUE(json["pct_of_plan"].is_null());
   EXPECT_TRUE(json["yoy_pct"].is_null());
 
   tonghop::v1::AggregateUpdate with = without;
-  with.set_pct_of_plan(22.58);
-  with.set_yoy_pct(0);
-  json = AggregateToJson(with);
-  EXPECT_DOUBLE_EQ(json["pct_of_plan"].get<double>(), 22.58);
+  SetPctOfPlan(Decimal::FromMicros(22'580000), &with);
+  SetYoyPct(Decimal(), &with);
+  json = Parsed(with);
+  EXPECT_EQ(json["pct_of_plan"].get<double>(), 22.58);
   ASSERT_TRUE(json["yoy_pct"].is_number());
   EXPECT_EQ(json["yoy_pct"].get<double>(), 0);
+}
+
+// Issue 11: "yoy_pct":0.4100000624773334 and 34.20000003527871 were a double's noise, and a
+// value of 21 significant digits came out rounded to 17.
+TEST(AggregateJsonTest, NumbersAreTheirExactDecimalText) {
+  tonghop::v1::AggregateUpdate update = Aggregate(1, "budget.x", "2017-Q1", 0);
+  Decimal value;
+  ASSERT_TRUE(Decimal::Parse("123456789012345.123456", &value).ok());
+  SetValue(value, &update);
+  SetYtdValue(value, &update);
+  SetPctOfPlan(Decimal::FromMicros(34'200000), &update);
+  SetYoyPct(Decimal::FromMicros(410000), &update);
+  const std::string text = DumpJson(AggregateToJson(update));
+  EXPECT_NE(text.find(R"("value":123456789012345.123456,)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("ytd_value":123456789012345.123456,)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("pct_of_plan":34.2,"yoy_pct":0.41,)"), std::string::npos) << text;
+}
+
+TEST(AggregateJsonTest, AnAggregatorThatSendsOnlyDoublesIsReadAsTheDecimalsTheyStandFor) {
+  tonghop::v1::AggregateUpdate update = Aggregate(1, "agri.x", "2017-Q1", 17.28);
+  update.set_pct_of_plan(22.58);
+  const std::string text = DumpJson(AggregateToJson(update));
+  EXPECT_NE(text.find(R"("value":17.28,)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("pct_of_plan":22.58,)"), std::string::npos) << text;
 }
 
 TEST(AggregateJsonTest, DocumentHasSeqAndEveryFieldSortedByIndicatorThenPeriod) {
@@ -42,7 +72,28 @@ TEST(AggregateJsonTest, DocumentHasSeqAndEveryFieldSortedByIndicatorThenPeriod) 
   EXPECT_EQ(first["derived"], false);
   EXPECT_TRUE(first["ytd_value"].is_null());
   EXPECT_TRUE(first["warnings"].empty());
-  EXPECT_EQ(first.size(), 12u);
+  EXPECT_EQ(first["ytd_units_reported"], 0);
+  EXPECT_TRUE(first["sub_periods"].empty());
+  EXPECT_EQ(first.size(), 14u);
+}
+
+TEST(AggregateJsonTest, ADerivedPeriodListsItsQuartersAndTheUnitsBehindEach) {
+  tonghop::v1::AggregateUpdate year = Aggregate(1, "agri.x", "2017", 23134);
+  year.set_derived(true);
+  year.set_units_reported(0);
+  for (const char* quarter : {"2017-Q1", "2017-Q2", "2017-Q3", "2017-Q4"}) {
+    auto* sub = year.add_sub_periods();
+    sub->set_period(quarter);
+    if (std::string(quarter) == "2017-Q1") {
+      sub->set_units_reported(11);
+      sub->set_units_with_figures(11);
+    }
+  }
+  nlohmann::json json = Parsed(year);
+  ASSERT_EQ(json["sub_periods"].size(), 4u);
+  EXPECT_EQ(json["sub_periods"][0]["period"], "2017-Q1");
+  EXPECT_EQ(json["sub_periods"][0]["units_reported"], 11);
+  EXPECT_EQ(json["sub_periods"][1]["units_with_figures"], 0);
 }
 
 TEST(AggregateJsonTest, EmptyTableIsAnEmptyListAndOutputIsOneLine) {

@@ -8,6 +8,7 @@
 
 #include "core/csv.h"
 #include "core/decimal.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::cli {
 
@@ -99,8 +100,7 @@ std::string DataValueSetWriter::Begin() const {
 }
 
 std::string DataValueSetWriter::Add(const tonghop::v1::UnitFigure& f) {
-  Decimal exact;
-  const std::string value = Decimal::FromDouble(f.value(), &exact).ok() ? exact.ToString() : fmt::format("{}", f.value());
+  const std::string value = ValueText(f);
   std::string comment;
   if (f.derived()) comment = f.complete() ? "derived from shorter periods" : "derived from shorter periods, some missing";
   const bool first = !any_;

@@ -3,16 +3,18 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/aggregate_json.h"
 #include "cli/aggregator_client.h"
 #include "cli/data_value_set.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::cli {
 namespace {
 
 nlohmann::ordered_json RevisionJson(const tonghop::v1::FigureRevision& r) {
   nlohmann::ordered_json object = {{"reporting_unit", r.reporting_unit()},
-                                   {"previous_value", r.has_previous_value() ? nlohmann::ordered_json(r.previous_value()) : nullptr},
-                                   {"value", r.value()},
+                                   {"previous_value", ExactNumberOrNull(PreviousValueOf(r))},
+                                   {"value", ExactNumberOrNull(ValueOf(r))},
                                    {"node_id", r.node_id()},
                                    {"entered_by", r.entered_by()},
                                    {"observed_at", FormatIsoTime(r.observed_at_ms())},
@@ -26,7 +28,8 @@ nlohmann::ordered_json RevisionJson(const tonghop::v1::FigureRevision& r) {
 
 // "previous -> value", or "value" for a first figure.
 std::string ChangeText(const tonghop::v1::FigureRevision& r) {
-  return r.has_previous_value() ? fmt::format("{} -> {}", r.previous_value(), r.value()) : fmt::format("{}", r.value());
+  const std::optional<Decimal> previous = PreviousValueOf(r);
+  return previous ? fmt::format("{} -> {}", previous->ToString(), ValueText(r)) : ValueText(r);
 }
 
 std::string RevisionText(const tonghop::v1::FigureRevision& r) {
@@ -46,13 +49,13 @@ std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit
       for (const auto& r : history.figures()) rows.push_back(RevisionJson(r));
     } else {
       for (const auto& p : history.province()) {
-        rows.push_back({{"at", FormatIsoTime(p.at_ms())}, {"value", p.value()}, {"units_reported", p.units_reported()},
+        rows.push_back({{"at", FormatIsoTime(p.at_ms())}, {"value", ExactNumberOrNull(ValueOf(p))}, {"units_reported", p.units_reported()},
                         {"units_expected", p.units_expected()}, {"partial", p.partial()}, {"cause", RevisionJson(p.cause())}});
       }
     }
     nlohmann::ordered_json document = {{by_unit ? "figures" : "province", std::move(rows)}};
     if (history.earlier_omitted() > 0) document["earlier_omitted"] = history.earlier_omitted();
-    return document.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    return DumpJson(document) + "\n";
   }
   std::string out;
   if (history.earlier_omitted() > 0) {
@@ -69,7 +72,9 @@ std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit
   }
   out += fmt::format("{:<20}  {:>16}  {:>7}  {}\n", "applied at (UTC)", "province value", "units", "because of");
   for (const auto& p : history.province()) {
-    out += fmt::format("{:<20}  {:>16}  {:>7}  {} {} ({})\n", FormatIsoTime(p.at_ms()), fmt::format("{}", p.value()),
+    const std::optional<Decimal> value = ValueOf(p);
+    out += fmt::format("{:<20}  {:>16}  {:>7}  {} {} ({})\n", FormatIsoTime(p.at_ms()),
+                       value ? value->ToString() : fmt::format("{}", p.value()),
                        fmt::format("{}/{}{}", p.units_reported(), p.units_expected(), p.partial() ? "*" : ""),
                        p.cause().reporting_unit(), ChangeText(p.cause()), p.cause().node_id());
   }

@@ -18,6 +18,10 @@
 #include "collector/sender.h"
 #include "core/catalog.h"
 #include "core/csv.h"
+#include "core/decimal.h"
+#include "core/rocksdb_util.h"
+#include "core/transport.h"
+#include "core/wire_protocol.h"
 #include "core/event_loop.h"
 #include "core/messages.h"
 #include "core/wire_text.h"
@@ -119,7 +123,7 @@ class Import {
           !s.ok()) {
         problems.push_back(Text(language_, Msg::kImportRowInvalid, "value", s.message()));
       } else {
-        figure.set_value(decimal.ToDouble());
+        SetFigureValue(decimal, &figure);
       }
       for (const FieldError& e : CheckFigure("", language_, &figure)) {
         problems.push_back(Text(language_, Msg::kImportRowInvalid, e.field, e.why));

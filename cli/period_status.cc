@@ -28,7 +28,7 @@ std::string FormatStatusMatrix(const tonghop::v1::StatusReply& status, const Cat
     cells[{cell.reporting_unit(), cell.sector()}] = &cell;
   }
   std::sort(sectors.begin(), sectors.end());
-  uint32_t expected = 0, reported = 0, late = 0, overdue = 0;
+  uint32_t expected = 0, reported = 0, late = 0, overdue = 0, not_due = 0;
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"unit"});
   for (const auto& sector : sectors) rows[0].push_back(sector);
@@ -46,9 +46,11 @@ std::string FormatStatusMatrix(const tonghop::v1::StatusReply& status, const Cat
       reported += c.reported();
       late += c.late();
       overdue += c.overdue();
-      std::string text = fmt::format("{}/{}", c.reported(), c.expected());
+      not_due += c.reported_not_due();
+      std::string text = c.expected() ? fmt::format("{}/{}", c.reported(), c.expected()) : "-";
       if (c.late()) text += fmt::format(" late {}", c.late());
       if (c.overdue()) text += fmt::format(" overdue {}", c.overdue());
+      if (c.reported_not_due()) text += fmt::format(" (+{})", c.reported_not_due());
       row.push_back(text);
     }
     rows.push_back(std::move(row));
@@ -57,14 +59,23 @@ std::string FormatStatusMatrix(const tonghop::v1::StatusReply& status, const Cat
   for (const auto& row : rows) {
     for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(row[i]));
   }
-  std::string out = fmt::format("period {}: {}/{} figures reported, {} late, {} missing ({} of them overdue)\n\n",
+  std::string out = fmt::format("period {}: {}/{} figures reported, {} late, {} missing ({} of them overdue)\n",
                                 status.period(), reported, expected, late, expected - reported, overdue);
+  if (not_due > 0) {
+    out += fmt::format("{} more figures reported that are not due for a period this short\n", not_due);
+  }
+  if (expected == 0) {
+    out += "no indicator is due for a period this short: each is due for its longest period type (a quarter for "
+           "month|quarter) and the periods made of it\n";
+  }
+  out += "\n";
   for (const auto& row : rows) {
     for (size_t i = 0; i < row.size(); ++i) out += Pad(row[i], widths[i] + 2);
     while (!out.empty() && out.back() == ' ') out.pop_back();
     out += "\n";
   }
-  out += "\ncells: reported/expected indicators; late = after the deadline; overdue = missing past the deadline\n";
+  out += "\ncells: reported/expected indicators; late = reported after the deadline; overdue = missing past the "
+         "deadline; (+N) = reported, not due\n";
   return out;
 }
 
@@ -90,7 +101,8 @@ Status RunPeriodStatus(const PeriodStatusOptions& options) {
     nlohmann::ordered_json cells = nlohmann::ordered_json::array();
     for (const auto& c : reply.status().cells()) {
       cells.push_back({{"reporting_unit", c.reporting_unit()}, {"sector", c.sector()}, {"expected", c.expected()},
-                       {"reported", c.reported()}, {"late", c.late()}, {"overdue", c.overdue()}});
+                       {"reported", c.reported()}, {"late", c.late()}, {"overdue", c.overdue()},
+                       {"reported_not_due", c.reported_not_due()}});
     }
     fmt::print("{}\n", nlohmann::ordered_json({{"period", reply.status().period()}, {"cells", std::move(cells)}}).dump());
     return Status::OK();

@@ -11,6 +11,7 @@
 #include "cli/output.h"
 #include "cli/watch_view.h"
 #include "core/csv.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::cli {
 namespace {
@@ -40,6 +41,9 @@ class ExportProgress {
   const int64_t start_ms_;
   int64_t next_ms_;
 };
+
+// The exact text of a number that may be absent, "" when it is.
+std::string OptionalText(const std::optional<Decimal>& value) { return value ? value->ToString() : ""; }
 
 std::string Flags(const tonghop::v1::AggregateUpdate& a) {
   std::string flags;
@@ -71,23 +75,23 @@ std::string FormatValues(const tonghop::v1::ValuesReply& values, bool by_unit, c
       nlohmann::ordered_json figures = nlohmann::ordered_json::array();
       for (const auto& f : values.figures()) {
         figures.push_back({{"indicator", f.indicator()}, {"period", f.period()}, {"reporting_unit", f.reporting_unit()},
-                           {"value", f.value()}, {"derived", f.derived()}, {"complete", f.complete()}});
+                           {"value", ExactNumberOrNull(ValueOf(f))}, {"derived", f.derived()}, {"complete", f.complete()}});
       }
       document["figures"] = std::move(figures);
     }
-    return document.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    return DumpJson(document) + "\n";
   }
   if (format == "csv") {
-    std::string out = "indicator,period,unit_code,value,unit,pct_of_plan,yoy_pct,units_reported,units_expected,flags\n";
+    std::string out =
+        "indicator,period,unit_code,value,unit,pct_of_plan,yoy_pct,units_reported,units_expected,flags,ytd_value\n";
     for (const auto& a : values.aggregates()) {
-      out += fmt::format("{},{},province,{},{},{},{},{},{},{}\n", CsvEscape(a.indicator()), a.period(), ValueCell(a),
-                         CsvEscape(a.unit()), a.has_pct_of_plan() ? fmt::format("{}", a.pct_of_plan()) : "",
-                         a.has_yoy_pct() ? fmt::format("{}", a.yoy_pct()) : "", a.units_reported(), a.units_expected(),
-                         CsvEscape(Flags(a)));
+      out += fmt::format("{},{},province,{},{},{},{},{},{},{},{}\n", CsvEscape(a.indicator()), a.period(), ValueCell(a),
+                         CsvEscape(a.unit()), OptionalText(PctOfPlanOf(a)), OptionalText(YoyPctOf(a)), a.units_reported(),
+                         a.units_expected(), CsvEscape(Flags(a)), OptionalText(YtdValueOf(a)));
       if (!by_unit) continue;
       for (const auto& f : values.figures()) {
         if (f.indicator() != a.indicator()) continue;
-        out += fmt::format("{},{},{},{},{},,,,,{}\n", CsvEscape(f.indicator()), f.period(), f.reporting_unit(), f.value(),
+        out += fmt::format("{},{},{},{},{},,,,,{},\n", CsvEscape(f.indicator()), f.period(), f.reporting_unit(), ValueText(f),
                            CsvEscape(a.unit()), f.derived() ? (f.complete() ? "derived" : "derived partial") : "");
       }
     }
@@ -102,7 +106,7 @@ std::string FormatValues(const tonghop::v1::ValuesReply& values, bool by_unit, c
     if (!by_unit) continue;
     for (const auto& f : values.figures()) {
       if (f.indicator() != a.indicator()) continue;
-      out += fmt::format("    {:<36} {:<8} {:>16}  {}\n", f.reporting_unit(), f.period(), fmt::format("{}", f.value()),
+      out += fmt::format("    {:<36} {:<8} {:>16}  {}\n", f.reporting_unit(), f.period(), ValueText(f),
                          f.derived() ? (f.complete() ? "derived" : "derived, incomplete") : "");
     }
   }

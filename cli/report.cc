@@ -10,6 +10,7 @@
 #include "cli/cli_catalog.h"
 #include "cli/output.h"
 #include "cli/vietnamese_format.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::cli {
 namespace {
@@ -41,23 +42,65 @@ std::string GroupOf(const std::string& id) {
   return dot == std::string::npos ? id : id.substr(0, dot);
 }
 
-std::string Value(const tonghop::v1::AggregateUpdate& a) { return FormatNumberVi(a.value(), 3) + " " + a.unit(); }
+std::string Value(const tonghop::v1::AggregateUpdate& a) {
+  const std::optional<Decimal> value = ValueOf(a);
+  return (value ? FormatNumberVi(*value, 3) : ValueText(a)) + " " + a.unit();
+}
 
-// One indicator's clause; `full_change` says the change "so với cùng kỳ" in full.
+// "I" for the first quarter.
+const char* RomanQuarter(int index) {
+  static const char* kRoman[] = {"I", "II", "III", "IV"};
+  return kRoman[std::clamp(index, 1, 4) - 1];
+}
+
+// "quý I", "tháng 3": a sub-period of a derived value, as the report names it.
+std::string SubPeriodNameVi(const std::string& text) {
+  Period period;
+  if (!Period::Parse(text, &period).ok()) return text;
+  if (period.type() == Period::Type::kQuarter) return fmt::format("quý {}", RomanQuarter(period.index()));
+  if (period.type() == Period::Type::kMonth) return fmt::format("tháng {}", period.index());
+  return text;
+}
+
+// What a partial value is built of: the quarters (or months) it has, and who stands behind each,
+// when some are not there yet; else how many units have reported.
+std::string PartialNoteVi(const tonghop::v1::AggregateUpdate& a) {
+  std::vector<std::string> behind;
+  for (const auto& sub : a.sub_periods()) {
+    if (sub.units_with_figures() == 0) continue;
+    behind.push_back(fmt::format("{}: {}/{} đơn vị đã báo cáo", SubPeriodNameVi(sub.period()), sub.units_reported(),
+                                 a.units_expected()));
+  }
+  if (behind.size() < static_cast<size_t>(a.sub_periods_size())) {
+    Period first;
+    const bool months = Period::Parse(a.sub_periods(0).period(), &first).ok() && first.type() == Period::Type::kMonth;
+    return fmt::format(" (số liệu chưa đầy đủ: mới có {}/{} {}; {})", behind.size(), a.sub_periods_size(),
+                       months ? "tháng" : "quý", fmt::join(behind, "; "));
+  }
+  return fmt::format(" (số liệu chưa đầy đủ: {}/{} đơn vị đã báo cáo)", a.units_reported(), a.units_expected());
+}
+
+// One indicator's clause; `full_change` says the change "so với cùng kỳ" in full. % of plan
+// follows the year-to-date value it is made of ("lũy kế từ đầu năm") when that is not the value.
 std::string Clause(const Indicator& indicator, const tonghop::v1::AggregateUpdate& a, bool lead, bool* full_change) {
   std::string text = lead ? indicator.name : LowerFirstLetter(indicator.name);
   text += lead ? (indicator.time_agg == TimeAggregation::kLast ? " ước có " : " ước đạt ") : " ";
   text += Value(a);
-  if (a.has_pct_of_plan()) {
-    text += fmt::format(", {} {}% kế hoạch", lead ? "bằng" : "đạt", FormatNumberVi(a.pct_of_plan(), 2));
+  const std::optional<Decimal> ytd = YtdValueOf(a);
+  if (ytd && ytd != ValueOf(a)) {
+    text += fmt::format(", lũy kế từ đầu năm {} {}", FormatNumberVi(*ytd, 3), a.unit());
+    if (a.ytd_units_reported() < a.units_expected()) {
+      text += fmt::format(" ({}/{} đơn vị đủ số liệu)", a.ytd_units_reported(), a.units_expected());
+    }
   }
-  if (a.has_yoy_pct()) {
-    text += ", " + ChangePhraseVi(a.yoy_pct(), *full_change);
+  if (auto pct = PctOfPlanOf(a)) {
+    text += fmt::format(", {} {}% kế hoạch", lead ? "bằng" : "đạt", FormatNumberVi(*pct, 2));
+  }
+  if (auto yoy = YoyPctOf(a)) {
+    text += ", " + ChangePhraseVi(*yoy, *full_change);
     *full_change = false;
   }
-  if (a.partial()) {
-    text += fmt::format(" (số liệu chưa đầy đủ: {}/{} đơn vị đã báo cáo)", a.units_reported(), a.units_expected());
-  }
+  if (a.partial()) text += PartialNoteVi(a);
   return text;
 }
 
@@ -66,9 +109,9 @@ std::string WarningsVi(const Catalog& catalog, const tonghop::v1::AggregateUpdat
   std::vector<std::string> notes;
   for (const auto& w : a.warnings()) {
     if (w.rule() == "parts_sum") {
-      double parts = 0;
+      Decimal parts;
       for (const std::string& part : w.units()) {
-        if (auto it = by_id.find(part); it != by_id.end()) parts += it->second->value();
+        if (auto it = by_id.find(part); it != by_id.end()) parts += ValueOf(*it->second).value_or(Decimal());
       }
       const Indicator* total = catalog.FindIndicator(a.indicator());
       bool equal_rule = total == nullptr || total->parts_rule == PartsRule::kEqual;
@@ -104,10 +147,9 @@ std::string HtmlEscape(const std::string& text) {
 
 // "quý I năm 2017", "tháng 3 năm 2017", "6 tháng đầu năm 2017", "năm 2017".
 std::string PeriodNameVi(const Period& period) {
-  static const char* kRoman[] = {"I", "II", "III", "IV"};
   switch (period.type()) {
     case Period::Type::kMonth: return fmt::format("tháng {} năm {}", period.index(), period.year());
-    case Period::Type::kQuarter: return fmt::format("quý {} năm {}", kRoman[period.index() - 1], period.year());
+    case Period::Type::kQuarter: return fmt::format("quý {} năm {}", RomanQuarter(period.index()), period.year());
     case Period::Type::kHalfYear:
       return period.index() == 1 ? fmt::format("6 tháng đầu năm {}", period.year())
                                  : fmt::format("6 tháng cuối năm {}", period.year());

@@ -4,6 +4,7 @@
 
 #include "core/csv.h"
 #include "core/testing/status_matchers.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::cli {
 namespace {
@@ -94,6 +95,35 @@ TEST_F(ReportTest, WarningsAndPartialValuesAreMarked) {
       << report;
   EXPECT_NE(report.find("## II. TÌNH HÌNH VÀ KẾT QUẢ THỰC HIỆN quý I năm 2017"), std::string::npos);
   EXPECT_NE(report.find("### 1. Sản xuất nông nghiệp"), std::string::npos);
+}
+
+// Issue 11: `report --period 2017` said "0/11 đơn vị đã báo cáo" beside the value of a year that
+// has all of Q1; and a month's % of plan sat beside the month's value, not the year to date.
+TEST_F(ReportTest, APartialYearSaysWhichQuartersItHasAndAMonthItsYearToDate) {
+  tonghop::v1::AggregateUpdate year = aggregates_.front();
+  year.set_period("2017");
+  year.set_derived(true);
+  year.set_partial(true);
+  year.set_units_reported(0);
+  for (const char* quarter : {"2017-Q1", "2017-Q2", "2017-Q3", "2017-Q4"}) {
+    auto* sub = year.add_sub_periods();
+    sub->set_period(quarter);
+    sub->set_units_with_figures(std::string(quarter) == "2017-Q1" ? 11 : 0);
+    sub->set_units_reported(std::string(quarter) == "2017-Q1" ? 11 : 0);
+  }
+  std::string report = WriteReport(catalog_, "2017", {year}, "txt");
+  EXPECT_NE(report.find("(số liệu chưa đầy đủ: mới có 1/4 quý; quý I: 11/11 đơn vị đã báo cáo)"), std::string::npos)
+      << report;
+  EXPECT_EQ(report.find("0/11"), std::string::npos) << report;
+
+  tonghop::v1::AggregateUpdate march = aggregates_.front();
+  march.set_period("2017-03");
+  SetValue(Decimal::FromUnits(3705), &march);
+  SetYtdValue(Decimal::FromUnits(23134), &march);
+  march.set_ytd_units_reported(11);
+  report = WriteReport(catalog_, "2017-03", {march}, "txt");
+  EXPECT_NE(report.find("ước đạt 3.705 ha, lũy kế từ đầu năm 23.134 ha, bằng 22,58% kế hoạch"), std::string::npos)
+      << report;
 }
 
 TEST_F(ReportTest, HtmlIsEscapedAndAnEmptyPeriodSaysSo) {

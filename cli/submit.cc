@@ -1,5 +1,8 @@
 #include "cli/submit.h"
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "cli/client_config.h"
@@ -8,6 +11,8 @@
 #include "core/decimal.h"
 #include "core/messages.h"
 #include "core/period.h"
+#include "core/transport.h"
+#include "core/wire_protocol.h"
 #include "core/wire_text.h"
 
 namespace tonghop::cli {
@@ -32,14 +37,21 @@ CLI::App* AddSubmitCommand(CLI::App& app, SubmitOptions* options) {
   command->add_option("--timeout_ms", options->timeout_ms, "How long to wait for the collector's answer")
       ->check(CLI::Range(1, 600'000))
       ->capture_default_str();
+  command->add_flag("--no-wait", options->no_wait,
+                    "Return once the collector stored the figure, without waiting for the aggregator's verdict");
+  command->add_option("--wait_ms", options->wait_ms, "How long to wait for the aggregator's verdict")
+      ->check(CLI::Range(1, 3'600'000))
+      ->capture_default_str();
   command->footer(
       "Examples:\n"
       "  tonghop submit --collector ipc://var/collectors/cao-loc/submit.sock \\\n"
       "      --indicator agri.sown_area.total --period 2017-Q1 --value 2310.5\n"
       "  tonghop submit --collector tcp://127.0.0.1:5570 --indicator agri.herd.pigs \\\n"
       "      --period 2017-03 --value 48.2 --reporting_unit cao-loc\n"
-      "Exit code 0 when the collector stored the figure, 1 otherwise (the message says why). Messages are in\n"
-      "Vietnamese; tonghop --lang en submit ... (or LANG=en_US.UTF-8) prints them in English.");
+      "Exit code 0 when the aggregator stored the figure (with --no-wait: when the collector stored it),\n"
+      "1 otherwise: refused by the collector or the aggregator, or no verdict within --wait_ms (the\n"
+      "message says which and why; a figure not yet answered stays in the collector's outbox). Messages\n"
+      "are in Vietnamese; tonghop --lang en submit ... (or LANG=en_US.UTF-8) prints them in English.");
   return command;
 }
 
@@ -72,9 +84,47 @@ Status BuildSubmitRequest(const SubmitOptions& options, tonghop::v1::LocalReques
   figure->set_reporting_unit(options.reporting_unit);
   figure->set_indicator(options.indicator);
   figure->set_period(options.period);
-  figure->set_value(value.ToDouble());
+  SetFigureValue(value, figure);
   return Status::OK();
 }
+
+namespace {
+
+// Asks the collector for the aggregator's verdict on `seq` until it is not pending.
+Status AwaitVerdict(const SubmitOptions& options, Language language, uint64_t seq) {
+  tonghop::v1::LocalRequest request;
+  request.mutable_verdict()->add_seqs(seq);
+  const int64_t deadline = MonotonicMs() + options.wait_ms;
+  while (true) {
+    tonghop::v1::LocalReply reply;
+    TONGHOP_RETURN_IF_ERROR(CallCollector(options.collector_endpoint, request, options.timeout_ms, &reply));
+    if (!reply.error().empty()) return Status::InvalidArgument("the collector: " + reply.error());
+    if (reply.verdicts_size() != 1) {
+      return Status::Corruption(fmt::format("the collector answered {} verdicts for one figure; is it the same "
+                                            "version as this tonghop?", reply.verdicts_size()));
+    }
+    const tonghop::v1::Verdict& verdict = reply.verdicts(0);
+    switch (verdict.state()) {
+      case tonghop::v1::VERDICT_STATE_STORED:
+        fmt::print("{}\n", Text(language, Msg::kSubmitStored, seq));
+        return Status::OK();
+      case tonghop::v1::VERDICT_STATE_DUPLICATE:
+        fmt::print("{}\n", Text(language, Msg::kSubmitStoredAlready, seq));
+        return Status::OK();
+      case tonghop::v1::VERDICT_STATE_REFUSED:
+        return Status::InvalidArgument(Text(language, Msg::kSubmitRefusedByAggregator,
+                                            tonghop::v1::RejectReason_Name(verdict.reason()), verdict.text(), seq));
+      default:
+        break;
+    }
+    if (MonotonicMs() >= deadline) {
+      return Status::Unavailable(Text(language, Msg::kSubmitNoVerdictYet, seq, options.wait_ms));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace
 
 Status RunSubmit(const SubmitOptions& options) {
   const Language language = ChooseLanguage(ResolveLanguageCode(options.lang));
@@ -90,8 +140,12 @@ Status RunSubmit(const SubmitOptions& options) {
         "the collector answered with {} sequence numbers for one figure; is it the same version as "
         "this tonghop?", reply.seqs_size()));
   }
-  fmt::print("{}\n", Text(language, Msg::kSubmitAccepted, reply.seqs(0)));
-  return Status::OK();
+  const uint64_t seq = reply.seqs(0);
+  if (options.no_wait) {
+    fmt::print("{}\n", Text(language, Msg::kSubmitAccepted, seq));
+    return Status::OK();
+  }
+  return AwaitVerdict(options, language, seq);
 }
 
 }  // namespace tonghop::cli

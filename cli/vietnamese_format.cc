@@ -5,8 +5,9 @@
 
 namespace tonghop::cli {
 
-std::string FormatNumberVi(double value, int max_decimals) {
-  std::string text = fmt::format("{:.{}f}", std::fabs(value), max_decimals);
+std::string FormatNumberVi(Decimal value, int max_decimals) {
+  const Decimal rounded = value.Rounded(max_decimals);
+  std::string text = (rounded.negative() ? Decimal() - rounded : rounded).ToString();
   std::string fraction;
   if (size_t dot = text.find('.'); dot != std::string::npos) {
     fraction = text.substr(dot + 1);
@@ -19,16 +20,16 @@ std::string FormatNumberVi(double value, int max_decimals) {
     grouped += text[i];
   }
   bool zero = grouped.find_first_not_of("0.") == std::string::npos && fraction.empty();
-  std::string out = (value < 0 && !zero) ? "-" + grouped : grouped;
+  std::string out = (rounded.negative() && !zero) ? "-" + grouped : grouped;
   if (!fraction.empty()) out += "," + fraction;
   return out;
 }
 
-std::string ChangePhraseVi(double yoy_pct, bool full) {
+std::string ChangePhraseVi(Decimal yoy_pct, bool full) {
   const std::string suffix = full ? " so với cùng kỳ" : "";
-  std::string magnitude = FormatNumberVi(std::fabs(yoy_pct), 2);
+  std::string magnitude = FormatNumberVi(yoy_pct.negative() ? Decimal() - yoy_pct : yoy_pct, 2);
   if (magnitude == "0") return "tương đương" + suffix;
-  return (yoy_pct > 0 ? "tăng " : "giảm ") + magnitude + "%" + suffix;
+  return (yoy_pct.negative() ? "giảm " : "tăng ") + magnitude + "%" + suffix;
 }
 
 std::string LowerFirstLetter(std::string_view text) {

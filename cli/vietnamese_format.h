@@ -7,15 +7,17 @@
 #include <string>
 #include <string_view>
 
+#include "core/decimal.h"
+
 namespace tonghop::cli {
 
-// `value` rounded to at most `max_decimals` decimals, trailing zeros dropped: 23134 -> "23.134",
-// 4325.9 -> "4.325,9", 22.58 -> "22,58", -2.6 -> "-2,6".
-std::string FormatNumberVi(double value, int max_decimals);
+// `value` rounded half to even to at most `max_decimals` decimals, trailing zeros dropped: 23134 ->
+// "23.134", 4325.9 -> "4.325,9", 22.58 -> "22,58", -2.6 -> "-2,6"; every digit of a figure of 18.
+std::string FormatNumberVi(Decimal value, int max_decimals);
 
 // The report's phrase for a change in percent: "tăng 9,9%", "giảm 2,6%", "tương đương" when it
 // rounds to 0 at two decimals. `full` appends "so với cùng kỳ" ("tương đương so với cùng kỳ").
-std::string ChangePhraseVi(double yoy_pct, bool full);
+std::string ChangePhraseVi(Decimal yoy_pct, bool full);
 
 // The text with its first letter in lower case ("Lúa xuân" -> "lúa xuân", "Đàn bò" -> "đàn bò"),
 // for a name that continues a sentence. Handles ASCII and the precomposed Vietnamese letters.

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/decimal.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::cli {
 namespace {
@@ -59,8 +60,15 @@ std::string LocalClock(int64_t epoch_ms) {
   return fmt::format("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+// Rounded half to even to one decimal, which is always written: "22.6", "-2.6", "134.0".
+std::string OneDecimal(Decimal value) {
+  std::string text = value.Rounded(1).ToString();
+  if (text.find('.') == std::string::npos) text += ".0";
+  return text;
+}
+
 struct Row {
-  std::string indent_id, name, period, value, unit, plan, yoy, units;
+  std::string indent_id, name, period, value, unit, ytd, plan, yoy, units;
 };
 
 }  // namespace
@@ -69,27 +77,48 @@ std::string_view SectorOf(std::string_view indicator) {
   return indicator.substr(0, indicator.find('.'));
 }
 
-std::string ValueCell(const tonghop::v1::AggregateUpdate& update) {
-  Decimal exact;
-  // Values off the network may be NaN or huge; show them as they are rather than fail.
-  if (!Decimal::FromDouble(update.value(), &exact).ok()) return fmt::format("{}", update.value());
-  return exact.ToString();
+// Values off the network may be NaN or huge; ValueText shows them as they came rather than fail.
+std::string ValueCell(const tonghop::v1::AggregateUpdate& update) { return ValueText(update); }
+
+std::string YtdCell(const tonghop::v1::AggregateUpdate& update) {
+  const std::optional<Decimal> ytd = YtdValueOf(update);
+  if (!ytd || ytd == ValueOf(update)) return "";
+  return ytd->ToString() + (update.ytd_units_reported() < update.units_expected() ? "*" : "");
 }
 
 std::string PlanCell(const tonghop::v1::AggregateUpdate& update) {
-  if (!update.has_pct_of_plan()) return "-";
-  return fmt::format("{:.1f}%", update.pct_of_plan());
+  const std::optional<Decimal> pct = PctOfPlanOf(update);
+  if (!pct) return "-";
+  return OneDecimal(*pct) + "%";
 }
 
 std::string YoyCell(const tonghop::v1::AggregateUpdate& update) {
-  if (!update.has_yoy_pct()) return "-";
-  double rounded = std::round(update.yoy_pct() * 10) / 10;
+  const std::optional<Decimal> yoy = YoyPctOf(update);
+  if (!yoy) return "-";
+  const std::string text = OneDecimal(*yoy);
   // -0.04 rounds to no change; "-0.0%" would suggest a fall that is not there.
-  if (rounded == 0) return "0.0%";
-  return fmt::format("{:+.1f}%", rounded);
+  if (text == "0.0" || text == "-0.0") return "0.0%";
+  return (yoy->negative() ? "" : "+") + text + "%";
+}
+
+std::string ShortPeriod(std::string_view period) {
+  size_t dash = period.find('-');
+  return std::string(dash == std::string_view::npos ? period : period.substr(dash + 1));
 }
 
 std::string UnitsCell(const tonghop::v1::AggregateUpdate& update) {
+  size_t present = 0;
+  std::string behind;
+  for (const auto& sub : update.sub_periods()) {
+    if (sub.units_with_figures() == 0) continue;
+    ++present;
+    behind += fmt::format("{}{} {}/{}", behind.empty() ? "" : ", ", ShortPeriod(sub.period()), sub.units_reported(),
+                          update.units_expected());
+  }
+  if (present < static_cast<size_t>(update.sub_periods_size())) {
+    const bool months = ShortPeriod(update.sub_periods(0).period()).find('Q') == std::string::npos;
+    return fmt::format("{}/{} {}: {}", present, update.sub_periods_size(), months ? "tháng" : "quý", behind);
+  }
   // A derived period is partial also while a unit lacks one of its months.
   bool partial = update.partial() || update.units_reported() < update.units_expected();
   return fmt::format("{}/{}{}", update.units_reported(), update.units_expected(), partial ? "*" : "");
@@ -106,7 +135,7 @@ size_t DisplayWidth(std::string_view text) {
 std::string FormatAggregateTable(const AggregateTable& table, const Catalog* catalog) {
   if (table.size() == 0) return "(no aggregates yet: no unit has reported a figure this filter selects)\n";
 
-  const Row header{"INDICATOR", "NAME", "PERIOD", "VALUE", "UNIT", "% PLAN", "YOY", "UNITS"};
+  const Row header{"INDICATOR", "NAME", "PERIOD", "VALUE", "UNIT", "YTD", "% PLAN", "YOY", "UNITS"};
   std::vector<std::pair<std::string, Row>> rows;  // (sector title or "", row)
   std::vector<std::string> warnings;                // per row: its validation warnings, one line each
   std::string_view current_sector;
@@ -125,21 +154,25 @@ std::string FormatAggregateTable(const AggregateTable& table, const Catalog* cat
     }
     rows.emplace_back(std::move(title),
                       Row{"  " + update.indicator(), indicator ? indicator->name : "", update.period(),
-                          ValueCell(update), update.unit(), PlanCell(update), YoyCell(update),
+                          ValueCell(update), update.unit(), YtdCell(update), PlanCell(update), YoyCell(update),
                           UnitsCell(update)});
     std::string notes;
     for (const auto& warning : update.warnings()) notes += "      ! " + warning.rule() + ": " + warning.text() + "\n";
     warnings.push_back(std::move(notes));
   }
 
-  std::vector<size_t> widths(8, 0);
+  std::vector<size_t> widths(9, 0);
+  bool any_ytd = false;  // the YTD column is shown only when some row's year-to-date is not its value
   auto widen = [&](const Row& row) {
-    const std::string* cells[] = {&row.indent_id, &row.name, &row.period, &row.value,
-                                  &row.unit,      &row.plan, &row.yoy,    &row.units};
-    for (size_t c = 0; c < 8; ++c) widths[c] = std::max(widths[c], DisplayWidth(*cells[c]));
+    const std::string* cells[] = {&row.indent_id, &row.name, &row.period, &row.value, &row.unit,
+                                  &row.ytd,       &row.plan, &row.yoy,    &row.units};
+    for (size_t c = 0; c < 9; ++c) widths[c] = std::max(widths[c], DisplayWidth(*cells[c]));
   };
   widen(header);
-  for (const auto& [title, row] : rows) widen(row);
+  for (const auto& [title, row] : rows) {
+    widen(row);
+    any_ytd = any_ytd || !row.ytd.empty();
+  }
   widths[1] = catalog ? std::min(widths[1], kMaxNameWidth) : 0;
 
   auto line = [&](const Row& row) {
@@ -148,9 +181,10 @@ std::string FormatAggregateTable(const AggregateTable& table, const Catalog* cat
     out += "  " + PadRight(row.period, widths[2]);
     out += "  " + PadLeft(row.value, widths[3]);
     out += " " + PadRight(row.unit, widths[4]);
-    out += "  " + PadLeft(row.plan, widths[5]);
-    out += "  " + PadLeft(row.yoy, widths[6]);
-    out += "  " + PadLeft(row.units, widths[7]);
+    if (any_ytd) out += "  " + PadLeft(row.ytd, widths[5]);
+    out += "  " + PadLeft(row.plan, widths[6]);
+    out += "  " + PadLeft(row.yoy, widths[7]);
+    out += "  " + PadLeft(row.units, widths[8]);
     out.erase(out.find_last_not_of(' ') + 1);
     return out + "\n";
   };

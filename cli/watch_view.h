@@ -19,14 +19,23 @@ std::string_view SectorOf(std::string_view indicator);
 
 // The province value, exact to the micro-unit as the aggregator holds it: "23134", "4325.9".
 std::string ValueCell(const tonghop::v1::AggregateUpdate& update);
+// The year-to-date value that % of plan is made of, exact, when it is not the value itself (a
+// month, a quarter after the first): "150", "150*" when some unit's year-to-date is incomplete;
+// "" otherwise.
+std::string YtdCell(const tonghop::v1::AggregateUpdate& update);
 // "22.6%", or "-" when the indicator has no plan.
 std::string PlanCell(const tonghop::v1::AggregateUpdate& update);
 // Always signed so that a fall stands out: "+9.9%", "-2.6%", "0.0%" when it rounds to no change,
 // "-" when the same period a year before is unknown.
 std::string YoyCell(const tonghop::v1::AggregateUpdate& update);
 // "11/11", or "9/11*" when not every expected unit has reported, or a derived period still lacks
-// some unit's month (the total is partial).
+// some unit's month (the total is partial). A derived period some of whose quarters (or months)
+// have no figure yet says which it has and who stands behind each: "1/4 quý: Q1 11/11",
+// "2/3 tháng: 01 11/11, 02 9/11".
 std::string UnitsCell(const tonghop::v1::AggregateUpdate& update);
+
+// "Q1" for 2017-Q1, "01" for 2017-01: a sub-period as a cell names it.
+std::string ShortPeriod(std::string_view period);
 
 // Columns of text as a terminal shows them: UTF-8 code points, combining marks taking none
 // (Vietnamese names may be written decomposed).

@@ -1,6 +1,7 @@
 #include "cli/watch_view.h"
 #include "cli/testing_aggregates.h"
 #include "core/testing/status_matchers.h"
+#include "core/wire_protocol.h"
 
 #include <gtest/gtest.h>
 
@@ -60,6 +61,59 @@ TEST(WatchViewTest, PartialTotalsAreMarked) {
   EXPECT_EQ(UnitsCell(update), "11/11");
   update.set_units_reported(9);
   EXPECT_EQ(UnitsCell(update), "9/11*");
+}
+
+// Issue 11: the year of the reference quarter said 0/11 beside the value all 11 units reported.
+TEST(WatchViewTest, ADerivedPeriodSaysWhichQuartersItHasAndWhoStandsBehindEach) {
+  tonghop::v1::AggregateUpdate year = Complete(1, "agri.x", "2017", 23134);
+  year.set_units_reported(0);
+  year.set_partial(true);
+  year.set_derived(true);
+  for (const char* quarter : {"2017-Q1", "2017-Q2", "2017-Q3", "2017-Q4"}) {
+    auto* sub = year.add_sub_periods();
+    sub->set_period(quarter);
+    if (std::string(quarter) == "2017-Q1") {
+      sub->set_units_reported(11);
+      sub->set_units_with_figures(11);
+    }
+  }
+  EXPECT_EQ(UnitsCell(year), "1/4 quý: Q1 11/11");
+  year.mutable_sub_periods(1)->set_units_with_figures(9);
+  year.mutable_sub_periods(1)->set_units_reported(8);
+  EXPECT_EQ(UnitsCell(year), "2/4 quý: Q1 11/11, Q2 8/11");
+  tonghop::v1::AggregateUpdate quarter = Complete(2, "agri.x", "2017-Q1", 10);
+  quarter.set_derived(true);
+  quarter.set_units_reported(0);
+  for (const char* month : {"2017-01", "2017-02", "2017-03"}) {
+    auto* sub = quarter.add_sub_periods();
+    sub->set_period(month);
+    sub->set_units_with_figures(std::string(month) == "2017-03" ? 0 : 11);
+    sub->set_units_reported(std::string(month) == "2017-03" ? 0 : 11);
+  }
+  EXPECT_EQ(UnitsCell(quarter), "2/3 tháng: 01 11/11, 02 11/11");
+  quarter.mutable_sub_periods(2)->set_units_with_figures(3);
+  EXPECT_EQ(UnitsCell(quarter), "0/11*") << "every month has figures: the units tell the rest";
+}
+
+// Issue 11: % of plan was shown beside a month's value although it is made of the year to date.
+TEST(WatchViewTest, TheYearToDateThatPercentOfPlanIsMadeOfIsShownWhenItIsNotTheValue) {
+  tonghop::v1::AggregateUpdate march = Complete(1, "agri.x", "2017-03", 30);
+  EXPECT_EQ(YtdCell(march), "");
+  SetValue(Decimal::FromUnits(30), &march);
+  SetYtdValue(Decimal::FromUnits(30), &march);
+  EXPECT_EQ(YtdCell(march), "");
+  SetYtdValue(Decimal::FromUnits(150), &march);
+  march.set_ytd_units_reported(11);
+  EXPECT_EQ(YtdCell(march), "150");
+  march.set_ytd_units_reported(2);
+  EXPECT_EQ(YtdCell(march), "150*");
+  AggregateTable table;
+  table.Apply(march);
+  std::vector<std::string> lines = Lines(FormatAggregateTable(table, nullptr));
+  EXPECT_NE(lines[0].find("YTD"), std::string::npos) << lines[0];
+  AggregateTable without;
+  without.Apply(Complete(1, "agri.x", "2017-Q1", 30));
+  EXPECT_EQ(Lines(FormatAggregateTable(without, nullptr))[0].find("YTD"), std::string::npos);
 }
 
 TEST(WatchViewTest, DisplayWidthCountsLettersNotBytesNorCombiningMarks) {

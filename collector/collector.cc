@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
+#include "collector/collector_catalog.h"
 #include "collector/collector_metrics.h"
 #include "collector/drop_folder.h"
 #include "collector/local_api.h"
@@ -48,6 +49,9 @@ Status CheckOptions(const CollectorOptions& o) {
   TONGHOP_RETURN_IF_ERROR(positive("scan_interval_ms", o.scan_interval_ms));
   TONGHOP_RETURN_IF_ERROR(positive("ack_timeout_ms", o.ack_timeout_ms));
   TONGHOP_RETURN_IF_ERROR(positive("heartbeat_interval_ms", o.heartbeat_interval_ms));
+  if (o.catalog_wait_ms < 0) {
+    return Status::InvalidArgument(fmt::format("--catalog_wait_ms must be 0 or more (got {})", o.catalog_wait_ms));
+  }
   TONGHOP_RETURN_IF_ERROR(positive("max_drop_file_rows", o.max_drop_file_rows));
   if (o.max_drop_file_bytes <= 0) {
     return Status::InvalidArgument(fmt::format("--max_drop_file_bytes must be above 0 (got {})", o.max_drop_file_bytes));
@@ -79,6 +83,8 @@ Status RunCollector(const CollectorOptions& options) {
   TONGHOP_RETURN_IF_ERROR(MakeDataDir(options.data_dir));
   std::unique_ptr<Outbox> outbox;
   TONGHOP_RETURN_IF_ERROR(Outbox::Open(options.data_dir + "/outbox", &outbox));
+  CollectorCatalog catalog(options.reporting_unit, outbox.get());
+  catalog.Restore();
   DropFolderOptions drop_options;
   drop_options.dir = drop_dir;
   drop_options.reporting_unit = options.reporting_unit;
@@ -87,6 +93,7 @@ Status RunCollector(const CollectorOptions& options) {
   drop_options.xlsx_sheet = options.drop_xlsx_sheet;
   drop_options.max_file_bytes = static_cast<size_t>(options.max_drop_file_bytes);
   drop_options.max_rows = static_cast<size_t>(options.max_drop_file_rows);
+  drop_options.catalog = &catalog;
   DropFolder drop_folder(drop_options, outbox.get());
   TONGHOP_RETURN_IF_ERROR(drop_folder.Init());
   RejectionFile rejections(drop_dir + "/" + DropFolder::kRejectionFileName, drop_options.language);
@@ -103,10 +110,13 @@ Status RunCollector(const CollectorOptions& options) {
   sender_options.ack_timeout_ms = options.ack_timeout_ms;
   sender_options.heartbeat_interval_ms = options.heartbeat_interval_ms;
   sender_options.link.curve = options.curve;
+  sender_options.catalog = &catalog;
   sender_options.metrics = registry;
   if (!options.curve.enabled()) WarnPlaintext("the link to the aggregator");
   Sender sender(context, sender_options, outbox.get(), &rejections);
-  LocalApi local_api(context, {submit_endpoint, options.reporting_unit, drop_options.language, {}}, outbox.get(), &sender);
+  LocalApiOptions api_options{submit_endpoint, options.reporting_unit, drop_options.language, {}};
+  api_options.catalog = &catalog;
+  LocalApi local_api(context, api_options, outbox.get(), &sender);
   TONGHOP_RETURN_IF_ERROR(local_api.Start());
   TONGHOP_RETURN_IF_ERROR(sender.Start());
   auto refresh_metrics = [&] {
@@ -122,11 +132,36 @@ Status RunCollector(const CollectorOptions& options) {
   refresh_metrics();
   TONGHOP_RETURN_IF_ERROR(StartMetricsEndpoint(options.metrics_endpoint, registry, &metrics_endpoint));
 
-  spdlog::info("ready: collector {} outbox={:016x} pending={} aggregator={} drop_dir={} submit={}",
-               options.reporting_unit, outbox->id(), outbox->pending_count(), options.aggregator_endpoint,
-               drop_dir, submit_endpoint);
+  // Ready once figures can be taken: with a catalog that has this unit, or with none at all after
+  // catalog_wait_ms. A catalog without this unit stops the collector with the reason: one kept from
+  // an earlier run only once catalog_wait_ms passed without the aggregator sending another.
+  const int64_t started_ms = MonotonicMs();
+  const uint64_t restored_version = catalog.version();
+  bool ready = false;
+  Status unit_missing;
+  EventLoop loop(options.stop);
+  auto follow_readiness = [&] {
+    const bool waited = MonotonicMs() - started_ms >= options.catalog_wait_ms;
+    if (catalog.has_catalog() && !catalog.knows_unit()) {
+      if (catalog.version() == restored_version && !waited) return;
+      unit_missing = Status::InvalidArgument(fmt::format(
+          "reporting unit '{}' is not in the aggregator's catalog ({}): check --reporting_unit against its units.csv, "
+          "or add the unit there and restart the aggregator", options.reporting_unit, catalog.Describe()));
+      ready = false;
+      loop.Stop();
+      return;
+    }
+    if (ready || (!catalog.has_catalog() && !waited)) return;
+    ready = true;
+    spdlog::info("ready: collector {} outbox={:016x} pending={} aggregator={} drop_dir={} submit={} {}",
+                 options.reporting_unit, outbox->id(), outbox->pending_count(), options.aggregator_endpoint,
+                 drop_dir, submit_endpoint,
+                 catalog.has_catalog() ? catalog.Describe()
+                                       : "no catalog yet (the aggregator has not answered; it judges the figures)");
+  };
 
   auto scan = [&] {
+    if (!ready) return;  // files wait in the folder until they can be judged
     // A file's figures are parsed and stored in one batch; glibc keeps the freed heap, which
     // left a collector at 20.8 MB resident after a 10,000-figure file instead of 17.5 MB.
     const DropFolder::ScanResult scanned = drop_folder.Scan();
@@ -134,16 +169,22 @@ Status RunCollector(const CollectorOptions& options) {
     metrics.drop_files_failed.Increment(scanned.failed);
     if (scanned.ingested > 0) malloc_trim(0);
   };
+  follow_readiness();
   scan();
-  EventLoop loop(options.stop);
   loop.AddSocket([&] { return local_api.PollItem(); }, [&](short) { local_api.Process(); });
   // The sender reads its socket in Process(), run every turn below; its readiness only wakes the loop.
   loop.AddSocket([&] { return sender.PollItem(); }, [](short) {});
   loop.AddTimer(options.scan_interval_ms, scan);
   loop.AddTimer(kMetricsRefreshMs, refresh_metrics);
   // After the handlers, so that figures just submitted or dropped leave at once.
-  loop.AddTask([&] { return sender.MillisUntilDue(); }, [&] { sender.Process(); });
+  loop.AddTask([&] { return sender.MillisUntilDue(); }, [&] {
+    sender.Process();
+    const bool was_ready = ready;
+    follow_readiness();
+    if (ready && !was_ready) scan();
+  });
   TONGHOP_RETURN_IF_ERROR(loop.Run());
+  TONGHOP_RETURN_IF_ERROR(unit_missing);
   spdlog::info("collector {} stopping; {} updates pending in the outbox", options.reporting_unit,
                outbox->pending_count());
   return Status::OK();

@@ -4,6 +4,11 @@
 // aggregator (Sender), which it leaves only when acked. A collector that restarts, or whose
 // aggregator is unreachable for hours, loses nothing and resends. docs/COLLECTOR.md describes the
 // drop folder and rejected.csv.
+// It judges figures by the aggregator's catalog before it stores them (CollectorCatalog), and says
+// "ready:" in its log only once it can take figures: with a catalog that has its unit, or, with no
+// catalog at all (a first start with the aggregator out of reach), after catalog_wait_ms. A
+// collector whose unit is not in the aggregator's catalog takes nothing: RunCollector returns
+// InvalidArgument naming the unit.
 #pragma once
 
 #include <atomic>
@@ -25,6 +30,9 @@ struct CollectorOptions {
   int scan_interval_ms = 500;
   int ack_timeout_ms = 5'000;
   int heartbeat_interval_ms = 1'000;
+  // How long a collector with no catalog at all waits for the aggregator's before it takes figures
+  // without (the aggregator still judges them).
+  int catalog_wait_ms = 5'000;
   // HOST:PORT serving the node's metrics at /metrics (core/metrics.h); "" serves none.
   std::string metrics_endpoint;
   // The language of the drop folder's error files and of the answers to `tonghop submit` that do

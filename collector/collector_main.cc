@@ -32,6 +32,10 @@ int main(int argc, char** argv) {
   app.add_option("--ack_timeout_ms", o.ack_timeout_ms, "resend what is unanswered this long")->capture_default_str();
   app.add_option("--heartbeat_interval_ms", o.heartbeat_interval_ms, "heartbeat when idle this long")
       ->capture_default_str();
+  app.add_option("--catalog_wait_ms", o.catalog_wait_ms,
+                 "with no catalog kept yet, how long to wait for the aggregator's before taking figures without "
+                 "it (the aggregator still judges them); a kept catalog is used at once")
+      ->capture_default_str();
   tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9570");
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);

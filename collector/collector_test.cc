@@ -23,6 +23,9 @@ class CollectorTest : public ::testing::Test {
     options_.data_dir = dir_.Sub("collector");
     options_.scan_interval_ms = 50;
     options_.heartbeat_interval_ms = 100;
+    // TestAggregator has no catalog to send: take figures at once (tests/figures_test.cc drives
+    // the catalog through a real aggregator).
+    options_.catalog_wait_ms = 0;
     options_.stop = &stop_;
   }
   void TearDown() override {

@@ -10,9 +10,12 @@
 
 #include <fmt/format.h>
 
+#include "collector/collector_catalog.h"
 #include "collector/figure_check.h"
 #include "core/csv.h"
 #include "core/decimal.h"
+#include "core/transport.h"
+#include "core/wire_protocol.h"
 #include "core/wire_text.h"
 
 namespace tonghop {
@@ -60,6 +63,7 @@ class FigureCollector {
         return;
       }
     }
+    const size_t problems_before = out_->problems.size();
     tonghop::v1::IndicatorUpdate figure;
     figure.set_indicator(cells.text[kIndicator]);
     figure.set_reporting_unit(cells.text[kUnit]);
@@ -89,7 +93,7 @@ class FigureCollector {
       problem(kValue, s.message());
       value_ok = false;
     } else {
-      figure.set_value(value.ToDouble());
+      SetFigureValue(value, &figure);
     }
     if (!cells.text[kObservedAt].empty()) {
       int64_t ms = 0;
@@ -111,6 +115,13 @@ class FigureCollector {
       if (e.field == "period" && !period_checked) continue;
       const int field = static_cast<int>(std::find(kColumns.begin(), kColumns.end(), e.field) - kColumns.begin());
       problem(std::min(field, kFieldCount - 1), e.why);
+    }
+    // The aggregator's catalog judges a row the collector's own checks passed.
+    if (options_.catalog != nullptr && out_->problems.size() == problems_before) {
+      for (const FieldError& e : options_.catalog->Check(figure, NowMs())) {
+        const int field = static_cast<int>(std::find(kColumns.begin(), kColumns.end(), e.field) - kColumns.begin());
+        problem(std::min(field, kFieldCount - 1), e.why);
+      }
     }
     auto [it, inserted] = first_row_.try_emplace({figure.indicator(), figure.period()}, row);
     if (!inserted && !figure.indicator().empty()) {

@@ -39,12 +39,18 @@ DropFileType DropFileTypeOf(std::string_view name);
 // indicator, period, value, reporting_unit, observed_at; anything else comes back as it is.
 std::string FigureColumnOf(const std::string& folded);
 
+class CollectorCatalog;
+
 struct DropFileOptions {
   std::string reporting_unit;  // the collector's unit: rows may name only this one
   Language language = Language::kVietnamese;
   std::string xlsx_sheet;      // "": a workbook's first sheet
   XlsxLimits xlsx_limits;
   size_t max_rows = 20'000;    // data rows of a CSV file (a workbook's: xlsx_limits.max_rows)
+  // Judges each row the collector's own checks passed by the aggregator's catalog (unknown
+  // indicator, period outside its years...); null, or a catalog not yet received: only the
+  // aggregator judges.
+  const CollectorCatalog* catalog = nullptr;
 };
 
 struct DropFileContent {

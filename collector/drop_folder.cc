@@ -14,6 +14,7 @@
 
 #include "core/csv.h"
 #include "core/transport.h"
+#include "core/wire_protocol.h"
 #include "core/wire_text.h"
 
 namespace tonghop {
@@ -146,6 +147,7 @@ DropFolder::Outcome DropFolder::HandleFile(const std::string& name, uint64_t siz
   read_options.xlsx_limits.max_part_bytes = options_.max_file_bytes;
   read_options.xlsx_limits.max_rows = options_.max_rows;
   read_options.max_rows = options_.max_rows;
+  read_options.catalog = options_.catalog;
   DropFileContent content;
   ReadDropFile(name, type, bytes, mtime_ns / 1'000'000, read_options, &content);
   if (!content.problems.empty()) {

@@ -6,10 +6,11 @@
 // each exactly once:
 //  - good file: all its figures and its IngestedFile record go into the outbox in one Append, then
 //    the file moves to done/<name>;
-//  - bad file (any bad row, no rows, unreadable, larger than max_file_bytes, a name that is not
-//    UTF-8, or of a type the collector cannot read): nothing of it enters the outbox; it moves to
-//    failed/<name> with failed/<name>.error.txt beside it listing every problem as
-//    "<file>:<line>: field '<f>': <why>" (in the options' language) and what to do;
+//  - bad file (any bad row, by the collector's own checks or by the aggregator's catalog; no rows;
+//    unreadable; larger than max_file_bytes; a name that is not UTF-8; or of a type the collector
+//    cannot read): nothing of it enters the outbox; it moves to failed/<name> with
+//    failed/<name>.error.txt beside it listing every problem as "<file>:<line>: field '<f>': <why>"
+//    (in the options' language) and what to do;
 //  - a file the outbox already records with the same name, size and mtime (the collector stopped
 //    between storing it and moving it) just moves to done/.
 // A name already taken in done/ or failed/ gets a timestamp before its extension. When the outbox
@@ -27,10 +28,15 @@
 
 namespace tonghop {
 
+class CollectorCatalog;
+
 struct DropFolderOptions {
   std::string dir;             // the watched folder; done/ and failed/ are made beneath it
   std::string reporting_unit;  // the collector's unit: rows may name only this one
   int min_age_ms = 500;        // files modified more recently are left for a later scan
+  // Judges each row by the aggregator's catalog (unknown indicator, period outside its years...);
+  // null, or a catalog not yet received: only the aggregator judges.
+  const CollectorCatalog* catalog = nullptr;
   Language language = Language::kVietnamese;  // of the error files
   std::string xlsx_sheet;      // the sheet of a workbook to read; "": its first
   // Files larger than this fail whole; a workbook's parts may unpack to this much each.

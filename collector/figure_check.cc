@@ -11,6 +11,7 @@
 
 #include "core/decimal.h"
 #include "core/period.h"
+#include "core/wire_protocol.h"
 #include "core/wire_text.h"
 
 namespace tonghop {
@@ -77,9 +78,8 @@ std::vector<FieldError> CheckFigure(const std::string& own_unit, Language langua
     errors.push_back({"period", Text(language, Msg::kPeriodInvalid, figure->period())});
   }
   Decimal value;
-  if (!Decimal::FromDouble(figure->value(), &value).ok()) {
-    errors.push_back({"value", Text(language, std::isnan(figure->value()) ? Msg::kValueNotANumber : Msg::kValueTooLarge,
-                                    fmt::format("{}", figure->value()), '.')});
+  if (Status s = FigureValue(*figure, &value); !s.ok()) {
+    errors.push_back({"value", s.message()});
   }
   if (!wire_text_ok[2]) return errors;
   if (figure->reporting_unit().empty()) {
@@ -92,6 +92,14 @@ std::vector<FieldError> CheckFigure(const std::string& own_unit, Language langua
     errors.push_back({"reporting_unit", Text(language, Msg::kUnitNotThisCollectors, figure->reporting_unit(), own_unit)});
   }
   return errors;
+}
+
+std::vector<FieldError> CheckAgainstCatalog(const UpdateValidator& validator, const tonghop::v1::IndicatorUpdate& figure,
+                                            int64_t now_ms) {
+  ValidatedUpdate valid;
+  const Refusal refusal = validator.Judge(figure, now_ms, &valid);
+  if (refusal.reason == tonghop::v1::REJECT_REASON_UNSPECIFIED) return {};
+  return {{refusal.field, refusal.why}};
 }
 
 Status ParseFigureValue(std::string_view text, DecimalMark mark, Language language, Decimal* out) {

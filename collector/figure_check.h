@@ -13,6 +13,7 @@
 #include "core/decimal.h"
 #include "core/messages.h"
 #include "core/status.h"
+#include "core/update_validator.h"
 #include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop {
@@ -45,6 +46,13 @@ enum class DecimalMark {
 // 1e12. InvalidArgument whose message, in `language`, completes "field 'value' ..." and quotes
 // the text (escaped when it is not UTF-8).
 Status ParseFigureValue(std::string_view text, DecimalMark mark, Language language, Decimal* out);
+
+// The catalog's judgement of a figure that CheckFigure found good, by the collector's copy of the
+// aggregator's catalog (collector/collector_catalog.h): an unknown indicator or unit, a unit the
+// catalog does not expect for it, a period outside the catalog's years or of a type the indicator
+// is not reported for, a negative figure where the catalog forbids it. Empty when it passes.
+std::vector<FieldError> CheckAgainstCatalog(const UpdateValidator& validator, const tonghop::v1::IndicatorUpdate& figure,
+                                            int64_t now_ms);
 
 // Parses an ISO 8601 date ("2017-03-31") or date-time ("2017-03-31T14:05", "2017-03-31 14:05:09",
 // optional fraction of a second, optional "Z" or "+07:00"). Without a zone the time is Vietnam

@@ -36,7 +36,7 @@ TEST(FigureCheckTest, EveryBadFieldIsNamed) {
   auto errors = CheckFigure("bac-son", Language::kEnglish, &figure);
   EXPECT_EQ(Fields(errors), (std::vector<std::string>{"indicator", "period", "value", "reporting_unit"}));
   EXPECT_NE(errors[3].why.find("cao-loc"), std::string::npos);
-  figure = Figure("", "x", "2017", 2e12);
+  figure = Figure("", "x", "2017", 2e18);
   EXPECT_EQ(Fields(CheckFigure("bac-son", Language::kEnglish, &figure)), (std::vector<std::string>{"value"}));
 }
 

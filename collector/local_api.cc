@@ -78,10 +78,12 @@ void LocalApi::Process() {
         Language language = options_.language;
         if (!request.language().empty()) (void)ParseLanguage(request.language(), &language);
         reply = Submit(request.submit(), language);
+      } else if (request.has_verdict()) {
+        reply = Verdicts(request.verdict());
       } else if (request.has_status()) {
         reply = OutboxStatus();
       } else {
-        reply.set_error("empty request: set submit or status");
+        reply.set_error("empty request: set submit, verdict or status");
       }
       Status s = SendReply(router_, frames, reply);
       if (!s.ok() && client_log_.Allow()) {
@@ -106,7 +108,10 @@ tonghop::v1::LocalReply LocalApi::Submit(const tonghop::v1::SubmitRequest& reque
   for (size_t i = 0; i < figures.size(); ++i) {
     auto& figure = figures[i];
     if (figure.observed_at_ms() == 0) figure.set_observed_at_ms(now);
-    for (const FieldError& e : CheckFigure(options_.reporting_unit, language, &figure)) {
+    std::vector<FieldError> problems = CheckFigure(options_.reporting_unit, language, &figure);
+    // The catalog judges a figure the collector's own checks passed.
+    if (problems.empty() && options_.catalog != nullptr) problems = options_.catalog->Check(figure, now);
+    for (const FieldError& e : problems) {
       errors += (errors.empty() ? "" : "; ") + Text(language, Msg::kSubmitFigureProblem, i + 1,
                                                     EscapeInvalidUtf8(figure.indicator()),
                                                     EscapeInvalidUtf8(figure.period()), e.field, e.why);
@@ -139,6 +144,31 @@ tonghop::v1::LocalReply LocalApi::OutboxStatus() const {
   reply.set_outbox_id(outbox_->id());
   reply.set_unreadable_total(outbox_->unreadable_count());
   reply.set_last_unreadable(outbox_->last_unreadable());
+  return reply;
+}
+
+tonghop::v1::LocalReply LocalApi::Verdicts(const tonghop::v1::VerdictRequest& request) const {
+  tonghop::v1::LocalReply reply;
+  for (uint64_t seq : request.seqs()) {
+    if (seq == 0 || seq >= outbox_->next_seq()) {
+      reply.clear_verdicts();
+      reply.set_error(fmt::format("no figure was submitted as seq {} to this outbox (next seq: {})", seq,
+                                  outbox_->next_seq()));
+      return reply;
+    }
+    tonghop::v1::Verdict* verdict = reply.add_verdicts();
+    verdict->set_seq(seq);
+    if (outbox_->IsPending(seq)) {
+      verdict->set_state(tonghop::v1::VERDICT_STATE_PENDING);
+    } else if (auto rejected = outbox_->FindRejected(seq)) {
+      verdict->set_state(tonghop::v1::VERDICT_STATE_REFUSED);
+      verdict->set_reason(rejected->reason());
+      verdict->set_text(rejected->text());
+    } else {
+      verdict->set_state(sender_->AckedAsDuplicate(seq).value_or(false) ? tonghop::v1::VERDICT_STATE_DUPLICATE
+                                                                         : tonghop::v1::VERDICT_STATE_STORED);
+    }
+  }
   return reply;
 }
 

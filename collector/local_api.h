@@ -1,10 +1,14 @@
 // LocalApi: a collector's submit endpoint, a ROUTER speaking local.proto to `tonghop submit` and
 // `tonghop collector-status` on the same machine (clients may use REQ or DEALER: whatever frames
 // precede the request are echoed in front of the reply).
-//  - submit: every figure passes the same checks as a drop-file row (collector/figure_check.h);
+//  - submit: every figure passes the same checks as a drop-file row (collector/figure_check.h and,
+//    once the collector has it, the aggregator's catalog);
 //    if any fails nothing is stored and the error names the figure and the field, in the language
 //    the request asks for (LocalRequest.language), or else the collector's. Otherwise the
 //    figures are appended to the outbox (durable before the reply) and the reply carries their seqs.
+//  - verdict: for figures submitted before, by seq: pending, stored, a duplicate, or refused and
+//    why (the outbox's rejected records). A seq acked before this run of the collector (or more
+//    than Sender::kRecentAcks acks ago) is told as stored.
 //  - status: the outbox's and the link's state, with the records it set aside as unreadable.
 // A malformed request gets a LocalReply with error set, naming the field when one is at fault
 // (a string that is not UTF-8); nothing a client sends can stop the node.
@@ -16,6 +20,7 @@
 
 #include <zmq.hpp>
 
+#include "collector/collector_catalog.h"
 #include "collector/outbox.h"
 #include "collector/sender.h"
 #include "core/log_limiter.h"
@@ -31,6 +36,8 @@ struct LocalApiOptions {
   std::string reporting_unit;  // the collector's unit
   Language language = Language::kVietnamese;  // of errors, when the request asks for none
   LinkOptions link;
+  // Judges each figure by the aggregator's catalog, as a drop file's rows; may be null.
+  const CollectorCatalog* catalog = nullptr;
 };
 
 class LocalApi {
@@ -50,6 +57,7 @@ class LocalApi {
  private:
   tonghop::v1::LocalReply Submit(const tonghop::v1::SubmitRequest& request, Language language);
   tonghop::v1::LocalReply OutboxStatus() const;
+  tonghop::v1::LocalReply Verdicts(const tonghop::v1::VerdictRequest& request) const;
 
   LocalApiOptions options_;
   zmq::context_t& context_;

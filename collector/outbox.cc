@@ -15,6 +15,7 @@ namespace {
 
 constexpr char kIdKey[] = "outbox_id";
 constexpr char kNextSeqKey[] = "next_seq";
+constexpr char kCatalogKey[] = "catalog";
 // A district's outbox holds minutes of figures, not gigabytes: a 1 MB write buffer per family
 // (RocksDB's default is 64 MB) keeps a collector on a small machine under 20 MB resident
 // (docs/PERFORMANCE.md).
@@ -248,6 +249,34 @@ std::optional<tonghop::storage::v1::IngestedFile> Outbox::FindFile(const std::st
   tonghop::storage::v1::IngestedFile file;
   if (!file.ParseFromString(value)) return std::nullopt;
   return file;
+}
+
+bool Outbox::IsPending(uint64_t seq) const {
+  std::string value;
+  return db_->get()->Get({}, family(kPending), EncodeBigEndian64(seq), &value).ok();
+}
+
+std::optional<tonghop::storage::v1::RejectedUpdate> Outbox::FindRejected(uint64_t seq) const {
+  std::string value;
+  if (!db_->get()->Get({}, family(kRejected), EncodeBigEndian64(seq), &value).ok()) return std::nullopt;
+  tonghop::storage::v1::RejectedUpdate record;
+  if (!ParseQuietly(value, &record)) return std::nullopt;
+  return record;
+}
+
+Status Outbox::SaveCatalog(const tonghop::v1::CatalogFiles& catalog) {
+  TONGHOP_RETURN_IF_ERROR(Recover());
+  rocksdb::WriteBatch batch;
+  batch.Put(meta(), kCatalogKey, catalog.SerializeAsString());
+  return Write(&batch, /*sync=*/true, "saving the aggregator's catalog");
+}
+
+std::optional<tonghop::v1::CatalogFiles> Outbox::LoadCatalog() const {
+  std::string value;
+  if (!db_->get()->Get({}, meta(), kCatalogKey, &value).ok()) return std::nullopt;
+  tonghop::v1::CatalogFiles catalog;
+  if (!ParseQuietly(value, &catalog)) return std::nullopt;
+  return catalog;
 }
 
 }  // namespace tonghop

@@ -8,7 +8,8 @@
 //
 // On disk: RocksDB at <data_dir>/outbox with column families
 //   default     meta: "outbox_id" (random non-zero uint64 chosen when the outbox is created, kept
-//               forever; sequence numbers are scoped to it) and "next_seq"
+//               forever; sequence numbers are scoped to it), "next_seq", and "catalog" (the last
+//               tonghop.v1.CatalogFiles the aggregator sent, judged by after a restart offline)
 //   pending     big-endian seq -> tonghop.v1.IndicatorUpdate (with its seq)
 //   rejected    big-endian seq -> tonghop.storage.v1.RejectedUpdate
 //   files       drop-file name -> tonghop.storage.v1.IngestedFile (the file's figures are in here)
@@ -80,6 +81,16 @@ class Outbox {
 
   // The record of drop file `name`, if its figures were appended.
   std::optional<tonghop::storage::v1::IngestedFile> FindFile(const std::string& name) const;
+
+  // Whether `seq` is waiting for the aggregator's answer.
+  bool IsPending(uint64_t seq) const;
+  // The record of `seq` if the aggregator refused it for good.
+  std::optional<tonghop::storage::v1::RejectedUpdate> FindRejected(uint64_t seq) const;
+
+  // The catalog the collector judges figures by, kept across restarts (synced).
+  Status SaveCatalog(const tonghop::v1::CatalogFiles& catalog);
+  // The catalog last saved; none before the first, or when the record cannot be read.
+  std::optional<tonghop::v1::CatalogFiles> LoadCatalog() const;
 
   uint64_t id() const { return id_; }
   uint64_t next_seq() const { return next_seq_; }

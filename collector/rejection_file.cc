@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/csv.h"
-#include "core/decimal.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop {
 namespace {
@@ -34,14 +34,6 @@ std::string LocalIsoTime(int64_t ms) {
   return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{:02d}:{:02d}", tm.tm_year + 1900,
                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
                      offset_min / 60, offset_min % 60);
-}
-
-// The exact decimal the figure was written as (values come from Decimal text or are rounded to
-// micro-units by the aggregator), never 1e+06.
-std::string ValueText(double value) {
-  Decimal d;
-  if (Decimal::FromDouble(value, &d).ok()) return d.ToString();
-  return fmt::format("{}", value);
 }
 
 // The reason in words, in `language`; "" for one that needs none (not final, or unknown).
@@ -77,7 +69,7 @@ Status RejectionFile::Append(const std::vector<tonghop::storage::v1::RejectedUpd
     text += fmt::format("{},{},{},{},{},{},{}\n", u.seq(), CsvEscape(u.indicator()),
                         CsvEscape(u.period()),
                         // A placeholder for an unreadable record has no figure to show.
-                        u.unreadable_reason().empty() ? ValueText(u.value()) : "", ReasonName(r.reason()),
+                        u.unreadable_reason().empty() ? CsvEscape(ValueText(u)) : "", ReasonName(r.reason()),
                         CsvEscape(why), LocalIsoTime(r.rejected_at_ms()));
   }
   Status status;

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/wire_protocol.h"
+
 namespace tonghop {
 namespace {
 
@@ -146,8 +148,13 @@ void Sender::ReadReplies(int64_t now) {
       if (message.has_heartbeat()) {
         aggregator_storage_error_ = message.heartbeat().storage_error();
         sender_key_ = message.heartbeat().sender_key();
+        FollowCatalog(message.heartbeat().catalog_version(), now);
       }
-      if (message.has_replies()) HandleReplies(message.replies(), now);
+      if (message.has_replies()) {
+        FollowCatalog(message.replies().catalog_version(), now);
+        HandleReplies(message.replies(), now);
+      }
+      if (message.has_catalog()) TakeCatalog(message.catalog());
     }
   } catch (const zmq::error_t& e) {
     spdlog::warn("receiving from the aggregator failed: {}", e.what());
@@ -222,6 +229,8 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
     const size_t reason = static_cast<size_t>(r.reason());
     if (reason < metrics_.refused.size() && metrics_.refused[reason] != nullptr) metrics_.refused[reason]->Increment();
   }
+  for (const auto& ack : replies.acks()) recent_acks_[ack.seq()] = ack.duplicate();
+  while (recent_acks_.size() > kRecentAcks) recent_acks_.erase(recent_acks_.begin());
   for (const auto& r : final_rejects) in_flight_.erase(r.seq);
   for (const Settlement& settled : settlements) on_settled_(settled);
   if (unavailable_seq != 0) aggregator_storage_error_ = unavailable_text;
@@ -234,7 +243,7 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
   for (size_t i = 0; i < moved.size() && i < kRejectionsLoggedPerReply; ++i) {
     const auto& u = moved[i].update();
     spdlog::warn("aggregator rejected seq {} ({} {} = {}): {}: {}; recorded in {}", u.seq(),
-                 u.indicator(), u.period(), u.value(), tonghop::v1::RejectReason_Name(moved[i].reason()),
+                 u.indicator(), u.period(), ValueText(u), tonghop::v1::RejectReason_Name(moved[i].reason()),
                  moved[i].text(), rejections_->path());
   }
   if (moved.size() > kRejectionsLoggedPerReply) {
@@ -256,6 +265,34 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
   } else if (expected_seq != 0) {
     HandleOutOfSequence(expected_seq);
   }
+}
+
+std::optional<bool> Sender::AckedAsDuplicate(uint64_t seq) const {
+  auto it = recent_acks_.find(seq);
+  if (it == recent_acks_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Sender::FollowCatalog(uint64_t version, int64_t now) {
+  // 0: an aggregator that predates catalogs, which has none to send.
+  if (options_.catalog == nullptr || version == 0 || version == options_.catalog->version()) return;
+  if (catalog_requested_ms_ != 0 && now - catalog_requested_ms_ < options_.ack_timeout_ms) return;
+  tonghop::v1::CollectorMessage request;
+  request.mutable_catalog_request();
+  if (SendProto(dealer_, request).ok()) catalog_requested_ms_ = now;
+}
+
+void Sender::TakeCatalog(const tonghop::v1::CatalogFiles& files) {
+  if (options_.catalog == nullptr || files.version() == options_.catalog->version()) return;
+  const std::string before = options_.catalog->Describe();
+  if (Status s = options_.catalog->Take(files); !s.ok()) {
+    // Asked again after ack_timeout_ms; meanwhile the figures are judged by the catalog held.
+    if (catalog_log_.Allow()) spdlog::error("cannot take the aggregator's catalog: {}", s.message());
+    return;
+  }
+  catalog_requested_ms_ = 0;
+  spdlog::info("took the aggregator's {} (was: {}); figures are judged by it before they are stored",
+               options_.catalog->Describe(), before);
 }
 
 void Sender::HandleOutOfSequence(uint64_t expected_seq) {

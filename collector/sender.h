@@ -19,6 +19,9 @@
 //  - A handshake the aggregator refused (this unit's key is not registered yet): libzmq never
 //    retries it, so the sender makes a new socket after HandshakeMonitor's backoff, and gets in
 //    within seconds of the key being registered. The figures wait in the outbox meanwhile.
+//  - The aggregator names its catalog's version in every heartbeat answer and every reply; when
+//    that is not the version `catalog` holds, the sender asks for the files (a CatalogRequest, again
+//    after ack_timeout_ms while unanswered) and hands them to the catalog (docs/COLLECTOR.md).
 //  - Each seq the aggregator settles (an ack, or a final reject) is also told to OnSettled's
 //    callback, after the outbox has recorded it: a one-shot sender (tonghop import) reports each
 //    figure's fate from it.
@@ -33,10 +36,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <zmq.hpp>
 
+#include "collector/collector_catalog.h"
 #include "collector/collector_metrics.h"
 #include "collector/outbox.h"
 #include "collector/rejection_file.h"
@@ -57,6 +62,8 @@ struct SenderOptions {
   int ack_timeout_ms = 5'000;
   int heartbeat_interval_ms = 1'000;
   LinkOptions link;
+  // The catalog the collector judges figures by, kept level with the aggregator's; may be null.
+  CollectorCatalog* catalog = nullptr;
   // Where the sender counts what goes over the link (collector/collector_metrics.h).
   std::shared_ptr<MetricsRegistry> metrics = std::make_shared<MetricsRegistry>();
 };
@@ -110,6 +117,10 @@ class Sender {
   // reject); empty once it acks again.
   const std::string& aggregator_storage_error() const { return aggregator_storage_error_; }
   size_t in_flight() const { return in_flight_.size(); }
+  // Whether the aggregator's ack of `seq` said duplicate, for the last kRecentAcks seqs acked;
+  // none for a seq not acked in this run (or acked longer ago).
+  std::optional<bool> AckedAsDuplicate(uint64_t seq) const;
+  static constexpr size_t kRecentAcks = 4096;
   // Times the cursor went back (for tests and logs).
   uint64_t rewinds() const { return rewinds_; }
 
@@ -132,6 +143,9 @@ class Sender {
   void ReconnectAfterSilence(int64_t now);
   void ReadReplies(int64_t now);
   void HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t now);
+  // Asks for the aggregator's catalog when `version` (announced by it) is not the one held.
+  void FollowCatalog(uint64_t version, int64_t now);
+  void TakeCatalog(const tonghop::v1::CatalogFiles& files);
   void HandleOutOfSequence(uint64_t expected_seq);
   void UpdateReachability(int64_t now);
   void CheckAckTimeout(int64_t now);
@@ -174,6 +188,9 @@ class Sender {
   std::string sender_key_;
   std::function<void(const Settlement&)> on_settled_;
   uint64_t reported_lost_seq_ = 0;
+  std::map<uint64_t, bool> recent_acks_;  // seq -> duplicate, the last kRecentAcks acked
+  int64_t catalog_requested_ms_ = 0;  // when the catalog was last asked for; 0: not since it came
+  LogLimiter catalog_log_{60'000};
   LogLimiter protocol_log_{10'000};
   LogLimiter outbox_log_{10'000};
   CollectorMetrics metrics_;

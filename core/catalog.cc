@@ -95,31 +95,49 @@ Status Catalog::LoadFromDirectory(const std::string& dir, Catalog* out) {
         "catalog folder {} does not exist; point --catalog_dir at a folder holding units.csv, "
         "indicators.csv, plans.csv, baselines.csv and years.csv (e.g. deploy/lang-son)", dir));
   }
-  Catalog catalog;
   const std::string base = std::filesystem::path(dir).string() + "/";
-  TONGHOP_RETURN_IF_ERROR(catalog.LoadUnits(base + "units.csv"));
-  TONGHOP_RETURN_IF_ERROR(catalog.LoadIndicators(base + "indicators.csv"));
-  TONGHOP_RETURN_IF_ERROR(catalog.CheckPartsOf(base + "indicators.csv"));
-  TONGHOP_RETURN_IF_ERROR(catalog.CheckWeights(base + "indicators.csv"));
-  TONGHOP_RETURN_IF_ERROR(catalog.LoadPlans(base + "plans.csv"));
-  TONGHOP_RETURN_IF_ERROR(catalog.LoadBaselines(base + "baselines.csv"));
-  TONGHOP_RETURN_IF_ERROR(catalog.LoadYears(base + "years.csv"));
+  std::map<std::string, std::string> files;
+  for (const char* name : FileNames()) {
+    if (std::string(name) == "years.csv" && !std::filesystem::exists(base + name)) {
+      return Status::InvalidArgument(fmt::format(
+          "{}years.csv: missing; it declares the years figures are accepted for, e.g. a row '2016,next_year' under "
+          "the header 'first_year,last_year' (docs/CATALOG.md)", base));
+    }
+    TONGHOP_RETURN_IF_ERROR(ReadFileToString(base + name, &files[name]));
+  }
+  return LoadFromFiles(files, base, out);
+}
+
+Status Catalog::LoadFromFiles(const std::map<std::string, std::string>& files, const std::string& origin, Catalog* out) {
+  for (const char* name : FileNames()) {
+    if (!files.count(name)) return Status::InvalidArgument(fmt::format("{}{}: missing", origin, name));
+  }
+  Catalog catalog;
+  auto load = [&](const char* name, Status (Catalog::*loader)(const std::string&, const std::string&)) {
+    return (catalog.*loader)(origin + name, files.at(name));
+  };
+  TONGHOP_RETURN_IF_ERROR(load("units.csv", &Catalog::LoadUnits));
+  TONGHOP_RETURN_IF_ERROR(load("indicators.csv", &Catalog::LoadIndicators));
+  TONGHOP_RETURN_IF_ERROR(catalog.CheckPartsOf(origin + "indicators.csv"));
+  TONGHOP_RETURN_IF_ERROR(catalog.CheckWeights(origin + "indicators.csv"));
+  TONGHOP_RETURN_IF_ERROR(load("plans.csv", &Catalog::LoadPlans));
+  TONGHOP_RETURN_IF_ERROR(load("baselines.csv", &Catalog::LoadBaselines));
+  TONGHOP_RETURN_IF_ERROR(load("years.csv", &Catalog::LoadYears));
   uint64_t hash = 14695981039346656037ull;
   for (const char* name : FileNames()) {
-    std::string bytes;
-    TONGHOP_RETURN_IF_ERROR(ReadFileToString(base + name, &bytes));
+    catalog.files_[name] = files.at(name);
     // Each file ends with a 0 byte, so that moving a line from one file to the next changes it.
-    bytes.push_back('\0');
-    for (unsigned char c : bytes) hash = (hash ^ c) * 1099511628211ull;
+    for (unsigned char c : files.at(name)) hash = (hash ^ c) * 1099511628211ull;
+    hash = (hash ^ 0u) * 1099511628211ull;
   }
   catalog.fingerprint_ = hash;
   *out = std::move(catalog);
   return Status::OK();
 }
 
-Status Catalog::LoadUnits(const std::string& path) {
+Status Catalog::LoadUnits(const std::string& path, const std::string& text) {
   static constexpr std::array<const char*, 3> kColumns = {"code", "name_vi", "kind"};
-  TONGHOP_RETURN_IF_ERROR(ReadCsvFile<3>(path, kColumns, {"code", "name_vi", "kind"},
+  TONGHOP_RETURN_IF_ERROR(ReadCsv<3>(path, text, kColumns, {"code", "name_vi", "kind"},
       [&](const CsvRow<3>& row) -> Status {
         const auto& [code, name, kind] = row.cells;
         if (!IsIdentifier(code, "-_.")) {
@@ -149,11 +167,11 @@ Status Catalog::LoadUnits(const std::string& path) {
   return Status::OK();
 }
 
-Status Catalog::LoadIndicators(const std::string& path) {
+Status Catalog::LoadIndicators(const std::string& path, const std::string& text) {
   static constexpr std::array<const char*, 16> kColumns = {
       "id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg", "part_of", "parts_rule",
       "period_type", "deadline_days", "min", "max", "yoy_threshold_pct", "weight_indicator", "non_negative"};
-  return ReadCsvFile<16>(path, kColumns, {"id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg"},
+  return ReadCsv<16>(path, text, kColumns, {"id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg"},
       [&](const CsvRow<16>& row) -> Status {
         const auto& c = row.cells;
         Indicator ind;
@@ -308,9 +326,9 @@ Status Catalog::CheckPartsOf(const std::string& path) const {
   return Status::OK();
 }
 
-Status Catalog::LoadPlans(const std::string& path) {
+Status Catalog::LoadPlans(const std::string& path, const std::string& text) {
   static constexpr std::array<const char*, 3> kColumns = {"indicator", "year", "plan"};
-  return ReadCsvFile<3>(path, kColumns, {"indicator", "year", "plan"},
+  return ReadCsv<3>(path, text, kColumns, {"indicator", "year", "plan"},
       [&](const CsvRow<3>& row) -> Status {
         const auto& [id, year_text, plan_text] = row.cells;
         if (!FindIndicator(id)) return FieldError(path, row.line, "indicator", fmt::format("no indicator '{}' in indicators.csv", id));
@@ -330,9 +348,9 @@ Status Catalog::LoadPlans(const std::string& path) {
       });
 }
 
-Status Catalog::LoadBaselines(const std::string& path) {
+Status Catalog::LoadBaselines(const std::string& path, const std::string& text) {
   static constexpr std::array<const char*, 3> kColumns = {"indicator", "period", "value"};
-  return ReadCsvFile<3>(path, kColumns, {"indicator", "period", "value"},
+  return ReadCsv<3>(path, text, kColumns, {"indicator", "period", "value"},
       [&](const CsvRow<3>& row) -> Status {
         const auto& [id, period_text, value_text] = row.cells;
         if (!FindIndicator(id)) return FieldError(path, row.line, "indicator", fmt::format("no indicator '{}' in indicators.csv", id));
@@ -350,15 +368,10 @@ Status Catalog::LoadBaselines(const std::string& path) {
       });
 }
 
-Status Catalog::LoadYears(const std::string& path) {
-  if (!std::filesystem::exists(path)) {
-    return Status::InvalidArgument(fmt::format(
-        "{}: missing; it declares the years figures are accepted for, e.g. a row '2016,next_year' under the "
-        "header 'first_year,last_year' (docs/CATALOG.md)", path));
-  }
+Status Catalog::LoadYears(const std::string& path, const std::string& text) {
   static constexpr std::array<const char*, 2> kColumns = {"first_year", "last_year"};
   unsigned rows = 0;
-  TONGHOP_RETURN_IF_ERROR(ReadCsvFile<2>(path, kColumns, {"first_year", "last_year"},
+  TONGHOP_RETURN_IF_ERROR(ReadCsv<2>(path, text, kColumns, {"first_year", "last_year"},
       [&](const CsvRow<2>& row) -> Status {
         if (++rows > 1) {
           return Status::InvalidArgument(fmt::format(

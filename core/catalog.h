@@ -116,6 +116,10 @@ class Catalog {
  public:
   // Loads units.csv, indicators.csv, plans.csv, baselines.csv and years.csv from `dir`.
   static Status LoadFromDirectory(const std::string& dir, Catalog* out);
+  // The same from the five files' bytes, by name (FileNames()): a collector loads the catalog its
+  // aggregator sent it. `origin` comes before each file's name in messages ("deploy/lang-son/").
+  static Status LoadFromFiles(const std::map<std::string, std::string>& files, const std::string& origin,
+                              Catalog* out);
   // The names of those files, in the order they are read.
   static const std::array<const char*, 5>& FileNames();
 
@@ -126,6 +130,8 @@ class Catalog {
   // A hash (FNV-1a) of the five files' bytes: equal fingerprints, same catalog. The aggregator
   // stores it to know at a restart whether its stored totals were computed by these rules.
   uint64_t fingerprint() const { return fingerprint_; }
+  // The five files' bytes as loaded, by name: what the aggregator sends its collectors.
+  const std::map<std::string, std::string>& files() const { return files_; }
 
   // nullptr when there is no such unit or indicator.
   const ReportingUnit* FindUnit(std::string_view code) const;
@@ -144,11 +150,13 @@ class Catalog {
 
  private:
   uint64_t fingerprint_ = 0;
-  Status LoadUnits(const std::string& path);
-  Status LoadIndicators(const std::string& path);
-  Status LoadPlans(const std::string& path);
-  Status LoadBaselines(const std::string& path);
-  Status LoadYears(const std::string& path);
+  std::map<std::string, std::string> files_;
+  // Each reads the file's `text`; `path` names it in messages.
+  Status LoadUnits(const std::string& path, const std::string& text);
+  Status LoadIndicators(const std::string& path, const std::string& text);
+  Status LoadPlans(const std::string& path, const std::string& text);
+  Status LoadBaselines(const std::string& path, const std::string& text);
+  Status LoadYears(const std::string& path, const std::string& text);
   Status CheckPartsOf(const std::string& path) const;
   Status CheckWeights(const std::string& path) const;
 

@@ -184,6 +184,19 @@ Texts TextsOf(Msg id) {
     case Msg::kSubmitAccepted:
       return {"đã nhận, số thứ tự {0}; số liệu sẽ được gửi lên máy chủ tổng hợp",
               "accepted as seq {0}; it will be sent to the aggregator"};
+    case Msg::kSubmitStored:
+      return {"đã nhận, số thứ tự {0}; máy chủ tổng hợp đã lưu", "stored by the aggregator as seq {0}"};
+    case Msg::kSubmitStoredAlready:
+      return {"đã nhận, số thứ tự {0}; máy chủ tổng hợp đã có số liệu này từ trước",
+              "stored by the aggregator as seq {0} (it had it already)"};
+    case Msg::kSubmitRefusedByAggregator:
+      return {"máy chủ tổng hợp không nhận số liệu ({0}): {1}; số thứ tự {2} được ghi trong rejected.csv của bộ thu thập",
+              "refused by the aggregator ({0}): {1}; seq {2} is recorded in the collector's rejected.csv"};
+    case Msg::kSubmitNoVerdictYet:
+      return {"số thứ tự {0} đã được lưu ở bộ thu thập, nhưng máy chủ tổng hợp chưa trả lời trong {1} ms; bộ thu thập "
+              "sẽ gửi khi kết nối được (xem `tonghop collector-status`)",
+              "seq {0} is stored at the collector, but the aggregator has not answered within {1} ms; the collector "
+              "sends it when the aggregator is reachable (see `tonghop collector-status`)"};
     case Msg::kSubmitRefused:
       return {"bộ thu thập không nhận số liệu: {0}", "the collector refused the figure: {0}"};
     case Msg::kSubmitMaybeStored:

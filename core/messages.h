@@ -87,6 +87,10 @@ enum class Msg {
   // tonghop submit and collector-status.
   kSubmitAccepted,
   kSubmitRefused,
+  kSubmitStored,
+  kSubmitStoredAlready,
+  kSubmitRefusedByAggregator,
+  kSubmitNoVerdictYet,
   kSubmitMaybeStored,
   kSubmitFigureProblem,
   kSubmitNothingStored,

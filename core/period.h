@@ -2,6 +2,7 @@
 // "2017-Q1" (quarter) or "2017-01" (month), the forms the province's reports use.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@ class Period {
   enum class Type { kYear, kHalfYear, kQuarter, kMonth };
 
   Period() = default;
+  // The year `year` (1900..2999 for a period that Parse would accept).
+  static Period OfYear(int year) { return Period(Type::kYear, year, 1); }
 
   // Fails with a message naming the text and the accepted forms.
   static Status Parse(std::string_view text, Period* out);
@@ -46,6 +49,12 @@ class Period {
   int64_t EndMs() const;
 
   friend bool operator==(const Period&, const Period&) = default;
+  // By year, then type (year, half-years, quarters, months), then position: an order for keys.
+  friend std::strong_ordering operator<=>(const Period& a, const Period& b) {
+    if (auto c = a.year_ <=> b.year_; c != 0) return c;
+    if (auto c = a.type_ <=> b.type_; c != 0) return c;
+    return a.index_ <=> b.index_;
+  }
 
  private:
   Period(Type type, int year, int index) : type_(type), year_(year), index_(index) {}

@@ -74,6 +74,34 @@ bool EscapeInvalidStrings(const Descriptor& type, UnknownFieldSet* fields, Field
 }
 
 
+// A number sent twice (docs/PROTOCOL.md, "Values"): `text` when set, else the double when the
+// field has one; none when what is there is not a value.
+std::optional<Decimal> ReadNumber(bool has_double, double value, const std::string& text) {
+  Decimal out;
+  if (!text.empty()) {
+    if (!Decimal::Parse(text, &out, Decimal::kMaxDigits).ok()) return std::nullopt;
+    return out;
+  }
+  if (!has_double || !Decimal::FromDouble(value, &out).ok()) return std::nullopt;
+  return out;
+}
+
+std::string NumberText(std::optional<Decimal> value, double as_sent) {
+  return value ? value->ToString() : fmt::format("{}", as_sent);
+}
+
+// A record's number: its 64-bit micro-units, or its text when it did not fit them.
+Status ReadStored(int64_t micros, const std::string& text, const char* what, Decimal* out) {
+  if (text.empty()) {
+    *out = Decimal::FromMicros(micros);
+    return Status::OK();
+  }
+  if (!Decimal::Parse(text, out, Decimal::kMaxDigits).ok()) {
+    return Status::Corruption(fmt::format("{} '{}' of a stored record is not a decimal", what, EscapeInvalidUtf8(text)));
+  }
+  return Status::OK();
+}
+
 Status NotWireFormat(const Descriptor& type) {
   return Status::InvalidArgument(
       fmt::format("not a {}: not protobuf wire format (truncated or corrupt)", type.full_name()));
@@ -145,6 +173,182 @@ Status DecodeCollectorMessage(std::string_view frame, tonghop::v1::CollectorMess
       }
     }
   }
+  return Status::OK();
+}
+
+void SetFigureValue(Decimal value, tonghop::v1::IndicatorUpdate* update) {
+  update->set_value(value.ToDouble());
+  update->set_value_decimal(value.ToString());
+}
+
+Status FigureValue(const tonghop::v1::IndicatorUpdate& update, Decimal* out) {
+  if (!update.value_decimal().empty()) return Decimal::Parse(update.value_decimal(), out);
+  return Decimal::FromDouble(update.value(), out);
+}
+
+void SetValue(Decimal value, tonghop::v1::AggregateUpdate* update) {
+  update->set_value(value.ToDouble());
+  update->set_value_decimal(value.ToString());
+}
+
+void SetYtdValue(std::optional<Decimal> value, tonghop::v1::AggregateUpdate* update) {
+  if (!value) {
+    update->clear_ytd_value();
+    update->clear_ytd_value_decimal();
+    return;
+  }
+  update->set_ytd_value(value->ToDouble());
+  update->set_ytd_value_decimal(value->ToString());
+}
+
+void SetPctOfPlan(std::optional<Decimal> pct, tonghop::v1::AggregateUpdate* update) {
+  if (!pct) {
+    update->clear_pct_of_plan();
+    update->clear_pct_of_plan_decimal();
+    return;
+  }
+  update->set_pct_of_plan(pct->ToDouble());
+  update->set_pct_of_plan_decimal(pct->ToString());
+}
+
+void SetYoyPct(std::optional<Decimal> pct, tonghop::v1::AggregateUpdate* update) {
+  if (!pct) {
+    update->clear_yoy_pct();
+    update->clear_yoy_pct_decimal();
+    return;
+  }
+  update->set_yoy_pct(pct->ToDouble());
+  update->set_yoy_pct_decimal(pct->ToString());
+}
+
+std::optional<Decimal> ValueOf(const tonghop::v1::AggregateUpdate& update) {
+  return ReadNumber(true, update.value(), update.value_decimal());
+}
+
+std::optional<Decimal> YtdValueOf(const tonghop::v1::AggregateUpdate& update) {
+  return ReadNumber(update.has_ytd_value(), update.ytd_value(), update.ytd_value_decimal());
+}
+
+std::optional<Decimal> PctOfPlanOf(const tonghop::v1::AggregateUpdate& update) {
+  return ReadNumber(update.has_pct_of_plan(), update.pct_of_plan(), update.pct_of_plan_decimal());
+}
+
+std::optional<Decimal> YoyPctOf(const tonghop::v1::AggregateUpdate& update) {
+  return ReadNumber(update.has_yoy_pct(), update.yoy_pct(), update.yoy_pct_decimal());
+}
+
+void SetValue(Decimal value, tonghop::v1::UnitFigure* figure) {
+  figure->set_value(value.ToDouble());
+  figure->set_value_decimal(value.ToString());
+}
+
+void SetValue(Decimal value, tonghop::v1::FigureRevision* revision) {
+  revision->set_value(value.ToDouble());
+  revision->set_value_decimal(value.ToString());
+}
+
+void SetPreviousValue(Decimal value, tonghop::v1::FigureRevision* revision) {
+  revision->set_previous_value(value.ToDouble());
+  revision->set_previous_value_decimal(value.ToString());
+}
+
+void SetValue(Decimal value, tonghop::v1::ProvinceRevision* revision) {
+  revision->set_value(value.ToDouble());
+  revision->set_value_decimal(value.ToString());
+}
+
+std::optional<Decimal> ValueOf(const tonghop::v1::UnitFigure& figure) {
+  return ReadNumber(true, figure.value(), figure.value_decimal());
+}
+
+std::optional<Decimal> ValueOf(const tonghop::v1::FigureRevision& revision) {
+  return ReadNumber(true, revision.value(), revision.value_decimal());
+}
+
+std::optional<Decimal> PreviousValueOf(const tonghop::v1::FigureRevision& revision) {
+  return ReadNumber(revision.has_previous_value(), revision.previous_value(), revision.previous_value_decimal());
+}
+
+std::optional<Decimal> ValueOf(const tonghop::v1::ProvinceRevision& revision) {
+  return ReadNumber(true, revision.value(), revision.value_decimal());
+}
+
+std::string ValueText(const tonghop::v1::IndicatorUpdate& update) {
+  Decimal value;
+  if (!FigureValue(update, &value).ok()) return update.value_decimal().empty() ? fmt::format("{}", update.value()) : EscapeInvalidUtf8(update.value_decimal());
+  return value.ToString();
+}
+
+std::string ValueText(const tonghop::v1::AggregateUpdate& update) { return NumberText(ValueOf(update), update.value()); }
+std::string ValueText(const tonghop::v1::UnitFigure& figure) { return NumberText(ValueOf(figure), figure.value()); }
+std::string ValueText(const tonghop::v1::FigureRevision& revision) {
+  return NumberText(ValueOf(revision), revision.value());
+}
+
+void SetStoredValue(Decimal value, tonghop::storage::v1::UnitValue* record) {
+  if (value.FitsInt64Micros()) {
+    record->set_value_micros(static_cast<int64_t>(value.micros()));
+    record->clear_value_decimal();
+  } else {
+    record->set_value_micros(0);
+    record->set_value_decimal(value.ToString());
+  }
+}
+
+Status StoredValue(const tonghop::storage::v1::UnitValue& record, Decimal* out) {
+  return ReadStored(record.value_micros(), record.value_decimal(), "value_decimal", out);
+}
+
+void SetAuditValue(Decimal value, tonghop::storage::v1::AuditRecord* record) {
+  if (value.FitsInt64Micros()) {
+    record->set_value_micros(static_cast<int64_t>(value.micros()));
+    record->clear_value_decimal();
+  } else {
+    record->set_value_micros(0);
+    record->set_value_decimal(value.ToString());
+  }
+}
+
+void SetAuditPreviousValue(Decimal value, tonghop::storage::v1::AuditRecord* record) {
+  if (value.FitsInt64Micros()) {
+    record->set_previous_micros(static_cast<int64_t>(value.micros()));
+    record->clear_previous_decimal();
+  } else {
+    record->clear_previous_micros();
+    record->set_previous_decimal(value.ToString());
+  }
+}
+
+Status AuditValue(const tonghop::storage::v1::AuditRecord& record, Decimal* out) {
+  return ReadStored(record.value_micros(), record.value_decimal(), "value_decimal", out);
+}
+
+Status AuditPreviousValue(const tonghop::storage::v1::AuditRecord& record, std::optional<Decimal>* out) {
+  out->reset();
+  if (!record.has_previous_micros() && record.previous_decimal().empty()) return Status::OK();
+  Decimal previous;
+  TONGHOP_RETURN_IF_ERROR(ReadStored(record.previous_micros(), record.previous_decimal(), "previous_decimal", &previous));
+  *out = previous;
+  return Status::OK();
+}
+
+Status AuditRevision(const tonghop::storage::v1::AuditRecord& record, tonghop::v1::FigureRevision* out) {
+  tonghop::v1::FigureRevision& revision = *out;
+  revision.set_reporting_unit(record.reporting_unit());
+  std::optional<Decimal> previous;
+  TONGHOP_RETURN_IF_ERROR(AuditPreviousValue(record, &previous));
+  if (previous) SetPreviousValue(*previous, &revision);
+  if (record.rejected() == tonghop::v1::REJECT_REASON_UNSPECIFIED) {
+    Decimal value;
+    TONGHOP_RETURN_IF_ERROR(AuditValue(record, &value));
+    SetValue(value, &revision);
+  }
+  revision.set_node_id(record.node_id());
+  revision.set_entered_by(record.entered_by());
+  revision.set_observed_at_ms(record.observed_at_ms());
+  revision.set_applied_at_ms(record.applied_at_ms());
+  revision.set_rejected(record.rejected());
+  revision.set_reject_text(record.reject_text());
   return Status::OK();
 }
 

@@ -1,7 +1,9 @@
-// wire_protocol: the one place where the protobuf messages of the wire are decoded into what the
-// nodes work with (after Apache Kudu's wire_protocol). Decoders here never let protobuf write to
-// the log: a peer must not be able to fill a node's log, so callers log what they refuse,
-// rate-limited (core/log_limiter.h).
+// wire_protocol: the one place where the protobuf messages of the wire and of the stores are
+// converted to and from what the nodes work with (after Apache Kudu's wire_protocol): frames
+// decoded, and every number of a message read as or written from a Decimal. Nothing else reads or
+// writes a message's number fields. Decoders here never let protobuf write to the log: a peer must
+// not be able to fill a node's log, so callers log what they refuse, rate-limited
+// (core/log_limiter.h).
 //
 // Why a decoder rather than ParseFromArray: proto3 refuses to parse a whole message when any of its
 // `string` fields holds bytes that are not valid UTF-8. On the ingest link that used to mean a
@@ -9,11 +11,15 @@
 // Thread-safe: pure functions.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include <google/protobuf/message.h>
 
+#include "core/decimal.h"
 #include "core/status.h"
+#include "tonghop/storage/v1/storage.pb.h"
+#include "tonghop/v1/query.pb.h"
 #include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop {
@@ -38,5 +44,60 @@ bool ParseQuietly(std::string_view bytes, google::protobuf::MessageLite* message
 // at fault by its path from `message`'s type ("field 'submit.figures[1].indicator' is not valid
 // UTF-8"), or saying that the bytes are not protobuf wire format at all; `message` is then cleared.
 Status ParseWireMessage(std::string_view bytes, google::protobuf::Message* message);
+
+// ---- Numbers (docs/PROTOCOL.md, "Values") ----
+// Every number of the wire travels twice: as exact decimal text in its `*_decimal` field, and as
+// the nearest double in the field beside it, for peers that predate the text. Writers below set
+// both; readers take the text when it is set and otherwise the double, read as Decimal::FromDouble
+// reads it (the decimal the double stands for, six places). A reader of something a peer sent gets
+// none (or an error naming the field) for text that is not a decimal, or a double that is NaN,
+// infinite or too large, never a guess.
+
+// IndicatorUpdate.value: a figure, at most Decimal::kMaxFigureDigits digits before the point.
+void SetFigureValue(Decimal value, tonghop::v1::IndicatorUpdate* update);
+// InvalidArgument saying what is wrong with the figure ("'1.2.3' is not a decimal number: ...",
+// "value nan is not a finite number"), which completes "field 'value': ".
+Status FigureValue(const tonghop::v1::IndicatorUpdate& update, Decimal* out);
+
+// AggregateUpdate: the province value, its year-to-date value and the two percentages. A
+// percentage or year-to-date value that is none is cleared (absent), never 0.
+void SetValue(Decimal value, tonghop::v1::AggregateUpdate* update);
+void SetYtdValue(std::optional<Decimal> value, tonghop::v1::AggregateUpdate* update);
+void SetPctOfPlan(std::optional<Decimal> pct, tonghop::v1::AggregateUpdate* update);
+void SetYoyPct(std::optional<Decimal> pct, tonghop::v1::AggregateUpdate* update);
+std::optional<Decimal> ValueOf(const tonghop::v1::AggregateUpdate& update);
+std::optional<Decimal> YtdValueOf(const tonghop::v1::AggregateUpdate& update);
+std::optional<Decimal> PctOfPlanOf(const tonghop::v1::AggregateUpdate& update);
+std::optional<Decimal> YoyPctOf(const tonghop::v1::AggregateUpdate& update);
+
+// The query link's UnitFigure, FigureRevision (value and previous_value) and ProvinceRevision.
+void SetValue(Decimal value, tonghop::v1::UnitFigure* figure);
+void SetValue(Decimal value, tonghop::v1::FigureRevision* revision);
+void SetPreviousValue(Decimal value, tonghop::v1::FigureRevision* revision);
+void SetValue(Decimal value, tonghop::v1::ProvinceRevision* revision);
+std::optional<Decimal> ValueOf(const tonghop::v1::UnitFigure& figure);
+std::optional<Decimal> ValueOf(const tonghop::v1::FigureRevision& revision);
+std::optional<Decimal> PreviousValueOf(const tonghop::v1::FigureRevision& revision);
+std::optional<Decimal> ValueOf(const tonghop::v1::ProvinceRevision& revision);
+
+// The shortest exact text of a number read as above ("23134", "17.28"), for printing; for a value
+// that cannot be read, the double as it came ("nan"), so that nothing a peer sends stops a printer.
+std::string ValueText(const tonghop::v1::IndicatorUpdate& update);
+std::string ValueText(const tonghop::v1::AggregateUpdate& update);
+std::string ValueText(const tonghop::v1::UnitFigure& figure);
+std::string ValueText(const tonghop::v1::FigureRevision& revision);
+
+// The aggregator's records (storage.proto): micro-units in 64 bits when they fit, as every older
+// record holds them, else the exact text. Corruption when a record's text is not a decimal.
+void SetStoredValue(Decimal value, tonghop::storage::v1::UnitValue* record);
+Status StoredValue(const tonghop::storage::v1::UnitValue& record, Decimal* out);
+void SetAuditValue(Decimal value, tonghop::storage::v1::AuditRecord* record);
+void SetAuditPreviousValue(Decimal value, tonghop::storage::v1::AuditRecord* record);
+Status AuditValue(const tonghop::storage::v1::AuditRecord& record, Decimal* out);
+// None when the record has no previous value (the unit's first figure).
+Status AuditPreviousValue(const tonghop::storage::v1::AuditRecord& record, std::optional<Decimal>* out);
+// The revision of a unit's figure an audit record tells of (`tonghop history`): no value when the
+// figure was refused, only the reason. Corruption when its values cannot be read.
+Status AuditRevision(const tonghop::storage::v1::AuditRecord& record, tonghop::v1::FigureRevision* out);
 
 }  // namespace tonghop

@@ -1,6 +1,7 @@
 #include "core/wire_protocol.h"
 #include "core/transport.h"
 
+#include <cmath>
 #include <gtest/gtest.h>
 
 #include "core/testing/status_matchers.h"
@@ -123,6 +124,114 @@ TEST(WireProtocolTest, ParseProtoRefusesANonUtf8StringWithoutALogLine) {
   const std::string logged = ::testing::internal::GetCapturedStderr();
   EXPECT_FALSE(parsed);
   EXPECT_EQ(logged, "");
+}
+
+Decimal D(const char* text) {
+  Decimal d;
+  EXPECT_OK(Decimal::Parse(text, &d, Decimal::kMaxDigits));
+  return d;
+}
+
+TEST(WireProtocolTest, AFigureTravelsAsExactTextAndAsTheNearestDouble) {
+  tonghop::v1::IndicatorUpdate update;
+  SetFigureValue(D("123456789012345.123456"), &update);
+  EXPECT_EQ(update.value_decimal(), "123456789012345.123456");
+  EXPECT_EQ(update.value(), 123456789012345.123456);
+  Decimal read;
+  ASSERT_OK(FigureValue(update, &read));
+  EXPECT_EQ(read.ToString(), "123456789012345.123456");
+  // A collector that predates the text sends only the double: the decimal it stands for.
+  update.Clear();
+  update.set_value(17.28);
+  ASSERT_OK(FigureValue(update, &read));
+  EXPECT_EQ(read.micros(), 17'280000);
+  update.set_value_decimal("17,28");
+  EXPECT_FALSE(FigureValue(update, &read).ok());
+  EXPECT_EQ(ValueText(update), "17,28");
+}
+
+TEST(WireProtocolTest, AbsentNumbersStayAbsentAndUnreadableOnesAreNone) {
+  tonghop::v1::AggregateUpdate update;
+  SetValue(D("23134"), &update);
+  SetPctOfPlan(D("22.58"), &update);
+  SetYoyPct(std::nullopt, &update);
+  EXPECT_EQ(ValueOf(update)->ToString(), "23134");
+  EXPECT_EQ(PctOfPlanOf(update)->ToString(), "22.58");
+  EXPECT_EQ(update.pct_of_plan(), 22.58);
+  EXPECT_FALSE(update.has_yoy_pct());
+  EXPECT_FALSE(YoyPctOf(update));
+  EXPECT_FALSE(YtdValueOf(update));
+  SetPctOfPlan(std::nullopt, &update);
+  EXPECT_FALSE(update.has_pct_of_plan());
+  EXPECT_TRUE(update.pct_of_plan_decimal().empty());
+  update.set_value_decimal("");
+  update.set_value(std::nan(""));
+  EXPECT_FALSE(ValueOf(update));
+  EXPECT_EQ(ValueText(update), "nan");
+  // A total may have more digits than any figure.
+  SetValue(D("12345678901234567890123.5"), &update);
+  EXPECT_EQ(ValueOf(update)->ToString(), "12345678901234567890123.5");
+}
+
+TEST(WireProtocolTest, RecordsKeepSixtyFourBitMicrosWhenTheyFitAndTextBeyond) {
+  tonghop::storage::v1::UnitValue record;
+  SetStoredValue(D("17.28"), &record);
+  EXPECT_EQ(record.value_micros(), 17'280000);
+  EXPECT_TRUE(record.value_decimal().empty());  // as every record before issue 11: an older build reads it
+  Decimal read;
+  ASSERT_OK(StoredValue(record, &read));
+  EXPECT_EQ(read.ToString(), "17.28");
+  SetStoredValue(D("123456789012345.123456"), &record);
+  EXPECT_EQ(record.value_micros(), 0);
+  ASSERT_OK(StoredValue(record, &read));
+  EXPECT_EQ(read.ToString(), "123456789012345.123456");
+  record.set_value_decimal("x");
+  EXPECT_EQ(StoredValue(record, &read).code(), Status::Code::kCorruption);
+
+  tonghop::storage::v1::AuditRecord audit;
+  std::optional<Decimal> previous;
+  ASSERT_OK(AuditPreviousValue(audit, &previous));
+  EXPECT_FALSE(previous);
+  SetAuditPreviousValue(D("9999999999999.5"), &audit);
+  SetAuditValue(D("-1.5"), &audit);
+  EXPECT_FALSE(audit.has_previous_micros());
+  ASSERT_OK(AuditPreviousValue(audit, &previous));
+  EXPECT_EQ(previous->ToString(), "9999999999999.5");
+  ASSERT_OK(AuditValue(audit, &read));
+  EXPECT_EQ(read.ToString(), "-1.5");
+}
+
+// Issue 11: snapshot_queries_test kept its own copy of the audit-record-to-revision conversion,
+// which read value_micros only: a value beyond 64-bit micros came out as 0 there.
+TEST(WireProtocolTest, AnAuditRecordBecomesTheRevisionItTellsOfExactly) {
+  tonghop::storage::v1::AuditRecord audit;
+  audit.set_reporting_unit("so-tai-chinh");
+  audit.set_node_id("collector-so-tai-chinh");
+  audit.set_observed_at_ms(1);
+  audit.set_applied_at_ms(2);
+  SetAuditPreviousValue(D("17.28"), &audit);
+  SetAuditValue(D("123456789012345.123456"), &audit);
+  tonghop::v1::FigureRevision revision;
+  ASSERT_OK(AuditRevision(audit, &revision));
+  EXPECT_EQ(revision.reporting_unit(), "so-tai-chinh");
+  EXPECT_EQ(revision.node_id(), "collector-so-tai-chinh");
+  EXPECT_EQ(revision.observed_at_ms(), 1);
+  EXPECT_EQ(revision.applied_at_ms(), 2);
+  EXPECT_EQ(ValueText(revision), "123456789012345.123456");
+  EXPECT_EQ(revision.previous_value(), 17.28);
+
+  // A rejected figure has no value, only the reason.
+  audit.set_rejected(tonghop::v1::REJECT_REASON_NEGATIVE_VALUE);
+  audit.set_reject_text("field 'value': -1 is negative");
+  revision.Clear();
+  ASSERT_OK(AuditRevision(audit, &revision));
+  EXPECT_TRUE(revision.value_decimal().empty());
+  EXPECT_EQ(revision.rejected(), tonghop::v1::REJECT_REASON_NEGATIVE_VALUE);
+  EXPECT_EQ(revision.reject_text(), "field 'value': -1 is negative");
+
+  audit.set_rejected(tonghop::v1::REJECT_REASON_UNSPECIFIED);
+  audit.set_value_decimal("x");
+  EXPECT_EQ(AuditRevision(audit, &revision).code(), Status::Code::kCorruption);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "aggregator/update_validator.h"
+#include "core/update_validator.h"
 #include "collector/figure_check.h"
 #include "core/catalog.h"
 #include "core/wire_protocol.h"

@@ -193,7 +193,7 @@ TEST_F(MetricsTest, PrometheusSeesTheQuarterStoredACollectorDownAndAUnitsFigures
   ASSERT_OK(province_.Pause("aggregator"));
   std::string out, err;
   ASSERT_EQ(province_.RunCli({"submit", "--collector", province_.CollectorApiEndpoint(waiting), "--indicator",
-                              "agri.sown_area.total", "--period", "2017-Q2", "--value", "5"}, &out, &err), 0)
+                              "agri.sown_area.total", "--period", "2017-Q2", "--value", "5", "--no-wait"}, &out, &err), 0)
       << out << err;
   EXPECT_TRUE(Eventually([&](std::string* seen) {
     std::vector<std::string> firing = FiringAlerts();

@@ -57,10 +57,11 @@ class StorageFaultTest : public ::testing::Test {
     return condition();
   }
   // Enough figures that storing them needs fresh pages on disk, not just the last page's tail:
-  // rice for every quarter of 2000-2074, then the 2017-Q1 total.
+  // rice for every quarter of 1990-2024 (inside the test catalog's years: a collector refuses a file
+  // with a figure outside them), then the 2017-Q1 total.
   static std::string ManyRows(const std::string& total) {
     std::string rows;
-    for (int year = 2000; year < 2075; ++year) {
+    for (int year = 1990; year < 2025; ++year) {
       for (int q = 1; q <= 4; ++q) rows += fmt::format("agri.area.rice,{}-Q{},4\n", year, q);
     }
     return rows + "agri.area.total,2017-Q1," + total + "\n";
@@ -89,7 +90,7 @@ TEST_F(StorageFaultTest, AggregatorWithAFullDiskStopsAckingKeepsServingAndResume
   ASSERT_TRUE(WaitFor([&] { return CollectorStatus("north", "aggregator").find("cannot store") != std::string::npos; },
                       15'000))
       << CollectorStatus("north", "aggregator") << province_.LogTail("aggregator");
-  EXPECT_EQ(CollectorStatus("north", "pending"), "301");
+  EXPECT_EQ(CollectorStatus("north", "pending"), "141");
   EXPECT_NE(province_.LogTail("aggregator", 50).find("cannot store updates"), std::string::npos);
   // The aggregator keeps serving what it has, and nothing of the refused burst shows.
   EXPECT_EQ(Value("agri.area.total"), 10);

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/vietnamese_format.h"
+#include "core/decimal.h"
 #include "core/catalog.h"
 #include "core/testing/status_matchers.h"
 #include "core/transport.h"
@@ -93,7 +94,9 @@ class WebDashboardTest : public testing::ReferenceQuarterTest {
       ASSERT_TRUE(rows.contains(ref.indicator));
       const nlohmann::json& row = rows[ref.indicator];
       const double value = corrected.count(ref.indicator) ? corrected.at(ref.indicator) : std::stod(ref.value);
-      EXPECT_EQ(row["value"], cli::FormatNumberVi(value, 3) + " " + catalog_.FindIndicator(ref.indicator)->unit);
+      Decimal exact;
+      ASSERT_OK(Decimal::FromDouble(value, &exact));
+      EXPECT_EQ(row["value"], cli::FormatNumberVi(exact, 3) + " " + catalog_.FindIndicator(ref.indicator)->unit);
       if (ref.pct_of_plan.empty()) {
         EXPECT_EQ(row["plan"], "–");
       } else if (!corrected.count(ref.indicator)) {

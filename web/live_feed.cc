@@ -41,7 +41,7 @@ std::string VersionJson(const AggregateUpdate& version) {
   object["seq"] = version.seq();
   object["prev_seq"] = version.prev_seq();
   object["updated_at_ms"] = version.updated_at_ms();
-  return object.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return cli::DumpJson(object);
 }
 
 LiveFeed::LiveFeed(size_t replay_log_bytes) : replay_log_bytes_(replay_log_bytes) {}
@@ -192,7 +192,7 @@ std::string LiveFeed::StatusEventLocked() const {
       {"since_ms", health_.since_ms},     {"now_ms", NowMs()},           {"stream_id", StreamIdText(stream_id_)},
       {"seq", seq_},
   };
-  return "event: status\ndata: " + status.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+  return "event: status\ndata: " + cli::DumpJson(status) +
          "\n\n";
 }
 
@@ -254,7 +254,7 @@ std::string LiveFeed::StatusJson() const {
       {"aggregates", table_.size()},
       {"replay_log", {{"versions", log_.size()}, {"bytes", log_bytes_}, {"capacity_bytes", replay_log_bytes_}}},
   };
-  return status.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return cli::DumpJson(status);
 }
 
 FeedHealth LiveFeed::health() const {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/aggregate_json.h"
 #include "cli/report.h"
 #include "core/period.h"
 #include "core/topics.h"
@@ -22,7 +23,7 @@ using Json = nlohmann::ordered_json;
 using tonghop::v1::QueryReply;
 using tonghop::v1::QueryRequest;
 
-std::string Dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string Dump(const Json& json) { return cli::DumpJson(json); }
 
 // The parameters an endpoint takes; anything else is a mistake worth saying.
 std::optional<HttpResponse> CheckParameters(const HttpRequest& request, std::initializer_list<std::string_view> known) {

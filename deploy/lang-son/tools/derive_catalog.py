@@ -21,8 +21,12 @@ province's report (shared/data/lang-son/). Run once by a maintainer; its output 
 - scenarios/lang-son-2017-m/<unit>/<sector>-<month>.csv  the same quarter reported month by
   month: a flow's three months add up exactly to the unit's quarterly share; a stock's March
   figure is its quarterly share (January and February are a little below it).
+  Every scenario figure says when it was observed (`observed_at`): REPORTED_AFTER_DAYS after its
+  period, within the deadline, as the units of 2017 reported it, so that a replay years later
+  judges their timeliness by then and not by the day of the replay.
 """
 import csv
+import datetime
 import os
 import sys
 from decimal import Decimal, ROUND_HALF_UP
@@ -40,6 +44,17 @@ DEPARTMENTS = [
 SIX = Decimal("0.000001")
 # The province's reporting calendar: figures are due this many days after the period ends.
 DEADLINE_DAYS = 10
+# When the scenario's units reported each period: this many days after its end (on time).
+REPORTED_AFTER_DAYS = 5
+
+
+def reported_on(period):
+    """The day the scenario's units reported `period` (2017-01 .. 2017-12, 2017-Q1 .. Q4):
+    REPORTED_AFTER_DAYS after its last day."""
+    year, rest = int(period[:4]), period[5:]
+    last_month = int(rest[1]) * 3 if rest.startswith("Q") else int(rest)
+    first_after = datetime.date(year + last_month // 12, last_month % 12 + 1, 1)
+    return (first_after + datetime.timedelta(days=REPORTED_AFTER_DAYS - 1)).isoformat()
 # A change against the same period last year beyond this (in percent, either way) is flagged.
 YOY_THRESHOLD_PCT = 50
 # The report lists these totals' sources of capital completely ("trong đó" the four sources the
@@ -127,9 +142,11 @@ def main(shared_dir, out_dir):
         else:
             shares = [(department_of(ind["id"]), q1)]
         for unit, value in shares:
-            files.setdefault((unit, ind["sector"]), []).append([ind["id"], "2017-Q1", format(value, "f")])
+            files.setdefault((unit, ind["sector"]), []).append(
+                [ind["id"], "2017-Q1", format(value, "f"), reported_on("2017-Q1")])
     for (unit, sector), figures in sorted(files.items()):
-        write(f"scenarios/lang-son-2017-q1/{unit}/{sector}.csv", ["indicator", "period", "value"], figures)
+        write(f"scenarios/lang-son-2017-q1/{unit}/{sector}.csv", ["indicator", "period", "value", "observed_at"],
+              figures)
 
     # Month by month: the province's months first, so that a total's months are its parts' months
     # plus a share of what the parts leave out (parts checks hold, or fail, month by month as
@@ -167,10 +184,10 @@ def main(shared_dir, out_dir):
                 shares = [(department_of(ind["id"]), value)]
             for unit, unit_value in shares:
                 monthly.setdefault((unit, ind["sector"], month), []).append(
-                    [ind["id"], f"2017-{month}", format(unit_value, "f")])
+                    [ind["id"], f"2017-{month}", format(unit_value, "f"), reported_on(f"2017-{month}")])
     for (unit, sector, month), figures in sorted(monthly.items()):
-        write(f"scenarios/lang-son-2017-m/{unit}/{sector}-{month}.csv", ["indicator", "period", "value"],
-              figures)
+        write(f"scenarios/lang-son-2017-m/{unit}/{sector}-{month}.csv",
+              ["indicator", "period", "value", "observed_at"], figures)
 
 
 if __name__ == "__main__":

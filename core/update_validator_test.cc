@@ -1,4 +1,4 @@
-#include "aggregator/update_validator.h"
+#include "core/update_validator.h"
 #include "core/testing/status_matchers.h"
 #include "core/transport.h"
 
@@ -36,6 +36,16 @@ TEST_F(UpdateValidatorTest, AcceptsAValidUpdate) {
   EXPECT_EQ(out.indicator->id, "agri.area.total");
 }
 
+// The exact text is the figure; the double beside it is only for aggregators that predate it.
+TEST_F(UpdateValidatorTest, TheExactDecimalWinsOverTheDouble) {
+  update_.set_value_decimal("123456789012345.123456");
+  std::string text;
+  ValidatedUpdate out;
+  ASSERT_EQ(UpdateValidator(&catalog_).Validate(update_, NowMs(), &out, &text), RejectReason::REJECT_REASON_UNSPECIFIED)
+      << text;
+  EXPECT_EQ(out.value.ToString(), "123456789012345.123456");
+}
+
 TEST_F(UpdateValidatorTest, EachRejectionNamesTheField) {
   struct Case {
     std::function<void(tonghop::v1::IndicatorUpdate*)> spoil;
@@ -51,7 +61,9 @@ TEST_F(UpdateValidatorTest, EachRejectionNamesTheField) {
       {[](auto* u) { u->set_period("2017-Q5"); }, RejectReason::REJECT_REASON_INVALID_PERIOD, "period"},
       {[](auto* u) { u->set_value(std::nan("")); }, RejectReason::REJECT_REASON_INVALID_VALUE, "value"},
       {[](auto* u) { u->set_value(-INFINITY); }, RejectReason::REJECT_REASON_INVALID_VALUE, "value"},
-      {[](auto* u) { u->set_value(5e12); }, RejectReason::REJECT_REASON_INVALID_VALUE, "value"},
+      {[](auto* u) { u->set_value(5e18); }, RejectReason::REJECT_REASON_INVALID_VALUE, "value"},
+      {[](auto* u) { u->set_value_decimal("1.2.3"); }, RejectReason::REJECT_REASON_INVALID_VALUE, "value"},
+      {[](auto* u) { u->set_value_decimal("1234567890123456789"); }, RejectReason::REJECT_REASON_INVALID_VALUE, "value"},
   };
   for (const Case& c : cases) {
     SetUp();

@@ -1,0 +1,75 @@
+#include "aggregator/aggregate_warnings.h"
+
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/wire_protocol.h"
+
+namespace tonghop {
+namespace {
+
+// "+179.0", "-2.6": a percentage with its sign and one decimal.
+std::string SignedPercentText(Decimal pct) {
+  std::string text = pct.Rounded(1).ToString();
+  if (text.find('.') == std::string::npos) text += ".0";
+  return pct.negative() ? text : "+" + text;
+}
+
+}  // namespace
+
+void AddWarnings(const Catalog& catalog, const Indicator& indicator, const Period& period, const ProvinceValue& value,
+                 const UnitValues& units, const std::function<ProvinceValue(const Indicator&)>& value_of,
+                 tonghop::v1::AggregateUpdate* out) {
+  auto add = [&](const char* rule, std::string text) {
+    auto* warning = out->add_warnings();
+    warning->set_rule(rule);
+    warning->set_indicator(indicator.id);
+    warning->set_period(out->period());
+    warning->set_text(std::move(text));
+    return warning;
+  };
+  if (indicator.parts_rule != PartsRule::kNone && !out->partial()) {
+    std::vector<const Indicator*> parts = catalog.PartsOf(indicator.id);
+    Decimal parts_sum;
+    bool complete = !parts.empty();
+    for (const Indicator* part : parts) {
+      ProvinceValue p = value_of(*part);
+      complete = complete && p.any && p.reported == part->expected_units.size();
+      parts_sum += p.value;
+    }
+    const bool equal_rule = indicator.parts_rule == PartsRule::kEqual;
+    const bool broken = equal_rule ? parts_sum != value.value : parts_sum > value.value;
+    if (complete && broken) {
+      auto* warning = add("parts_sum", fmt::format("the parts add up to {}, {} the total {} ({} in the catalog)",
+                                                   parts_sum.ToString(), equal_rule ? "not equal to" : "above",
+                                                   value.value.ToString(), equal_rule ? "=" : "<="));
+      for (const Indicator* part : parts) warning->add_units(part->id);
+    }
+  }
+  if (indicator.min || indicator.max) {
+    std::vector<std::string> outside;
+    for (const std::string& unit : indicator.expected_units) {
+      auto it = units.find(unit);
+      if (it == units.end() || it->second.derived) continue;
+      const Decimal v = it->second.value;
+      if ((indicator.min && v < *indicator.min) || (indicator.max && v > *indicator.max)) outside.push_back(unit);
+    }
+    if (!outside.empty()) {
+      auto* warning = add("min_max", fmt::format("{} unit(s) reported a figure outside the range [{}, {}]: {}", outside.size(),
+                                                 indicator.min ? indicator.min->ToString() : "-",
+                                                 indicator.max ? indicator.max->ToString() : "-", fmt::join(outside, ", ")));
+      for (auto& unit : outside) warning->add_units(unit);
+    }
+  }
+  const std::optional<Decimal> yoy = YoyPctOf(*out);
+  if (indicator.yoy_threshold_pct && yoy && !out->partial() &&
+      (yoy->negative() ? Decimal() - *yoy : *yoy) > *indicator.yoy_threshold_pct) {
+    add("yoy_change", fmt::format("changed by {}% against {}, beyond the catalog's threshold of {}%", SignedPercentText(*yoy),
+                                  period.SameSpanPreviousYear().ToString(), indicator.yoy_threshold_pct->ToString()));
+  }
+}
+
+}  // namespace tonghop

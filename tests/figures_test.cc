@@ -1,0 +1,153 @@
+// Figures that mean what they say (issue 11), through the real processes: exact decimals from a
+// drop file to every output.
+#include <gtest/gtest.h>
+#include <filesystem>
+#include <thread>
+
+#include "core/csv.h"
+#include "core/testing/status_matchers.h"
+#include "core/testing/temp_dir.h"
+#include "core/transport.h"
+#include "tests/mini_province.h"
+
+namespace tonghop {
+namespace {
+
+const std::string kLangSon = std::string(TONGHOP_SOURCE_DIR) + "/deploy/lang-son";
+
+class FiguresTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(province_.StartAggregator({"--durability", "wal"}).ok()) << province_.LogTail("aggregator");
+    ASSERT_OK(province_.StartPublisher());
+  }
+  std::string Cli(const std::vector<std::string>& args, int expected_code = 0) {
+    std::string out, err;
+    int code = province_.RunCli(args, &out, &err);
+    EXPECT_EQ(code, expected_code) << out << err;
+    return out + err;
+  }
+  // `tonghop watch --once --json` against the publisher, as it printed it, once `wanted` is in it.
+  std::string WatchTextWith(const std::string& wanted, int timeout_ms) {
+    std::string printed;
+    for (const int64_t deadline = MonotonicMs() + timeout_ms; MonotonicMs() < deadline;) {
+      std::string errors;
+      province_.RunCli({"watch", "--once", "--json", "--publish_endpoint", province_.PublisherPublishEndpoint(),
+                        "--snapshot_endpoint", province_.PublisherSnapshotEndpoint()},
+                       &printed, &errors);
+      if (printed.find(wanted) != std::string::npos) return printed;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    ADD_FAILURE() << "watch never showed " << wanted << "; it printed " << printed << "\n"
+                  << province_.LogTail("aggregator");
+    return printed;
+  }
+
+  testing::TempDir dir_;
+  testing::MiniProvince province_{dir_.path(), kLangSon};
+};
+
+// Issue 11: values travelled as doubles, exact only up to 15 significant digits, and a drop file's
+// 13-digit figure was refused. A budget in đồng needs more.
+TEST_F(FiguresTest, AFigureOfTwentyOneDigitsReachesWatchQueryAndExportDigitForDigit) {
+  ASSERT_OK(province_.StartCollector("so-tai-chinh"));
+  ASSERT_OK(province_.DropText("so-tai-chinh", "budget.csv",
+                               "indicator,period,value\n"
+                               "budget.revenue.total,2017-Q1,123456789012345.123456\n"
+                               "budget.revenue.domestic,2017-Q1,1000000000000\n"));
+  const std::string exact = "123456789012345.123456";
+  const std::string watched = WatchTextWith(R"("indicator":"budget.revenue.total","period":"2017-Q1","value":)" + exact,
+                                            30'000);
+  EXPECT_NE(watched.find(R"("indicator":"budget.revenue.domestic","period":"2017-Q1","value":1000000000000,)"),
+            std::string::npos) << watched;
+
+  const std::string query = province_.QueryEndpoint();
+  std::string json = Cli({"query", "--period", "2017-Q1", "--indicator", "budget.revenue.total", "--by", "unit",
+                          "--format", "json", "--aggregator", query});
+  EXPECT_NE(json.find(R"("value":)" + exact + ","), std::string::npos) << json;  // the province value
+  EXPECT_NE(json.find(R"("reporting_unit":"so-tai-chinh","value":)" + exact + ","), std::string::npos) << json;
+  std::string csv = Cli({"query", "--period", "2017-Q1", "--indicator", "budget.revenue.total", "--by", "unit",
+                         "--format", "csv", "--aggregator", query});
+  EXPECT_NE(csv.find("budget.revenue.total,2017-Q1,province," + exact + ","), std::string::npos) << csv;
+  EXPECT_NE(csv.find("budget.revenue.total,2017-Q1,so-tai-chinh," + exact + ","), std::string::npos) << csv;
+  std::string exported = Cli({"export", "--period", "2017-Q1", "--indicator", "budget.revenue.total", "--format", "csv",
+                              "--aggregator", query});
+  EXPECT_NE(exported.find("budget.revenue.total,2017-Q1,so-tai-chinh," + exact + ","), std::string::npos) << exported;
+  std::string stored = Cli({"export", "--stored", "--indicator", "budget.revenue.total", "--format", "json",
+                            "--aggregator", query});
+  EXPECT_NE(stored.find(R"("value": ")" + exact + "\""), std::string::npos) << stored;
+  std::string history = Cli({"history", "--unit", "so-tai-chinh", "--indicator", "budget.revenue.total", "--period",
+                             "2017-Q1", "--json", "--aggregator", query});
+  EXPECT_NE(history.find(R"("value":)" + exact + ","), std::string::npos) << history;
+}
+
+// Issue 11: a drop file with an unknown indicator or a negative herd went to done/; its bad rows
+// showed only in rejected.csv. The collector now judges each row by the aggregator's catalog.
+TEST_F(FiguresTest, ADropFilesBadRowsAreRefusedAtTheCollectorWithTheReason) {
+  ASSERT_OK(province_.StartCollector("cao-loc", {.extra_flags = {"--lang", "en"}}));
+  ASSERT_OK(province_.DropText("cao-loc", "typo.csv",
+                               "indicator,period,value\n"
+                               "agri.herd.pig,2017-03,48.2\n"
+                               "agri.herd.pigs,2017-03,-1\n"
+                               "agri.herd.pigs,2041-03,5\n"));
+  const std::string failed = province_.DropDir("cao-loc") + "/failed/typo.csv";
+  for (const int64_t deadline = MonotonicMs() + 20'000;
+       MonotonicMs() < deadline && !std::filesystem::exists(failed + ".error.txt");) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(std::filesystem::exists(failed + ".error.txt")) << province_.LogTail("collector-cao-loc");
+  EXPECT_FALSE(std::filesystem::exists(province_.DropDir("cao-loc") + "/done/typo.csv"));
+  std::string errors;
+  ASSERT_OK(ReadFileToString(failed + ".error.txt", &errors));
+  EXPECT_NE(errors.find("typo.csv:2: field 'indicator': unknown indicator 'agri.herd.pig'"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("typo.csv:3: field 'value': -1 is negative"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("typo.csv:4: field 'period': '2041-03' is outside the years"), std::string::npos) << errors;
+}
+
+// Issue 11: `submit` of a typo printed "accepted as seq 64" and exited 0.
+TEST_F(FiguresTest, SubmitOfAnUnknownIndicatorExitsNonZeroWithTheReason) {
+  ASSERT_OK(province_.StartCollector("cao-loc"));
+  const std::string said = Cli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+                                "agri.herd.pig", "--period", "2017-03", "--value", "48.2"}, 1);
+  EXPECT_NE(said.find("field 'indicator': unknown indicator 'agri.herd.pig'"), std::string::npos) << said;
+  EXPECT_EQ(said.find("accepted"), std::string::npos) << said;
+}
+
+// `submit` waits for the aggregator's verdict and prints it.
+TEST_F(FiguresTest, SubmitPrintsTheAggregatorsVerdict) {
+  ASSERT_OK(province_.StartCollector("cao-loc"));
+  const std::string stored = Cli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+                                  "agri.herd.pigs", "--period", "2017-03", "--value", "48.2", "--wait_ms", "60000"});
+  EXPECT_NE(stored.find("stored by the aggregator"), std::string::npos) << stored;
+  const std::string no_wait = Cli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+                                   "agri.herd.pigs", "--period", "2017-03", "--value", "48.3", "--no-wait"});
+  EXPECT_NE(no_wait.find("accepted as seq 2; it will be sent to the aggregator"), std::string::npos) << no_wait;
+}
+
+// A collector that has no catalog yet (its aggregator out of reach at its first start) takes a
+// figure the catalog would refuse; `submit` waits for the aggregator's refusal and exits non-zero.
+TEST_F(FiguresTest, SubmitExitsNonZeroWhenTheAggregatorRefuses) {
+  ASSERT_OK(province_.Pause("aggregator"));
+  ASSERT_OK(province_.StartCollector("cao-loc", {.extra_flags = {"--catalog_wait_ms", "0"}}));
+  std::thread resume([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    EXPECT_OK(province_.Resume("aggregator"));
+  });
+  const std::string said = Cli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+                                "agri.herd.pig", "--period", "2017-03", "--value", "48.2", "--wait_ms", "60000"}, 1);
+  resume.join();
+  EXPECT_NE(said.find("refused by the aggregator"), std::string::npos) << said;
+  EXPECT_NE(said.find("unknown indicator 'agri.herd.pig'"), std::string::npos) << said;
+}
+
+// Issue 11: a collector started with a unit code the catalog does not have logged "ready:".
+TEST_F(FiguresTest, ACollectorWhoseUnitIsNotInTheCatalogSaysSoAndExits) {
+  Status s = province_.StartCollector("cao-loc-typo");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("exited before it was ready"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("reporting unit 'cao-loc-typo' is not in the aggregator's catalog"), std::string::npos)
+      << s.ToString();
+}
+
+}  // namespace
+}  // namespace tonghop
