@@ -108,6 +108,7 @@ Status Run(const PublisherOptions& options) {
   loop.AddTask([&] { return heartbeating ? server.MillisUntilHeartbeat() : EventLoop::kMaxPollMs; }, [&] {
     replica.Process(relay);
     follow_stream();
+    server.set_upstream_unreachable(replica.server_silent());
     heartbeating = heartbeating || replica.synced();
     if (heartbeating) server.Tick();
     if (announce_sync && replica.synced()) {

@@ -119,7 +119,7 @@ class ProvinceTest : public ::testing::Test {
       EXPECT_EQ((*area)["sub_periods"][1]["units_with_figures"], 0);
     }
     std::string table, errors;
-    ASSERT_EQ(province_.RunCli({"watch", "--once", "--indicator", "agri.sown_area.total", "--publish_endpoint",
+    ASSERT_EQ(province_.RunCli({"watch", "--once", "--derived", "--indicator", "agri.sown_area.total", "--publish_endpoint",
                                 province_.PublisherPublishEndpoint(), "--snapshot_endpoint",
                                 province_.PublisherSnapshotEndpoint()},
                                &table, &errors),
