@@ -132,7 +132,7 @@ class ProvinceTest : public ::testing::Test {
                                 "--aggregator", province_.QueryEndpoint()},
                                &report, &errors),
               0) << errors;
-    EXPECT_NE(report.find("ước đạt 23.134 ha, bằng 22,58% kế hoạch (số liệu chưa đầy đủ: mới có 1/4 quý; quý I: 11/11 "
+    EXPECT_NE(report.find("ước đạt 23.134 ha, bằng 22,6% kế hoạch (số liệu chưa đầy đủ: mới có 1/4 quý; quý I: 11/11 "
                           "đơn vị đã báo cáo)"),
               std::string::npos) << report;
     EXPECT_EQ(report.find("0/11"), std::string::npos) << report;
