@@ -88,9 +88,9 @@ Status Aggregator::Start() {
     return Status::IOError(fmt::format("cannot bind the ingest endpoint {}: {} (is another aggregator running?)",
                                        options_.ingest_endpoint, e.what()));
   }
-  spdlog::info("ready: aggregator stream={:016x} figures={} aggregates={} seq={} ingest={} publish={} snapshot={} query={}",
+  LogReady(fmt::format("aggregator stream={:016x} figures={} aggregates={} seq={} ingest={} publish={} snapshot={} query={}",
                store_->stream_id(), state_->unit_value_count(), state_->table().size(), counters_.aggregate_seq,
-               options_.ingest_endpoint, options_.publish_endpoint, options_.snapshot_endpoint, options_.query_endpoint);
+               options_.ingest_endpoint, options_.publish_endpoint, options_.snapshot_endpoint, options_.query_endpoint));
   return Status::OK();
 }
 

@@ -89,9 +89,9 @@ Status RunCollector(const CollectorOptions& options) {
   TONGHOP_RETURN_IF_ERROR(local_api.Start());
   TONGHOP_RETURN_IF_ERROR(sender.Start());
 
-  spdlog::info("ready: collector {} outbox={:016x} pending={} aggregator={} drop_dir={} submit={}",
+  LogReady(fmt::format("collector {} outbox={:016x} pending={} aggregator={} drop_dir={} submit={}",
                options.reporting_unit, outbox->id(), outbox->pending_count(), options.aggregator_endpoint,
-               drop_dir, submit_endpoint);
+               drop_dir, submit_endpoint));
 
   auto scan = [&] {
     // A file's figures are parsed and stored in one batch; glibc keeps the freed heap, which

@@ -66,9 +66,9 @@ Status Run(const PublisherOptions& options) {
 
   TONGHOP_RETURN_IF_ERROR(server.Start());
   TONGHOP_RETURN_IF_ERROR(replica.Start().WithContext("upstream feed"));
-  spdlog::info("ready: publisher publish={} snapshot={} upstream={} upstream_snapshot={}",
+  LogReady(fmt::format("publisher publish={} snapshot={} upstream={} upstream_snapshot={}",
                server.bound_publish_endpoint(), server.bound_snapshot_endpoint(),
-               options.upstream_publish_endpoint, options.upstream_snapshot_endpoint);
+               options.upstream_publish_endpoint, options.upstream_snapshot_endpoint));
 
   // Info for the first sync and the first after each change of stream; catch-ups are routine.
   bool announce_sync = true;

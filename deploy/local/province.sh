@@ -196,7 +196,7 @@ state_of_pid() {
   esac
 }
 
-is_ready() { grep -Eq '(^|\] )ready:' "$LOGS/$1.log" 2>/dev/null; }
+is_ready() { grep -q '^ready:' "$LOGS/$1.log" 2>/dev/null; }
 
 show_log_tail() {
   echo "--- last lines of $LOGS/$1.log ---" >&2
