@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -94,6 +95,9 @@ Status WatchLive(CloneReplica& replica, const WatchOptions& options, const std::
   TableLayout layout;
   layout.show_derived = options.show_derived;
   layout.period = options.period;
+  // Nodes take SIGHUP as "reload"; for a viewer it means its terminal or session is gone, and
+  // with it anything to show: end, as a terminal program does.
+  std::signal(SIGHUP, SIG_DFL);
   std::optional<TerminalScreen> screen;
   if (isatty(STDOUT_FILENO)) {
     // Log lines would tear the screen; the status line says what they would.

@@ -49,6 +49,7 @@ std::vector<std::string> Lines(const std::string& text) {
 class Tmux {
  public:
   explicit Tmux(std::string socket) : tmux_("LANG=C.UTF-8 LC_ALL=C.UTF-8 tmux -S '" + socket + "' ") {}
+  // The server's end hangs up the pane's terminal, which ends the watch (SIGHUP).
   ~Tmux() { Run(tmux_ + "kill-server 2>/dev/null"); }
 
   void Start(const std::string& command) {
