@@ -42,7 +42,8 @@ size_t TerminalScreen::BodyRows() const { return static_cast<size_t>(std::max(LI
 
 void TerminalScreen::ClampScroll(size_t lines) {
   const size_t rows = BodyRows();
-  top_ = lines > rows ? std::min(top_, lines - rows) : 0;
+  // One further than a plain page: the sector title kept above takes a row.
+  top_ = lines > rows ? std::min(top_, lines - rows + 1) : 0;
 }
 
 bool TerminalScreen::HandleKeys(bool* redraw) {

@@ -53,8 +53,9 @@ class Tmux {
   ~Tmux() { Run(tmux_ + "kill-server 2>/dev/null"); }
 
   void Start(const std::string& command) {
-    Run(tmux_ + fmt::format("new-session -d -x {} -y {} \"TERM=xterm-256color {}\"", kColumns, kRows, command));
+    Run(tmux_ + fmt::format("new-session -d -x {} -y {} \"{}\"", kColumns, kRows, command));
   }
+  void SendKeys(const std::string& keys) { Run(tmux_ + "send-keys " + keys); }
   // The screen's lines; -J joins a line the terminal wrapped, so a line too long shows as one.
   std::vector<std::string> Screen() const { return Lines(Run(tmux_ + "capture-pane -p -J")); }
 
@@ -111,6 +112,21 @@ TEST_F(WatchTerminalTest, FitsEightyByTwentyFourAndTellsWhichHopIsDown) {
   ASSERT_GE(screen.size(), 3u);
   EXPECT_TRUE(screen[1].starts_with("INDICATOR")) << screen[1];
   EXPECT_EQ(screen.size(), kRows) << "more figures than rows: the view fills the screen";
+  const std::string first_row = screen[2];
+
+  // Scrolled to the end: the column header stays, and the first body row is the title of the
+  // sector the rows below it belong to (rows are indented, titles are not).
+  tmux_.SendKeys("End");
+  const int64_t deadline = MonotonicMs() + 10'000;
+  while (MonotonicMs() < deadline && (screen = tmux_.Screen()).size() > 2 && screen[2] == first_row) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_GT(screen.size(), 3u);
+  EXPECT_NE(screen[2], first_row) << "End did not scroll";
+  EXPECT_TRUE(screen[1].starts_with("INDICATOR")) << screen[1];
+  EXPECT_FALSE(screen[2].starts_with(" ")) << screen[2];
+  EXPECT_TRUE(screen[3].starts_with("  ")) << screen[3];
+  ExpectFits(screen);
 
   ASSERT_OK(province_.Kill("aggregator"));
   ExpectFits(WaitForStatus("aggregator unreachable", 60'000));
