@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 ASAN_BUILD_DIR ?= build-asan
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build test test-asan fuzz demo clean
+.PHONY: all deps build test test-asan fuzz demo package package-test clean
 
 all: build
 
@@ -38,6 +38,17 @@ UPDATES ?= 20000
 soak: build
 	TONGHOP_FAULT_SCHEDULES=$(SCHEDULES) TONGHOP_FAULT_UPDATES=$(UPDATES) \
 	  $(BUILD_DIR)/tests/system_test --gtest_filter='FaultSchedule*'
+
+# The Debian packages (docs/OPERATIONS.md, "Installing from the packages"): tonghop-common,
+# tonghop-server and tonghop-collector, with their -dbgsym symbols, in $(BUILD_DIR)/packages/.
+package: build
+	rm -f $(BUILD_DIR)/packages/*.deb $(BUILD_DIR)/packages/*.ddeb
+	cd $(BUILD_DIR) && cpack -G DEB
+
+# Installs the packages into a clean Debian 12 root and runs a province there under systemd, as
+# OPERATIONS.md says (root; a few minutes; packaging/install_test.sh). CI runs it.
+package-test: package
+	packaging/install_test.sh $(BUILD_DIR)/packages
 
 demo: build
 	deploy/local/province.sh up

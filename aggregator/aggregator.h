@@ -23,6 +23,7 @@
 
 #include <zmq.hpp>
 
+#include "aggregator/aggregator_metrics.h"
 #include "aggregator/ingest_authorizer.h"
 #include "aggregator/ingest_store.h"
 #include "aggregator/province_state.h"
@@ -30,6 +31,8 @@
 #include "aggregator/update_validator.h"
 #include "core/catalog.h"
 #include "core/clone_server.h"
+#include "core/peer_bounds.h"
+#include "core/metrics.h"
 #include "core/status.h"
 
 namespace tonghop {
@@ -65,6 +68,10 @@ struct AggregatorOptions {
   // Outboxes a unit's keys may bring into use (IngestAuthorizer; not in plain-text mode).
   int max_outboxes_per_unit = 100;
   int heartbeat_interval_ms = 1000;
+  // What one connection to the feed (a publisher) may cost (docs/SECURITY.md).
+  PeerBounds feed_bounds;
+  // HOST:PORT serving the node's metrics at /metrics (core/metrics.h); "" serves none.
+  std::string metrics_endpoint;
   // CURVE (docs/SECURITY.md): the aggregator's key pair (server), and the registry of the keys
   // that may connect. Disabled keys mean plain text, which in-process tests use.
   CurveSocketKeys curve;
@@ -89,9 +96,10 @@ class Aggregator {
   // `body` is the frame the batch came in: under CURVE it names the sender's key.
   void HandleUpdates(const zmq::message_t& body, const tonghop::v1::UpdateBatch& batch, int64_t now_ms, IngestStore::Batch* writes,
                      tonghop::v1::UpdateReplies* replies);
-  // `key_unit`: the unit the sender's key may report for; "" for any (plain text).
+  // `sender`: the key the batch came with: the units it may report for, and who entered the
+  // figure (the audit record's entered_by).
   // `position`: the batch's outbox, advanced past every update it records.
-  void ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::string& key_unit,
+  void ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const IngestAuthorizer::Sender& sender,
                    const tonghop::v1::IndicatorUpdate& update, int64_t now_ms,
                    tonghop::storage::v1::OutboxPosition* position, IngestStore::Batch* writes,
                    tonghop::v1::UpdateReplies* replies);
@@ -99,11 +107,16 @@ class Aggregator {
   // (counted and logged): it resends what stays unanswered.
   void SendReply(const zmq::message_t& identity, const tonghop::v1::AggregatorMessage& reply);
   void LogStatistics();
+  // Sets the gauges that mirror the state (every kMetricsRefreshMs).
+  void RefreshMetrics();
   // While the store cannot write: retries it every kStorageRetryIntervalMs; true once writable.
   bool StorageWritable(int64_t now_ms);
 
   AggregatorOptions options_;
   Catalog catalog_;
+  std::shared_ptr<MetricsRegistry> metrics_registry_ = NewMetricsRegistry("aggregator");
+  std::unique_ptr<AggregatorMetrics> metrics_;  // made with the catalog, whose units it follows
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<UpdateValidator> validator_;
   std::unique_ptr<IngestStore> store_;
   std::unique_ptr<ProvinceState> state_;

@@ -41,6 +41,7 @@ Status Revision(const tonghop::storage::v1::AuditRecord& record, tonghop::v1::Fi
     SetValue(value, &revision);
   }
   revision.set_node_id(record.node_id());
+  revision.set_entered_by(record.entered_by());
   revision.set_observed_at_ms(record.observed_at_ms());
   revision.set_applied_at_ms(record.applied_at_ms());
   revision.set_rejected(record.rejected());

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sys/resource.h>
 #include <thread>
@@ -17,16 +16,23 @@
 #include "bench/ceilings.h"
 #include "bench/flooder.h"
 #include "bench/history_clients.h"
+#include "bench/flood_bench.h"
 #include "bench/load_generator.h"
+#include "bench/metrics_scraper.h"
+#include "bench/sse_pool.h"
 #include "bench/subscriber_pool.h"
 #include "bench/workload.h"
+#include "core/testing/resident_memory_sampler.h"
 #include "tests/mini_province.h"
 #include "core/wire_protocol.h"
+#include "web/testing/http_client.h"
 
 namespace tonghop::bench {
 namespace {
 
 namespace fs = std::filesystem;
+
+using testing::ResidentMemorySampler;
 
 constexpr char kRawCeiling[] = "raw DEALER->ROUTER acks";
 constexpr char kRocksWal[] = "RocksDB batches, wal";
@@ -72,14 +78,6 @@ Latency Summarize(std::vector<int64_t> samples) {
   return out;
 }
 
-double ResidentMegabytes(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
-  }
-  return 0;
-}
 
 uint64_t DirectoryBytes(const std::string& dir) {
   uint64_t total = 0;
@@ -105,9 +103,11 @@ std::string DurabilityName(Durability d) { return d == Durability::kWal ? "wal" 
 // Starts aggregator and publisher on `root` (its aggregator/ may hold stored figures already) and
 // `subscribers` subscribers; `ready_ms` is how long the aggregator took to serve.
 Status StartProvince(const std::string& root, const Workload& workload, Durability durability,
-                     const BenchOptions& options, std::unique_ptr<Province>* out, double* ready_ms = nullptr) {
+                     const BenchOptions& options, std::unique_ptr<Province>* out, double* ready_ms = nullptr,
+                     bool metrics = false) {
   auto p = std::make_unique<Province>(root);
   p->nodes.set_ready_timeout_ms(600'000);
+  p->nodes.set_metrics(metrics);
   const int64_t start = SteadyNs();
   std::vector<std::string> flags = {"--durability", DurabilityName(durability)};
   flags.insert(flags.end(), options.aggregator_flags.begin(), options.aggregator_flags.end());
@@ -239,7 +239,7 @@ Status MeasureRealCollector(Province& p, const Workload& workload, int figures, 
       const double seconds = (SteadyNs() - start) / 1e9;
       report.Add("collector", "one real collector: drop file to all acked", figures / seconds, "figures/s",
                  fmt::format("{} figures, fsynced outbox, scan every 100 ms", figures));
-      report.Add("memory", "collector resident", ResidentMegabytes(p.nodes.Pid("collector-" + unit)), "MB",
+      report.Add("memory", "collector resident", ResidentMemorySampler::ResidentMegabytes(p.nodes.Pid("collector-" + unit)), "MB",
                  fmt::format("after sending {} figures", figures));
       return Status::OK();
     }
@@ -297,9 +297,9 @@ Status MeasureLiveProvince(const Workload& workload, const BenchOptions& options
     report.AddRatios(f, {kNaiveWal});
   }
   TONGHOP_RETURN_IF_ERROR(MeasureUnderFlood(*p, options, report));
-  report.Add("memory", "aggregator resident", ResidentMegabytes(p->nodes.Pid("aggregator")), "MB",
+  report.Add("memory", "aggregator resident", ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("aggregator")), "MB",
              "after the runs above");
-  report.Add("memory", "publisher resident", ResidentMegabytes(p->nodes.Pid("publisher")), "MB", "after the runs above");
+  report.Add("memory", "publisher resident", ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("publisher")), "MB", "after the runs above");
   return MeasureRealCollector(*p, workload, options.quick ? 2'000 : 10'000, report);
 }
 
@@ -338,7 +338,7 @@ Status MeasureStored(const Workload& workload, const BenchOptions& options, cons
   report.AddRatios(f, {kNaiveWal});
   if (!restart) return Status::OK();
   report.Add("memory", fmt::format("aggregator resident, {} figures", stored),
-             ResidentMegabytes(p->nodes.Pid("aggregator")), "MB");
+             ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("aggregator")), "MB");
   TONGHOP_RETURN_IF_ERROR(p->nodes.Kill("aggregator"));
   const int64_t killed = SteadyNs();
   TONGHOP_RETURN_IF_ERROR(p->nodes.Restart("aggregator"));
@@ -393,13 +393,121 @@ Status MeasureQueries(const Workload& workload, const BenchOptions& options, con
   return Status::OK();
 }
 
+// The web node's seq (the feed's), 0 when it does not answer.
+uint64_t WebSeq(const testing::MiniProvince& nodes) {
+  web::testing::HttpResult status;
+  if (!web::testing::HttpGet(nodes.web_port(), "/api/v1/status", &status).ok() || status.status != 200) return 0;
+  return nlohmann::json::parse(status.body)["seq"].get<uint64_t>();
+}
+
+// Issue 13: tonghop-web's event stream. options.sse_clients clients follow it while the collectors
+// offer options.sse_updates_per_s: how many of them received every change (each version the
+// aggregator issued meanwhile, with no snapshot and no cut-off), and how long from a collector
+// accepting a figure to a client receiving it.
+Status MeasureWebStreams(const Workload& workload, const BenchOptions& options, const std::string& root,
+                         BenchReport& report) {
+  const int clients = options.sse_clients;
+  const double rate = options.sse_updates_per_s;
+  spdlog::info("web node: {} event streams at {:.0f} updates/s", clients, rate);
+  std::unique_ptr<Province> p;
+  TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p));
+  TONGHOP_RETURN_IF_ERROR(p->nodes.StartWeb({"--max_streams", std::to_string(clients + 10)}));
+  SsePool streams(p->nodes.web_port(), workload.live_period, &p->probes);
+  TONGHOP_RETURN_IF_ERROR(streams.Start(clients, 60'000));
+  // A first run makes the live month's totals, so that the measured one only changes them.
+  double per_s = 0;
+  Latency latency;
+  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, 1.0, rate}, &per_s, &latency));
+  int64_t reached = 0;
+  TONGHOP_RETURN_IF_ERROR(streams.WaitForState(p->load->ExpectedTotals(), p->load->last_probe_seq(),
+                                               kSubscriberCatchUpMs, &reached));
+
+  const uint64_t seq_before = WebSeq(p->nodes);
+  const int64_t start = SteadyNs();
+  streams.StartSampling(start);
+  p->subscribers->StartSampling(start);
+  LoadResult result;
+  TONGHOP_RETURN_IF_ERROR(p->load->Run({11, options.latency_seconds, rate}, &result));
+  TONGHOP_RETURN_IF_ERROR(streams.WaitForState(p->load->ExpectedTotals(), p->load->last_probe_seq(),
+                                               kSubscriberCatchUpMs, &reached));
+  const uint64_t issued = WebSeq(p->nodes) - seq_before;
+  const double seconds = (reached - start) / 1e9;
+  const std::vector<SsePool::Tally> tallies = streams.Tallies();
+  // Seqs are unique: as many ids as were issued, adding up to theirs, are theirs.
+  uint64_t issued_sum = 0;
+  for (uint64_t seq = seq_before + 1; seq <= seq_before + issued; ++seq) issued_sum += seq;
+  int every_change = 0, cut_off = 0;
+  uint64_t fewest = UINT64_MAX, bytes = 0;
+  for (const SsePool::Tally& t : tallies) {
+    every_change += t.versions == issued && t.id_sum == issued_sum && t.snapshots == 0 && !t.closed;
+    cut_off += t.closed;
+    fewest = std::min(fewest, t.versions);
+    bytes += t.bytes;
+  }
+  spdlog::info("{} of {} streams received all {} versions ({} updates acked in {:.1f} s); fewest {}; {} cut off",
+               every_change, clients, issued, result.acked, seconds, fewest, cut_off);
+  report.Add("web", fmt::format("event streams receiving every change at {:.0f} updates/s", rate), every_change,
+             "streams", fmt::format("of {} ({} cut off); {} versions each in {:.1f} s ({:.0f} versions/s, {:.1f} MB/s "
+                                    "a stream); {} updates acked", clients, cut_off, issued, seconds, issued / seconds,
+                                    bytes / static_cast<double>(clients) / seconds / 1e6, result.acked));
+  AddLatency(report, fmt::format("to {} event streams at {:.0f}/s", clients, rate), Summarize(streams.TakeSamples()));
+  AddLatency(report, fmt::format("to {} Clone subscribers meanwhile", options.subscribers), Summarize(p->subscribers->TakeSamples()));
+  report.Add("memory", "web node resident", ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("web")), "MB",
+             fmt::format("{} streams open, after the run", clients));
+  return Status::OK();
+}
+
+// What metrics cost ingest: 11 collectors at saturation (wal) in one province whose nodes serve
+// /metrics, without a scraper and with one GETting every node's /metrics each scrape interval,
+// alternated for `metrics_rounds` rounds; the medians of each.
+Status MeasureMetricsCost(const Workload& workload, const BenchOptions& options, const std::string& root,
+                          BenchReport& report) {
+  spdlog::info("province with metrics: throughput without and with a scraper every {} ms, {} rounds",
+               options.scrape_interval_ms, options.metrics_rounds);
+  std::unique_ptr<Province> p;
+  TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p, nullptr, /*metrics=*/true));
+  std::vector<double> without, with;
+  uint64_t scrapes = 0, failures = 0, bytes = 0;
+  Latency latency;
+  double per_s = 0;
+  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency));  // warm-up
+  for (int round = 0; round < options.metrics_rounds; ++round) {
+    TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency));
+    without.push_back(per_s);
+    MetricsScraper scraper({p->nodes.MetricsAddress("aggregator"), p->nodes.MetricsAddress("publisher")},
+                           options.scrape_interval_ms);
+    scraper.Start();
+    Status measured = Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency);
+    scraper.Stop();
+    TONGHOP_RETURN_IF_ERROR(measured);
+    with.push_back(per_s);
+    scrapes += scraper.scrapes();
+    failures += scraper.failures();
+    bytes = scraper.last_bytes();
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  const double clean = median(without), scraped = median(with);
+  report.Add("metrics", "pipeline, wal, 11 collectors, not scraped", clean, "updates/s",
+             fmt::format("median of {} runs; every node serving /metrics", without.size()));
+  report.Add("metrics", fmt::format("pipeline, wal, 11 collectors, scraped every {} ms", options.scrape_interval_ms),
+             scraped, "updates/s",
+             fmt::format("median of {} runs, alternated with the above: {:+.1f}%; {} scrapes of aggregator and publisher "
+                         "({} failed), {} bytes a round", with.size(), (scraped / clean - 1) * 100, scrapes, failures, bytes));
+  return Status::OK();
+}
+
 }  // namespace
 
 Status RunBench(BenchOptions options) {
   if (options.quick) {
     options.run_seconds = std::min(options.run_seconds, 1.5);
     options.latency_seconds = std::min(options.latency_seconds, 2.0);
+    options.flood_seconds = std::min(options.flood_seconds, 3.0);
     options.stored_values = std::min<uint64_t>(options.stored_values, 100'000);
+    options.flood_seconds = std::min(options.flood_seconds, 2.0);
   }
   RaiseOpenFileLimit();
   const bool own_dir = options.work_dir.empty();
@@ -427,6 +535,11 @@ Status RunBench(BenchOptions options) {
   if (status.ok() && runs("stored")) {
     status = MeasureStored(workload, options, options.work_dir + "/stored-large", options.stored_values, true, report);
   }
+  if (status.ok() && runs("flood")) {
+    status = MeasureFloods(options, options.work_dir + "/flood", report);
+  }
+  if (status.ok() && runs("metrics")) status = MeasureMetricsCost(workload, options, options.work_dir + "/metrics", report);
+  if (status.ok() && runs("web")) status = MeasureWebStreams(workload, options, options.work_dir + "/web", report);
   std::cout << report.Table() << std::flush;
   if (!options.json_file.empty()) {
     Status written = report.WriteJson(options.json_file);

@@ -289,7 +289,7 @@ CLI::App* AddReportCommand(CLI::App& app, ReportOptions* options) {
   command->add_flag("--draft", options->draft,
                     "A draft for checking: each value that breaks a validation rule is followed by the warning "
                     "(Cảnh báo: ...); the official text, without --draft, has none");
-  command->add_option("--catalog_dir", options->catalog_dir, "catalog for names and structure (default: deploy/lang-son when it exists here)");
+  command->add_option("--catalog_dir", options->catalog_dir, "catalog for names and structure (default: the configuration file's catalog_dir, else the local province's deploy/lang-son)");
   AddAggregatorFlags(command, &options->aggregator);
   command->footer("Example: tonghop report --period 2017-Q1 --format html --output quy1-2017.html");
   return command;

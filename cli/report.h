@@ -31,7 +31,7 @@ struct ReportOptions {
   AggregatorLink aggregator;
   std::string period;
   std::string format = "md";  // md, html or txt
-  std::string catalog_dir;    // "" = deploy/lang-son when that folder exists here
+  std::string catalog_dir;    // "": as cli/client_config.h finds it
   std::string output;         // "" = stdout
   bool draft = false;         // validation warnings beside the values they concern
 };

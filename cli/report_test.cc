@@ -194,5 +194,13 @@ TEST_F(ReportTest, HtmlIsEscapedAndAnEmptyPeriodSaysSo) {
   EXPECT_NE(WriteReport(catalog_, "2018-Q1", {}, "txt").find("Chưa có số liệu của kỳ này."), std::string::npos);
 }
 
+TEST(SectorTitleTest, TheCatalogsHeadingOrTheCode) {
+  Catalog catalog;
+  ASSERT_OK(Catalog::LoadFromDirectory(kLangSon, &catalog));
+  EXPECT_EQ(catalog.SectorTitle("agriculture"), "Sản xuất nông nghiệp");
+  EXPECT_EQ(catalog.SectorTitle("security"), "Quốc phòng, an ninh, trật tự an toàn xã hội");
+  EXPECT_EQ(catalog.SectorTitle("fisheries"), "fisheries");
+}
+
 }  // namespace
 }  // namespace tonghop::cli

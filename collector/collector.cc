@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
+#include "collector/collector_metrics.h"
 #include "collector/drop_folder.h"
 #include "collector/local_api.h"
 #include "collector/outbox.h"
@@ -19,8 +20,10 @@
 #include "collector/sender.h"
 #include "core/event_loop.h"
 #include "core/link_security.h"
+#include "core/metrics.h"
 #include "core/process.h"
 #include "core/transport.h"
+#include "core/messages.h"
 #include "core/wire_text.h"
 
 namespace tonghop {
@@ -45,6 +48,12 @@ Status CheckOptions(const CollectorOptions& o) {
   TONGHOP_RETURN_IF_ERROR(positive("scan_interval_ms", o.scan_interval_ms));
   TONGHOP_RETURN_IF_ERROR(positive("ack_timeout_ms", o.ack_timeout_ms));
   TONGHOP_RETURN_IF_ERROR(positive("heartbeat_interval_ms", o.heartbeat_interval_ms));
+  TONGHOP_RETURN_IF_ERROR(positive("max_drop_file_rows", o.max_drop_file_rows));
+  if (o.max_drop_file_bytes <= 0) {
+    return Status::InvalidArgument(fmt::format("--max_drop_file_bytes must be above 0 (got {})", o.max_drop_file_bytes));
+  }
+  Language language;
+  if (Status s = ParseLanguage(o.lang, &language); !s.ok()) return s.WithContext("--lang");
   return Status::OK();
 }
 
@@ -70,10 +79,21 @@ Status RunCollector(const CollectorOptions& options) {
   TONGHOP_RETURN_IF_ERROR(MakeDataDir(options.data_dir));
   std::unique_ptr<Outbox> outbox;
   TONGHOP_RETURN_IF_ERROR(Outbox::Open(options.data_dir + "/outbox", &outbox));
-  DropFolder drop_folder({drop_dir, options.reporting_unit, options.drop_min_age_ms}, outbox.get());
+  DropFolderOptions drop_options;
+  drop_options.dir = drop_dir;
+  drop_options.reporting_unit = options.reporting_unit;
+  drop_options.min_age_ms = options.drop_min_age_ms;
+  (void)ParseLanguage(options.lang, &drop_options.language);  // checked above
+  drop_options.xlsx_sheet = options.drop_xlsx_sheet;
+  drop_options.max_file_bytes = static_cast<size_t>(options.max_drop_file_bytes);
+  drop_options.max_rows = static_cast<size_t>(options.max_drop_file_rows);
+  DropFolder drop_folder(drop_options, outbox.get());
   TONGHOP_RETURN_IF_ERROR(drop_folder.Init());
-  RejectionFile rejections(drop_dir + "/" + DropFolder::kRejectionFileName);
+  RejectionFile rejections(drop_dir + "/" + DropFolder::kRejectionFileName, drop_options.language);
 
+  auto registry = NewMetricsRegistry("collector");
+  CollectorMetrics metrics(*registry, options.reporting_unit);
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
   zmq::context_t context(1);
   SenderOptions sender_options;
   sender_options.aggregator_endpoint = options.aggregator_endpoint;
@@ -83,11 +103,24 @@ Status RunCollector(const CollectorOptions& options) {
   sender_options.ack_timeout_ms = options.ack_timeout_ms;
   sender_options.heartbeat_interval_ms = options.heartbeat_interval_ms;
   sender_options.link.curve = options.curve;
+  sender_options.metrics = registry;
   if (!options.curve.enabled()) WarnPlaintext("the link to the aggregator");
   Sender sender(context, sender_options, outbox.get(), &rejections);
-  LocalApi local_api(context, {submit_endpoint, options.reporting_unit, {}}, outbox.get(), &sender);
+  LocalApi local_api(context, {submit_endpoint, options.reporting_unit, drop_options.language, {}}, outbox.get(), &sender);
   TONGHOP_RETURN_IF_ERROR(local_api.Start());
   TONGHOP_RETURN_IF_ERROR(sender.Start());
+  auto refresh_metrics = [&] {
+    metrics.pending.Set(static_cast<double>(outbox->pending_count()));
+    const int64_t pending_since = outbox->PendingSinceMs();
+    metrics.oldest_pending_age_seconds.Set(pending_since == 0 ? 0 : static_cast<double>(NowMs() - pending_since) / 1e3);
+    metrics.rejected.Set(static_cast<double>(outbox->rejected_count()));
+    metrics.unreadable.Set(static_cast<double>(outbox->unreadable_count()));
+    metrics.aggregator_reachable.Set(sender.aggregator_reachable() ? 1 : 0);
+    metrics.aggregator_cannot_store.Set(sender.aggregator_storage_error().empty() ? 0 : 1);
+    metrics.last_ack_timestamp_seconds.Set(static_cast<double>(sender.last_ack_at_ms()) / 1e3);
+  };
+  refresh_metrics();
+  TONGHOP_RETURN_IF_ERROR(StartMetricsEndpoint(options.metrics_endpoint, registry, &metrics_endpoint));
 
   LogReady(fmt::format("collector {} outbox={:016x} pending={} aggregator={} drop_dir={} submit={}",
                options.reporting_unit, outbox->id(), outbox->pending_count(), options.aggregator_endpoint,
@@ -96,7 +129,10 @@ Status RunCollector(const CollectorOptions& options) {
   auto scan = [&] {
     // A file's figures are parsed and stored in one batch; glibc keeps the freed heap, which
     // left a collector at 20.8 MB resident after a 10,000-figure file instead of 17.5 MB.
-    if (drop_folder.Scan().ingested > 0) malloc_trim(0);
+    const DropFolder::ScanResult scanned = drop_folder.Scan();
+    metrics.drop_files_taken.Increment(scanned.ingested);
+    metrics.drop_files_failed.Increment(scanned.failed);
+    if (scanned.ingested > 0) malloc_trim(0);
   };
   scan();
   EventLoop loop(options.stop);
@@ -104,6 +140,7 @@ Status RunCollector(const CollectorOptions& options) {
   // The sender reads its socket in Process(), run every turn below; its readiness only wakes the loop.
   loop.AddSocket([&] { return sender.PollItem(); }, [](short) {});
   loop.AddTimer(options.scan_interval_ms, scan);
+  loop.AddTimer(kMetricsRefreshMs, refresh_metrics);
   // After the handlers, so that figures just submitted or dropped leave at once.
   loop.AddTask([&] { return sender.MillisUntilDue(); }, [&] { sender.Process(); });
   TONGHOP_RETURN_IF_ERROR(loop.Run());

@@ -1,6 +1,7 @@
 // tonghop-collector: one per reporting unit; see collector/collector.h and docs/COLLECTOR.md.
 #include "collector/collector.h"
 #include "core/link_security.h"
+#include "core/metrics.h"
 #include "core/process.h"
 
 int main(int argc, char** argv) {
@@ -13,13 +14,26 @@ int main(int argc, char** argv) {
   app.add_option("--node_id", o.node_id, "name in the aggregator's logs (default collector-<unit>)");
   app.add_option("--aggregator_endpoint", o.aggregator_endpoint, "aggregator ingest ROUTER")->capture_default_str();
   app.add_option("--data_dir", o.data_dir, "folder of the outbox (<data_dir>/outbox)")->capture_default_str();
-  app.add_option("--drop_dir", o.drop_dir, "watched folder of CSV files (default <data_dir>/drop)");
+  app.add_option("--drop_dir", o.drop_dir, "watched folder of CSV and .xlsx files (default <data_dir>/drop)");
+  app.add_option("--drop_xlsx_sheet", o.drop_xlsx_sheet,
+                 "the sheet of a dropped .xlsx workbook to read (default: its first sheet)");
+  app.add_option("--max_drop_file_bytes", o.max_drop_file_bytes,
+                 "a larger drop file fails whole; each part of a workbook may unpack to this much")
+      ->capture_default_str();
+  app.add_option("--max_drop_file_rows", o.max_drop_file_rows, "a drop file with more rows fails whole")
+      ->capture_default_str();
+  app.add_option("--lang", o.lang,
+                 "language of the drop folder's error files and of answers to tonghop submit: vi (Vietnamese) or "
+                 "en (English); the log stays in English")
+      ->check(CLI::IsMember({"vi", "en"}))
+      ->capture_default_str();
   app.add_option("--submit_endpoint", o.submit_endpoint, "local API (default ipc://<data_dir>/submit.sock)");
   app.add_option("--max_in_flight", o.max_in_flight, "updates sent and not yet answered")->capture_default_str();
   app.add_option("--scan_interval_ms", o.scan_interval_ms, "drop folder scan period")->capture_default_str();
   app.add_option("--ack_timeout_ms", o.ack_timeout_ms, "resend what is unanswered this long")->capture_default_str();
   app.add_option("--heartbeat_interval_ms", o.heartbeat_interval_ms, "heartbeat when idle this long")
       ->capture_default_str();
+  tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9570");
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);
   return tonghop::RunMain(app, argc, argv, "collector", common, [&] {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,10 @@ class Outbox {
   // Lowest pending seq, or next_seq() when nothing is pending.
   uint64_t FirstPendingSeq() const;
 
+  // When the oldest pending figure was appended, in ms since the epoch; 0 when none is pending.
+  // Kept in memory: figures pending when the outbox was opened count from the opening.
+  int64_t PendingSinceMs();
+
   // The record of drop file `name`, if its figures were appended.
   std::optional<tonghop::storage::v1::IngestedFile> FindFile(const std::string& name) const;
 
@@ -113,6 +118,8 @@ class Outbox {
   uint64_t rejected_count_ = 0;
   uint64_t unreadable_count_ = 0;
   std::string last_unreadable_;
+  // When each Append still pending happened, by its first seq (see PendingSinceMs).
+  std::map<uint64_t, int64_t> appended_ms_;
 };
 
 }  // namespace tonghop

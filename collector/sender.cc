@@ -28,7 +28,11 @@ bool IsFinal(RejectReason reason) {
 
 Sender::Sender(zmq::context_t& context, SenderOptions options, Outbox* outbox,
                const RejectionFile* rejections)
-    : options_(std::move(options)), context_(context), outbox_(outbox), rejections_(rejections) {}
+    : options_(std::move(options)),
+      context_(context),
+      outbox_(outbox),
+      rejections_(rejections),
+      metrics_(*options_.metrics, options_.reporting_unit) {}
 
 Status Sender::Connect() {
   try {
@@ -75,10 +79,12 @@ bool Sender::RetryRefusedHandshake(int64_t now) {
   std::string why;
   if (handshakes_.TakeRefusal(&why) && reconnect_at_ms_ == 0) {
     ++refusals_;
+    metrics_.handshakes_refused.Increment();
     reconnect_at_ms_ = now + RetryDelayMs(refusals_);
     if (refusal_log_.Allow()) {
-      spdlog::warn("{}; figures stay in the outbox, trying again every {} s or sooner (register this collector's "
-                   "public key as role collector for its unit in the aggregator's key registry, then SIGHUP it)",
+      spdlog::warn("{}; figures stay in the outbox, trying again every {} s or sooner (register this sender's "
+                   "public key in the aggregator's key registry, as role collector for its unit, or office for "
+                   "tonghop import with the office's key, then SIGHUP it)",
                    why, RetryDelayMs(refusals_) / 1000.0);
     }
   }
@@ -139,7 +145,10 @@ void Sender::ReadReplies(int64_t now) {
         }
         continue;
       }
-      if (message.has_heartbeat()) aggregator_storage_error_ = message.heartbeat().storage_error();
+      if (message.has_heartbeat()) {
+        aggregator_storage_error_ = message.heartbeat().storage_error();
+        sender_key_ = message.heartbeat().sender_key();
+      }
       if (message.has_replies()) HandleReplies(message.replies(), now);
     }
   } catch (const zmq::error_t& e) {
@@ -165,16 +174,19 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
   uint64_t expected_seq = 0;     // lowest expected_seq of the OUT_OF_SEQUENCE rejects to act on
   uint64_t unavailable_seq = 0;  // lowest seq refused with UNAVAILABLE
   std::string unavailable_text;
+  std::vector<Settlement> settlements;
   for (const auto& ack : replies.acks()) {
     if (answers_rewind(ack.seq())) generation_confirmed_ = true;
     acked.push_back(ack.seq());
     highest_settled_ = std::max(highest_settled_, ack.seq());
+    if (on_settled_) settlements.push_back({ack.seq(), true, ack.duplicate(), {}, {}});
   }
   for (const auto& reject : replies.rejects()) {
     if (answers_rewind(reject.seq())) generation_confirmed_ = true;
     if (IsFinal(reject.reason())) {
       final_rejects.push_back({reject.seq(), reject.reason(), reject.text()});
       highest_settled_ = std::max(highest_settled_, reject.seq());
+      if (on_settled_) settlements.push_back({reject.seq(), false, false, reject.reason(), reject.text()});
     }
   }
   for (const auto& reject : replies.rejects()) {
@@ -201,8 +213,19 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
                   s.message());
     return;
   }
-  for (uint64_t seq : acked) in_flight_.erase(seq);
+  for (uint64_t seq : acked) {
+    if (auto it = in_flight_.find(seq); it != in_flight_.end()) {
+      metrics_.ack_latency_seconds.Observe(static_cast<double>(now - it->second.sent_ms) / 1e3);
+      in_flight_.erase(it);
+    }
+  }
+  metrics_.acked.Increment(static_cast<double>(acked.size()));
+  for (const auto& r : moved) {
+    const size_t reason = static_cast<size_t>(r.reason());
+    if (reason < metrics_.refused.size() && metrics_.refused[reason] != nullptr) metrics_.refused[reason]->Increment();
+  }
   for (const auto& r : final_rejects) in_flight_.erase(r.seq);
+  for (const Settlement& settled : settlements) on_settled_(settled);
   if (unavailable_seq != 0) aggregator_storage_error_ = unavailable_text;
   if (!acked.empty()) {
     aggregator_storage_error_.clear();
@@ -328,6 +351,7 @@ void Sender::Pump(int64_t now) {
       return;
     }
     for (const auto& u : batch->updates()) in_flight_[u.seq()] = {generation_, now};
+    metrics_.sent.Increment(batch->updates_size());
     if (first_resent_seq_ == 0) first_resent_seq_ = batch->updates(0).seq();
     cursor_ = batch->updates(batch->updates_size() - 1).seq() + 1;
     last_send_ms_ = now;
@@ -345,6 +369,7 @@ void Sender::SendHeartbeat(int64_t now) {
 void Sender::Rewind(uint64_t to_seq) {
   ++generation_;
   ++rewinds_;
+  metrics_.resends.Increment();
   first_resent_seq_ = 0;
   generation_confirmed_ = false;
   in_flight_.erase(in_flight_.lower_bound(to_seq), in_flight_.end());

@@ -47,6 +47,7 @@ class TestAggregator {
         if (answer_heartbeats) {
           tonghop::v1::AggregatorMessage reply;
           reply.mutable_heartbeat()->set_sent_at_ms(NowMs());
+          reply.mutable_heartbeat()->set_sender_key(sender_key);
           (void)SendRouted(router_, peer_, reply);
         }
         continue;
@@ -79,6 +80,8 @@ class TestAggregator {
   }
 
   bool answer_heartbeats = true;
+  // What the answers to heartbeats say the sender's key is ("collector:cao-loc"; "": plain text).
+  std::string sender_key;
   int heartbeats = 0;
 
  private:

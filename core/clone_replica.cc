@@ -40,6 +40,7 @@ Status CloneReplica::Start() {
                                                e.what()));
   }
   last_heard_ms_ = MonotonicMs();
+  last_received_ms_ = last_heard_ms_;
   // The Clone pattern's order: subscribed first, so that nothing published after the snapshot
   // is missed once the subscription is in place (the rest is caught by the gap rules).
   RequestSnapshot(0);
@@ -113,6 +114,7 @@ void CloneReplica::ReadStream(const ChangeCallback& on_change) {
     }
     if (parsed) {
       last_heard_ms_ = MonotonicMs();
+      last_received_ms_ = last_heard_ms_;
       refusals_ = 0;
       if (silent_since_ms_ != 0) {
         spdlog::info("{} is heard again after {} s of silence; resynchronising", options_.publish_endpoint,
@@ -186,6 +188,7 @@ void CloneReplica::ReadSnapshots(const ChangeCallback& on_change) {
       }
       return;
     }
+    last_received_ms_ = MonotonicMs();
     if (!snapshot_outstanding_) {
       spdlog::debug("ignored a snapshot reply from {} that no request is waiting for",
                     options_.snapshot_endpoint);

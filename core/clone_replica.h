@@ -79,6 +79,10 @@ class CloneReplica {
   // What the server's last heartbeat said of its own source (Heartbeat.upstream_unreachable): a
   // relay whose upstream is silent. False before any heartbeat.
   bool source_unreachable() const { return source_unreachable_; }
+  // MonotonicMs() when the server was last heard from (a version, a heartbeat or a snapshot
+  // reply); the time of Start() until then. Unlike the silence timer it is not reset by a
+  // reconnection, so a node can say how long its source has been silent (the web node's "stale").
+  int64_t last_received_ms() const { return last_received_ms_; }
 
  private:
   // Replaces the SUB socket: subscribes to the filter (or "i/" for everything) and to "hb".
@@ -121,7 +125,8 @@ class CloneReplica {
   bool catch_up_needed_ = false;
   bool has_snapshot_ = false;
   int64_t snapshot_requested_ms_ = 0;
-  int64_t last_heard_ms_ = 0;
+  int64_t last_heard_ms_ = 0;     // the silence timer: reset by a reconnection
+  int64_t last_received_ms_ = 0;  // last message from the server
   int64_t silent_since_ms_ = 0;  // monotonic; 0 while the server is heard
   bool source_unreachable_ = false;
   LogLimiter bad_message_log_;

@@ -133,6 +133,9 @@ TEST(TopicsTest, ValidateFilterAcceptsTopicPrefixesOnlyAndSaysWhatToUse) {
     EXPECT_NE(why.find("p/<period>/"), std::string::npos) << why;
   }
   EXPECT_NE(ValidateFilter("i/" + std::string(300, 'a')), "");
+  // The longest a libzmq 4.3.4 subscriber can send intact (core/topics.h).
+  EXPECT_EQ(ValidateFilter("i/" + std::string(kMaxFilterBytes - 2, 'a')), "");
+  EXPECT_NE(ValidateFilter("i/" + std::string(kMaxFilterBytes - 1, 'a')), "");
 }
 
 TEST(CloneServerTest, SnapshotComesInChunksOf500WithTheSeqAndStreamInTheLast) {
@@ -386,6 +389,26 @@ TEST(CloneReplicaTest, ASilentServerIsReconnectedAndCaughtUpWith) {
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] {
     return replica.synced() && TableDiff(source.table(), replica.table()).empty();
   }, 5'000)) << TableDiff(source.table(), replica.table());
+}
+
+TEST(CloneReplicaTest, LastReceivedSaysHowLongTheServerHasBeenSilentAcrossReconnections) {
+  zmq::context_t context;
+  CloneSource source(context, 42);
+  ASSERT_OK(source.Start());
+  Fill(source, 1);
+  CloneReplicaOptions options = TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint());
+  options.server_timeout_ms = 200;
+  CloneReplica replica(context, options);
+  ASSERT_OK(replica.Start());
+  ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
+  EXPECT_LT(MonotonicMs() - replica.last_received_ms(), 1'000);
+  source.Stop();
+  const int64_t stopped = MonotonicMs();
+  // Long enough for two reconnections: neither counts as hearing from the server.
+  PumpUntil({&source}, {&replica}, [] { return false; }, 700);
+  EXPECT_LE(replica.last_received_ms(), stopped);
+  ASSERT_OK(source.Start());
+  ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.last_received_ms() > stopped; }, 5'000));
 }
 
 TEST(CloneReplicaTest, GarbageOnTheFeedIsIgnored) {

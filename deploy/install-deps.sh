@@ -15,8 +15,17 @@ packages=(
   libboost-dev     # core/decimal: exact quotients of 128-bit decimals (Boost.Multiprecision, headers only)
   libncurses-dev   # cli/terminal_screen: `tonghop watch` on a terminal (links libncursesw6)
   tmux             # tests/watch_terminal_test: watch at 80x24 as a terminal shows it
+  prometheus-cpp-dev  # core/metrics: the Prometheus client and its HTTP exposer
+  prometheus  # promtool (the alerts and metrics checks) and the server of the metrics system test
+  libminizip-dev libpugixml-dev  # collector/xlsx_reader: the .xlsx drop files (zip container, sheet XML)
+  libxlsxwriter-dev  # cli/template: the spreadsheet `tonghop template` writes for a unit
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
+  file debootstrap systemd-container  # make package (dpkg-shlibdeps) and its install test
+  libboost-dev                # tonghop-web's HTTP server (Boost.Beast, header-only)
+  libjs-chart.js              # the dashboard's charts, served by tonghop-web
+  nodejs                      # the dashboard's JavaScript tests (node --test, no npm install)
+  chromium chromium-driver python3-selenium  # the dashboard's test in a real headless browser
 )
 
 missing=()

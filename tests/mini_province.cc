@@ -88,6 +88,7 @@ MiniProvince::MiniProvince(std::string root, std::string catalog_dir)
   publish_port_ = FreeTcpPort();
   snapshot_port_ = FreeTcpPort();
   query_port_ = FreeTcpPort();
+  web_port_ = FreeTcpPort();
 }
 
 MiniProvince::~MiniProvince() {
@@ -155,9 +156,40 @@ Status MiniProvince::StartCollector(const std::string& unit, const CollectorPlac
   return Launch("collector-" + unit, argv);
 }
 
+Status MiniProvince::StartWeb(const std::vector<std::string>& extra_flags) {
+  std::vector<std::string> argv = {
+      BinPath("tonghop-web"),
+      "--catalog_dir", catalog_dir_,
+      "--http_port", std::to_string(web_port_),
+      "--upstream_publish_endpoint", PublisherPublishEndpoint(),
+      "--upstream_snapshot_endpoint", PublisherSnapshotEndpoint(),
+      "--aggregator_query_endpoint", QueryEndpoint()};
+  if (plaintext_) argv.push_back("--plaintext_for_development");
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  return Launch("web", argv);
+}
+
+std::string MiniProvince::WebUrl() const { return fmt::format("http://127.0.0.1:{}", web_port_); }
+
 Status MiniProvince::Launch(const std::string& name, std::vector<std::string> argv) {
+  if (metrics_) {
+    if (!metrics_ports_.count(name)) metrics_ports_[name] = FreeTcpPort();
+    argv.insert(argv.end(), {"--metrics_endpoint", MetricsAddress(name)});
+  }
   Node& node = nodes_[name];
   node.argv = std::move(argv);
+  return Spawn(name, &node);
+}
+
+std::string MiniProvince::MetricsAddress(const std::string& node) const {
+  auto it = metrics_ports_.find(node);
+  return it == metrics_ports_.end() ? "" : fmt::format("127.0.0.1:{}", it->second);
+}
+
+Status MiniProvince::StartProgram(const std::string& name, std::vector<std::string> argv, std::string ready_text) {
+  Node& node = nodes_[name];
+  node.argv = std::move(argv);
+  node.ready_text = std::move(ready_text);
   return Spawn(name, &node);
 }
 
@@ -183,7 +215,7 @@ Status MiniProvince::WaitReady(const std::string& name, const Node& node, size_t
   int64_t deadline = MonotonicMs() + ready_timeout_ms_;
   while (MonotonicMs() < deadline) {
     std::string log = ReadAll(LogPath(name));
-    if (log.size() > log_offset && log.find("ready:", log_offset) != std::string::npos) return Status::OK();
+    if (log.size() > log_offset && log.find(node.ready_text, log_offset) != std::string::npos) return Status::OK();
     int wstatus = 0;
     if (waitpid(node.pid, &wstatus, WNOHANG) == node.pid) {
       nodes_[name].pid = -1;
@@ -227,7 +259,7 @@ Status MiniProvince::TerminateAll() {
   for (const auto& [name, node] : nodes_) {
     if (name.starts_with("collector-")) order.push_back(name);
   }
-  for (const char* name : {"publisher", "aggregator"}) {
+  for (const char* name : {"web", "publisher", "aggregator"}) {
     if (nodes_.count(name)) order.push_back(name);
   }
   Status first;
@@ -358,7 +390,7 @@ Status MiniProvince::WaitForWatch(const std::function<bool(const nlohmann::json&
 std::map<std::string, std::string> MiniProvince::CollectorStatus(const std::string& unit) const {
   std::string out, err;
   std::map<std::string, std::string> fields;
-  if (RunCli({"collector-status", "--collector", CollectorApiEndpoint(unit)}, &out, &err) != 0) return fields;
+  if (RunCli({"--lang", "en", "collector-status", "--collector", CollectorApiEndpoint(unit)}, &out, &err) != 0) return fields;
   std::istringstream lines(out);
   std::string line;
   while (std::getline(lines, line)) {

@@ -41,11 +41,27 @@ class MiniProvince {
   // the next start.
   void set_plaintext_for_development(bool on) { plaintext_ = on; }
 
+  // Every node started from now on serves its metrics (--metrics_endpoint) on a port of its own,
+  // kept across restarts.
+  void set_metrics(bool on) { metrics_ = on; }
+  // "127.0.0.1:PORT" of the node's metrics endpoint, given one once it was started with metrics.
+  std::string MetricsAddress(const std::string& node) const;
+
+  // Runs another program as a node of the province (a real Prometheus): started like the others,
+  // ready once its log shows `ready_text`, killed with the province.
+  Status StartProgram(const std::string& name, std::vector<std::string> argv, std::string ready_text);
+
   Status StartAggregator(const std::vector<std::string>& extra_flags = {});
   Status StartPublisher(const std::vector<std::string>& extra_flags = {});
   Status StartCollector(const std::string& unit, const CollectorPlacement& placement = {});
+  // The web node (tonghop-web), following the publisher and asking the aggregator's query
+  // endpoint, its HTTP port on 127.0.0.1 (web_port()).
+  Status StartWeb(const std::vector<std::string>& extra_flags = {});
+  int web_port() const { return web_port_; }
+  // "http://127.0.0.1:<web_port>"
+  std::string WebUrl() const;
 
-  // Node names: "aggregator", "publisher", "collector-<unit>".
+  // Node names: "aggregator", "publisher", "web", "collector-<unit>".
   Status Kill(const std::string& node);       // SIGKILL, reaped
   Status Terminate(const std::string& node);  // SIGTERM, waits for a clean exit (code 0)
   Status Pause(const std::string& node);      // SIGSTOP
@@ -53,7 +69,7 @@ class MiniProvince {
   Status Reload(const std::string& node);     // SIGHUP (the aggregator re-reads its key registry)
   Status Restart(const std::string& node);    // start again with the same flags
   bool IsRunning(const std::string& node);
-  // SIGTERMs every node started, collectors first, then the publisher, then the aggregator, and
+  // SIGTERMs every node started, collectors first, then the web node, the publisher, the aggregator, and
   // waits for each to exit cleanly (as Terminate). Goes on after a failure; returns the first one
   // (a node that is not running counts as one, as for Terminate).
   Status TerminateAll();
@@ -104,6 +120,7 @@ class MiniProvince {
   struct Node {
     std::vector<std::string> argv;
     pid_t pid = -1;
+    std::string ready_text = "ready:";
   };
   Status Launch(const std::string& name, std::vector<std::string> argv);
   Status WatchFeedOnce(const std::string& publish_endpoint, const std::string& snapshot_endpoint,
@@ -118,8 +135,10 @@ class MiniProvince {
   std::string catalog_dir_;
   std::string ingest_bind_address_ = "127.0.0.1";
   bool plaintext_ = true;
+  bool metrics_ = false;
+  std::map<std::string, int> metrics_ports_;
   int ready_timeout_ms_ = 30'000;
-  int ingest_port_, feed_port_, feed_snapshot_port_, publish_port_, snapshot_port_, query_port_;
+  int ingest_port_, feed_port_, feed_snapshot_port_, publish_port_, snapshot_port_, query_port_, web_port_;
   std::map<std::string, Node> nodes_;
 };
 
