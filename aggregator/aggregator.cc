@@ -102,9 +102,9 @@ Status Aggregator::Start() {
   }
   TONGHOP_RETURN_IF_ERROR(StartMetricsEndpoint(options_.metrics_endpoint, metrics_registry_, &metrics_endpoint_));
   RefreshMetrics();
-  spdlog::info("ready: aggregator stream={:016x} figures={} aggregates={} seq={} ingest={} publish={} snapshot={} query={}",
+  LogReady(fmt::format("aggregator stream={:016x} figures={} aggregates={} seq={} ingest={} publish={} snapshot={} query={}",
                store_->stream_id(), state_->unit_value_count(), state_->table().size(), counters_.aggregate_seq,
-               options_.ingest_endpoint, options_.publish_endpoint, options_.snapshot_endpoint, options_.query_endpoint);
+               options_.ingest_endpoint, options_.publish_endpoint, options_.snapshot_endpoint, options_.query_endpoint));
   return Status::OK();
 }
 

@@ -24,6 +24,7 @@
 #include "core/wire_protocol.h"
 #include "core/event_loop.h"
 #include "core/messages.h"
+#include "core/wire_protocol.h"
 #include "core/wire_text.h"
 
 namespace tonghop::cli {

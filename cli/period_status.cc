@@ -1,6 +1,8 @@
 #include "cli/period_status.h"
 
 #include <algorithm>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <map>
 
 #include <fmt/format.h>
@@ -13,13 +15,35 @@
 namespace tonghop::cli {
 namespace {
 
-std::string Pad(const std::string& text, size_t width) {
-  size_t shown = DisplayWidth(text);
-  return text + std::string(shown < width ? width - shown : 0, ' ');
+// `text` broken at spaces into lines of at most `width` columns.
+std::string Wrap(const std::string& text, size_t width) {
+  std::string out, line;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!line.empty() && DisplayWidth(line) + 1 + DisplayWidth(word) > width) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  return out + line + "\n";
 }
 
-// The matrix; `catalog` (may be null) gives unit names and the sector order.
-std::string FormatStatusMatrix(const tonghop::v1::StatusReply& status, const Catalog* catalog) {
+// The terminal's width, or 80 when stdout is not a terminal.
+size_t OutputWidth() {
+  winsize size{};
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
+}
+
+}  // namespace
+
+std::string FormatStatusMatrix(const tonghop::v1::StatusReply& status, const Catalog* catalog, size_t width) {
+  width = std::max<size_t>(width, 40);
   std::vector<std::string> sectors, units;
   std::map<std::pair<std::string, std::string>, const tonghop::v1::StatusCell*> cells;
   for (const auto& cell : status.cells()) {
@@ -48,9 +72,9 @@ std::string FormatStatusMatrix(const tonghop::v1::StatusReply& status, const Cat
       overdue += c.overdue();
       not_due += c.reported_not_due();
       std::string text = c.expected() ? fmt::format("{}/{}", c.reported(), c.expected()) : "-";
-      if (c.late()) text += fmt::format(" late {}", c.late());
-      if (c.overdue()) text += fmt::format(" overdue {}", c.overdue());
-      if (c.reported_not_due()) text += fmt::format(" (+{})", c.reported_not_due());
+      if (c.late()) text += fmt::format(" L{}", c.late());
+      if (c.overdue()) text += fmt::format(" O{}", c.overdue());
+      if (c.reported_not_due()) text += fmt::format(" +{}", c.reported_not_due());
       row.push_back(text);
     }
     rows.push_back(std::move(row));
@@ -59,27 +83,40 @@ std::string FormatStatusMatrix(const tonghop::v1::StatusReply& status, const Cat
   for (const auto& row : rows) {
     for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(row[i]));
   }
-  std::string out = fmt::format("period {}: {}/{} figures reported, {} late, {} missing ({} of them overdue)\n",
-                                status.period(), reported, expected, late, expected - reported, overdue);
+  std::string out = Wrap(fmt::format("period {}: {}/{} figures reported, {} late, {} missing ({} of them overdue)",
+                                     status.period(), reported, expected, late, expected - reported, overdue),
+                         width);
   if (not_due > 0) {
-    out += fmt::format("{} more figures reported that are not due for a period this short\n", not_due);
+    out += Wrap(fmt::format("{} more figures reported that are not due for a period this short", not_due), width);
   }
   if (expected == 0) {
-    out += "no indicator is due for a period this short: each is due for its longest period type (a quarter for "
-           "month|quarter) and the periods made of it\n";
+    out += Wrap("no indicator is due for a period this short: each is due for its longest period type (a quarter "
+                "for month|quarter) and the periods made of it",
+                width);
   }
-  out += "\n";
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) out += Pad(row[i], widths[i] + 2);
-    while (!out.empty() && out.back() == ' ') out.pop_back();
+  // Blocks of sector columns, each as many as fit beside the unit names.
+  constexpr size_t kGap = 2;
+  const size_t unit_width = std::min(widths[0], width / 3);
+  for (size_t first = 1; first < widths.size();) {
+    size_t last = first, used = unit_width;
+    while (last < widths.size() && (last == first || used + kGap + widths[last] <= width)) used += kGap + widths[last++];
     out += "\n";
+    for (const auto& row : rows) {
+      std::string line = FitToWidth(row[0], unit_width);
+      line += std::string(unit_width - DisplayWidth(line), ' ');
+      for (size_t i = first; i < last; ++i) {
+        line += std::string(kGap, ' ') + row[i] + std::string(widths[i] - DisplayWidth(row[i]), ' ');
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += FitToWidth(line, width) + "\n";
+    }
+    first = last;
   }
-  out += "\ncells: reported/expected indicators; late = reported after the deadline; overdue = missing past the "
-         "deadline; (+N) = reported, not due\n";
+  out += "\n" + Wrap("cells: reported/expected indicators; LN = N reported after the deadline (late); ON = N "
+                     "missing past the deadline (overdue); +N = N reported, not due",
+                     width);
   return out;
 }
-
-}  // namespace
 
 CLI::App* AddPeriodStatusCommand(CLI::App& app, PeriodStatusOptions* options) {
   CLI::App* command = app.add_subcommand("status", "Show who has reported a period, who is late and who is missing, "
@@ -109,7 +146,7 @@ Status RunPeriodStatus(const PeriodStatusOptions& options) {
   }
   Catalog catalog;
   bool named = LoadCliCatalog(options.catalog_dir, &catalog).ok();
-  fmt::print("{}", FormatStatusMatrix(reply.status(), named ? &catalog : nullptr));
+  fmt::print("{}", FormatStatusMatrix(reply.status(), named ? &catalog : nullptr, OutputWidth()));
   return Status::OK();
 }
 

@@ -1,6 +1,7 @@
 #include "cli/report.h"
 
 #include <algorithm>
+#include <ctime>
 #include <map>
 
 #include <fmt/format.h>
@@ -14,28 +15,6 @@
 
 namespace tonghop::cli {
 namespace {
-
-// The report's sector headings; a sector not listed is titled by its code.
-const std::map<std::string, std::string>& SectorTitles() {
-  static const std::map<std::string, std::string> titles = {
-      {"agriculture", "Sản xuất nông nghiệp"},
-      {"forestry", "Lâm nghiệp"},
-      {"rural", "Xây dựng nông thôn mới"},
-      {"industry", "Sản xuất công nghiệp"},
-      {"trade", "Hoạt động thương mại, dịch vụ"},
-      {"tourism", "Du lịch"},
-      {"transport", "Vận tải"},
-      {"investment", "Hoạt động đầu tư xây dựng kết cấu hạ tầng"},
-      {"enterprise", "Phát triển doanh nghiệp, hợp tác xã"},
-      {"budget", "Thu, chi ngân sách"},
-      {"credit", "Hoạt động tín dụng, ngân hàng"},
-      {"education", "Giáo dục và đào tạo"},
-      {"health", "Y tế"},
-      {"inspection", "Thanh tra, giải quyết khiếu nại tố cáo"},
-      {"security", "Quốc phòng, an ninh, trật tự an toàn xã hội"},
-  };
-  return titles;
-}
 
 std::string GroupOf(const std::string& id) {
   size_t dot = id.rfind('.');
@@ -83,9 +62,16 @@ std::string PartialNoteVi(const tonghop::v1::AggregateUpdate& a) {
 // One indicator's clause; `full_change` says the change "so với cùng kỳ" in full. % of plan
 // follows the year-to-date value it is made of ("lũy kế từ đầu năm") when that is not the value.
 std::string Clause(const Indicator& indicator, const tonghop::v1::AggregateUpdate& a, bool lead, bool* full_change) {
-  std::string text = lead ? indicator.name : LowerFirstLetter(indicator.name);
-  text += lead ? (indicator.time_agg == TimeAggregation::kLast ? " ước có " : " ước đạt ") : " ";
-  text += Value(a);
+  std::string text;
+  if (!indicator.report_vi.empty()) {
+    text = indicator.report_vi;
+    text.replace(text.find("{value}"), 7, Value(a));
+    if (!lead) text = LowerFirstLetter(text);
+  } else {
+    text = lead ? indicator.name : LowerFirstLetter(indicator.name);
+    text += lead ? (indicator.time_agg == TimeAggregation::kLast ? " ước có " : " ước đạt ") : " ";
+    text += Value(a);
+  }
   const std::optional<Decimal> ytd = YtdValueOf(a);
   if (ytd && ytd != ValueOf(a)) {
     text += fmt::format(", lũy kế từ đầu năm {} {}", FormatNumberVi(*ytd, 3), a.unit());
@@ -94,7 +80,7 @@ std::string Clause(const Indicator& indicator, const tonghop::v1::AggregateUpdat
     }
   }
   if (auto pct = PctOfPlanOf(a)) {
-    text += fmt::format(", {} {}% kế hoạch", lead ? "bằng" : "đạt", FormatNumberVi(*pct, 2));
+    text += fmt::format(", {} {} kế hoạch", lead ? "bằng" : "đạt", FormatPercentVi(*pct));
   }
   if (auto yoy = YoyPctOf(a)) {
     text += ", " + ChangePhraseVi(*yoy, *full_change);
@@ -145,6 +131,14 @@ std::string HtmlEscape(const std::string& text) {
   return out;
 }
 
+// "30/11/2026": the day the figures were taken, in the local time zone.
+std::string TodayVi() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  return fmt::format("{:02}/{:02}/{}", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
+}
+
 // "quý I năm 2017", "tháng 3 năm 2017", "6 tháng đầu năm 2017", "năm 2017".
 std::string PeriodNameVi(const Period& period) {
   switch (period.type()) {
@@ -160,7 +154,7 @@ std::string PeriodNameVi(const Period& period) {
 
 // The paragraphs of one sector, one sentence per indicator group, as plain text.
 std::vector<std::string> SectorSentences(const Catalog& catalog, const std::string& sector,
-                                         const std::vector<tonghop::v1::AggregateUpdate>& aggregates) {
+                                         const std::vector<tonghop::v1::AggregateUpdate>& aggregates, bool draft) {
   std::map<std::string, const tonghop::v1::AggregateUpdate*> by_id;
   for (const auto& a : aggregates) by_id[a.indicator()] = &a;
   // Groups of consecutive catalog indicators sharing an id prefix, in catalog order.
@@ -175,13 +169,16 @@ std::vector<std::string> SectorSentences(const Catalog& catalog, const std::stri
     const Indicator* lead = group.front();
     const auto& lead_value = *by_id[lead->id];
     bool full = true;
-    std::string sentence = Clause(*lead, lead_value, true, &full) + WarningsVi(catalog, lead_value, by_id);
+    auto warnings = [&](const tonghop::v1::AggregateUpdate& value) {
+      return draft ? WarningsVi(catalog, value, by_id) : std::string();
+    };
+    std::string sentence = Clause(*lead, lead_value, true, &full) + warnings(lead_value);
     std::vector<std::string> parts, siblings;
     bool parts_full = true;
     for (size_t i = 1; i < group.size(); ++i) {
       const auto& value = *by_id[group[i]->id];
-      if (group[i]->part_of == lead->id) parts.push_back(Clause(*group[i], value, false, &parts_full) + WarningsVi(catalog, value, by_id));
-      else siblings.push_back(Clause(*group[i], value, false, &full) + WarningsVi(catalog, value, by_id));
+      if (group[i]->part_of == lead->id) parts.push_back(Clause(*group[i], value, false, &parts_full) + warnings(value));
+      else siblings.push_back(Clause(*group[i], value, false, &full) + warnings(value));
     }
     for (const auto& sibling : siblings) sentence += "; " + sibling;
     sentence += ".";
@@ -191,35 +188,88 @@ std::vector<std::string> SectorSentences(const Catalog& catalog, const std::stri
   return sentences;
 }
 
-}  // namespace
+// A4 on paper: the margins of an official document, no colour that a printer would lose.
+constexpr char kHtmlStyle[] = R"(<style>
+body { font-family: "Times New Roman", serif; font-size: 13pt; line-height: 1.4; max-width: 48em; margin: 2em auto; }
+header { text-align: center; margin-bottom: 1.5em; }
+header .issuer { font-weight: bold; text-transform: uppercase; }
+header .period, header .issued { font-style: italic; }
+h2 { font-size: 14pt; text-align: center; }
+h3 { font-size: 13pt; margin-top: 1.2em; }
+p { text-align: justify; text-indent: 1.5em; margin: 0.4em 0; }
+table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 11pt; }
+th, td { border: 1px solid #000; padding: 2px 6px; vertical-align: top; }
+th { background: #eee; }
+td.number { text-align: right; white-space: nowrap; }
+@page { size: A4; margin: 20mm 15mm 20mm 30mm; }
+@media print {
+  body { margin: 0; max-width: none; }
+  h3 { break-after: avoid; }
+  table, tr { break-inside: avoid; }
+  th { background: none; }
+}
+</style>
+)";
 
-std::string SectorTitle(const std::string& sector) {
-  auto it = SectorTitles().find(sector);
-  return it == SectorTitles().end() ? sector : it->second;
+// One sector's figures as a table: indicator, value, unit, % of plan, change against last year.
+std::string SectorTableHtml(const Catalog& catalog, const std::string& sector,
+                            const std::vector<tonghop::v1::AggregateUpdate>& aggregates) {
+  std::map<std::string, const tonghop::v1::AggregateUpdate*> by_id;
+  for (const auto& a : aggregates) by_id[a.indicator()] = &a;
+  std::string rows;
+  for (const Indicator& indicator : catalog.indicators()) {
+    auto it = by_id.find(indicator.id);
+    if (indicator.sector != sector || it == by_id.end()) continue;
+    const auto& a = *it->second;
+    const std::optional<Decimal> value = ValueOf(a);
+    const std::optional<Decimal> pct = PctOfPlanOf(a), yoy = YoyPctOf(a);
+    rows += fmt::format(
+        "<tr><td>{}</td><td class=\"number\">{}</td><td>{}</td><td class=\"number\">{}</td>"
+        "<td class=\"number\">{}</td></tr>\n",
+        HtmlEscape(indicator.name), HtmlEscape(value ? FormatNumberVi(*value, 3) : ValueText(a)), HtmlEscape(a.unit()),
+        pct ? FormatPercentVi(*pct) : "", yoy ? FormatPercentVi(*yoy) : "");
+  }
+  return "<table>\n<tr><th>Chỉ tiêu</th><th>Ước thực hiện</th><th>Đơn vị tính</th><th>So với kế hoạch</th>"
+         "<th>So với cùng kỳ</th></tr>\n" +
+         rows + "</table>\n";
 }
 
+}  // namespace
+
 std::string WriteReport(const Catalog& catalog, const std::string& period_text,
-                        const std::vector<tonghop::v1::AggregateUpdate>& aggregates, const std::string& format) {
+                        const std::vector<tonghop::v1::AggregateUpdate>& aggregates, const std::string& format,
+                        bool draft) {
   Period period;
   std::string period_name = Period::Parse(period_text, &period).ok() ? PeriodNameVi(period) : period_text;
   const bool html = format == "html", md = format == "md";
   std::string out;
   std::string title = "II. TÌNH HÌNH VÀ KẾT QUẢ THỰC HIỆN " + period_name;
-  if (html) out += "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>" + HtmlEscape(title) + "</title></head><body>\n<h2>" + HtmlEscape(title) + "</h2>\n";
-  else if (md) out += "## " + title + "\n\n";
-  else out += title + "\n\n";
+  if (html) {
+    out += "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>" + HtmlEscape(title) +
+           "</title>\n" + kHtmlStyle + "</head><body>\n";
+    out += fmt::format(
+        "<header>\n<div class=\"issuer\">Ủy ban nhân dân tỉnh</div>\n<div class=\"kind\">BÁO CÁO{}</div>\n"
+        "<div class=\"period\">Tình hình thực hiện kế hoạch phát triển kinh tế - xã hội {}</div>\n"
+        "<div class=\"issued\">Số liệu tổng hợp ngày {}</div>\n</header>\n<h2>{}</h2>\n",
+        draft ? " (DỰ THẢO)" : "", HtmlEscape(period_name), TodayVi(), HtmlEscape(title));
+  } else if (md) {
+    out += "## " + title + "\n\n";
+  } else {
+    out += title + "\n\n";
+  }
   std::vector<std::string> sectors;
   for (const Indicator& indicator : catalog.indicators()) {
     if (std::find(sectors.begin(), sectors.end(), indicator.sector) == sectors.end()) sectors.push_back(indicator.sector);
   }
   int number = 0;
   for (const std::string& sector : sectors) {
-    std::vector<std::string> sentences = SectorSentences(catalog, sector, aggregates);
+    std::vector<std::string> sentences = SectorSentences(catalog, sector, aggregates, draft);
     if (sentences.empty()) continue;
-    std::string heading = fmt::format("{}. {}", ++number, SectorTitle(sector));
+    std::string heading = fmt::format("{}. {}", ++number, catalog.SectorTitle(sector));
     if (html) {
       out += "<h3>" + HtmlEscape(heading) + "</h3>\n";
       for (const auto& s : sentences) out += "<p>" + HtmlEscape(s) + "</p>\n";
+      out += SectorTableHtml(catalog, sector, aggregates);
     } else {
       out += (md ? "### " : "") + heading + "\n\n";
       for (const auto& s : sentences) out += s + "\n\n";
@@ -236,6 +286,9 @@ CLI::App* AddReportCommand(CLI::App& app, ReportOptions* options) {
   command->add_option("--period", options->period, "period, e.g. 2017-Q1, 2017-03, 2017-H1, 2017")->required();
   command->add_option("--format", options->format, "md, html or txt")->check(CLI::IsMember({"md", "html", "txt"}))->capture_default_str();
   command->add_option("--output", options->output, "write to this file instead of stdout");
+  command->add_flag("--draft", options->draft,
+                    "A draft for checking: each value that breaks a validation rule is followed by the warning "
+                    "(Cảnh báo: ...); the official text, without --draft, has none");
   command->add_option("--catalog_dir", options->catalog_dir, "catalog for names and structure (default: the configuration file's catalog_dir, else the local province's deploy/lang-son)");
   AddAggregatorFlags(command, &options->aggregator);
   command->footer("Example: tonghop report --period 2017-Q1 --format html --output quy1-2017.html");
@@ -250,7 +303,7 @@ Status RunReport(const ReportOptions& options) {
   tonghop::v1::QueryReply reply;
   TONGHOP_RETURN_IF_ERROR(CallAggregator(options.aggregator, request, &reply));
   std::vector<tonghop::v1::AggregateUpdate> aggregates(reply.values().aggregates().begin(), reply.values().aggregates().end());
-  return WriteOutput(WriteReport(catalog, options.period, aggregates, options.format), options.output);
+  return WriteOutput(WriteReport(catalog, options.period, aggregates, options.format, options.draft), options.output);
 }
 
 }  // namespace tonghop::cli

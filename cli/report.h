@@ -2,12 +2,17 @@
 // ("Tình hình và kết quả thực hiện"), sector by sector, in Vietnamese, from the aggregator's
 // current province values (its query endpoint) and the catalog's names and structure.
 //
-// Phrasing follows the reference report: within a sector, indicators sharing an id prefix make one
-// sentence; its first is "<Tên> ước đạt <giá trị> <đơn vị>, bằng X% kế hoạch, tăng Y% so với cùng
-// kỳ" ("ước có" for a stock); a total's parts follow after "Trong đó:", siblings after ";", each
-// "<tên> <giá trị> <đơn vị>, đạt X% kế hoạch, tăng Y%" (the first change of each list is said
-// in full). A partial value says how many units it is built from; a value with validation warnings
-// is followed by "(Cảnh báo: …)" in Vietnamese.
+// Phrasing follows the reference report: within a sector (titled by the catalog's sector_vi),
+// indicators sharing an id prefix make one sentence; its first is "<Tên> ước đạt <giá trị> <đơn
+// vị>, bằng X% kế hoạch, tăng Y% so với cùng kỳ" ("ước có" for a stock); a total's parts follow
+// after "Trong đó:", siblings after ";", each "<tên> <giá trị> <đơn vị>, đạt X% kế hoạch, tăng Y%"
+// (the first change of each list is said in full). An indicator whose catalog entry has a
+// report_vi phrase (counted events: "Đã xảy ra {value} tai nạn giao thông") is said with it
+// instead of "<tên> ước đạt". Values keep their decimals (at most 3); every percentage has one
+// decimal at most (FormatPercentVi). A partial value says how many units it is built from. A
+// draft also follows a value with validation warnings with "(Cảnh báo: …)"; the official text
+// has none. HTML adds a header block, a table of each sector's figures, and an A4 print
+// stylesheet.
 #pragma once
 
 #include <string>
@@ -28,18 +33,16 @@ struct ReportOptions {
   std::string format = "md";  // md, html or txt
   std::string catalog_dir;    // "": as cli/client_config.h finds it
   std::string output;         // "" = stdout
+  bool draft = false;         // validation warnings beside the values they concern
 };
 
 CLI::App* AddReportCommand(CLI::App& app, ReportOptions* options);
 Status RunReport(const ReportOptions& options);
 
-// The report's heading of `sector` ("Sản xuất nông nghiệp"), or its code when the report has none
-// (the web node titles its sectors the same way).
-std::string SectorTitle(const std::string& sector);
-
 // The report for `period` as text in `format` (md, txt, html), from the province values of that
 // period. Indicators without a value are left out; a sector without any is left out.
 std::string WriteReport(const Catalog& catalog, const std::string& period,
-                        const std::vector<tonghop::v1::AggregateUpdate>& aggregates, const std::string& format);
+                        const std::vector<tonghop::v1::AggregateUpdate>& aggregates, const std::string& format,
+                        bool draft = false);
 
 }  // namespace tonghop::cli

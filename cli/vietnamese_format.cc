@@ -25,11 +25,16 @@ std::string FormatNumberVi(Decimal value, int max_decimals) {
   return out;
 }
 
+std::string FormatPercentVi(Decimal pct) {
+  std::string text = FormatNumberVi(pct, 1) + "%";
+  return text == "-0%" ? "0%" : text;
+}
+
 std::string ChangePhraseVi(Decimal yoy_pct, bool full) {
   const std::string suffix = full ? " so với cùng kỳ" : "";
-  std::string magnitude = FormatNumberVi(yoy_pct.negative() ? Decimal() - yoy_pct : yoy_pct, 2);
-  if (magnitude == "0") return "tương đương" + suffix;
-  return (yoy_pct.negative() ? "giảm " : "tăng ") + magnitude + "%" + suffix;
+  std::string magnitude = FormatPercentVi(yoy_pct.negative() ? Decimal() - yoy_pct : yoy_pct);
+  if (magnitude == "0%") return "tương đương" + suffix;
+  return (yoy_pct.negative() ? "giảm " : "tăng ") + magnitude + suffix;
 }
 
 std::string LowerFirstLetter(std::string_view text) {

@@ -15,8 +15,13 @@ namespace tonghop::cli {
 // "23.134", 4325.9 -> "4.325,9", 22.58 -> "22,58", -2.6 -> "-2,6"; every digit of a figure of 18.
 std::string FormatNumberVi(Decimal value, int max_decimals);
 
+// Percentages as the reference report writes most of them: one decimal, rounded half to even,
+// ",0" dropped: 22.58 -> "22,6%", 35 -> "35%", -2.6 -> "-2,6%". The one rule for every
+// percentage the report prints.
+std::string FormatPercentVi(Decimal pct);
+
 // The report's phrase for a change in percent: "tăng 9,9%", "giảm 2,6%", "tương đương" when it
-// rounds to 0 at two decimals. `full` appends "so với cùng kỳ" ("tương đương so với cùng kỳ").
+// rounds to 0 at one decimal (FormatPercentVi). `full` appends "so với cùng kỳ" ("tương đương so với cùng kỳ").
 std::string ChangePhraseVi(Decimal yoy_pct, bool full);
 
 // The text with its first letter in lower case ("Lúa xuân" -> "lúa xuân", "Đàn bò" -> "đàn bò"),

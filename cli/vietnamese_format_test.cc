@@ -26,6 +26,16 @@ TEST(VietnameseFormatTest, ThousandsWithDotsAndDecimalsWithCommas) {
   EXPECT_EQ(FormatNumberVi(D("2.345"), 2), "2,34");  // half to even
 }
 
+TEST(VietnameseFormatTest, PercentagesHaveOneDecimalAsTheReferenceWritesThem) {
+  EXPECT_EQ(FormatPercentVi(D("22.58")), "22,6%");
+  EXPECT_EQ(FormatPercentVi(D("35")), "35%");
+  EXPECT_EQ(FormatPercentVi(D("0.41")), "0,4%");
+  EXPECT_EQ(FormatPercentVi(D("-2.6")), "-2,6%");
+  EXPECT_EQ(FormatPercentVi(D("-0.04")), "0%");
+  EXPECT_EQ(ChangePhraseVi(D("0.04"), false), "tương đương");
+  EXPECT_EQ(ChangePhraseVi(D("8.66"), false), "tăng 8,7%");
+}
+
 TEST(VietnameseFormatTest, ChangePhrasesOfTheReport) {
   EXPECT_EQ(ChangePhraseVi(D("9.9"), true), "tăng 9,9% so với cùng kỳ");
   EXPECT_EQ(ChangePhraseVi(D("-2.600001"), false), "giảm 2,6%");

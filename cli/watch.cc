@@ -2,14 +2,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
 #include "cli/aggregate_json.h"
+#include "cli/terminal_screen.h"
 #include "cli/watch_view.h"
 #include "core/catalog.h"
 #include "core/clone_replica.h"
@@ -64,19 +69,44 @@ Status WatchOnce(CloneReplica& replica, const WatchOptions& options, const Catal
   if (options.json) {
     fmt::print("{}\n", AggregatesToJson(replica.table(), replica.verified_seq()));
   } else {
-    fmt::print("{}seq {} | {} aggregates\n", FormatAggregateTable(replica.table(), names),
+    TableLayout layout;
+    layout.show_derived = options.show_derived;
+    layout.period = options.period;
+    fmt::print("{}seq {} | {} aggregates\n", FormatAggregateTable(replica.table(), names, layout),
                replica.verified_seq(), replica.table().size());
   }
   return Status::OK();
 }
 
+// How the figures reach this replica, worst hop first.
+FeedState StateOf(const CloneReplica& replica) {
+  if (replica.server_silent()) return FeedState::kPublisherUnreachable;
+  if (replica.source_unreachable()) return FeedState::kAggregatorUnreachable;
+  return replica.synced() ? FeedState::kLive : FeedState::kResyncing;
+}
+
 Status WatchLive(CloneReplica& replica, const WatchOptions& options, const std::string& filter,
                  const Catalog* names) {
-  const std::string title = fmt::format("tonghop watch | publisher {} | filter {}", options.publish_endpoint,
-                                        filter.empty() ? "(all)" : filter);
+  const std::string title = fmt::format("tonghop watch | publisher {} | {}{}", options.publish_endpoint,
+                                        filter.empty() ? "all" : filter,
+                                        options.period.empty() || filter.starts_with(kPeriodTopicFamily)
+                                            ? ""
+                                            : " | " + options.period);
+  TableLayout layout;
+  layout.show_derived = options.show_derived;
+  layout.period = options.period;
+  // Nodes take SIGHUP as "reload"; for a viewer it means its terminal or session is gone, and
+  // with it anything to show: end, as a terminal program does.
+  std::signal(SIGHUP, SIG_DFL);
+  std::optional<TerminalScreen> screen;
+  if (isatty(STDOUT_FILENO)) {
+    // Log lines would tear the screen; the status line says what they would.
+    spdlog::set_level(spdlog::level::off);
+    screen.emplace();
+  }
   int64_t last_change_ms = 0;
   int64_t waiting_since_ms = NowMs();
-  bool was_synced = false;
+  FeedState shown_state = FeedState::kResyncing;
   bool dirty = true;
   int64_t last_draw_mono = 0;
   const auto on_change = [&](const tonghop::v1::AggregateUpdate& update) {
@@ -90,28 +120,36 @@ Status WatchLive(CloneReplica& replica, const WatchOptions& options, const std::
       zmq::poll(items, std::chrono::milliseconds(kPollIntervalMs));
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) throw;
-      continue;  // a signal: the loop condition decides
+      continue;  // a signal (a resize, Ctrl-C): the loop condition and the keys decide
     }
     replica.Process(on_change);
-    if (replica.synced() != was_synced) {
-      was_synced = replica.synced();
-      if (!was_synced) waiting_since_ms = NowMs();
+    if (screen && screen->HandleKeys(&dirty)) break;
+    const FeedState state = StateOf(replica);
+    if (state != shown_state) {
+      if (shown_state == FeedState::kLive) waiting_since_ms = NowMs();
+      shown_state = state;
       dirty = true;
     }
     int64_t since_draw = MonotonicMs() - last_draw_mono;
     if ((dirty && since_draw >= kMinRedrawIntervalMs) || since_draw >= kIdleRedrawIntervalMs) {
       WatchStatus status;
       status.seq = replica.verified_seq();
-      status.synced = replica.synced();
+      status.state = state;
       status.aggregates = replica.table().size();
       status.last_change_ms = last_change_ms;
       status.now_ms = NowMs();
       status.waiting_since_ms = waiting_since_ms;
       status.snapshot_endpoint = options.snapshot_endpoint;
-      std::string screen = fmt::format("{}{}\n\n{}\n{}\n", kClearScreen, title,
-                                       FormatAggregateTable(replica.table(), names), FormatStatusLine(status));
-      std::fwrite(screen.data(), 1, screen.size(), stdout);
-      std::fflush(stdout);
+      if (screen) {
+        layout.width = screen->width();
+        screen->Draw(title, LayOutAggregateTable(replica.table(), names, layout),
+                     FormatStatusLine(status, layout.width));
+      } else {
+        std::string text = fmt::format("{}{}\n\n{}\n{}\n", kClearScreen, title,
+                                       FormatAggregateTable(replica.table(), names, layout), FormatStatusLine(status));
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+      }
       last_draw_mono = MonotonicMs();
       dirty = false;
     }
@@ -126,7 +164,12 @@ CLI::App* AddWatchCommand(CLI::App& app, WatchOptions* options) {
       "watch",
       "Follow the province totals live from a publisher: a table redrawn as figures arrive,\n"
       "grouped by sector, with % of plan, change vs the same period last year and units reported\n"
-      "(n/N* marks a partial total). Ctrl-C to stop.");
+      "(n/N* marks a partial total). On a terminal the view fits the window; keys:\n"
+      "  Up/Down or k/j: one line   PgUp/PgDn or b/space: one page   Home/End or g/G: top/bottom\n"
+      "  q or Ctrl-C: quit\n"
+      "The status line at the bottom says how the figures reach you: live, resyncing, aggregator\n"
+      "unreachable (the publisher is up but hears nothing from the aggregator) or publisher unreachable.\n"
+      "With stdout not a terminal the whole table is printed again on each change.");
   command->add_option("--publish_endpoint", options->publish_endpoint, "The publisher's PUB socket")
       ->capture_default_str();
   command->add_option("--snapshot_endpoint", options->snapshot_endpoint, "The publisher's snapshot socket")
@@ -136,8 +179,14 @@ CLI::App* AddWatchCommand(CLI::App& app, WatchOptions* options) {
   CLI::Option* period = command->add_option("--period", options->period, "Only this period (2017-Q1)");
   CLI::Option* indicator = command->add_option(
       "--indicator", options->indicator, "Only indicators whose id starts with this (agri. or agri.herd.pigs)");
-  filter->excludes(period, indicator);
-  period->excludes(indicator);
+  CLI::Option* sector = command->add_option("--sector", options->sector,
+                                             "Only this sector's indicators (agri): the first part of their ids");
+  filter->excludes(period, indicator, sector);
+  sector->excludes(indicator);
+  command->add_flag("--derived", options->show_derived,
+                    "Also show the periods derived from shorter ones (a half-year or year built from quarters) "
+                    "and the year-to-date column; hidden by default. A derived period named by --period is "
+                    "always shown");
   CLI::Option* once = command->add_flag("--once", options->once, "Print one complete snapshot and exit");
   command->add_flag("--json", options->json,
                     "With --once: print one JSON object {\"seq\",\"aggregates\":[...]} instead of a table")
@@ -155,7 +204,8 @@ CLI::App* AddWatchCommand(CLI::App& app, WatchOptions* options) {
       "Examples:\n"
       "  tonghop watch                                  # everything, live\n"
       "  tonghop watch --period 2017-Q1                 # one period\n"
-      "  tonghop watch --indicator agri.                # one sector\n"
+      "  tonghop watch --sector agri --period 2017-Q1  # one sector, one period\n"
+      "  tonghop watch --indicator agri.herd --derived  # with half-years, years and year to date\n"
       "  tonghop watch --once --json | jq '.aggregates[] | select(.units_reported < .units_expected)'\n"
       "  tonghop watch --publish_endpoint tcp://pub.example:5560 --snapshot_endpoint tcp://pub.example:5561");
   return command;
@@ -166,11 +216,23 @@ Status ResolveFilter(const WatchOptions& options, std::string* filter) {
     Period period;
     Status s = Period::Parse(options.period, &period);
     if (!s.ok()) return s.WithContext("--period");
-    *filter = fmt::format("{}{}/", kPeriodTopicFamily, options.period);
+  }
+  if (!options.sector.empty()) {
+    if (options.sector.find('.') != std::string::npos) {
+      return Status::InvalidArgument(fmt::format(
+          "--sector '{}': a sector is the first part of an indicator id, without '.' (agri); --indicator takes "
+          "longer prefixes",
+          options.sector));
+    }
+    *filter = fmt::format("{}{}.", kIndicatorTopicFamily, options.sector);
     return Status::OK();
   }
   if (!options.indicator.empty()) {
     *filter = fmt::format("{}{}", kIndicatorTopicFamily, options.indicator);
+    return Status::OK();
+  }
+  if (!options.period.empty()) {
+    *filter = fmt::format("{}{}/", kPeriodTopicFamily, options.period);
     return Status::OK();
   }
   std::string problem = ValidateFilter(options.filter);

@@ -1,5 +1,8 @@
-// `tonghop watch`: a CloneReplica of the publisher's aggregates. Live, it redraws the table
-// (watch_view.h) as updates arrive, at most 5 times a second, until SIGINT/SIGTERM; with --once it
+// `tonghop watch`: a CloneReplica of the publisher's aggregates. Live on a terminal, it is a
+// full-screen ncurses view (the table of watch_view.h fitted to the terminal, scrollable, with the
+// column header, the current sector's title and a status line kept in view) updated as figures
+// arrive, at most 5 times a second; ncurses sends the terminal only the cells that changed. Live
+// with stdout not a terminal, it prints the whole table again on each change. With --once it
 // prints one complete snapshot (as text, or as the JSON of aggregate_json.h) and exits.
 #pragma once
 
@@ -18,6 +21,8 @@ struct WatchOptions {
   std::string filter;     // raw topic prefix
   std::string period;     // shorthand for filter p/<period>/
   std::string indicator;  // shorthand for filter i/<prefix>
+  std::string sector;     // shorthand for --indicator <sector>.
+  bool show_derived = false;  // rows of derived periods and the YTD column (watch_view.h TableLayout)
   bool once = false;
   bool json = false;
   int timeout_ms = 5'000;  // --once: how long to wait for the snapshot
@@ -31,6 +36,8 @@ struct WatchOptions {
 CLI::App* AddWatchCommand(CLI::App& app, WatchOptions* options);
 
 // The topic filter the options ask for ("" for everything). InvalidArgument names the flag.
+// --period with --indicator or --sector subscribes to the indicators; the period is then selected
+// by the view (TableLayout.period).
 Status ResolveFilter(const WatchOptions& options, std::string* filter);
 
 Status RunWatch(const WatchOptions& options);

@@ -77,6 +77,23 @@ TEST(WatchTest, FilterShorthands) {
   EXPECT_EQ(filter, "p/2017");
 }
 
+// Issue 12: --period and --indicator could not be combined.
+TEST(WatchTest, PeriodCombinesWithIndicatorOrSector) {
+  WatchOptions options;
+  std::string filter;
+  options.period = "2017-Q1";
+  options.indicator = "agri.herd";
+  ASSERT_OK(ResolveFilter(options, &filter));
+  EXPECT_EQ(filter, "i/agri.herd");  // the period is selected by the view
+  options.indicator = "";
+  options.sector = "agri";
+  ASSERT_OK(ResolveFilter(options, &filter));
+  EXPECT_EQ(filter, "i/agri.");
+  options.sector = "agri.herd";
+  Status s = ResolveFilter(options, &filter);
+  EXPECT_TRUE(s.message().starts_with("--sector 'agri.herd'")) << s.ToString();
+}
+
 TEST(WatchTest, BadFiltersNameTheFlag) {
   WatchOptions options;
   std::string filter;

@@ -28,7 +28,7 @@ bool IsCombiningMark(std::string_view text, size_t i) {
 
 // Cuts `text` to at most `width` columns, ending in "…" when something was cut.
 std::string Fit(std::string_view text, size_t width) {
-  if (DisplayWidth(text) <= width) return std::string(text);
+  if (width == std::string::npos || DisplayWidth(text) <= width) return std::string(text);
   if (width == 0) return "";
   std::string out;
   size_t used = 0;
@@ -132,15 +132,17 @@ size_t DisplayWidth(std::string_view text) {
   return width;
 }
 
-std::string FormatAggregateTable(const AggregateTable& table, const Catalog* catalog) {
-  if (table.size() == 0) return "(no aggregates yet: no unit has reported a figure this filter selects)\n";
-
+TableLines LayOutAggregateTable(const AggregateTable& table, const Catalog* catalog, const TableLayout& layout) {
+  TableLines out;
+  const bool fit = layout.width > 0;
   const Row header{"INDICATOR", "NAME", "PERIOD", "VALUE", "UNIT", "YTD", "% PLAN", "YOY", "UNITS"};
   std::vector<std::pair<std::string, Row>> rows;  // (sector title or "", row)
-  std::vector<std::string> warnings;                // per row: its validation warnings, one line each
+  std::vector<std::vector<std::string>> warnings;  // per row: its validation warnings, one line each
   std::string_view current_sector;
   bool first = true;
   for (const auto& [key, update] : table.entries()) {
+    if (!layout.period.empty() && update.period() != layout.period) continue;
+    if (update.derived() && !layout.show_derived && layout.period.empty()) continue;
     const Indicator* indicator = catalog ? catalog->FindIndicator(update.indicator()) : nullptr;
     std::string_view sector = SectorOf(update.indicator());
     std::string title;
@@ -152,13 +154,22 @@ std::string FormatAggregateTable(const AggregateTable& table, const Catalog* cat
       current_sector = sector;
       first = false;
     }
+    // On a terminal the name says what the row is; the id only when there is no name.
+    std::string label = fit && indicator && !indicator->name.empty() ? indicator->name : update.indicator();
     rows.emplace_back(std::move(title),
-                      Row{"  " + update.indicator(), indicator ? indicator->name : "", update.period(),
-                          ValueCell(update), update.unit(), YtdCell(update), PlanCell(update), YoyCell(update),
-                          UnitsCell(update)});
-    std::string notes;
-    for (const auto& warning : update.warnings()) notes += "      ! " + warning.rule() + ": " + warning.text() + "\n";
+                      Row{"  " + label, indicator && !fit ? indicator->name : "", update.period(), ValueCell(update),
+                          update.unit(), YtdCell(update), PlanCell(update), YoyCell(update), UnitsCell(update)});
+    std::vector<std::string> notes;
+    for (const auto& warning : update.warnings()) notes.push_back("      ! " + warning.rule() + ": " + warning.text());
     warnings.push_back(std::move(notes));
+  }
+  if (rows.empty()) {
+    out.lines.push_back(FitToWidth(
+        table.size() == 0 ? "(no aggregates yet: no unit has reported a figure this filter selects)"
+                          : "(nothing to show: every aggregate here is of a derived period; --derived shows them)",
+        fit ? layout.width : std::string::npos));
+    out.sector_title.push_back(0);
+    return out;
   }
 
   std::vector<size_t> widths(9, 0);
@@ -173,44 +184,83 @@ std::string FormatAggregateTable(const AggregateTable& table, const Catalog* cat
     widen(row);
     any_ytd = any_ytd || !row.ytd.empty();
   }
-  widths[1] = catalog ? std::min(widths[1], kMaxNameWidth) : 0;
+  any_ytd = any_ytd && (layout.show_derived || !fit);
+  const bool names = catalog && !fit;
+  widths[1] = names ? std::min(widths[1], kMaxNameWidth) : 0;
+  if (fit) {
+    // The figures keep their widths; the label column takes what is left, at least a few letters.
+    size_t figures = 2 + widths[2] + 2 + widths[3] + 1 + widths[4] + (any_ytd ? 2 + widths[5] : 0) + 2 + widths[6] +
+                     2 + widths[7] + 2 + widths[8];
+    constexpr size_t kMinLabelWidth = 12;
+    widths[0] = std::min(widths[0], std::max(kMinLabelWidth, layout.width > figures ? layout.width - figures : 0));
+  }
 
   auto line = [&](const Row& row) {
-    std::string out = PadRight(row.indent_id, widths[0]);
-    if (catalog) out += "  " + PadRight(row.name, widths[1]);
-    out += "  " + PadRight(row.period, widths[2]);
-    out += "  " + PadLeft(row.value, widths[3]);
-    out += " " + PadRight(row.unit, widths[4]);
-    if (any_ytd) out += "  " + PadLeft(row.ytd, widths[5]);
-    out += "  " + PadLeft(row.plan, widths[6]);
-    out += "  " + PadLeft(row.yoy, widths[7]);
-    out += "  " + PadLeft(row.units, widths[8]);
-    out.erase(out.find_last_not_of(' ') + 1);
-    return out + "\n";
+    std::string text = PadRight(row.indent_id, widths[0]);
+    if (names) text += "  " + PadRight(row.name, widths[1]);
+    text += "  " + PadRight(row.period, widths[2]);
+    text += "  " + PadLeft(row.value, widths[3]);
+    text += " " + PadRight(row.unit, widths[4]);
+    if (any_ytd) text += "  " + PadLeft(row.ytd, widths[5]);
+    text += "  " + PadLeft(row.plan, widths[6]);
+    text += "  " + PadLeft(row.yoy, widths[7]);
+    text += "  " + PadLeft(row.units, widths[8]);
+    text.erase(text.find_last_not_of(' ') + 1);
+    return text;
   };
-
-  std::string out = line(header);
+  const size_t limit = fit ? layout.width : std::string::npos;
+  out.header = FitToWidth(line(header), limit);
+  size_t title_index = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (!rows[i].first.empty()) out += rows[i].first + "\n";
-    out += line(rows[i].second) + warnings[i];
+    if (!rows[i].first.empty()) {
+      title_index = out.lines.size();
+      out.lines.push_back(FitToWidth(rows[i].first, limit));
+      out.sector_title.push_back(title_index);
+    }
+    out.lines.push_back(FitToWidth(line(rows[i].second), limit));
+    out.sector_title.push_back(title_index);
+    for (const std::string& note : warnings[i]) {
+      out.lines.push_back(FitToWidth(note, limit));
+      out.sector_title.push_back(title_index);
+    }
   }
   return out;
 }
 
-std::string FormatStatusLine(const WatchStatus& status) {
-  std::string stream = status.synced ? "stream live" : "stream resyncing";
-  std::string out = fmt::format("seq {} | {} | {} aggregates | ", status.seq, stream, status.aggregates);
+std::string FormatAggregateTable(const AggregateTable& table, const Catalog* catalog, const TableLayout& layout) {
+  TableLines laid_out = LayOutAggregateTable(table, catalog, layout);
+  std::string out = laid_out.header.empty() ? "" : laid_out.header + "\n";
+  for (const std::string& line : laid_out.lines) out += line + "\n";
+  return out;
+}
+
+std::string FitToWidth(std::string_view text, size_t width) { return Fit(text, width); }
+
+std::string FormatStatusLine(const WatchStatus& status, size_t width) {
+  const int64_t waiting_s = std::max<int64_t>(0, (status.now_ms - status.waiting_since_ms) / 1000);
+  std::string state;
+  switch (status.state) {
+    case FeedState::kPublisherUnreachable:
+      state = fmt::format("publisher unreachable ({}) for {} s", status.snapshot_endpoint, waiting_s);
+      break;
+    case FeedState::kAggregatorUnreachable:
+      state = fmt::format("aggregator unreachable (the publisher hears nothing from it) for {} s", waiting_s);
+      break;
+    case FeedState::kResyncing: state = "resyncing"; break;
+    case FeedState::kLive: state = "live"; break;
+  }
+  std::string out = fmt::format("{} | seq {} | {} aggregates | ", state, status.seq, status.aggregates);
   if (status.last_change_ms == 0) {
     out += "no update yet";
   } else {
     out += fmt::format("last update {} ({} s ago)", LocalClock(status.last_change_ms),
                        std::max<int64_t>(0, (status.now_ms - status.last_change_ms) / 1000));
   }
-  int64_t waiting_ms = status.now_ms - status.waiting_since_ms;
-  if (!status.synced && waiting_ms > kQuietBeforeHintMs) {
+  if (width > 0) return Fit(out, width);
+  if (status.state == FeedState::kResyncing && status.now_ms - status.waiting_since_ms > kQuietBeforeHintMs) {
     out += fmt::format(
         "\nno snapshot from the publisher at {} for {} s: is it running? (deploy/local/province.sh status)",
-        status.snapshot_endpoint, waiting_ms / 1000);
+        status.snapshot_endpoint, waiting_s);
   }
   return out;
 }

@@ -1,11 +1,12 @@
 // What `tonghop watch` shows, as plain text: the aggregates table grouped by sector and the status
 // line under it. Pure functions of their arguments (no terminal, no clock), so that every cell's
-// format is unit-tested; watch.cc adds the ANSI redraw around them.
+// format is unit-tested; watch.cc puts them on a terminal (ncurses) or prints them.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/aggregate_table.h"
 #include "core/catalog.h"
@@ -41,23 +42,62 @@ std::string ShortPeriod(std::string_view period);
 // (Vietnamese names may be written decomposed).
 size_t DisplayWidth(std::string_view text);
 
-// The whole table: a header, then per sector a title line and one row per (indicator, period)
-// in id then period order, each followed by its validation warnings ("! parts_sum: ..."). With a catalog, rows carry the indicator's Vietnamese name and sector
-// titles the catalog's sector name. An empty table says so instead of printing nothing.
-std::string FormatAggregateTable(const AggregateTable& table, const Catalog* catalog);
+// Which rows the table shows and how wide it may be.
+struct TableLayout {
+  // Rows of derived periods (a half-year or year built from quarters: AggregateUpdate.derived)
+  // and the YTD column; hidden by default because each indicator would show three times.
+  bool show_derived = false;
+  // Only rows of this period ("" = every period): combines with an indicator topic filter. A
+  // derived period asked for by name is shown without show_derived.
+  std::string period;
+  // 0: every column as wide as its cells need, with the indicator's id and name (for pipes and
+  // --once). Otherwise a terminal's width: one INDICATOR column holding the name (the id when the
+  // catalog has none) takes what the figures leave, and no line is wider than `width` columns.
+  size_t width = 0;
+};
+
+// The table as lines: the column header apart, then per sector a title line and one row per
+// (indicator, period) in id then period order, each followed by its validation warnings
+// ("! parts_sum: ..."). With a catalog, rows carry the indicator's Vietnamese name and sector
+// titles the catalog's sector name. An empty table is one line saying so.
+struct TableLines {
+  std::string header;
+  std::vector<std::string> lines;
+  // For each line, the index of the title line of its sector (its own index for a title): what
+  // a scrolled screen keeps in view above the rows.
+  std::vector<size_t> sector_title;
+};
+TableLines LayOutAggregateTable(const AggregateTable& table, const Catalog* catalog, const TableLayout& layout);
+
+// The header and the lines, each ended by a newline.
+std::string FormatAggregateTable(const AggregateTable& table, const Catalog* catalog,
+                                 const TableLayout& layout = {});
+
+// The hops between `watch` and the figures, worst first: what the status line reports.
+enum class FeedState {
+  kPublisherUnreachable,   // nothing from the publisher for the replica's server timeout
+  kAggregatorUnreachable,  // the publisher is heard, and says its own source is silent
+  kResyncing,              // waiting for a (catch-up) snapshot
+  kLive,
+};
 
 struct WatchStatus {
   uint64_t seq = 0;              // complete up to this aggregate seq
-  bool synced = false;           // false while waiting for a (catch-up) snapshot
+  FeedState state = FeedState::kResyncing;
   size_t aggregates = 0;
   int64_t last_change_ms = 0;    // wall clock of the last stored change, 0 if none yet
   int64_t now_ms = 0;
-  int64_t waiting_since_ms = 0;  // wall clock since when it is not synced (when !synced)
+  int64_t waiting_since_ms = 0;  // wall clock since when it is not live (when state != kLive)
   std::string snapshot_endpoint;
 };
 
-// One line: "seq 1234 | stream live | 139 aggregates | last update 14:03:22 (5 s ago)"; while not
-// synced for more than 3 s it names the publisher and says how to check on it.
-std::string FormatStatusLine(const WatchStatus& status);
+// "live | seq 1234 | 139 aggregates | last update 14:03:22 (5 s ago)", the state first and in
+// words: "publisher unreachable (tcp://...:5561) for 12 s", "aggregator unreachable (the
+// publisher hears nothing from it) for 7 s", "resyncing". Resyncing for more than 3 s adds, on a second line, the publisher's
+// address and how to check on it. `width` > 0: one line, cut to that many columns.
+std::string FormatStatusLine(const WatchStatus& status, size_t width = 0);
+
+// Cuts `text` to at most `width` columns (DisplayWidth), ending in "…" when something was cut.
+std::string FitToWidth(std::string_view text, size_t width);
 
 }  // namespace tonghop::cli

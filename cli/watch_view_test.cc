@@ -166,24 +166,122 @@ TEST(WatchViewTest, CatalogAddsVietnameseNamesAndSectorNames) {
 TEST(WatchViewTest, StatusLineShowsSeqStreamStateAndHintsWhenThePublisherIsSilent) {
   WatchStatus status;
   status.seq = 1234;
-  status.synced = true;
+  status.state = FeedState::kLive;
   status.aggregates = 139;
   status.now_ms = 1'700'000'005'000;
   status.last_change_ms = 1'700'000'000'000;
   status.snapshot_endpoint = "tcp://127.0.0.1:5561";
   std::string line = FormatStatusLine(status);
-  EXPECT_TRUE(line.starts_with("seq 1234 | stream live | 139 aggregates | last update ")) << line;
+  EXPECT_TRUE(line.starts_with("live | seq 1234 | 139 aggregates | last update ")) << line;
   EXPECT_TRUE(line.ends_with("(5 s ago)")) << line;
 
-  status.synced = false;
+  status.state = FeedState::kResyncing;
   status.waiting_since_ms = status.now_ms - 1'000;
   line = FormatStatusLine(status);
-  EXPECT_NE(line.find("stream resyncing"), std::string::npos);
+  EXPECT_TRUE(line.starts_with("resyncing | ")) << line;
   EXPECT_EQ(line.find("is it running?"), std::string::npos);
   status.waiting_since_ms = status.now_ms - 10'000;
   line = FormatStatusLine(status);
   EXPECT_NE(line.find("no snapshot from the publisher at tcp://127.0.0.1:5561 for 10 s: is it running?"),
             std::string::npos) << line;
+}
+
+// Issue 12: with the aggregator killed, watch said "stream live" for more than 40 s.
+TEST(WatchViewTest, StatusLineNamesTheHopThatIsDown) {
+  WatchStatus status;
+  status.now_ms = 1'700'000'012'000;
+  status.waiting_since_ms = 1'700'000'000'000;
+  status.snapshot_endpoint = "tcp://127.0.0.1:5561";
+  status.state = FeedState::kPublisherUnreachable;
+  EXPECT_TRUE(FormatStatusLine(status).starts_with("publisher unreachable (tcp://127.0.0.1:5561) for 12 s | "))
+      << FormatStatusLine(status);
+  status.state = FeedState::kAggregatorUnreachable;
+  EXPECT_TRUE(FormatStatusLine(status).starts_with("aggregator unreachable (the publisher hears nothing from it) "
+                                                   "for 12 s | "))
+      << FormatStatusLine(status);
+  // On a terminal: one line, never wider than the terminal.
+  const std::string cut = FormatStatusLine(status, 40);
+  EXPECT_EQ(DisplayWidth(cut), 40u) << cut;
+  EXPECT_TRUE(cut.ends_with("…")) << cut;
+}
+
+// An investment quarter and its derived year, and two quarters of spring rice.
+void AddRows(AggregateTable* table) {
+  tonghop::v1::AggregateUpdate quarter = Complete(1, "invest.executed.total", "2017-Q1", 1234567.5);
+  quarter.set_pct_of_plan(22.58);
+  quarter.set_yoy_pct(-2.6);
+  table->Apply(quarter);
+  tonghop::v1::AggregateUpdate year = Complete(2, "invest.executed.total", "2017", 1234567.5);
+  year.set_derived(true);
+  table->Apply(year);
+  table->Apply(Complete(3, "agri.sown_area.rice_spring", "2017-Q1", 5180));
+  table->Apply(Complete(4, "agri.sown_area.rice_spring", "2017-Q2", 5190));
+}
+
+// Issue 12: at 80x24 each row of about 130 columns wrapped onto two lines.
+TEST(WatchViewTest, ATerminalTableFitsItsWidthAndShowsNamesNotIds) {
+  Catalog catalog;
+  ASSERT_OK(Catalog::LoadFromDirectory(TONGHOP_SOURCE_DIR "/deploy/lang-son", &catalog));
+  AggregateTable table;
+  AddRows(&table);
+  tonghop::v1::AggregateUpdate warned = Complete(5, "agri.sown_area.total", "2017-Q1", 1);
+  auto* warning = warned.add_warnings();
+  warning->set_rule("parts_sum");
+  warning->set_text(std::string(200, 'x'));
+  table.Apply(warned);
+  for (size_t width : {80u, 100u, 200u}) {
+    SCOPED_TRACE(width);
+    TableLayout layout;
+    layout.width = width;
+    TableLines laid_out = LayOutAggregateTable(table, &catalog, layout);
+    EXPECT_LE(DisplayWidth(laid_out.header), width) << laid_out.header;
+    EXPECT_TRUE(laid_out.header.starts_with("INDICATOR")) << laid_out.header;
+    ASSERT_EQ(laid_out.lines.size(), laid_out.sector_title.size());
+    for (const std::string& line : laid_out.lines) EXPECT_LE(DisplayWidth(line), width) << line;
+    EXPECT_EQ(laid_out.header.find("NAME"), std::string::npos) << "the name is the indicator column";
+  }
+  TableLayout layout;
+  layout.width = 80;
+  TableLines laid_out = LayOutAggregateTable(table, &catalog, layout);
+  EXPECT_NE(laid_out.lines[1].find("Lúa xuân"), std::string::npos) << laid_out.lines[1];
+  EXPECT_EQ(laid_out.lines[1].find("agri.sown_area"), std::string::npos) << laid_out.lines[1];
+}
+
+TEST(WatchViewTest, EveryLineKnowsTheTitleOfItsSector) {
+  AggregateTable table;
+  AddRows(&table);
+  TableLines laid_out = LayOutAggregateTable(table, nullptr, {});
+  // agri, its two rows, invest, its one row (the derived year hidden)
+  ASSERT_EQ(laid_out.lines.size(), 5u);
+  EXPECT_EQ(laid_out.sector_title, (std::vector<size_t>{0, 0, 0, 3, 3}));
+  EXPECT_EQ(laid_out.lines[3], "invest");
+}
+
+// Issue 12: unfiltered, every indicator showed three times (2017, 2017-H1, 2017-Q1).
+TEST(WatchViewTest, DerivedPeriodsAreHiddenUnlessAskedFor) {
+  AggregateTable table;
+  AddRows(&table);
+  std::string text = FormatAggregateTable(table, nullptr);
+  EXPECT_EQ(text.find("  2017  "), std::string::npos) << text;
+  TableLayout layout;
+  layout.show_derived = true;
+  EXPECT_NE(FormatAggregateTable(table, nullptr, layout).find("  2017  "), std::string::npos);
+  TableLayout year;
+  year.period = "2017";  // asked for by name
+  text = FormatAggregateTable(table, nullptr, year);
+  EXPECT_NE(text.find("  2017  "), std::string::npos) << text;
+  EXPECT_EQ(text.find("2017-Q1"), std::string::npos) << text;
+}
+
+TEST(WatchViewTest, APeriodSelectsRowsWithinAnIndicatorFilter) {
+  AggregateTable table;
+  AddRows(&table);
+  TableLayout layout;
+  layout.period = "2017-Q2";
+  std::string text = FormatAggregateTable(table, nullptr, layout);
+  EXPECT_NE(text.find("2017-Q2"), std::string::npos) << text;
+  EXPECT_EQ(text.find("2017-Q1"), std::string::npos) << text;
+  EXPECT_EQ(text.find("invest"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -153,11 +153,11 @@ Status RunCollector(const CollectorOptions& options) {
     }
     if (ready || (!catalog.has_catalog() && !waited)) return;
     ready = true;
-    spdlog::info("ready: collector {} outbox={:016x} pending={} aggregator={} drop_dir={} submit={} {}",
-                 options.reporting_unit, outbox->id(), outbox->pending_count(), options.aggregator_endpoint,
-                 drop_dir, submit_endpoint,
-                 catalog.has_catalog() ? catalog.Describe()
-                                       : "no catalog yet (the aggregator has not answered; it judges the figures)");
+    LogReady(fmt::format("collector {} outbox={:016x} pending={} aggregator={} drop_dir={} submit={} {}",
+                         options.reporting_unit, outbox->id(), outbox->pending_count(), options.aggregator_endpoint,
+                         drop_dir, submit_endpoint,
+                         catalog.has_catalog() ? catalog.Describe()
+                                               : "no catalog yet (the aggregator has not answered; it judges the figures)"));
   };
 
   auto scan = [&] {

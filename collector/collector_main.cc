@@ -9,7 +9,8 @@ int main(int argc, char** argv) {
   tonghop::CommonFlags common;
   CLI::App app{"tonghop collector: sends a reporting unit's figures to the aggregator, losing none"};
   tonghop::AddCommonFlags(app, &common);
-  app.add_option("--reporting_unit", o.reporting_unit, "code of the unit this collector reports for (required)");
+  app.add_option("--reporting_unit", o.reporting_unit, "code of the unit this collector reports for, as in units.csv (cao-loc)")
+      ->required();
   app.add_option("--node_id", o.node_id, "name in the aggregator's logs (default collector-<unit>)");
   app.add_option("--aggregator_endpoint", o.aggregator_endpoint, "aggregator ingest ROUTER")->capture_default_str();
   app.add_option("--data_dir", o.data_dir, "folder of the outbox (<data_dir>/outbox)")->capture_default_str();

@@ -79,7 +79,13 @@ std::vector<FieldError> CheckFigure(const std::string& own_unit, Language langua
   }
   Decimal value;
   if (Status s = FigureValue(*figure, &value); !s.ok()) {
-    errors.push_back({"value", s.message()});
+    // A value given as exact text says what is wrong with it; a double only that it is no number
+    // or too large, which the officer reads in their language.
+    errors.push_back({"value", !figure->value_decimal().empty()
+                                   ? s.message()
+                                   : Text(language, std::isnan(figure->value()) ? Msg::kValueNotANumber
+                                                                                : Msg::kValueTooLarge,
+                                          fmt::format("{}", figure->value()), '.')});
   }
   if (!wire_text_ok[2]) return errors;
   if (figure->reporting_unit().empty()) {

@@ -168,11 +168,12 @@ Status Catalog::LoadUnits(const std::string& path, const std::string& text) {
 }
 
 Status Catalog::LoadIndicators(const std::string& path, const std::string& text) {
-  static constexpr std::array<const char*, 16> kColumns = {
+  static constexpr std::array<const char*, 18> kColumns = {
       "id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg", "part_of", "parts_rule",
-      "period_type", "deadline_days", "min", "max", "yoy_threshold_pct", "weight_indicator", "non_negative"};
-  return ReadCsv<16>(path, text, kColumns, {"id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg"},
-      [&](const CsvRow<16>& row) -> Status {
+      "period_type", "deadline_days", "min", "max", "yoy_threshold_pct", "weight_indicator", "non_negative",
+      "sector_vi", "report_vi"};
+  return ReadCsv<18>(path, text, kColumns, {"id", "sector", "name_vi", "unit", "reported_by", "space_agg", "time_agg"},
+      [&](const CsvRow<18>& row) -> Status {
         const auto& c = row.cells;
         Indicator ind;
         ind.id = c[0];
@@ -278,12 +279,33 @@ Status Catalog::LoadIndicators(const std::string& path, const std::string& text)
         if (non_negative == "yes" || non_negative == "true" || non_negative == "1") ind.non_negative = true;
         else if (non_negative.empty() || non_negative == "no" || non_negative == "false" || non_negative == "0") ind.non_negative = false;
         else return FieldError(path, row.line, "non_negative", fmt::format("'{}' is not one of yes, no", non_negative));
+        if (const std::string& title = c[16]; !title.empty()) {
+          auto [it, inserted] = sector_titles_.emplace(ind.sector, title);
+          if (!inserted && it->second != title) {
+            return FieldError(path, row.line, "sector_vi",
+                              fmt::format("'{}' but sector '{}' is titled '{}' above", title, ind.sector, it->second));
+          }
+        }
+        ind.report_vi = c[17];
+        if (!ind.report_vi.empty()) {
+          const size_t at = ind.report_vi.find("{value}");
+          if (at == std::string::npos || ind.report_vi.find("{value}", at + 1) != std::string::npos) {
+            return FieldError(path, row.line, "report_vi",
+                              fmt::format("'{}' must hold '{{value}}' exactly once, where the figure goes",
+                                          ind.report_vi));
+          }
+        }
 
         indicator_lines_[ind.id] = row.line;
         indicator_index_.emplace(ind.id, indicators_.size());
         indicators_.push_back(std::move(ind));
         return Status::OK();
       });
+}
+
+std::string Catalog::SectorTitle(std::string_view sector) const {
+  auto it = sector_titles_.find(sector);
+  return it == sector_titles_.end() ? std::string(sector) : it->second;
 }
 
 Status Catalog::CheckWeights(const std::string& path) const {

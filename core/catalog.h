@@ -110,6 +110,11 @@ struct Indicator {
   std::string weight_indicator;
   // Negative figures are rejected (hard error) when set.
   bool non_negative = false;
+  // How the report says the figure (column report_vi): a phrase with "{value}" where the value and
+  // its unit go, "Đã xảy ra {value} tai nạn giao thông" for counted events, "Toàn tỉnh hiện có
+  // {value}" for a stock whose name would double "có". Empty: "<name> ước đạt {value}" (a flow) or
+  // "<name> ước có {value}" (a stock).
+  std::string report_vi;
 };
 
 class Catalog {
@@ -125,6 +130,9 @@ class Catalog {
 
   const std::vector<ReportingUnit>& units() const { return units_; }
   const std::vector<Indicator>& indicators() const { return indicators_; }
+  // The sector's title in reports (column sector_vi of its indicators), or its code when none
+  // gives one.
+  std::string SectorTitle(std::string_view sector) const;
   // The years figures are accepted for (years.csv).
   const YearWindow& year_window() const { return year_window_; }
   // A hash (FNV-1a) of the five files' bytes: equal fingerprints, same catalog. The aggregator
@@ -169,6 +177,7 @@ class Catalog {
   YearWindow year_window_;
   // Line of each indicator in indicators.csv, for messages about cross-row checks.
   std::map<std::string, unsigned> indicator_lines_;
+  std::map<std::string, std::string, std::less<>> sector_titles_;
 };
 
 const char* ToString(SpaceAggregation agg);

@@ -116,6 +116,11 @@ void CloneReplica::ReadStream(const ChangeCallback& on_change) {
       last_heard_ms_ = MonotonicMs();
       last_received_ms_ = last_heard_ms_;
       refusals_ = 0;
+      if (silent_since_ms_ != 0) {
+        spdlog::info("{} is heard again after {} s of silence; resynchronising", options_.publish_endpoint,
+                     (last_heard_ms_ - silent_since_ms_ + options_.server_timeout_ms) / 1000);
+        silent_since_ms_ = 0;
+      }
     } else if (bad_message_log_.Allow()) {
       spdlog::warn("ignored a malformed feed message from {} ({} frames; {} more not logged)",
                    options_.publish_endpoint, frames.size(), bad_message_log_.suppressed());
@@ -143,6 +148,7 @@ void CloneReplica::OnUpdate(const AggregateUpdate& update, const ChangeCallback&
 }
 
 void CloneReplica::OnHeartbeat(const Heartbeat& heartbeat) {
+  source_unreachable_ = heartbeat.upstream_unreachable();
   if (!CanDetectGaps()) return;
   if (heartbeat.stream_id() != stream_id_) {
     spdlog::info("feed {} now carries stream {:016x} instead of {:016x}: dropping {} aggregates and "
@@ -258,13 +264,19 @@ void CloneReplica::CheckTimers() {
     return;
   }
   if (now - last_heard_ms_ >= options_.server_timeout_ms) {
-    spdlog::warn("nothing from {} for {} ms; reconnecting and resynchronising", options_.publish_endpoint,
-                 now - last_heard_ms_);
+    // Once per outage: reconnecting goes on every server_timeout_ms until the server answers.
+    if (silent_since_ms_ == 0) {
+      silent_since_ms_ = now;
+      spdlog::warn("nothing from {} for {} ms; reconnecting every {} ms until it answers", options_.publish_endpoint,
+                   now - last_heard_ms_, options_.server_timeout_ms);
+    }
     last_heard_ms_ = now;
     Reconnect();
   } else if (snapshot_outstanding_ && now - snapshot_requested_ms_ >= options_.snapshot_timeout_ms) {
-    spdlog::warn("no snapshot from {} within {} ms; asking again", options_.snapshot_endpoint,
-                 options_.snapshot_timeout_ms);
+    // During an outage the request is expected to go unanswered; it was logged with the outage.
+    const auto level = silent_since_ms_ == 0 ? spdlog::level::warn : spdlog::level::debug;
+    spdlog::log(level, "no snapshot from {} within {} ms; asking again", options_.snapshot_endpoint,
+                options_.snapshot_timeout_ms);
     ConnectSnapshot();
     RequestSnapshot(snapshot_since_seq_ == 0 ? 0 : verified_seq_);
   }

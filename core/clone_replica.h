@@ -73,6 +73,12 @@ class CloneReplica {
   uint64_t verified_seq() const { return verified_seq_; }
   // How many catch-up or full snapshots it has taken since Start (for tests and status).
   uint64_t resyncs() const { return resyncs_; }
+  // True from the moment the server was silent for server_timeout_ms until it is heard again.
+  // An outage is logged once when it starts and once when it ends, however long it lasts.
+  bool server_silent() const { return silent_since_ms_ != 0; }
+  // What the server's last heartbeat said of its own source (Heartbeat.upstream_unreachable): a
+  // relay whose upstream is silent. False before any heartbeat.
+  bool source_unreachable() const { return source_unreachable_; }
   // MonotonicMs() when the server was last heard from (a version, a heartbeat or a snapshot
   // reply); the time of Start() until then. Unlike the silence timer it is not reset by a
   // reconnection, so a node can say how long its source has been silent (the web node's "stale").
@@ -121,6 +127,8 @@ class CloneReplica {
   int64_t snapshot_requested_ms_ = 0;
   int64_t last_heard_ms_ = 0;     // the silence timer: reset by a reconnection
   int64_t last_received_ms_ = 0;  // last message from the server
+  int64_t silent_since_ms_ = 0;  // monotonic; 0 while the server is heard
+  bool source_unreachable_ = false;
   LogLimiter bad_message_log_;
   LogLimiter gap_log_;
 };

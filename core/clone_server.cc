@@ -168,6 +168,7 @@ void CloneServer::PublishHeartbeat() {
   heartbeat.set_sent_at_ms(NowMs());
   heartbeat.set_seq(CompleteSeq());
   heartbeat.set_stream_id(stream_id_);
+  heartbeat.set_upstream_unreachable(upstream_unreachable_);
   SendTopic(kHeartbeatTopic, heartbeat.SerializeAsString());
   last_publish_ms_ = MonotonicMs();
   metrics_.heartbeats.Increment();

@@ -83,6 +83,10 @@ class CloneServer {
     complete_seq_ = std::move(complete_seq);
   }
 
+  // A relay's own source is silent (CloneReplica::server_silent): carried in every heartbeat
+  // (Heartbeat.upstream_unreachable) until set false again. Never set by the source of the feed.
+  void set_upstream_unreachable(bool unreachable) { upstream_unreachable_ = unreachable; }
+
   // The endpoints actually bound (a "tcp://127.0.0.1:*" resolved to its port), after Start().
   std::string bound_publish_endpoint() const;
   std::string bound_snapshot_endpoint() const;
@@ -158,6 +162,7 @@ class CloneServer {
   PeerConnections subscribers_;
   PeerConnections requesters_;
   uint64_t stream_id_ = 0;
+  bool upstream_unreachable_ = false;
   int64_t last_publish_ms_ = 0;
   std::function<uint64_t()> complete_seq_;
 

@@ -70,6 +70,18 @@ void RequestShutdown() { OnSignal(SIGTERM); }
 int SignalWakeFd() { return g_wake_fds[0]; }
 bool TakeReloadRequest() { return g_reload.exchange(false); }
 
+void LogReady(const std::string& what) {
+  // A logger of its own, on a sink of its own: a pattern set on the node's logger would change
+  // the lines of every thread.
+  static const std::shared_ptr<spdlog::logger> ready = [] {
+    auto logger = std::make_shared<spdlog::logger>("ready", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    logger->set_pattern("%v");
+    logger->set_level(spdlog::level::info);
+    return logger;
+  }();
+  ready->info("ready: {}", what);
+}
+
 int RunMain(CLI::App& app, int argc, char** argv, const std::string& node_name,
             const CommonFlags& flags, const std::function<Status()>& run) {
   try {

@@ -26,6 +26,11 @@ void AddCommonFlags(CLI::App& app, CommonFlags* flags);
 // (trace, debug, info, warn, error, off).
 Status InitLogging(const std::string& name, const std::string& level);
 
+// Logs "ready: <what>" at the very start of a line of the node's log (stderr), without the
+// timestamp and level the other lines carry, so that scripts and operators can match `^ready:`
+// (docs/OPERATIONS.md). Shares the console lock with the other log lines: never torn by them.
+void LogReady(const std::string& what);
+
 // Installs SIGINT and SIGTERM handlers that make ShutdownRequested() true, and a SIGHUP handler
 // that makes the next TakeReloadRequest() true (nodes reload their key registry).
 void InstallShutdownHandlers();

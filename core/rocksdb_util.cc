@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <cstdarg>
 #include <cstdio>
+#include <filesystem>
 #include <random>
 #include <spdlog/spdlog.h>
 
@@ -57,6 +58,12 @@ Status OpenRocksDb(const std::string& dir, const std::vector<std::string>& names
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, family_options}};
   for (const auto& name : names) families.emplace_back(name, family_options);
   std::vector<rocksdb::ColumnFamilyHandle*> all;
+  if (!read_only) {
+    // RocksDB reads the folder before it creates it, and logs the folder's absence on every first
+    // start as an error; a failure to create it is reported by Open below.
+    std::error_code ignored;
+    std::filesystem::create_directories(dir, ignored);
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(options, dir, families, &all, &raw)
                                 : rocksdb::DB::Open(options, dir, families, &all, &raw);

@@ -13,6 +13,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfccp-dev
   libutf8proc-dev  # core/wire_text: the UTF-8 check every string of a figure passes
   libboost-dev     # core/decimal: exact quotients of 128-bit decimals (Boost.Multiprecision, headers only)
+  libncurses-dev   # cli/terminal_screen: `tonghop watch` on a terminal (links libncursesw6)
+  tmux             # tests/watch_terminal_test: watch at 80x24 as a terminal shows it
   prometheus-cpp-dev  # core/metrics: the Prometheus client and its HTTP exposer
   prometheus  # promtool (the alerts and metrics checks) and the server of the metrics system test
   libminizip-dev libpugixml-dev  # collector/xlsx_reader: the .xlsx drop files (zip container, sheet XML)

@@ -18,7 +18,7 @@
 namespace {
 
 void Show(const tonghop::AggregateTable& table) {
-  tonghop::cli::FormatAggregateTable(table, nullptr);
+  tonghop::cli::FormatAggregateTable(table, nullptr, {});
   tonghop::cli::AggregatesToJson(table, table.max_seq());
   for (const auto& [key, update] : table.entries()) {
     tonghop::cli::ValueCell(update);

@@ -87,9 +87,9 @@ Status Run(const PublisherOptions& options) {
   TONGHOP_RETURN_IF_ERROR(server.Start());
   TONGHOP_RETURN_IF_ERROR(replica.Start().WithContext("upstream feed"));
   TONGHOP_RETURN_IF_ERROR(StartMetricsEndpoint(options.metrics_endpoint, registry, &metrics_endpoint));
-  spdlog::info("ready: publisher publish={} snapshot={} upstream={} upstream_snapshot={}",
+  LogReady(fmt::format("publisher publish={} snapshot={} upstream={} upstream_snapshot={}",
                server.bound_publish_endpoint(), server.bound_snapshot_endpoint(),
-               options.upstream_publish_endpoint, options.upstream_snapshot_endpoint);
+               options.upstream_publish_endpoint, options.upstream_snapshot_endpoint));
 
   // Info for the first sync and the first after each change of stream; catch-ups are routine.
   bool announce_sync = true;
@@ -126,6 +126,7 @@ Status Run(const PublisherOptions& options) {
   loop.AddTask([&] { return server.MillisUntilDue(); }, [&] {
     replica.Process(relay);
     follow_stream();
+    server.set_upstream_unreachable(replica.server_silent());
     server.Tick();
     if (announce_sync && replica.synced()) {
       spdlog::info("synced with upstream {}: {} aggregates, verified up to seq {}, stream {:016x}",

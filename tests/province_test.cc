@@ -30,7 +30,7 @@ class ProvinceTest : public testing::ReferenceQuarterTest {
       EXPECT_EQ((*area)["sub_periods"][1]["units_with_figures"], 0);
     }
     std::string table, errors;
-    ASSERT_EQ(province_.RunCli({"watch", "--once", "--indicator", "agri.sown_area.total", "--publish_endpoint",
+    ASSERT_EQ(province_.RunCli({"watch", "--once", "--derived", "--indicator", "agri.sown_area.total", "--publish_endpoint",
                                 province_.PublisherPublishEndpoint(), "--snapshot_endpoint",
                                 province_.PublisherSnapshotEndpoint()},
                                &table, &errors),
@@ -43,7 +43,7 @@ class ProvinceTest : public testing::ReferenceQuarterTest {
                                 "--aggregator", province_.QueryEndpoint()},
                                &report, &errors),
               0) << errors;
-    EXPECT_NE(report.find("ước đạt 23.134 ha, bằng 22,58% kế hoạch (số liệu chưa đầy đủ: mới có 1/4 quý; quý I: 11/11 "
+    EXPECT_NE(report.find("ước đạt 23.134 ha, bằng 22,6% kế hoạch (số liệu chưa đầy đủ: mới có 1/4 quý; quý I: 11/11 "
                           "đơn vị đã báo cáo)"),
               std::string::npos) << report;
     EXPECT_EQ(report.find("0/11"), std::string::npos) << report;

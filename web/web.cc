@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
+#include "core/process.h"
 #include "core/catalog.h"
 #include "core/clone_replica.h"
 #include "core/event_loop.h"
@@ -122,8 +123,8 @@ Status Run(const WebOptions& options) {
   std::unique_ptr<MetricsEndpoint> metrics_endpoint;
   TONGHOP_RETURN_IF_ERROR(StartMetricsEndpoint(options.metrics_endpoint, registry, &metrics_endpoint));
   if (options.bound_port != nullptr) *options.bound_port = server.port();
-  spdlog::info("ready: web http://{}:{}/ publisher={} aggregator={}", options.http.bind_address, server.port(),
-               options.upstream_publish_endpoint, options.aggregator.endpoint);
+  LogReady(fmt::format("web http://{}:{}/ publisher={} aggregator={}", options.http.bind_address, server.port(),
+                       options.upstream_publish_endpoint, options.aggregator.endpoint));
 
   EventLoop loop(options.stop);
   if (!options.access_tokens_file.empty()) {

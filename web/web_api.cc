@@ -103,7 +103,7 @@ std::string CatalogJson(const Catalog& catalog) {
                           {"expected_units", indicator.expected_units}});
   }
   Json sector_list = Json::array();
-  for (const std::string& sector : sectors) sector_list.push_back({{"code", sector}, {"title", cli::SectorTitle(sector)}});
+  for (const std::string& sector : sectors) sector_list.push_back({{"code", sector}, {"title", catalog.SectorTitle(sector)}});
   Json units = Json::array();
   for (const ReportingUnit& unit : catalog.units()) {
     units.push_back({{"code", unit.code}, {"name", unit.name}, {"kind", unit.kind}});

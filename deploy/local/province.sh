@@ -299,7 +299,7 @@ is_ready() {
   if [[ "$1" == prometheus ]]; then
     grep -q 'Server is ready to receive web requests' "$LOGS/$1.log" 2>/dev/null
   else
-    grep -Eq '(^|\] )ready:' "$LOGS/$1.log" 2>/dev/null
+    grep -q '^ready:' "$LOGS/$1.log" 2>/dev/null
   fi
 }
 

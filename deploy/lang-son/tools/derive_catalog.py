@@ -48,6 +48,43 @@ DEADLINE_DAYS = 10
 REPORTED_AFTER_DAYS = 5
 
 
+# The report's sector headings (column sector_vi).
+SECTOR_TITLES = {
+    "agriculture": "Sản xuất nông nghiệp",
+    "forestry": "Lâm nghiệp",
+    "rural": "Xây dựng nông thôn mới",
+    "industry": "Sản xuất công nghiệp",
+    "trade": "Hoạt động thương mại, dịch vụ",
+    "tourism": "Du lịch",
+    "transport": "Vận tải",
+    "investment": "Hoạt động đầu tư xây dựng kết cấu hạ tầng",
+    "enterprise": "Phát triển doanh nghiệp, hợp tác xã",
+    "budget": "Thu, chi ngân sách",
+    "credit": "Hoạt động tín dụng, ngân hàng",
+    "education": "Giáo dục và đào tạo",
+    "health": "Y tế",
+    "inspection": "Thanh tra, giải quyết khiếu nại tố cáo",
+    "security": "Quốc phòng, an ninh, trật tự an toàn xã hội",
+}
+
+# How the report says figures that are not achievements (column report_vi): counted events and
+# stocks whose name already says "có", as the reference report words them.
+REPORT_PHRASES = {
+    "enterprise.new.count": "Đã có {value} thành lập mới",
+    "enterprise.new.capital": "Tổng số vốn điều lệ đăng ký của doanh nghiệp mới đạt {value}",
+    "enterprise.suspended": "Có {value} đăng ký tạm ngừng hoạt động",
+    "enterprise.dissolved": "{value} đăng ký giải thể",
+    "enterprise.active.count": "Toàn tỉnh hiện có {value} đăng ký hoạt động",
+    "cooperative.new.count": "Có {value} được thành lập mới",
+    "cooperative.active.count": "Toàn tỉnh hiện có {value}",
+    "security.traffic.accidents": "Đã xảy ra {value} tai nạn giao thông",
+    "security.traffic.deaths": "hậu quả làm chết {value}",
+    "security.traffic.violations": "Đã xử lý {value} vi phạm an toàn giao thông",
+    "security.crime.cases": "Đã xảy ra {value} phạm pháp hình sự",
+    "security.drugs.cases": "Đã bắt {value} ma túy",
+}
+
+
 def reported_on(period):
     """The day the scenario's units reported `period` (2017-01 .. 2017-12, 2017-Q1 .. Q4):
     REPORTED_AFTER_DAYS after its last day."""
@@ -117,7 +154,8 @@ def main(shared_dir, out_dir):
                      ind["space_agg"], ind["time_agg"], ind["part_of"],
                      PARTS_RULE_OVERRIDES.get(ind["id"], ind["parts_rule"]),
                      "month|quarter", DEADLINE_DAYS, "", "", YOY_THRESHOLD_PCT, "",
-                     "no" if ind["id"] in MAY_BE_NEGATIVE else "yes"])
+                     "no" if ind["id"] in MAY_BE_NEGATIVE else "yes",
+                     SECTOR_TITLES[ind["sector"]], REPORT_PHRASES.get(ind["id"], "")])
         q1 = Decimal(ind["q1_2017"])
         if ind["pct_of_plan"]:
             plans.append([ind["id"], "2017", text(q1 / Decimal(ind["pct_of_plan"]) * 100)])
@@ -126,7 +164,8 @@ def main(shared_dir, out_dir):
         reference.append([ind["id"], "2017-Q1", ind["q1_2017"], ind["pct_of_plan"], ind["yoy_pct"]])
     write("indicators.csv", ["id", "sector", "name_vi", "unit", "reported_by", "space_agg",
                              "time_agg", "part_of", "parts_rule", "period_type", "deadline_days",
-                             "min", "max", "yoy_threshold_pct", "weight_indicator", "non_negative"],
+                             "min", "max", "yoy_threshold_pct", "weight_indicator", "non_negative",
+                             "sector_vi", "report_vi"],
           rows)
     write("plans.csv", ["indicator", "year", "plan"], plans)
     write("baselines.csv", ["indicator", "period", "value"], baselines)
