@@ -40,7 +40,9 @@ CLI::App* AddCollectorStatusCommand(CLI::App& app, CollectorStatusOptions* optio
       "pending counts figures stored in the outbox and not yet acknowledged by the aggregator;\n"
       "rejected counts figures the aggregator refused for good (see the collector's log);\n"
       "unreadable counts outbox records the collector could not read and set aside (their figures\n"
-      "must be entered again; docs/COLLECTOR.md).");
+      "must be entered again; docs/COLLECTOR.md);\n"
+      "retained counts acknowledged figures kept for --retention_hours, to send again to an aggregator\n"
+      "restored from a backup; lost counts those it asked for after they were dropped (docs/OPERATIONS.md).");
   return command;
 }
 
@@ -52,6 +54,8 @@ std::string FormatCollectorStatus(const tonghop::v1::LocalReply& reply, int64_t 
       "next_seq: {}\n"
       "rejected: {}\n"
       "unreadable: {}\n"
+      "retained: {}\n"
+      "lost: {}\n"
       "aggregator: {}\n"
       "last_ack: {}\n",
       reply.reporting_unit(), reply.outbox_id(), reply.pending(), reply.next_seq(),
@@ -59,6 +63,13 @@ std::string FormatCollectorStatus(const tonghop::v1::LocalReply& reply, int64_t 
       reply.unreadable_total() == 0
           ? "0"
           : fmt::format("{} (last: {})", reply.unreadable_total(), reply.last_unreadable()),
+      reply.retained() == 0
+          ? "0"
+          : fmt::format("{} (oldest acknowledged {})", reply.retained(), AckTime(reply.oldest_retained_at_ms(), now_ms)),
+      reply.lost_total() == 0
+          ? "0"
+          : fmt::format("{} (asked for again by a restored aggregator after the retention window; see the log)",
+                        reply.lost_total()),
       !reply.aggregator_reachable()      ? "unreachable"
       : reply.aggregator_error().empty() ? "reachable"
                                          : "reachable but cannot store: " + reply.aggregator_error(),

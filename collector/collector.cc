@@ -26,6 +26,8 @@
 namespace tonghop {
 namespace {
 
+constexpr int kRetentionPruneIntervalMs = 10'000;
+
 Status CheckOptions(const CollectorOptions& o) {
   if (o.reporting_unit.empty()) {
     return Status::InvalidArgument(
@@ -45,7 +47,28 @@ Status CheckOptions(const CollectorOptions& o) {
   TONGHOP_RETURN_IF_ERROR(positive("scan_interval_ms", o.scan_interval_ms));
   TONGHOP_RETURN_IF_ERROR(positive("ack_timeout_ms", o.ack_timeout_ms));
   TONGHOP_RETURN_IF_ERROR(positive("heartbeat_interval_ms", o.heartbeat_interval_ms));
+  if (o.retention_hours < 0 || o.retention_max_bytes < 0) {
+    return Status::InvalidArgument(fmt::format("--retention_hours ({}) and --retention_max_bytes ({}) must be 0 or "
+                                               "more (0 keeps nothing once the aggregator has it)",
+                                               o.retention_hours, o.retention_max_bytes));
+  }
   return Status::OK();
+}
+
+// Drops from the outbox what the aggregator settled longer ago than the retention window, or
+// beyond its size, a bounded number of records a turn, between the loop's other work.
+void PruneRetention(const CollectorOptions& options, Outbox* outbox) {
+  constexpr size_t kMaxPrunedPerTurn = 100'000;
+  const int64_t settled_before_ms = NowMs() - int64_t{options.retention_hours} * 3'600'000;
+  size_t pruned = 0;
+  Status s = outbox->PruneRetained(settled_before_ms, static_cast<uint64_t>(options.retention_max_bytes),
+                                   kMaxPrunedPerTurn, &pruned);
+  if (!s.ok()) {
+    spdlog::warn("cannot drop figures past the retention window from the outbox (tried again later): {}", s.message());
+  } else if (pruned > 0) {
+    spdlog::debug("dropped {} settled figures past the retention window; {} retained ({} bytes) from seq {}", pruned,
+                  outbox->retained_count(), outbox->retained_bytes(), outbox->retained_from_seq());
+  }
 }
 
 Status MakeDataDir(const std::string& dir) {
@@ -89,9 +112,9 @@ Status RunCollector(const CollectorOptions& options) {
   TONGHOP_RETURN_IF_ERROR(local_api.Start());
   TONGHOP_RETURN_IF_ERROR(sender.Start());
 
-  spdlog::info("ready: collector {} outbox={:016x} pending={} aggregator={} drop_dir={} submit={}",
-               options.reporting_unit, outbox->id(), outbox->pending_count(), options.aggregator_endpoint,
-               drop_dir, submit_endpoint);
+  spdlog::info("ready: collector {} outbox={:016x} pending={} retained={} aggregator={} drop_dir={} submit={}",
+               options.reporting_unit, outbox->id(), outbox->pending_count(), outbox->retained_count(),
+               options.aggregator_endpoint, drop_dir, submit_endpoint);
 
   auto scan = [&] {
     // A file's figures are parsed and stored in one batch; glibc keeps the freed heap, which
@@ -104,6 +127,7 @@ Status RunCollector(const CollectorOptions& options) {
   // The sender reads its socket in Process(), run every turn below; its readiness only wakes the loop.
   loop.AddSocket([&] { return sender.PollItem(); }, [](short) {});
   loop.AddTimer(options.scan_interval_ms, scan);
+  loop.AddTimer(kRetentionPruneIntervalMs, [&] { PruneRetention(options, outbox.get()); });
   // After the handlers, so that figures just submitted or dropped leave at once.
   loop.AddTask([&] { return sender.MillisUntilDue(); }, [&] { sender.Process(); });
   TONGHOP_RETURN_IF_ERROR(loop.Run());

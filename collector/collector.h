@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "core/status.h"
@@ -25,6 +26,11 @@ struct CollectorOptions {
   int scan_interval_ms = 500;
   int ack_timeout_ms = 5'000;
   int heartbeat_interval_ms = 1'000;
+  // How long, and up to how many bytes, the outbox keeps figures the aggregator has settled, to
+  // send them again should the aggregator's database be restored from a backup (collector/outbox.h):
+  // a week covers a backup a day and a restore within days.
+  int retention_hours = 168;
+  int64_t retention_max_bytes = int64_t{1} << 30;
   // CURVE client keys towards the aggregator (core/link_security.h); disabled: plain text.
   CurveSocketKeys curve;
   // Drop files modified more recently than this are left for a later scan (not a flag: tests).

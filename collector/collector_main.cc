@@ -19,6 +19,13 @@ int main(int argc, char** argv) {
   app.add_option("--ack_timeout_ms", o.ack_timeout_ms, "resend what is unanswered this long")->capture_default_str();
   app.add_option("--heartbeat_interval_ms", o.heartbeat_interval_ms, "heartbeat when idle this long")
       ->capture_default_str();
+  app.add_option("--retention_hours", o.retention_hours,
+                 "keep figures the aggregator has acknowledged this long, to send them again should its database be "
+                 "restored from a backup (cover the time between backups and a restore; 0: keep none)")
+      ->capture_default_str();
+  app.add_option("--retention_max_bytes", o.retention_max_bytes,
+                 "and at most this many bytes of them: the oldest go first (docs/OPERATIONS.md, \"Retention\")")
+      ->capture_default_str();
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);
   return tonghop::RunMain(app, argc, argv, "collector", common, [&] {
