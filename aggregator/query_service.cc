@@ -43,7 +43,8 @@ QueryService::QueryService(zmq::context_t& context, const Catalog* catalog, cons
       store_(store),
       authorizer_(authorizer),
       limits_(limits),
-      socket_(context, zmq::socket_type::router) {}
+      socket_(context, zmq::socket_type::router),
+      backups_(store, limits.backup) {}
 
 QueryService::~QueryService() { Stop(); }
 
@@ -56,7 +57,10 @@ Status QueryService::Start(const std::string& endpoint, const LinkOptions& link)
                                        endpoint, e.what()));
   }
   loop_.AddReader(socket_, [this] { Serve(); });
-  loop_.AddTimer(std::clamp(limits_.export_idle_ms / 4, 10, 1'000), [this] { ExpireIdleExports(); });
+  loop_.AddTimer(std::clamp(std::min(limits_.export_idle_ms, limits_.backup.idle_ms) / 4, 10, 1'000), [this] {
+    ExpireIdleExports();
+    backups_.ExpireIdle();
+  });
   // From here on only the query thread touches the socket, the loop and the exports.
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "query");
@@ -111,6 +115,7 @@ void QueryService::Serve() {
 
 tonghop::v1::QueryReply QueryService::Answer(const tonghop::v1::QueryRequest& request) {
   if (request.body_case() == tonghop::v1::QueryRequest::kExportFigures) return ExportPage(request.export_figures());
+  if (request.body_case() == tonghop::v1::QueryRequest::kBackup) return backups_.Answer(request.backup());
   tonghop::v1::QueryReply reply;
   for (int attempt = 1;; ++attempt) {
     std::unique_ptr<IngestStore::ReadView> view;

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/backup.h"
 #include "cli/collector_status.h"
 #include "cli/history.h"
 #include "cli/import.h"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
       "  tonghop history --unit cao-loc --indicator agri.herd.pigs --period 2017-Q1\n"
       "  tonghop export --period 2016-Q1 --format json > 2016-q1.json; tonghop import 2016-q1.json\n"
       "  tonghop report --period 2017-Q1 --format html --output quy1-2017.html\n"
+      "  tonghop backup --output /srv/backups/tonghop-2017-04-05   # a copy of the running aggregator\n"
       "Run `tonghop COMMAND --help` for a command's flags. docs/OPERATIONS.md covers running a province.");
   tonghop::CommonFlags common;
   tonghop::AddCommonFlags(app, &common);
@@ -59,6 +61,8 @@ int main(int argc, char** argv) {
                         [&] { return tonghop::cli::RunImport(import_options); });
   tonghop::cli::ReportOptions report;
   commands.emplace_back(tonghop::cli::AddReportCommand(app, &report), [&] { return tonghop::cli::RunReport(report); });
+  tonghop::cli::BackupOptions backup;
+  commands.emplace_back(tonghop::cli::AddBackupCommand(app, &backup), [&] { return tonghop::cli::RunBackup(backup); });
   return tonghop::RunMain(app, argc, argv, "tonghop", common, [&] {
     for (const auto& [command, run] : commands) {
       if (command->parsed()) return run();
