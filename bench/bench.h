@@ -24,7 +24,7 @@ struct BenchOptions {
   uint64_t stored_values = 10'000'000;
   // Office clients asking for province histories during the queries run.
   int history_clients = 16;
-  // The parts to run, of "ceilings", "live", "fsync", "queries", "stored"; empty for all.
+  // The parts to run, of "ceilings", "live", "fsync", "queries", "stored", "backup"; empty for all.
   std::vector<std::string> only;
   // Passed on to every tonghop-aggregator started, to measure a setting ("--max_batch_updates=5000").
   std::vector<std::string> aggregator_flags;

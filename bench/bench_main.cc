@@ -17,14 +17,15 @@ int main(int argc, char** argv) {
   app.add_option("--subscribers", o.subscribers, "subscribers following the publisher")->capture_default_str()->check(CLI::Range(1, 100));
   app.add_option("--run_seconds", o.run_seconds, "length of each throughput run")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--latency_seconds", o.latency_seconds, "length of each fixed-load latency run")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--stored_values", o.stored_values, "figures stored before the large stored-values run and the restart")->capture_default_str();
+  app.add_option("--stored_values", o.stored_values, "figures stored before the large stored-values run and the restart, "
+                 "and the backup run")->capture_default_str();
   app.add_option("--history_clients", o.history_clients, "office clients asking for province histories, one after "
                  "another, during the latency run beside queries")->capture_default_str()->check(CLI::Range(1, 100));
   app.add_option("--only", o.only, "run only these parts (repeat, or separate with commas): ceilings, live (WAL "
                  "throughput, latency, scaling, collector), fsync, queries (latency beside history queries), stored "
-                 "(over stored figures, restart); all by default")
+                 "(over stored figures, restart), backup (an online backup of the stored figures beside ingest); all by default")
       ->delimiter(',')
-      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored"}));
+      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored", "backup"}));
   app.add_option("--aggregator_flag", o.aggregator_flags, "a flag for every tonghop-aggregator started, e.g. "
                  "--aggregator_flag=--max_batch_updates=5000; repeat for more");
   for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);
