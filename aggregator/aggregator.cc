@@ -54,6 +54,7 @@ Status Aggregator::Start() {
   TONGHOP_RETURN_IF_ERROR(Catalog::LoadFromDirectory(options_.catalog_dir, &catalog_));
   spdlog::info("catalog {}: {} reporting units, {} indicators", options_.catalog_dir, catalog_.units().size(),
                catalog_.indicators().size());
+  metrics_ = std::make_unique<AggregatorMetrics>(*metrics_registry_, catalog_);
   validator_ = std::make_unique<UpdateValidator>(&catalog_);
   state_ = std::make_unique<ProvinceState>(&catalog_);
   TONGHOP_RETURN_IF_ERROR(IngestStore::Open(options_.data_dir, options_.durability, &store_));
@@ -62,6 +63,7 @@ Status Aggregator::Start() {
   LinkOptions link;
   if (options_.curve.enabled()) {
     TONGHOP_RETURN_IF_ERROR(authorizer_.Start(options_.key_registry_file, options_.max_outboxes_per_unit));
+    authorizer_.CountOutboxCapHitsIn(&metrics_->outboxes_bound);
   } else {
     WarnPlaintext("the ingest (collectors), feed (publisher) and query (office) endpoints");
   }
@@ -74,10 +76,13 @@ Status Aggregator::Start() {
   feed_options.snapshot_endpoint = options_.snapshot_endpoint;
   feed_options.heartbeat_interval_ms = options_.heartbeat_interval_ms;
   feed_options.link = link.WithCurve(options_.curve, KeyRegistry::kPublisher);
+  feed_options.bounds = options_.feed_bounds;
+  feed_options.metrics = metrics_registry_;
   feed_ = std::make_unique<CloneServer>(context_, feed_options, &state_->table());
   feed_->set_stream_id(store_->stream_id());
   TONGHOP_RETURN_IF_ERROR(feed_->Start());
-  query_ = std::make_unique<QueryService>(context_, &catalog_, store_.get(), &authorizer_, options_.query_limits);
+  query_ = std::make_unique<QueryService>(context_, &catalog_, store_.get(), &authorizer_, options_.query_limits,
+                                          metrics_registry_);
   TONGHOP_RETURN_IF_ERROR(query_->Start(options_.query_endpoint, link.WithCurve(options_.curve, KeyRegistry::kOffice)));
 
   try {
@@ -88,6 +93,8 @@ Status Aggregator::Start() {
     return Status::IOError(fmt::format("cannot bind the ingest endpoint {}: {} (is another aggregator running?)",
                                        options_.ingest_endpoint, e.what()));
   }
+  TONGHOP_RETURN_IF_ERROR(StartMetricsEndpoint(options_.metrics_endpoint, metrics_registry_, &metrics_endpoint_));
+  RefreshMetrics();
   spdlog::info("ready: aggregator stream={:016x} figures={} aggregates={} seq={} ingest={} publish={} snapshot={} query={}",
                store_->stream_id(), state_->unit_value_count(), state_->table().size(), counters_.aggregate_seq,
                options_.ingest_endpoint, options_.publish_endpoint, options_.snapshot_endpoint, options_.query_endpoint);
@@ -122,6 +129,7 @@ Status Aggregator::Restore() {
       ++outside_window;  // kept in the database; years.csv was narrowed since it was stored
       return;
     }
+    metrics_->FigureStored(unit, value.applied_at_ms());
     if (same_rules) {
       state_->LoadUnitValue(*indicator, period_text, unit, figure, value.applied_at_ms());
       return;
@@ -163,9 +171,11 @@ Status Aggregator::Run() {
   EventLoop loop(options_.stop);
   loop.AddReader(ingest_, [this] { IngestBurst(); });
   loop.AddReader(feed_->snapshot_socket(), [this] { feed_->ServeSnapshots(); });
-  loop.AddTask([this] { return feed_->MillisUntilHeartbeat(); }, [this] { feed_->Tick(); });
+  loop.AddReader(feed_->publish_socket(), [this] { feed_->ReadSubscriptions(); });
+  loop.AddTask([this] { return feed_->MillisUntilDue(); }, [this] { feed_->Tick(); });
   loop.AddTimer(kStorageRetryIntervalMs, [this] { StorageWritable(MonotonicMs()); });
   loop.AddTimer(kStatisticsIntervalMs, [this] { LogStatistics(); });
+  loop.AddTimer(kMetricsRefreshMs, [this] { RefreshMetrics(); });
   loop.OnReload([this] { authorizer_.Reload(); });
   TONGHOP_RETURN_IF_ERROR(loop.Run());
   spdlog::info("aggregator stopping: seq={} figures={}", counters_.aggregate_seq, state_->unit_value_count());
@@ -192,6 +202,7 @@ void Aggregator::IngestBurst() {
     Status decoded = frames.size() == 2 ? DecodeCollectorMessage(frames[1].to_string_view(), &message)
                                         : Status::InvalidArgument("not one body frame");
     if (!decoded.ok()) {
+      metrics_->malformed_messages.Increment();
       if (bad_input_log_.Allow()) {
         spdlog::warn("dropped a malformed message from a collector ({} frames, {} bytes): {}; expected one "
                      "tonghop.v1.CollectorMessage frame ({} more held back)", frames.size(),
@@ -203,7 +214,11 @@ void Aggregator::IngestBurst() {
     if (message.has_heartbeat()) {
       // One answer per connection per burst: a collector sends one heartbeat a second, and a peer
       // that floods them must not make the aggregator answer each.
-      if (!heartbeats_answered.insert(frames[0].to_string()).second) continue;
+      if (!heartbeats_answered.insert(frames[0].to_string()).second) {
+        metrics_->heartbeat_answers_bound.Increment();
+        continue;
+      }
+      metrics_->UnitHeard(authorizer_.UnitOf(frames[1]), now);
       reply.mutable_heartbeat()->set_sent_at_ms(now);
       reply.mutable_heartbeat()->set_storage_error(storage_error_);
       AskForWhatIsMissing(frames[1], message.heartbeat(), reply.mutable_heartbeat());
@@ -211,12 +226,14 @@ void Aggregator::IngestBurst() {
       continue;
     }
     if (!message.has_updates()) {
+      metrics_->malformed_messages.Increment();
       if (bad_input_log_.Allow()) {
         spdlog::warn("dropped a CollectorMessage with no body from a collector (unknown message type?) ({} more "
                      "held back)", bad_input_log_.suppressed());
       }
       continue;
     }
+    metrics_->received.Increment(message.updates().updates_size());
     if (!StorageWritable(MonotonicMs())) {
       auto* replies_to_batch = reply.mutable_replies();
       replies_to_batch->set_outbox_id(message.updates().outbox_id());
@@ -230,20 +247,28 @@ void Aggregator::IngestBurst() {
     updates += message.updates().updates_size();
     replies.emplace_back(std::move(frames[0]), std::move(reply));
   }
+  if (messages == options_.max_messages_per_burst) metrics_->burst_messages_bound.Increment();
+  if (updates >= options_.max_batch_updates) metrics_->burst_updates_bound.Increment();
   if (messages == options_.max_messages_per_burst && full_burst_log_.Allow()) {
     spdlog::info("read {} ingest messages in one burst, the most --max_messages_per_burst allows; the rest wait "
                  "for the next burst ({} more such bursts in the last minute)", messages, full_burst_log_.suppressed());
   }
   if (replies.empty()) return;
+  metrics_->burst_updates.Observe(updates);
 
   std::vector<tonghop::v1::AggregateUpdate> versions = state_->Flush(&counters_.aggregate_seq, now);
   Status written;
   if (writes.size() > 0) {  // a burst of duplicates or refusals changes nothing on disk
     for (const auto& version : versions) writes.PutAggregate(version);
     writes.PutCounters(counters_);
-    written = store_->Commit(&writes);
+    RocksDb::WriteTiming timing;
+    written = store_->Commit(&writes, &timing);
+    metrics_->commit_seconds.Observe(timing.seconds);
+    metrics_->fsync_seconds.Observe(timing.fsync_seconds);
   }
   if (!written.ok()) {
+    metrics_->commit_failures.Increment();
+    metrics_->storage_writable.Set(0);
     if (storage_error_.empty()) {
       spdlog::error("cannot store updates; acking none until the store is writable again (collectors keep "
                     "them and resend). Free disk space or fix the device; retrying every {} ms: {}",
@@ -266,7 +291,10 @@ void Aggregator::IngestBurst() {
       }
     }
   }
-  for (auto& [identity, reply] : replies) SendReply(identity, reply);
+  for (auto& [identity, reply] : replies) {
+    metrics_->CountAnswers(reply.replies());
+    SendReply(identity, reply);
+  }
   if (written.ok()) {
     for (const auto& version : versions) feed_->Publish(version);
   }
@@ -283,6 +311,7 @@ void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::Up
                             options_.max_updates_per_batch_message);
   }
   if (!malformed.empty()) {
+    if (batch.updates_size() > options_.max_updates_per_batch_message) metrics_->batch_updates_bound.Increment();
     if (bad_input_log_.Allow()) {
       spdlog::warn("rejected a batch from '{}': {} ({} more held back)", batch.node_id().substr(0, kMaxIdLength),
                    malformed, bad_input_log_.suppressed());
@@ -305,6 +334,9 @@ void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::Up
     }
     return;
   }
+  // Plain text has no keys: the batch's unit is the one its updates name.
+  metrics_->UnitHeard(!key_unit.empty() || batch.updates().empty() ? key_unit : batch.updates(0).reporting_unit(),
+                      now_ms);
   const uint64_t before = position.last_seq();
   for (const auto& update : batch.updates()) ApplyUpdate(batch, key_unit, update, now_ms, &position, writes, replies);
   if (position.last_seq() == before) {
@@ -388,6 +420,7 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::s
     if (previous) audit.set_previous_micros(previous->micros());
     audit.set_value_micros(valid.value.micros());
     replies->add_acks()->set_seq(update.seq());
+    metrics_->FigureStored(update.reporting_unit(), now_ms);
     ++applied_since_log_;
   }
   writes->PutAudit(++counters_.audit_seq, audit);
@@ -427,6 +460,7 @@ bool Aggregator::StorageWritable(int64_t now_ms) {
   if (!restored.ok()) spdlog::error("reloading the state from the store: {}", restored.ToString());
   if (!reopened.ok() || !restored.ok()) return false;
   spdlog::info("the store is writable again; acking updates again (it failed with: {})", storage_error_);
+  metrics_->storage_writable.Set(1);
   storage_error_.clear();
   return true;
 }
@@ -436,6 +470,7 @@ void Aggregator::SendReply(const zmq::message_t& identity, const tonghop::v1::Ag
   // A collector that does not read its answers (or is gone) loses them; its ack timeout resends
   // the updates and the duplicates are acked then. Waiting for it would stall every other one.
   ++replies_dropped_since_log_;
+  metrics_->answers_dropped.Increment();
   if (dropped_reply_log_.Allow()) {
     spdlog::warn("an answer to a collector was dropped: it is gone or not reading its answers ({} more since the "
                  "last such line); it will resend", dropped_reply_log_.suppressed());
@@ -449,6 +484,13 @@ void Aggregator::LogStatistics() {
                  state_->unit_value_count(), state_->table().size(), counters_.aggregate_seq);
   }
   applied_since_log_ = rejected_since_log_ = replies_dropped_since_log_ = 0;
+}
+
+void Aggregator::RefreshMetrics() {
+  metrics_->figures.Set(static_cast<double>(state_->unit_value_count()));
+  metrics_->aggregates.Set(static_cast<double>(state_->table().size()));
+  metrics_->seq.Set(static_cast<double>(counters_.aggregate_seq));
+  metrics_->database_bytes.Set(static_cast<double>(store_->TableFileBytes()));
 }
 
 Status RunAggregator(const AggregatorOptions& options) {

@@ -23,6 +23,7 @@
 
 #include <zmq.hpp>
 
+#include "aggregator/aggregator_metrics.h"
 #include "aggregator/ingest_authorizer.h"
 #include "aggregator/ingest_store.h"
 #include "aggregator/province_state.h"
@@ -30,6 +31,8 @@
 #include "aggregator/update_validator.h"
 #include "core/catalog.h"
 #include "core/clone_server.h"
+#include "core/peer_bounds.h"
+#include "core/metrics.h"
 #include "core/status.h"
 
 namespace tonghop {
@@ -65,6 +68,10 @@ struct AggregatorOptions {
   // Outboxes a unit's keys may bring into use (IngestAuthorizer; not in plain-text mode).
   int max_outboxes_per_unit = 100;
   int heartbeat_interval_ms = 1000;
+  // What one connection to the feed (a publisher) may cost (docs/SECURITY.md).
+  PeerBounds feed_bounds;
+  // HOST:PORT serving the node's metrics at /metrics (core/metrics.h); "" serves none.
+  std::string metrics_endpoint;
   // CURVE (docs/SECURITY.md): the aggregator's key pair (server), and the registry of the keys
   // that may connect. Disabled keys mean plain text, which in-process tests use.
   CurveSocketKeys curve;
@@ -105,11 +112,16 @@ class Aggregator {
   // (counted and logged): it resends what stays unanswered.
   void SendReply(const zmq::message_t& identity, const tonghop::v1::AggregatorMessage& reply);
   void LogStatistics();
+  // Sets the gauges that mirror the state (every kMetricsRefreshMs).
+  void RefreshMetrics();
   // While the store cannot write: retries it every kStorageRetryIntervalMs; true once writable.
   bool StorageWritable(int64_t now_ms);
 
   AggregatorOptions options_;
   Catalog catalog_;
+  std::shared_ptr<MetricsRegistry> metrics_registry_ = NewMetricsRegistry("aggregator");
+  std::unique_ptr<AggregatorMetrics> metrics_;  // made with the catalog, whose units it follows
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;
   std::unique_ptr<UpdateValidator> validator_;
   std::unique_ptr<IngestStore> store_;
   std::unique_ptr<ProvinceState> state_;

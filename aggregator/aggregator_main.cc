@@ -1,6 +1,8 @@
 // tonghop-aggregator: validates, stores and totals the figures of every reporting unit.
 #include "aggregator/aggregator.h"
 #include "core/link_security.h"
+#include "core/peer_bounds.h"
+#include "core/metrics.h"
 #include "core/process.h"
 
 int main(int argc, char** argv) {
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
                  "folder, `tonghop import` one per run); a batch for one more is refused UNAUTHORIZED. Under "
                  "CURVE only")->check(CLI::Range(1, 1000000))->capture_default_str();
   app.add_option("--heartbeat_interval_ms", options.heartbeat_interval_ms, "feed heartbeat to the publishers when nothing else was published for this long")->check(CLI::Range(10, 60000))->capture_default_str();
+  tonghop::AddPeerBoundsFlags(app, &options.feed_bounds, "publisher");
+  tonghop::AddMetricsFlag(app, &options.metrics_endpoint, "127.0.0.1:9550");
   tonghop::LinkSecurityFlags security;
   tonghop::AddServerSecurityFlags(app, &security);
   tonghop::AddCommonFlags(app, &common);

@@ -79,6 +79,7 @@ std::string IngestAuthorizer::Authorize(const zmq::message_t& body,
                        "was stored", position.owner_unit(), entry->name);
   }
   if (position.owner_unit().empty() && OutboxesOf(entry->name) >= static_cast<size_t>(max_outboxes_per_unit_)) {
+    if (outbox_cap_hits_ != nullptr) outbox_cap_hits_->Increment();
     return fmt::format(
         "field 'outbox_id': unit '{}' already has {} outboxes, the most --max_outboxes_per_unit allows, and this "
         "one is new; nothing was stored. A collector starts a new outbox only when its data folder is new "
@@ -88,6 +89,13 @@ std::string IngestAuthorizer::Authorize(const zmq::message_t& body,
   }
   *unit = entry->name;
   return "";
+}
+
+std::string IngestAuthorizer::UnitOf(const zmq::message_t& body) const {
+  if (!enabled()) return "";
+  const std::shared_ptr<const KeyRegistry> registry = registry_.load();
+  const RegisteredKey* entry = registry->Find(PeerPublicKey(body));
+  return entry != nullptr && entry->role == KeyRegistry::kCollector ? entry->name : "";
 }
 
 void IngestAuthorizer::CountOutbox(const std::string& owner_unit) {

@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 
+#include <prometheus/counter.h>
 #include <zmq.hpp>
 
 #include "core/catalog.h"
@@ -61,6 +62,14 @@ class IngestAuthorizer {
   // any thread, at the same time as Reload().
   bool Registered(const zmq::message_t& body, std::string_view role) const;
 
+  // The unit the sender of `body` holds a collector key for, as the registry is now; "" for none
+  // and in plain-text mode.
+  std::string UnitOf(const zmq::message_t& body) const;
+
+  // Where Authorize counts the batches it refuses because their unit is at max_outboxes_per_unit
+  // (the aggregator's metrics); none when not called.
+  void CountOutboxCapHitsIn(prometheus::Counter* hits) { outbox_cap_hits_ = hits; }
+
   // Counts and logs (at most once a second) one refused update or batch.
   void CountRefusal(const std::string& node_id, const std::string& why);
 
@@ -81,6 +90,7 @@ class IngestAuthorizer {
   // Swapped whole by Reload() on the loop thread while the query thread reads it.
   std::atomic<std::shared_ptr<const KeyRegistry>> registry_;
   int max_outboxes_per_unit_ = 0;
+  prometheus::Counter* outbox_cap_hits_ = nullptr;
   // Units of the catalog (or of stored positions), so bounded; the refused path only looks up.
   std::map<std::string, size_t, std::less<>> outboxes_of_unit_;
   uint64_t refused_total_ = 0;

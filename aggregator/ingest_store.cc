@@ -273,8 +273,8 @@ void IngestStore::Batch::PutCounters(const Counters& counters) {
   batch_.Put(kHistoryIndexedKey, EncodeBigEndian64(counters.audit_seq));
 }
 
-Status IngestStore::Commit(Batch* batch) {
-  return db_->Write(write_options_, &batch->batch_, "writing a batch of updates");
+Status IngestStore::Commit(Batch* batch, RocksDb::WriteTiming* timing) {
+  return db_->Write(write_options_, &batch->batch_, "writing a batch of updates", timing);
 }
 
 Status IngestStore::Reopen() {

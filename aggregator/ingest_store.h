@@ -128,7 +128,10 @@ class IngestStore {
   };
   Batch NewBatch() const { return Batch(this); }
   // Writes the batch atomically with the store's durability. IOError with RocksDB's reason.
-  Status Commit(Batch* batch);
+  // `timing`, when given, says how long the write and its fsync took.
+  Status Commit(Batch* batch, RocksDb::WriteTiming* timing = nullptr);
+  // The size of the database's table files, in bytes (metrics).
+  uint64_t TableFileBytes() const { return db_->TableFileBytes(); }
 
   // After a failed Commit every further Commit fails until Reopen() succeeds (see core/rocks_db.h);
   // reads keep working. The last complete batch is what the store then holds: reload from Load().

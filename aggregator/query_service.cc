@@ -28,6 +28,8 @@ constexpr int kQueryThreadNice = 19;
 // A page token is the export's snapshot id and the key to resume at: values keys are three ids of
 // at most 200 bytes.
 constexpr size_t kMaxPageTokenBytes = 8 + 1024;
+// How often each unit's overdue figures are counted for the metrics (QueryMetrics).
+constexpr int64_t kOverdueIntervalMs = 60'000;
 
 tonghop::v1::QueryReply Error(std::string text) {
   tonghop::v1::QueryReply reply;
@@ -38,13 +40,16 @@ tonghop::v1::QueryReply Error(std::string text) {
 }  // namespace
 
 QueryService::QueryService(zmq::context_t& context, const Catalog* catalog, const IngestStore* store,
-                           const IngestAuthorizer* authorizer, QueryLimits limits)
+                           const IngestAuthorizer* authorizer, QueryLimits limits,
+                           std::shared_ptr<MetricsRegistry> metrics)
     : catalog_(catalog),
       store_(store),
       authorizer_(authorizer),
       limits_(limits),
       socket_(context, zmq::socket_type::router),
-      backups_(store, limits.backup) {}
+      backups_(store, limits.backup),
+      metrics_registry_(std::move(metrics)),
+      metrics_(*metrics_registry_) {}
 
 QueryService::~QueryService() { Stop(); }
 
@@ -61,12 +66,14 @@ Status QueryService::Start(const std::string& endpoint, const LinkOptions& link)
     ExpireIdleExports();
     backups_.ExpireIdle();
   });
+  loop_.AddTimer(kOverdueIntervalMs, [this] { CountOverdue(); });
   // From here on only the query thread touches the socket, the loop and the exports.
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "query");
     if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kQueryThreadNice) != 0) {
       spdlog::debug("the query thread keeps the process's priority: setpriority: {}", std::strerror(errno));
     }
+    CountOverdue();
     Status run = loop_.Run();
     if (!run.ok()) spdlog::error("the query thread stopped; queries go unanswered until a restart: {}", run.ToString());
   });
@@ -96,6 +103,7 @@ void QueryService::Serve() {
     tonghop::v1::QueryRequest request;
     tonghop::v1::QueryReply reply;
     if (!authorizer_->Registered(frames.back(), KeyRegistry::kOffice)) {
+      metrics_.refused.Increment();
       reply = Error("the key this query was sent with is no longer registered as an office key (revoked by a reload "
                     "of the key registry)");
       if (refusal_log_.Allow()) {
@@ -104,8 +112,10 @@ void QueryService::Serve() {
       }
     } else if (!ParseProto(frames.back(), &request) ||
                request.body_case() == tonghop::v1::QueryRequest::BODY_NOT_SET) {
+      metrics_.malformed.Increment();
       reply = Error("the request is not a tonghop.v1.QueryRequest with a body; use a tonghop client of the same version");
     } else {
+      metrics_.requests.Increment();
       reply = Answer(request);
     }
     Status sent = SendReply(socket_, frames, reply);
@@ -127,6 +137,7 @@ tonghop::v1::QueryReply QueryService::Answer(const tonghop::v1::QueryRequest& re
       case tonghop::v1::QueryRequest::kValues: reply = queries.Values(request.values()); break;
       case tonghop::v1::QueryRequest::kHistory:
         reply = queries.History(request.history(), static_cast<size_t>(limits_.history_max_revisions));
+        if (reply.history().earlier_omitted() > 0) metrics_.history_bound.Increment();
         if (reply.history().earlier_omitted() > 0 && limit_log_.Allow()) {
           spdlog::info("a history of {} {} has {} revisions; the reply lists the latest {} "
                        "(--query_history_max_revisions) ({} more held back)", request.history().indicator(),
@@ -145,6 +156,7 @@ tonghop::v1::QueryReply QueryService::Answer(const tonghop::v1::QueryRequest& re
 
 tonghop::v1::QueryReply QueryService::ExportPage(const tonghop::v1::ExportRequest& request) {
   size_t max_figures = static_cast<size_t>(limits_.export_page_figures);
+  if (request.max_figures() > max_figures) metrics_.export_page_bound.Increment();
   if (request.max_figures() > max_figures && limit_log_.Allow()) {
     spdlog::info("an export asked for pages of {} figures; pages hold at most {} (--query_export_page_figures) ({} "
                  "more held back)", request.max_figures(), max_figures, limit_log_.suppressed());
@@ -156,6 +168,7 @@ tonghop::v1::QueryReply QueryService::ExportPage(const tonghop::v1::ExportReques
   if (request.page_token().empty()) {
     if (std::string wrong = SnapshotQueries::CheckExport(request); !wrong.empty()) return Error(wrong);
     if (exports_.size() >= static_cast<size_t>(limits_.max_open_exports)) {
+      metrics_.open_exports_bound.Increment();
       if (limit_log_.Allow()) {
         spdlog::warn("refused an export: {} are open, the most held at once (--query_max_open_exports); an idle one "
                      "is dropped after {} ms ({} more held back)", exports_.size(), limits_.export_idle_ms,
@@ -170,6 +183,7 @@ tonghop::v1::QueryReply QueryService::ExportPage(const tonghop::v1::ExportReques
     opened.request = request;
     opened.last_used_ms = MonotonicMs();
     open_exports_ = exports_.size();
+    metrics_.open_exports.Set(static_cast<double>(exports_.size()));
   } else {
     const std::string& token = request.page_token();
     if (token.size() < 8 || token.size() > kMaxPageTokenBytes || !DecodeBigEndian64(token.substr(0, 8), &id)) {
@@ -211,6 +225,7 @@ void QueryService::ExpireIdleExports() {
     if (now - open.last_used_ms > limits_.export_idle_ms) idle.push_back(id);
   }
   for (uint64_t id : idle) {
+    metrics_.export_idle_bound.Increment();
     if (limit_log_.Allow()) {
       spdlog::info("dropped an export idle for more than {} ms (--query_export_idle_ms) and released its snapshot; "
                    "its client went away or stalled ({} more held back)", limits_.export_idle_ms, limit_log_.suppressed());
@@ -223,6 +238,20 @@ void QueryService::DropExport(uint64_t id) {
   store_->Release(id);
   exports_.erase(id);
   open_exports_ = exports_.size();
+  metrics_.open_exports.Set(static_cast<double>(exports_.size()));
+}
+
+void QueryService::CountOverdue() {
+  const int64_t now = NowMs();
+  for (const std::string& period : QueryMetrics::LatestEndedPeriods(*catalog_, now)) {
+    std::unique_ptr<IngestStore::ReadView> view;
+    if (!store_->NewReadView(&view, &stopping_).ok()) return;  // the store is being reopened: next minute
+    tonghop::v1::StatusRequest request;
+    request.set_period(period);
+    tonghop::v1::QueryReply reply = SnapshotQueries(catalog_, view.get()).PeriodStatus(request, now);
+    if (view->interrupted() || !reply.has_status()) return;
+    metrics_.SetOverdue(*catalog_, reply.status());
+  }
 }
 
 }  // namespace tonghop

@@ -32,6 +32,7 @@
 #include "aggregator/backup_streamer.h"
 #include "aggregator/ingest_authorizer.h"
 #include "aggregator/ingest_store.h"
+#include "aggregator/query_metrics.h"
 #include "core/catalog.h"
 #include "core/event_loop.h"
 #include "core/log_limiter.h"
@@ -60,9 +61,10 @@ struct QueryLimits {
 class QueryService {
  public:
   // `authorizer` holds the key registry each request is checked against. `store` must outlive the
-  // service.
+  // service. Its metrics (aggregator/query_metrics.h) go into `metrics`.
   QueryService(zmq::context_t& context, const Catalog* catalog, const IngestStore* store,
-               const IngestAuthorizer* authorizer, QueryLimits limits);
+               const IngestAuthorizer* authorizer, QueryLimits limits,
+               std::shared_ptr<MetricsRegistry> metrics = std::make_shared<MetricsRegistry>());
   // Stop().
   ~QueryService();
 
@@ -92,6 +94,8 @@ class QueryService {
   // Drops the exports idle for longer than limits_.export_idle_ms.
   void ExpireIdleExports();
   void DropExport(uint64_t id);
+  // Counts each unit's overdue figures of the latest ended periods (QueryMetrics), every minute.
+  void CountOverdue();
 
   const Catalog* catalog_;
   const IngestStore* store_;
@@ -108,6 +112,8 @@ class QueryService {
   std::atomic<bool> stopping_{false};
   LogLimiter refusal_log_;
   LogLimiter limit_log_;
+  std::shared_ptr<MetricsRegistry> metrics_registry_;
+  QueryMetrics metrics_;
 };
 
 }  // namespace tonghop

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sys/resource.h>
 #include <thread>
@@ -18,15 +17,20 @@
 #include "bench/ceilings.h"
 #include "bench/flooder.h"
 #include "bench/history_clients.h"
+#include "bench/flood_bench.h"
 #include "bench/load_generator.h"
+#include "bench/metrics_scraper.h"
 #include "bench/subscriber_pool.h"
 #include "bench/workload.h"
+#include "core/testing/resident_memory_sampler.h"
 #include "tests/mini_province.h"
 
 namespace tonghop::bench {
 namespace {
 
 namespace fs = std::filesystem;
+
+using testing::ResidentMemorySampler;
 
 constexpr char kRawCeiling[] = "raw DEALER->ROUTER acks";
 constexpr char kRocksWal[] = "RocksDB batches, wal";
@@ -72,14 +76,6 @@ Latency Summarize(std::vector<int64_t> samples) {
   return out;
 }
 
-double ResidentMegabytes(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
-  }
-  return 0;
-}
 
 uint64_t DirectoryBytes(const std::string& dir) {
   uint64_t total = 0;
@@ -105,9 +101,11 @@ std::string DurabilityName(Durability d) { return d == Durability::kWal ? "wal" 
 // Starts aggregator and publisher on `root` (its aggregator/ may hold stored figures already) and
 // `subscribers` subscribers; `ready_ms` is how long the aggregator took to serve.
 Status StartProvince(const std::string& root, const Workload& workload, Durability durability,
-                     const BenchOptions& options, std::unique_ptr<Province>* out, double* ready_ms = nullptr) {
+                     const BenchOptions& options, std::unique_ptr<Province>* out, double* ready_ms = nullptr,
+                     bool metrics = false) {
   auto p = std::make_unique<Province>(root);
   p->nodes.set_ready_timeout_ms(600'000);
+  p->nodes.set_metrics(metrics);
   const int64_t start = SteadyNs();
   std::vector<std::string> flags = {"--durability", DurabilityName(durability)};
   flags.insert(flags.end(), options.aggregator_flags.begin(), options.aggregator_flags.end());
@@ -239,7 +237,7 @@ Status MeasureRealCollector(Province& p, const Workload& workload, int figures, 
       const double seconds = (SteadyNs() - start) / 1e9;
       report.Add("collector", "one real collector: drop file to all acked", figures / seconds, "figures/s",
                  fmt::format("{} figures, fsynced outbox, scan every 100 ms", figures));
-      report.Add("memory", "collector resident", ResidentMegabytes(p.nodes.Pid("collector-" + unit)), "MB",
+      report.Add("memory", "collector resident", ResidentMemorySampler::ResidentMegabytes(p.nodes.Pid("collector-" + unit)), "MB",
                  fmt::format("after sending {} figures", figures));
       return Status::OK();
     }
@@ -297,9 +295,9 @@ Status MeasureLiveProvince(const Workload& workload, const BenchOptions& options
     report.AddRatios(f, {kNaiveWal});
   }
   TONGHOP_RETURN_IF_ERROR(MeasureUnderFlood(*p, options, report));
-  report.Add("memory", "aggregator resident", ResidentMegabytes(p->nodes.Pid("aggregator")), "MB",
+  report.Add("memory", "aggregator resident", ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("aggregator")), "MB",
              "after the runs above");
-  report.Add("memory", "publisher resident", ResidentMegabytes(p->nodes.Pid("publisher")), "MB", "after the runs above");
+  report.Add("memory", "publisher resident", ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("publisher")), "MB", "after the runs above");
   return MeasureRealCollector(*p, workload, options.quick ? 2'000 : 10'000, report);
 }
 
@@ -338,7 +336,7 @@ Status MeasureStored(const Workload& workload, const BenchOptions& options, cons
   report.AddRatios(f, {kNaiveWal});
   if (!restart) return Status::OK();
   report.Add("memory", fmt::format("aggregator resident, {} figures", stored),
-             ResidentMegabytes(p->nodes.Pid("aggregator")), "MB");
+             ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("aggregator")), "MB");
   TONGHOP_RETURN_IF_ERROR(p->nodes.Kill("aggregator"));
   const int64_t killed = SteadyNs();
   TONGHOP_RETURN_IF_ERROR(p->nodes.Restart("aggregator"));
@@ -445,13 +443,57 @@ Status MeasureBackup(const Workload& workload, const BenchOptions& options, cons
   return Status::OK();
 }
 
+// What metrics cost ingest: 11 collectors at saturation (wal) in one province whose nodes serve
+// /metrics, without a scraper and with one GETting every node's /metrics each scrape interval,
+// alternated for `metrics_rounds` rounds; the medians of each.
+Status MeasureMetricsCost(const Workload& workload, const BenchOptions& options, const std::string& root,
+                          BenchReport& report) {
+  spdlog::info("province with metrics: throughput without and with a scraper every {} ms, {} rounds",
+               options.scrape_interval_ms, options.metrics_rounds);
+  std::unique_ptr<Province> p;
+  TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p, nullptr, /*metrics=*/true));
+  std::vector<double> without, with;
+  uint64_t scrapes = 0, failures = 0, bytes = 0;
+  Latency latency;
+  double per_s = 0;
+  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency));  // warm-up
+  for (int round = 0; round < options.metrics_rounds; ++round) {
+    TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency));
+    without.push_back(per_s);
+    MetricsScraper scraper({p->nodes.MetricsAddress("aggregator"), p->nodes.MetricsAddress("publisher")},
+                           options.scrape_interval_ms);
+    scraper.Start();
+    Status measured = Measure(*p, {11, options.run_seconds, 0}, &per_s, &latency);
+    scraper.Stop();
+    TONGHOP_RETURN_IF_ERROR(measured);
+    with.push_back(per_s);
+    scrapes += scraper.scrapes();
+    failures += scraper.failures();
+    bytes = scraper.last_bytes();
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  const double clean = median(without), scraped = median(with);
+  report.Add("metrics", "pipeline, wal, 11 collectors, not scraped", clean, "updates/s",
+             fmt::format("median of {} runs; every node serving /metrics", without.size()));
+  report.Add("metrics", fmt::format("pipeline, wal, 11 collectors, scraped every {} ms", options.scrape_interval_ms),
+             scraped, "updates/s",
+             fmt::format("median of {} runs, alternated with the above: {:+.1f}%; {} scrapes of aggregator and publisher "
+                         "({} failed), {} bytes a round", with.size(), (scraped / clean - 1) * 100, scrapes, failures, bytes));
+  return Status::OK();
+}
+
 }  // namespace
 
 Status RunBench(BenchOptions options) {
   if (options.quick) {
     options.run_seconds = std::min(options.run_seconds, 1.5);
     options.latency_seconds = std::min(options.latency_seconds, 2.0);
+    options.flood_seconds = std::min(options.flood_seconds, 3.0);
     options.stored_values = std::min<uint64_t>(options.stored_values, 100'000);
+    options.flood_seconds = std::min(options.flood_seconds, 2.0);
   }
   RaiseOpenFileLimit();
   const bool own_dir = options.work_dir.empty();
@@ -482,6 +524,10 @@ Status RunBench(BenchOptions options) {
   if (status.ok() && runs("backup")) {
     status = MeasureBackup(workload, options, options.work_dir + "/backup", options.stored_values, report);
   }
+  if (status.ok() && runs("flood")) {
+    status = MeasureFloods(options, options.work_dir + "/flood", report);
+  }
+  if (status.ok() && runs("metrics")) status = MeasureMetricsCost(workload, options, options.work_dir + "/metrics", report);
   std::cout << report.Table() << std::flush;
   if (!options.json_file.empty()) {
     Status written = report.WriteJson(options.json_file);

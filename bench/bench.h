@@ -24,11 +24,18 @@ struct BenchOptions {
   uint64_t stored_values = 10'000'000;
   // Office clients asking for province histories during the queries run.
   int history_clients = 16;
-  // The parts to run, of "ceilings", "live", "fsync", "queries", "stored", "backup"; empty for all.
+  // The parts to run, of "ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "backup";
+  // empty for all.
   std::vector<std::string> only;
   // Passed on to every tonghop-aggregator started, to measure a setting ("--max_batch_updates=5000").
   std::vector<std::string> aggregator_flags;
+  // The metrics part: how often the scraper GETs every node's /metrics, and the rounds of runs
+  // without and with it, alternated.
+  int scrape_interval_ms = 1'000;
+  int metrics_rounds = 3;
   std::string command;          // the command line, for the report
+  // Each run of the part "flood" (bench/flood_bench.h).
+  double flood_seconds = 10;
 };
 
 // Runs every measurement, prints the table on stdout, and writes the JSON when asked.

@@ -31,6 +31,8 @@ struct CollectorOptions {
   // a week covers a backup a day and a restore within days.
   int retention_hours = 168;
   int64_t retention_max_bytes = int64_t{1} << 30;
+  // HOST:PORT serving the node's metrics at /metrics (core/metrics.h); "" serves none.
+  std::string metrics_endpoint;
   // CURVE client keys towards the aggregator (core/link_security.h); disabled: plain text.
   CurveSocketKeys curve;
   // Drop files modified more recently than this are left for a later scan (not a flag: tests).

@@ -1,6 +1,7 @@
 // tonghop-collector: one per reporting unit; see collector/collector.h and docs/COLLECTOR.md.
 #include "collector/collector.h"
 #include "core/link_security.h"
+#include "core/metrics.h"
 #include "core/process.h"
 
 int main(int argc, char** argv) {
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   app.add_option("--retention_max_bytes", o.retention_max_bytes,
                  "and at most this many bytes of them: the oldest go first (docs/OPERATIONS.md, \"Retention\")")
       ->capture_default_str();
+  tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9570");
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);
   return tonghop::RunMain(app, argc, argv, "collector", common, [&] {

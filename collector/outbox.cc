@@ -84,6 +84,7 @@ Status Outbox::Open(const std::string& path, std::unique_ptr<Outbox>* out) {
     TONGHOP_RETURN_IF_ERROR(box->Write(&batch, true, "cannot add retention to the outbox"));
     TONGHOP_RETURN_IF_ERROR(box->LoadState());
   }
+  if (box->pending_count_ > 0) box->appended_ms_[box->FirstPendingSeq()] = NowMs();
   *out = std::move(box);
   return Status::OK();
 }
@@ -167,6 +168,7 @@ Status Outbox::Append(std::vector<tonghop::v1::IndicatorUpdate>* figures,
     return s;
   }
   pending_count_ += figures->size();
+  if (!figures->empty()) appended_ms_.emplace(next_seq_, NowMs());
   next_seq_ = seq;
   return Status::OK();
 }
@@ -398,6 +400,19 @@ std::vector<std::string> Outbox::FilesWithSeqs(uint64_t first_seq, uint64_t last
     }
   }
   return names;
+}
+
+int64_t Outbox::PendingSinceMs() {
+  if (pending_count_ == 0) {
+    appended_ms_.clear();
+    return 0;
+  }
+  // The Append that holds the first pending seq is the last one that starts at or before it.
+  auto holding = appended_ms_.upper_bound(FirstPendingSeq());
+  if (holding == appended_ms_.begin()) return 0;
+  --holding;
+  appended_ms_.erase(appended_ms_.begin(), holding);
+  return holding->second;
 }
 
 std::optional<tonghop::storage::v1::IngestedFile> Outbox::FindFile(const std::string& name) const {

@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,6 +102,10 @@ class Outbox {
   // Up to `max` names of the drop files whose figures include a seq of first_seq .. last_seq.
   std::vector<std::string> FilesWithSeqs(uint64_t first_seq, uint64_t last_seq, size_t max) const;
 
+  // When the oldest pending figure was appended, in ms since the epoch; 0 when none is pending.
+  // Kept in memory: figures pending when the outbox was opened count from the opening.
+  int64_t PendingSinceMs();
+
   // The record of drop file `name`, if its figures were appended.
   std::optional<tonghop::storage::v1::IngestedFile> FindFile(const std::string& name) const;
 
@@ -158,6 +163,8 @@ class Outbox {
   int64_t oldest_retained_at_ms_ = 0;
   uint64_t unreadable_count_ = 0;
   std::string last_unreadable_;
+  // When each Append still pending happened, by its first seq (see PendingSinceMs).
+  std::map<uint64_t, int64_t> appended_ms_;
 };
 
 }  // namespace tonghop

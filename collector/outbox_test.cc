@@ -1,11 +1,15 @@
 #include "collector/outbox.h"
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <rocksdb/write_batch.h>
 
 #include "collector/test_outbox_record.h"
 #include "core/rocksdb_util.h"
+#include "core/transport.h"
 #include "core/testing/temp_dir.h"
 #include "core/testing/status_matchers.h"
 
@@ -54,6 +58,39 @@ TEST(OutboxTest, SeqsContinueAndIdStaysAcrossReopen) {
   ASSERT_EQ(Seqs(read), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
   EXPECT_EQ(read[2].indicator(), "c");
   EXPECT_EQ(read[2].value(), 3);
+}
+
+// The collector's tonghop_collector_outbox_oldest_pending_age_seconds comes from here.
+TEST(OutboxTest, PendingSinceIsWhenTheOldestPendingFigureWasAppended) {
+  testing::TempDir dir;
+  {
+    std::unique_ptr<Outbox> box;
+    ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
+    EXPECT_EQ(box->PendingSinceMs(), 0);
+    std::vector<tonghop::v1::IndicatorUpdate> first = {Figure("a", 1), Figure("b", 2)};
+    const int64_t before_first = NowMs();
+    ASSERT_OK(box->Append(&first));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const int64_t before_second = NowMs();
+    std::vector<tonghop::v1::IndicatorUpdate> second = {Figure("c", 3)};
+    ASSERT_OK(box->Append(&second));
+    EXPECT_GE(box->PendingSinceMs(), before_first);
+    EXPECT_LT(box->PendingSinceMs(), before_second);
+    // Part of the first append acked: its time still counts.
+    ASSERT_OK(box->Settle({1}, {}, NowMs(), nullptr));
+    EXPECT_LT(box->PendingSinceMs(), before_second);
+    ASSERT_OK(box->Settle({2}, {}, NowMs(), nullptr));
+    EXPECT_GE(box->PendingSinceMs(), before_second);
+    ASSERT_OK(box->Settle({3}, {}, NowMs(), nullptr));
+    EXPECT_EQ(box->PendingSinceMs(), 0);
+    std::vector<tonghop::v1::IndicatorUpdate> third = {Figure("d", 4)};
+    ASSERT_OK(box->Append(&third));
+  }
+  // Reopened: what is pending counts from the opening.
+  const int64_t before_open = NowMs();
+  std::unique_ptr<Outbox> box;
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
+  EXPECT_GE(box->PendingSinceMs(), before_open);
 }
 
 TEST(OutboxTest, EachNewOutboxHasItsOwnId) {

@@ -26,7 +26,11 @@ bool IsFinal(RejectReason reason) {
 
 Sender::Sender(zmq::context_t& context, SenderOptions options, Outbox* outbox,
                const RejectionFile* rejections)
-    : options_(std::move(options)), context_(context), outbox_(outbox), rejections_(rejections) {}
+    : options_(std::move(options)),
+      context_(context),
+      outbox_(outbox),
+      rejections_(rejections),
+      metrics_(*options_.metrics, options_.reporting_unit) {}
 
 Status Sender::Connect() {
   try {
@@ -74,6 +78,7 @@ bool Sender::RetryRefusedHandshake(int64_t now) {
   std::string why;
   if (handshakes_.TakeRefusal(&why) && reconnect_at_ms_ == 0) {
     ++refusals_;
+    metrics_.handshakes_refused.Increment();
     reconnect_at_ms_ = now + RetryDelayMs(refusals_);
     if (refusal_log_.Allow()) {
       spdlog::warn("{}; figures stay in the outbox, trying again every {} s or sooner (register this collector's "
@@ -207,7 +212,17 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
                   s.message());
     return;
   }
-  for (uint64_t seq : acked) in_flight_.erase(seq);
+  for (uint64_t seq : acked) {
+    if (auto it = in_flight_.find(seq); it != in_flight_.end()) {
+      metrics_.ack_latency_seconds.Observe(static_cast<double>(now - it->second.sent_ms) / 1e3);
+      in_flight_.erase(it);
+    }
+  }
+  metrics_.acked.Increment(static_cast<double>(acked.size()));
+  for (const auto& r : moved) {
+    const size_t reason = static_cast<size_t>(r.reason());
+    if (reason < metrics_.refused.size() && metrics_.refused[reason] != nullptr) metrics_.refused[reason]->Increment();
+  }
   for (const auto& r : final_rejects) in_flight_.erase(r.seq);
   if (unavailable_seq != 0) aggregator_storage_error_ = unavailable_text;
   if (!acked.empty()) {
@@ -380,6 +395,7 @@ void Sender::Pump(int64_t now) {
       return;
     }
     for (const auto& u : batch->updates()) in_flight_[u.seq()] = {generation_, now};
+    metrics_.sent.Increment(batch->updates_size());
     if (first_resent_seq_ == 0) first_resent_seq_ = batch->updates(0).seq();
     cursor_ = batch->updates(batch->updates_size() - 1).seq() + 1;
     last_send_ms_ = now;
@@ -400,6 +416,7 @@ void Sender::SendHeartbeat(int64_t now) {
 void Sender::Rewind(uint64_t to_seq) {
   ++generation_;
   ++rewinds_;
+  metrics_.resends.Increment();
   first_resent_seq_ = 0;
   generation_confirmed_ = false;
   in_flight_.erase(in_flight_.lower_bound(to_seq), in_flight_.end());

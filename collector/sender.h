@@ -38,6 +38,7 @@
 
 #include <zmq.hpp>
 
+#include "collector/collector_metrics.h"
 #include "collector/outbox.h"
 #include "collector/rejection_file.h"
 #include "core/handshake_monitor.h"
@@ -57,6 +58,8 @@ struct SenderOptions {
   int ack_timeout_ms = 5'000;
   int heartbeat_interval_ms = 1'000;
   LinkOptions link;
+  // Where the sender counts what goes over the link (collector/collector_metrics.h).
+  std::shared_ptr<MetricsRegistry> metrics = std::make_shared<MetricsRegistry>();
 };
 
 class Sender {
@@ -166,6 +169,7 @@ class Sender {
   uint64_t lost_ = 0;
   LogLimiter protocol_log_{10'000};
   LogLimiter outbox_log_{10'000};
+  CollectorMetrics metrics_;
 };
 
 }  // namespace tonghop

@@ -133,6 +133,9 @@ TEST(TopicsTest, ValidateFilterAcceptsTopicPrefixesOnlyAndSaysWhatToUse) {
     EXPECT_NE(why.find("p/<period>/"), std::string::npos) << why;
   }
   EXPECT_NE(ValidateFilter("i/" + std::string(300, 'a')), "");
+  // The longest a libzmq 4.3.4 subscriber can send intact (core/topics.h).
+  EXPECT_EQ(ValidateFilter("i/" + std::string(kMaxFilterBytes - 2, 'a')), "");
+  EXPECT_NE(ValidateFilter("i/" + std::string(kMaxFilterBytes - 1, 'a')), "");
 }
 
 TEST(CloneServerTest, SnapshotComesInChunksOf500WithTheSeqAndStreamInTheLast) {

@@ -1,5 +1,10 @@
 #include "core/rocks_db.h"
 
+#include <chrono>
+
+#include <rocksdb/iostats_context.h>
+#include <rocksdb/perf_level.h>
+
 #include <fmt/format.h>
 #include <rocksdb/utilities/checkpoint.h>
 
@@ -25,9 +30,23 @@ void RocksDb::Close() {
   db_.reset();
 }
 
-Status RocksDb::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch, std::string_view doing) {
+Status RocksDb::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch, std::string_view doing,
+                      WriteTiming* timing) {
   if (broken()) return broken_;
-  Status s = FromRocksDb(db_->Write(options, batch), doing);
+  Status s;
+  if (timing == nullptr) {
+    s = FromRocksDb(db_->Write(options, batch), doing);
+  } else {
+    // The I/O statistics time each file operation only at this perf level; it is the thread's own.
+    const rocksdb::PerfLevel level = rocksdb::GetPerfLevel();
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableTimeExceptForMutex);
+    const uint64_t fsync_before = rocksdb::get_iostats_context()->fsync_nanos;
+    const auto start = std::chrono::steady_clock::now();
+    s = FromRocksDb(db_->Write(options, batch), doing);
+    timing->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    timing->fsync_seconds = static_cast<double>(rocksdb::get_iostats_context()->fsync_nanos - fsync_before) / 1e9;
+    rocksdb::SetPerfLevel(level);
+  }
   if (!s.ok()) broken_ = s;
   return s;
 }
@@ -38,6 +57,12 @@ Status RocksDb::CreateCheckpoint(const std::string& dir) const {
   TONGHOP_RETURN_IF_ERROR(FromRocksDb(rocksdb::Checkpoint::Create(db_.get(), &raw), "preparing a checkpoint"));
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   return FromRocksDb(checkpoint->CreateCheckpoint(dir), fmt::format("making a checkpoint of {} in {}", dir_, dir));
+}
+
+uint64_t RocksDb::TableFileBytes() const {
+  uint64_t bytes = 0;
+  if (db_ == nullptr || !db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kTotalSstFilesSize, &bytes)) return 0;
+  return bytes;
 }
 
 Status RocksDb::Reopen() {

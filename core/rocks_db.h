@@ -22,6 +22,12 @@ namespace tonghop {
 
 class RocksDb {
  public:
+  // How long a write took (metrics, core/metrics.h).
+  struct WriteTiming {
+    double seconds = 0;        // the whole write
+    double fsync_seconds = 0;  // of it, syncing the log to disk (0 for a write without sync)
+  };
+
   // Opens (creating if needed) the database in `dir` with the default family plus `families`;
   // `memtable_bytes` as for OpenRocksDb (core/rocksdb_util.h).
   static Status Open(std::string dir, std::vector<std::string> families, std::unique_ptr<RocksDb>* out,
@@ -34,7 +40,13 @@ class RocksDb {
   const std::string& dir() const { return dir_; }
 
   // Writes `batch` atomically. Fails without touching RocksDB while the database is broken.
-  Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch, std::string_view doing);
+  // `timing`, when given, receives how long it took (measured by RocksDB's I/O statistics of the
+  // calling thread, enabled for this write only).
+  Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch, std::string_view doing,
+               WriteTiming* timing = nullptr);
+
+  // The size of the table files of every column family (RocksDB SST files), in bytes.
+  uint64_t TableFileBytes() const;
 
   // Makes a copy of the database as it is now in `dir`, which must not exist and must be on the same
   // file system: RocksDB's checkpoint, which flushes what is in memory, then hard-links the table

@@ -40,8 +40,8 @@ bool FilterMatches(std::string_view filter, const tonghop::v1::AggregateUpdate& 
 
 std::string ValidateFilter(std::string_view filter) {
   if (filter.empty()) return "";
-  if (filter.size() > 256) {
-    return fmt::format("filter is {} bytes long; a topic prefix is at most 256", filter.size());
+  if (filter.size() > kMaxFilterBytes) {
+    return fmt::format("filter is {} bytes long; a topic prefix is at most {}", filter.size(), kMaxFilterBytes);
   }
   if (filter.starts_with(kIndicatorTopicFamily) || filter.starts_with(kPeriodTopicFamily)) return "";
   return fmt::format(

@@ -6,6 +6,7 @@
 // Heartbeats go under "hb".
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -24,8 +25,13 @@ std::string PeriodTopic(const tonghop::v1::AggregateUpdate& update);
 // the filter must be a prefix of one of its two topics.
 bool FilterMatches(std::string_view filter, const tonghop::v1::AggregateUpdate& update);
 
-// Checks a subscriber's filter: "", or a prefix starting with "i/" or "p/". Empty string when
-// valid, otherwise what is wrong with it.
+// The longest filter. libzmq 4.3.4 sends a longer subscription as a ZMTP 3.1 SUBSCRIBE command of
+// more than 255 bytes flagged as a short frame: the server reads garbage (and cuts the
+// subscriber off, see CloneServer).
+inline constexpr size_t kMaxFilterBytes = 245;
+
+// Checks a subscriber's filter: "", or a prefix starting with "i/" or "p/", at most
+// kMaxFilterBytes long. Empty string when valid, otherwise what is wrong with it.
 std::string ValidateFilter(std::string_view filter);
 
 }  // namespace tonghop

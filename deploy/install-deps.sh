@@ -12,6 +12,8 @@ packages=(
   libgtest-dev
   libcli11-dev nlohmann-json3-dev libfccp-dev
   libutf8proc-dev  # core/wire_text: the UTF-8 check every string of a figure passes
+  prometheus-cpp-dev  # core/metrics: the Prometheus client and its HTTP exposer
+  prometheus  # promtool (the alerts and metrics checks) and the server of the metrics system test
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
   file debootstrap systemd-container  # make package (dpkg-shlibdeps) and its install test

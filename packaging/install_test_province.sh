@@ -127,6 +127,11 @@ sed -i 's|^# aggregator_endpoint = .*|aggregator_endpoint = "tcp://127.0.0.1:555
 # A district officer who drops files and submits figures.
 useradd --create-home --groups tonghop officer
 start="$(date '+%Y-%m-%d %H:%M:%S')"
+# The second collector's metrics port (OPERATIONS.md, "Metrics"), as systemctl edit would write it.
+mkdir -p "/etc/systemd/system/tonghop-collector@$SECOND_UNIT_CODE.service.d"
+printf '[Service]\nEnvironment=TONGHOP_COLLECTOR_FLAGS=--metrics_endpoint=127.0.0.1:9571\n' \
+  >"/etc/systemd/system/tonghop-collector@$SECOND_UNIT_CODE.service.d/override.conf"
+systemctl daemon-reload
 systemctl enable --now tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE" \
   "tonghop-collector@$SECOND_UNIT_CODE"
 
@@ -139,6 +144,21 @@ check "a second collector on the machine runs beside the first, with its own fol
   systemctl is-active --quiet tonghop-collector@$SECOND_UNIT_CODE &&
   test -S /var/lib/tonghop/collector/$SECOND_UNIT_CODE/submit.sock &&
   journalctl -u tonghop-collector@$SECOND_UNIT_CODE -o cat | grep -q 'ready: collector $SECOND_UNIT_CODE '"
+# GET http://127.0.0.1:PORT/metrics with bash alone (the root has no HTTP client).
+metrics_of() {
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3
+  cat <&3
+  exec 3<&-
+}
+check "each daemon serves its metrics on loopback, the second collector on its own port" bash -c "
+  $(declare -f metrics_of)
+  metrics_of 9550 | grep -q '^tonghop_aggregator_updates_stored_total ' &&
+  metrics_of 9560 | grep -q '^tonghop_feed_seq ' &&
+  metrics_of 9570 | grep -q '^tonghop_collector_outbox_pending{unit=\"$UNIT_CODE\"}' &&
+  metrics_of 9571 | grep -q '^tonghop_collector_outbox_pending{unit=\"$SECOND_UNIT_CODE\"}'"
+check "the alerts and the example scrape config for Prometheus are installed" sh -c '
+  test -s /usr/share/tonghop/prometheus/tonghop-alerts.yml && test -s /usr/share/tonghop/prometheus/tonghop-scrape.yml'
 aggregator_pid="$(main_pid tonghop-aggregator)"
 check "the aggregator runs as user tonghop, without privileges" sh -c "
   grep -Eq '^Uid:[[:space:]]+$(id -u tonghop)[[:space:]]' /proc/$aggregator_pid/status &&

@@ -15,13 +15,31 @@
 #include "core/event_loop.h"
 #include "core/key_registry.h"
 #include "core/link_security.h"
+#include "core/metrics.h"
 #include "core/process.h"
 #include "core/zap_handler.h"
 
 namespace tonghop {
 namespace {
 
+// The publisher's own metrics; its feed's are the CloneServer's (core/feed_metrics.h).
+struct PublisherMetrics {
+  explicit PublisherMetrics(MetricsRegistry& r)
+      : synced(GaugeOf(r, "tonghop_publisher_upstream_synced",
+                       "1 while the copy of the aggregator's table is complete (a snapshot taken, no catch-up due)")),
+        resyncs(CounterOf(r, "tonghop_publisher_upstream_resyncs_total",
+                          "Snapshots taken from the aggregator after the first: catch-ups after a gap, and starts "
+                          "over after a new stream or a silence")),
+        aggregates(GaugeOf(r, "tonghop_publisher_aggregates", "Province aggregates held")) {}
+  prometheus::Gauge& synced;
+  prometheus::Counter& resyncs;
+  prometheus::Gauge& aggregates;
+};
+
 Status Run(const PublisherOptions& options) {
+  auto registry = NewMetricsRegistry("publisher");
+  PublisherMetrics metrics(*registry);
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
   zmq::context_t context;
 
   CloneReplicaOptions upstream;
@@ -58,7 +76,9 @@ Status Run(const PublisherOptions& options) {
   downstream.snapshot_endpoint = options.snapshot_endpoint;
   downstream.heartbeat_interval_ms = options.heartbeat_interval_ms;
   downstream.link.send_hwm = options.subscriber_hwm;
+  downstream.bounds = options.subscriber_bounds;
   downstream.link = downstream.link.WithCurve(options.subscriber_curve, KeyRegistry::kSubscriber);
+  downstream.metrics = registry;
   CloneServer server(context, downstream, &replica.table());
   // While the replica fills a hole, its table holds versions above it: subscribers must not
   // believe themselves complete beyond what this relay has verified.
@@ -66,6 +86,7 @@ Status Run(const PublisherOptions& options) {
 
   TONGHOP_RETURN_IF_ERROR(server.Start());
   TONGHOP_RETURN_IF_ERROR(replica.Start().WithContext("upstream feed"));
+  TONGHOP_RETURN_IF_ERROR(StartMetricsEndpoint(options.metrics_endpoint, registry, &metrics_endpoint));
   spdlog::info("ready: publisher publish={} snapshot={} upstream={} upstream_snapshot={}",
                server.bound_publish_endpoint(), server.bound_snapshot_endpoint(),
                options.upstream_publish_endpoint, options.upstream_snapshot_endpoint);
@@ -84,10 +105,6 @@ Status Run(const PublisherOptions& options) {
     server.Publish(update);
   };
 
-  // No heartbeats before the first upstream sync: they would carry stream_id 0 and make every
-  // subscriber of a restarted publisher drop its state, only to fetch the same state again a few
-  // milliseconds later. Snapshots are answered meanwhile, from what the table holds.
-  bool heartbeating = false;
   EventLoop loop(options.stop);
   if (options.subscriber_curve.enabled()) {
     loop.OnReload([&] {
@@ -104,18 +121,25 @@ Status Run(const PublisherOptions& options) {
   for (size_t i = 0; i < replica.PollItems().size(); ++i) {
     loop.AddSocket([&replica, i] { return replica.PollItems()[i]; }, [](short) {});
   }
+  loop.AddReader(server.publish_socket(), [&] { server.ReadSubscriptions(); });
   loop.AddReader(server.snapshot_socket(), [&] { server.ServeSnapshots(); });
-  loop.AddTask([&] { return heartbeating ? server.MillisUntilHeartbeat() : EventLoop::kMaxPollMs; }, [&] {
+  loop.AddTask([&] { return server.MillisUntilDue(); }, [&] {
     replica.Process(relay);
     follow_stream();
-    heartbeating = heartbeating || replica.synced();
-    if (heartbeating) server.Tick();
+    server.Tick();
     if (announce_sync && replica.synced()) {
       spdlog::info("synced with upstream {}: {} aggregates, verified up to seq {}, stream {:016x}",
                    options.upstream_snapshot_endpoint, replica.table().size(), replica.verified_seq(),
                    replica.stream_id());
       announce_sync = false;
     }
+  });
+  uint64_t resyncs_counted = 0;
+  loop.AddTimer(kMetricsRefreshMs, [&] {
+    metrics.synced.Set(replica.synced() ? 1 : 0);
+    metrics.resyncs.Increment(static_cast<double>(replica.resyncs() - resyncs_counted));
+    resyncs_counted = replica.resyncs();
+    metrics.aggregates.Set(static_cast<double>(replica.table().size()));
   });
   TONGHOP_RETURN_IF_ERROR(loop.Run());
   spdlog::info("publisher stopping: {} aggregates up to seq {}, {} upstream resyncs", replica.table().size(),

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <string>
 
+#include "core/peer_bounds.h"
 #include "core/status.h"
 #include "core/transport.h"
 
@@ -29,10 +30,14 @@ struct PublisherOptions {
   int heartbeat_interval_ms = 1'000;
   // Messages queued per subscriber before the PUB drops for it (that subscriber then resyncs).
   int subscriber_hwm = 10'000;
+  // What one subscriber connection may cost (docs/SECURITY.md).
+  PeerBounds subscriber_bounds;
   // An upstream snapshot not complete by then is requested again.
   int upstream_snapshot_timeout_ms = 3'000;
   // Upstream silence (no update, no heartbeat) before reconnecting and resyncing.
   int upstream_timeout_ms = 5'000;
+  // HOST:PORT serving the node's metrics at /metrics (core/metrics.h); "" serves none.
+  std::string metrics_endpoint;
   // CURVE (docs/SECURITY.md). upstream_curve: client keys towards the aggregator; disabled means
   // plain text. subscriber_curve: server keys towards subscribers, which then must hold a key of
   // role "subscriber" in subscriber_key_registry_file (reloaded on SIGHUP); disabled means the

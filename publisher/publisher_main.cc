@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include "core/link_security.h"
+#include "core/peer_bounds.h"
+#include "core/metrics.h"
 #include "core/process.h"
 #include "publisher/publisher.h"
 
@@ -16,8 +18,10 @@ int main(int argc, char** argv) {
   app.add_option("--snapshot_endpoint", o.snapshot_endpoint, "snapshot ROUTER bind address for subscribers")->capture_default_str();
   app.add_option("--heartbeat_interval_ms", o.heartbeat_interval_ms, "heartbeat when idle this long")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--subscriber_hwm", o.subscriber_hwm, "messages queued per subscriber before dropping for it")->capture_default_str()->check(CLI::PositiveNumber);
+  tonghop::AddPeerBoundsFlags(app, &o.subscriber_bounds, "subscriber");
   app.add_option("--upstream_snapshot_timeout_ms", o.upstream_snapshot_timeout_ms, "re-request an upstream snapshot after this")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--upstream_timeout_ms", o.upstream_timeout_ms, "reconnect after upstream silence this long")->capture_default_str()->check(CLI::PositiveNumber);
+  tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9560");
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);
   std::string subscriber_access = "public";

@@ -156,8 +156,24 @@ Status MiniProvince::StartCollector(const std::string& unit, const CollectorPlac
 }
 
 Status MiniProvince::Launch(const std::string& name, std::vector<std::string> argv) {
+  if (metrics_) {
+    if (!metrics_ports_.count(name)) metrics_ports_[name] = FreeTcpPort();
+    argv.insert(argv.end(), {"--metrics_endpoint", MetricsAddress(name)});
+  }
   Node& node = nodes_[name];
   node.argv = std::move(argv);
+  return Spawn(name, &node);
+}
+
+std::string MiniProvince::MetricsAddress(const std::string& node) const {
+  auto it = metrics_ports_.find(node);
+  return it == metrics_ports_.end() ? "" : fmt::format("127.0.0.1:{}", it->second);
+}
+
+Status MiniProvince::StartProgram(const std::string& name, std::vector<std::string> argv, std::string ready_text) {
+  Node& node = nodes_[name];
+  node.argv = std::move(argv);
+  node.ready_text = std::move(ready_text);
   return Spawn(name, &node);
 }
 
@@ -183,7 +199,7 @@ Status MiniProvince::WaitReady(const std::string& name, const Node& node, size_t
   int64_t deadline = MonotonicMs() + ready_timeout_ms_;
   while (MonotonicMs() < deadline) {
     std::string log = ReadAll(LogPath(name));
-    if (log.size() > log_offset && log.find("ready:", log_offset) != std::string::npos) return Status::OK();
+    if (log.size() > log_offset && log.find(node.ready_text, log_offset) != std::string::npos) return Status::OK();
     int wstatus = 0;
     if (waitpid(node.pid, &wstatus, WNOHANG) == node.pid) {
       nodes_[name].pid = -1;

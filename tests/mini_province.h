@@ -41,6 +41,16 @@ class MiniProvince {
   // the next start.
   void set_plaintext_for_development(bool on) { plaintext_ = on; }
 
+  // Every node started from now on serves its metrics (--metrics_endpoint) on a port of its own,
+  // kept across restarts.
+  void set_metrics(bool on) { metrics_ = on; }
+  // "127.0.0.1:PORT" of the node's metrics endpoint, given one once it was started with metrics.
+  std::string MetricsAddress(const std::string& node) const;
+
+  // Runs another program as a node of the province (a real Prometheus): started like the others,
+  // ready once its log shows `ready_text`, killed with the province.
+  Status StartProgram(const std::string& name, std::vector<std::string> argv, std::string ready_text);
+
   Status StartAggregator(const std::vector<std::string>& extra_flags = {});
   Status StartPublisher(const std::vector<std::string>& extra_flags = {});
   Status StartCollector(const std::string& unit, const CollectorPlacement& placement = {});
@@ -104,6 +114,7 @@ class MiniProvince {
   struct Node {
     std::vector<std::string> argv;
     pid_t pid = -1;
+    std::string ready_text = "ready:";
   };
   Status Launch(const std::string& name, std::vector<std::string> argv);
   Status WatchFeedOnce(const std::string& publish_endpoint, const std::string& snapshot_endpoint,
@@ -118,6 +129,8 @@ class MiniProvince {
   std::string catalog_dir_;
   std::string ingest_bind_address_ = "127.0.0.1";
   bool plaintext_ = true;
+  bool metrics_ = false;
+  std::map<std::string, int> metrics_ports_;
   int ready_timeout_ms_ = 30'000;
   int ingest_port_, feed_port_, feed_snapshot_port_, publish_port_, snapshot_port_, query_port_;
   std::map<std::string, Node> nodes_;

@@ -34,6 +34,7 @@ class CloneSource {
     options.snapshot_endpoint = snapshot_endpoint_.empty() ? "tcp://127.0.0.1:*" : snapshot_endpoint_;
     options.heartbeat_interval_ms = heartbeat_interval_ms_;
     options.link.send_hwm = send_hwm_;
+    options.bounds = bounds_;
     server_ = std::make_unique<CloneServer>(context_, options, &table_);
     server_->set_stream_id(stream_id_);
     TONGHOP_RETURN_IF_ERROR(server_->Start());
@@ -42,6 +43,8 @@ class CloneSource {
     return Status::OK();
   }
   void Stop() { server_.reset(); }
+  // What a peer may cost the server, from the next Start().
+  void set_bounds(const PeerBounds& bounds) { bounds_ = bounds; }
 
   // Stores the next version of (indicator, period) and publishes it unless `publish` is false.
   tonghop::v1::AggregateUpdate Put(const std::string& indicator, const std::string& period, double value,
@@ -75,12 +78,14 @@ class CloneSource {
 
   void Pump() {
     if (!server_) return;
+    server_->ReadSubscriptions();
     server_->ServeSnapshots();
     server_->Tick();
   }
   std::vector<zmq::pollitem_t> PollItems() {
     if (!server_) return {};
-    return {{server_->snapshot_socket().handle(), 0, ZMQ_POLLIN, 0}};
+    return {{server_->snapshot_socket().handle(), 0, ZMQ_POLLIN, 0},
+            {server_->publish_socket().handle(), 0, ZMQ_POLLIN, 0}};
   }
 
   const AggregateTable& table() const { return table_; }
@@ -93,6 +98,7 @@ class CloneSource {
   uint64_t stream_id_;
   int heartbeat_interval_ms_;
   int send_hwm_;
+  PeerBounds bounds_;
   AggregateTable table_;
   std::unique_ptr<CloneServer> server_;
   uint64_t last_seq_ = 0;

@@ -17,6 +17,13 @@ READY_TIMEOUT_S=30
 STOP_TIMEOUT_S=10
 # Pause between two dropped files, so that the totals visibly grow (seconds; 0 for none).
 SCENARIO_DELAY_S="${TONGHOP_SCENARIO_DELAY_S:-0.03}"
+# Each node serves its metrics on 127.0.0.1: the aggregator on this port, the publisher on +10,
+# the collectors from +20 on, in the order of units.csv.
+METRICS_BASE_PORT="${TONGHOP_METRICS_BASE_PORT:-9550}"
+# 1: up also starts Debian's prometheus, scraping every node, with the alerts of deploy/prometheus.
+PROMETHEUS="${TONGHOP_PROMETHEUS:-0}"
+PROMETHEUS_PORT="${TONGHOP_PROMETHEUS_PORT:-9090}"
+PROMETHEUS_DIR="$VAR/prometheus"
 
 usage() {
   cat <<EOF
@@ -29,7 +36,8 @@ Commands:
   up                 start every node not already running; returns once each has logged
                      its "ready:" line (fails after ${READY_TIMEOUT_S} s, showing the failing node's log)
   down               stop every node (SIGTERM, SIGKILL after ${STOP_TIMEOUT_S} s)
-  status             one line per node: name, pid, state; pending figures of collectors
+  status             one line per node: name, pid, state, metrics address; pending figures of
+                     collectors
   start NODE         start one node and wait until it is ready
   kill NODE          SIGKILL a node (a crash, for recovery drills)
   stop NODE          SIGSTOP a node (a hang: it keeps its sockets but answers nothing)
@@ -39,13 +47,20 @@ Commands:
                      DIR any folder holding one sub-folder of CSV files per unit code
   help, --help       this text
 
-NODE is aggregator, publisher or collector-<unit code> (e.g. collector-cao-loc).
+NODE is aggregator, publisher or collector-<unit code> (e.g. collector-cao-loc), or prometheus
+when it runs (TONGHOP_PROMETHEUS=1).
 
 Environment:
   TONGHOP_BIN   folder of the binaries (default: build/bin; now $BIN)
   TONGHOP_VAR   folder for data, logs and pid files (default: var/; now $VAR)
   TONGHOP_SCENARIO_DELAY_S  pause between dropped files (default 0.03)
   TONGHOP_PLAINTEXT  1 to run without CURVE (default 0: keys in \$TONGHOP_VAR/keys, made on first start)
+  TONGHOP_METRICS_BASE_PORT  the aggregator's metrics port (default 9550); the publisher's is +10,
+                the collectors' +20 and up; status prints each node's http://127.0.0.1:PORT/metrics
+  TONGHOP_PROMETHEUS  1: up also starts Debian's prometheus (apt install prometheus), scraping every
+                node every 5 s with the alerts of deploy/prometheus/tonghop-alerts.yml, its data in
+                \$TONGHOP_VAR/prometheus; down stops it
+  TONGHOP_PROMETHEUS_PORT  its port (default 9090): http://127.0.0.1:9090
 
 Data: \$TONGHOP_VAR/aggregator, \$TONGHOP_VAR/collectors/<code>/{outbox,drop}
 Keys: \$TONGHOP_VAR/keys/<node>.{key,pub} and keys.csv, the aggregator's key registry
@@ -89,6 +104,7 @@ all_nodes() {
   echo publisher
   local code
   for code in $(unit_codes); do echo "collector-$code"; done
+  if ((PROMETHEUS != 0)) || [[ -f "$RUN/prometheus.pid" ]]; then echo prometheus; fi
 }
 
 check_node() {
@@ -96,7 +112,7 @@ check_node() {
   for known in $(all_nodes); do
     [[ "$known" == "$node" ]] && return 0
   done
-  die_usage "unknown node '$node': use aggregator, publisher or collector-<code> with a code of $CATALOG/units.csv"
+  die_usage "unknown node '$node': use aggregator, publisher or collector-<code> with a code of $CATALOG/units.csv (or prometheus, with TONGHOP_PROMETHEUS=1)"
 }
 
 binary_of() {
@@ -104,7 +120,60 @@ binary_of() {
     aggregator) echo "$BIN/tonghop-aggregator" ;;
     publisher) echo "$BIN/tonghop-publisher" ;;
     collector-*) echo "$BIN/tonghop-collector" ;;
+    prometheus) command -v prometheus || echo /usr/bin/prometheus ;;
   esac
+}
+
+# The port a node serves its metrics on (Prometheus: its web port).
+metrics_port_of() {
+  case "$1" in
+    aggregator) echo "$METRICS_BASE_PORT" ;;
+    publisher) echo $((METRICS_BASE_PORT + 10)) ;;
+    collector-*)
+      local code="${1#collector-}" i=0 known
+      for known in $(unit_codes); do
+        [[ "$known" == "$code" ]] && break
+        i=$((i + 1))
+      done
+      echo $((METRICS_BASE_PORT + 20 + i)) ;;
+    prometheus) echo "$PROMETHEUS_PORT" ;;
+  esac
+}
+
+metrics_url_of() {
+  if [[ "$1" == prometheus ]]; then
+    echo "http://127.0.0.1:$(metrics_port_of "$1")"
+  else
+    echo "http://127.0.0.1:$(metrics_port_of "$1")/metrics"
+  fi
+}
+
+# Prometheus's configuration: every node of the province, every 5 s, under the job names the
+# alerts expect (deploy/prometheus/tonghop-scrape.yml is the one for a real province).
+write_prometheus_config() {
+  local node collectors=""
+  for node in $(all_nodes); do
+    [[ "$node" == collector-* ]] && collectors+="\"127.0.0.1:$(metrics_port_of "$node")\", "
+  done
+  mkdir -p "$PROMETHEUS_DIR/data"
+  cat >"$PROMETHEUS_DIR/prometheus.yml" <<YAML
+# Written by deploy/local/province.sh up; rewritten at every start.
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+rule_files:
+  - $ROOT/deploy/prometheus/tonghop-alerts.yml
+scrape_configs:
+  - job_name: tonghop-aggregator
+    static_configs:
+      - targets: ["127.0.0.1:$(metrics_port_of aggregator)"]
+  - job_name: tonghop-publisher
+    static_configs:
+      - targets: ["127.0.0.1:$(metrics_port_of publisher)"]
+  - job_name: tonghop-collector
+    static_configs:
+      - targets: [${collectors%, }]
+YAML
 }
 
 # The CURVE keys of the local province (docs/SECURITY.md), made once: a key pair per node and
@@ -165,7 +234,12 @@ args_of() {
     collector-*)
       local code="${1#collector-}"
       printf '%s\n' --config "$CONFIG/collector.toml" --reporting_unit "$code" --data_dir "$VAR/collectors/$code" ;;
+    prometheus)
+      printf '%s\n' --config.file "$PROMETHEUS_DIR/prometheus.yml" --storage.tsdb.path "$PROMETHEUS_DIR/data" \
+        --web.listen-address "127.0.0.1:$PROMETHEUS_PORT" --log.level warn
+      return 0 ;;
   esac
+  printf '%s\n' --metrics_endpoint "127.0.0.1:$(metrics_port_of "$1")"
   security_args_of "$1"
 }
 
@@ -196,7 +270,13 @@ state_of_pid() {
   esac
 }
 
-is_ready() { grep -Eq '(^|\] )ready:' "$LOGS/$1.log" 2>/dev/null; }
+is_ready() {
+  if [[ "$1" == prometheus ]]; then
+    grep -q 'Server is ready to receive web requests' "$LOGS/$1.log" 2>/dev/null
+  else
+    grep -Eq '(^|\] )ready:' "$LOGS/$1.log" 2>/dev/null
+  fi
+}
 
 show_log_tail() {
   echo "--- last lines of $LOGS/$1.log ---" >&2
@@ -214,6 +294,10 @@ launch() {
     return 0
   fi
   bin="$(binary_of "$node")"
+  if [[ "$node" == prometheus ]]; then
+    [[ -x "$bin" ]] || die "prometheus not found: apt install prometheus (deploy/install-deps.sh installs it)"
+    write_prometheus_config
+  fi
   [[ -x "$bin" ]] || die "$bin not found: build first (make build, or cmake --build build), or point TONGHOP_BIN at the binaries"
   ensure_keys
   mkdir -p "$LOGS" "$RUN"
@@ -270,6 +354,9 @@ cmd_up() {
   done
   if ((${#started[@]} > 0)); then wait_ready "${started[@]}"; fi
   echo "province up: tonghop watch (build/bin/tonghop watch) shows the totals, tonghop status --period 2017-Q1 who has reported"
+  if ((PROMETHEUS != 0)); then
+    echo "Prometheus: $(metrics_url_of prometheus) (alerts: $(metrics_url_of prometheus)/alerts); docs/OPERATIONS.md, \"Metrics\", has the queries"
+  fi
 }
 
 # SIGTERM, then SIGKILL for what is still there after STOP_TIMEOUT_S.
@@ -334,7 +421,7 @@ cmd_status() {
         extra="pending ${pending:-?}"
       fi
     fi
-    printf '%-32s %-8s %-8s %s' "$node" "$pid" "$state" "$extra" | sed 's/ *$//'
+    printf '%-32s %-8s %-8s %-38s %s' "$node" "$pid" "$state" "$(metrics_url_of "$node")" "$extra" | sed 's/ *$//'
     echo
   done
 }
