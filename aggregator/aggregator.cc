@@ -67,7 +67,7 @@ Status Aggregator::Start() {
   } else {
     WarnPlaintext("the ingest (collectors), feed (publisher) and query (office) endpoints");
   }
-  LinkOptions ingest_link = link.WithCurve(options_.curve, KeyRegistry::kCollector);
+  LinkOptions ingest_link = link.WithCurve(options_.curve, KeyRegistry::kIngestDomain);
   ingest_link.max_message_bytes = options_.max_ingest_message_bytes;
   ingest_link.receive_hwm = options_.ingest_receive_hwm_messages;
   ingest_link.send_hwm = options_.ingest_send_hwm_messages;
@@ -138,7 +138,7 @@ Status Aggregator::Restore() {
   };
   visitor.on_position = [&](uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position) {
     positions_[outbox_id] = position;
-    authorizer_.CountOutbox(position.owner_unit());
+    authorizer_.CountOutbox(position);
   };
   visitor.on_aggregate = [&](const tonghop::v1::AggregateUpdate& version) {
     Period period;
@@ -221,6 +221,7 @@ void Aggregator::IngestBurst() {
       metrics_->UnitHeard(authorizer_.UnitOf(frames[1]), now);
       reply.mutable_heartbeat()->set_sent_at_ms(now);
       reply.mutable_heartbeat()->set_storage_error(storage_error_);
+      reply.mutable_heartbeat()->set_sender_key(authorizer_.IngestKeyOf(frames[1]));
       AskForWhatIsMissing(frames[1], message.heartbeat(), reply.mutable_heartbeat());
       SendReply(frames[0], reply);
       continue;
@@ -325,8 +326,8 @@ void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::Up
   // outbox ids would grow the map without bound.
   auto [entry, created] = positions_.try_emplace(batch.outbox_id());
   tonghop::storage::v1::OutboxPosition& position = entry->second;
-  std::string key_unit;
-  if (std::string refused = authorizer_.Authorize(body, position, &key_unit); !refused.empty()) {
+  IngestAuthorizer::Sender sender;
+  if (std::string refused = authorizer_.Authorize(body, position, &sender); !refused.empty()) {
     if (created) positions_.erase(entry);
     authorizer_.CountRefusal(batch.node_id(), refused);
     for (const auto& update : batch.updates()) {
@@ -334,24 +335,32 @@ void Aggregator::HandleUpdates(const zmq::message_t& body, const tonghop::v1::Up
     }
     return;
   }
-  // Plain text has no keys: the batch's unit is the one its updates name.
-  metrics_->UnitHeard(!key_unit.empty() || batch.updates().empty() ? key_unit : batch.updates(0).reporting_unit(),
-                      now_ms);
+  // A unit is heard from its collector's key; plain text has no keys, so there the batch's unit
+  // is the one its updates name. An office key's import speaks for no unit's link.
+  if (sender.role != KeyRegistry::kOffice) {
+    metrics_->UnitHeard(!sender.unit().empty() || batch.updates().empty() ? sender.unit()
+                                                                          : batch.updates(0).reporting_unit(),
+                        now_ms);
+  }
   const uint64_t before = position.last_seq();
-  for (const auto& update : batch.updates()) ApplyUpdate(batch, key_unit, update, now_ms, &position, writes, replies);
+  for (const auto& update : batch.updates()) ApplyUpdate(batch, sender, update, now_ms, &position, writes, replies);
   if (position.last_seq() == before) {
     if (created) positions_.erase(entry);
     return;
   }
   position.set_node_id(batch.node_id());
-  if (!key_unit.empty() && position.owner_unit().empty()) {
-    position.set_owner_unit(key_unit);
-    authorizer_.CountOutbox(key_unit);
+  if (!sender.role.empty() && position.owner_unit().empty() && position.owner_office().empty()) {
+    if (sender.role == KeyRegistry::kOffice) {
+      position.set_owner_office(sender.name);
+    } else {
+      position.set_owner_unit(sender.name);
+    }
+    authorizer_.CountOutbox(position);
   }
   writes->PutPosition(batch.outbox_id(), position);
 }
 
-void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::string& key_unit,
+void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const IngestAuthorizer::Sender& sender,
                              const tonghop::v1::IndicatorUpdate& update, int64_t now_ms,
                              tonghop::storage::v1::OutboxPosition* position, IngestStore::Batch* writes,
                              tonghop::v1::UpdateReplies* replies) {
@@ -369,6 +378,7 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::s
               expected);
     return;
   }
+  const std::string key_unit = sender.unit();
   if (!key_unit.empty() && update.reporting_unit() != key_unit) {
     // Not recorded and the seq not consumed: a key may report for its own unit only.
     std::string why = fmt::format("field 'reporting_unit': '{}' is not '{}', the unit the sender's key is "
@@ -389,6 +399,7 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::s
   audit.set_indicator(indicator.data(), indicator.size());
   audit.set_period(period.data(), period.size());
   audit.set_node_id(batch.node_id());
+  audit.set_entered_by(sender.key());
   audit.set_outbox_id(batch.outbox_id());
   audit.set_seq(update.seq());
   audit.set_observed_at_ms(update.observed_at_ms());
@@ -434,8 +445,8 @@ void Aggregator::AskForWhatIsMissing(const zmq::message_t& body, const tonghop::
   const tonghop::storage::v1::OutboxPosition position =
       it == positions_.end() ? tonghop::storage::v1::OutboxPosition() : it->second;
   if (position.last_seq() >= heartbeat.settled_seq()) return;
-  std::string unit;
-  if (!authorizer_.Authorize(body, position, &unit).empty()) return;
+  IngestAuthorizer::Sender sender;
+  if (!authorizer_.Authorize(body, position, &sender).empty()) return;
   answer->set_outbox_id(heartbeat.outbox_id());
   answer->set_resend_from_seq(position.last_seq() + 1);
   if (resend_log_.Allow()) {

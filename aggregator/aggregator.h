@@ -96,9 +96,10 @@ class Aggregator {
   // `body` is the frame the batch came in: under CURVE it names the sender's key.
   void HandleUpdates(const zmq::message_t& body, const tonghop::v1::UpdateBatch& batch, int64_t now_ms, IngestStore::Batch* writes,
                      tonghop::v1::UpdateReplies* replies);
-  // `key_unit`: the unit the sender's key may report for; "" for any (plain text).
+  // `sender`: the key the batch came with: the units it may report for, and who entered the
+  // figure (the audit record's entered_by).
   // `position`: the batch's outbox, advanced past every update it records.
-  void ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const std::string& key_unit,
+  void ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const IngestAuthorizer::Sender& sender,
                    const tonghop::v1::IndicatorUpdate& update, int64_t now_ms,
                    tonghop::storage::v1::OutboxPosition* position, IngestStore::Batch* writes,
                    tonghop::v1::UpdateReplies* replies);

@@ -64,30 +64,51 @@ void IngestAuthorizer::Reload() {
                fresh->Count(KeyRegistry::kOffice));
 }
 
+namespace {
+
+// The key of outboxes_of_owner_: a unit's code, or "office:" and the office's name (a unit code
+// has no ':'; the catalog's codes are ids).
+std::string OwnerOf(const tonghop::storage::v1::OutboxPosition& position) {
+  if (!position.owner_office().empty()) return "office:" + position.owner_office();
+  return position.owner_unit();
+}
+
+}  // namespace
+
 std::string IngestAuthorizer::Authorize(const zmq::message_t& body,
-                                        const tonghop::storage::v1::OutboxPosition& position,
-                                        std::string* unit) const {
-  unit->clear();
+                                        const tonghop::storage::v1::OutboxPosition& position, Sender* sender) const {
+  *sender = Sender();
   if (!enabled()) return "";
   const std::shared_ptr<const KeyRegistry> registry = registry_.load();
   const RegisteredKey* entry = registry->Find(PeerPublicKey(body));
-  if (entry == nullptr || entry->role != KeyRegistry::kCollector) {
-    return "the sender's key is no longer in the key registry as a collector (revoked); nothing was stored";
+  if (entry == nullptr || !KeyRegistry::Admits(KeyRegistry::kIngestDomain, entry->role)) {
+    return "the sender's key is no longer in the key registry as a collector or office key (revoked); nothing was "
+           "stored";
   }
-  if (!position.owner_unit().empty() && position.owner_unit() != entry->name) {
-    return fmt::format("field 'outbox_id': this outbox belongs to unit '{}', and the sender's key to '{}'; nothing "
-                       "was stored", position.owner_unit(), entry->name);
+  const bool office = entry->role == KeyRegistry::kOffice;
+  // Who owns the outbox, and who the key is, in the same words.
+  const std::string owner = OwnerOf(position);
+  const std::string key_owner = office ? "office:" + entry->name : entry->name;
+  auto describe = [](const std::string& who) {
+    return who.starts_with("office:") ? fmt::format("the office key '{}'", who.substr(7)) : fmt::format("unit '{}'", who);
+  };
+  if (!owner.empty() && owner != key_owner) {
+    return fmt::format("field 'outbox_id': this outbox belongs to {}, not to {}, whose key sent the batch; nothing was "
+                       "stored", describe(owner), describe(key_owner));
   }
-  if (position.owner_unit().empty() && OutboxesOf(entry->name) >= static_cast<size_t>(max_outboxes_per_unit_)) {
+  if (owner.empty() && OutboxesOf(key_owner) >= static_cast<size_t>(max_outboxes_per_unit_)) {
     if (outbox_cap_hits_ != nullptr) outbox_cap_hits_->Increment();
     return fmt::format(
-        "field 'outbox_id': unit '{}' already has {} outboxes, the most --max_outboxes_per_unit allows, and this "
+        "field 'outbox_id': {} already has {} outboxes, the most --max_outboxes_per_unit allows, and this "
         "one is new; nothing was stored. A collector starts a new outbox only when its data folder is new "
-        "(reinstalled) and `tonghop import` one per run: if that is what happened, raise --max_outboxes_per_unit "
-        "and restart the aggregator; otherwise the key may be misused: revoke or rotate it (docs/SECURITY.md)",
-        entry->name, OutboxesOf(entry->name));
+        "(reinstalled) and `tonghop import` one per file it loads: if that is what happened, raise "
+        "--max_outboxes_per_unit and restart the aggregator; otherwise the key may be misused: revoke or rotate it "
+        "(docs/SECURITY.md)",
+        office ? fmt::format("office key '{}'", entry->name) : fmt::format("unit '{}'", entry->name),
+        OutboxesOf(key_owner));
   }
-  *unit = entry->name;
+  sender->role = entry->role;
+  sender->name = entry->name;
   return "";
 }
 
@@ -98,16 +119,25 @@ std::string IngestAuthorizer::UnitOf(const zmq::message_t& body) const {
   return entry != nullptr && entry->role == KeyRegistry::kCollector ? entry->name : "";
 }
 
-void IngestAuthorizer::CountOutbox(const std::string& owner_unit) {
-  if (owner_unit.empty()) return;
-  auto it = outboxes_of_unit_.find(owner_unit);
-  if (it == outboxes_of_unit_.end()) it = outboxes_of_unit_.emplace(owner_unit, 0).first;
+std::string IngestAuthorizer::IngestKeyOf(const zmq::message_t& body) const {
+  if (!enabled()) return "";
+  const std::shared_ptr<const KeyRegistry> registry = registry_.load();
+  const RegisteredKey* entry = registry->Find(PeerPublicKey(body));
+  if (entry == nullptr || !KeyRegistry::Admits(KeyRegistry::kIngestDomain, entry->role)) return "";
+  return entry->role + ":" + entry->name;
+}
+
+void IngestAuthorizer::CountOutbox(const tonghop::storage::v1::OutboxPosition& position) {
+  const std::string owner = OwnerOf(position);
+  if (owner.empty()) return;
+  auto it = outboxes_of_owner_.find(owner);
+  if (it == outboxes_of_owner_.end()) it = outboxes_of_owner_.emplace(owner, 0).first;
   ++it->second;
 }
 
-size_t IngestAuthorizer::OutboxesOf(std::string_view unit) const {
-  auto it = outboxes_of_unit_.find(unit);
-  return it == outboxes_of_unit_.end() ? 0 : it->second;
+size_t IngestAuthorizer::OutboxesOf(std::string_view owner) const {
+  auto it = outboxes_of_owner_.find(owner);
+  return it == outboxes_of_owner_.end() ? 0 : it->second;
 }
 
 bool IngestAuthorizer::Registered(const zmq::message_t& body, std::string_view role) const {

@@ -1,16 +1,20 @@
-// IngestAuthorizer: under CURVE, which reporting unit the sender of each ingest message may report
-// for (docs/SECURITY.md). It owns the aggregator's ZapHandler and its KeyRegistry:
-//  - at the handshake, the ZapHandler admits only keys registered as role "collector" on the
-//    ingest socket, "publisher" on the feed sockets and "office" on the query socket;
+// IngestAuthorizer: under CURVE, who sent each ingest message and which reporting units it may
+// report for (docs/SECURITY.md). It owns the aggregator's ZapHandler and its KeyRegistry:
+//  - at the handshake, the ZapHandler admits only keys registered as role "collector" or
+//    "office" on the ingest socket, "publisher" on the feed sockets and "office" on the query
+//    socket;
 //  - per UpdateBatch, Authorize() looks the sender's key up in the registry as it is now (so a
 //    key revoked by a reload stops at once, even on a connection opened before), and refuses the
-//    batch when the key is gone or when the outbox it names was first used by another unit's key
-//    (otherwise a key could advance, and so silence, another unit's sequence);
-//  - per UpdateBatch for an outbox new to the key's unit, Authorize() refuses it when the unit
-//    already owns max_outboxes_per_unit outboxes: a key inventing outbox ids would otherwise grow
-//    the aggregator's positions (memory and disk, kept for good) without bound. The aggregator
-//    counts the outboxes it stores (CountOutbox), and at start-up the stored ones;
-//  - per update, the aggregator rejects a reporting_unit other than the key's unit;
+//    batch when the key is gone or when the outbox it names belongs to another owner: an outbox
+//    belongs to the unit whose collector key first used it, or to the office (by the office key's
+//    name) whose key did (otherwise a key could advance, and so silence, another's sequence);
+//  - per UpdateBatch for an outbox new to its owner, Authorize() refuses it when the unit (or
+//    the office name) already owns max_outboxes_per_unit outboxes: a key inventing outbox ids
+//    would otherwise grow the aggregator's positions (memory and disk, kept for good) without
+//    bound. The aggregator counts the outboxes it stores (CountOutbox), and at start-up the
+//    stored ones;
+//  - per update, the aggregator rejects a reporting_unit other than a collector key's unit; an
+//    office key reports for any unit (the catalog then decides, as for every figure);
 //  - per query, the QueryService asks Registered() the same way about the office key.
 // Refusals are REJECT_REASON_UNAUTHORIZED, not final: nothing is stored and the collector keeps
 // the update until its key is registered or the cap raised. In plain-text mode (no keys) every unit
@@ -41,6 +45,17 @@ namespace tonghop {
 
 class IngestAuthorizer {
  public:
+  // The key an ingest batch came with, as the registry says now.
+  struct Sender {
+    std::string role;  // KeyRegistry::kCollector or kOffice; "" in plain-text mode
+    std::string name;  // the unit's code for a collector, the office's name for an office key
+    // The unit it may report for: "" for any (an office key, or plain-text mode).
+    std::string unit() const { return role == KeyRegistry::kCollector ? name : std::string(); }
+    // "collector:cao-loc", "office:office-1", as the audit log records who entered a figure; ""
+    // in plain-text mode.
+    std::string key() const { return role.empty() ? std::string() : role + ":" + name; }
+  };
+
   IngestAuthorizer(zmq::context_t& context, const Catalog* catalog);
 
   // Loads `registry_file` (every collector key must name a unit of the catalog) and starts the
@@ -52,10 +67,14 @@ class IngestAuthorizer {
   // Re-reads the registry file; logs what changed, or why the file was not taken.
   void Reload();
 
-  // For a batch received in `body` from an outbox at `position`: "" and the unit its key may
-  // report for in *unit ("" in plain-text mode: any); otherwise why the whole batch is refused.
+  // For a batch received in `body` from an outbox at `position`: "" and who sent it in *sender;
+  // otherwise why the whole batch is refused.
   std::string Authorize(const zmq::message_t& body, const tonghop::storage::v1::OutboxPosition& position,
-                        std::string* unit) const;
+                        Sender* sender) const;
+
+  // Sender::key() of the key `body` came with: "" in plain-text mode, and for a key no longer
+  // registered (or of another role) on the ingest link.
+  std::string IngestKeyOf(const zmq::message_t& body) const;
 
   // Whether the sender of `body` holds a key of `role` in the registry as it is now (always true
   // in plain-text mode). The handshake admitted it; this catches a key revoked since. Safe from
@@ -73,15 +92,17 @@ class IngestAuthorizer {
   // Counts and logs (at most once a second) one refused update or batch.
   void CountRefusal(const std::string& node_id, const std::string& why);
 
-  // The outboxes each unit owns (OutboxPosition::owner_unit): ForgetOutboxes, then CountOutbox for
-  // each stored position at start-up, and for each outbox the aggregator then stores for a unit.
-  // An outbox without an owner ("", stored in plain-text mode) counts for no unit.
-  void ForgetOutboxes() { outboxes_of_unit_.clear(); }
-  void CountOutbox(const std::string& owner_unit);
-  size_t OutboxesOf(std::string_view unit) const;
+  // The outboxes each unit, and each office name, owns (OutboxPosition::owner_unit and
+  // owner_office): ForgetOutboxes, then CountOutbox for each stored position at start-up, and for
+  // each outbox the aggregator then stores for an owner. An outbox without an owner (stored in
+  // plain-text mode) counts for none.
+  void ForgetOutboxes() { outboxes_of_owner_.clear(); }
+  void CountOutbox(const tonghop::storage::v1::OutboxPosition& position);
 
  private:
   Status Load(std::shared_ptr<const KeyRegistry>* out) const;
+  // Outboxes owned by `owner`: a unit's code, or "office:<name>".
+  size_t OutboxesOf(std::string_view owner) const;
 
   zmq::context_t& context_;
   const Catalog* catalog_;
@@ -91,8 +112,9 @@ class IngestAuthorizer {
   std::atomic<std::shared_ptr<const KeyRegistry>> registry_;
   int max_outboxes_per_unit_ = 0;
   prometheus::Counter* outbox_cap_hits_ = nullptr;
-  // Units of the catalog (or of stored positions), so bounded; the refused path only looks up.
-  std::map<std::string, size_t, std::less<>> outboxes_of_unit_;
+  // The owner's outbox count, by OwnerOf: units of the catalog, and office keys' names of the
+  // registry (or of stored positions), so bounded; the refused path only looks up.
+  std::map<std::string, size_t, std::less<>> outboxes_of_owner_;
   uint64_t refused_total_ = 0;
   LogLimiter refusal_log_;
 };

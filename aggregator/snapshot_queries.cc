@@ -35,6 +35,7 @@ tonghop::v1::FigureRevision Revision(const tonghop::storage::v1::AuditRecord& re
   if (record.has_previous_micros()) revision.set_previous_value(MicrosToDouble(record.previous_micros()));
   revision.set_value(MicrosToDouble(record.value_micros()));
   revision.set_node_id(record.node_id());
+  revision.set_entered_by(record.entered_by());
   revision.set_observed_at_ms(record.observed_at_ms());
   revision.set_applied_at_ms(record.applied_at_ms());
   revision.set_rejected(record.rejected());

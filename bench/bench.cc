@@ -20,10 +20,12 @@
 #include "bench/flood_bench.h"
 #include "bench/load_generator.h"
 #include "bench/metrics_scraper.h"
+#include "bench/sse_pool.h"
 #include "bench/subscriber_pool.h"
 #include "bench/workload.h"
 #include "core/testing/resident_memory_sampler.h"
 #include "tests/mini_province.h"
+#include "web/testing/http_client.h"
 
 namespace tonghop::bench {
 namespace {
@@ -443,6 +445,70 @@ Status MeasureBackup(const Workload& workload, const BenchOptions& options, cons
   return Status::OK();
 }
 
+// The web node's seq (the feed's), 0 when it does not answer.
+uint64_t WebSeq(const testing::MiniProvince& nodes) {
+  web::testing::HttpResult status;
+  if (!web::testing::HttpGet(nodes.web_port(), "/api/v1/status", &status).ok() || status.status != 200) return 0;
+  return nlohmann::json::parse(status.body)["seq"].get<uint64_t>();
+}
+
+// Issue 13: tonghop-web's event stream. options.sse_clients clients follow it while the collectors
+// offer options.sse_updates_per_s: how many of them received every change (each version the
+// aggregator issued meanwhile, with no snapshot and no cut-off), and how long from a collector
+// accepting a figure to a client receiving it.
+Status MeasureWebStreams(const Workload& workload, const BenchOptions& options, const std::string& root,
+                         BenchReport& report) {
+  const int clients = options.sse_clients;
+  const double rate = options.sse_updates_per_s;
+  spdlog::info("web node: {} event streams at {:.0f} updates/s", clients, rate);
+  std::unique_ptr<Province> p;
+  TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p));
+  TONGHOP_RETURN_IF_ERROR(p->nodes.StartWeb({"--max_streams", std::to_string(clients + 10)}));
+  SsePool streams(p->nodes.web_port(), workload.live_period, &p->probes);
+  TONGHOP_RETURN_IF_ERROR(streams.Start(clients, 60'000));
+  // A first run makes the live month's totals, so that the measured one only changes them.
+  double per_s = 0;
+  Latency latency;
+  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, 1.0, rate}, &per_s, &latency));
+  int64_t reached = 0;
+  TONGHOP_RETURN_IF_ERROR(streams.WaitForState(p->load->ExpectedTotals(), p->load->last_probe_seq(),
+                                               kSubscriberCatchUpMs, &reached));
+
+  const uint64_t seq_before = WebSeq(p->nodes);
+  const int64_t start = SteadyNs();
+  streams.StartSampling(start);
+  p->subscribers->StartSampling(start);
+  LoadResult result;
+  TONGHOP_RETURN_IF_ERROR(p->load->Run({11, options.latency_seconds, rate}, &result));
+  TONGHOP_RETURN_IF_ERROR(streams.WaitForState(p->load->ExpectedTotals(), p->load->last_probe_seq(),
+                                               kSubscriberCatchUpMs, &reached));
+  const uint64_t issued = WebSeq(p->nodes) - seq_before;
+  const double seconds = (reached - start) / 1e9;
+  const std::vector<SsePool::Tally> tallies = streams.Tallies();
+  // Seqs are unique: as many ids as were issued, adding up to theirs, are theirs.
+  uint64_t issued_sum = 0;
+  for (uint64_t seq = seq_before + 1; seq <= seq_before + issued; ++seq) issued_sum += seq;
+  int every_change = 0, cut_off = 0;
+  uint64_t fewest = UINT64_MAX, bytes = 0;
+  for (const SsePool::Tally& t : tallies) {
+    every_change += t.versions == issued && t.id_sum == issued_sum && t.snapshots == 0 && !t.closed;
+    cut_off += t.closed;
+    fewest = std::min(fewest, t.versions);
+    bytes += t.bytes;
+  }
+  spdlog::info("{} of {} streams received all {} versions ({} updates acked in {:.1f} s); fewest {}; {} cut off",
+               every_change, clients, issued, result.acked, seconds, fewest, cut_off);
+  report.Add("web", fmt::format("event streams receiving every change at {:.0f} updates/s", rate), every_change,
+             "streams", fmt::format("of {} ({} cut off); {} versions each in {:.1f} s ({:.0f} versions/s, {:.1f} MB/s "
+                                    "a stream); {} updates acked", clients, cut_off, issued, seconds, issued / seconds,
+                                    bytes / static_cast<double>(clients) / seconds / 1e6, result.acked));
+  AddLatency(report, fmt::format("to {} event streams at {:.0f}/s", clients, rate), Summarize(streams.TakeSamples()));
+  AddLatency(report, fmt::format("to {} Clone subscribers meanwhile", options.subscribers), Summarize(p->subscribers->TakeSamples()));
+  report.Add("memory", "web node resident", ResidentMemorySampler::ResidentMegabytes(p->nodes.Pid("web")), "MB",
+             fmt::format("{} streams open, after the run", clients));
+  return Status::OK();
+}
+
 // What metrics cost ingest: 11 collectors at saturation (wal) in one province whose nodes serve
 // /metrics, without a scraper and with one GETting every node's /metrics each scrape interval,
 // alternated for `metrics_rounds` rounds; the medians of each.
@@ -528,6 +594,7 @@ Status RunBench(BenchOptions options) {
     status = MeasureFloods(options, options.work_dir + "/flood", report);
   }
   if (status.ok() && runs("metrics")) status = MeasureMetricsCost(workload, options, options.work_dir + "/metrics", report);
+  if (status.ok() && runs("web")) status = MeasureWebStreams(workload, options, options.work_dir + "/web", report);
   std::cout << report.Table() << std::flush;
   if (!options.json_file.empty()) {
     Status written = report.WriteJson(options.json_file);

@@ -3,8 +3,9 @@
 // It starts the real tonghop-aggregator and tonghop-publisher (tests/mini_province.h) with a
 // synthetic catalog (bench/workload.h), offers load from simulated collectors
 // (bench/load_generator.h), follows the feed with real Clone subscribers
-// (bench/subscriber_pool.h), and in the same run measures this machine's ceilings with the same
-// libraries (bench/ceilings.h). Every figure goes into a BenchReport.
+// (bench/subscriber_pool.h) and the web node's event stream (bench/sse_pool.h), and in the same run
+// measures this machine's ceilings with the same libraries (bench/ceilings.h). Every figure goes
+// into a BenchReport.
 #pragma once
 
 #include <string>
@@ -24,9 +25,12 @@ struct BenchOptions {
   uint64_t stored_values = 10'000'000;
   // Office clients asking for province histories during the queries run.
   int history_clients = 16;
-  // The parts to run, of "ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "backup";
+  // The parts to run, of "ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup";
   // empty for all.
   std::vector<std::string> only;
+  // Clients of tonghop-web's event stream in the web part, and the load they follow.
+  int sse_clients = 100;
+  double sse_updates_per_s = 10'000;
   // Passed on to every tonghop-aggregator started, to measure a setting ("--max_batch_updates=5000").
   std::vector<std::string> aggregator_flags;
   // The metrics part: how often the scraper GETs every node's /metrics, and the rounds of runs

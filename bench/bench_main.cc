@@ -6,8 +6,8 @@
 #include "core/process.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"tonghop-bench: throughput, latency, scaling, restart and memory of the real aggregator and "
-               "publisher, each against the ceilings of this machine measured in the same run"};
+  CLI::App app{"tonghop-bench: throughput, latency, scaling, restart and memory of the real aggregator, "
+               "publisher and web node, each against the ceilings of this machine measured in the same run"};
   tonghop::CommonFlags common;
   tonghop::AddCommonFlags(app, &common);
   tonghop::bench::BenchOptions o;
@@ -24,15 +24,17 @@ int main(int argc, char** argv) {
   app.add_option("--only", o.only, "run only these parts (repeat, or separate with commas): ceilings, live (WAL "
                  "throughput, latency, scaling, collector), fsync, queries (latency beside history queries), stored "
                  "(over stored figures, restart), flood (the publisher's memory under each attack, docs/PERFORMANCE.md), "
-                 "metrics (throughput without and with a scraper of every node's /metrics), backup (an online backup of the "
-                 "stored figures beside ingest); all by default")
+                 "metrics (throughput without and with a scraper of every node's /metrics), web (event streams of "
+                 "tonghop-web), backup (an online backup of the stored figures beside ingest); all by default")
       ->delimiter(',')
-      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "backup"}));
+      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup"}));
   app.add_option("--flood_seconds", o.flood_seconds, "length of each run of --only flood")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--scrape_interval_ms", o.scrape_interval_ms, "the metrics part: how often the scraper GETs every "
                  "node's /metrics (Prometheus's scrape interval)")->capture_default_str()->check(CLI::Range(10, 60000));
   app.add_option("--metrics_rounds", o.metrics_rounds, "the metrics part: runs without and with the scraper, "
                  "alternated")->capture_default_str()->check(CLI::Range(1, 20));
+  app.add_option("--sse_clients", o.sse_clients, "clients of tonghop-web's event stream in the web part")->capture_default_str()->check(CLI::Range(1, 1000));
+  app.add_option("--sse_updates_per_s", o.sse_updates_per_s, "updates per second offered while they follow it")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--aggregator_flag", o.aggregator_flags, "a flag for every tonghop-aggregator started, e.g. "
                  "--aggregator_flag=--max_batch_updates=5000; repeat for more");
   for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);

@@ -8,23 +8,20 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/client_config.h"
 #include "core/link_security.h"
 #include "core/status.h"
 #include "tonghop/v1/query.pb.h"
 
 namespace tonghop::cli {
 
-// The default --aggregator of the query commands: the local province's query endpoint.
-inline constexpr const char* kDefaultQueryEndpoint = "tcp://127.0.0.1:5553";
-
-// Where a query command finds the aggregator, and how it identifies itself.
+// Where a query command finds the aggregator, and how it identifies itself, as its flags say;
+// what they leave out comes from the client configuration, then the local province
+// (cli/client_config.h).
 struct AggregatorLink {
-  std::string endpoint = kDefaultQueryEndpoint;
+  std::string endpoint;  // "": the configuration's, else tcp://127.0.0.1:5553
   int timeout_ms = 5'000;
-  // An office key pair and the aggregator's public key; none: plain text, except that with the
-  // default endpoint the local province's keys (var/keys/office.key and var/keys/aggregator.pub,
-  // written by deploy/local/province.sh) are used when they exist in the current folder and
-  // --plaintext_for_development is not given.
+  // An office key pair and the aggregator's public key.
   LinkSecurityFlags security;
 };
 

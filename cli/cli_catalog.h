@@ -1,5 +1,6 @@
-// The catalog a query command reads names and rules from: --catalog_dir, or deploy/lang-son when
-// run from the project folder. Unlike `watch`, which works without names, these commands need it.
+// The catalog a query command reads names and rules from: --catalog_dir, else the client
+// configuration's catalog_dir, else the local province's deploy/lang-son (cli/client_config.h).
+// Unlike `watch`, which works without names, these commands need it.
 #pragma once
 
 #include <string>

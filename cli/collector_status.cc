@@ -5,20 +5,22 @@
 
 #include <fmt/format.h>
 
+#include "cli/client_config.h"
 #include "cli/collector_client.h"
 #include "core/transport.h"
 
 namespace tonghop::cli {
 namespace {
 
-std::string AckTime(int64_t last_ack_ms, int64_t now_ms) {
-  if (last_ack_ms <= 0) return "never";
+std::string AckTime(int64_t last_ack_ms, int64_t now_ms, Language language) {
+  if (last_ack_ms <= 0) return Text(language, Msg::kStatusNever);
   std::time_t seconds = static_cast<std::time_t>(last_ack_ms / 1000);
   std::tm tm{};
   localtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} ({} s ago)", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     std::max<int64_t>(0, (now_ms - last_ack_ms) / 1000));
+  return Text(language, Msg::kStatusAgo,
+              fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec),
+              std::max<int64_t>(0, (now_ms - last_ack_ms) / 1000));
 }
 
 }  // namespace
@@ -42,38 +44,33 @@ CLI::App* AddCollectorStatusCommand(CLI::App& app, CollectorStatusOptions* optio
       "unreadable counts outbox records the collector could not read and set aside (their figures\n"
       "must be entered again; docs/COLLECTOR.md);\n"
       "retained counts acknowledged figures kept for --retention_hours, to send again to an aggregator\n"
-      "restored from a backup; lost counts those it asked for after they were dropped (docs/OPERATIONS.md).");
+      "restored from a backup; lost counts those it asked for after they were dropped (docs/OPERATIONS.md).\n"
+      "In Vietnamese unless English is asked for: scripts read\n"
+      "tonghop --lang en collector-status, whose names are the fields'.");
   return command;
 }
 
-std::string FormatCollectorStatus(const tonghop::v1::LocalReply& reply, int64_t now_ms) {
-  return fmt::format(
-      "reporting_unit: {}\n"
-      "outbox_id: {:016x}\n"
-      "pending: {}\n"
-      "next_seq: {}\n"
-      "rejected: {}\n"
-      "unreadable: {}\n"
-      "retained: {}\n"
-      "lost: {}\n"
-      "aggregator: {}\n"
-      "last_ack: {}\n",
-      reply.reporting_unit(), reply.outbox_id(), reply.pending(), reply.next_seq(),
-      reply.rejected_total(),
-      reply.unreadable_total() == 0
-          ? "0"
-          : fmt::format("{} (last: {})", reply.unreadable_total(), reply.last_unreadable()),
-      reply.retained() == 0
-          ? "0"
-          : fmt::format("{} (oldest acknowledged {})", reply.retained(), AckTime(reply.oldest_retained_at_ms(), now_ms)),
-      reply.lost_total() == 0
-          ? "0"
-          : fmt::format("{} (asked for again by a restored aggregator after the retention window; see the log)",
-                        reply.lost_total()),
-      !reply.aggregator_reachable()      ? "unreachable"
-      : reply.aggregator_error().empty() ? "reachable"
-                                         : "reachable but cannot store: " + reply.aggregator_error(),
-      AckTime(reply.last_ack_at_ms(), now_ms));
+std::string FormatCollectorStatus(const tonghop::v1::LocalReply& reply, int64_t now_ms, Language language) {
+  auto line = [&](Msg name, const std::string& value) { return Text(language, name) + ": " + value + "\n"; };
+  return line(Msg::kStatusUnit, reply.reporting_unit()) + line(Msg::kStatusOutbox, fmt::format("{:016x}", reply.outbox_id())) +
+         line(Msg::kStatusPending, std::to_string(reply.pending())) +
+         line(Msg::kStatusNextSeq, std::to_string(reply.next_seq())) +
+         line(Msg::kStatusRejected, std::to_string(reply.rejected_total())) +
+         line(Msg::kStatusUnreadable, reply.unreadable_total() == 0
+                                          ? "0"
+                                          : Text(language, Msg::kStatusUnreadableLast, reply.unreadable_total(),
+                                                 reply.last_unreadable())) +
+         line(Msg::kStatusRetained, reply.retained() == 0
+                                        ? "0"
+                                        : Text(language, Msg::kStatusRetainedOldest, reply.retained(),
+                                               AckTime(reply.oldest_retained_at_ms(), now_ms, language))) +
+         line(Msg::kStatusLost,
+              reply.lost_total() == 0 ? "0" : Text(language, Msg::kStatusLostCount, reply.lost_total())) +
+         line(Msg::kStatusAggregator, !reply.aggregator_reachable()      ? Text(language, Msg::kStatusUnreachable)
+                                      : reply.aggregator_error().empty() ? Text(language, Msg::kStatusReachable)
+                                                                         : Text(language, Msg::kStatusCannotStore,
+                                                                                reply.aggregator_error())) +
+         line(Msg::kStatusLastAck, AckTime(reply.last_ack_at_ms(), now_ms, language));
 }
 
 Status RunCollectorStatus(const CollectorStatusOptions& options) {
@@ -84,7 +81,7 @@ Status RunCollectorStatus(const CollectorStatusOptions& options) {
   if (!reply.error().empty()) {
     return Status::Unavailable(fmt::format("the collector could not report its status: {}", reply.error()));
   }
-  fmt::print("{}", FormatCollectorStatus(reply, NowMs()));
+  fmt::print("{}", FormatCollectorStatus(reply, NowMs(), ChooseLanguage(ResolveLanguageCode(options.lang))));
   return Status::OK();
 }
 

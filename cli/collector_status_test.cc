@@ -57,5 +57,18 @@ TEST(CollectorStatusTest, NeverAckedAndUnreachable) {
   EXPECT_NE(text.find("last_ack: never\n"), std::string::npos) << text;
 }
 
+TEST(CollectorStatusTest, VietnameseNamesTheLinesInWords) {
+  tonghop::v1::LocalReply reply;
+  reply.set_reporting_unit("cao-loc");
+  reply.set_pending(12);
+  reply.set_aggregator_reachable(true);
+  reply.set_aggregator_error("disk full");
+  std::string text = FormatCollectorStatus(reply, 1'700'000'000'000, Language::kVietnamese);
+  EXPECT_NE(text.find("đơn vị báo cáo: cao-loc\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nchờ gửi: 12\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("máy chủ tổng hợp: kết nối được nhưng không lưu được: disk full\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("xác nhận gần nhất: chưa có\n"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace tonghop::cli

@@ -89,7 +89,7 @@ Status ParseDataValueSet(const std::string& name, const std::string& text, std::
                                                           "storedby", "lastupdated", "comment"};
   return ReadCsv<7>(name, text, kColumns, {"dataelement", "period", "orgunit", "value"}, [&](const CsvRow<7>& row) {
     const auto& c = row.cells;
-    out->push_back({c[0], NormalizePeriod(c[1]), c[2], c[3], c[4], c[5], c[6], row.line});
+    out->push_back({c[0], NormalizePeriod(c[1]), c[2], c[3], row.separator == ';', c[4], c[5], c[6], row.line});
     return Status::OK();
   });
 }

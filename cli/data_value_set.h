@@ -4,7 +4,8 @@
 //   JSON  {"dataValues": [{"dataElement": "agri.herd.pigs", "period": "2016-Q1",
 //                          "orgUnit": "cao-loc", "value": "31.2", "storedBy": "...",
 //                          "lastUpdated": "2016-04-05T00:00:00Z", "comment": "..."}]}
-//   CSV   dataelement,period,orgunit,value[,storedby,lastupdated,comment]   (header required)
+//   CSV   dataelement,period,orgunit,value[,storedby,lastupdated,comment]   (header required;
+//         cells separated by ',' or ';', as core/csv.h reads them: with ';' the decimal point is ',')
 // Periods are tonghop's forms (2016-Q1, 2016-01) or DHIS2's (2016Q1, 201601, 2016S1, 2016).
 #pragma once
 
@@ -21,6 +22,7 @@ struct DataValue {
   std::string period;        // tonghop form
   std::string org_unit;      // reporting unit code
   std::string value;         // exact decimal text
+  bool decimal_comma = false;  // read from a CSV file separated by ';', where ',' is the decimal point
   std::string stored_by;
   std::string last_updated;  // ISO 8601 UTC, "" when unknown
   std::string comment;

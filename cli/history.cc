@@ -14,6 +14,7 @@ nlohmann::ordered_json RevisionJson(const tonghop::v1::FigureRevision& r) {
                                    {"previous_value", r.has_previous_value() ? nlohmann::ordered_json(r.previous_value()) : nullptr},
                                    {"value", r.value()},
                                    {"node_id", r.node_id()},
+                                   {"entered_by", r.entered_by()},
                                    {"observed_at", FormatIsoTime(r.observed_at_ms())},
                                    {"applied_at", FormatIsoTime(r.applied_at_ms())}};
   if (r.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED) {
@@ -33,7 +34,8 @@ std::string RevisionText(const tonghop::v1::FigureRevision& r) {
     return fmt::format("{}  {:<16} REJECTED {}: {}", FormatIsoTime(r.applied_at_ms()), r.node_id(),
                        tonghop::v1::RejectReason_Name(r.rejected()), r.reject_text());
   }
-  return fmt::format("{}  {:<24} {:<16} {}", FormatIsoTime(r.applied_at_ms()), r.node_id(), r.reporting_unit(), ChangeText(r));
+  return fmt::format("{}  {:<24} {:<20} {:<16} {}", FormatIsoTime(r.applied_at_ms()), r.node_id(),
+                     r.entered_by().empty() ? "-" : r.entered_by(), r.reporting_unit(), ChangeText(r));
 }
 
 // The revisions as a table, or as JSON; by_unit: the unit's figures, otherwise the province value.
@@ -59,7 +61,8 @@ std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit
                        history.earlier_omitted(), by_unit ? history.figures_size() : history.province_size());
   }
   if (by_unit) {
-    out += fmt::format("{:<20}  {:<24} {:<16} {}\n", "applied at (UTC)", "source node", "unit", "value");
+    out += fmt::format("{:<20}  {:<24} {:<20} {:<16} {}\n", "applied at (UTC)", "source node", "entered by", "unit",
+                       "value");
     for (const auto& r : history.figures()) out += RevisionText(r) + "\n";
     if (history.figures_size() == 0) out += "(the unit has reported nothing for this indicator and period)\n";
     return out;

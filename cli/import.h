@@ -1,10 +1,24 @@
-// `tonghop import FILE`: loads a data value set (data_value_set.h) into the aggregator through
-// the ingest link, exactly as a collector would send it: an UpdateBatch stream of its own (a fresh
-// random outbox id, node id "import:<file name>"), so every figure goes through the same
-// validation, WriteBatch and audit log as live updates, and appears in `tonghop history`. Used to
-// load earlier years (2016) that then serve as year-on-year baselines. An aggregator with CURVE
-// keys admits on that link only collector keys, each for its own unit (docs/SECURITY.md): with
-// one, the file's figures of that unit are stored and the others refused UNAUTHORIZED.
+// `tonghop import FILE`: loads a data value set (data_value_set.h) into the aggregator through the
+// ingest link, the way a collector sends: through the collector's own Sender (collector/sender.h)
+// from an outbox of the import's own, so every figure goes through the same validation, write and
+// audit log as live figures, appears in `tonghop history` as entered by the import's key, and is
+// resent, rewound (OUT_OF_SEQUENCE) and retried (UNAVAILABLE, a refused handshake) as a
+// collector's would be. docs/DATA-MODEL.md, "Import and export".
+//
+//  - The key: an office key sends every row, for any unit; a unit's collector key sends only that
+//    unit's rows. Which one it is, the aggregator says in its first answer (Heartbeat.sender_key),
+//    and the rows the key may not send are left out of the outbox, so they never take a seq.
+//  - The outbox lives in <state_dir>/imports/<file name>-<16 hex digits>/, the digits a hash of
+//    the file's bytes, the endpoint and both keys: running the same command again resumes it
+//    (nothing is numbered twice, and an import already complete sends nothing), while another
+//    file, aggregator or key starts a new one.
+//  - It runs one EventLoop until every figure is settled; on a terminal (stderr a tty) it shows
+//    the progress, and it ends with a per-row verdict file beside the input,
+//    <file>.verdicts.csv: line, unit, indicator (and its Vietnamese name), period, value, verdict
+//    (stored, duplicate, refused, not_sent) and why.
+// Fails (exit 1) when a row was refused or not sent, when the aggregator does not answer within
+// timeout_ms or stops taking figures for that long, or on SIGINT; the figures not yet settled
+// wait in the outbox for the next run.
 #pragma once
 
 #include <string>
@@ -18,16 +32,18 @@ namespace tonghop::cli {
 
 struct ImportOptions {
   std::string file;
-  std::string ingest_endpoint = "tcp://127.0.0.1:5550";
-  int timeout_ms = 10'000;
-  LinkSecurityFlags security;  // none: plain text
+  std::string ingest_endpoint;  // "": the configuration file's, else tcp://127.0.0.1:5550
+  std::string state_dir;        // "": as cli/client_config.h finds it
+  std::string verdict_file;     // "": <file>.verdicts.csv
+  std::string catalog_dir;      // for the indicators' names in the verdicts; optional
+  std::string lang;             // "vi" or "en"; "": the configuration file's, else the locale
+  // How long to wait for the aggregator's first answer, and for the next settled figure.
+  int timeout_ms = 30'000;
+  int ack_timeout_ms = 5'000;   // the Sender's: unanswered figures are resent after this long
+  LinkSecurityFlags security;   // none: found as cli/client_config.h says
 };
 
 CLI::App* AddImportCommand(CLI::App& app, ImportOptions* options);
-// Sends the figures in batches, one at a time: each batch is resent after timeout_ms without an
-// answer, and only an answer whose seqs all belong to it counts (a late answer to an earlier batch
-// is dropped). Prints "file:line: why" for each rejected figure and a summary; fails when any was
-// rejected (the others are stored) or when the aggregator cannot be reached.
 Status RunImport(const ImportOptions& options);
 
 }  // namespace tonghop::cli

@@ -1,116 +1,249 @@
 #include "cli/import.h"
 
+#include <atomic>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <zmq.hpp>
 
+#include "collector/test_aggregator.h"
+#include "core/csv.h"
+#include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
-#include "core/transport.h"
-#include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop::cli {
 namespace {
 
-using tonghop::v1::AggregatorMessage;
-using tonghop::v1::CollectorMessage;
 using tonghop::v1::UpdateBatch;
+using tonghop::v1::UpdateReplies;
 
-// A ROUTER on loopback playing the aggregator's ingest endpoint, for a file of two batches (seqs
-// 1-1000 and 1001). It answers the first batch only once it has been sent twice (the answer to
-// the first send comes late, after `tonghop import` timed out and resent it), and holds back the
-// answer to the resend until the second batch arrives: then it sends that stale answer first and
-// rejects the second batch's update. The stale answer names the same outbox as the second batch.
-class LateAnsweringAggregator {
+// The aggregator's ingest side, played in a thread of its own: it says the sender's key is
+// `sender_key`, hands each batch to `answer` (which returns the replies to send, or nothing) and
+// records every update it received.
+class FakeIngest {
  public:
-  LateAnsweringAggregator() : socket_(context_, zmq::socket_type::router) {
-    socket_.set(zmq::sockopt::linger, 0);
-    socket_.set(zmq::sockopt::rcvtimeo, 20'000);  // a broken test fails instead of hanging
-    socket_.bind("tcp://127.0.0.1:*");
-    endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
-    thread_ = std::thread([this] { Serve(); });
+  FakeIngest(std::string sender_key, std::function<std::optional<UpdateReplies>(const UpdateBatch&)> answer)
+      : aggregator_(context_), answer_(std::move(answer)) {
+    aggregator_.sender_key = std::move(sender_key);
+    endpoint_ = aggregator_.endpoint();
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        auto batch = aggregator_.NextBatch(50);
+        if (!batch) continue;
+        for (const auto& u : batch->updates()) received_.push_back(u);
+        if (auto replies = answer_(*batch)) aggregator_.Reply(*replies);
+      }
+    });
   }
-  ~LateAnsweringAggregator() { thread_.join(); }
-
+  ~FakeIngest() {
+    stop_ = true;
+    thread_.join();
+  }
   const std::string& endpoint() const { return endpoint_; }
+  // Read once the import has returned.
+  const std::vector<tonghop::v1::IndicatorUpdate>& received() const { return received_; }
 
  private:
-  static AggregatorMessage Answer(const UpdateBatch& batch, bool duplicate) {
-    AggregatorMessage reply;
-    reply.mutable_replies()->set_outbox_id(batch.outbox_id());
-    for (const auto& update : batch.updates()) {
-      auto* ack = reply.mutable_replies()->add_acks();
-      ack->set_seq(update.seq());
-      ack->set_duplicate(duplicate);
-    }
-    return reply;
-  }
-
-  void Send(const zmq::message_t& identity, const AggregatorMessage& reply) {
-    zmq::message_t to(identity.data(), identity.size());
-    socket_.send(to, zmq::send_flags::sndmore);
-    socket_.send(zmq::buffer(reply.SerializeAsString()));
-  }
-
-  void Serve() {
-    std::vector<UpdateBatch> first_batch_sends;
-    for (;;) {
-      zmq::message_t identity, body;
-      if (!socket_.recv(identity) || !socket_.recv(body)) return;
-      CollectorMessage message;
-      if (!message.ParseFromArray(body.data(), static_cast<int>(body.size())) || !message.has_updates() ||
-          message.updates().updates_size() == 0) {
-        continue;
-      }
-      const UpdateBatch& batch = message.updates();
-      if (batch.updates(0).seq() == 1) {
-        first_batch_sends.push_back(batch);
-        if (first_batch_sends.size() == 2) Send(identity, Answer(first_batch_sends[0], false));
-        continue;
-      }
-      // The second batch: first the held-back answers to the first batch's resends, then its own.
-      for (size_t i = 1; i < first_batch_sends.size(); ++i) Send(identity, Answer(first_batch_sends[i], true));
-      AggregatorMessage reply;
-      reply.mutable_replies()->set_outbox_id(batch.outbox_id());
-      auto* reject = reply.mutable_replies()->add_rejects();
-      reject->set_seq(batch.updates(0).seq());
-      reject->set_reason(tonghop::v1::REJECT_REASON_UNKNOWN_INDICATOR);
-      reject->set_text("field 'indicator': unknown indicator 'agri.x'");
-      Send(identity, reply);
-      return;
-    }
-  }
-
-  zmq::context_t context_;
-  zmq::socket_t socket_;
+  zmq::context_t context_{1};
+  testing::TestAggregator aggregator_;
+  std::function<std::optional<UpdateReplies>(const UpdateBatch&)> answer_;
   std::string endpoint_;
+  std::atomic<bool> stop_{false};
+  std::vector<tonghop::v1::IndicatorUpdate> received_;
   std::thread thread_;
 };
 
-TEST(ImportTest, ALateAnswerToAnEarlierBatchIsNotTakenForTheNextOnes) {
-  testing::TempDir dir;
-  std::string csv = "dataelement,period,orgunit,value\n";
-  for (int i = 0; i < 1001; ++i) csv += "agri.x,2016-Q1,cao-loc,1\n";
-  dir.Write("2016.csv", csv);
+UpdateReplies AckAll(const UpdateBatch& batch) {
+  UpdateReplies replies;
+  replies.set_outbox_id(batch.outbox_id());
+  for (const auto& u : batch.updates()) replies.add_acks()->set_seq(u.seq());
+  return replies;
+}
 
-  LateAnsweringAggregator aggregator;
-  ImportOptions options;
-  options.file = dir.Sub("2016.csv");
-  options.ingest_endpoint = aggregator.endpoint();
+struct Verdict {
+  std::string line, unit, verdict, reason, text;
+};
+
+std::vector<Verdict> ReadVerdicts(const std::string& path) {
+  std::vector<Verdict> verdicts;
+  static constexpr std::array<const char*, 5> kColumns = {"line", "reporting_unit", "verdict", "reason", "text"};
+  Status s = ReadCsvFile<5>(path, kColumns, {"line", "verdict"}, [&](const CsvRow<5>& row) {
+    verdicts.push_back({row.cells[0], row.cells[1], row.cells[2], row.cells[3], row.cells[4]});
+    return Status::OK();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return verdicts;
+}
+
+class ImportTest : public ::testing::Test {
+ protected:
+  ImportOptions Options(const std::string& file, const std::string& endpoint) {
+    ImportOptions options;
+    options.file = dir_.Sub(file);
+    options.ingest_endpoint = endpoint;
+    options.state_dir = dir_.Sub("state");
+    options.catalog_dir = TONGHOP_SOURCE_DIR "/deploy/lang-son";
+    options.lang = "en";
+    options.timeout_ms = 10'000;
+    options.security.plaintext_for_development = true;
+    return options;
+  }
+  // Runs the import with stdout and stderr captured.
+  Status Run(const ImportOptions& options, std::string* out = nullptr) {
+    ::testing::internal::CaptureStdout();
+    ::testing::internal::CaptureStderr();
+    Status s = RunImport(options);
+    const std::string printed = ::testing::internal::GetCapturedStdout() + ::testing::internal::GetCapturedStderr();
+    if (out) *out = printed;
+    return s;
+  }
+
+  testing::TempDir dir_;
+};
+
+// A mixed file of 3 rows of Cao Lộc, 1 of Bắc Sơn and 3 more of Cao Lộc, sent with Cao Lộc's key.
+// The old import sent all seven: the aggregator refused Bắc Sơn's row without using up its seq,
+// every row after it was then out of sequence, and only the first three were stored.
+TEST_F(ImportTest, AUnitsKeySendsOnlyItsRowsAndTheOthersNeverTakeASeq) {
+  dir_.Write("mixed.csv",
+             "dataelement,period,orgunit,value\n"
+             "agri.sown_area.total,2017-Q1,cao-loc,1\n"
+             "agri.sown_area.rice_spring,2017-Q1,cao-loc,2\n"
+             "agri.sown_area.maize_spring,2017-Q1,cao-loc,3\n"
+             "agri.sown_area.total,2017-Q1,bac-son,4\n"
+             "agri.sown_area.tobacco,2017-Q1,cao-loc,5\n"
+             "agri.herd.pigs,2017-Q1,cao-loc,6\n"
+             "agri.herd.cattle,2017-Q1,cao-loc,7\n");
+  FakeIngest aggregator("collector:cao-loc", [](const UpdateBatch& batch) { return AckAll(batch); });
+  std::string out;
+  Status s = Run(Options("mixed.csv", aggregator.endpoint()), &out);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString() << out;
+  EXPECT_NE(out.find("mixed.csv: 7 rows: 6 stored, 0 duplicate, 0 refused, 1 not sent"), std::string::npos) << out;
+  ASSERT_EQ(aggregator.received().size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(aggregator.received()[i].seq(), i + 1);
+    EXPECT_EQ(aggregator.received()[i].reporting_unit(), "cao-loc");
+  }
+  auto verdicts = ReadVerdicts(dir_.Sub("mixed.csv.verdicts.csv"));
+  ASSERT_EQ(verdicts.size(), 7u);
+  EXPECT_EQ(verdicts[0].verdict, "stored");
+  EXPECT_EQ(verdicts[3].line, "5");
+  EXPECT_EQ(verdicts[3].verdict, "not_sent");
+  EXPECT_EQ(verdicts[3].reason, "OTHER_UNIT");
+  EXPECT_NE(verdicts[3].text.find("unit 'bac-son' (Bắc Sơn) is not 'cao-loc' (Cao Lộc), the unit this key reports for"),
+            std::string::npos)
+      << verdicts[3].text;
+  EXPECT_EQ(verdicts[6].verdict, "stored");
+}
+
+// An office key sends every unit's rows; a refusal is the row's alone, and running the same
+// command again resumes the import: nothing is sent twice, and the verdicts are the same.
+TEST_F(ImportTest, AnOfficeKeySendsEveryRowAndARunAgainResumes) {
+  dir_.Write("2016.json", R"({"dataValues": [
+      {"dataElement": "agri.sown_area.total", "period": "2016Q1", "orgUnit": "cao-loc", "value": "2310.5"},
+      {"dataElement": "agri.bogus", "period": "2016Q1", "orgUnit": "bac-son", "value": "1"},
+      {"dataElement": "agri.sown_area.total", "period": "2016Q1", "orgUnit": "bac-son", "value": 17.25},
+      {"dataElement": "agri.sown_area.total", "period": "2016-Q5", "orgUnit": "loc-binh", "value": "1"}]})");
+  int batches = 0;
+  FakeIngest aggregator("office:office-1", [&](const UpdateBatch& batch) {
+    ++batches;
+    UpdateReplies replies = AckAll(batch);
+    replies.clear_acks();
+    for (const auto& u : batch.updates()) {
+      if (u.indicator() == "agri.bogus") {
+        auto* reject = replies.add_rejects();
+        reject->set_seq(u.seq());
+        reject->set_reason(tonghop::v1::REJECT_REASON_UNKNOWN_INDICATOR);
+        reject->set_text("field 'indicator': unknown indicator 'agri.bogus'");
+      } else {
+        replies.add_acks()->set_seq(u.seq());
+      }
+    }
+    return replies;
+  });
+  ImportOptions options = Options("2016.json", aggregator.endpoint());
+  std::string out;
+  Status s = Run(options, &out);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString() << out;
+  EXPECT_NE(out.find("2016.json: 4 rows: 2 stored, 0 duplicate, 1 refused, 1 not sent"), std::string::npos) << out;
+  EXPECT_NE(out.find("2016.json:2: field 'indicator': unknown indicator 'agri.bogus'"), std::string::npos) << out;
+  EXPECT_NE(out.find("2016.json:4: field 'period': period '2016-Q5'"), std::string::npos) << out;
+  ASSERT_EQ(aggregator.received().size(), 3u);
+  EXPECT_EQ(aggregator.received()[2].value(), 17.25);
+  const auto first = ReadVerdicts(dir_.Sub("2016.json.verdicts.csv"));
+  ASSERT_EQ(first.size(), 4u);
+  EXPECT_EQ(first[1].verdict, "refused");
+  EXPECT_EQ(first[1].reason, "UNKNOWN_INDICATOR");
+  EXPECT_EQ(first[3].verdict, "not_sent");
+  EXPECT_EQ(first[3].reason, "INVALID");
+
+  const int before = batches;
+  s = Run(options, &out);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString() << out;
+  EXPECT_EQ(batches, before) << "nothing is sent again";
+  EXPECT_EQ(aggregator.received().size(), 3u);
+  const auto again = ReadVerdicts(dir_.Sub("2016.json.verdicts.csv"));
+  ASSERT_EQ(again.size(), 4u);
+  EXPECT_EQ(again[0].verdict, "stored");
+  EXPECT_EQ(again[0].text, "stored by an earlier run of this import");
+  EXPECT_EQ(again[1].verdict, "refused");
+  EXPECT_EQ(again[1].text, "field 'indicator': unknown indicator 'agri.bogus'");
+}
+
+// Go-back-N through the collector's Sender: a batch lost in transit is answered out of sequence
+// and resent; an aggregator that cannot store is waited for.
+TEST_F(ImportTest, LostBatchesAreResentAndUnavailableIsWaitedFor) {
+  std::string csv = "dataelement;period;orgunit;value\n";
+  for (int i = 0; i < 250; ++i) csv += fmt::format("agri.i{};2017-Q1;cao-loc;{},5\n", i, i);
+  dir_.Write("many.csv", csv);
+  int batches = 0;
+  uint64_t expected = 1;
+  FakeIngest aggregator("", [&](const UpdateBatch& batch) -> std::optional<UpdateReplies> {
+    ++batches;
+    if (batches == 1) return std::nullopt;  // lost: no answer at all
+    UpdateReplies replies;
+    replies.set_outbox_id(batch.outbox_id());
+    for (const auto& u : batch.updates()) {
+      auto* reject = replies.add_rejects();
+      reject->set_seq(u.seq());
+      if (batches == 2) {
+        reject->set_reason(tonghop::v1::REJECT_REASON_UNAVAILABLE);
+        reject->set_text("the aggregator cannot store updates now: disk full");
+      } else if (u.seq() > expected) {
+        reject->set_reason(tonghop::v1::REJECT_REASON_OUT_OF_SEQUENCE);
+        reject->set_expected_seq(expected);
+      } else {
+        replies.mutable_rejects()->RemoveLast();
+        replies.add_acks()->set_seq(u.seq());
+        if (u.seq() == expected) ++expected;
+      }
+    }
+    return replies;
+  });
+  ImportOptions options = Options("many.csv", aggregator.endpoint());
+  options.ack_timeout_ms = 300;
+  std::string out;
+  Status s = Run(options, &out);
+  ASSERT_TRUE(s.ok()) << s.ToString() << out;
+  EXPECT_NE(out.find("many.csv: 250 rows: 250 stored"), std::string::npos) << out;
+  EXPECT_EQ(expected, 251u);
+  EXPECT_EQ(aggregator.received().back().value(), 249.5) << "a ';' file's decimal commas";
+}
+
+TEST_F(ImportTest, NoAnswerSaysWhatToCheckAndKeepsTheFigures) {
+  dir_.Write("one.csv", "dataelement,period,orgunit,value\nagri.herd.pigs,2017-Q1,cao-loc,1\n");
+  zmq::context_t context(1);
+  testing::TestAggregator silent(context);  // bound, never read
+  ImportOptions options = Options("one.csv", silent.endpoint());
   options.timeout_ms = 500;
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  Status s = RunImport(options);
-  const std::string out = ::testing::internal::GetCapturedStdout();
-  const std::string err = ::testing::internal::GetCapturedStderr();
-
-  // Taking the stale answer (1,000 duplicate acks) for the second batch's would report every
-  // figure stored and hide the rejection.
-  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString() << "\n" << out << err;
-  EXPECT_NE(out.find("1000 figures stored, 1 rejected"), std::string::npos) << out;
-  // The second batch's one update is the file's line 1002 (line 1 is the header).
-  EXPECT_NE(err.find("2016.csv:1002: field 'indicator': unknown indicator 'agri.x'"), std::string::npos) << err;
+  options.lang = "vi";
+  std::string out;
+  Status s = Run(options, &out);
+  EXPECT_TRUE(s.IsUnavailable()) << s.ToString();
+  EXPECT_NE(s.message().find("máy chủ tổng hợp ở " + silent.endpoint() + " không trả lời"), std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find("chạy lại đúng lệnh này để gửi tiếp"), std::string::npos) << s.message();
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ CLI::App* AddPeriodStatusCommand(CLI::App& app, PeriodStatusOptions* options) {
                                                    "as a matrix of units × sectors");
   command->add_option("--period", options->period, "period, e.g. 2017-Q1 or 2017-03")->required();
   command->add_flag("--json", options->json, "print the cells as JSON");
-  command->add_option("--catalog_dir", options->catalog_dir, "catalog for unit names (default: deploy/lang-son when it exists here)");
+  command->add_option("--catalog_dir", options->catalog_dir, "catalog for unit names (default: the configuration file's catalog_dir, else the local province's deploy/lang-son)");
   AddAggregatorFlags(command, &options->aggregator);
   command->footer("Example: tonghop status --period 2017-Q1");
   return command;

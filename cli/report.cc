@@ -151,6 +151,11 @@ std::vector<std::string> SectorSentences(const Catalog& catalog, const std::stri
 
 }  // namespace
 
+std::string SectorTitle(const std::string& sector) {
+  auto it = SectorTitles().find(sector);
+  return it == SectorTitles().end() ? sector : it->second;
+}
+
 std::string WriteReport(const Catalog& catalog, const std::string& period_text,
                         const std::vector<tonghop::v1::AggregateUpdate>& aggregates, const std::string& format) {
   Period period;
@@ -169,8 +174,7 @@ std::string WriteReport(const Catalog& catalog, const std::string& period_text,
   for (const std::string& sector : sectors) {
     std::vector<std::string> sentences = SectorSentences(catalog, sector, aggregates);
     if (sentences.empty()) continue;
-    auto title_it = SectorTitles().find(sector);
-    std::string heading = fmt::format("{}. {}", ++number, title_it == SectorTitles().end() ? sector : title_it->second);
+    std::string heading = fmt::format("{}. {}", ++number, SectorTitle(sector));
     if (html) {
       out += "<h3>" + HtmlEscape(heading) + "</h3>\n";
       for (const auto& s : sentences) out += "<p>" + HtmlEscape(s) + "</p>\n";
@@ -190,7 +194,7 @@ CLI::App* AddReportCommand(CLI::App& app, ReportOptions* options) {
   command->add_option("--period", options->period, "period, e.g. 2017-Q1, 2017-03, 2017-H1, 2017")->required();
   command->add_option("--format", options->format, "md, html or txt")->check(CLI::IsMember({"md", "html", "txt"}))->capture_default_str();
   command->add_option("--output", options->output, "write to this file instead of stdout");
-  command->add_option("--catalog_dir", options->catalog_dir, "catalog for names and structure (default: deploy/lang-son when it exists here)");
+  command->add_option("--catalog_dir", options->catalog_dir, "catalog for names and structure (default: the configuration file's catalog_dir, else the local province's deploy/lang-son)");
   AddAggregatorFlags(command, &options->aggregator);
   command->footer("Example: tonghop report --period 2017-Q1 --format html --output quy1-2017.html");
   return command;

@@ -26,12 +26,16 @@ struct ReportOptions {
   AggregatorLink aggregator;
   std::string period;
   std::string format = "md";  // md, html or txt
-  std::string catalog_dir;    // "" = deploy/lang-son when that folder exists here
+  std::string catalog_dir;    // "": as cli/client_config.h finds it
   std::string output;         // "" = stdout
 };
 
 CLI::App* AddReportCommand(CLI::App& app, ReportOptions* options);
 Status RunReport(const ReportOptions& options);
+
+// The report's heading of `sector` ("Sản xuất nông nghiệp"), or its code when the report has none
+// (the web node titles its sectors the same way).
+std::string SectorTitle(const std::string& sector);
 
 // The report for `period` as text in `format` (md, txt, html), from the province values of that
 // period. Indicators without a value are left out; a sector without any is left out.

@@ -103,5 +103,11 @@ TEST_F(ReportTest, HtmlIsEscapedAndAnEmptyPeriodSaysSo) {
   EXPECT_NE(WriteReport(catalog_, "2018-Q1", {}, "txt").find("Chưa có số liệu của kỳ này."), std::string::npos);
 }
 
+TEST(SectorTitleTest, TheReportsHeadingOrTheCode) {
+  EXPECT_EQ(SectorTitle("agriculture"), "Sản xuất nông nghiệp");
+  EXPECT_EQ(SectorTitle("security"), "Quốc phòng, an ninh, trật tự an toàn xã hội");
+  EXPECT_EQ(SectorTitle("fisheries"), "fisheries");
+}
+
 }  // namespace
 }  // namespace tonghop::cli

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "cli/client_config.h"
 #include "cli/collector_client.h"
+#include "collector/figure_check.h"
 #include "core/decimal.h"
+#include "core/messages.h"
 #include "core/period.h"
 #include "core/wire_text.h"
 
@@ -35,27 +38,36 @@ CLI::App* AddSubmitCommand(CLI::App& app, SubmitOptions* options) {
       "      --indicator agri.sown_area.total --period 2017-Q1 --value 2310.5\n"
       "  tonghop submit --collector tcp://127.0.0.1:5570 --indicator agri.herd.pigs \\\n"
       "      --period 2017-03 --value 48.2 --reporting_unit cao-loc\n"
-      "Exit code 0 when the collector stored the figure, 1 otherwise (the message says why).");
+      "Exit code 0 when the collector stored the figure, 1 otherwise (the message says why). Messages are in\n"
+      "Vietnamese; tonghop --lang en submit ... (or LANG=en_US.UTF-8) prints them in English.");
   return command;
 }
 
 Status BuildSubmitRequest(const SubmitOptions& options, tonghop::v1::LocalRequest* request) {
+  const Language language = ChooseLanguage(ResolveLanguageCode(options.lang));
   // A string the wire cannot carry would make the whole request unreadable to the collector.
   for (auto [flag, text] : {std::pair{"--indicator", &options.indicator}, std::pair{"--period", &options.period},
                             std::pair{"--reporting_unit", &options.reporting_unit}}) {
-    if (Status s = CheckId(*text); !s.ok()) {
-      return Status::InvalidArgument(
-          fmt::format("{}: {}{}", flag, s.message(), IsValidUtf8(*text) ? "" : "; set the terminal to UTF-8"));
+    if (size_t bad = FirstInvalidUtf8Byte(*text); bad != std::string::npos) {
+      return Status::InvalidArgument(fmt::format("{}: {}; set the terminal to UTF-8", flag,
+                                                 Text(language, Msg::kTextNotUtf8,
+                                                      static_cast<unsigned char>((*text)[bad]), bad)));
+    }
+    if (text->size() > kMaxIdLength) {
+      return Status::InvalidArgument(fmt::format("{}: {}", flag, Text(language, Msg::kTextTooLong, text->size(), kMaxIdLength)));
     }
   }
   Decimal value;
-  Status s = Decimal::Parse(options.value, &value);
-  if (!s.ok()) return s.WithContext("--value");
+  if (Status s = ParseFigureValue(options.value, DecimalMark::kPoint, language, &value); !s.ok()) {
+    return s.WithContext("--value");
+  }
   Period period;
-  s = Period::Parse(options.period, &period);
-  if (!s.ok()) return s.WithContext("--period");
-  if (options.indicator.empty()) return Status::InvalidArgument("--indicator is empty: give a catalog id");
+  if (!Period::Parse(options.period, &period).ok()) {
+    return Status::InvalidArgument("--period: " + Text(language, Msg::kPeriodInvalid, options.period));
+  }
+  if (options.indicator.empty()) return Status::InvalidArgument("--indicator: " + Text(language, Msg::kIndicatorEmpty));
 
+  request->set_language(LanguageCode(language));
   tonghop::v1::IndicatorUpdate* figure = request->mutable_submit()->add_figures();
   figure->set_reporting_unit(options.reporting_unit);
   figure->set_indicator(options.indicator);
@@ -65,25 +77,20 @@ Status BuildSubmitRequest(const SubmitOptions& options, tonghop::v1::LocalReques
 }
 
 Status RunSubmit(const SubmitOptions& options) {
+  const Language language = ChooseLanguage(ResolveLanguageCode(options.lang));
   tonghop::v1::LocalRequest request;
   TONGHOP_RETURN_IF_ERROR(BuildSubmitRequest(options, &request));
   tonghop::v1::LocalReply reply;
   Status s = CallCollector(options.collector_endpoint, request, options.timeout_ms, &reply);
-  if (s.IsUnavailable()) {
-    return Status::Unavailable(
-        s.message() + "; the figure may or may not have been stored: check with `tonghop "
-        "collector-status` before submitting it again");
-  }
+  if (s.IsUnavailable()) return Status::Unavailable(Text(language, Msg::kSubmitMaybeStored, s.message()));
   TONGHOP_RETURN_IF_ERROR(s);
-  if (!reply.error().empty()) {
-    return Status::InvalidArgument(fmt::format("the collector refused the figure: {}", reply.error()));
-  }
+  if (!reply.error().empty()) return Status::InvalidArgument(Text(language, Msg::kSubmitRefused, reply.error()));
   if (reply.seqs_size() != 1) {
     return Status::Corruption(fmt::format(
         "the collector answered with {} sequence numbers for one figure; is it the same version as "
         "this tonghop?", reply.seqs_size()));
   }
-  fmt::print("accepted as seq {}; it will be sent to the aggregator\n", reply.seqs(0));
+  fmt::print("{}\n", Text(language, Msg::kSubmitAccepted, reply.seqs(0)));
   return Status::OK();
 }
 

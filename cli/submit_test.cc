@@ -12,6 +12,7 @@ SubmitOptions Figure(std::string value) {
   options.indicator = "agri.sown_area.total";
   options.period = "2017-Q1";
   options.value = std::move(value);
+  options.lang = "en";
   return options;
 }
 
@@ -63,6 +64,22 @@ TEST(SubmitTest, NonUtf8OrOverlongFlagIsAClearErrorNamingTheFlag) {
   s = BuildSubmitRequest(options, &request);
   EXPECT_TRUE(s.IsInvalidArgument());
   EXPECT_TRUE(s.message().starts_with("--reporting_unit: is 201 bytes long")) << s.message();
+}
+
+TEST(SubmitTest, MessagesAreInVietnameseUnlessEnglishIsAskedFor) {
+  SubmitOptions options = Figure("1,5");
+  options.lang = "vi";
+  tonghop::v1::LocalRequest request;
+  Status s = BuildSubmitRequest(options, &request);
+  EXPECT_EQ(s.message(), "--value: '1,5' không phải là một số: chỉ dùng chữ số, dấu trừ nếu cần và '.' làm dấu thập "
+                         "phân, không dùng dấu phân cách hàng nghìn");
+  options = Figure("1");
+  options.lang = "vi";
+  ASSERT_OK(BuildSubmitRequest(options, &request));
+  EXPECT_EQ(request.language(), "vi") << "the collector answers in the same language";
+  options.timeout_ms = 100;
+  s = RunSubmit(options);
+  EXPECT_NE(s.message().find("có thể số liệu đã được lưu hoặc chưa"), std::string::npos) << s.message();
 }
 
 TEST(SubmitTest, UnansweredSubmitSaysTheFigureMayHaveBeenStored) {

@@ -23,6 +23,7 @@
 #include "core/metrics.h"
 #include "core/process.h"
 #include "core/transport.h"
+#include "core/messages.h"
 #include "core/wire_text.h"
 
 namespace tonghop {
@@ -49,6 +50,12 @@ Status CheckOptions(const CollectorOptions& o) {
   TONGHOP_RETURN_IF_ERROR(positive("scan_interval_ms", o.scan_interval_ms));
   TONGHOP_RETURN_IF_ERROR(positive("ack_timeout_ms", o.ack_timeout_ms));
   TONGHOP_RETURN_IF_ERROR(positive("heartbeat_interval_ms", o.heartbeat_interval_ms));
+  TONGHOP_RETURN_IF_ERROR(positive("max_drop_file_rows", o.max_drop_file_rows));
+  if (o.max_drop_file_bytes <= 0) {
+    return Status::InvalidArgument(fmt::format("--max_drop_file_bytes must be above 0 (got {})", o.max_drop_file_bytes));
+  }
+  Language language;
+  if (Status s = ParseLanguage(o.lang, &language); !s.ok()) return s.WithContext("--lang");
   if (o.retention_hours < 0 || o.retention_max_bytes < 0) {
     return Status::InvalidArgument(fmt::format("--retention_hours ({}) and --retention_max_bytes ({}) must be 0 or "
                                                "more (0 keeps nothing once the aggregator has it)",
@@ -95,9 +102,17 @@ Status RunCollector(const CollectorOptions& options) {
   TONGHOP_RETURN_IF_ERROR(MakeDataDir(options.data_dir));
   std::unique_ptr<Outbox> outbox;
   TONGHOP_RETURN_IF_ERROR(Outbox::Open(options.data_dir + "/outbox", &outbox));
-  DropFolder drop_folder({drop_dir, options.reporting_unit, options.drop_min_age_ms}, outbox.get());
+  DropFolderOptions drop_options;
+  drop_options.dir = drop_dir;
+  drop_options.reporting_unit = options.reporting_unit;
+  drop_options.min_age_ms = options.drop_min_age_ms;
+  (void)ParseLanguage(options.lang, &drop_options.language);  // checked above
+  drop_options.xlsx_sheet = options.drop_xlsx_sheet;
+  drop_options.max_file_bytes = static_cast<size_t>(options.max_drop_file_bytes);
+  drop_options.max_rows = static_cast<size_t>(options.max_drop_file_rows);
+  DropFolder drop_folder(drop_options, outbox.get());
   TONGHOP_RETURN_IF_ERROR(drop_folder.Init());
-  RejectionFile rejections(drop_dir + "/" + DropFolder::kRejectionFileName);
+  RejectionFile rejections(drop_dir + "/" + DropFolder::kRejectionFileName, drop_options.language);
 
   auto registry = NewMetricsRegistry("collector");
   CollectorMetrics metrics(*registry, options.reporting_unit);
@@ -114,7 +129,7 @@ Status RunCollector(const CollectorOptions& options) {
   sender_options.metrics = registry;
   if (!options.curve.enabled()) WarnPlaintext("the link to the aggregator");
   Sender sender(context, sender_options, outbox.get(), &rejections);
-  LocalApi local_api(context, {submit_endpoint, options.reporting_unit, {}}, outbox.get(), &sender);
+  LocalApi local_api(context, {submit_endpoint, options.reporting_unit, drop_options.language, {}}, outbox.get(), &sender);
   TONGHOP_RETURN_IF_ERROR(local_api.Start());
   TONGHOP_RETURN_IF_ERROR(sender.Start());
   auto refresh_metrics = [&] {

@@ -33,6 +33,12 @@ struct CollectorOptions {
   int64_t retention_max_bytes = int64_t{1} << 30;
   // HOST:PORT serving the node's metrics at /metrics (core/metrics.h); "" serves none.
   std::string metrics_endpoint;
+  // The language of the drop folder's error files and of the answers to `tonghop submit` that do
+  // not ask for one ("vi" or "en"; core/messages.h).
+  std::string lang = "vi";
+  std::string drop_xlsx_sheet;  // the sheet of a dropped workbook to read; "": its first
+  int64_t max_drop_file_bytes = 8 << 20;
+  int max_drop_file_rows = 20'000;
   // CURVE client keys towards the aggregator (core/link_security.h); disabled: plain text.
   CurveSocketKeys curve;
   // Drop files modified more recently than this are left for a later scan (not a flag: tests).

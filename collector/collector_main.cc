@@ -13,7 +13,19 @@ int main(int argc, char** argv) {
   app.add_option("--node_id", o.node_id, "name in the aggregator's logs (default collector-<unit>)");
   app.add_option("--aggregator_endpoint", o.aggregator_endpoint, "aggregator ingest ROUTER")->capture_default_str();
   app.add_option("--data_dir", o.data_dir, "folder of the outbox (<data_dir>/outbox)")->capture_default_str();
-  app.add_option("--drop_dir", o.drop_dir, "watched folder of CSV files (default <data_dir>/drop)");
+  app.add_option("--drop_dir", o.drop_dir, "watched folder of CSV and .xlsx files (default <data_dir>/drop)");
+  app.add_option("--drop_xlsx_sheet", o.drop_xlsx_sheet,
+                 "the sheet of a dropped .xlsx workbook to read (default: its first sheet)");
+  app.add_option("--max_drop_file_bytes", o.max_drop_file_bytes,
+                 "a larger drop file fails whole; each part of a workbook may unpack to this much")
+      ->capture_default_str();
+  app.add_option("--max_drop_file_rows", o.max_drop_file_rows, "a drop file with more rows fails whole")
+      ->capture_default_str();
+  app.add_option("--lang", o.lang,
+                 "language of the drop folder's error files and of answers to tonghop submit: vi (Vietnamese) or "
+                 "en (English); the log stays in English")
+      ->check(CLI::IsMember({"vi", "en"}))
+      ->capture_default_str();
   app.add_option("--submit_endpoint", o.submit_endpoint, "local API (default ipc://<data_dir>/submit.sock)");
   app.add_option("--max_in_flight", o.max_in_flight, "updates sent and not yet answered")->capture_default_str();
   app.add_option("--scan_interval_ms", o.scan_interval_ms, "drop folder scan period")->capture_default_str();

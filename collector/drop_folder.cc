@@ -3,20 +3,16 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "collector/figure_check.h"
 #include "core/csv.h"
-#include "core/decimal.h"
 #include "core/transport.h"
 #include "core/wire_text.h"
 
@@ -26,11 +22,10 @@ namespace {
 
 constexpr size_t kMaxListedErrors = 1000;
 
-bool IsCsvName(const std::string& name) {
-  if (name.size() <= 4 || name.front() == '.') return false;
-  std::string ext = name.substr(name.size() - 4);
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext == ".csv";
+// Hidden files are being written (a rename puts them in place); "~$agriculture.xlsx" is the lock
+// file Excel keeps beside a workbook it has open, which is taken once Excel saves and closes it.
+bool IsSkipped(const std::string& name) {
+  return name.front() == '.' || name.starts_with("~$") || name == DropFolder::kRejectionFileName;
 }
 
 std::string Timestamp() {
@@ -85,7 +80,7 @@ DropFolder::ScanResult DropFolder::Scan() {
   std::error_code ec;
   for (fs::directory_iterator it(options_.dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (!IsCsvName(name) || name == kRejectionFileName) continue;
+    if (IsSkipped(name)) continue;
     struct stat st {};
     if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
@@ -114,10 +109,16 @@ DropFolder::ScanResult DropFolder::Scan() {
 }
 
 DropFolder::Outcome DropFolder::HandleFile(const std::string& name, uint64_t size, int64_t mtime_ns) {
+  const Language language = options_.language;
   if (!IsValidUtf8(name)) {
     // The outbox keeps the file's name (IngestedFile), where it must be UTF-8 like every string.
-    return Fail(name, fmt::format("{}: the file's name is not valid UTF-8; rename it, e.g. with letters, digits "
-                                  "and '-' only\n", EscapeInvalidUtf8(name)));
+    return Fail(name, Text(language, Msg::kFileNameNotUtf8, EscapeInvalidUtf8(name)) + "\n",
+                Text(Language::kEnglish, Msg::kFileNameNotUtf8, EscapeInvalidUtf8(name)));
+  }
+  const DropFileType type = DropFileTypeOf(name);
+  if (type == DropFileType::kOther || type == DropFileType::kOldExcel) {
+    const Msg why = type == DropFileType::kOther ? Msg::kFileTypeUnknown : Msg::kFileTypeOldExcel;
+    return Fail(name, Text(language, why, name) + "\n", Text(Language::kEnglish, why, name));
   }
   const fs::path path = fs::path(options_.dir) / name;
   if (auto known = outbox_->FindFile(name);
@@ -127,70 +128,45 @@ DropFolder::Outcome DropFolder::HandleFile(const std::string& name, uint64_t siz
                  known->figures(), known->first_seq());
     return Outcome::kIngested;
   }
+  if (size > options_.max_file_bytes) {
+    return Fail(name, Text(language, Msg::kFileTooLarge, name, size, options_.max_file_bytes) + "\n",
+                Text(Language::kEnglish, Msg::kFileTooLarge, name, size, options_.max_file_bytes));
+  }
 
-  std::string text;
-  if (Status s = ReadFileToString(path.string(), &text); !s.ok()) {
+  std::string bytes;
+  if (Status s = ReadFileToString(path.string(), &bytes); !s.ok()) {
     // Gone (moved away by someone) or unreadable now: look again at the next scan.
     if (stuck_.insert(name).second) spdlog::warn("cannot read drop file {}: {}", name, s.message());
     return Outcome::kWaiting;
   }
-
-  std::vector<tonghop::v1::IndicatorUpdate> figures;
-  std::vector<std::string> errors;
-  std::map<std::pair<std::string, std::string>, unsigned> first_line;  // (indicator, period) -> line
-  const int64_t default_observed_ms = mtime_ns / 1'000'000;
-  constexpr std::array<const char*, 5> kColumns = {"indicator", "period", "value", "reporting_unit",
-                                                   "observed_at"};
-  Status read = ReadCsv<5>(name, text, kColumns, {"indicator", "period", "value"},
-                           [&](const CsvRow<5>& row) {
-    auto error = [&](std::string_view field, std::string_view why) {
-      errors.push_back(fmt::format("{}:{}: field '{}': {}", name, row.line, field, why));
-    };
-    tonghop::v1::IndicatorUpdate figure;
-    figure.set_indicator(row.cells[0]);
-    figure.set_period(row.cells[1]);
-    figure.set_reporting_unit(row.cells[3]);
-    figure.set_observed_at_ms(default_observed_ms);
-    Decimal value;
-    if (row.cells[2].empty()) {
-      error("value", "is empty; write the figure with '.' as the decimal point, e.g. 5180.5");
-    } else if (Status s = Decimal::Parse(row.cells[2], &value); !s.ok()) {
-      error("value", s.message());
-    } else {
-      figure.set_value(value.ToDouble());
+  DropFileOptions read_options;
+  read_options.reporting_unit = options_.reporting_unit;
+  read_options.language = language;
+  read_options.xlsx_sheet = options_.xlsx_sheet;
+  read_options.xlsx_limits.max_part_bytes = options_.max_file_bytes;
+  read_options.xlsx_limits.max_rows = options_.max_rows;
+  read_options.max_rows = options_.max_rows;
+  DropFileContent content;
+  ReadDropFile(name, type, bytes, mtime_ns / 1'000'000, read_options, &content);
+  if (!content.problems.empty()) {
+    // The log is the operators', in English: the file is read again for its first problem in it.
+    std::string first_in_english;
+    if (language != Language::kEnglish) {
+      DropFileContent english;
+      read_options.language = Language::kEnglish;
+      ReadDropFile(name, type, bytes, mtime_ns / 1'000'000, read_options, &english);
+      if (!english.problems.empty()) first_in_english = english.problems.front();
     }
-    if (!row.cells[4].empty()) {
-      int64_t ms = 0;
-      if (Status s = ParseObservedAt(row.cells[4], &ms); !s.ok()) {
-        error("observed_at", s.message());
-      } else {
-        figure.set_observed_at_ms(ms);
-      }
-    }
-    for (const FieldError& e : CheckFigure(options_.reporting_unit, &figure)) {
-      error(e.field, e.why);
-    }
-    auto [it, inserted] = first_line.try_emplace({figure.indicator(), figure.period()}, row.line);
-    if (!inserted && !figure.indicator().empty()) {
-      error("indicator", fmt::format("{} for {} is already given on line {}; keep one of the two rows",
-                                     EscapeInvalidUtf8(figure.indicator()), EscapeInvalidUtf8(figure.period()),
-                                     it->second));
-    }
-    figures.push_back(std::move(figure));
-    return Status::OK();
-  });
-  if (!read.ok()) errors.push_back(read.message());
-  if (read.ok() && figures.empty()) {
-    errors.push_back(fmt::format("{}: the file has a header but no figures", name));
-  }
-  if (!errors.empty()) {
     std::string listing;
-    for (size_t i = 0; i < errors.size() && i < kMaxListedErrors; ++i) listing += errors[i] + "\n";
-    if (errors.size() > kMaxListedErrors) {
-      listing += fmt::format("... and {} more problems\n", errors.size() - kMaxListedErrors);
+    for (size_t i = 0; i < content.problems.size() && i < kMaxListedErrors; ++i) listing += content.problems[i] + "\n";
+    if (content.problems.size() > kMaxListedErrors) {
+      listing += Text(language, Msg::kMoreProblems, content.problems.size() - kMaxListedErrors) + "\n";
     }
-    return Fail(name, listing);
+    return Fail(name, listing, first_in_english);
   }
+  bytes.clear();
+  bytes.shrink_to_fit();
+  std::vector<tonghop::v1::IndicatorUpdate>& figures = content.figures;
 
   tonghop::storage::v1::IngestedFile record;
   record.set_name(name);
@@ -206,25 +182,26 @@ DropFolder::Outcome DropFolder::HandleFile(const std::string& name, uint64_t siz
   }
   if (append_failing_) spdlog::info("the outbox stores figures again");
   append_failing_ = false;
-  spdlog::info("ingested {} figures from {} (seqs {}..{})", figures.size(), name,
-               figures.front().seq(), figures.back().seq());
+  spdlog::info("ingested {} figures from {} (seqs {}..{}{})", figures.size(), name, figures.front().seq(),
+               figures.back().seq(),
+               content.rows_without_value ? fmt::format("; {} rows without a value skipped", content.rows_without_value)
+                                          : "");
   // If this move fails the next scan finds the file recorded and only moves it.
   MoveTo("done", name);
   return Outcome::kIngested;
 }
 
-DropFolder::Outcome DropFolder::Fail(const std::string& name, const std::string& errors) {
+DropFolder::Outcome DropFolder::Fail(const std::string& name, const std::string& errors, const std::string& first_in_english) {
   std::string moved = MoveTo("failed", name);
   if (moved.empty()) return Outcome::kWaiting;
   fs::path error_path = fs::path(options_.dir) / "failed" / (moved + ".error.txt");
   std::ofstream out(error_path);
-  out << errors << "\nNothing from " << name << " was stored. Correct the lines above and drop the "
-      << "corrected file into " << options_.dir << " again (write it elsewhere, then move it in).\n";
+  out << errors << "\n" << Text(options_.language, Msg::kNothingStored, name, options_.dir) << "\n";
   out.close();
   if (!out) spdlog::error("cannot write {}", error_path.string());
   size_t count = std::count(errors.begin(), errors.end(), '\n');
   spdlog::warn("drop file {} has {} problem(s), moved to failed/{}; first: {}", name, count, moved,
-               errors.substr(0, errors.find('\n')));
+               first_in_english.empty() ? errors.substr(0, errors.find('\n')) : first_in_english);
   return Outcome::kFailed;
 }
 

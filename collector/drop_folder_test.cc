@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <gtest/gtest.h>
 
+#include "collector/test_xlsx.h"
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
@@ -18,7 +19,14 @@ class DropFolderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK(Outbox::Open(dir_.Sub("outbox"), &outbox_));
-    folder_ = std::make_unique<DropFolder>(DropFolderOptions{dir_.Sub("drop"), "bac-son", 500}, outbox_.get());
+    MakeFolder(Language::kEnglish);
+  }
+  void MakeFolder(Language language) {
+    DropFolderOptions options;
+    options.dir = dir_.Sub("drop");
+    options.reporting_unit = "bac-son";
+    options.language = language;
+    folder_ = std::make_unique<DropFolder>(options, outbox_.get());
     ASSERT_OK(folder_->Init());
   }
 
@@ -164,23 +172,146 @@ TEST_F(DropFolderTest, HeaderOnlyOrMissingColumnFails) {
   EXPECT_EQ(outbox_->pending_count(), 0u);
 }
 
-TEST_F(DropFolderTest, LeavesRecentHiddenOtherAndOwnFilesAlone) {
+TEST_F(DropFolderTest, LeavesRecentHiddenLockAndOwnFilesAlone) {
   Drop("recent.csv", "indicator,period,value\na,2017,1\n", std::chrono::milliseconds(0));
   Drop(".partial.csv", "indicator,period,value\na,2017,1\n");
-  Drop("notes.txt", "indicator,period,value\na,2017,1\n");
+  Drop("~$q1.xlsx", "Excel's lock file of q1.xlsx, open in Excel");
   Drop("rejected.csv", "seq,indicator,period,value,reason,text,rejected_at\n");
   fs::create_directories(Path("folder.csv"));
   auto result = folder_->Scan();
   EXPECT_EQ(result.ingested, 0);
   EXPECT_EQ(result.failed, 0);
   EXPECT_EQ(result.waiting, 1);
-  for (const char* name : {"recent.csv", ".partial.csv", "notes.txt", "rejected.csv"}) {
+  for (const char* name : {"recent.csv", ".partial.csv", "~$q1.xlsx", "rejected.csv"}) {
     EXPECT_TRUE(fs::exists(Path(name))) << name;
   }
   // Once it has rested, the recent file is taken.
   fs::last_write_time(Path("recent.csv"), fs::file_time_type::clock::now() - std::chrono::seconds(1));
   EXPECT_EQ(folder_->Scan().ingested, 1);
   EXPECT_EQ(outbox_->pending_count(), 1u);
+}
+
+// A file the collector cannot read used to stay in the drop folder for ever, without a word: the
+// officer saw nothing happen.
+TEST_F(DropFolderTest, AFileOfAnotherTypeFailsNamingTheTypesTaken) {
+  Drop("notes.txt", "indicator,period,value\na,2017,1\n");
+  Drop("q1.XLS", "\xD0\xCF\x11\xE0 an old Excel file");
+  Drop("photo", "no extension at all");
+  auto result = folder_->Scan();
+  EXPECT_EQ(result.failed, 3);
+  EXPECT_EQ(outbox_->pending_count(), 0u);
+  EXPECT_NE(Read("failed/notes.txt.error.txt")
+                .find("notes.txt: the collector cannot read files of this type; it takes .csv files (UTF-8 text, "
+                      "separated by ',' or ';') and .xlsx files (Excel workbooks, their first sheet)"),
+            std::string::npos) << Read("failed/notes.txt.error.txt");
+  EXPECT_TRUE(fs::exists(Path("failed/photo.error.txt")));
+  EXPECT_NE(Read("failed/q1.XLS.error.txt").find("q1.XLS: this is an old-style Excel workbook (.xls); open it in Excel and "
+                                                 "save it as 'Excel Workbook (.xlsx)'"),
+            std::string::npos);
+  MakeFolder(Language::kVietnamese);
+  Drop("ghi-chu.docx", "x");
+  EXPECT_EQ(folder_->Scan().failed, 1);
+  EXPECT_NE(Read("failed/ghi-chu.docx.error.txt")
+                .find("ghi-chu.docx: bộ thu thập không đọc được tệp loại này; chỉ nhận tệp .csv (văn bản UTF-8, phân "
+                      "cách bằng ',' hoặc ';') và tệp .xlsx"),
+            std::string::npos) << Read("failed/ghi-chu.docx.error.txt");
+}
+
+// The blank line a file often ends with, and the row Excel writes for an empty one (",,"), used to
+// fail the whole file: "the row has fewer cells than the header", or three errors for ",,".
+TEST_F(DropFolderTest, BlankLinesAndExcelsEmptyRowsAreSkipped) {
+  Drop("q1.csv", "indicator,period,value\r\nagri.sown_area.total,2017-Q1,926\r\n,,\r\n\r\n"
+                 "agri.sown_area.rice_spring,2017-Q1,493\r\n,,\r\n\r\n");
+  EXPECT_EQ(folder_->Scan().ingested, 1);
+  auto figures = Pending();
+  ASSERT_EQ(figures.size(), 2u);
+  EXPECT_EQ(figures[1].value(), 493);
+}
+
+// Excel under a Vietnamese locale saves "CSV" with ';' between cells and ',' as the decimal point.
+// It used to fail with "the header has no column 'indicator'" and no hint why.
+TEST_F(DropFolderTest, ASemicolonFileWithDecimalCommasIsStoredExactly) {
+  Drop("vi.csv", "\xEF\xBB\xBFindicator;period;value\n"
+                 "agri.sown_area.total;2017-Q1;2310,5\n"
+                 "agri.sown_area.rice_spring;2017-Q1;\"1.234,25\"\n"
+                 "agri.sown_area.tobacco;2017-Q1;0,000001\n"
+                 "agri.herd.pigs;2017-Q1;-12\n");
+  EXPECT_EQ(folder_->Scan().ingested, 1);
+  auto figures = Pending();
+  ASSERT_EQ(figures.size(), 4u);
+  EXPECT_EQ(figures[0].value(), 2310.5);
+  EXPECT_EQ(figures[1].value(), 1234.25);
+  EXPECT_EQ(figures[2].value(), 0.000001);
+  EXPECT_EQ(figures[3].value(), -12);
+
+  // In a ';' file a '.' only groups thousands: 2310.5 is a mistake, not a guess.
+  Drop("mixed.csv", "indicator;period;value\nagri.sown_area.total;2017-Q1;2310.5\na;2017-Q1;1,1234567\n");
+  EXPECT_EQ(folder_->Scan().failed, 1);
+  const std::string errors = Read("failed/mixed.csv.error.txt");
+  EXPECT_NE(errors.find("mixed.csv:2: field 'value': '2310.5' has a '.' out of place: in a file separated by ';' a '.' "
+                        "only groups thousands (1.234,5) and ',' is the decimal point"),
+            std::string::npos) << errors;
+  EXPECT_NE(errors.find("mixed.csv:3: field 'value': '1,1234567' has more than 6 decimal places"), std::string::npos)
+      << errors;
+}
+
+TEST_F(DropFolderTest, AHeaderWithoutTheColumnsSaysWhatItHas) {
+  Drop("q1.csv", "Chỉ tiêu,Kỳ,Số\na,2017,1\n");
+  EXPECT_EQ(folder_->Scan().failed, 1);
+  EXPECT_NE(Read("failed/q1.csv.error.txt")
+                .find("q1.csv:1: the header has no column 'indicator'. It has 'Chỉ tiêu', 'Kỳ', 'Số' (separated by "
+                      "',')"),
+            std::string::npos) << Read("failed/q1.csv.error.txt");
+}
+
+TEST_F(DropFolderTest, ErrorFilesAreInVietnameseByDefaultAndTheLogInEnglish) {
+  MakeFolder(Language::kVietnamese);
+  Drop("bad.csv", "indicator,period,value,reporting_unit\n"
+                  "agri.sown_area.tobacco,2017-Q5,203,\n"
+                  "agri.sown_area.total,2017-Q1,\"1,5\",\n"
+                  "health.examinations,2017-Q1,7508,cao-loc\n");
+  EXPECT_EQ(folder_->Scan().failed, 1);
+  const std::string errors = Read("failed/bad.csv.error.txt");
+  EXPECT_NE(errors.find("bad.csv:2: cột 'period': kỳ '2017-Q5' không đúng dạng"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("bad.csv:3: cột 'value': '1,5' không phải là một số: chỉ dùng chữ số, dấu trừ nếu cần và '.' làm dấu thập phân"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("bad.csv:4: cột 'reporting_unit': 'cao-loc' không phải đơn vị 'bac-son' của bộ thu thập này"),
+            std::string::npos) << errors;
+  EXPECT_NE(errors.find("Chưa có số liệu nào của bad.csv được lưu."), std::string::npos) << errors;
+}
+
+// A workbook dropped in the folder was ignored for ever: no log line, nothing in failed/.
+TEST_F(DropFolderTest, AWorkbookIsTakenLikeACsvFile) {
+  using namespace testing;
+  Drop("q1.xlsx", MakeWorkbook({{"Sheet1", SheetXml({Row(1, {TextCell("A1", "indicator"), TextCell("B1", "period"),
+                                                             TextCell("C1", "value")}),
+                                                     Row(2, {TextCell("A2", "agri.sown_area.total"), TextCell("B2", "2017-Q1"),
+                                                             NumberCell("C2", "926")})})}}));
+  Drop("broken.xlsx", "not a zip at all");
+  auto result = folder_->Scan();
+  EXPECT_EQ(result.ingested, 1);
+  EXPECT_EQ(result.failed, 1);
+  EXPECT_TRUE(fs::exists(Path("done/q1.xlsx")));
+  auto figures = Pending();
+  ASSERT_EQ(figures.size(), 1u);
+  EXPECT_EQ(figures[0].value(), 926);
+  EXPECT_NE(Read("failed/broken.xlsx.error.txt").find("broken.xlsx: not a readable .xlsx workbook"), std::string::npos);
+}
+
+TEST_F(DropFolderTest, AFileLargerThanTheLimitFailsUnread) {
+  DropFolderOptions options;
+  options.dir = dir_.Sub("drop");
+  options.reporting_unit = "bac-son";
+  options.language = Language::kEnglish;
+  options.max_file_bytes = 100;
+  options.max_rows = 2;
+  folder_ = std::make_unique<DropFolder>(options, outbox_.get());
+  Drop("big.csv", "indicator,period,value\n" + std::string(200, '#') + "\n");
+  Drop("rows.csv", "indicator,period,value\na,2017,1\nb,2017,1\nc,2017,1\n");
+  EXPECT_EQ(folder_->Scan().failed, 2);
+  EXPECT_NE(Read("failed/big.csv.error.txt").find("big.csv: the file is 224 bytes, more than the collector takes (100, "
+                                                  "--max_drop_file_bytes)"),
+            std::string::npos) << Read("failed/big.csv.error.txt");
+  EXPECT_NE(Read("failed/rows.csv.error.txt").find("rows.csv: the file has more than 2 rows"), std::string::npos);
 }
 
 TEST_F(DropFolderTest, FileStoredBeforeACrashIsOnlyMoved) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
+#include <regex>
 #include <string>
 
 #include <fmt/format.h>
@@ -15,6 +17,20 @@ namespace tonghop {
 namespace {
 
 constexpr int kDefaultOffsetMinutes = 7 * 60;  // Vietnam, no daylight saving time
+// How much of a value that is not a number is quoted back.
+constexpr size_t kShownValueBytes = 60;
+
+std::string_view Trimmed(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// "1.234.567,5", "-12.000": '.' between groups of three digits, before any ','.
+bool IsGroupedInThrees(const std::string& text) {
+  static const std::regex kGrouped(R"([+-]?\d{1,3}(\.\d{3})+(,\d*)?)");
+  return std::regex_match(text, kGrouped);
+}
 
 // Reads exactly `width` digits at `*pos` into `out`.
 bool Digits(std::string_view text, size_t* pos, size_t width, int* out) {
@@ -35,47 +51,81 @@ bool Expect(std::string_view text, size_t* pos, char c) {
 
 }  // namespace
 
-std::vector<FieldError> CheckFigure(const std::string& own_unit, tonghop::v1::IndicatorUpdate* figure) {
+std::vector<FieldError> CheckFigure(const std::string& own_unit, Language language,
+                                    tonghop::v1::IndicatorUpdate* figure) {
   std::vector<FieldError> errors;
   // The wire's rules first: a string that breaks them is not judged (nor quoted) any further.
   bool wire_text_ok[3];
   const std::pair<const char*, const std::string*> strings[3] = {
       {"indicator", &figure->indicator()}, {"period", &figure->period()}, {"reporting_unit", &figure->reporting_unit()}};
   for (int i = 0; i < 3; ++i) {
-    Status s = CheckId(*strings[i].second);
-    wire_text_ok[i] = s.ok();
-    if (s.ok()) continue;
-    std::string why = s.message();
-    if (!IsValidUtf8(*strings[i].second)) why += "; write it as UTF-8 text (a spreadsheet: save as 'CSV UTF-8')";
-    errors.push_back({strings[i].first, why});
+    const std::string& text = *strings[i].second;
+    wire_text_ok[i] = false;
+    if (size_t bad = FirstInvalidUtf8Byte(text); bad != std::string::npos) {
+      errors.push_back({strings[i].first, Text(language, Msg::kTextNotUtf8, static_cast<unsigned char>(text[bad]), bad)});
+    } else if (text.size() > kMaxIdLength) {
+      errors.push_back({strings[i].first, Text(language, Msg::kTextTooLong, text.size(), kMaxIdLength)});
+    } else {
+      wire_text_ok[i] = true;
+    }
   }
   if (wire_text_ok[0] && figure->indicator().empty()) {
-    errors.push_back({"indicator", "is empty; write the indicator id from the catalog, e.g. "
-                                   "agri.sown_area.total"});
+    errors.push_back({"indicator", Text(language, Msg::kIndicatorEmpty)});
   }
   Period period;
-  if (Status s = wire_text_ok[1] ? Period::Parse(figure->period(), &period) : Status::OK(); !s.ok()) {
-    errors.push_back({"period", s.message()});
+  if (wire_text_ok[1] && !Period::Parse(figure->period(), &period).ok()) {
+    errors.push_back({"period", Text(language, Msg::kPeriodInvalid, figure->period())});
   }
   Decimal value;
-  if (Status s = Decimal::FromDouble(figure->value(), &value); !s.ok()) {
-    errors.push_back({"value", s.message()});
+  if (!Decimal::FromDouble(figure->value(), &value).ok()) {
+    errors.push_back({"value", Text(language, std::isnan(figure->value()) ? Msg::kValueNotANumber : Msg::kValueTooLarge,
+                                    fmt::format("{}", figure->value()), '.')});
   }
-  if (wire_text_ok[2] && figure->reporting_unit().empty()) {
-    figure->set_reporting_unit(own_unit);
-  } else if (wire_text_ok[2] && figure->reporting_unit() != own_unit) {
-    errors.push_back({"reporting_unit", fmt::format(
-        "'{}' is not this collector's unit '{}'; leave it empty, or give the figure to the "
-        "collector of unit '{}'", figure->reporting_unit(), own_unit, figure->reporting_unit())});
+  if (!wire_text_ok[2]) return errors;
+  if (figure->reporting_unit().empty()) {
+    if (own_unit.empty()) {
+      errors.push_back({"reporting_unit", Text(language, Msg::kUnitEmpty)});
+    } else {
+      figure->set_reporting_unit(own_unit);
+    }
+  } else if (!own_unit.empty() && figure->reporting_unit() != own_unit) {
+    errors.push_back({"reporting_unit", Text(language, Msg::kUnitNotThisCollectors, figure->reporting_unit(), own_unit)});
   }
   return errors;
 }
 
-Status ParseObservedAt(std::string_view text, int64_t* ms_since_epoch) {
+Status ParseFigureValue(std::string_view text, DecimalMark mark, Language language, Decimal* out) {
+  const char point = mark == DecimalMark::kPoint ? '.' : ',';
+  text = Trimmed(text);
+  if (text.empty()) return Status::InvalidArgument(Text(language, Msg::kValueEmpty, point));
+  const std::string shown = EscapeInvalidUtf8(ClipUtf8(EscapeInvalidUtf8(text), kShownValueBytes));
+  // No figure is this long; std::regex would recurse once per character of a long cell.
+  if (text.size() > kShownValueBytes) return Status::InvalidArgument(Text(language, Msg::kValueNotANumber, shown, point));
+  std::string plain(text);
+  const size_t commas = std::count(plain.begin(), plain.end(), ',');
+  const size_t points = std::count(plain.begin(), plain.end(), '.');
+  const bool comma_decimal = mark == DecimalMark::kComma || (mark == DecimalMark::kEither && commas > 0);
+  if (comma_decimal && points > 0) {
+    // '.' groups thousands: 1.234.567,5. Anything else with a '.' is a mistake, not a guess.
+    if (!IsGroupedInThrees(plain)) return Status::InvalidArgument(Text(language, Msg::kValueGrouping, shown));
+    std::erase(plain, '.');
+  }
+  if (comma_decimal && commas == 1) std::replace(plain.begin(), plain.end(), ',', '.');
+  if (Decimal::Parse(plain, out).ok()) return Status::OK();
+  // Why not, for the person: a number with too many decimals, or too large, or no number at all.
+  static const std::regex kNumber(R"([+-]?(\d+)(\.(\d*))?|[+-]?\.(\d+))");
+  std::smatch parts;
+  if (std::regex_match(plain, parts, kNumber)) {
+    const size_t decimals = parts[3].matched ? parts[3].length() : parts[4].length();
+    return Status::InvalidArgument(Text(language, decimals > 6 ? Msg::kValueTooManyDecimals : Msg::kValueTooLarge, shown));
+  }
+  return Status::InvalidArgument(Text(language, Msg::kValueNotANumber, shown, point));
+}
+
+Status ParseObservedAt(std::string_view text, int64_t* ms_since_epoch, Language language) {
   auto bad = [&] {
-    return Status::InvalidArgument(fmt::format(
-        "'{}' is not an ISO 8601 date or date-time; write e.g. 2017-03-31, 2017-03-31T14:05 or "
-        "2017-03-31T14:05:00+07:00", text));
+    return Status::InvalidArgument(Text(language, Msg::kObservedAtInvalid, EscapeInvalidUtf8(ClipUtf8(
+                                                                                  EscapeInvalidUtf8(text), kShownValueBytes))));
   };
   size_t pos = 0;
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0;

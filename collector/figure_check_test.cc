@@ -25,19 +25,19 @@ std::vector<std::string> Fields(const std::vector<FieldError>& errors) {
 
 TEST(FigureCheckTest, GoodFigureGetsTheOwnUnit) {
   auto figure = Figure("", "agri.sown_area.total", "2017-Q1", 926);
-  EXPECT_TRUE(CheckFigure("bac-son", &figure).empty());
+  EXPECT_TRUE(CheckFigure("bac-son", Language::kEnglish, &figure).empty());
   EXPECT_EQ(figure.reporting_unit(), "bac-son");
   figure = Figure("bac-son", "agri.sown_area.total", "2017-03", -0.5);
-  EXPECT_TRUE(CheckFigure("bac-son", &figure).empty());
+  EXPECT_TRUE(CheckFigure("bac-son", Language::kEnglish, &figure).empty());
 }
 
 TEST(FigureCheckTest, EveryBadFieldIsNamed) {
   auto figure = Figure("cao-loc", "", "2017-Q5", std::nan(""));
-  auto errors = CheckFigure("bac-son", &figure);
+  auto errors = CheckFigure("bac-son", Language::kEnglish, &figure);
   EXPECT_EQ(Fields(errors), (std::vector<std::string>{"indicator", "period", "value", "reporting_unit"}));
   EXPECT_NE(errors[3].why.find("cao-loc"), std::string::npos);
   figure = Figure("", "x", "2017", 2e12);
-  EXPECT_EQ(Fields(CheckFigure("bac-son", &figure)), (std::vector<std::string>{"value"}));
+  EXPECT_EQ(Fields(CheckFigure("bac-son", Language::kEnglish, &figure)), (std::vector<std::string>{"value"}));
 }
 
 TEST(FigureCheckTest, ObservedAtForms) {

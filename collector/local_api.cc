@@ -12,6 +12,7 @@
 
 #include "collector/figure_check.h"
 #include "core/wire_protocol.h"
+#include "core/wire_text.h"
 
 namespace tonghop {
 namespace {
@@ -74,7 +75,9 @@ void LocalApi::Process() {
         reply.set_error(fmt::format("malformed request: {}; use `tonghop submit` or `tonghop collector-status`",
                                     parsed.message()));
       } else if (request.has_submit()) {
-        reply = Submit(request.submit());
+        Language language = options_.language;
+        if (!request.language().empty()) (void)ParseLanguage(request.language(), &language);
+        reply = Submit(request.submit(), language);
       } else if (request.has_status()) {
         reply = OutboxStatus();
       } else {
@@ -91,10 +94,10 @@ void LocalApi::Process() {
   }
 }
 
-tonghop::v1::LocalReply LocalApi::Submit(const tonghop::v1::SubmitRequest& request) {
+tonghop::v1::LocalReply LocalApi::Submit(const tonghop::v1::SubmitRequest& request, Language language) {
   tonghop::v1::LocalReply reply;
   if (request.figures().empty()) {
-    reply.set_error("submit has no figures; give at least one");
+    reply.set_error(Text(language, Msg::kSubmitNoFigures));
     return reply;
   }
   std::vector<tonghop::v1::IndicatorUpdate> figures(request.figures().begin(), request.figures().end());
@@ -103,13 +106,14 @@ tonghop::v1::LocalReply LocalApi::Submit(const tonghop::v1::SubmitRequest& reque
   for (size_t i = 0; i < figures.size(); ++i) {
     auto& figure = figures[i];
     if (figure.observed_at_ms() == 0) figure.set_observed_at_ms(now);
-    for (const FieldError& e : CheckFigure(options_.reporting_unit, &figure)) {
-      errors += fmt::format("{}figure {} ({} {}): field '{}': {}", errors.empty() ? "" : "; ", i + 1,
-                            figure.indicator(), figure.period(), e.field, e.why);
+    for (const FieldError& e : CheckFigure(options_.reporting_unit, language, &figure)) {
+      errors += (errors.empty() ? "" : "; ") + Text(language, Msg::kSubmitFigureProblem, i + 1,
+                                                    EscapeInvalidUtf8(figure.indicator()),
+                                                    EscapeInvalidUtf8(figure.period()), e.field, e.why);
     }
   }
   if (!errors.empty()) {
-    reply.set_error(errors + ". Nothing was stored; correct it and submit again");
+    reply.set_error(Text(language, Msg::kSubmitNothingStored, errors));
     return reply;
   }
   if (Status s = outbox_->Append(&figures); !s.ok()) {

@@ -2,7 +2,8 @@
 // `tonghop collector-status` on the same machine (clients may use REQ or DEALER: whatever frames
 // precede the request are echoed in front of the reply).
 //  - submit: every figure passes the same checks as a drop-file row (collector/figure_check.h);
-//    if any fails nothing is stored and the error names the figure and the field. Otherwise the
+//    if any fails nothing is stored and the error names the figure and the field, in the language
+//    the request asks for (LocalRequest.language), or else the collector's. Otherwise the
 //    figures are appended to the outbox (durable before the reply) and the reply carries their seqs.
 //  - status: the outbox's and the link's state, with the records it set aside as unreadable.
 // A malformed request gets a LocalReply with error set, naming the field when one is at fault
@@ -18,6 +19,7 @@
 #include "collector/outbox.h"
 #include "collector/sender.h"
 #include "core/log_limiter.h"
+#include "core/messages.h"
 #include "core/status.h"
 #include "core/transport.h"
 #include "tonghop/v1/local.pb.h"
@@ -27,6 +29,7 @@ namespace tonghop {
 struct LocalApiOptions {
   std::string endpoint;        // bind address, e.g. ipc://var/collector/submit.sock
   std::string reporting_unit;  // the collector's unit
+  Language language = Language::kVietnamese;  // of errors, when the request asks for none
   LinkOptions link;
 };
 
@@ -45,7 +48,7 @@ class LocalApi {
   void Process();
 
  private:
-  tonghop::v1::LocalReply Submit(const tonghop::v1::SubmitRequest& request);
+  tonghop::v1::LocalReply Submit(const tonghop::v1::SubmitRequest& request, Language language);
   tonghop::v1::LocalReply OutboxStatus() const;
 
   LocalApiOptions options_;

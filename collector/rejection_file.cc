@@ -44,6 +44,22 @@ std::string ValueText(double value) {
   return fmt::format("{}", value);
 }
 
+// The reason in words, in `language`; "" for one that needs none (not final, or unknown).
+std::string Explanation(tonghop::v1::RejectReason reason, Language language) {
+  using tonghop::v1::RejectReason;
+  switch (reason) {
+    case RejectReason::REJECT_REASON_MALFORMED: return Text(language, Msg::kReasonMalformed);
+    case RejectReason::REJECT_REASON_UNKNOWN_REPORTING_UNIT: return Text(language, Msg::kReasonUnknownUnit);
+    case RejectReason::REJECT_REASON_UNKNOWN_INDICATOR: return Text(language, Msg::kReasonUnknownIndicator);
+    case RejectReason::REJECT_REASON_UNIT_NOT_EXPECTED: return Text(language, Msg::kReasonUnitNotExpected);
+    case RejectReason::REJECT_REASON_INVALID_PERIOD: return Text(language, Msg::kReasonInvalidPeriod);
+    case RejectReason::REJECT_REASON_INVALID_VALUE: return Text(language, Msg::kReasonInvalidValue);
+    case RejectReason::REJECT_REASON_PERIOD_TYPE_NOT_ACCEPTED: return Text(language, Msg::kReasonPeriodType);
+    case RejectReason::REJECT_REASON_NEGATIVE_VALUE: return Text(language, Msg::kReasonNegative);
+    default: return "";
+  }
+}
+
 }  // namespace
 
 Status RejectionFile::Append(const std::vector<tonghop::storage::v1::RejectedUpdate>& records) const {
@@ -56,11 +72,13 @@ Status RejectionFile::Append(const std::vector<tonghop::storage::v1::RejectedUpd
   if (::lseek(fd, 0, SEEK_END) == 0) text = kHeader;
   for (const auto& r : records) {
     const auto& u = r.update();
+    const std::string explanation = language_ == Language::kEnglish ? "" : Explanation(r.reason(), language_);
+    const std::string why = explanation.empty() ? r.text() : Text(language_, Msg::kRejectedBecause, explanation, r.text());
     text += fmt::format("{},{},{},{},{},{},{}\n", u.seq(), CsvEscape(u.indicator()),
                         CsvEscape(u.period()),
                         // A placeholder for an unreadable record has no figure to show.
                         u.unreadable_reason().empty() ? ValueText(u.value()) : "", ReasonName(r.reason()),
-                        CsvEscape(r.text()), LocalIsoTime(r.rejected_at_ms()));
+                        CsvEscape(why), LocalIsoTime(r.rejected_at_ms()));
   }
   Status status;
   size_t done = 0;

@@ -3,13 +3,16 @@
 // One row per rejected update, appended as rejections arrive:
 //   seq,indicator,period,value,reason,text,rejected_at
 // (header written when the file is new; reason without its REJECT_REASON_ prefix; rejected_at in
-// ISO 8601 local time with its offset). The outbox's "rejected" column family is the durable
-// record; this file is the human-readable copy.
+// ISO 8601 local time with its offset). In Vietnamese, text says first in words why, then what
+// the aggregator said: "mã chỉ tiêu không có trong danh mục; ... (máy chủ tổng hợp: field
+// 'indicator': unknown indicator 'agri.x' ...)"; in English it is the aggregator's text. The
+// outbox's "rejected" column family is the durable record; this file is the human-readable copy.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/messages.h"
 #include "core/status.h"
 #include "tonghop/storage/v1/storage.pb.h"
 
@@ -17,7 +20,8 @@ namespace tonghop {
 
 class RejectionFile {
  public:
-  explicit RejectionFile(std::string path) : path_(std::move(path)) {}
+  explicit RejectionFile(std::string path, Language language = Language::kEnglish)
+      : path_(std::move(path)), language_(language) {}
 
   // Appends one row per record and flushes them to disk.
   Status Append(const std::vector<tonghop::storage::v1::RejectedUpdate>& records) const;
@@ -26,6 +30,7 @@ class RejectionFile {
 
  private:
   std::string path_;
+  Language language_;
 };
 
 }  // namespace tonghop

@@ -46,5 +46,17 @@ TEST(RejectionFileTest, HeaderOnceThenOneRowPerRejection) {
   EXPECT_EQ(rows[1][3], "12.25");
 }
 
+// A district officer reads rejected.csv: in Vietnamese it says why in words first.
+TEST(RejectionFileTest, InVietnameseTheReasonComesFirstInWords) {
+  testing::TempDir dir;
+  RejectionFile file(dir.Sub("rejected.csv"), Language::kVietnamese);
+  ASSERT_OK(file.Append({Rejected(7, "agri.x", 1, "field 'indicator': unknown indicator 'agri.x'")}));
+  std::string text;
+  ASSERT_OK(ReadFileToString(file.path(), &text));
+  EXPECT_NE(text.find("UNKNOWN_INDICATOR,mã chỉ tiêu không có trong danh mục; hãy kiểm tra lại mã (máy chủ tổng hợp: "
+                      "field 'indicator': unknown indicator 'agri.x'),"),
+            std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace tonghop

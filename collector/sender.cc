@@ -81,8 +81,9 @@ bool Sender::RetryRefusedHandshake(int64_t now) {
     metrics_.handshakes_refused.Increment();
     reconnect_at_ms_ = now + RetryDelayMs(refusals_);
     if (refusal_log_.Allow()) {
-      spdlog::warn("{}; figures stay in the outbox, trying again every {} s or sooner (register this collector's "
-                   "public key as role collector for its unit in the aggregator's key registry, then SIGHUP it)",
+      spdlog::warn("{}; figures stay in the outbox, trying again every {} s or sooner (register this sender's "
+                   "public key in the aggregator's key registry, as role collector for its unit, or office for "
+                   "tonghop import with the office's key, then SIGHUP it)",
                    why, RetryDelayMs(refusals_) / 1000.0);
     }
   }
@@ -146,6 +147,7 @@ void Sender::ReadReplies(int64_t now) {
       if (message.has_heartbeat()) {
         const tonghop::v1::Heartbeat& heartbeat = message.heartbeat();
         aggregator_storage_error_ = heartbeat.storage_error();
+        sender_key_ = heartbeat.sender_key();
         if (heartbeat.resend_from_seq() != 0 && heartbeat.outbox_id() == outbox_->id()) {
           HandleResendRequest(heartbeat.resend_from_seq());
         }
@@ -175,16 +177,19 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
   uint64_t expected_seq = 0;     // lowest expected_seq of the OUT_OF_SEQUENCE rejects to act on
   uint64_t unavailable_seq = 0;  // lowest seq refused with UNAVAILABLE
   std::string unavailable_text;
+  std::vector<Settlement> settlements;
   for (const auto& ack : replies.acks()) {
     if (answers_rewind(ack.seq())) generation_confirmed_ = true;
     acked.push_back(ack.seq());
     highest_settled_ = std::max(highest_settled_, ack.seq());
+    if (on_settled_) settlements.push_back({ack.seq(), true, ack.duplicate(), {}, {}});
   }
   for (const auto& reject : replies.rejects()) {
     if (answers_rewind(reject.seq())) generation_confirmed_ = true;
     if (IsFinal(reject.reason())) {
       final_rejects.push_back({reject.seq(), reject.reason(), reject.text()});
       highest_settled_ = std::max(highest_settled_, reject.seq());
+      if (on_settled_) settlements.push_back({reject.seq(), false, false, reject.reason(), reject.text()});
     }
   }
   for (const auto& reject : replies.rejects()) {
@@ -224,6 +229,7 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
     if (reason < metrics_.refused.size() && metrics_.refused[reason] != nullptr) metrics_.refused[reason]->Increment();
   }
   for (const auto& r : final_rejects) in_flight_.erase(r.seq);
+  for (const Settlement& settled : settlements) on_settled_(settled);
   if (unavailable_seq != 0) aggregator_storage_error_ = unavailable_text;
   if (!acked.empty()) {
     aggregator_storage_error_.clear();

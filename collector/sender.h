@@ -24,15 +24,20 @@
 //  - A handshake the aggregator refused (this unit's key is not registered yet): libzmq never
 //    retries it, so the sender makes a new socket after HandshakeMonitor's backoff, and gets in
 //    within seconds of the key being registered. The figures wait in the outbox meanwhile.
+//  - Each seq the aggregator settles (an ack, or a final reject) is also told to OnSettled's
+//    callback, after the outbox has recorded it: a one-shot sender (tonghop import) reports each
+//    figure's fate from it.
 //  - When nothing was sent for heartbeat_interval_ms it sends a Heartbeat, with the outbox's id and
-//    settled_seq, which the aggregator answers (with a resend request when it holds less). The aggregator is reachable while something was heard from it within three
+//    settled_seq, which the aggregator answers (with a resend request when it holds less). The
+//    aggregator is reachable while something was heard from it within three
 //    heartbeat intervals; the change either way is logged once. While it is silent the sender
 //    makes a new connection every three intervals: without ZMTP heartbeats nothing else would
 //    drop one whose link was cut.
-// Not thread-safe: the collector's loop owns it.
+// Not thread-safe: the collector's loop (or tonghop import's) owns it.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -69,7 +74,20 @@ class Sender {
   // connection is replaced.
   static constexpr int kSilentIntervals = 3;
 
+  // How the aggregator settled one seq.
+  struct Settlement {
+    uint64_t seq = 0;
+    bool acked = false;      // stored; otherwise refused for good (reason, text)
+    bool duplicate = false;  // acked as one the aggregator had already
+    tonghop::v1::RejectReason reason = tonghop::v1::REJECT_REASON_UNSPECIFIED;
+    std::string text;
+  };
+
   Sender(zmq::context_t& context, SenderOptions options, Outbox* outbox, const RejectionFile* rejections);
+
+  // Calls `callback` for each settlement of a reply, once the outbox has recorded it. A seq may
+  // be told twice when the aggregator answers a resend of it again.
+  void OnSettled(std::function<void(const Settlement&)> callback) { on_settled_ = std::move(callback); }
 
   // Creates the DEALER and connects it (the aggregator need not be up).
   Status Start();
@@ -85,6 +103,14 @@ class Sender {
   int MillisUntilDue() const;
 
   bool aggregator_reachable() const { return reachability_ == Reachability::kReachable; }
+  // Whether anything has been heard from the aggregator since Start().
+  bool heard_from_aggregator() const { return heard_once_; }
+  // Whether the aggregator refused the handshake since it was last heard (the key is not in its
+  // registry, or of a role it does not admit on the ingest link).
+  bool handshake_refused() const { return refusals_ > 0; }
+  // As whom the aggregator says this sender's key is registered (Heartbeat.sender_key of its last
+  // answer): "collector:cao-loc", "office:office-1"; "" in plain-text mode or before it answered.
+  const std::string& sender_key() const { return sender_key_; }
   int64_t last_ack_at_ms() const { return last_ack_at_ms_; }
   // Why the aggregator last said it cannot store updates (its heartbeat or an UNAVAILABLE
   // reject); empty once it acks again.
@@ -164,6 +190,8 @@ class Sender {
   bool silence_logged_ = false;
   bool unavailable_logged_ = false;
   std::string aggregator_storage_error_;
+  std::string sender_key_;
+  std::function<void(const Settlement&)> on_settled_;
   uint64_t reported_loss_seq_ = 0;  // the from_seq of the aggregator's loss last logged
   uint64_t lost_through_ = 0;       // highest seq counted in lost_
   uint64_t lost_ = 0;

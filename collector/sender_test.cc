@@ -67,6 +67,45 @@ class SenderTest : public ::testing::Test {
   std::unique_ptr<Sender> sender_;
 };
 
+// What a one-shot sender (tonghop import) reports each figure's fate from, and learns which units
+// its key may report for.
+TEST_F(SenderTest, EachSettlementIsToldAndTheKeysRegistrationIsKnown) {
+  aggregator_.sender_key = "collector:bac-son";
+  Append(3);
+  StartSender(1000, 5000, /*heartbeat_interval_ms=*/100);
+  std::vector<Sender::Settlement> settled;
+  sender_->OnSettled([&](const Sender::Settlement& s) { settled.push_back(s); });
+  auto batch = NextBatch();
+  ASSERT_TRUE(batch.has_value());
+  ASSERT_EQ(batch->updates_size(), 3);
+  // A heartbeat's answer says as whom the key is registered.
+  for (int64_t deadline = MonotonicMs() + 5000; sender_->sender_key().empty() && MonotonicMs() < deadline;) {
+    aggregator_.NextBatch(20, [this] { Step(); });
+  }
+  EXPECT_TRUE(sender_->heard_from_aggregator());
+  EXPECT_EQ(sender_->sender_key(), "collector:bac-son");
+  EXPECT_FALSE(sender_->handshake_refused());
+  tonghop::v1::UpdateReplies replies;
+  replies.set_outbox_id(outbox_->id());
+  replies.add_acks()->set_seq(1);
+  auto* duplicate = replies.add_acks();
+  duplicate->set_seq(2);
+  duplicate->set_duplicate(true);
+  auto* reject = replies.add_rejects();
+  reject->set_seq(3);
+  reject->set_reason(tonghop::v1::REJECT_REASON_UNKNOWN_INDICATOR);
+  reject->set_text("field 'indicator': unknown");
+  aggregator_.Reply(replies);
+  ASSERT_TRUE(StepUntil([&] { return settled.size() == 3; }));
+  EXPECT_TRUE(settled[0].acked);
+  EXPECT_FALSE(settled[0].duplicate);
+  EXPECT_TRUE(settled[1].duplicate);
+  EXPECT_FALSE(settled[2].acked);
+  EXPECT_EQ(settled[2].reason, tonghop::v1::REJECT_REASON_UNKNOWN_INDICATOR);
+  EXPECT_EQ(settled[2].text, "field 'indicator': unknown");
+  EXPECT_EQ(outbox_->pending_count(), 0u) << "told once the outbox has recorded it";
+}
+
 TEST_F(SenderTest, AcksDrainTheOutboxInOrder) {
   Append(250);
   StartSender();

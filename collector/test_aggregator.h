@@ -53,6 +53,7 @@ class TestAggregator {
             reply.mutable_heartbeat()->set_outbox_id(message.heartbeat().outbox_id());
             reply.mutable_heartbeat()->set_resend_from_seq(resend_from_seq);
           }
+          reply.mutable_heartbeat()->set_sender_key(sender_key);
           (void)SendRouted(router_, peer_, reply);
         }
         continue;
@@ -88,6 +89,8 @@ class TestAggregator {
   // When set, heartbeats are answered with a request to resend from this seq, as an aggregator
   // restored from a backup answers.
   uint64_t resend_from_seq = 0;
+  // What the answers to heartbeats say the sender's key is ("collector:cao-loc"; "": plain text).
+  std::string sender_key;
   int heartbeats = 0;
   tonghop::v1::Heartbeat last_heartbeat;
 

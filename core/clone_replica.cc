@@ -40,6 +40,7 @@ Status CloneReplica::Start() {
                                                e.what()));
   }
   last_heard_ms_ = MonotonicMs();
+  last_received_ms_ = last_heard_ms_;
   // The Clone pattern's order: subscribed first, so that nothing published after the snapshot
   // is missed once the subscription is in place (the rest is caught by the gap rules).
   RequestSnapshot(0);
@@ -113,6 +114,7 @@ void CloneReplica::ReadStream(const ChangeCallback& on_change) {
     }
     if (parsed) {
       last_heard_ms_ = MonotonicMs();
+      last_received_ms_ = last_heard_ms_;
       refusals_ = 0;
     } else if (bad_message_log_.Allow()) {
       spdlog::warn("ignored a malformed feed message from {} ({} frames; {} more not logged)",
@@ -180,6 +182,7 @@ void CloneReplica::ReadSnapshots(const ChangeCallback& on_change) {
       }
       return;
     }
+    last_received_ms_ = MonotonicMs();
     if (!snapshot_outstanding_) {
       spdlog::debug("ignored a snapshot reply from {} that no request is waiting for",
                     options_.snapshot_endpoint);

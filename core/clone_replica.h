@@ -73,6 +73,10 @@ class CloneReplica {
   uint64_t verified_seq() const { return verified_seq_; }
   // How many catch-up or full snapshots it has taken since Start (for tests and status).
   uint64_t resyncs() const { return resyncs_; }
+  // MonotonicMs() when the server was last heard from (a version, a heartbeat or a snapshot
+  // reply); the time of Start() until then. Unlike the silence timer it is not reset by a
+  // reconnection, so a node can say how long its source has been silent (the web node's "stale").
+  int64_t last_received_ms() const { return last_received_ms_; }
 
  private:
   // Replaces the SUB socket: subscribes to the filter (or "i/" for everything) and to "hb".
@@ -115,7 +119,8 @@ class CloneReplica {
   bool catch_up_needed_ = false;
   bool has_snapshot_ = false;
   int64_t snapshot_requested_ms_ = 0;
-  int64_t last_heard_ms_ = 0;
+  int64_t last_heard_ms_ = 0;     // the silence timer: reset by a reconnection
+  int64_t last_received_ms_ = 0;  // last message from the server
   LogLimiter bad_message_log_;
   LogLimiter gap_log_;
 };

@@ -49,6 +49,13 @@ constexpr int64_t kTrimDelayMs = 500;
 // A connection cut off that still sends is cut off again after this (the first shutdown raced
 // its close, or did not take).
 constexpr int64_t kCutOffAgainAfterMs = 1'000;
+// How long a subscription waits for its connection to be reported open (the monitor's thread is
+// milliseconds behind, even on a loaded machine), and how many may wait: at most
+// max_peer_message_bytes each.
+constexpr int64_t kUnconfirmedHoldMs = 1'000;
+constexpr size_t kMaxUnconfirmedSubscriptions = 1'024;
+// How soon Tick() looks at waiting subscriptions again.
+constexpr int kUnconfirmedRetryMs = 5;
 
 std::string LastEndpoint(const zmq::socket_t& socket) {
   try {
@@ -178,6 +185,7 @@ void CloneServer::ForgetClosedConnections() {
 
 void CloneServer::ReadSubscriptions() {
   ForgetClosedConnections();
+  RecheckUnconfirmed();
   for (int read = 0; read < kMaxSubscriptionMessagesPerRead; ++read) {
     zmq::message_t message;
     try {
@@ -187,37 +195,58 @@ void CloneServer::ReadSubscriptions() {
       return;
     }
     const int fd = PeerConnections::SourceFd(message);
-    // No connection: libzmq's own unsubscriptions for a peer that left, or an in-process peer. A
-    // connection closed already: what it sent before it left, which must not be counted against
-    // the next connection to get its descriptor number.
-    if (fd < 0 || !subscribers_.IsOpen(fd)) continue;
-    Subscriber& subscriber = subscriptions_[fd];
-    const auto* bytes = static_cast<const char*>(message.data());
-    const bool is_subscription = message.size() > 0 && (bytes[0] == 0 || bytes[0] == 1);
-    std::string topic = is_subscription ? std::string(bytes + 1, message.size() - 1) : "";
-    if (is_subscription && bytes[0] == 0) {
-      subscriber.topics.erase(topic);
-      continue;
+    // No connection: libzmq's own unsubscriptions for a peer that left, or an in-process peer.
+    if (fd < 0) continue;
+    if (subscribers_.IsOpen(fd)) {
+      CountSubscription(fd, message);
+    } else if (unconfirmed_.size() < kMaxUnconfirmedSubscriptions) {
+      unconfirmed_.push_back({fd, MonotonicMs(), std::move(message)});
     }
-    if (is_subscription && (subscriber.topics.count(topic) > 0 ||
-                            subscriber.topics.size() < static_cast<size_t>(options_.bounds.max_subscriptions))) {
-      subscriber.topics.insert(std::move(topic));
-      continue;
+  }
+}
+
+void CloneServer::RecheckUnconfirmed() {
+  const int64_t now = MonotonicMs();
+  std::deque<UnconfirmedSubscription> still;
+  for (UnconfirmedSubscription& waiting : unconfirmed_) {
+    if (subscribers_.IsOpen(waiting.fd)) {
+      CountSubscription(waiting.fd, waiting.message);
+    } else if (now - waiting.received_ms < kUnconfirmedHoldMs) {
+      still.push_back(std::move(waiting));
     }
-    // Too many subscriptions, or something a SUB never sends: libzmq holds every subscription a
-    // connection sends until it closes, so it must close.
-    const int64_t now = MonotonicMs();
-    if (subscriber.cut_off_ms != 0 && now - subscriber.cut_off_ms < kCutOffAgainAfterMs) continue;
-    subscriber.cut_off_ms = now;
-    if (!subscribers_.CutOff(fd)) continue;  // it closed meanwhile
-    metrics_.subscriptions_bound.Increment();
-    if (subscriptions_log_.Allow()) {
-      spdlog::warn("cut off the subscriber at {}: {} ({} more not logged)", PeerAddress(message),
-                   is_subscription ? fmt::format("more than {} subscriptions (--max_subscriptions_per_peer)",
-                                                 options_.bounds.max_subscriptions)
-                                   : fmt::format("it sent a {}-byte message that is no subscription", message.size()),
-                   subscriptions_log_.suppressed());
-    }
+    // Else a connection closed already: what it sent before it left, which must not be counted
+    // against the next connection to get its descriptor number.
+  }
+  unconfirmed_ = std::move(still);
+}
+
+void CloneServer::CountSubscription(int fd, const zmq::message_t& message) {
+  Subscriber& subscriber = subscriptions_[fd];
+  const auto* bytes = static_cast<const char*>(message.data());
+  const bool is_subscription = message.size() > 0 && (bytes[0] == 0 || bytes[0] == 1);
+  std::string topic = is_subscription ? std::string(bytes + 1, message.size() - 1) : "";
+  if (is_subscription && bytes[0] == 0) {
+    subscriber.topics.erase(topic);
+    return;
+  }
+  if (is_subscription && (subscriber.topics.count(topic) > 0 ||
+                          subscriber.topics.size() < static_cast<size_t>(options_.bounds.max_subscriptions))) {
+    subscriber.topics.insert(std::move(topic));
+    return;
+  }
+  // Too many subscriptions, or something a SUB never sends: libzmq holds every subscription a
+  // connection sends until it closes, so it must close.
+  const int64_t now = MonotonicMs();
+  if (subscriber.cut_off_ms != 0 && now - subscriber.cut_off_ms < kCutOffAgainAfterMs) return;
+  subscriber.cut_off_ms = now;
+  if (!subscribers_.CutOff(fd)) return;  // it closed meanwhile
+  metrics_.subscriptions_bound.Increment();
+  if (subscriptions_log_.Allow()) {
+    spdlog::warn("cut off the subscriber at {}: {} ({} more not logged)", PeerAddress(message),
+                 is_subscription ? fmt::format("more than {} subscriptions (--max_subscriptions_per_peer)",
+                                               options_.bounds.max_subscriptions)
+                                 : fmt::format("it sent a {}-byte message that is no subscription", message.size()),
+                 subscriptions_log_.suppressed());
   }
 }
 
@@ -418,6 +447,7 @@ int CloneServer::MillisUntilDue() const {
   if (stream_id_ != 0) due = std::min(due, last_publish_ms_ + options_.heartbeat_interval_ms);
   if (transfers_waiting_) due = std::min(due, now + kBlockedRetryMs);
   if (trim_due_ms_ != 0) due = std::min(due, trim_due_ms_);
+  if (!unconfirmed_.empty()) due = std::min(due, now + kUnconfirmedRetryMs);
   return static_cast<int>(std::clamp<int64_t>(due - now, 0, kHousekeepingIntervalMs));
 }
 

@@ -134,6 +134,11 @@ class CloneServer {
   };
 
   void PublishHeartbeat();
+  // Counts one (un)subscription of the open connection `fd`, or cuts the connection off.
+  void CountSubscription(int fd, const zmq::message_t& message);
+  // Counts the unconfirmed subscriptions whose connection is now reported open; drops the
+  // expired ones.
+  void RecheckUnconfirmed();
   void SendTopic(std::string_view topic, const std::string& body);
   void StartTransfer(const zmq::message_t& identity, const tonghop::v1::SnapshotRequest& request);
   // Sends `transfer` on as far as its requester takes it, at most `*budget` chunks.
@@ -157,6 +162,16 @@ class CloneServer {
   std::function<uint64_t()> complete_seq_;
 
   std::unordered_map<int, Subscriber> subscriptions_;  // by connection
+  // Subscription messages of a connection the monitor has not reported open yet: libzmq can hand
+  // the owner a connection's first subscriptions before the monitor's thread has read its accept.
+  // Read again at each Tick until it has, or dropped after a while (a closed connection's last
+  // words); bounded in number.
+  struct UnconfirmedSubscription {
+    int fd = -1;
+    int64_t received_ms = 0;
+    zmq::message_t message;
+  };
+  std::deque<UnconfirmedSubscription> unconfirmed_;
   // Snapshot requests allowed per requester now (a token bucket, refilled over time), by routing
   // id; entries back to a full bucket are forgotten.
   struct RequestBudget {

@@ -391,6 +391,26 @@ TEST(CloneReplicaTest, ASilentServerIsReconnectedAndCaughtUpWith) {
   }, 5'000)) << TableDiff(source.table(), replica.table());
 }
 
+TEST(CloneReplicaTest, LastReceivedSaysHowLongTheServerHasBeenSilentAcrossReconnections) {
+  zmq::context_t context;
+  CloneSource source(context, 42);
+  ASSERT_OK(source.Start());
+  Fill(source, 1);
+  CloneReplicaOptions options = TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint());
+  options.server_timeout_ms = 200;
+  CloneReplica replica(context, options);
+  ASSERT_OK(replica.Start());
+  ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
+  EXPECT_LT(MonotonicMs() - replica.last_received_ms(), 1'000);
+  source.Stop();
+  const int64_t stopped = MonotonicMs();
+  // Long enough for two reconnections: neither counts as hearing from the server.
+  PumpUntil({&source}, {&replica}, [] { return false; }, 700);
+  EXPECT_LE(replica.last_received_ms(), stopped);
+  ASSERT_OK(source.Start());
+  ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.last_received_ms() > stopped; }, 5'000));
+}
+
 TEST(CloneReplicaTest, GarbageOnTheFeedIsIgnored) {
   zmq::context_t context;
   CloneSource source(context, 42);

@@ -62,6 +62,11 @@ Status KeyRegistry::LoadFromFile(const std::string& path, KeyRegistry* out) {
   return Parse(path, text, out);
 }
 
+bool KeyRegistry::Admits(std::string_view domain, std::string_view role) {
+  if (domain == kIngestDomain) return role == kCollector || role == kOffice;
+  return domain == role;
+}
+
 const RegisteredKey* KeyRegistry::Find(std::string_view public_key) const {
   auto it = by_key_.find(public_key);
   return it == by_key_.end() ? nullptr : &keys_[it->second];

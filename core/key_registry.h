@@ -6,8 +6,9 @@
 //   collector   name is the reporting unit's code; the key may report figures for that unit only
 //   publisher   may subscribe to the aggregator's feed (name: free text, e.g. the host)
 //   subscriber  may subscribe to a publisher whose --subscriber_access is authenticated
-//   office      may query the aggregator (tonghop status, history, query, export, report): the
-//               province office (name: free text, e.g. the person or the desk)
+//   office      may query the aggregator (tonghop status, history, query, export, report), and
+//               report figures for any unit on the ingest link (tonghop import): the province
+//               office (name: free text, e.g. the person or the desk)
 // A public key may appear once. The file holds no secret, but whoever can write it decides who
 // may report: it must not be writable by group or others. Immutable once loaded; shared between
 // the ZAP thread and the node's loop through a shared_ptr, replaced whole on reload (SIGHUP).
@@ -36,6 +37,13 @@ class KeyRegistry {
   static constexpr std::string_view kPublisher = "publisher";
   static constexpr std::string_view kSubscriber = "subscriber";
   static constexpr std::string_view kOffice = "office";
+  // The ZAP domain of the aggregator's ingest socket, which admits two roles: collector (reports
+  // for its unit) and office (reports for any unit).
+  static constexpr std::string_view kIngestDomain = "ingest";
+
+  // Whether a key of `role` may connect to a server socket of ZAP domain `domain`: the domain
+  // names the role, or it is kIngestDomain and the role collector or office.
+  static bool Admits(std::string_view domain, std::string_view role);
 
   // Parses the content of a registry file called `file_name` (for messages). Every mistake is
   // reported with the file, line and field.

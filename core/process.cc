@@ -79,8 +79,15 @@ int RunMain(CLI::App& app, int argc, char** argv, const std::string& node_name,
     return code == 0 ? 0 : 2;  // usage errors exit 2, as the docs and scripts expect
   }
   InitLogging(node_name, flags.log_level);
+  // SIGPIPE is ignored here too, so a write to a closed pipe fails with EPIPE instead of killing
+  // the process; fmt reports that failure by throwing, which must not abort (exit 134) either.
   InstallShutdownHandlers();
-  Status s = run();
+  Status s;
+  try {
+    s = run();
+  } catch (const std::exception& e) {
+    s = Status::IOError(fmt::format("cannot write the output: {}", e.what()));
+  }
   if (!s.ok()) {
     spdlog::error("{}", s.ToString());
     return 1;

@@ -40,7 +40,8 @@ void RequestShutdown();
 
 // Parses `argv` with `app` and runs `run` with logging initialised; prints a failed Status and
 // returns the process exit code: 0 ok, 1 failure, 2 usage (a bad flag, or a config file key that
-// names no flag). The whole body of every *_main.cc.
+// names no flag). SIGPIPE is ignored, and an output that cannot be written (a closed pipe) is a
+// failure (1), never an abort. The whole body of every *_main.cc.
 int RunMain(CLI::App& app, int argc, char** argv, const std::string& node_name,
             const CommonFlags& flags, const std::function<Status()>& run);
 

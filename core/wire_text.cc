@@ -21,8 +21,9 @@ size_t CharLength(std::string_view text) {
   return length > 0 ? static_cast<size_t>(length) : 0;
 }
 
-// Offset of the first byte that is not part of a valid character, or npos.
-size_t FirstInvalidByte(std::string_view text) {
+}  // namespace
+
+size_t FirstInvalidUtf8Byte(std::string_view text) {
   size_t at = 0;
   while (at < text.size()) {
     // Ids are mostly ASCII: every update's ids pass here on the aggregator's hot path.
@@ -37,12 +38,10 @@ size_t FirstInvalidByte(std::string_view text) {
   return std::string_view::npos;
 }
 
-}  // namespace
-
-bool IsValidUtf8(std::string_view text) { return FirstInvalidByte(text) == std::string_view::npos; }
+bool IsValidUtf8(std::string_view text) { return FirstInvalidUtf8Byte(text) == std::string_view::npos; }
 
 Status CheckWireText(std::string_view text, size_t max_bytes) {
-  if (size_t bad = FirstInvalidByte(text); bad != std::string_view::npos) {
+  if (size_t bad = FirstInvalidUtf8Byte(text); bad != std::string_view::npos) {
     return Status::InvalidArgument(
         fmt::format("is not valid UTF-8 (byte 0x{:02x} at offset {})", static_cast<unsigned char>(text[bad]), bad));
   }

@@ -26,6 +26,10 @@ inline constexpr size_t kMaxReasonLength = 500;
 // forms, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF; U+0000 is valid.
 bool IsValidUtf8(std::string_view text);
 
+// Offset of the first byte of `text` that is not part of a valid UTF-8 character (as IsValidUtf8
+// judges), or std::string_view::npos when there is none.
+size_t FirstInvalidUtf8Byte(std::string_view text);
+
 // OK when `text` may be carried as a string field of at most `max_bytes`; otherwise
 // InvalidArgument whose message completes "field 'x' ...": "is not valid UTF-8 (byte 0xfa at
 // offset 16); ..." or "is 250 bytes long; at most 200 are accepted". The offending bytes are never

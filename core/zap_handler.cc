@@ -85,7 +85,7 @@ void ZapHandler::Answer(std::vector<zmq::message_t>& request) {
       text = fmt::format("this endpoint requires CURVE; the client connected with {}", mechanism);
     } else if (entry == nullptr) {
       text = "the client's public key is not in the key registry";
-    } else if (entry->role != domain) {
+    } else if (!KeyRegistry::Admits(domain, entry->role)) {
       text = fmt::format("the key of {} '{}' may not connect to a '{}' endpoint", entry->role, entry->name, domain);
     } else {
       status = "200";

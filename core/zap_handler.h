@@ -1,8 +1,9 @@
 // ZapHandler: the ZeroMQ authentication handler (ZAP, RFC 27) of a server node's context. libzmq
 // asks it about every CURVE handshake on the context's server sockets; it admits a client only
-// when its public key is in the current KeyRegistry with the role named by the socket's ZAP
-// domain (the aggregator's ingest socket has domain "collector", its feed sockets "publisher",
-// its query socket "office", an authenticated publisher's subscriber sockets "subscriber"). The
+// when its public key is in the current KeyRegistry with a role the socket's ZAP domain admits
+// (KeyRegistry::Admits: the aggregator's ingest socket has domain "ingest", for collector and
+// office keys; its feed sockets "publisher", its query socket "office", an authenticated
+// publisher's subscriber sockets "subscriber"). The
 // reply's user id is the client's Z85 public key: libzmq attaches it to every message of that
 // connection as the "User-Id" property (PeerPublicKey), so the node can check each message
 // against the registry as it is now, not only at the handshake. Connections that are not CURVE

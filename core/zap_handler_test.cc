@@ -82,5 +82,17 @@ TEST_F(ZapHandlerTest, ANewRegistryDecidesTheNextHandshake) {
   EXPECT_EQ(Try(&collector_), collector_.public_key);
 }
 
+// The aggregator's ingest socket admits collector keys and office keys (`tonghop import` of the
+// province's figures with the office's own key); its other sockets one role each.
+TEST(KeyRegistryDomainTest, TheIngestDomainAdmitsCollectorAndOfficeKeys) {
+  EXPECT_TRUE(KeyRegistry::Admits(KeyRegistry::kIngestDomain, KeyRegistry::kCollector));
+  EXPECT_TRUE(KeyRegistry::Admits(KeyRegistry::kIngestDomain, KeyRegistry::kOffice));
+  EXPECT_FALSE(KeyRegistry::Admits(KeyRegistry::kIngestDomain, KeyRegistry::kPublisher));
+  EXPECT_FALSE(KeyRegistry::Admits(KeyRegistry::kIngestDomain, KeyRegistry::kSubscriber));
+  EXPECT_TRUE(KeyRegistry::Admits(KeyRegistry::kOffice, KeyRegistry::kOffice));
+  EXPECT_FALSE(KeyRegistry::Admits(KeyRegistry::kOffice, KeyRegistry::kCollector));
+  EXPECT_FALSE(KeyRegistry::Admits(KeyRegistry::kPublisher, KeyRegistry::kOffice));
+}
+
 }  // namespace
 }  // namespace tonghop

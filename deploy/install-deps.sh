@@ -14,9 +14,15 @@ packages=(
   libutf8proc-dev  # core/wire_text: the UTF-8 check every string of a figure passes
   prometheus-cpp-dev  # core/metrics: the Prometheus client and its HTTP exposer
   prometheus  # promtool (the alerts and metrics checks) and the server of the metrics system test
+  libminizip-dev libpugixml-dev  # collector/xlsx_reader: the .xlsx drop files (zip container, sheet XML)
+  libxlsxwriter-dev  # cli/template: the spreadsheet `tonghop template` writes for a unit
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
   file debootstrap systemd-container  # make package (dpkg-shlibdeps) and its install test
+  libboost-dev                # tonghop-web's HTTP server (Boost.Beast, header-only)
+  libjs-chart.js              # the dashboard's charts, served by tonghop-web
+  nodejs                      # the dashboard's JavaScript tests (node --test, no npm install)
+  chromium chromium-driver python3-selenium  # the dashboard's test in a real headless browser
 )
 
 missing=()

@@ -75,7 +75,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     validator.Validate(update, kNowMs, &valid, &text);
     Check(tonghop::IsValidUtf8(text));
     tonghop::v1::IndicatorUpdate figure = update;
-    tonghop::CheckFigure(update.reporting_unit(), &figure);
+    for (auto language : {tonghop::Language::kVietnamese, tonghop::Language::kEnglish}) {
+      for (const auto& e : tonghop::CheckFigure(update.reporting_unit(), language, &figure)) Check(tonghop::IsValidUtf8(e.why));
+    }
   }
   return 0;
 }

@@ -80,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!request.ParseFromArray(body, body_size)) return 0;
       for (const auto& figure : request.submit().figures()) {
         tonghop::v1::IndicatorUpdate copy = figure;
-        tonghop::CheckFigure("cao-loc", &copy);
+        tonghop::CheckFigure("cao-loc", tonghop::Language::kVietnamese, &copy);
       }
       return 0;
     }

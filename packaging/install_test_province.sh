@@ -13,6 +13,7 @@ SECOND_UNIT_CODE=loc-binh
 DROP="/var/lib/tonghop/collector/$UNIT_CODE/drop"
 SUBMIT="ipc:///var/lib/tonghop/collector/$UNIT_CODE/submit.sock"
 OFFICE_KEYS=/root/tonghop-keys
+WEB_TOKEN=0123456789abcdef0123456789abcdef-install-test
 LIVENESS_TIMEOUT_S=30
 export DEBIAN_FRONTEND=noninteractive
 passed=0
@@ -85,9 +86,20 @@ total_is() {
 
 as_officer() { runuser -u officer -- "$@"; }
 
+# GET PATH from the web node on 127.0.0.1:8080 (bash's /dev/tcp: the root has no curl), with the
+# token when TOKEN is given; prints the whole answer, head and body.
+web_get() {
+  local path="$1" token="${2:-}"
+  exec 3<>/dev/tcp/127.0.0.1/8080 || return 1
+  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n' "$path" \
+    "${token:+Authorization: Bearer $token$'\r\n'}" >&3
+  cat <&3
+  exec 3<&-
+}
+
 # --- The installed files -------------------------------------------------------------------------
 check "tonghop --version answers the packaged version" sh -c 'tonghop --version | grep -q "^tonghop 0\."'
-for binary in tonghop-aggregator tonghop-publisher tonghop-collector; do
+for binary in tonghop-aggregator tonghop-publisher tonghop-collector tonghop-web; do
   check "/usr/bin/$binary --version answers" "/usr/bin/$binary" --version
 done
 check "the tonghop system user exists, with no login shell" \
@@ -95,19 +107,19 @@ check "the tonghop system user exists, with no login shell" \
 check "/etc/tonghop/keys is tonghop:tonghop, mode 0750" \
   sh -c '[ "$(stat -c "%U:%G %a" /etc/tonghop/keys)" = "tonghop:tonghop 750" ]'
 check "the catalog and the example configs are conffiles" sh -c '
-  dpkg-query -W -f="\${Conffiles}\n" tonghop-common tonghop-server tonghop-collector >/tmp/conffiles &&
+  dpkg-query -W -f="\${Conffiles}\n" tonghop-common tonghop-server tonghop-collector tonghop-web >/tmp/conffiles &&
   for f in catalog/units.csv catalog/indicators.csv catalog/plans.csv catalog/baselines.csv catalog/years.csv \
-           aggregator.toml publisher.toml collector.toml; do
+           aggregator.toml publisher.toml collector.toml web.toml; do
     grep -q " /etc/tonghop/$f " /tmp/conffiles || { echo "not a conffile: /etc/tonghop/$f"; exit 1; }
   done'
 check "nothing is enabled or started by the installation" \
-  sh -c '! systemctl is-enabled --quiet tonghop-aggregator tonghop-publisher &&
-         ! systemctl is-active --quiet tonghop-aggregator tonghop-publisher'
+  sh -c '! systemctl is-enabled --quiet tonghop-aggregator tonghop-publisher tonghop-web &&
+         ! systemctl is-active --quiet tonghop-aggregator tonghop-publisher tonghop-web'
 # Any warning of systemd-analyze verify (an unknown key, a missing binary) fails the check.
 check "systemd-analyze verify passes on every unit and the drop-in, without a warning" sh -c '
   cd /lib/systemd/system &&
   systemd-analyze verify "$PWD/tonghop-aggregator.service" "$PWD/tonghop-publisher.service" \
-    "$PWD/tonghop-collector@.service" >/tmp/verify.out 2>&1; status=$?
+    "$PWD/tonghop-collector@.service" "$PWD/tonghop-web.service" >/tmp/verify.out 2>&1; status=$?
   cat /tmp/verify.out; [ $status -eq 0 ] && [ ! -s /tmp/verify.out ]'
 
 # --- The operator's steps (docs/OPERATIONS.md) ---------------------------------------------------
@@ -122,6 +134,10 @@ for code in "$UNIT_CODE" "$SECOND_UNIT_CODE"; do
 done
 # The office's key, kept by whoever queries (root here), and its registry row.
 tonghop keygen office-1 --role office --out_dir "$OFFICE_KEYS" | tail -n 1 >>"$registry"
+# The web node's key, as user tonghop, registered as an office key; its readers' tokens.
+runuser -u tonghop -- tonghop keygen web --role office --out_dir /etc/tonghop/keys | tail -n 1 >>"$registry"
+install -o tonghop -g tonghop -m 600 /dev/null /etc/tonghop/web-tokens.csv
+printf 'name,token\ninstall test,%s\n' "$WEB_TOKEN" >/etc/tonghop/web-tokens.csv
 # The district's collector.toml names the aggregator.
 sed -i 's|^# aggregator_endpoint = .*|aggregator_endpoint = "tcp://127.0.0.1:5550"|' /etc/tonghop/collector.toml
 # A district officer who drops files and submits figures.
@@ -133,13 +149,13 @@ printf '[Service]\nEnvironment=TONGHOP_COLLECTOR_FLAGS=--metrics_endpoint=127.0.
   >"/etc/systemd/system/tonghop-collector@$SECOND_UNIT_CODE.service.d/override.conf"
 systemctl daemon-reload
 systemctl enable --now tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE" \
-  "tonghop-collector@$SECOND_UNIT_CODE"
+  "tonghop-collector@$SECOND_UNIT_CODE" tonghop-web
 
 # --- The daemons as the units run them ---------------------------------------------------------
-check "the aggregator, the publisher and the collector log ready: to the journal" \
-  eventually ready_since "$start" tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE"
-check "the three units are active" units_active tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE"
-check "the three units are enabled" units_enabled tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE"
+check "the aggregator, the publisher, the collector and the web node log ready: to the journal" \
+  eventually ready_since "$start" tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE" tonghop-web
+check "the four units are active" units_active tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE" tonghop-web
+check "the four units are enabled" units_enabled tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE" tonghop-web
 check "a second collector on the machine runs beside the first, with its own folder" sh -c "
   systemctl is-active --quiet tonghop-collector@$SECOND_UNIT_CODE &&
   test -S /var/lib/tonghop/collector/$SECOND_UNIT_CODE/submit.sock &&
@@ -155,6 +171,7 @@ check "each daemon serves its metrics on loopback, the second collector on its o
   $(declare -f metrics_of)
   metrics_of 9550 | grep -q '^tonghop_aggregator_updates_stored_total ' &&
   metrics_of 9560 | grep -q '^tonghop_feed_seq ' &&
+  metrics_of 9565 | grep -q '^tonghop_web_open_streams ' &&
   metrics_of 9570 | grep -q '^tonghop_collector_outbox_pending{unit=\"$UNIT_CODE\"}' &&
   metrics_of 9571 | grep -q '^tonghop_collector_outbox_pending{unit=\"$SECOND_UNIT_CODE\"}'"
 check "the alerts and the example scrape config for Prometheus are installed" sh -c '
@@ -188,7 +205,7 @@ exposure_is_ok() {
   done
 }
 check "systemd-analyze security rates every unit OK" \
-  exposure_is_ok tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE"
+  exposure_is_ok tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE" tonghop-web
 sed 's/^/    /' /tmp/exposure.out
 check "the state folders: the aggregator's 0700, the collector's 0750, its drop folder group-writable" sh -c "
   [ \"\$(stat -c '%U %a' /var/lib/tonghop/aggregator)\" = 'tonghop 700' ] &&
@@ -215,6 +232,16 @@ check "made readable (chmod a+r), it is taken" eventually test -f "$DROP/done/pr
 check "collector-status: nothing pending, the aggregator reachable" eventually sh -c "
   runuser -u officer -- tonghop --log_level off collector-status --collector $SUBMIT >/tmp/status.out &&
   grep -q '^pending: 0' /tmp/status.out && grep -q 'aggregator: reachable' /tmp/status.out"
+check "the web node listens on 127.0.0.1:8080, loopback, by default" sh -c "
+  journalctl --since '$start' -u tonghop-web -o cat | grep -q 'ready: web http://127.0.0.1:8080/'"
+check "the web node serves the total with a token, and 401 without one" eventually bash -c "
+  $(declare -f web_get); web_get '/api/v1/aggregates?indicator=agri.sown_area.total&period=2017-Q1' '$WEB_TOKEN' |
+    grep -q '\"value\":2314' && web_get /api/v1/status | grep -q '^HTTP/1.1 401'"
+check "the web node asks the aggregator for each unit's figure under its office key" bash -c "
+  $(declare -f web_get); web_get /api/v1/aggregates/agri.sown_area.total/2017-Q1/units '$WEB_TOKEN' |
+    grep -q '\"reporting_unit\":\"$UNIT_CODE\",\"name\":\"Cao Lộc\",\"expected\":true,\"value\":2314'"
+check "the web node serves the page and Debian's chart.js (libjs-chart.js)" bash -c "
+  $(declare -f web_get); web_get / | grep -q '^HTTP/1.1 200' && web_get /vendor/chart.min.js | grep -q '^HTTP/1.1 200'"
 check "the office queries the aggregator with its key" sh -c "
   tonghop --log_level off query --period 2017-Q1 --indicator agri.sown_area.total --by unit --format csv \
     --curve_secret_key_file $OFFICE_KEYS/office-1.key \
@@ -224,6 +251,11 @@ check "the office queries the aggregator with its key" sh -c "
 check "systemctl reload tonghop-aggregator re-reads the key registry" sh -c "
   since=\"\$(date '+%Y-%m-%d %H:%M:%S')\"; systemctl reload tonghop-aggregator &&
   sleep 1 && journalctl --since \"\$since\" -u tonghop-aggregator -o cat | grep -q 'key registry /etc/tonghop/keys.csv reloaded'"
+check "systemctl reload tonghop-web re-reads the tokens: a token added is let in" bash -c "
+  printf 'second desk,%s\\n' '$WEB_TOKEN-second' >>/etc/tonghop/web-tokens.csv &&
+  since=\"\$(date '+%Y-%m-%d %H:%M:%S')\"; systemctl reload tonghop-web && sleep 1 &&
+  journalctl --since \"\$since\" -u tonghop-web -o cat | grep -q 'access tokens reloaded: 2' &&
+  $(declare -f web_get); web_get /api/v1/status '$WEB_TOKEN-second' | grep -q '^HTTP/1.1 200'"
 # A key that names no flag: the publisher exits 2, and systemd leaves it failed (no restart loop).
 echo 'no_such_flag = 1' >>/etc/tonghop/publisher.toml
 systemctl restart tonghop-publisher
@@ -243,12 +275,15 @@ check "after the restart the totals are intact" eventually total_is agri.sown_ar
 # --- Upgrade: the same packages again, as dpkg upgrades ----------------------------------------
 aggregator_pid="$(main_pid tonghop-aggregator)"
 collector_pid="$(main_pid "tonghop-collector@$UNIT_CODE")"
+web_pid="$(main_pid tonghop-web)"
 check "an upgrade installs over the running province" dpkg -i /root/debs/tonghop-common_*.deb \
-  /root/debs/tonghop-server_*.deb /root/debs/tonghop-collector_*.deb
+  /root/debs/tonghop-server_*.deb /root/debs/tonghop-collector_*.deb /root/debs/tonghop-web_*.deb
 check "the upgrade restarted the running daemons, on the new binaries" sh -c "
   [ \"\$(systemctl show -p MainPID --value tonghop-aggregator)\" != $aggregator_pid ] &&
-  [ \"\$(systemctl show -p MainPID --value tonghop-collector@$UNIT_CODE)\" != $collector_pid ]"
-check "after the upgrade the three units are active" units_active tonghop-aggregator tonghop-publisher "tonghop-collector@$UNIT_CODE"
+  [ \"\$(systemctl show -p MainPID --value tonghop-collector@$UNIT_CODE)\" != $collector_pid ] &&
+  [ \"\$(systemctl show -p MainPID --value tonghop-web)\" != $web_pid ]"
+check "after the upgrade the four units are active" units_active tonghop-aggregator tonghop-publisher \
+  "tonghop-collector@$UNIT_CODE" tonghop-web
 check "the upgrade kept the keys, the registry, the edited config and the totals" sh -c "
   test -f /etc/tonghop/keys/aggregator.key && grep -q '^collector,$UNIT_CODE,' /etc/tonghop/keys.csv &&
   grep -q '^aggregator_endpoint = ' /etc/tonghop/collector.toml"
@@ -265,9 +300,10 @@ check "removal keeps the collector's config and its outbox" \
 check "purging tonghop-collector removes its config, keeps its outbox" sh -c "
   apt-get purge -y -qq tonghop-collector >/dev/null && ! test -e /etc/tonghop/collector.toml &&
   test -d /var/lib/tonghop/collector/$UNIT_CODE/outbox"
-check "purging tonghop-server and tonghop-common stops the daemons, removes the conffiles" sh -c "
-  apt-get purge -y -qq tonghop-server tonghop-common >/dev/null &&
+check "purging tonghop-web, tonghop-server and tonghop-common stops the daemons, removes the conffiles" sh -c "
+  apt-get purge -y -qq tonghop-web tonghop-server tonghop-common >/dev/null &&
   ! systemctl is-active --quiet tonghop-aggregator && ! systemctl is-active --quiet tonghop-publisher &&
+  ! systemctl is-active --quiet tonghop-web && ! test -e /etc/tonghop/web.toml &&
   ! test -e /etc/tonghop/aggregator.toml && ! test -e /etc/tonghop/catalog/units.csv &&
   ! test -e /usr/bin/tonghop-aggregator && ! test -e /lib/systemd/system/tonghop-.service.d/tonghop.conf"
 check "the purge keeps the keys and the aggregator's database" \

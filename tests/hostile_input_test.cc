@@ -245,6 +245,62 @@ TEST_F(HostileInputTest, KeyOfOneUnitCannotChangeAnotherUnitsFigures) {
   EXPECT_NE(province_.LogTail("aggregator", 50).find("unauthorized"), std::string::npos);
 }
 
+// The province office loads last year's figures, or enters a district's on its behalf, with its
+// own key on the ingest link: for any unit of the catalog, in one outbox that belongs to the
+// office, and the audit says who entered each figure. Before, the ingest socket admitted only
+// collector keys: an office key got no answer at all.
+TEST_F(HostileInputTest, AnOfficeKeyReportsForAnyUnitAndTheAuditSaysItDid) {
+  RawClient office(context_, Ingest(), ClientKeys("office"));
+  tonghop::v1::CollectorMessage hello;
+  hello.mutable_heartbeat()->set_sent_at_ms(NowMs());
+  office.Send(hello);
+  auto answer = office.Receive();
+  ASSERT_TRUE(answer.has_value()) << "the office key got no answer on the ingest link\n" << province_.LogTail("aggregator");
+  // The answer says as whom the key was admitted, so that `tonghop import` knows which rows it may send.
+  EXPECT_EQ(answer->heartbeat().sender_key(), "office:office");
+
+  tonghop::v1::UpdateBatch batch = Batch(50, 1, "cao-loc", 31);
+  *batch.add_updates() = Batch(50, 2, "loc-binh", 40).updates(0);
+  tonghop::v1::UpdateReplies replies = office.Exchange(batch);
+  ASSERT_EQ(replies.acks_size(), 2) << replies.DebugString();
+  ExpectTotal("71.0 from 2 units");
+
+  // The office's outbox is the office's: a unit's key cannot advance it, nor the office a unit's.
+  RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
+  ExpectRejected(cao_loc.Exchange(Batch(50, 3, "cao-loc", 1)), RejectReason::REJECT_REASON_UNAUTHORIZED, "outbox_id");
+  ASSERT_EQ(cao_loc.Exchange(Batch(51, 1, "cao-loc", 32)).acks_size(), 1);
+  ExpectRejected(office.Exchange(Batch(51, 2, "cao-loc", 1)), RejectReason::REJECT_REASON_UNAUTHORIZED, "outbox_id");
+  // A unit's key still reports for its own unit only.
+  ExpectRejected(cao_loc.Exchange(Batch(51, 2, "loc-binh", 1)), RejectReason::REJECT_REASON_UNAUTHORIZED,
+                 "reporting_unit");
+  ExpectTotal("72.0 from 2 units");
+
+  // The audit log says who entered each figure: `tonghop history` shows it.
+  std::string out, err;
+  std::vector<std::string> history = {"history", "--unit", "cao-loc", "--indicator", kIndicator, "--period", kPeriod,
+                                      "--json", "--aggregator", province_.QueryEndpoint()};
+  for (const auto& flag : KeyFlags("office")) history.push_back(flag);
+  ASSERT_EQ(province_.RunCli(history, &out, &err), 0) << err;
+  nlohmann::json figures = nlohmann::json::parse(out)["figures"];
+  ASSERT_EQ(figures.size(), 2u) << out;
+  EXPECT_EQ(figures[0]["entered_by"], "office:office") << out;
+  EXPECT_EQ(figures[0]["value"], 31.0);
+  EXPECT_EQ(figures[1]["entered_by"], "collector:cao-loc") << out;
+  history.erase(history.begin() + 7);  // the table, without --json
+  ASSERT_EQ(province_.RunCli(history, &out, &err), 0) << err;
+  EXPECT_NE(out.find("office:office"), std::string::npos) << out;
+
+  // Revoked, the office key's next batch is refused like a collector's.
+  WriteRegistry({"cao-loc", "loc-binh"}, /*office=*/false);
+  ASSERT_OK(province_.Reload("aggregator"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  tonghop::v1::UpdateReplies revoked = office.Exchange(Batch(50, 3, "cao-loc", 99));
+  ASSERT_EQ(revoked.rejects_size(), 1) << revoked.DebugString();
+  EXPECT_EQ(revoked.rejects(0).reason(), RejectReason::REJECT_REASON_UNAUTHORIZED);
+  EXPECT_NE(revoked.rejects(0).text().find("revoked"), std::string::npos) << revoked.rejects(0).text();
+  ExpectTotal("72.0 from 2 units");
+}
+
 TEST_F(HostileInputTest, ClientsWithoutCurveOrWithAnUnknownKeyGetNothing) {
   RawClient plain(context_, Ingest(), CurveSocketKeys());
   RawClient stranger(context_, Ingest(), ClientKeys("stranger"));

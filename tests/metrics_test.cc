@@ -209,12 +209,13 @@ TEST_F(MetricsTest, EveryNodesMetricsPassPromtool) {
   ASSERT_OK(province_.StartAggregator());
   ASSERT_OK(province_.StartPublisher());
   ASSERT_OK(province_.StartCollector("cao-loc"));
+  ASSERT_OK(province_.StartWeb());
   std::string out, err;
   ASSERT_EQ(province_.RunCli({"submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
                               "agri.sown_area.total", "--period", "2017-Q1", "--value", "5"}, &out, &err), 0)
       << out << err;
   ASSERT_OK(province_.WaitForWatch([](const nlohmann::json& state) { return !state["aggregates"].empty(); }, 30'000));
-  for (const char* node : {"aggregator", "publisher", "collector-cao-loc"}) {
+  for (const char* node : {"aggregator", "publisher", "collector-cao-loc", "web"}) {
     SCOPED_TRACE(node);
     testing::HttpResponse response;
     ASSERT_OK(testing::HttpGet(province_.MetricsAddress(node), "/metrics", 10'000, &response));

@@ -88,6 +88,7 @@ MiniProvince::MiniProvince(std::string root, std::string catalog_dir)
   publish_port_ = FreeTcpPort();
   snapshot_port_ = FreeTcpPort();
   query_port_ = FreeTcpPort();
+  web_port_ = FreeTcpPort();
 }
 
 MiniProvince::~MiniProvince() {
@@ -154,6 +155,21 @@ Status MiniProvince::StartCollector(const std::string& unit, const CollectorPlac
   argv.insert(argv.end(), placement.extra_flags.begin(), placement.extra_flags.end());
   return Launch("collector-" + unit, argv);
 }
+
+Status MiniProvince::StartWeb(const std::vector<std::string>& extra_flags) {
+  std::vector<std::string> argv = {
+      BinPath("tonghop-web"),
+      "--catalog_dir", catalog_dir_,
+      "--http_port", std::to_string(web_port_),
+      "--upstream_publish_endpoint", PublisherPublishEndpoint(),
+      "--upstream_snapshot_endpoint", PublisherSnapshotEndpoint(),
+      "--aggregator_query_endpoint", QueryEndpoint()};
+  if (plaintext_) argv.push_back("--plaintext_for_development");
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  return Launch("web", argv);
+}
+
+std::string MiniProvince::WebUrl() const { return fmt::format("http://127.0.0.1:{}", web_port_); }
 
 Status MiniProvince::Launch(const std::string& name, std::vector<std::string> argv) {
   if (metrics_) {
@@ -243,7 +259,7 @@ Status MiniProvince::TerminateAll() {
   for (const auto& [name, node] : nodes_) {
     if (name.starts_with("collector-")) order.push_back(name);
   }
-  for (const char* name : {"publisher", "aggregator"}) {
+  for (const char* name : {"web", "publisher", "aggregator"}) {
     if (nodes_.count(name)) order.push_back(name);
   }
   Status first;
@@ -374,7 +390,7 @@ Status MiniProvince::WaitForWatch(const std::function<bool(const nlohmann::json&
 std::map<std::string, std::string> MiniProvince::CollectorStatus(const std::string& unit) const {
   std::string out, err;
   std::map<std::string, std::string> fields;
-  if (RunCli({"collector-status", "--collector", CollectorApiEndpoint(unit)}, &out, &err) != 0) return fields;
+  if (RunCli({"--lang", "en", "collector-status", "--collector", CollectorApiEndpoint(unit)}, &out, &err) != 0) return fields;
   std::istringstream lines(out);
   std::string line;
   while (std::getline(lines, line)) {

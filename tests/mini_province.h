@@ -54,8 +54,14 @@ class MiniProvince {
   Status StartAggregator(const std::vector<std::string>& extra_flags = {});
   Status StartPublisher(const std::vector<std::string>& extra_flags = {});
   Status StartCollector(const std::string& unit, const CollectorPlacement& placement = {});
+  // The web node (tonghop-web), following the publisher and asking the aggregator's query
+  // endpoint, its HTTP port on 127.0.0.1 (web_port()).
+  Status StartWeb(const std::vector<std::string>& extra_flags = {});
+  int web_port() const { return web_port_; }
+  // "http://127.0.0.1:<web_port>"
+  std::string WebUrl() const;
 
-  // Node names: "aggregator", "publisher", "collector-<unit>".
+  // Node names: "aggregator", "publisher", "web", "collector-<unit>".
   Status Kill(const std::string& node);       // SIGKILL, reaped
   Status Terminate(const std::string& node);  // SIGTERM, waits for a clean exit (code 0)
   Status Pause(const std::string& node);      // SIGSTOP
@@ -63,7 +69,7 @@ class MiniProvince {
   Status Reload(const std::string& node);     // SIGHUP (the aggregator re-reads its key registry)
   Status Restart(const std::string& node);    // start again with the same flags
   bool IsRunning(const std::string& node);
-  // SIGTERMs every node started, collectors first, then the publisher, then the aggregator, and
+  // SIGTERMs every node started, collectors first, then the web node, the publisher, the aggregator, and
   // waits for each to exit cleanly (as Terminate). Goes on after a failure; returns the first one
   // (a node that is not running counts as one, as for Terminate).
   Status TerminateAll();
@@ -132,7 +138,7 @@ class MiniProvince {
   bool metrics_ = false;
   std::map<std::string, int> metrics_ports_;
   int ready_timeout_ms_ = 30'000;
-  int ingest_port_, feed_port_, feed_snapshot_port_, publish_port_, snapshot_port_, query_port_;
+  int ingest_port_, feed_port_, feed_snapshot_port_, publish_port_, snapshot_port_, query_port_, web_port_;
   std::map<std::string, Node> nodes_;
 };
 

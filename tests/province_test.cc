@@ -5,124 +5,19 @@
 #include <gtest/gtest.h>
 #include <thread>
 
-#include "core/csv.h"
-#include "core/testing/temp_dir.h"
-#include "tests/audit_summary.h"
-#include "tests/mini_province.h"
 #include "core/testing/status_matchers.h"
+#include "tests/audit_summary.h"
+#include "tests/reference_quarter.h"
 
 namespace tonghop {
 namespace {
 
-const std::string kLangSon = std::string(TONGHOP_SOURCE_DIR) + "/deploy/lang-son";
-const std::string kScenario = kLangSon + "/scenarios/lang-son-2017-q1";
-
-struct ReferenceFigure {
-  std::string indicator, value, pct_of_plan, yoy_pct;
-};
-
-std::vector<ReferenceFigure> LoadReference() {
-  std::vector<ReferenceFigure> figures;
-  static constexpr std::array<const char*, 4> kColumns = {"indicator", "value", "pct_of_plan", "yoy_pct"};
-  Status s = ReadCsvFile<4>(kLangSon + "/reference-2017-q1.csv", kColumns, {"indicator", "value"},
-                            [&](const CsvRow<4>& row) {
-                              figures.push_back({row.cells[0], row.cells[1], row.cells[2], row.cells[3]});
-                              return Status::OK();
-                            });
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return figures;
-}
-
-using testing::RoundAsPrinted;
-
-class ProvinceTest : public ::testing::Test {
- protected:
-  void StartProvince() {
-    ASSERT_OK(province_.StartAggregator());
-    ASSERT_OK(province_.StartPublisher());
-    for (const auto& entry : std::filesystem::directory_iterator(kScenario)) {
-      units_.push_back(entry.path().filename());
-    }
-    std::sort(units_.begin(), units_.end());
-    ASSERT_GE(units_.size(), 11u);
-    for (const auto& unit : units_) {
-      Status s = province_.StartCollector(unit);
-      ASSERT_TRUE(s.ok()) << s.ToString();
-    }
-  }
-  // Every scenario file as (unit, path), in a fixed order.
-  std::vector<std::pair<std::string, std::string>> ScenarioFiles() {
-    std::vector<std::pair<std::string, std::string>> files;
-    for (const auto& unit : units_) {
-      for (const auto& entry : std::filesystem::directory_iterator(kScenario + "/" + unit)) {
-        files.emplace_back(unit, entry.path().string());
-      }
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-  }
-  // Polls the publisher until every reference indicator is complete (all expected units in).
-  nlohmann::json WaitForCompleteQuarter(int timeout_ms) {
-    nlohmann::json state;
-    size_t complete = 0;
-    Status s = province_.WaitForWatch(
-        [&](const nlohmann::json& shown) {
-          complete = 0;
-          for (const auto& a : shown["aggregates"]) {
-            if (a["period"] == "2017-Q1" && a["units_reported"] == a["units_expected"]) ++complete;
-          }
-          return complete == reference_.size();
-        },
-        timeout_ms, &state);
-    if (!s.ok()) {
-      ADD_FAILURE() << "only " << complete << " of " << reference_.size() << " indicators complete after "
-                    << timeout_ms << " ms (" << s.ToString() << ")\n" << province_.LogTail("aggregator") << "\n"
-                    << province_.LogTail("publisher");
-    }
-    return state;
-  }
-  void ExpectReferenceFigures(const nlohmann::json& state) {
-    std::map<std::string, nlohmann::json> by_indicator;
-    for (const auto& a : state["aggregates"]) {
-      if (a["period"] == "2017-Q1") by_indicator[a["indicator"]] = a;
-    }
-    ASSERT_EQ(by_indicator.size(), 79u);
-    for (const auto& ref : reference_) {
-      SCOPED_TRACE(ref.indicator);
-      ASSERT_TRUE(by_indicator.count(ref.indicator));
-      const auto& a = by_indicator[ref.indicator];
-      EXPECT_EQ(a["value"].get<double>(), std::stod(ref.value));
-      if (ref.pct_of_plan.empty()) {
-        EXPECT_TRUE(a["pct_of_plan"].is_null());
-      } else {
-        EXPECT_EQ(RoundAsPrinted(a["pct_of_plan"].get<double>(), ref.pct_of_plan), std::stod(ref.pct_of_plan));
-      }
-      if (ref.yoy_pct.empty()) {
-        EXPECT_TRUE(a["yoy_pct"].is_null());
-      } else {
-        EXPECT_EQ(RoundAsPrinted(a["yoy_pct"].get<double>(), ref.yoy_pct), std::stod(ref.yoy_pct));
-      }
-    }
-  }
-  size_t ScenarioFigureCount() {
-    size_t rows = 0;
-    for (const auto& [unit, path] : ScenarioFiles()) {
-      std::string text;
-      EXPECT_OK(ReadFileToString(path, &text));
-      rows += std::count(text.begin(), text.end(), '\n') - 1;  // minus the header
-    }
-    return rows;
-  }
-
-  testing::TempDir dir_;
-  testing::MiniProvince province_{dir_.path(), kLangSon};
-  std::vector<std::string> units_;
-  std::vector<ReferenceFigure> reference_ = LoadReference();
-};
+// The reference quarter's province, from tests/reference_quarter.h.
+class ProvinceTest : public testing::ReferenceQuarterTest {};
 
 TEST_F(ProvinceTest, TheReferenceQuarterReachesWatchWithTheReportsFigures) {
   StartProvince();
-  for (const auto& [unit, path] : ScenarioFiles()) ASSERT_OK(province_.Drop(unit, path));
+  DropScenario();
   nlohmann::json state = WaitForCompleteQuarter(60'000);
   ExpectReferenceFigures(state);
   // Every file was ingested once and moved to done/.

@@ -183,14 +183,18 @@ TEST_F(StatisticsTest, TheReferenceQuarterMonthByMonth) {
   Cli({"export", "--period", "2017-Q1", "--indicator", "agri.sown_area.", "--format", "csv", "--output", exported,
        "--aggregator", province_.QueryEndpoint()});
   const std::string ingest = province_.IngestEndpoint();
-  EXPECT_NE(Cli({"import", exported, "--ingest_endpoint", ingest}).find("66 figures stored, 0 rejected"), std::string::npos);
+  const std::string state = dir_.Sub("import-state");
+  EXPECT_NE(Cli({"--lang", "en", "import", exported, "--ingest_endpoint", ingest, "--state_dir", state})
+                .find("66 rows: 66 stored, 0 duplicate, 0 refused, 0 not sent"),
+            std::string::npos);
   dir_.Write("2016.json", R"({"dataValues": [
       {"dataElement": "agri.sown_area.rice_spring", "period": "2016Q1", "orgUnit": "cao-loc", "value": "2500"},
       {"dataElement": "agri.sown_area.rice_spring", "period": "2016Q1", "orgUnit": "loc-binh", "value": "2500"},
       {"dataElement": "agri.sown_area.rice_spring", "period": "2016Q1", "orgUnit": "atlantis", "value": "1"}]})");
-  std::string imported = Cli({"import", dir_.Sub("2016.json"), "--ingest_endpoint", ingest}, 1);
+  std::string imported =
+      Cli({"--lang", "en", "import", dir_.Sub("2016.json"), "--ingest_endpoint", ingest, "--state_dir", state}, 1);
   EXPECT_NE(imported.find("2016.json:3: field 'reporting_unit': unknown reporting unit 'atlantis'"), std::string::npos) << imported;
-  EXPECT_NE(imported.find("2 figures stored, 1 rejected"), std::string::npos) << imported;
+  EXPECT_NE(imported.find("3 rows: 2 stored, 0 duplicate, 1 refused, 0 not sent"), std::string::npos) << imported;
   // Stored 2016 figures (5,000 ha) now win over the catalog's baseline: 5,180 is +3.6%.
   auto after_import = WaitFor([](auto& q) { return std::fabs(q["agri.sown_area.rice_spring"]["yoy_pct"].template get<double>() - 3.6) < 1e-9; },
                               30'000);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the local province on loopback: one aggregator, one publisher and one collector per
-# reporting unit of deploy/lang-son/units.csv. See docs/OPERATIONS.md, "The local province".
+# Runs the local province on loopback: one aggregator, one publisher, the web node (dashboard and
+# HTTP API) and one collector per reporting unit of deploy/lang-son/units.csv. See
+# docs/OPERATIONS.md, "The local province".
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,8 +18,10 @@ READY_TIMEOUT_S=30
 STOP_TIMEOUT_S=10
 # Pause between two dropped files, so that the totals visibly grow (seconds; 0 for none).
 SCENARIO_DELAY_S="${TONGHOP_SCENARIO_DELAY_S:-0.03}"
-# Each node serves its metrics on 127.0.0.1: the aggregator on this port, the publisher on +10,
-# the collectors from +20 on, in the order of units.csv.
+# The web node's HTTP port; empty: the one in deploy/local/web.toml (8080).
+WEB_PORT="${TONGHOP_WEB_PORT:-}"
+# Each node serves its metrics on 127.0.0.1: the aggregator on this port, the publisher on +10, the
+# web node on +15, the collectors from +20 on, in the order of units.csv.
 METRICS_BASE_PORT="${TONGHOP_METRICS_BASE_PORT:-9550}"
 # 1: up also starts Debian's prometheus, scraping every node, with the alerts of deploy/prometheus.
 PROMETHEUS="${TONGHOP_PROMETHEUS:-0}"
@@ -29,12 +32,14 @@ usage() {
   cat <<EOF
 Usage: deploy/local/province.sh COMMAND [ARG]
 
-Runs the local province on loopback: tonghop-aggregator, tonghop-publisher and one
-tonghop-collector per reporting unit of deploy/lang-son/units.csv.
+Runs the local province on loopback: tonghop-aggregator, tonghop-publisher, tonghop-web (the
+dashboard, http://127.0.0.1:8080/) and one tonghop-collector per reporting unit of
+deploy/lang-son/units.csv.
 
 Commands:
   up                 start every node not already running; returns once each has logged
-                     its "ready:" line (fails after ${READY_TIMEOUT_S} s, showing the failing node's log)
+                     its "ready:" line (fails after ${READY_TIMEOUT_S} s, showing the failing node's log),
+                     and prints the dashboard's address
   down               stop every node (SIGTERM, SIGKILL after ${STOP_TIMEOUT_S} s)
   status             one line per node: name, pid, state, metrics address; pending figures of
                      collectors
@@ -47,16 +52,17 @@ Commands:
                      DIR any folder holding one sub-folder of CSV files per unit code
   help, --help       this text
 
-NODE is aggregator, publisher or collector-<unit code> (e.g. collector-cao-loc), or prometheus
-when it runs (TONGHOP_PROMETHEUS=1).
+NODE is aggregator, publisher, web or collector-<unit code> (e.g. collector-cao-loc), or
+prometheus when it runs (TONGHOP_PROMETHEUS=1).
 
 Environment:
   TONGHOP_BIN   folder of the binaries (default: build/bin; now $BIN)
   TONGHOP_VAR   folder for data, logs and pid files (default: var/; now $VAR)
   TONGHOP_SCENARIO_DELAY_S  pause between dropped files (default 0.03)
   TONGHOP_PLAINTEXT  1 to run without CURVE (default 0: keys in \$TONGHOP_VAR/keys, made on first start)
+  TONGHOP_WEB_PORT   the dashboard's port (default: 8080, from deploy/local/web.toml)
   TONGHOP_METRICS_BASE_PORT  the aggregator's metrics port (default 9550); the publisher's is +10,
-                the collectors' +20 and up; status prints each node's http://127.0.0.1:PORT/metrics
+                the web node's +15, the collectors' +20 and up; status prints each node's http://127.0.0.1:PORT/metrics
   TONGHOP_PROMETHEUS  1: up also starts Debian's prometheus (apt install prometheus), scraping every
                 node every 5 s with the alerts of deploy/prometheus/tonghop-alerts.yml, its data in
                 \$TONGHOP_VAR/prometheus; down stops it
@@ -65,10 +71,12 @@ Environment:
 Data: \$TONGHOP_VAR/aggregator, \$TONGHOP_VAR/collectors/<code>/{outbox,drop}
 Keys: \$TONGHOP_VAR/keys/<node>.{key,pub} and keys.csv, the aggregator's key registry
       (edit it, then kill -HUP the aggregator's pid to apply: docs/SECURITY.md);
-      office.key is the key of tonghop status, history, query, export and report, which find
-      var/keys/ by themselves when run from the repository root (with another TONGHOP_VAR, add
-      --curve_secret_key_file \$TONGHOP_VAR/keys/office.key
-      --curve_server_public_key \$TONGHOP_VAR/keys/aggregator.pub)
+      web.key is the web node's (registered as an office key: it asks the aggregator for unit
+      figures, revisions and completeness);
+      office.key is the key of tonghop import, template, status, history, query, export and
+      report, which find it by themselves from any folder (in \$TONGHOP_VAR/keys when set,
+      else in this repository's var/keys: docs/OPERATIONS.md, "Where the office commands find
+      their keys")
 Logs: \$TONGHOP_VAR/logs/<node>.log (the previous run's in <node>.log.1)
 
 Examples:
@@ -102,6 +110,7 @@ unit_codes() {
 all_nodes() {
   echo aggregator
   echo publisher
+  echo web
   local code
   for code in $(unit_codes); do echo "collector-$code"; done
   if ((PROMETHEUS != 0)) || [[ -f "$RUN/prometheus.pid" ]]; then echo prometheus; fi
@@ -112,13 +121,14 @@ check_node() {
   for known in $(all_nodes); do
     [[ "$known" == "$node" ]] && return 0
   done
-  die_usage "unknown node '$node': use aggregator, publisher or collector-<code> with a code of $CATALOG/units.csv (or prometheus, with TONGHOP_PROMETHEUS=1)"
+  die_usage "unknown node '$node': use aggregator, publisher, web or collector-<code> with a code of $CATALOG/units.csv (or prometheus, with TONGHOP_PROMETHEUS=1)"
 }
 
 binary_of() {
   case "$1" in
     aggregator) echo "$BIN/tonghop-aggregator" ;;
     publisher) echo "$BIN/tonghop-publisher" ;;
+    web) echo "$BIN/tonghop-web" ;;
     collector-*) echo "$BIN/tonghop-collector" ;;
     prometheus) command -v prometheus || echo /usr/bin/prometheus ;;
   esac
@@ -129,6 +139,7 @@ metrics_port_of() {
   case "$1" in
     aggregator) echo "$METRICS_BASE_PORT" ;;
     publisher) echo $((METRICS_BASE_PORT + 10)) ;;
+    web) echo $((METRICS_BASE_PORT + 15)) ;;
     collector-*)
       local code="${1#collector-}" i=0 known
       for known in $(unit_codes); do
@@ -170,6 +181,9 @@ scrape_configs:
   - job_name: tonghop-publisher
     static_configs:
       - targets: ["127.0.0.1:$(metrics_port_of publisher)"]
+  - job_name: tonghop-web
+    static_configs:
+      - targets: ["127.0.0.1:$(metrics_port_of web)"]
   - job_name: tonghop-collector
     static_configs:
       - targets: [${collectors%, }]
@@ -177,10 +191,11 @@ YAML
 }
 
 # The CURVE keys of the local province (docs/SECURITY.md), made once: a key pair per node and
-# for the office (the query commands), and the aggregator's key registry of the publisher's,
-# the office's and the collectors' public keys.
+# for the office (tonghop import and the query commands), and the aggregator's key registry of the publisher's,
+# the office's, the web node's and the collectors' public keys.
 public_key_of() { sed -n 's/^public_key = "\(.*\)"$/\1/p' "$KEYS/$1.pub"; }
-office_row() { echo "office,office,$(public_key_of office),local province: tonghop status/history/query/export/report"; }
+office_row() { echo "office,office,$(public_key_of office),local province: tonghop import and the query commands"; }
+web_row() { echo "office,web,$(public_key_of web),local province: tonghop-web asks for unit figures and completeness"; }
 make_key() {
   [[ -f "$KEYS/$1.key" ]] || "$BIN/tonghop" --log_level off keygen "$1" --out_dir "$KEYS" >/dev/null ||
     die "cannot write the CURVE keys in $KEYS (is $BIN/tonghop built?)"
@@ -194,16 +209,23 @@ ensure_keys() {
       office_row >>"$KEYS/keys.csv"
       echo "CURVE key of the office written to $KEYS and registered in $KEYS/keys.csv (kill -HUP a running aggregator)"
     fi
+    # Keys made before the web node: give it one, registered as an office key.
+    if [[ ! -f "$KEYS/web.key" ]]; then
+      make_key web
+      web_row >>"$KEYS/keys.csv"
+      echo "CURVE key of the web node written to $KEYS and registered in $KEYS/keys.csv (kill -HUP a running aggregator)"
+    fi
     return 0
   fi
   mkdir -p "$KEYS"
   chmod 700 "$KEYS"
   local name
-  for name in aggregator publisher office $(unit_codes); do make_key "$name"; done
+  for name in aggregator publisher office web $(unit_codes); do make_key "$name"; done
   {
     echo "role,name,public_key,comment"
     echo "publisher,publisher,$(public_key_of publisher),local province"
     office_row
+    web_row
     for name in $(unit_codes); do echo "collector,$name,$(public_key_of "$name"),local province"; done
   } >"$KEYS/keys.csv.part"
   mv -f "$KEYS/keys.csv.part" "$KEYS/keys.csv"
@@ -218,7 +240,7 @@ security_args_of() {
   fi
   case "$1" in
     aggregator) printf '%s\n' --curve_secret_key_file "$KEYS/aggregator.key" --key_registry_file "$KEYS/keys.csv" ;;
-    publisher | collector-*)
+    publisher | web | collector-*)
       local name="${1#collector-}"
       printf '%s\n' --curve_secret_key_file "$KEYS/$name.key" --curve_server_public_key "$KEYS/aggregator.pub" ;;
   esac
@@ -231,6 +253,9 @@ args_of() {
       printf '%s\n' --config "$CONFIG/aggregator.toml" --data_dir "$VAR/aggregator" --catalog_dir "$CATALOG" ;;
     publisher)
       printf '%s\n' --config "$CONFIG/publisher.toml" ;;
+    web)
+      printf '%s\n' --config "$CONFIG/web.toml" --catalog_dir "$CATALOG"
+      [[ -z "$WEB_PORT" ]] || printf '%s\n' --http_port "$WEB_PORT" ;;
     collector-*)
       local code="${1#collector-}"
       printf '%s\n' --config "$CONFIG/collector.toml" --reporting_unit "$code" --data_dir "$VAR/collectors/$code" ;;
@@ -277,6 +302,9 @@ is_ready() {
     grep -Eq '(^|\] )ready:' "$LOGS/$1.log" 2>/dev/null
   fi
 }
+
+# The dashboard's address, from the web node's ready line ("ready: web http://127.0.0.1:8080/ ...").
+web_address() { sed -n 's/.*ready: web \(http[^ ]*\).*/\1/p' "$LOGS/web.log" 2>/dev/null | tail -n 1; }
 
 show_log_tail() {
   echo "--- last lines of $LOGS/$1.log ---" >&2
@@ -354,6 +382,7 @@ cmd_up() {
   done
   if ((${#started[@]} > 0)); then wait_ready "${started[@]}"; fi
   echo "province up: tonghop watch (build/bin/tonghop watch) shows the totals, tonghop status --period 2017-Q1 who has reported"
+  echo "dashboard: $(web_address)"
   if ((PROMETHEUS != 0)); then
     echo "Prometheus: $(metrics_url_of prometheus) (alerts: $(metrics_url_of prometheus)/alerts); docs/OPERATIONS.md, \"Metrics\", has the queries"
   fi
@@ -415,8 +444,10 @@ cmd_status() {
       pid=-
     else
       state="$(state_of_pid "$pid")"
-      if [[ "$node" == collector-* && "$state" == running ]]; then
-        pending="$("$BIN/tonghop" --log_level off collector-status --collector "$(submit_endpoint_of "$node")" \
+      if [[ "$node" == web && "$state" == running ]]; then
+        extra="$(web_address)"
+      elif [[ "$node" == collector-* && "$state" == running ]]; then
+        pending="$("$BIN/tonghop" --log_level off --lang en collector-status --collector "$(submit_endpoint_of "$node")" \
           --timeout_ms 1000 2>/dev/null | awk '$1 == "pending:" { print $2 }' || true)"
         extra="pending ${pending:-?}"
       fi
@@ -448,6 +479,7 @@ cmd_start() {
   fi
   launch "$node"
   wait_ready "$node"
+  [[ "$node" != web ]] || echo "dashboard: $(web_address)"
 }
 
 # Copies each unit's CSV files into var/collectors/<code>/drop/, as a dot-file renamed into
@@ -512,7 +544,7 @@ main() {
       (($# == 0)) || die_usage "$command takes no argument"
       "cmd_$command" ;;
     start | kill | stop | cont)
-      (($# == 1)) || die_usage "$command needs exactly one NODE (aggregator, publisher or collector-<code>)"
+      (($# == 1)) || die_usage "$command needs exactly one NODE (aggregator, publisher, web or collector-<code>)"
       case "$command" in
         start) cmd_start "$1" ;;
         kill) cmd_signal KILL "$1" ;;

@@ -1,0 +1,236 @@
+// The dashboard in a real headless Chromium (tests/browser.h) on the reference quarter: the 79
+// figures of the report shown in Vietnamese, a correction on the open page within 2 s without a
+// reload, the live marker through a publisher's death and return, the downloads, and the phone
+// and wall-screen layouts. The screenshots stay in build/artifacts/ (web-dashboard.png, and
+// -stale, -phone, -wall).
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/vietnamese_format.h"
+#include "core/catalog.h"
+#include "core/testing/status_matchers.h"
+#include "core/transport.h"
+#include "tests/browser.h"
+#include "tests/reference_quarter.h"
+#include "web/testing/http_client.h"
+
+namespace tonghop {
+namespace {
+
+using testing::Browser;
+using testing::kLangSon;
+using testing::RoundAsPrinted;
+
+// Every row of the overview that has a figure: indicator -> {value, plan, yoy} as shown.
+constexpr char kShownRows[] = R"js((() => {
+  const rows = {};
+  for (const tr of document.querySelectorAll('table.totals tr[data-seq]')) {
+    rows[tr.dataset.indicator] = {
+      value: tr.querySelector('td.value').textContent,
+      plan: tr.querySelector('td.plan .num').textContent,
+      yoy: tr.querySelector('td.yoy').textContent,
+    };
+  }
+  return rows;
+})())js";
+
+constexpr char kMarker[] = "document.getElementById('live-marker')";
+
+// From now on a download the page starts (a link to a blob clicked) is kept in
+// window.tonghopDownloads, file name -> text, instead of being saved. The blob is read as it is
+// made: the page's Content-Security-Policy (connect-src 'self') forbids fetching a blob: URL.
+constexpr char kCaptureDownloads[] = R"js((() => {
+  window.tonghopDownloads = {};
+  const blobs = new Map();
+  const createObjectURL = URL.createObjectURL;
+  URL.createObjectURL = (blob) => {
+    const url = createObjectURL(blob);
+    blobs.set(url, blob);
+    return url;
+  };
+  HTMLAnchorElement.prototype.click = function () {
+    const name = this.download;
+    blobs.get(this.href).text().then((text) => { window.tonghopDownloads[name] = text; });
+  };
+  return true;
+})())js";
+
+// Nothing on the page is wider than the window: no sideways scrolling.
+constexpr char kFitsTheWindow[] = "document.documentElement.scrollWidth <= window.innerWidth";
+
+// A number as the page writes it in Vietnamese ("1.234,5", "22,58%", "+9,9%"), read back; NaN
+// when it is not written so.
+double ReadVietnamese(const std::string& shown) {
+  static const std::regex kVietnamese(R"(^[+-]?\d{1,3}(\.\d{3})*(,\d+)?%?$)");
+  if (!std::regex_match(shown, kVietnamese)) return std::nan("");
+  std::string plain;
+  for (char c : shown) {
+    if (c == ',') plain += '.';
+    else if (c != '.' && c != '%' && c != '+') plain += c;
+  }
+  return std::stod(plain);
+}
+
+class WebDashboardTest : public testing::ReferenceQuarterTest {
+ protected:
+  void SetUp() override { ASSERT_OK(Catalog::LoadFromDirectory(kLangSon, &catalog_)); }
+
+  // The rows the page shows are the report's, in Vietnamese; `corrected` overrides expected values.
+  void ExpectReferenceOnPage(Browser& browser, const std::map<std::string, double>& corrected = {}) {
+    nlohmann::json rows;
+    ASSERT_OK(browser.Eval(kShownRows, &rows));
+    ASSERT_EQ(rows.size(), 79u) << rows.dump();
+    for (const auto& ref : reference_) {
+      SCOPED_TRACE(ref.indicator);
+      ASSERT_TRUE(rows.contains(ref.indicator));
+      const nlohmann::json& row = rows[ref.indicator];
+      const double value = corrected.count(ref.indicator) ? corrected.at(ref.indicator) : std::stod(ref.value);
+      EXPECT_EQ(row["value"], cli::FormatNumberVi(value, 3) + " " + catalog_.FindIndicator(ref.indicator)->unit);
+      if (ref.pct_of_plan.empty()) {
+        EXPECT_EQ(row["plan"], "–");
+      } else if (!corrected.count(ref.indicator)) {
+        const double shown = ReadVietnamese(row["plan"]);
+        EXPECT_EQ(RoundAsPrinted(shown, ref.pct_of_plan), std::stod(ref.pct_of_plan)) << row["plan"];
+      }
+      if (ref.yoy_pct.empty()) {
+        EXPECT_EQ(row["yoy"], "–");
+      } else if (!corrected.count(ref.indicator)) {
+        const double shown = ReadVietnamese(row["yoy"]);
+        EXPECT_EQ(RoundAsPrinted(shown, ref.yoy_pct), std::stod(ref.yoy_pct)) << row["yoy"];
+      }
+    }
+  }
+
+  Catalog catalog_;
+};
+
+TEST_F(WebDashboardTest, TheReferenceQuarterLiveInABrowser) {
+  StartProvince();
+  ASSERT_OK(province_.StartWeb({"--stale_after_ms", "1000", "--upstream_timeout_ms", "1000"}));
+  DropScenario();
+  WaitForCompleteQuarter(60'000);
+
+  Browser browser;
+  ASSERT_OK(browser.Start());
+  ASSERT_OK(browser.Open(province_.WebUrl() + "/#/overview?period=2017-Q1&kind=quarter"));
+  const std::string all_shown = fmt::format(
+      "document.querySelectorAll('table.totals tr[data-seq]').length === 79 && {}.dataset.state === 'live'", kMarker);
+  nlohmann::json last;
+  Status shown = browser.WaitFor(all_shown, 30'000, &last);
+  ASSERT_TRUE(shown.ok()) << shown.ToString() << "\n" << province_.LogTail("web");
+  // Every figure of the quarter in, every row complete: the page holds the aggregator's state.
+  ASSERT_OK(browser.WaitFor("[...document.querySelectorAll('td.complete')].every(td => !td.classList.contains('partial'))",
+                            30'000));
+  ExpectReferenceOnPage(browser);
+  nlohmann::json rows;
+  ASSERT_OK(browser.Eval(kShownRows, &rows));
+  EXPECT_EQ(rows["agri.sown_area.total"]["value"], "23.134 ha");
+  EXPECT_EQ(rows["agri.sown_area.total"]["plan"], "22,58%");
+  const std::string artifacts = TONGHOP_ARTIFACT_DIR;
+  std::filesystem::create_directories(artifacts);
+  ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard.png"));
+
+  // A correction from Cao Lộc: on the open page within 2 s, without a reload.
+  web::testing::HttpResult units;
+  ASSERT_OK(web::testing::HttpGet(province_.web_port(), "/api/v1/aggregates/agri.sown_area.total/2017-Q1/units", &units));
+  double cao_loc = 0;
+  const nlohmann::json by_unit = nlohmann::json::parse(units.body);
+  for (const auto& unit : by_unit["units"]) {
+    if (unit["reporting_unit"] == "cao-loc") cao_loc = unit["value"];
+  }
+  ASSERT_GT(cao_loc, 0) << units.body;
+  ASSERT_OK(browser.Eval("(window.tonghopTestLoad = 'the same page') && true", &last));
+  std::string out, err;
+  ASSERT_EQ(province_.RunCli({"submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator",
+                              "agri.sown_area.total", "--period", "2017-Q1", "--value", fmt::format("{}", cao_loc + 100)},
+                             &out, &err), 0) << err;
+  const std::string corrected = fmt::format(
+      "document.querySelector('tr[data-indicator=\"agri.sown_area.total\"] td.value').textContent === '23.234 ha' && "
+      "window.tonghopTestLoad === 'the same page'");
+  double waited_ms = 0;
+  Status changed = browser.WaitFor(corrected, 2'000, &last, &waited_ms);
+  EXPECT_TRUE(changed.ok()) << "the correction did not show within 2 s: " << changed.ToString();
+  RecordProperty("correction_on_page_ms", static_cast<int>(waited_ms));
+  std::cout << "correction on the open page after " << waited_ms << " ms\n";
+
+  // The publisher dies: the page says it is stale, and why.
+  ASSERT_OK(province_.Kill("publisher"));
+  Status stale = browser.WaitFor(fmt::format("{0}.dataset.state === 'stale' && {0}.dataset.reason", kMarker), 15'000, &last);
+  ASSERT_TRUE(stale.ok()) << stale.ToString() << "\n" << province_.LogTail("web");
+  EXPECT_EQ(last, "publisher_unreachable");
+  ASSERT_OK(browser.Eval(fmt::format("{}.textContent", kMarker), &last));
+  EXPECT_NE(last.get<std::string>().find("không nhận được tin từ publisher"), std::string::npos) << last;
+  ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard-stale.png"));
+
+  // Back: live again, with the right values, still without a reload.
+  ASSERT_OK(province_.Restart("publisher"));
+  Status live = browser.WaitFor(fmt::format("{}.dataset.state === 'live' && window.tonghopTestLoad === 'the same page'",
+                                            kMarker), 30'000, &last);
+  ASSERT_TRUE(live.ok()) << live.ToString() << "\n" << province_.LogTail("web");
+  ExpectReferenceOnPage(browser, {{"agri.sown_area.total", 23234}});
+
+  // The downloads: the report of the period shown, and what is on screen as CSV and JSON.
+  ASSERT_OK(browser.Eval("[document.getElementById('report-html').getAttribute('href'), "
+                         "document.getElementById('report-md').getAttribute('href')]", &last));
+  EXPECT_EQ(last, nlohmann::json({"/api/v1/report?period=2017-Q1&format=html", "/api/v1/report?period=2017-Q1&format=md"}));
+  ASSERT_OK(browser.Eval(kCaptureDownloads, &last));
+  ASSERT_OK(browser.Eval("document.getElementById('export-csv').click() ?? true", &last));
+  ASSERT_OK(browser.Eval("document.getElementById('export-json').click() ?? true", &last));
+  ASSERT_OK(browser.WaitFor("Object.keys(window.tonghopDownloads).length === 2", 10'000, &last));
+  nlohmann::json downloads;
+  ASSERT_OK(browser.Eval("window.tonghopDownloads", &downloads));
+  ASSERT_TRUE(downloads.contains("tong-hop-2017-Q1.json") && downloads.contains("tong-hop-2017-Q1.csv")) << downloads;
+  const nlohmann::json exported = nlohmann::json::parse(downloads["tong-hop-2017-Q1.json"].get<std::string>());
+  nlohmann::json rows_shown;
+  ASSERT_OK(browser.Eval(kShownRows, &rows_shown));
+  std::set<std::string> exported_indicators;
+  for (const auto& row : exported) {
+    exported_indicators.insert(row["indicator"]);
+    if (row["indicator"] == "agri.sown_area.total" && row["measure"] == "period") {
+      EXPECT_EQ(row["value"], 23234) << row;
+      EXPECT_EQ(row["unit"], "ha");
+    }
+  }
+  for (const auto& [indicator, row] : rows_shown.items()) EXPECT_TRUE(exported_indicators.count(indicator)) << indicator;
+  const std::string csv = downloads["tong-hop-2017-Q1.csv"];
+  // (Blob.text() drops the byte-order mark the file starts with: web/assets/test/csv.test.js checks it.)
+  EXPECT_EQ(csv.rfind("sector,indicator,name,period,measure,value,unit,", 0), 0u) << csv.substr(0, 200);
+  EXPECT_EQ(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')), exported.size() + 1) << "a header and a line a row";
+  EXPECT_NE(csv.find(",agri.sown_area.total,"), std::string::npos);
+
+  // On a phone: every row a card, nothing wider than the screen.
+  ASSERT_OK(browser.Resize(390, 844));
+  Status phone = browser.WaitFor(fmt::format("{} && getComputedStyle(document.querySelector('table.totals thead')).display "
+                                             "=== 'none'", kFitsTheWindow), 10'000, &last);
+  EXPECT_TRUE(phone.ok()) << phone.ToString() << ": the page is " << last << " wider than a phone";
+  ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard-phone.png"));
+
+  // On a wall screen (?wall): no controls, large type, the sectors side by side, every figure live.
+  ASSERT_OK(browser.Resize(2560, 1440));
+  ASSERT_OK(browser.Open(province_.WebUrl() + "/?wall#/overview?period=2017-Q1&kind=quarter"));
+  Status reopened = browser.WaitFor(all_shown, 30'000, &last);
+  ASSERT_TRUE(reopened.ok()) << reopened.ToString() << ": " << [&] {
+    nlohmann::json state;
+    Status s = browser.Eval(fmt::format("[document.querySelectorAll('table.totals tr[data-seq]').length, {0}.dataset.state, "
+                                   "{0}.textContent, location.href]", kMarker), &state);
+    return s.ToString() + state.dump();
+  }();
+  Status wall = browser.WaitFor(fmt::format(
+      "{} && getComputedStyle(document.querySelector('section.controls')).display === 'none' && "
+      "parseFloat(getComputedStyle(document.documentElement).fontSize) > 16 && "
+      "new Set([...document.querySelectorAll('#main > .sector')].map(s => s.getBoundingClientRect().top)).size < "
+      "document.querySelectorAll('#main > .sector').length", kFitsTheWindow), 10'000, &last);
+  EXPECT_TRUE(wall.ok()) << wall.ToString();
+  ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard-wall.png"));
+}
+
+}  // namespace
+}  // namespace tonghop

@@ -1,0 +1,86 @@
+// What each view shows, computed from the store and the catalog, apart from the DOM: the rows of
+// the overview, an indicator's months, the completeness grid. Numbers stay numbers here; the views
+// format them (format.js).
+
+import { lastYear, monthPeriod, parsePeriod, subPeriodsOf } from './periods.js';
+
+// One indicator in one chosen period.
+export function rowOf(store, indicator, choice) {
+  const aggregate = store.get(indicator.id, choice.period);
+  const row = {
+    indicator: indicator.id, name: indicator.name, unit: indicator.unit, sector: indicator.sector,
+    part: indicator.part_of !== '', period: choice.period, kind: choice.kind, hasValue: aggregate !== null,
+    value: null, pctOfPlan: null, yoy: null, unitsReported: 0, unitsExpected: indicator.expected_units.length,
+    partial: false, derived: false, subPeriods: null, warnings: [], seq: 0,
+  };
+  if (!aggregate) return row;
+  Object.assign(row, {
+    pctOfPlan: aggregate.pct_of_plan, unitsReported: aggregate.units_reported, unitsExpected: aggregate.units_expected,
+    partial: aggregate.partial, derived: aggregate.derived, warnings: aggregate.warnings, seq: aggregate.seq,
+  });
+  if (choice.kind === 'ytd') {
+    row.value = aggregate.ytd_value;
+    // Against the same months of last year, from its own year to date.
+    const before = store.get(indicator.id, lastYear(choice.period));
+    row.yoy = before && before.ytd_value && aggregate.ytd_value !== null ? (aggregate.ytd_value / before.ytd_value - 1) * 100 : null;
+  } else {
+    row.value = aggregate.value;
+    row.yoy = aggregate.yoy_pct;
+  }
+  // A derived value is only as complete as the shorter periods it is built from.
+  const parts = subPeriodsOf(choice);
+  if (parts.length > 0 && (aggregate.derived || choice.kind === 'ytd')) {
+    row.subPeriods = { present: parts.filter((p) => store.get(indicator.id, p) !== null).length, total: parts.length };
+  }
+  return row;
+}
+
+// The overview: each sector of the catalog, in its order, with a row per indicator.
+export function overviewModel(store, catalog, choice) {
+  return catalog.sectors.map((sector) => ({
+    sector,
+    rows: catalog.indicators.filter((i) => i.sector === sector.code).map((i) => rowOf(store, i, choice)),
+  }));
+}
+
+// An indicator's twelve months of a year and of the year before (null where none is held).
+export function monthsModel(store, indicator, year) {
+  const series = (y) => Array.from({ length: 12 }, (_, i) => store.get(indicator, monthPeriod(y, i + 1))?.value ?? null);
+  return { year, thisYear: series(year), lastYear: series(year - 1) };
+}
+
+// The completeness grid of GET /api/v1/completeness: units (rows, catalog order) x sectors
+// (columns, catalog order), each cell {expected, reported, late, overdue} or null, and what is late
+// or overdue, by unit.
+export function completenessModel(answer, catalog) {
+  const cells = new Map(answer.cells.map((c) => [`${c.reporting_unit}|${c.sector}`, c]));
+  // Only who owes something this period, and where.
+  const sectors = catalog.sectors.filter((s) => answer.cells.some((c) => c.sector === s.code && c.expected > 0));
+  const units = catalog.units.filter((u) => answer.cells.some((c) => c.reporting_unit === u.code && c.expected > 0));
+  // What is late or overdue, unit by unit.
+  const late = units.map((u) => ({
+    unit: u.name,
+    items: sectors.map((sector) => ({ sector, cell: cells.get(`${u.code}|${sector.code}`) }))
+      .filter(({ cell }) => cell && (cell.overdue > 0 || cell.late > 0))
+      .map(({ sector, cell }) => ({ sector, overdue: cell.overdue, late: cell.late })),
+  })).filter((u) => u.items.length > 0);
+  return { period: answer.period, units, sectors, cell: (unit, sector) => cells.get(`${unit}|${sector}`) ?? null, late };
+}
+
+// The rows a CSV or JSON export of the overview holds: exact numbers, one line per indicator.
+export function exportRows(sections) {
+  return sections.flatMap(({ sector, rows }) => rows.filter((r) => r.hasValue).map((r) => ({
+    sector: sector.code, indicator: r.indicator, name: r.name, period: r.period,
+    measure: r.kind === 'ytd' ? 'year_to_date' : 'period', value: r.value, unit: r.unit,
+    pct_of_plan: r.pctOfPlan, yoy_pct: r.yoy, units_reported: r.unitsReported, units_expected: r.unitsExpected,
+    partial: r.partial, warnings: r.warnings.map((w) => w.text).join('; '),
+  })));
+}
+
+export const EXPORT_COLUMNS = ['sector', 'indicator', 'name', 'period', 'measure', 'value', 'unit', 'pct_of_plan',
+  'yoy_pct', 'units_reported', 'units_expected', 'partial', 'warnings'];
+
+// The year of a period, for the months view.
+export function yearOf(period) {
+  return parsePeriod(period)?.year ?? null;
+}

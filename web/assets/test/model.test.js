@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { completenessModel, exportRows, monthsModel, overviewModel, rowOf } from '../model.js';
+import { Store } from '../store.js';
+
+const catalog = {
+  sectors: [{ code: 'agriculture', title: 'Sản xuất nông nghiệp' }, { code: 'industry', title: 'Sản xuất công nghiệp' },
+            { code: 'health', title: 'Y tế' }],
+  indicators: [
+    { id: 'agri.total', sector: 'agriculture', name: 'Tổng diện tích', unit: 'ha', part_of: '', expected_units: ['a', 'b'] },
+    { id: 'agri.rice', sector: 'agriculture', name: 'Lúa xuân', unit: 'ha', part_of: 'agri.total', expected_units: ['a', 'b'] },
+    { id: 'indus.index', sector: 'industry', name: 'Chỉ số', unit: '%', part_of: '', expected_units: ['c'] },
+  ],
+  units: [{ code: 'a', name: 'Cao Lộc' }, { code: 'b', name: 'Lộc Bình' }, { code: 'c', name: 'Sở Công Thương' },
+          { code: 'd', name: 'Sở Y tế' }],
+};
+
+function aggregate(indicator, period, fields) {
+  return { indicator, period, seq: 1, value: 0, pct_of_plan: null, yoy_pct: null, units_reported: 2, units_expected: 2,
+           partial: false, derived: false, ytd_value: null, warnings: [], ...fields };
+}
+
+function store(...aggregates) {
+  const s = new Store();
+  s.applySnapshot({ stream_id: 'x', seq: 9, aggregates });
+  return s;
+}
+
+test('the overview has every sector and indicator of the catalog, figures or not', () => {
+  const s = store(aggregate('agri.total', '2017-Q1', { value: 23134, pct_of_plan: 22.58, yoy_pct: 0, seq: 5 }));
+  const sections = overviewModel(s, catalog, { kind: 'quarter', period: '2017-Q1' });
+  assert.deepEqual(sections.map((x) => x.sector.code), ['agriculture', 'industry', 'health']);
+  assert.deepEqual(sections[0].rows.map((r) => [r.indicator, r.hasValue, r.part]),
+    [['agri.total', true, false], ['agri.rice', false, true]]);
+  const row = sections[0].rows[0];
+  assert.equal(row.value, 23134);
+  assert.equal(row.pctOfPlan, 22.58);
+  assert.equal(row.yoy, 0);
+  assert.equal(row.subPeriods, null, 'reported for the quarter itself');
+  assert.equal(sections[1].rows[0].unitsExpected, 1);
+});
+
+test("a derived quarter says how many of its months are in", () => {
+  const s = store(
+    aggregate('agri.total', '2017-Q1', { value: 30, derived: true, partial: true }),
+    aggregate('agri.total', '2017-01', { value: 10 }),
+    aggregate('agri.total', '2017-02', { value: 20 }));
+  const row = rowOf(s, catalog.indicators[0], { kind: 'quarter', period: '2017-Q1' });
+  assert.deepEqual(row.subPeriods, { present: 2, total: 3 });
+  assert.equal(row.partial, true);
+});
+
+test('the year to date shows the ytd value against last year\'s', () => {
+  const s = store(
+    aggregate('agri.total', '2017-02', { value: 20, ytd_value: 30, pct_of_plan: 10 }),
+    aggregate('agri.total', '2016-02', { value: 10, ytd_value: 25 }),
+    aggregate('agri.total', '2017-01', { value: 10 }));
+  const row = rowOf(s, catalog.indicators[0], { kind: 'ytd', period: '2017-02' });
+  assert.equal(row.value, 30);
+  assert.equal(row.pctOfPlan, 10);
+  assert.ok(Math.abs(row.yoy - 20) < 1e-9);
+  assert.deepEqual(row.subPeriods, { present: 2, total: 2 });
+});
+
+test("an indicator's months of this year against last year", () => {
+  const s = store(aggregate('agri.total', '2017-03', { value: 7 }), aggregate('agri.total', '2016-12', { value: 5 }));
+  const months = monthsModel(s, 'agri.total', 2017);
+  assert.equal(months.thisYear[2], 7);
+  assert.equal(months.thisYear[0], null);
+  assert.equal(months.lastYear[11], 5);
+});
+
+test('completeness: units by sectors, and what is late', () => {
+  const model = completenessModel({
+    period: '2017-Q1',
+    cells: [
+      { reporting_unit: 'a', sector: 'agriculture', expected: 2, reported: 2, late: 1, overdue: 0 },
+      { reporting_unit: 'b', sector: 'agriculture', expected: 2, reported: 0, late: 0, overdue: 2 },
+      { reporting_unit: 'c', sector: 'industry', expected: 1, reported: 1, late: 0, overdue: 0 },
+      { reporting_unit: 'd', sector: 'health', expected: 0, reported: 0, late: 0, overdue: 0 },
+    ],
+  }, catalog);
+  assert.deepEqual(model.units.map((u) => u.code), ['a', 'b', 'c']);
+  assert.deepEqual(model.sectors.map((x) => x.code), ['agriculture', 'industry'], 'nothing owed in health');
+  assert.equal(model.cell('b', 'agriculture').overdue, 2);
+  assert.equal(model.cell('c', 'agriculture'), null);
+  assert.deepEqual(model.late.map((l) => [l.unit, l.items.map((i) => [i.sector.code, i.overdue, i.late])]),
+    [['Cao Lộc', [['agriculture', 0, 1]]], ['Lộc Bình', [['agriculture', 2, 0]]]]);
+});
+
+test('an export holds the exact numbers of the rows that have them', () => {
+  const s = store(aggregate('agri.total', '2017-Q1', { value: 23134.5, pct_of_plan: 22.58, warnings: [{ rule: 'parts_sum', text: 'parts exceed' }] }));
+  const rows = exportRows(overviewModel(s, catalog, { kind: 'quarter', period: '2017-Q1' }));
+  assert.equal(rows.length, 1);
+  assert.deepEqual(rows[0], {
+    sector: 'agriculture', indicator: 'agri.total', name: 'Tổng diện tích', period: '2017-Q1', measure: 'period',
+    value: 23134.5, unit: 'ha', pct_of_plan: 22.58, yoy_pct: null, units_reported: 2, units_expected: 2, partial: false,
+    warnings: 'parts exceed',
+  });
+});
