@@ -240,6 +240,7 @@ void Aggregator::IngestBurst() {
       reply.mutable_heartbeat()->set_storage_error(storage_error_);
       reply.mutable_heartbeat()->set_catalog_version(catalog_.fingerprint());
       reply.mutable_heartbeat()->set_sender_key(authorizer_.IngestKeyOf(frames[1]));
+      AskForWhatIsMissing(frames[1], message.heartbeat(), reply.mutable_heartbeat());
       SendReply(frames[0], reply);
       continue;
     }
@@ -461,6 +462,25 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const Ingest
   }
   writes->PutAudit(++counters_.audit_seq, audit);
   position->set_last_seq(update.seq());
+}
+
+void Aggregator::AskForWhatIsMissing(const zmq::message_t& body, const tonghop::v1::Heartbeat& heartbeat,
+                                     tonghop::v1::Heartbeat* answer) {
+  if (heartbeat.outbox_id() == 0 || heartbeat.settled_seq() == 0) return;
+  auto it = positions_.find(heartbeat.outbox_id());
+  const tonghop::storage::v1::OutboxPosition position =
+      it == positions_.end() ? tonghop::storage::v1::OutboxPosition() : it->second;
+  if (position.last_seq() >= heartbeat.settled_seq()) return;
+  IngestAuthorizer::Sender sender;
+  if (!authorizer_.Authorize(body, position, &sender).empty()) return;
+  answer->set_outbox_id(heartbeat.outbox_id());
+  answer->set_resend_from_seq(position.last_seq() + 1);
+  if (resend_log_.Allow()) {
+    spdlog::warn("outbox {:016x}{}: its collector says it had settled seqs up to {}, and this database holds them up "
+                 "to {} (restored from a backup?): asking it to send them again from seq {} ({} more held back)",
+                 heartbeat.outbox_id(), position.node_id().empty() ? "" : " of " + position.node_id(),
+                 heartbeat.settled_seq(), position.last_seq(), position.last_seq() + 1, resend_log_.suppressed());
+  }
 }
 
 bool Aggregator::StorageWritable(int64_t now_ms) {

@@ -103,6 +103,12 @@ class Aggregator {
                    const tonghop::v1::IndicatorUpdate& update, int64_t now_ms,
                    tonghop::storage::v1::OutboxPosition* position, IngestStore::Batch* writes,
                    tonghop::v1::UpdateReplies* replies);
+  // Answering a collector's heartbeat (sent in `body`): when its outbox's settled_seq is above the
+  // last seq held of that outbox (the database was restored from a backup taken before it had
+  // them), asks the collector to send them again, from the first one missing. Only for an outbox the
+  // sender's key may use: a key cannot learn another unit's positions.
+  void AskForWhatIsMissing(const zmq::message_t& body, const tonghop::v1::Heartbeat& heartbeat,
+                           tonghop::v1::Heartbeat* answer);
   // Sends one answer on the ingest ROUTER without waiting; a collector that cannot take it loses it
   // (counted and logged): it resends what stays unanswered.
   void SendReply(const zmq::message_t& identity, const tonghop::v1::AggregatorMessage& reply);
@@ -131,6 +137,7 @@ class Aggregator {
   // Updates the catalog refuses: a few a day from people, a flood from a misused key.
   LogLimiter rejected_log_;
   LogLimiter full_burst_log_{60'000};
+  LogLimiter resend_log_;
   zmq::socket_t ingest_;
   std::unique_ptr<CloneServer> feed_;
   std::unique_ptr<QueryService> query_;

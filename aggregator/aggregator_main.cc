@@ -27,6 +27,11 @@ int main(int argc, char** argv) {
   app.add_option("--query_history_max_revisions", options.query_limits.history_max_revisions, "most revisions in one "
                  "history reply, the latest (about 100 bytes each); the reply says how many earlier ones it leaves "
                  "out")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--backup_chunk_bytes", options.query_limits.backup.chunk_bytes, "most bytes of a file in one reply "
+                 "to `tonghop backup` (one backup is served at a time)")
+      ->check(CLI::Range(4096, 8 << 20))->capture_default_str();
+  app.add_option("--backup_idle_ms", options.query_limits.backup.idle_ms, "a backup not asked for anything for this "
+                 "long is dropped and its checkpoint removed")->check(CLI::Range(100, 3600000))->capture_default_str();
   app.add_option("--durability", durability, "when acks go out: wal (after the log write; survives a process crash) "
                  "or fsync (after the log is fsynced; survives a power loss)")->check(CLI::IsMember({"wal", "fsync"}))->capture_default_str();
   app.add_option("--max_batch_updates", options.max_batch_updates, "most updates written and acked together")->check(CLI::Range(1, 100000))->capture_default_str();

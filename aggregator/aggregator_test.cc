@@ -190,6 +190,50 @@ TEST_F(AggregatorTest, ARestartRecomputesTheTotalsOnlyWhenTheCatalogChanged) {
             before.Find("agri.area.total", "2017-Q1")->pct_of_plan());
 }
 
+// A collector's heartbeat says how far the aggregator had settled its outbox. An aggregator holding
+// less (its database restored from a backup taken before) answers with the seq to resend from; one
+// holding as much asks for nothing.
+TEST_F(AggregatorTest, AHeartbeatFromAnOutboxItHoldsLessOfIsAnsweredWithAResendRequest) {
+  // Each from a connection of its own: the aggregator answers one heartbeat per connection per burst.
+  auto heartbeat = [&](uint64_t outbox_id, uint64_t settled_seq) {
+    zmq::socket_t dealer(context_, zmq::socket_type::dealer);
+    dealer.set(zmq::sockopt::linger, 0);
+    dealer.connect(options_.ingest_endpoint);
+    tonghop::v1::CollectorMessage message;
+    message.mutable_heartbeat()->set_sent_at_ms(NowMs());
+    message.mutable_heartbeat()->set_outbox_id(outbox_id);
+    message.mutable_heartbeat()->set_settled_seq(settled_seq);
+    EXPECT_OK(SendProto(dealer, message));
+    std::vector<zmq::pollitem_t> items = {{dealer.handle(), 0, ZMQ_POLLIN, 0}};
+    const int64_t deadline = MonotonicMs() + 5000;
+    while (MonotonicMs() < deadline) {
+      zmq::poll(items, std::chrono::milliseconds(100));
+      if (!(items[0].revents & ZMQ_POLLIN)) continue;
+      zmq::message_t frame;
+      (void)dealer.recv(frame);
+      tonghop::v1::AggregatorMessage reply;
+      EXPECT_TRUE(ParseProto(frame, &reply));
+      if (reply.has_heartbeat()) return reply.heartbeat();
+    }
+    ADD_FAILURE() << "no heartbeat answer within 5 s";
+    return tonghop::v1::Heartbeat();
+  };
+  ASSERT_EQ(Send({Update(1, "north", "agri.area.total", 1), Update(2, "south", "agri.area.total", 2)}).acks_size(), 2);
+
+  tonghop::v1::Heartbeat answer = heartbeat(77, 5);
+  EXPECT_EQ(answer.outbox_id(), 77u);
+  EXPECT_EQ(answer.resend_from_seq(), 3u);
+  answer = heartbeat(78, 4);  // an outbox this database has never seen
+  EXPECT_EQ(answer.outbox_id(), 78u);
+  EXPECT_EQ(answer.resend_from_seq(), 1u);
+  for (auto [outbox, settled] : {std::pair<uint64_t, uint64_t>{77, 2}, {77, 1}, {78, 0}, {0, 9}}) {
+    answer = heartbeat(outbox, settled);
+    EXPECT_EQ(answer.resend_from_seq(), 0u) << outbox << " settled up to " << settled;
+  }
+  // A heartbeat from an older collector (neither field) is answered as before.
+  EXPECT_EQ(heartbeat(0, 0).resend_from_seq(), 0u);
+}
+
 // docs/PROTOCOL.md: a REQ client may query as well as a DEALER; its reply must come back with the
 // empty delimiter REQ expects, or the REQ socket drops it.
 TEST_F(AggregatorTest, AReqClientGetsItsQueryAnswered) {

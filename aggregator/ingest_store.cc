@@ -1,10 +1,12 @@
 #include "aggregator/ingest_store.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "aggregator/backup_manifest.h"
 #include "core/period.h"
 #include "core/rocksdb_util.h"
 #include "core/transport.h"
@@ -74,23 +76,78 @@ Status ReadCounter(rocksdb::DB* db, const char* key, uint64_t* value) {
 
 }  // namespace
 
+const std::vector<std::string>& IngestStore::FamilyNames() {
+  static const std::vector<std::string> names = {"values", "audit", "positions", "aggregates", "history"};
+  return names;
+}
+
+Status IngestStore::CheckRestoredBackup(const std::string& dir, bool* restored) {
+  BackupManifest manifest;
+  Status read = BackupManifest::Read(dir, &manifest);
+  *restored = !read.IsNotFound();
+  if (!*restored) return Status::OK();
+  TONGHOP_RETURN_IF_ERROR(read.WithContext("the backup's manifest cannot be read; copy the backup again"));
+  spdlog::info("{} is a restored backup, taken at {} of stream {:016x} (aggregate seq {}, audit record {}, {} "
+               "outboxes): checking its {} files", dir, manifest.TakenAt(), manifest.stream_id,
+               manifest.aggregate_seq, manifest.audit_seq, manifest.outboxes, manifest.files.size());
+  return manifest.Verify(dir);
+}
+
 Status IngestStore::Open(const std::string& dir, Durability durability, std::unique_ptr<IngestStore>* out) {
+  bool restored = false;
+  TONGHOP_RETURN_IF_ERROR(CheckRestoredBackup(dir, &restored));
   std::unique_ptr<IngestStore> store(new IngestStore());
-  TONGHOP_RETURN_IF_ERROR(RocksDb::Open(dir, {"values", "audit", "positions", "aggregates", "history"}, &store->db_));
+  TONGHOP_RETURN_IF_ERROR(RocksDb::Open(dir, FamilyNames(), &store->db_));
   store->write_options_.sync = durability == Durability::kFsync;
 
   TONGHOP_RETURN_IF_ERROR(ReadCounter(store->db_->get(), kStreamIdKey, &store->stream_id_));
-  if (store->stream_id_ == 0) {
+  if (store->stream_id_ == 0 || restored) {
+    const uint64_t before = store->stream_id_;
     store->stream_id_ = RandomNonZeroId();
     rocksdb::WriteOptions sync;
     sync.sync = true;
     rocksdb::WriteBatch batch;
     batch.Put(kStreamIdKey, EncodeBigEndian64(store->stream_id_));
     TONGHOP_RETURN_IF_ERROR(store->db_->Write(sync, &batch, "writing the stream id"));
+    if (restored) {
+      // After the new stream is stored: a crash between the two only makes another new stream.
+      std::error_code error;
+      std::filesystem::rename(dir + "/" + BackupManifest::kFileName, dir + "/" + BackupManifest::kRestoredFileName,
+                              error);
+      if (error) {
+        return Status::IOError(fmt::format("cannot rename {}/{}: {}", dir, BackupManifest::kFileName, error.message()));
+      }
+      spdlog::warn("restored backup: the database starts the new stream {:016x} in place of {:016x}, as its aggregate "
+                   "seqs went back; the publisher and every subscriber start over from it. Collectors send again what "
+                   "they had settled since the backup, from what they retain", store->stream_id_, before);
+    }
   }
   TONGHOP_RETURN_IF_ERROR(store->IndexAuditLog());
   *out = std::move(store);
   return Status::OK();
+}
+
+Status IngestStore::CreateCheckpoint(const std::string& dir) const {
+  std::shared_lock<std::shared_mutex> lock = LockForReading();
+  return db_->CreateCheckpoint(dir);
+}
+
+Status IngestStore::Summarize(const std::string& dir, bool verify_checksums, Summary* out) {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  TONGHOP_RETURN_IF_ERROR(OpenRocksDb(dir, FamilyNames(), &db, &handles, /*read_only=*/true));
+  Status status = ReadCounter(db.get(), kStreamIdKey, &out->stream_id);
+  if (status.ok()) status = ReadCounter(db.get(), kAggregateSeqKey, &out->aggregate_seq);
+  if (status.ok()) status = ReadCounter(db.get(), kAuditSeqKey, &out->audit_seq);
+  if (status.ok()) {
+    out->outboxes = 0;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[kPositions]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++out->outboxes;
+    status = FromRocksDb(it->status(), "reading outbox positions");
+  }
+  if (status.ok() && verify_checksums) status = FromRocksDb(db->VerifyChecksum(), "checking the table files' checksums");
+  for (auto* handle : handles) (void)db->DestroyColumnFamilyHandle(handle);
+  return status.WithContext(dir);
 }
 
 IngestStore::~IngestStore() { ReleaseAllHeld(); }

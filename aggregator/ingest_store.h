@@ -55,8 +55,29 @@ class IngestStore {
  public:
   // Opens (creating if needed) the database in `dir`. A new database gets a random stream_id.
   // Audit records not yet in the history index are indexed first (logged as it goes).
+  // A folder holding a backup's manifest (BackupManifest::kFileName) is a restored backup: its
+  // files are checked against the manifest first (Corruption, saying what to do, when one is not
+  // as copied), and it gets a new random stream_id, since its aggregate seqs went back and every
+  // copy of the feed must start over; the manifest is then renamed to kRestoredFileName.
   static Status Open(const std::string& dir, Durability durability, std::unique_ptr<IngestStore>* out);
   ~IngestStore();
+
+  const std::string& dir() const { return db_->dir(); }
+
+  // A copy of the database as it is now in `dir` (RocksDb::CreateCheckpoint: it must not exist and
+  // must be on the same file system, e.g. under this database's folder), while ingest goes on. Any
+  // thread: a reopen waits for it. Unavailable while the database is closed after a failed reopen.
+  Status CreateCheckpoint(const std::string& dir) const;
+
+  // What a database folder holds, read without writing to it: a checkpoint, or a backup copy.
+  struct Summary {
+    uint64_t stream_id = 0;
+    uint64_t aggregate_seq = 0;
+    uint64_t audit_seq = 0;
+    uint64_t outboxes = 0;  // outbox positions stored
+  };
+  // With verify_checksums, every block of every table file is read and checked too.
+  static Status Summarize(const std::string& dir, bool verify_checksums, Summary* out);
 
   // The key of a unit's value in the values family (indicator \0 period \0 unit).
   static std::string ValueKey(std::string_view indicator, std::string_view period, std::string_view unit);
@@ -194,6 +215,9 @@ class IngestStore {
   IngestStore() = default;
   // Column families, in the order they are opened (handles change at Reopen: look them up).
   enum Family { kValues, kAudit, kPositions, kAggregates, kHistory };
+  static const std::vector<std::string>& FamilyNames();
+  // The restore of a backup copy in `dir` (Open): checks its files; *restored tells whether it is one.
+  static Status CheckRestoredBackup(const std::string& dir, bool* restored);
   rocksdb::ColumnFamilyHandle* family(Family f) const { return db_->family(f); }
   // Indexes the audit records after "history_indexed_seq" (see above).
   Status IndexAuditLog();

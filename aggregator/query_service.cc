@@ -47,6 +47,7 @@ QueryService::QueryService(zmq::context_t& context, const Catalog* catalog, cons
       authorizer_(authorizer),
       limits_(limits),
       socket_(context, zmq::socket_type::router),
+      backups_(store, limits.backup),
       metrics_registry_(std::move(metrics)),
       metrics_(*metrics_registry_) {}
 
@@ -61,7 +62,10 @@ Status QueryService::Start(const std::string& endpoint, const LinkOptions& link)
                                        endpoint, e.what()));
   }
   loop_.AddReader(socket_, [this] { Serve(); });
-  loop_.AddTimer(std::clamp(limits_.export_idle_ms / 4, 10, 1'000), [this] { ExpireIdleExports(); });
+  loop_.AddTimer(std::clamp(std::min(limits_.export_idle_ms, limits_.backup.idle_ms) / 4, 10, 1'000), [this] {
+    ExpireIdleExports();
+    backups_.ExpireIdle();
+  });
   loop_.AddTimer(kOverdueIntervalMs, [this] { CountOverdue(); });
   // From here on only the query thread touches the socket, the loop and the exports.
   thread_ = std::thread([this] {
@@ -100,8 +104,8 @@ void QueryService::Serve() {
     tonghop::v1::QueryReply reply;
     if (!authorizer_->Registered(frames.back(), KeyRegistry::kQueryDomain)) {
       metrics_.refused.Increment();
-      reply = Error("the key this query was sent with is no longer registered as an office key (revoked by a reload "
-                    "of the key registry)");
+      reply = Error("the key this query was sent with is no longer registered as an office or viewer key (revoked by "
+                    "a reload of the key registry)");
       if (refusal_log_.Allow()) {
         spdlog::warn("refused a query: the sender's key {} is no longer registered as office (revoked) ({} more held "
                      "back)", PeerPublicKey(frames.back()), refusal_log_.suppressed());
@@ -110,6 +114,11 @@ void QueryService::Serve() {
                request.body_case() == tonghop::v1::QueryRequest::BODY_NOT_SET) {
       metrics_.malformed.Increment();
       reply = Error("the request is not a tonghop.v1.QueryRequest with a body; use a tonghop client of the same version");
+    } else if (request.body_case() == tonghop::v1::QueryRequest::kBackup &&
+               !authorizer_->Registered(frames.back(), KeyRegistry::kOffice)) {
+      metrics_.refused.Increment();
+      reply = Error("a backup copies the whole database, so only an office key may take one; this key is a viewer's "
+                    "(the web node's): run tonghop backup with an office key");
     } else {
       metrics_.requests.Increment();
       reply = Answer(request);
@@ -121,6 +130,7 @@ void QueryService::Serve() {
 
 tonghop::v1::QueryReply QueryService::Answer(const tonghop::v1::QueryRequest& request) {
   if (request.body_case() == tonghop::v1::QueryRequest::kExportFigures) return ExportPage(request.export_figures());
+  if (request.body_case() == tonghop::v1::QueryRequest::kBackup) return backups_.Answer(request.backup());
   tonghop::v1::QueryReply reply;
   for (int attempt = 1;; ++attempt) {
     std::unique_ptr<IngestStore::ReadView> view;

@@ -8,6 +8,8 @@
 // ZAP domain), and each request is checked again against the registry as it is now, so a key
 // revoked by a reload gets no more answers on the connection it already has.
 //
+// A backup (BackupRequest) is a checkpoint of the database streamed file by file (BackupStreamer).
+//
 // Exports are paged (ExportRequest): the first page holds a snapshot of the database, which each
 // later page of the same export reads, so the pages hold every figure exactly once while ingest
 // goes on. What a peer can hold this way is bounded by QueryLimits, each an aggregator flag: open
@@ -27,6 +29,7 @@
 
 #include <zmq.hpp>
 
+#include "aggregator/backup_streamer.h"
 #include "aggregator/ingest_authorizer.h"
 #include "aggregator/ingest_store.h"
 #include "aggregator/query_metrics.h"
@@ -51,6 +54,8 @@ struct QueryLimits {
   int export_idle_ms = 60'000;
   // Revisions in one history reply, the latest (about 100 bytes each); the reply counts the others.
   int history_max_revisions = 100'000;
+  // Online backups (BackupStreamer): one at a time, with these bounds.
+  BackupLimits backup;
 };
 
 class QueryService {
@@ -73,6 +78,8 @@ class QueryService {
 
   // Open exports (for tests).
   size_t open_exports() const { return open_exports_.load(); }
+  // Where an open backup's checkpoint is (for tests).
+  const std::string& backup_checkpoint_dir() const { return backups_.checkpoint_dir(); }
 
  private:
   struct Export {
@@ -99,6 +106,7 @@ class QueryService {
   std::thread thread_;
   // By the id of the snapshot each holds (IngestStore::HoldSnapshot).
   std::map<uint64_t, Export> exports_;
+  BackupStreamer backups_;
   std::atomic<size_t> open_exports_{0};
   // Set by Stop(): the answer in progress gives up at its next record.
   std::atomic<bool> stopping_{false};

@@ -1,6 +1,7 @@
 #include "bench/bench.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -393,6 +394,58 @@ Status MeasureQueries(const Workload& workload, const BenchOptions& options, con
   return Status::OK();
 }
 
+// An online backup (`tonghop backup`) of `stored` figures while 11 collectors offer all they can:
+// how long the backup takes, and what ingest carries meanwhile against what it carries without it.
+Status MeasureBackup(const Workload& workload, const BenchOptions& options, const std::string& root, uint64_t stored,
+                     BenchReport& report) {
+  spdlog::info("province over {} stored figures: an online backup beside ingest at saturation", stored);
+  fs::create_directories(root);
+  TONGHOP_RETURN_IF_ERROR(Preload(workload, root + "/aggregator", stored));
+  std::unique_ptr<Province> p;
+  TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p));
+  double without = 0;
+  Latency latency;
+  TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &without, &latency));
+
+  const std::string output = root + "/backup";
+  std::atomic<bool> done{false};
+  int code = -1;
+  std::string out, err;
+  int64_t backup_ns = 0;
+  std::thread backup([&] {
+    const int64_t start = SteadyNs();
+    code = p->nodes.RunCli({"backup", "--output", output, "--aggregator", p->nodes.QueryEndpoint(),
+                            "--plaintext_for_development", "--timeout_ms", "600000"}, &out, &err);
+    backup_ns = SteadyNs() - start;
+    done = true;
+  });
+  // Ingest in slices of at most two seconds, until the backup is over.
+  double acked = 0, seconds = 0;
+  Status measured;
+  while (!done && measured.ok()) {
+    double per_s = 0;
+    uint64_t slice_acked = 0;
+    measured = Measure(*p, {11, std::min(2.0, options.run_seconds), 0}, &per_s, &latency, &slice_acked);
+    if (per_s > 0) {
+      acked += static_cast<double>(slice_acked);
+      seconds += static_cast<double>(slice_acked) / per_s;
+    }
+  }
+  backup.join();
+  TONGHOP_RETURN_IF_ERROR(measured);
+  if (code != 0) return Status::IOError(fmt::format("tonghop backup exited {}: {}{}", code, out, err));
+  const uint64_t bytes = DirectoryBytes(output);
+  const double backup_s = backup_ns / 1e9;
+  report.Add("backup", fmt::format("online backup of {} stored figures, beside ingest", stored), backup_s, "s",
+             fmt::format("{:.0f} MB copied and checked: {:.0f} MB/s", bytes / 1e6, bytes / 1e6 / backup_s));
+  const double during = seconds > 0 ? acked / seconds : 0;
+  report.Add("backup", "pipeline, wal, 11 collectors, during the backup", during, "updates/s",
+             fmt::format("{:+.0f}% against {:.0f}/s without it, just before", (during / without - 1) * 100, without));
+  std::error_code ignored;
+  fs::remove_all(output, ignored);
+  return Status::OK();
+}
+
 // The web node's seq (the feed's), 0 when it does not answer.
 uint64_t WebSeq(const testing::MiniProvince& nodes) {
   web::testing::HttpResult status;
@@ -534,6 +587,9 @@ Status RunBench(BenchOptions options) {
   }
   if (status.ok() && runs("stored")) {
     status = MeasureStored(workload, options, options.work_dir + "/stored-large", options.stored_values, true, report);
+  }
+  if (status.ok() && runs("backup")) {
+    status = MeasureBackup(workload, options, options.work_dir + "/backup", options.stored_values, report);
   }
   if (status.ok() && runs("flood")) {
     status = MeasureFloods(options, options.work_dir + "/flood", report);

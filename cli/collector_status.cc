@@ -42,7 +42,10 @@ CLI::App* AddCollectorStatusCommand(CLI::App& app, CollectorStatusOptions* optio
       "pending counts figures stored in the outbox and not yet acknowledged by the aggregator;\n"
       "rejected counts figures the aggregator refused for good (see the collector's log);\n"
       "unreadable counts outbox records the collector could not read and set aside (their figures\n"
-      "must be entered again; docs/COLLECTOR.md). In Vietnamese unless English is asked for: scripts read\n"
+      "must be entered again; docs/COLLECTOR.md);\n"
+      "retained counts acknowledged figures kept for --retention_hours, to send again to an aggregator\n"
+      "restored from a backup; lost counts those it asked for after they were dropped (docs/OPERATIONS.md).\n"
+      "In Vietnamese unless English is asked for: scripts read\n"
       "tonghop --lang en collector-status, whose names are the fields'.");
   return command;
 }
@@ -57,6 +60,12 @@ std::string FormatCollectorStatus(const tonghop::v1::LocalReply& reply, int64_t 
                                           ? "0"
                                           : Text(language, Msg::kStatusUnreadableLast, reply.unreadable_total(),
                                                  reply.last_unreadable())) +
+         line(Msg::kStatusRetained, reply.retained() == 0
+                                        ? "0"
+                                        : Text(language, Msg::kStatusRetainedOldest, reply.retained(),
+                                               AckTime(reply.oldest_retained_at_ms(), now_ms, language))) +
+         line(Msg::kStatusLost,
+              reply.lost_total() == 0 ? "0" : Text(language, Msg::kStatusLostCount, reply.lost_total())) +
          line(Msg::kStatusAggregator, !reply.aggregator_reachable()      ? Text(language, Msg::kStatusUnreachable)
                                       : reply.aggregator_error().empty() ? Text(language, Msg::kStatusReachable)
                                                                          : Text(language, Msg::kStatusCannotStore,

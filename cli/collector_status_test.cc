@@ -22,6 +22,8 @@ TEST(CollectorStatusTest, PrintsEveryFieldOneLineEach) {
   EXPECT_NE(text.find("next_seq: 140\n"), std::string::npos) << text;
   EXPECT_NE(text.find("rejected: 2\n"), std::string::npos) << text;
   EXPECT_NE(text.find("unreadable: 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("retained: 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("lost: 0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("aggregator: reachable\n"), std::string::npos) << text;
   EXPECT_NE(text.find("(12 s ago)\n"), std::string::npos) << text;
 }
@@ -35,6 +37,17 @@ TEST(CollectorStatusTest, UnreadableRecordsShowTheLastOne) {
                       "agri.csv))\n"),
             std::string::npos)
       << text;
+}
+
+TEST(CollectorStatusTest, RetainedFiguresShowTheOldestAndLostOnesTheirCount) {
+  tonghop::v1::LocalReply reply;
+  reply.set_retained(250);
+  reply.set_oldest_retained_at_ms(1'700'000'000'000);
+  reply.set_lost_total(3);
+  std::string text = FormatCollectorStatus(reply, 1'700'003'600'000);
+  EXPECT_NE(text.find("\nretained: 250 (oldest acknowledged "), std::string::npos) << text;
+  EXPECT_NE(text.find("(3600 s ago))\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nlost: 3 (asked for again by a restored aggregator"), std::string::npos) << text;
 }
 
 TEST(CollectorStatusTest, NeverAckedAndUnreachable) {

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/backup.h"
 #include "cli/collector_status.h"
 #include "cli/history.h"
 #include "cli/import.h"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
       "  tonghop export --period 2016-Q1 --format json > 2016-q1.json; tonghop import 2016-q1.json\n"
       "  tonghop template --unit cao-loc --period 2017-Q1 --output cao-loc-2017-q1.xlsx\n"
       "  tonghop report --period 2017-Q1 --format html --output quy1-2017.html\n"
+      "  tonghop backup --output /srv/backups/tonghop-2017-04-05   # a copy of the running aggregator\n"
       "Run `tonghop COMMAND --help` for a command's flags. docs/OPERATIONS.md covers running a province, and where\n"
       "the office commands find their keys and catalog (flags, then $TONGHOP_CONFIG, ~/.config/tonghop/tonghop.toml\n"
       "or /etc/tonghop/tonghop.toml, then the local province).");
@@ -82,6 +84,8 @@ int main(int argc, char** argv) {
   });
   tonghop::cli::ReportOptions report;
   commands.emplace_back(tonghop::cli::AddReportCommand(app, &report), [&] { return tonghop::cli::RunReport(report); });
+  tonghop::cli::BackupOptions backup;
+  commands.emplace_back(tonghop::cli::AddBackupCommand(app, &backup), [&] { return tonghop::cli::RunBackup(backup); });
   return tonghop::RunMain(app, argc, argv, "tonghop", common, [&] {
     for (const auto& [command, run] : commands) {
       if (command->parsed()) return run();

@@ -30,6 +30,8 @@
 namespace tonghop {
 namespace {
 
+constexpr int kRetentionPruneIntervalMs = 10'000;
+
 Status CheckOptions(const CollectorOptions& o) {
   if (o.reporting_unit.empty()) {
     return Status::InvalidArgument(
@@ -58,7 +60,28 @@ Status CheckOptions(const CollectorOptions& o) {
   }
   Language language;
   if (Status s = ParseLanguage(o.lang, &language); !s.ok()) return s.WithContext("--lang");
+  if (o.retention_hours < 0 || o.retention_max_bytes < 0) {
+    return Status::InvalidArgument(fmt::format("--retention_hours ({}) and --retention_max_bytes ({}) must be 0 or "
+                                               "more (0 keeps nothing once the aggregator has it)",
+                                               o.retention_hours, o.retention_max_bytes));
+  }
   return Status::OK();
+}
+
+// Drops from the outbox what the aggregator settled longer ago than the retention window, or
+// beyond its size, a bounded number of records a turn, between the loop's other work.
+void PruneRetention(const CollectorOptions& options, Outbox* outbox) {
+  constexpr size_t kMaxPrunedPerTurn = 100'000;
+  const int64_t settled_before_ms = NowMs() - int64_t{options.retention_hours} * 3'600'000;
+  size_t pruned = 0;
+  Status s = outbox->PruneRetained(settled_before_ms, static_cast<uint64_t>(options.retention_max_bytes),
+                                   kMaxPrunedPerTurn, &pruned);
+  if (!s.ok()) {
+    spdlog::warn("cannot drop figures past the retention window from the outbox (tried again later): {}", s.message());
+  } else if (pruned > 0) {
+    spdlog::debug("dropped {} settled figures past the retention window; {} retained ({} bytes) from seq {}", pruned,
+                  outbox->retained_count(), outbox->retained_bytes(), outbox->retained_from_seq());
+  }
 }
 
 Status MakeDataDir(const std::string& dir) {
@@ -153,8 +176,9 @@ Status RunCollector(const CollectorOptions& options) {
     }
     if (ready || (!catalog.has_catalog() && !waited)) return;
     ready = true;
-    LogReady(fmt::format("collector {} outbox={:016x} pending={} aggregator={} drop_dir={} submit={} {}",
-                         options.reporting_unit, outbox->id(), outbox->pending_count(), options.aggregator_endpoint,
+    LogReady(fmt::format("collector {} outbox={:016x} pending={} retained={} aggregator={} drop_dir={} submit={} {}",
+                         options.reporting_unit, outbox->id(), outbox->pending_count(), outbox->retained_count(),
+                         options.aggregator_endpoint,
                          drop_dir, submit_endpoint,
                          catalog.has_catalog() ? catalog.Describe()
                                                : "no catalog yet (the aggregator has not answered; it judges the figures)"));
@@ -175,6 +199,7 @@ Status RunCollector(const CollectorOptions& options) {
   // The sender reads its socket in Process(), run every turn below; its readiness only wakes the loop.
   loop.AddSocket([&] { return sender.PollItem(); }, [](short) {});
   loop.AddTimer(options.scan_interval_ms, scan);
+  loop.AddTimer(kRetentionPruneIntervalMs, [&] { PruneRetention(options, outbox.get()); });
   loop.AddTimer(kMetricsRefreshMs, refresh_metrics);
   // After the handlers, so that figures just submitted or dropped leave at once.
   loop.AddTask([&] { return sender.MillisUntilDue(); }, [&] {

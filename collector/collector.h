@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "core/status.h"
@@ -33,6 +34,11 @@ struct CollectorOptions {
   // How long a collector with no catalog at all waits for the aggregator's before it takes figures
   // without (the aggregator still judges them).
   int catalog_wait_ms = 5'000;
+  // How long, and up to how many bytes, the outbox keeps figures the aggregator has settled, to
+  // send them again should the aggregator's database be restored from a backup (collector/outbox.h):
+  // a week covers a backup a day and a restore within days.
+  int retention_hours = 168;
+  int64_t retention_max_bytes = int64_t{1} << 30;
   // HOST:PORT serving the node's metrics at /metrics (core/metrics.h); "" serves none.
   std::string metrics_endpoint;
   // The language of the drop folder's error files and of the answers to `tonghop submit` that do

@@ -37,6 +37,13 @@ int main(int argc, char** argv) {
                  "with no catalog kept yet, how long to wait for the aggregator's before taking figures without "
                  "it (the aggregator still judges them); a kept catalog is used at once")
       ->capture_default_str();
+  app.add_option("--retention_hours", o.retention_hours,
+                 "keep figures the aggregator has acknowledged this long, to send them again should its database be "
+                 "restored from a backup (cover the time between backups and a restore; 0: keep none)")
+      ->capture_default_str();
+  app.add_option("--retention_max_bytes", o.retention_max_bytes,
+                 "and at most this many bytes of them: the oldest go first (docs/OPERATIONS.md, \"Retention\")")
+      ->capture_default_str();
   tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9570");
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);

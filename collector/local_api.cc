@@ -144,6 +144,9 @@ tonghop::v1::LocalReply LocalApi::OutboxStatus() const {
   reply.set_outbox_id(outbox_->id());
   reply.set_unreadable_total(outbox_->unreadable_count());
   reply.set_last_unreadable(outbox_->last_unreadable());
+  reply.set_retained(outbox_->retained_count());
+  reply.set_oldest_retained_at_ms(outbox_->oldest_retained_at_ms());
+  reply.set_lost_total(sender_->lost());
   return reply;
 }
 

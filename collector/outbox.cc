@@ -1,5 +1,6 @@
 #include "collector/outbox.h"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -16,6 +17,10 @@ namespace {
 constexpr char kIdKey[] = "outbox_id";
 constexpr char kNextSeqKey[] = "next_seq";
 constexpr char kCatalogKey[] = "catalog";
+constexpr char kSettledSeqKey[] = "settled_seq";
+constexpr char kRetainedFromSeqKey[] = "retained_from_seq";
+constexpr char kRetainedCountKey[] = "retained_count";
+constexpr char kRetainedBytesKey[] = "retained_bytes";
 // A district's outbox holds minutes of figures, not gigabytes: a 1 MB write buffer per family
 // (RocksDB's default is 64 MB) keeps a collector on a small machine under 20 MB resident
 // (docs/PERFORMANCE.md).
@@ -26,22 +31,60 @@ std::string Summary(const tonghop::storage::v1::UnreadableRecord& record) {
   return fmt::format("seq {}: {}", record.seq(), record.reason());
 }
 
+// What stands in for a settled seq that is sent again but can no longer be: the aggregator refuses
+// it MALFORMED and records the text, and its sequence goes on past it.
+tonghop::v1::IndicatorUpdate Placeholder(uint64_t seq, std::string reason) {
+  tonghop::v1::IndicatorUpdate placeholder;
+  placeholder.set_seq(seq);
+  placeholder.set_unreadable_reason(std::move(reason));
+  return placeholder;
+}
+
+// A meta counter, `fallback` when it was never written (an outbox from before it existed).
+Status ReadMeta(rocksdb::DB* db, const char* key, uint64_t fallback, uint64_t* value, bool* found = nullptr) {
+  std::string bytes;
+  rocksdb::Status s = db->Get({}, key, &bytes);
+  if (found != nullptr) *found = s.ok();
+  if (s.IsNotFound()) {
+    *value = fallback;
+    return Status::OK();
+  }
+  TONGHOP_RETURN_IF_ERROR(FromRocksDb(s, fmt::format("reading the outbox's {}", key)));
+  if (!DecodeBigEndian64(bytes, value)) return Status::Corruption(fmt::format("the outbox's {} is not 8 bytes", key));
+  return Status::OK();
+}
+
 }  // namespace
 
 Status Outbox::Open(const std::string& path, std::unique_ptr<Outbox>* out) {
   std::unique_ptr<Outbox> box(new Outbox());
   box->path_ = path;
   TONGHOP_RETURN_IF_ERROR(
-      RocksDb::Open(path, {"pending", "rejected", "files", "unreadable"}, &box->db_, kMemtableBytes).WithContext("cannot open the outbox"));
+      RocksDb::Open(path, {"pending", "rejected", "files", "unreadable", "retained"}, &box->db_, kMemtableBytes)
+          .WithContext("cannot open the outbox"));
   std::string value;
   rocksdb::Status s = box->db_->get()->Get({}, box->meta(), kIdKey, &value);
   if (s.IsNotFound()) {
     rocksdb::WriteBatch batch;
     batch.Put(box->meta(), kIdKey, EncodeBigEndian64(RandomNonZeroId()));
     batch.Put(box->meta(), kNextSeqKey, EncodeBigEndian64(1));
+    batch.Put(box->meta(), kRetainedFromSeqKey, EncodeBigEndian64(1));
     TONGHOP_RETURN_IF_ERROR(box->Write(&batch, true, "cannot create the outbox"));
   }
   TONGHOP_RETURN_IF_ERROR(box->LoadState());
+  bool retention_known = false;
+  uint64_t ignored = 0;
+  TONGHOP_RETURN_IF_ERROR(ReadMeta(box->db_->get(), kRetainedFromSeqKey, 0, &ignored, &retention_known));
+  if (!retention_known) {
+    // Written before retention: what was settled is gone, and the aggregator has everything below
+    // the first pending seq.
+    const uint64_t first_pending = box->FirstPendingSeq();
+    rocksdb::WriteBatch batch;
+    batch.Put(box->meta(), kRetainedFromSeqKey, EncodeBigEndian64(first_pending));
+    batch.Put(box->meta(), kSettledSeqKey, EncodeBigEndian64(first_pending - 1));
+    TONGHOP_RETURN_IF_ERROR(box->Write(&batch, true, "cannot add retention to the outbox"));
+    TONGHOP_RETURN_IF_ERROR(box->LoadState());
+  }
   if (box->pending_count_ > 0) box->appended_ms_[box->FirstPendingSeq()] = NowMs();
   *out = std::move(box);
   return Status::OK();
@@ -60,6 +103,11 @@ Status Outbox::LoadState() {
   if (!s.ok() || !DecodeBigEndian64(value, &next_seq_) || next_seq_ == 0) {
     return Status::Corruption(fmt::format("outbox {} has no valid next_seq ({})", path_, s.ToString()));
   }
+  TONGHOP_RETURN_IF_ERROR(ReadMeta(db, kSettledSeqKey, 0, &settled_seq_));
+  TONGHOP_RETURN_IF_ERROR(ReadMeta(db, kRetainedFromSeqKey, 1, &retained_from_seq_));
+  TONGHOP_RETURN_IF_ERROR(ReadMeta(db, kRetainedCountKey, 0, &retained_count_));
+  TONGHOP_RETURN_IF_ERROR(ReadMeta(db, kRetainedBytesKey, 0, &retained_bytes_));
+  TONGHOP_RETURN_IF_ERROR(ReadOldestRetainedAt(&oldest_retained_at_ms_));
   for (auto [cf, count] : {std::pair{family(kPending), &pending_count_}, std::pair{family(kRejected), &rejected_count_},
                            std::pair{family(kUnreadable), &unreadable_count_}}) {
     *count = 0;
@@ -133,13 +181,20 @@ Status Outbox::Settle(const std::vector<uint64_t>& acked, const std::vector<Reje
   std::set<uint64_t> settled;
   std::vector<tonghop::storage::v1::RejectedUpdate> records;
   std::string value;
-  // A seq is settled at most once: the first reply about it wins.
+  uint64_t retained_bytes = retained_bytes_;
+  // A seq is settled at most once: the first reply about it wins. It moves from pending to retained.
   auto take = [&](uint64_t seq) -> bool {
     if (settled.contains(seq)) return false;
     rocksdb::Status s = db_->get()->Get({}, family(kPending), EncodeBigEndian64(seq), &value);
     if (!s.ok()) return false;
     settled.insert(seq);
     batch.Delete(family(kPending), EncodeBigEndian64(seq));
+    tonghop::storage::v1::RetainedUpdate retained;
+    retained.set_update(value);
+    retained.set_settled_at_ms(now_ms);
+    const std::string bytes = retained.SerializeAsString();
+    batch.Put(family(kRetained), EncodeBigEndian64(seq), bytes);
+    retained_bytes += bytes.size();
     return true;
   };
   for (uint64_t seq : acked) take(seq);
@@ -154,9 +209,18 @@ Status Outbox::Settle(const std::vector<uint64_t>& acked, const std::vector<Reje
     records.push_back(std::move(record));
   }
   if (settled.empty()) return Status::OK();
+  const uint64_t settled_seq = std::max(settled_seq_, *settled.rbegin());
+  const uint64_t retained_count = retained_count_ + settled.size();
+  batch.Put(meta(), kSettledSeqKey, EncodeBigEndian64(settled_seq));
+  batch.Put(meta(), kRetainedCountKey, EncodeBigEndian64(retained_count));
+  batch.Put(meta(), kRetainedBytesKey, EncodeBigEndian64(retained_bytes));
   TONGHOP_RETURN_IF_ERROR(Write(&batch, /*sync=*/!records.empty(), "cannot update the outbox"));
   pending_count_ -= settled.size();
   rejected_count_ += records.size();
+  settled_seq_ = settled_seq;
+  if (retained_count_ == 0) oldest_retained_at_ms_ = now_ms;
+  retained_count_ = retained_count;
+  retained_bytes_ = retained_bytes;
   if (moved != nullptr) {
     for (auto& r : records) moved->push_back(std::move(r));
   }
@@ -228,6 +292,115 @@ uint64_t Outbox::FirstPendingSeq() const {
   uint64_t seq = 0;
   if (it->Valid() && DecodeBigEndian64(it->key().ToStringView(), &seq)) return seq;
   return next_seq_;
+}
+
+Status Outbox::ReadSettled(uint64_t from_seq, uint64_t until_seq, size_t max,
+                           std::vector<tonghop::v1::IndicatorUpdate>* out) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator({}, family(kRetained)));
+  it->Seek(EncodeBigEndian64(from_seq));
+  size_t read = 0;
+  for (uint64_t seq = from_seq; seq < until_seq && read < max;) {
+    uint64_t next_retained = UINT64_MAX;
+    if (it->Valid() && !DecodeBigEndian64(it->key().ToStringView(), &next_retained)) {
+      return Status::Corruption(fmt::format("outbox {}: a retained key is not a seq", path_));
+    }
+    if (seq == next_retained) {
+      tonghop::storage::v1::RetainedUpdate retained;
+      tonghop::v1::IndicatorUpdate update;
+      Status parsed = retained.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))
+                          ? ParseWireMessage(retained.update(), &update)
+                          : Status::Corruption("the retained record does not parse");
+      if (!parsed.ok()) {
+        update = Placeholder(seq, fmt::format("the collector could not read its retained record of seq {}: {}", seq,
+                                              parsed.message()));
+      }
+      out->push_back(std::move(update));
+      it->Next();
+      ++seq;
+      ++read;
+    } else if (seq < retained_from_seq_) {
+      out->push_back(Placeholder(
+          seq, fmt::format("the collector no longer retains seq {}: the aggregator had acknowledged it, and the "
+                           "collector dropped it after its retention window (--retention_hours, "
+                           "--retention_max_bytes); the aggregator's database lost it when it was restored from a "
+                           "backup, so its figure must be entered again", seq)));
+      ++seq;
+      ++read;
+    } else {
+      seq = next_retained;  // the seqs between are pending
+    }
+  }
+  return FromRocksDb(it->status(), fmt::format("cannot read the outbox at {}", path_));
+}
+
+Status Outbox::PruneRetained(int64_t settled_before_ms, uint64_t max_bytes, size_t max_records, size_t* pruned) {
+  if (pruned != nullptr) *pruned = 0;
+  if (retained_count_ == 0) return Status::OK();
+  TONGHOP_RETURN_IF_ERROR(Recover());
+  std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator({}, family(kRetained)));
+  uint64_t bytes = retained_bytes_;
+  uint64_t dropped = 0;
+  uint64_t last_dropped = 0;
+  int64_t oldest_kept_ms = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    tonghop::storage::v1::RetainedUpdate retained;
+    uint64_t seq = 0;
+    if (!DecodeBigEndian64(it->key().ToStringView(), &seq)) {
+      return Status::Corruption(fmt::format("outbox {}: a retained key is not a seq", path_));
+    }
+    // A record that does not parse counts as settled long ago: it could not be sent again anyway.
+    const int64_t settled_at =
+        retained.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ? retained.settled_at_ms() : 0;
+    if ((settled_at >= settled_before_ms && bytes <= max_bytes) || dropped == max_records) {
+      oldest_kept_ms = settled_at;
+      break;
+    }
+    bytes -= std::min<uint64_t>(bytes, it->value().size());
+    ++dropped;
+    last_dropped = seq;
+  }
+  TONGHOP_RETURN_IF_ERROR(FromRocksDb(it->status(), fmt::format("cannot read the outbox at {}", path_)));
+  if (dropped == 0) return Status::OK();
+  // Exactly the records read above: every retained key up to the last one dropped.
+  const uint64_t floor = std::max(retained_from_seq_, last_dropped + 1);
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(family(kRetained), EncodeBigEndian64(0), EncodeBigEndian64(last_dropped + 1));
+  batch.Put(meta(), kRetainedFromSeqKey, EncodeBigEndian64(floor));
+  const uint64_t kept = retained_count_ - std::min(retained_count_, dropped);
+  batch.Put(meta(), kRetainedCountKey, EncodeBigEndian64(kept));
+  batch.Put(meta(), kRetainedBytesKey, EncodeBigEndian64(bytes));
+  // Not synced: a prune lost in a power cut is done again.
+  TONGHOP_RETURN_IF_ERROR(Write(&batch, /*sync=*/false, "cannot drop retained figures from the outbox"));
+  retained_from_seq_ = floor;
+  retained_count_ = kept;
+  retained_bytes_ = bytes;
+  oldest_retained_at_ms_ = retained_count_ == 0 ? 0 : oldest_kept_ms;
+  if (pruned != nullptr) *pruned = dropped;
+  return Status::OK();
+}
+
+Status Outbox::ReadOldestRetainedAt(int64_t* out) const {
+  *out = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator({}, family(kRetained)));
+  it->SeekToFirst();
+  tonghop::storage::v1::RetainedUpdate retained;
+  if (it->Valid() && retained.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    *out = retained.settled_at_ms();
+  }
+  return FromRocksDb(it->status(), fmt::format("cannot read the outbox at {}", path_));
+}
+
+std::vector<std::string> Outbox::FilesWithSeqs(uint64_t first_seq, uint64_t last_seq, size_t max) const {
+  std::vector<std::string> names;
+  std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator({}, family(kFiles)));
+  for (it->SeekToFirst(); it->Valid() && names.size() < max; it->Next()) {
+    tonghop::storage::v1::IngestedFile file;
+    if (file.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) && file.figures() > 0 &&
+        file.first_seq() <= last_seq && first_seq < file.first_seq() + file.figures()) {
+      names.push_back(file.name());
+    }
+  }
+  return names;
 }
 
 int64_t Outbox::PendingSinceMs() {

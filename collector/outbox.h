@@ -1,21 +1,33 @@
-// Outbox: a collector's durable store of the figures it has accepted and the aggregator has not yet
-// acknowledged. A figure counts as accepted only once Append has returned OK: by then it is synced
-// to disk, so neither a crash nor a power loss can lose it. It leaves the outbox only when the
-// aggregator acks it (Settle), or moves aside to "rejected" when the aggregator refuses it for good.
-// A pending record that cannot be read (written by a collector before issue 10 was fixed, or
-// damaged on disk) must not block the records after it, since the aggregator applies an outbox's
-// seqs strictly in order: ReadPending sets it aside and sends a placeholder for its seq instead.
+// Outbox: a collector's durable log of the figures it has accepted. A figure counts as accepted
+// only once Append has returned OK: by then it is synced to disk, so neither a crash nor a power
+// loss can lose it. It is pending until the aggregator settles it (Settle): acks it, or refuses it
+// for good, when it also moves aside to "rejected" for a person. A settled figure is then retained
+// for the retention window, like a Kafka topic within its retention, so that an aggregator whose
+// database was restored from a backup taken before it had the figure can have it again
+// (ReadSettled); PruneRetained drops what is older than the window, by age and by size, from the
+// oldest on. A pending record that cannot be read (written by a collector before issue 10 was
+// fixed, or damaged on disk) must not block the records after it, since the aggregator applies an
+// outbox's seqs strictly in order: ReadPending sets it aside and sends a placeholder for its seq
+// instead.
 //
 // On disk: RocksDB at <data_dir>/outbox with column families
 //   default     meta: "outbox_id" (random non-zero uint64 chosen when the outbox is created, kept
-//               forever; sequence numbers are scoped to it), "next_seq", and "catalog" (the last
-//               tonghop.v1.CatalogFiles the aggregator sent, judged by after a restart offline)
+//               forever; sequence numbers are scoped to it), "next_seq", "catalog" (the last
+//               tonghop.v1.CatalogFiles the aggregator sent, judged by after a restart offline),
+//               "settled_seq" (the highest seq the aggregator has settled), "retained_from_seq"
+//               (every seq below it that is not pending was pruned), "retained_count",
+//               "retained_bytes"
 //   pending     big-endian seq -> tonghop.v1.IndicatorUpdate (with its seq)
+//   retained    big-endian seq -> tonghop.storage.v1.RetainedUpdate (settled, kept for resends)
 //   rejected    big-endian seq -> tonghop.storage.v1.RejectedUpdate
 //   files       drop-file name -> tonghop.storage.v1.IngestedFile (the file's figures are in here)
 //   unreadable  big-endian seq -> tonghop.storage.v1.UnreadableRecord (a pending record that could
 //               not be read, its bytes as found; kept for good)
-// Seqs are assigned consecutively from 1 and never reused, not even after a failed Append.
+// Seqs are assigned consecutively from 1 and never reused, not even after a failed Append. An
+// outbox written before retention existed opens with nothing retained, every settled seq pruned.
+//
+// Issue 15 (aggregators in pairs) keeps one settled_seq per aggregator; a figure is then settled,
+// and retained, once every one has settled it.
 //
 // Not thread-safe: one thread owns it. RocksDB's lock keeps a second process from opening it.
 #pragma once
@@ -57,10 +69,11 @@ class Outbox {
   Status Append(std::vector<tonghop::v1::IndicatorUpdate>* figures,
                 tonghop::storage::v1::IngestedFile* file = nullptr);
 
-  // Forgets the acked seqs and moves the rejected ones from pending to rejected, in one batch
-  // (synced when it holds rejections: a resend of a rejected update is acked as a duplicate, so
-  // losing that move would lose the rejection). Seqs no longer pending are skipped; `moved`
-  // (may be null) receives the records of the updates that moved to rejected.
+  // Moves the acked and the rejected seqs from pending to retained (settled at `now_ms`), the
+  // rejected ones also to rejected, and raises settled_seq, in one batch (synced when it holds
+  // rejections: a resend of a rejected update is acked as a duplicate, so losing that move would
+  // lose the rejection). Seqs no longer pending are skipped; `moved` (may be null) receives the
+  // records of the updates that moved to rejected.
   Status Settle(const std::vector<uint64_t>& acked, const std::vector<Rejection>& rejected,
                 int64_t now_ms, std::vector<tonghop::storage::v1::RejectedUpdate>* moved);
 
@@ -72,8 +85,24 @@ class Outbox {
   // flow. Logged once per record. Fails only when the outbox cannot be read or written.
   Status ReadPending(uint64_t from_seq, size_t max, std::vector<tonghop::v1::IndicatorUpdate>* out);
 
+  // Appends to `out` up to `max` updates of seqs from_seq .. until_seq - 1 that the aggregator has
+  // settled, in seq order, to send them again to an aggregator that lost them: each retained one
+  // as it was sent, and for each seq no longer retained (pruned) a placeholder (seq and
+  // unreadable_reason saying so; the sender adds its unit) that the aggregator refuses MALFORMED,
+  // so that its sequence goes on past the loss. Seqs of the range still pending are left out
+  // (ReadPending reads them). Fails only when the outbox cannot be read.
+  Status ReadSettled(uint64_t from_seq, uint64_t until_seq, size_t max, std::vector<tonghop::v1::IndicatorUpdate>* out);
+
+  // Drops the retained updates settled before `settled_before_ms`, and the oldest further ones
+  // while more than `max_bytes` are retained, from the oldest seq on, and at most `max_records` of
+  // them (the caller calls again for the rest). *pruned (may be null) gets how many it dropped.
+  Status PruneRetained(int64_t settled_before_ms, uint64_t max_bytes, size_t max_records, size_t* pruned);
+
   // Lowest pending seq, or next_seq() when nothing is pending.
   uint64_t FirstPendingSeq() const;
+
+  // Up to `max` names of the drop files whose figures include a seq of first_seq .. last_seq.
+  std::vector<std::string> FilesWithSeqs(uint64_t first_seq, uint64_t last_seq, size_t max) const;
 
   // When the oldest pending figure was appended, in ms since the epoch; 0 when none is pending.
   // Kept in memory: figures pending when the outbox was opened count from the opening.
@@ -96,6 +125,15 @@ class Outbox {
   uint64_t next_seq() const { return next_seq_; }
   uint64_t pending_count() const { return pending_count_; }
   uint64_t rejected_count() const { return rejected_count_; }
+  // The highest seq the aggregator has settled (acked or refused for good): it holds every seq up
+  // to it, since it applies an outbox's seqs in order. 0 before the first.
+  uint64_t settled_seq() const { return settled_seq_; }
+  // Every seq below it that is not pending is no longer retained.
+  uint64_t retained_from_seq() const { return retained_from_seq_; }
+  uint64_t retained_count() const { return retained_count_; }
+  uint64_t retained_bytes() const { return retained_bytes_; }
+  // When the oldest retained update was settled; 0 when none is retained.
+  int64_t oldest_retained_at_ms() const { return oldest_retained_at_ms_; }
   // Records set aside as unreadable, ever, and the last one: "seq 7: field 'indicator' is not
   // valid UTF-8 (figure 3 of drop file agriculture.csv)"; empty when there is none.
   uint64_t unreadable_count() const { return unreadable_count_; }
@@ -117,7 +155,10 @@ class Outbox {
   // "figure 3 of drop file agriculture.csv" for a seq that came from a drop file, else "".
   std::string Origin(uint64_t seq) const;
 
-  enum Family { kPending, kRejected, kFiles, kUnreadable };
+  // The settled_at_ms of the first retained update, 0 when there is none.
+  Status ReadOldestRetainedAt(int64_t* out) const;
+
+  enum Family { kPending, kRejected, kFiles, kUnreadable, kRetained };
   rocksdb::ColumnFamilyHandle* family(Family f) const { return db_->family(f); }
   rocksdb::ColumnFamilyHandle* meta() const { return db_->get()->DefaultColumnFamily(); }
 
@@ -127,6 +168,11 @@ class Outbox {
   uint64_t next_seq_ = 1;
   uint64_t pending_count_ = 0;
   uint64_t rejected_count_ = 0;
+  uint64_t settled_seq_ = 0;
+  uint64_t retained_from_seq_ = 1;
+  uint64_t retained_count_ = 0;
+  uint64_t retained_bytes_ = 0;
+  int64_t oldest_retained_at_ms_ = 0;
   uint64_t unreadable_count_ = 0;
   std::string last_unreadable_;
   // When each Append still pending happened, by its first seq (see PendingSinceMs).

@@ -3,7 +3,9 @@
 #include <chrono>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <rocksdb/write_batch.h>
 
 #include "collector/test_outbox_record.h"
 #include "core/rocksdb_util.h"
@@ -241,7 +243,7 @@ TEST(OutboxTest, AnUnreadableRecordIsSetAsideAndAPlaceholderTakesItsSeq) {
   box.reset();
   {
     std::unique_ptr<RocksDb> db;
-    ASSERT_OK(RocksDb::Open(path, {"pending", "rejected", "files", "unreadable"}, &db));
+    ASSERT_OK(RocksDb::Open(path, {"pending", "rejected", "files", "unreadable", "retained"}, &db));
     std::string value;
     ASSERT_TRUE(db->get()->Get({}, db->family(3), EncodeBigEndian64(2), &value).ok());
     tonghop::storage::v1::UnreadableRecord record;
@@ -260,6 +262,133 @@ TEST(OutboxTest, AnUnreadableRecordIsSetAsideAndAPlaceholderTakesItsSeq) {
   EXPECT_FALSE(moved[0].update().unreadable_reason().empty());
   EXPECT_EQ(box->pending_count(), 0u);
   EXPECT_EQ(box->unreadable_count(), 1u);
+}
+
+std::vector<uint64_t> ReadSettled(Outbox* box, uint64_t from, uint64_t until, std::vector<tonghop::v1::IndicatorUpdate>* read) {
+  read->clear();
+  EXPECT_OK(box->ReadSettled(from, until, 100, read));
+  return Seqs(*read);
+}
+
+// Settled updates, acked or refused, stay in the outbox as they were sent, to send again to an
+// aggregator restored from a backup; the highest seq settled and what is retained survive a reopen.
+TEST(OutboxTest, SettledUpdatesAreRetainedAndReadAgain) {
+  testing::TempDir dir;
+  std::unique_ptr<Outbox> box;
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
+  EXPECT_EQ(box->settled_seq(), 0u);
+  EXPECT_EQ(box->retained_from_seq(), 1u);
+  std::vector<tonghop::v1::IndicatorUpdate> figures = {Figure("a", 1), Figure("b", 2), Figure("c", 3), Figure("d", 4),
+                                                       Figure("e", 5)};
+  ASSERT_OK(box->Append(&figures));
+  ASSERT_OK(box->Settle({1, 2, 4}, {{3, tonghop::v1::REJECT_REASON_UNKNOWN_INDICATOR, "unknown 'c'"}}, 1000, nullptr));
+  EXPECT_EQ(box->settled_seq(), 4u);
+  EXPECT_EQ(box->retained_count(), 4u);
+  EXPECT_GT(box->retained_bytes(), 0u);
+  EXPECT_EQ(box->oldest_retained_at_ms(), 1000);
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    if (reopen) {
+      const uint64_t bytes = box->retained_bytes();
+      box.reset();
+      ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
+      EXPECT_EQ(box->settled_seq(), 4u);
+      EXPECT_EQ(box->retained_count(), 4u);
+      EXPECT_EQ(box->retained_bytes(), bytes);
+      EXPECT_EQ(box->oldest_retained_at_ms(), 1000);
+    }
+    std::vector<tonghop::v1::IndicatorUpdate> read;
+    // Seq 5 is pending: ReadPending's, not ReadSettled's.
+    ASSERT_EQ(ReadSettled(box.get(), 1, 6, &read), (std::vector<uint64_t>{1, 2, 3, 4}));
+    EXPECT_EQ(read[2].indicator(), "c");
+    EXPECT_EQ(read[3].value(), 4);
+    ASSERT_EQ(ReadSettled(box.get(), 2, 4, &read), (std::vector<uint64_t>{2, 3}));
+    read.clear();
+    ASSERT_OK(box->ReadSettled(1, 6, 2, &read));
+    EXPECT_EQ(Seqs(read), (std::vector<uint64_t>{1, 2}));
+  }
+  EXPECT_EQ(box->pending_count(), 1u);
+  EXPECT_EQ(box->rejected_count(), 1u);
+}
+
+// The retention window: what was settled before the cutoff goes, then the oldest while more bytes
+// than the bound are kept, at most so many records a call. A seq no longer retained reads as a
+// placeholder saying so.
+TEST(OutboxTest, PruneDropsTheOldestByAgeAndBySize) {
+  testing::TempDir dir;
+  std::unique_ptr<Outbox> box;
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
+  std::vector<tonghop::v1::IndicatorUpdate> figures(10, Figure("a", 1));
+  ASSERT_OK(box->Append(&figures));
+  // Settled at 1100, 1200 ... 2000: records of one size.
+  for (uint64_t seq = 1; seq <= 10; ++seq) ASSERT_OK(box->Settle({seq}, {}, 1000 + static_cast<int64_t>(seq) * 100, nullptr));
+  const uint64_t each = box->retained_bytes() / 10;
+  ASSERT_EQ(box->retained_bytes(), each * 10);
+  size_t pruned = 0;
+  ASSERT_OK(box->PruneRetained(/*settled_before_ms=*/1100, UINT64_MAX, 1000, &pruned));
+  EXPECT_EQ(pruned, 0u) << "nothing was settled before 1100";
+  ASSERT_OK(box->PruneRetained(/*settled_before_ms=*/1350, UINT64_MAX, 1000, &pruned));
+  EXPECT_EQ(pruned, 3u);
+  EXPECT_EQ(box->retained_from_seq(), 4u);
+  EXPECT_EQ(box->retained_count(), 7u);
+  EXPECT_EQ(box->oldest_retained_at_ms(), 1400);
+  ASSERT_OK(box->PruneRetained(0, /*max_bytes=*/each * 5, 1000, &pruned));
+  EXPECT_EQ(pruned, 2u);
+  EXPECT_EQ(box->retained_bytes(), each * 5);
+  ASSERT_OK(box->PruneRetained(0, 0, /*max_records=*/2, &pruned));
+  EXPECT_EQ(pruned, 2u);
+  EXPECT_EQ(box->retained_from_seq(), 8u);
+
+  std::vector<tonghop::v1::IndicatorUpdate> read;
+  ASSERT_EQ(ReadSettled(box.get(), 6, 11, &read), (std::vector<uint64_t>{6, 7, 8, 9, 10}));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(read[i].indicator().empty());
+    EXPECT_TRUE(read[i].unreadable_reason().starts_with(fmt::format("the collector no longer retains seq {}", 6 + i)))
+        << read[i].unreadable_reason();
+  }
+  EXPECT_EQ(read[2].indicator(), "a");
+  box.reset();
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
+  EXPECT_EQ(box->retained_from_seq(), 8u);
+  EXPECT_EQ(box->retained_count(), 3u);
+  EXPECT_EQ(box->oldest_retained_at_ms(), 1800);
+  ASSERT_OK(box->PruneRetained(INT64_MAX, UINT64_MAX, 1000, &pruned));
+  EXPECT_EQ(pruned, 3u);
+  EXPECT_EQ(box->retained_count(), 0u);
+  EXPECT_EQ(box->retained_bytes(), 0u);
+  EXPECT_EQ(box->oldest_retained_at_ms(), 0);
+  EXPECT_EQ(box->settled_seq(), 10u) << "pruning forgets figures, not how far the aggregator got";
+}
+
+// An outbox written before retention existed has none of its records: everything the aggregator
+// settled counts as pruned, and the aggregator holds everything below the first pending seq.
+TEST(OutboxTest, AnOutboxFromBeforeRetentionOpensWithNothingRetained) {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("outbox");
+  {
+    std::unique_ptr<Outbox> box;
+    ASSERT_OK(Outbox::Open(path, &box));
+    std::vector<tonghop::v1::IndicatorUpdate> figures(5, Figure("a", 1));
+    ASSERT_OK(box->Append(&figures));
+  }
+  {
+    // What an older collector left: seqs 1 and 2 forgotten once acked, no retention keys (and no
+    // retained family, which opening with create_missing_column_families makes empty).
+    std::unique_ptr<RocksDb> db;
+    ASSERT_OK(RocksDb::Open(path, {"pending", "rejected", "files", "unreadable", "retained"}, &db));
+    rocksdb::WriteBatch batch;
+    batch.Delete(db->family(0), EncodeBigEndian64(1));
+    batch.Delete(db->family(0), EncodeBigEndian64(2));
+    for (const char* key : {"settled_seq", "retained_from_seq", "retained_count", "retained_bytes"}) batch.Delete(key);
+    ASSERT_OK(db->Write({}, &batch, "test"));
+  }
+  std::unique_ptr<Outbox> box;
+  ASSERT_OK(Outbox::Open(path, &box));
+  EXPECT_EQ(box->retained_from_seq(), 3u);
+  EXPECT_EQ(box->settled_seq(), 2u);
+  EXPECT_EQ(box->retained_count(), 0u);
+  std::vector<tonghop::v1::IndicatorUpdate> read;
+  ASSERT_EQ(ReadSettled(box.get(), 1, 3, &read), (std::vector<uint64_t>{1, 2}));
+  EXPECT_FALSE(read[0].unreadable_reason().empty());
 }
 
 }  // namespace

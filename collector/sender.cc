@@ -53,6 +53,7 @@ Status Sender::Start() {
   TONGHOP_RETURN_IF_ERROR(Connect());
   connected_at_ms_ = MonotonicMs();
   cursor_ = outbox_->FirstPendingSeq();
+  highest_settled_ = outbox_->settled_seq();
   const int64_t now = MonotonicMs();
   last_heard_ms_ = now;  // measure unreachability from the start
   last_send_ms_ = now - options_.heartbeat_interval_ms;  // say hello at once
@@ -100,7 +101,7 @@ void Sender::Reconnect(int64_t now) {
   if (Status s = Connect(); !s.ok()) spdlog::error("reconnecting to the aggregator: {}", s.message());
   connected_at_ms_ = now;
   // What was in flight on the old connection is lost with it.
-  if (!in_flight_.empty()) Rewind(outbox_->FirstPendingSeq());
+  if (!in_flight_.empty()) Rewind(LowestUnsettled());
   last_send_ms_ = now - options_.heartbeat_interval_ms;  // say hello on the new connection at once
 }
 
@@ -146,9 +147,13 @@ void Sender::ReadReplies(int64_t now) {
         continue;
       }
       if (message.has_heartbeat()) {
-        aggregator_storage_error_ = message.heartbeat().storage_error();
-        sender_key_ = message.heartbeat().sender_key();
-        FollowCatalog(message.heartbeat().catalog_version(), now);
+        const tonghop::v1::Heartbeat& heartbeat = message.heartbeat();
+        aggregator_storage_error_ = heartbeat.storage_error();
+        sender_key_ = heartbeat.sender_key();
+        FollowCatalog(heartbeat.catalog_version(), now);
+        if (heartbeat.resend_from_seq() != 0 && heartbeat.outbox_id() == outbox_->id()) {
+          HandleResendRequest(heartbeat.resend_from_seq());
+        }
       }
       if (message.has_replies()) {
         FollowCatalog(message.replies().catalog_version(), now);
@@ -197,9 +202,10 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
   for (const auto& reject : replies.rejects()) {
     auto it = in_flight_.find(reject.seq());
     if (reject.reason() == tonghop::v1::REJECT_REASON_OUT_OF_SEQUENCE) {
+      // Replies on one connection come in the order the aggregator made them, and its position only
+      // moves on, so a current one that asks for a seq it had settled means its database went back.
       bool current = it != in_flight_.end() && it->second.generation == generation_ && generation_confirmed_;
-      if (current && reject.expected_seq() > highest_settled_ &&
-          (expected_seq == 0 || reject.expected_seq() < expected_seq)) {
+      if (current && reject.expected_seq() != 0 && (expected_seq == 0 || reject.expected_seq() < expected_seq)) {
         expected_seq = reject.expected_seq();
       }
     } else if (IsRefusedForNow(reject.reason())) {
@@ -296,24 +302,56 @@ void Sender::TakeCatalog(const tonghop::v1::CatalogFiles& files) {
 }
 
 void Sender::HandleOutOfSequence(uint64_t expected_seq) {
-  const uint64_t first_pending = outbox_->FirstPendingSeq();
   if (expected_seq >= cursor_) {
     // It wants what was not sent yet: nothing to resend (the cursor reaches it anyway).
     return;
   }
-  if (expected_seq < first_pending) {
-    if (reported_lost_seq_ != expected_seq) {
-      reported_lost_seq_ = expected_seq;
-      spdlog::error("aggregator expects seq {} but it acknowledged updates up to {} before; they are "
-                    "no longer in this outbox, so the aggregator's database has lost them. Restore "
-                    "it, or have the aggregator start a new stream for outbox {:016x}",
-                    expected_seq, first_pending - 1, outbox_->id());
-    }
-    return;
+  if (expected_seq <= highest_settled_) {
+    ReportAggregatorLoss(expected_seq);
+  } else {
+    spdlog::info("aggregator expects seq {} (an update was lost in transit); resending from there", expected_seq);
   }
-  spdlog::info("aggregator expects seq {} (an update was lost in transit); resending from there",
-               expected_seq);
   Rewind(expected_seq);
+}
+
+void Sender::HandleResendRequest(uint64_t from_seq) {
+  // The aggregator answered a heartbeat from the position it holds: what it asks for may be on its
+  // way already, sent since the last rewind and not yet answered, or not sent yet.
+  if (from_seq >= cursor_) return;
+  auto it = in_flight_.find(from_seq);
+  if (it != in_flight_.end() && it->second.generation == generation_) return;
+  ReportAggregatorLoss(from_seq);
+  Rewind(from_seq);
+}
+
+void Sender::ReportAggregatorLoss(uint64_t from_seq) {
+  const uint64_t settled = std::max(highest_settled_, from_seq);
+  if (reported_loss_seq_ != from_seq) {
+    reported_loss_seq_ = from_seq;
+    spdlog::warn("aggregator asks for seq {} again, though it had acknowledged or refused this outbox's updates up "
+                 "to {}: its database went back (restored from a backup?). Sending them again from seq {}, out of "
+                 "the {} this collector retains (from seq {}); it counts each once",
+                 from_seq, settled, from_seq, outbox_->retained_count(), outbox_->retained_from_seq());
+  }
+  const uint64_t first_retained = outbox_->retained_from_seq();
+  const uint64_t lost_from = std::max(from_seq, lost_through_ + 1);
+  if (lost_from >= first_retained) return;
+  const uint64_t lost_to = first_retained - 1;
+  lost_ += lost_to - lost_from + 1;
+  lost_through_ = lost_to;
+  constexpr size_t kFilesNamed = 5;
+  std::vector<std::string> names = outbox_->FilesWithSeqs(lost_from, lost_to, kFilesNamed + 1);
+  std::string files;
+  for (size_t i = 0; i < names.size() && i < kFilesNamed; ++i) files += (files.empty() ? "" : ", ") + names[i];
+  if (names.size() > kFilesNamed) files += ", …";
+  spdlog::error("the aggregator lost seqs {}..{} of outbox {:016x} ({} updates), and this collector no longer retains "
+                "them: they were dropped after its retention window (--retention_hours, --retention_max_bytes), "
+                "which was shorter than the time since the aggregator's backup. Placeholders take their seqs, which "
+                "the aggregator records as lost, so the figures after them flow. Enter those figures again{}",
+                lost_from, lost_to, outbox_->id(), lost_to - lost_from + 1,
+                files.empty() ? " (submit them)"
+                              : fmt::format(": copy (not move) their drop files from done/ back into the drop "
+                                            "folder: {}", files));
 }
 
 void Sender::UpdateReachability(int64_t now) {
@@ -324,7 +362,7 @@ void Sender::UpdateReachability(int64_t now) {
                    options_.aggregator_endpoint, outbox_->pending_count());
       // What was in flight when the link broke may be lost; resend it now rather than after the
       // ack timeout.
-      if (!in_flight_.empty()) Rewind(outbox_->FirstPendingSeq());
+      if (!in_flight_.empty()) Rewind(LowestUnsettled());
     } else {
       spdlog::info("aggregator at {} is reachable", options_.aggregator_endpoint);
     }
@@ -337,9 +375,15 @@ void Sender::UpdateReachability(int64_t now) {
   }
 }
 
+uint64_t Sender::LowestUnsettled() const {
+  const uint64_t first_pending = outbox_->FirstPendingSeq();
+  // In flight below the first pending seq: settled updates being sent again.
+  return in_flight_.empty() ? first_pending : std::min(first_pending, in_flight_.begin()->first);
+}
+
 void Sender::CheckAckTimeout(int64_t now) {
   if (in_flight_.empty() || now - in_flight_.begin()->second.sent_ms < options_.ack_timeout_ms) return;
-  const uint64_t first = outbox_->FirstPendingSeq();
+  const uint64_t first = LowestUnsettled();
   if (!silence_logged_) {
     spdlog::info("no reply from the aggregator for {} ms; resending {} updates from seq {}",
                  now - in_flight_.begin()->second.sent_ms, outbox_->pending_count(), first);
@@ -350,7 +394,8 @@ void Sender::CheckAckTimeout(int64_t now) {
 
 void Sender::Pump(int64_t now) {
   want_pollout_ = false;
-  if (now < paused_until_ms_ || outbox_->pending_count() == 0 || cursor_ >= outbox_->next_seq()) return;
+  if (now < paused_until_ms_) return;
+  if (cursor_ >= resend_until_ && (outbox_->pending_count() == 0 || cursor_ >= outbox_->next_seq())) return;
   while (in_flight_.size() < static_cast<size_t>(options_.max_in_flight)) {
     try {
       if (!(dealer_.get(zmq::sockopt::events) & ZMQ_POLLOUT)) {
@@ -367,13 +412,20 @@ void Sender::Pump(int64_t now) {
     batch->set_node_id(options_.node_id);
     batch->set_outbox_id(outbox_->id());
     std::vector<tonghop::v1::IndicatorUpdate> updates;
-    if (Status s = outbox_->ReadPending(cursor_, room, &updates); !s.ok()) {
+    const bool resending = cursor_ < resend_until_;
+    Status read = resending ? outbox_->ReadSettled(cursor_, resend_until_, room, &updates)
+                            : outbox_->ReadPending(cursor_, room, &updates);
+    if (Status s = read; !s.ok()) {
       if (outbox_log_.Allow()) {
         spdlog::error("cannot read the outbox to send it: {} ({} more held back)", s.message(), outbox_log_.suppressed());
       }
       return;
     }
     if (updates.empty()) {
+      if (resending) {
+        cursor_ = resend_until_;  // what lies between is pending
+        continue;
+      }
       cursor_ = outbox_->next_seq();
       return;
     }
@@ -396,6 +448,9 @@ void Sender::Pump(int64_t now) {
 void Sender::SendHeartbeat(int64_t now) {
   tonghop::v1::CollectorMessage message;
   message.mutable_heartbeat()->set_sent_at_ms(NowMs());
+  // So that an aggregator holding less of this outbox than it settled asks for the rest again.
+  message.mutable_heartbeat()->set_outbox_id(outbox_->id());
+  message.mutable_heartbeat()->set_settled_seq(highest_settled_);
   // Not sent while the aggregator is not connected (ZMQ_IMMEDIATE): the next one follows anyway.
   (void)SendProto(dealer_, message);
   last_send_ms_ = now;
@@ -409,6 +464,9 @@ void Sender::Rewind(uint64_t to_seq) {
   generation_confirmed_ = false;
   in_flight_.erase(in_flight_.lower_bound(to_seq), in_flight_.end());
   cursor_ = to_seq;
+  // Below the first pending seq lies what the aggregator had settled: sent again from retention.
+  const uint64_t first_pending = outbox_->FirstPendingSeq();
+  resend_until_ = to_seq < first_pending ? first_pending : 0;
 }
 
 }  // namespace tonghop

@@ -9,8 +9,13 @@
 //    outbox's rejected records and a row is appended to rejected.csv.
 //  - Reject OUT_OF_SEQUENCE: go-back-N, the cursor rewinds to expected_seq. Each rewind starts a
 //    new generation; until the aggregator has answered the first resent update, rejects belong to
-//    the burst being resent and are ignored, as are rejects whose expected_seq the aggregator has
-//    since acknowledged. So one gap costs one resend, not a storm.
+//    the burst being resent and are ignored. So one gap costs one resend, not a storm.
+//  - The aggregator asks again for seqs it had settled (an OUT_OF_SEQUENCE reject, or a heartbeat
+//    answer's resend request, at or below settled_seq): its database was restored from a backup
+//    taken before it had them. The cursor rewinds into the outbox's retained updates and resends
+//    them (Outbox::ReadSettled; the aggregator's sequence rules keep it exactly-once), then goes
+//    on with the pending ones. Seqs no longer retained go as placeholders the aggregator records
+//    as lost, so its sequence goes on; that loss is logged with what to do, and counted.
 //  - Reject UNAVAILABLE, or UNAUTHORIZED (this unit's key is not, or no longer, registered):
 //    rewind to it and send nothing for ack_timeout_ms; the figures wait in the outbox.
 //  - An update unanswered for ack_timeout_ms (lost in a TCP reset, or the aggregator is silent):
@@ -25,8 +30,9 @@
 //  - Each seq the aggregator settles (an ack, or a final reject) is also told to OnSettled's
 //    callback, after the outbox has recorded it: a one-shot sender (tonghop import) reports each
 //    figure's fate from it.
-//  - When nothing was sent for heartbeat_interval_ms it sends a Heartbeat, which the aggregator
-//    answers. The aggregator is reachable while something was heard from it within three
+//  - When nothing was sent for heartbeat_interval_ms it sends a Heartbeat, with the outbox's id and
+//    settled_seq, which the aggregator answers (with a resend request when it holds less). The
+//    aggregator is reachable while something was heard from it within three
 //    heartbeat intervals; the change either way is logged once. While it is silent the sender
 //    makes a new connection every three intervals: without ZMTP heartbeats nothing else would
 //    drop one whose link was cut.
@@ -123,6 +129,8 @@ class Sender {
   static constexpr size_t kRecentAcks = 4096;
   // Times the cursor went back (for tests and logs).
   uint64_t rewinds() const { return rewinds_; }
+  // Seqs the aggregator asked for again that were no longer retained, since Start().
+  uint64_t lost() const { return lost_; }
 
  private:
   enum class Reachability { kUnknown, kReachable, kUnreachable };
@@ -147,7 +155,15 @@ class Sender {
   void FollowCatalog(uint64_t version, int64_t now);
   void TakeCatalog(const tonghop::v1::CatalogFiles& files);
   void HandleOutOfSequence(uint64_t expected_seq);
+  // A heartbeat answer's request to resend from `from_seq` (tonghop.proto, Heartbeat).
+  void HandleResendRequest(uint64_t from_seq);
+  // The aggregator wants `from_seq` again although it had settled up to highest_settled_: logs it
+  // once per episode, and the loss of what is no longer retained.
+  void ReportAggregatorLoss(uint64_t from_seq);
   void UpdateReachability(int64_t now);
+  // The lowest seq the aggregator may lack: the first pending one, or lower while settled ones are
+  // in flight again.
+  uint64_t LowestUnsettled() const;
   void CheckAckTimeout(int64_t now);
   void Pump(int64_t now);
   void SendHeartbeat(int64_t now);
@@ -165,6 +181,9 @@ class Sender {
   LogLimiter refusal_log_{60'000};
 
   uint64_t cursor_ = 1;  // next seq to send
+  // While the cursor is below it, updates are sent again from the outbox's settled ones (a rewind
+  // below the first pending seq); 0 when not.
+  uint64_t resend_until_ = 0;
   std::map<uint64_t, InFlight> in_flight_;
   uint64_t generation_ = 0;
   // First seq sent since the last rewind (0 until one is); rejects are trusted again once the
@@ -187,7 +206,9 @@ class Sender {
   std::string aggregator_storage_error_;
   std::string sender_key_;
   std::function<void(const Settlement&)> on_settled_;
-  uint64_t reported_lost_seq_ = 0;
+  uint64_t reported_loss_seq_ = 0;  // the from_seq of the aggregator's loss last logged
+  uint64_t lost_through_ = 0;       // highest seq counted in lost_
+  uint64_t lost_ = 0;
   std::map<uint64_t, bool> recent_acks_;  // seq -> duplicate, the last kRecentAcks acked
   int64_t catalog_requested_ms_ = 0;  // when the catalog was last asked for; 0: not since it came
   LogLimiter catalog_log_{60'000};

@@ -1,5 +1,6 @@
 #include "collector/sender.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "collector/test_aggregator.h"
@@ -330,6 +331,108 @@ TEST_F(SenderTest, ForeignAndMalformedRepliesAreIgnored) {
   EXPECT_EQ(outbox_->pending_count(), 2u);
   aggregator_.AckAll(*batch);
   EXPECT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+}
+
+// The aggregator's database was restored from a backup that holds this outbox up to seq 50, and it
+// says so by refusing the next update OUT_OF_SEQUENCE. The collector sends seqs 51 on again, those
+// it had settled first, as they were, then the pending ones.
+TEST_F(SenderTest, AnAggregatorThatLostAcknowledgedUpdatesGetsThemAgainFromRetention) {
+  Append(200);
+  StartSender();
+  for (int i = 0; i < 2; ++i) {
+    auto batch = NextBatch();
+    ASSERT_TRUE(batch.has_value());
+    aggregator_.AckAll(*batch);
+  }
+  ASSERT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+  Append(10);
+  auto batch = NextBatch();
+  ASSERT_TRUE(batch.has_value());
+  ASSERT_EQ(batch->updates(0).seq(), 201u);
+  tonghop::v1::UpdateReplies replies;
+  replies.set_outbox_id(outbox_->id());
+  for (const auto& u : batch->updates()) {
+    auto* r = replies.add_rejects();
+    r->set_seq(u.seq());
+    r->set_reason(tonghop::v1::REJECT_REASON_OUT_OF_SEQUENCE);
+    r->set_expected_seq(51);
+  }
+  aggregator_.Reply(replies);
+  uint64_t next = 51;
+  while (next <= 210) {
+    auto again = NextBatch();
+    ASSERT_TRUE(again.has_value()) << "waiting for seq " << next;
+    for (const auto& u : again->updates()) {
+      ASSERT_EQ(u.seq(), next) << "each seq once, in order";
+      EXPECT_EQ(u.value(), static_cast<double>((next - 1) % 200) + 0.5) << "seq " << next << " as it was sent";
+      EXPECT_TRUE(u.unreadable_reason().empty());
+      ++next;
+    }
+    aggregator_.AckAll(*again);
+  }
+  EXPECT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0 && sender_->in_flight() == 0; }));
+  EXPECT_EQ(sender_->lost(), 0u);
+  EXPECT_FALSE(NextBatch(200).has_value());
+}
+
+// An idle collector (nothing pending) learns of the loss from the answer to its heartbeat, which
+// carries its outbox and the highest seq the aggregator had settled.
+TEST_F(SenderTest, AHeartbeatAnswerAsksAnIdleCollectorToResendWhatItRetains) {
+  Append(30);
+  StartSender(1000, 5000, /*heartbeat_interval_ms=*/50);
+  auto batch = NextBatch();
+  ASSERT_TRUE(batch.has_value());
+  aggregator_.AckAll(*batch);
+  ASSERT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+  EXPECT_TRUE(StepUntil([&] {
+    aggregator_.NextBatch(5);
+    return aggregator_.last_heartbeat.settled_seq() == 30;
+  }));
+  EXPECT_EQ(aggregator_.last_heartbeat.outbox_id(), outbox_->id());
+
+  aggregator_.resend_from_seq = 11;
+  auto again = NextBatch();
+  ASSERT_TRUE(again.has_value());
+  aggregator_.resend_from_seq = 0;
+  ASSERT_EQ(again->updates_size(), 20);
+  EXPECT_EQ(again->updates(0).seq(), 11u);
+  EXPECT_EQ(again->updates(0).value(), 10.5);
+  EXPECT_EQ(again->updates(19).seq(), 30u);
+  aggregator_.AckAll(*again);
+  EXPECT_TRUE(StepUntil([&] { return sender_->in_flight() == 0; }));
+  EXPECT_FALSE(NextBatch(200).has_value()) << "one request, one resend";
+}
+
+// Seqs asked for again after the retention window dropped them go as placeholders, which the
+// aggregator records as lost, so that its sequence goes on to the retained ones; the loss is counted.
+TEST_F(SenderTest, SeqsNoLongerRetainedGoAsPlaceholdersAndAreCountedAsLost) {
+  Append(20);
+  StartSender(1000, 5000, /*heartbeat_interval_ms=*/50);
+  auto batch = NextBatch();
+  ASSERT_TRUE(batch.has_value());
+  aggregator_.AckAll(*batch);
+  ASSERT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+  size_t pruned = 0;
+  // Keep at most the bytes of the last five.
+  ASSERT_OK(outbox_->PruneRetained(0, outbox_->retained_bytes() / 20 * 5 + 5, 1000, &pruned));
+  ASSERT_EQ(pruned, 15u);
+
+  aggregator_.resend_from_seq = 1;
+  auto again = NextBatch();
+  ASSERT_TRUE(again.has_value());
+  aggregator_.resend_from_seq = 0;
+  ASSERT_EQ(again->updates_size(), 20);
+  for (int i = 0; i < 15; ++i) {
+    const auto& u = again->updates(i);
+    EXPECT_EQ(u.seq(), static_cast<uint64_t>(i + 1));
+    EXPECT_EQ(u.reporting_unit(), "bac-son");
+    EXPECT_TRUE(u.indicator().empty());
+    EXPECT_TRUE(u.unreadable_reason().starts_with(fmt::format("the collector no longer retains seq {}", i + 1)))
+        << u.unreadable_reason();
+  }
+  EXPECT_EQ(again->updates(15).seq(), 16u);
+  EXPECT_EQ(again->updates(15).value(), 15.5);
+  EXPECT_EQ(sender_->lost(), 15u);
 }
 
 }  // namespace

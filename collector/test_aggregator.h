@@ -1,6 +1,7 @@
 // TestAggregator: the aggregator's side of the ingest link for the collector's tests, a real
 // ROUTER on loopback speaking tonghop.proto, whose replies each test chooses (drop, ack, reject
-// out of sequence...). Answers heartbeats unless told not to. Header-only test helper.
+// out of sequence...). Answers heartbeats unless told not to, with a resend request when told to.
+// Header-only test helper.
 #pragma once
 
 #include <functional>
@@ -44,9 +45,14 @@ class TestAggregator {
       if (!ParseProto(body, &message)) continue;
       if (message.has_heartbeat()) {
         ++heartbeats;
+        last_heartbeat = message.heartbeat();
         if (answer_heartbeats) {
           tonghop::v1::AggregatorMessage reply;
           reply.mutable_heartbeat()->set_sent_at_ms(NowMs());
+          if (resend_from_seq != 0) {
+            reply.mutable_heartbeat()->set_outbox_id(message.heartbeat().outbox_id());
+            reply.mutable_heartbeat()->set_resend_from_seq(resend_from_seq);
+          }
           reply.mutable_heartbeat()->set_sender_key(sender_key);
           (void)SendRouted(router_, peer_, reply);
         }
@@ -80,9 +86,13 @@ class TestAggregator {
   }
 
   bool answer_heartbeats = true;
+  // When set, heartbeats are answered with a request to resend from this seq, as an aggregator
+  // restored from a backup answers.
+  uint64_t resend_from_seq = 0;
   // What the answers to heartbeats say the sender's key is ("collector:cao-loc"; "": plain text).
   std::string sender_key;
   int heartbeats = 0;
+  tonghop::v1::Heartbeat last_heartbeat;
 
  private:
   zmq::socket_t router_;

@@ -224,6 +224,15 @@ Texts TextsOf(Msg id) {
       return {"không đọc được", "unreadable"};
     case Msg::kStatusUnreadableLast:
       return {"{0} (gần nhất: {1})", "{0} (last: {1})"};
+    case Msg::kStatusRetained:
+      return {"đã xác nhận, còn lưu giữ", "retained"};
+    case Msg::kStatusRetainedOldest:
+      return {"{0} (cũ nhất được xác nhận {1})", "{0} (oldest acknowledged {1})"};
+    case Msg::kStatusLost:
+      return {"bị mất", "lost"};
+    case Msg::kStatusLostCount:
+      return {"{0} (máy chủ tổng hợp được khôi phục đã hỏi lại sau khi hết thời hạn lưu giữ; xem nhật ký)",
+              "{0} (asked for again by a restored aggregator after the retention window; see the log)"};
     case Msg::kStatusAggregator:
       return {"máy chủ tổng hợp", "aggregator"};
     case Msg::kStatusReachable:

@@ -6,6 +6,7 @@
 #include <rocksdb/perf_level.h>
 
 #include <fmt/format.h>
+#include <rocksdb/utilities/checkpoint.h>
 
 #include "core/rocksdb_util.h"
 
@@ -48,6 +49,14 @@ Status RocksDb::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch*
   }
   if (!s.ok()) broken_ = s;
   return s;
+}
+
+Status RocksDb::CreateCheckpoint(const std::string& dir) const {
+  if (!db_) return Status::Unavailable("the database is closed after a failed reopen: " + broken_.message());
+  rocksdb::Checkpoint* raw = nullptr;
+  TONGHOP_RETURN_IF_ERROR(FromRocksDb(rocksdb::Checkpoint::Create(db_.get(), &raw), "preparing a checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  return FromRocksDb(checkpoint->CreateCheckpoint(dir), fmt::format("making a checkpoint of {} in {}", dir_, dir));
 }
 
 uint64_t RocksDb::TableFileBytes() const {

@@ -27,6 +27,7 @@ class Status {
   bool IsNotFound() const { return code_ == Code::kNotFound; }
   bool IsIOError() const { return code_ == Code::kIOError; }
   bool IsUnavailable() const { return code_ == Code::kUnavailable; }
+  bool IsCorruption() const { return code_ == Code::kCorruption; }
 
   // Returns a copy whose message is "<context>: <message>".
   Status WithContext(std::string_view context) const;

@@ -1,7 +1,8 @@
 // Randomized fault schedules over the real processes. 11 collectors stream first reports and
 // corrections through drop files, while a seeded schedule SIGKILLs, SIGSTOPs and restarts the
-// aggregator, the publisher, collectors and a subscriber. Afterwards, against totals the test
-// computes itself:
+// aggregator, the publisher, collectors and a subscriber, takes online backups of the aggregator
+// (`tonghop backup`), and loses the aggregator's data folder, restoring it from the latest backup.
+// Afterwards, against totals the test computes itself:
 //  - every collector's outbox is empty (all it accepted was acknowledged);
 //  - every province value equals the expected one, exactly;
 //  - the audit log holds every update exactly once (no (outbox, seq) twice, none missing);
@@ -13,6 +14,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <algorithm>
+#include <filesystem>
+#include <iterator>
 #include <map>
 #include <random>
 
@@ -70,6 +73,8 @@ class FaultScheduleTest : public ::testing::Test {
   struct Outcome {
     size_t updates = 0;
     size_t faults = 0;
+    size_t backups = 0;
+    size_t restores = 0;
   };
   Outcome RunSchedule(uint64_t seed, size_t total_updates);
 };
@@ -138,24 +143,55 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(uint64_t seed, size_t 
   size_t files_total = 0;
   for (const auto& s : streams) files_total += s.files.size();
   const int64_t stream_ms = std::max<int64_t>(static_cast<int64_t>(files_total) * kDropIntervalMs, kMinFaultWindowMs);
+  enum Kind { kKill, kPause, kSubscriber, kBackup, kRestore };
   struct Fault {
     int64_t at_ms, for_ms;
-    int kind;  // 0 kill+restart, 1 pause+resume, 2 subscriber kill+restart
+    Kind kind;  // kill+restart, pause+resume, subscriber kill+restart, backup, data lost+restore
     std::string node;
   };
   std::vector<Fault> faults;
   for (int64_t t = 200 + static_cast<int64_t>(rng() % 500); t < stream_ms + 1'000;
        t += 400 + static_cast<int64_t>(rng() % 1'200)) {
-    Fault f{t, static_cast<int64_t>(rng() % 1'200), static_cast<int>(rng() % 5), nodes[rng() % nodes.size()]};
-    f.kind = f.kind < 2 ? 0 : f.kind < 4 ? 1 : 2;  // kills and pauses twice as often as subscriber restarts
+    Fault f{t, static_cast<int64_t>(rng() % 1'200), kKill, nodes[rng() % nodes.size()]};
+    // Kills and pauses twice as often as the others.
+    static constexpr Kind kKinds[] = {kKill, kKill, kPause, kPause, kSubscriber, kBackup, kRestore};
+    f.kind = kKinds[rng() % std::size(kKinds)];
+    if (f.kind == kBackup || f.kind == kRestore) f.node = "aggregator";
     faults.push_back(f);
   }
+  // The latest backup taken (a restore before the first is a kill and restart).
+  std::string backup;
+  size_t backups = 0, restores = 0;
+  // Loses the aggregator's data folder: what a dead disk does, with the process.
+  auto lose_aggregator_data = [&] {
+    Status s = province.Kill("aggregator");
+    std::error_code ignored;
+    std::filesystem::remove_all(province.AggregatorDataDir(), ignored);
+    return s;
+  };
+  auto restore_aggregator = [&] {
+    std::error_code error;
+    std::filesystem::copy(backup, province.AggregatorDataDir(), std::filesystem::copy_options::recursive, error);
+    if (error) return Status::IOError(fmt::format("copying the backup {}: {}", backup, error.message()));
+    ++restores;
+    return province.Restart("aggregator");
+  };
+  auto take_backup = [&] {
+    const std::string into = dir.Sub(fmt::format("backups/{}", backups));
+    std::string out, err;
+    const int code = province.RunCli({"backup", "--output", into, "--aggregator", province.QueryEndpoint(),
+                                      "--plaintext_for_development"}, &out, &err);
+    if (code != 0) return Status::IOError(fmt::format("tonghop backup exited {}: {}{}", code, out, err));
+    backup = into;
+    ++backups;
+    return Status::OK();
+  };
 
   const int64_t start = MonotonicMs();
   std::vector<size_t> next_file(kUnits, 0);
   size_t dropped = 0, fault_index = 0;
   int64_t next_drop_ms = 0, undo_at_ms = -1;
-  const Fault* active = nullptr;
+  Fault* active = nullptr;
   while (dropped < files_total || fault_index < faults.size() || active) {
     int64_t now = MonotonicMs() - start;
     if (dropped < files_total && now >= next_drop_ms) {
@@ -168,19 +204,28 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(uint64_t seed, size_t 
       next_drop_ms = now + kDropIntervalMs;
     }
     if (active && now >= undo_at_ms) {
-      Status s = active->kind == 0 ? province.Restart(active->node)
-                 : active->kind == 1 ? province.Resume(active->node)
-                                     : Status::OK();
-      if (active->kind == 2) restarted = subscriber("");
+      Status s;
+      switch (active->kind) {
+        case kKill: s = province.Restart(active->node); break;
+        case kPause: s = province.Resume(active->node); break;
+        case kSubscriber: restarted = subscriber(""); break;
+        case kBackup: break;
+        case kRestore: s = restore_aggregator(); break;
+      }
       EXPECT_TRUE(s.ok()) << active->node << ": " << s.ToString();
       active = nullptr;
     }
     if (!active && fault_index < faults.size() && now >= faults[fault_index].at_ms) {
       active = &faults[fault_index++];
-      Status s = active->kind == 0 ? province.Kill(active->node)
-                 : active->kind == 1 ? province.Pause(active->node)
-                                     : Status::OK();
-      if (active->kind == 2) restarted.reset();
+      if (active->kind == kRestore && backup.empty()) active->kind = kKill;
+      Status s;
+      switch (active->kind) {
+        case kKill: s = province.Kill(active->node); break;
+        case kPause: s = province.Pause(active->node); break;
+        case kSubscriber: restarted.reset(); break;
+        case kBackup: s = take_backup(); break;  // while the collectors stream, as all the others
+        case kRestore: s = lose_aggregator_data(); break;
+      }
       EXPECT_TRUE(s.ok()) << active->node << ": " << s.ToString();
       undo_at_ms = now + active->for_ms;
     }
@@ -245,14 +290,14 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(uint64_t seed, size_t 
   EXPECT_EQ(audit.rejected, 0u) << audit.first_rejection;
   EXPECT_EQ(audit.records, audit.distinct_updates) << "an update was applied twice";
   EXPECT_EQ(audit.records, per_unit * kUnits) << "updates missing from the audit log";
-  return {per_unit * kUnits, faults.size()};
+  return {per_unit * kUnits, faults.size(), backups, restores};
 }
 
 TEST_F(FaultScheduleTest, NothingLostNothingCountedTwiceUnderRandomFaults) {
   const uint64_t schedules = EnvOr("TONGHOP_FAULT_SCHEDULES", 3);
   const uint64_t updates = EnvOr("TONGHOP_FAULT_UPDATES", 100'000);
   uint64_t seed = EnvOr("TONGHOP_FAULT_SEED", std::random_device{}());
-  size_t survived = 0, total_updates = 0, total_faults = 0;
+  size_t survived = 0, total_updates = 0, total_faults = 0, total_restores = 0;
   const int64_t start = MonotonicMs();
   for (uint64_t n = 0; n < schedules; ++n, ++seed) {
     Outcome outcome = RunSchedule(seed, updates);
@@ -264,14 +309,15 @@ TEST_F(FaultScheduleTest, NothingLostNothingCountedTwiceUnderRandomFaults) {
     ++survived;
     total_updates += outcome.updates;
     total_faults += outcome.faults;
-    std::printf("schedule %zu/%llu (seed %llu): %zu updates, %zu faults, ok\n", survived,
+    total_restores += outcome.restores;
+    std::printf("schedule %zu/%llu (seed %llu): %zu updates, %zu faults (%zu backups, %zu restores), ok\n", survived,
                 static_cast<unsigned long long>(schedules), static_cast<unsigned long long>(seed), outcome.updates,
-                outcome.faults);
+                outcome.faults, outcome.backups, outcome.restores);
     std::fflush(stdout);
   }
-  std::printf("fault schedules survived: %zu of %llu, %zu updates, %zu faults injected, %.0f s\n", survived,
-              static_cast<unsigned long long>(schedules), total_updates, total_faults,
-              (MonotonicMs() - start) / 1000.0);
+  std::printf("fault schedules survived: %zu of %llu, %zu updates, %zu faults injected (%zu restores from a backup), "
+              "%.0f s\n", survived, static_cast<unsigned long long>(schedules), total_updates, total_faults,
+              total_restores, (MonotonicMs() - start) / 1000.0);
 }
 
 }  // namespace

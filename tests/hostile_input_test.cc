@@ -421,6 +421,13 @@ TEST_F(HostileInputTest, AViewerKeyMayQueryButNotReportFigures) {
   EXPECT_NE(province_.LogTail("aggregator", 50).find("viewer 'web' may not connect to a 'ingest' endpoint"),
             std::string::npos) << province_.LogTail("aggregator", 50);
   ExpectTotal("21 from 1 units");
+
+  // Nor may it copy the whole database.
+  std::vector<std::string> backup = {"backup", "--output", dir_.Sub("copy"), "--aggregator", province_.QueryEndpoint()};
+  for (const auto& flag : KeyFlags("web")) backup.push_back(flag);
+  EXPECT_EQ(province_.RunCli(backup, &out, &err), 1) << out;
+  EXPECT_NE(err.find("only an office key may take one"), std::string::npos) << err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("copy") + "/tonghop-backup.json"));
 }
 
 TEST_F(HostileInputTest, AnAuthenticatedPublisherServesOnlyRegisteredSubscribers) {
