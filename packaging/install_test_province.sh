@@ -218,8 +218,8 @@ as_officer sh -c "printf 'indicator,period,value\nagri.sown_area.total,2017-Q1,2
 check "the officer's dropped file is taken (moved to done/)" eventually test -f "$DROP/done/agriculture.csv"
 check "its figure reaches the province total (tonghop watch --once --json)" eventually total_is agri.sown_area.total 2314
 check "the officer submits through the collector's socket (group tonghop)" sh -c "
-  runuser -u officer -- tonghop --log_level off submit --collector $SUBMIT \
-    --indicator agri.sown_area.rice_spring --period 2017-Q1 --value 771 | grep -q 'accepted as seq'"
+  runuser -u officer -- tonghop --log_level off --lang en submit --collector $SUBMIT \
+    --indicator agri.sown_area.rice_spring --period 2017-Q1 --value 771 | grep -q 'stored by the aggregator as seq'"
 check "the submitted figure reaches the province total" eventually total_is agri.sown_area.rice_spring 771
 # A file only its owner may read waits in drop/ until it is made readable (OPERATIONS.md).
 as_officer sh -c "umask 077 && printf 'indicator,period,value\nagri.sown_area.maize_spring,2017-Q1,515\n' \
@@ -230,7 +230,7 @@ check "a file the collector cannot read waits in drop/, and its log says so" eve
 as_officer chmod a+r "$DROP/private.csv"
 check "made readable (chmod a+r), it is taken" eventually test -f "$DROP/done/private.csv"
 check "collector-status: nothing pending, the aggregator reachable" eventually sh -c "
-  runuser -u officer -- tonghop --log_level off collector-status --collector $SUBMIT >/tmp/status.out &&
+  runuser -u officer -- tonghop --log_level off --lang en collector-status --collector $SUBMIT >/tmp/status.out &&
   grep -q '^pending: 0' /tmp/status.out && grep -q 'aggregator: reachable' /tmp/status.out"
 check "the web node listens on 127.0.0.1:8080, loopback, by default" sh -c "
   journalctl --since '$start' -u tonghop-web -o cat | grep -q 'ready: web http://127.0.0.1:8080/'"
