@@ -159,15 +159,18 @@ TEST_F(MetricsTest, PrometheusSeesTheQuarterStoredACollectorDownAndAUnitsFigures
     }
   }
 
-  // The ingest counters add up: every figure read was stored once, none refused or duplicated,
+  // The ingest counters add up: every figure read was stored once and none refused,
   // and the collectors hold none.
   EXPECT_TRUE(Eventually([&](std::string* seen) {
     const double stored = Value("sum(tonghop_aggregator_updates_stored_total)");
     *seen = fmt::format("{} stored", stored);
     return stored == kScenarioFigures;
   }, 60'000)) << province_.LogTail("aggregator");
-  EXPECT_EQ(Value("sum(tonghop_aggregator_updates_received_total)"), kScenarioFigures);
-  EXPECT_EQ(Value("sum(tonghop_aggregator_updates_duplicate_total) + sum(tonghop_aggregator_updates_refused_total)"), 0);
+  // A collector resends what stayed unanswered for its ack timeout (a slow machine, ASan), so the
+  // aggregator may receive a figure twice: the second copy is counted as a duplicate, never stored.
+  EXPECT_EQ(Value("sum(tonghop_aggregator_updates_received_total) - sum(tonghop_aggregator_updates_duplicate_total)"),
+            kScenarioFigures);
+  EXPECT_EQ(Value("sum(tonghop_aggregator_updates_refused_total)"), 0);
   EXPECT_EQ(Value("count(tonghop_aggregator_unit_last_figure_timestamp_seconds > 0)"), units_.size());
   EXPECT_TRUE(Eventually([&](std::string* seen) {
     const double pending = Value("sum(tonghop_collector_outbox_pending)");

@@ -292,8 +292,10 @@ TEST_F(OfficeWorkflowTest, AnOfficerFillsTheTemplateAndDropsWhatTheirSpreadsheet
   // The value cell (E) is empty; the reference (F) holds Cao Lộc's figure of 2017-Q1.
   ASSERT_EQ(first.size(), 5u);
   ASSERT_EQ(first[4].column, 5u);
-  for (const auto& f :
-       CliJson({"query", "--period", "2017-Q1", "--indicator", "agri.sown_area.total", "--by", "unit", "--format", "json"})["figures"]) {
+  // Held in a variable: a range-for over a member of a temporary reads freed memory.
+  const auto by_unit =
+      CliJson({"query", "--period", "2017-Q1", "--indicator", "agri.sown_area.total", "--by", "unit", "--format", "json"});
+  for (const auto& f : by_unit["figures"]) {
     if (f["reporting_unit"] == "cao-loc") EXPECT_EQ(std::stod(first[4].text), f["value"].get<double>());
   }
 
