@@ -37,7 +37,7 @@ void AddWarnings(const Catalog& catalog, const Indicator& indicator, const Perio
     bool complete = !parts.empty();
     for (const Indicator* part : parts) {
       ProvinceValue p = value_of(*part);
-      complete = complete && p.any && p.reported == part->expected_units.size();
+      complete = complete && p.any && p.reported == catalog.ExpectedUnits(*part, period).size();
       parts_sum += p.value;
     }
     const bool equal_rule = indicator.parts_rule == PartsRule::kEqual;
@@ -51,7 +51,7 @@ void AddWarnings(const Catalog& catalog, const Indicator& indicator, const Perio
   }
   if (indicator.min || indicator.max) {
     std::vector<std::string> outside;
-    for (const std::string& unit : indicator.expected_units) {
+    for (const std::string& unit : catalog.ExpectedUnits(indicator, period)) {
       auto it = units.find(unit);
       if (it == units.end() || it->second.derived) continue;
       const Decimal v = it->second.value;

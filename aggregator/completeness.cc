@@ -47,9 +47,10 @@ std::vector<Period> CompletenessSubPeriods(const Period& period) {
   return out;
 }
 
-SubPeriodCount CountUnits(const Indicator& indicator, const Period& period, const UnitValues& values) {
+SubPeriodCount CountUnits(const Catalog& catalog, const Indicator& indicator, const Period& period,
+                          const UnitValues& values) {
   SubPeriodCount count{period, 0, 0};
-  for (const std::string& unit : indicator.expected_units) {
+  for (const std::string& unit : catalog.ExpectedUnits(indicator, period)) {
     auto it = values.find(unit);
     if (it == values.end()) continue;
     ++count.units_with_figures;

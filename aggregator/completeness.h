@@ -35,8 +35,10 @@ struct SubPeriodCount {
   uint32_t units_reported = 0;      // expected units whose value of it is complete
   uint32_t units_with_figures = 0;  // expected units with any value of it
 };
-// How many of `indicator`'s expected units stand behind `values`, the units' values of `period`.
-SubPeriodCount CountUnits(const Indicator& indicator, const Period& period, const UnitValues& values);
+// How many of `indicator`'s units expected for `period` (Catalog::ExpectedUnits) stand behind
+// `values`, the units' values of `period`.
+SubPeriodCount CountUnits(const Catalog& catalog, const Indicator& indicator, const Period& period,
+                          const UnitValues& values);
 
 // The period type units are due to report `indicator` for: the longest of its period_type.
 Period::Type DuePeriodType(const Indicator& indicator);

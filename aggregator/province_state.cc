@@ -96,7 +96,8 @@ ProvinceValue ProvinceState::ValueOf(const Indicator& indicator, const Period& p
       weights = &store_.ValuesOf({weight, period});
     }
   }
-  return AggregateUnits(indicator, store_.ValuesOf({&indicator, period}), weights);
+  return AggregateUnits(indicator, catalog_->ExpectedUnits(indicator, period), store_.ValuesOf({&indicator, period}),
+                        weights);
 }
 
 const UnitValues& ProvinceState::YearToDateValuesOf(const Indicator& indicator, const Period& period,
@@ -120,7 +121,7 @@ ProvinceValue ProvinceState::YearToDateOf(const Indicator& indicator, const Peri
       weights = &YearToDateValuesOf(*weight, period, &weights_scratch);
     }
   }
-  return AggregateUnits(indicator, values, weights);
+  return AggregateUnits(indicator, catalog_->ExpectedUnitsYearToDate(indicator, period), values, weights);
 }
 
 tonghop::v1::AggregateUpdate ProvinceState::Compute(const std::string& indicator_id,
@@ -144,16 +145,17 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const 
   out.set_indicator(indicator.id);
   out.set_period(period.ToString());
   out.set_unit(indicator.unit);
-  out.set_units_expected(static_cast<uint32_t>(indicator.expected_units.size()));
+  const size_t expected = catalog_->ExpectedUnits(indicator, period).size();
+  out.set_units_expected(static_cast<uint32_t>(expected));
 
   const ProvinceValue value = ValueOf(indicator, period);
   SetValue(value.value, &out);
   out.set_units_reported(value.reported);
   out.set_derived(!value.direct);
-  out.set_partial(value.reported < indicator.expected_units.size());
+  out.set_partial(value.reported < expected);
   if (out.derived()) {
     for (const Period& sub : CompletenessSubPeriods(period)) {
-      const SubPeriodCount count = CountUnits(indicator, sub, store_.ValuesOf({&indicator, sub}));
+      const SubPeriodCount count = CountUnits(*catalog_, indicator, sub, store_.ValuesOf({&indicator, sub}));
       auto* entry = out.add_sub_periods();
       entry->set_period(sub.ToString());
       entry->set_units_reported(count.units_reported);
