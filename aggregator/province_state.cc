@@ -161,7 +161,7 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const 
   else before = catalog_->Baseline(indicator.id, previous);
   if (before) SetYoyPct(Decimal::Ratio(value.value - *before, *before, 100), &out);
 
-  AddWarnings(*catalog_, indicator, period, value, store_.ValuesOf(key),
+  AddWarnings(*catalog_, indicator, period, value, store_.TalliedValuesOf(key).tally.outside_range(),
               [&](const Indicator& part) { return ValueOf(part, period); }, &out);
   return out;
 }

@@ -1,27 +1,31 @@
 #include "aggregator/unit_tally.h"
 
+#include "aggregator/aggregate_warnings.h"
+
 namespace tonghop {
 
 void UnitTally::Replace(const std::string& unit, const UnitValue* before, const UnitValue* after) {
   if ((before == nullptr && after == nullptr) || !Catalog::Expects(*indicator_, unit)) return;
-  if (before != nullptr) Subtract(*before);
-  if (after != nullptr) Add(*after);
+  if (before != nullptr) Subtract(unit, *before);
+  if (after != nullptr) Add(unit, *after);
 }
 
-void UnitTally::Add(const UnitValue& value) {
+void UnitTally::Add(const std::string& unit, const UnitValue& value) {
   ++contributing_;
   if (value.complete) ++complete_;
   if (!value.derived) ++direct_;
   sum_ += value.value;
   if (KeepsValues()) values_.insert(value.value);
+  if (OutsideRange(*indicator_, value)) outside_range_.insert(unit);
 }
 
-void UnitTally::Subtract(const UnitValue& value) {
+void UnitTally::Subtract(const std::string& unit, const UnitValue& value) {
   --contributing_;
   if (value.complete) --complete_;
   if (!value.derived) --direct_;
   sum_ = sum_ - value.value;
   if (KeepsValues()) values_.erase(values_.find(value.value));
+  outside_range_.erase(unit);
 }
 
 ProvinceValue UnitTally::Value() const {

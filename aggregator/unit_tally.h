@@ -2,8 +2,8 @@
 // year to date), kept up to date as units' values are replaced, so that a changed figure costs its
 // own units, not all the units of the province. It holds what AggregateUnits reads from the values
 // of the expected units, without weights: their exact sum, how many there are, how many are
-// complete and how many are not derived, and for min and max every value (a replaced value leaves
-// the multiset, so the extreme stays exact). Decimal sums are exact, so subtracting a replaced value
+// complete and how many are not derived, for min and max every value (a replaced value leaves
+// the multiset, so the extreme stays exact), and the units whose figure breaks the min_max rule. Decimal sums are exact, so subtracting a replaced value
 // restores exactly what adding it changed: the tally equals AggregateUnits(indicator, values,
 // nullptr) after any sequence of replacements (unit_tally_test.cc pins that).
 // Part of FigureStore, testable alone; not thread-safe.
@@ -34,10 +34,12 @@ class UnitTally {
   // Expected units with a value, and those whose value is complete.
   uint32_t units_with_values() const { return contributing_; }
   uint32_t units_complete() const { return complete_; }
+  // Expected units whose value is OutsideRange (aggregator/aggregate_warnings.h), in unit order.
+  const std::set<std::string>& outside_range() const { return outside_range_; }
 
  private:
-  void Add(const UnitValue& value);
-  void Subtract(const UnitValue& value);
+  void Add(const std::string& unit, const UnitValue& value);
+  void Subtract(const std::string& unit, const UnitValue& value);
   bool KeepsValues() const {
     return indicator_->space_agg == SpaceAggregation::kMin || indicator_->space_agg == SpaceAggregation::kMax;
   }
@@ -48,6 +50,7 @@ class UnitTally {
   uint32_t complete_ = 0;
   uint32_t direct_ = 0;
   std::multiset<Decimal> values_;  // for min and max only
+  std::set<std::string> outside_range_;
 };
 
 }  // namespace tonghop

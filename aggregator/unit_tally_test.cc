@@ -1,11 +1,14 @@
 #include "aggregator/unit_tally.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "aggregator/aggregate_warnings.h"
 
 namespace tonghop {
 namespace {
@@ -16,6 +19,16 @@ Indicator WithUnits(SpaceAggregation space_agg) {
   indicator.space_agg = space_agg;
   indicator.expected_units = {"capital", "north", "south"};
   return indicator;
+}
+
+// The expected units whose reported figure is outside the indicator's range, by a walk over them.
+std::set<std::string> OutsideRangeByWalk(const Indicator& indicator, const UnitValues& values) {
+  std::set<std::string> out;
+  for (const std::string& unit : indicator.expected_units) {
+    auto it = values.find(unit);
+    if (it != values.end() && OutsideRange(indicator, it->second)) out.insert(unit);
+  }
+  return out;
 }
 
 void ExpectSame(const ProvinceValue& tallied, const ProvinceValue& walked) {
@@ -49,6 +62,8 @@ TEST(UnitTallyTest, EqualsTheWalkOverEveryUnitAfterManyReplacements) {
                                      SpaceAggregation::kAverage, SpaceAggregation::kNone}) {
     Indicator indicator;
     indicator.space_agg = space_agg;
+    indicator.min = Decimal::FromMicros(-900'000);
+    indicator.max = Decimal::FromMicros(900'000);
     // Units u0..u299 are expected (sorted as the catalog sorts them); u300..u399 are not.
     std::vector<std::string> units;
     for (int i = 0; i < 400; ++i) units.push_back("u" + std::to_string(i));
@@ -70,9 +85,13 @@ TEST(UnitTallyTest, EqualsTheWalkOverEveryUnitAfterManyReplacements) {
         tally.Replace(unit, before, &after);
         values.insert_or_assign(unit, after);
       }
-      if (step % 97 == 0) ExpectSame(tally.Value(), AggregateUnits(indicator, values, nullptr));
+      if (step % 97 == 0) {
+        ExpectSame(tally.Value(), AggregateUnits(indicator, values, nullptr));
+        EXPECT_EQ(tally.outside_range(), OutsideRangeByWalk(indicator, values));
+      }
     }
     ExpectSame(tally.Value(), AggregateUnits(indicator, values, nullptr));
+    EXPECT_EQ(tally.outside_range(), OutsideRangeByWalk(indicator, values));
   }
 }
 
