@@ -35,34 +35,6 @@ TEST(CompletenessTest, ADerivedPeriodIsToldInQuartersOrMonths) {
   EXPECT_TRUE(CompletenessSubPeriods(P("2017-05")).empty());
 }
 
-TEST(CompletenessTest, OnlyExpectedUnitsStandBehindAValue) {
-  UnitValues values = {{"north", {Decimal::FromUnits(1), true}},
-                       {"south", {Decimal::FromUnits(2), false}},
-                       {"bank", {Decimal::FromUnits(3), true}}};
-  Catalog catalog;
-  ASSERT_OK(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/catalog", &catalog));
-  const SubPeriodCount count = CountUnits(catalog, *catalog.FindIndicator("agri.area.total"), P("2017-Q1"), values);
-  EXPECT_EQ(count.units_reported, 1u);
-  EXPECT_EQ(count.units_with_figures, 2u);
-}
-
-// The units expected for a period are those that exist in it: a district's figure for a month
-// after the reorganization of 1 July 2025 does not count, a commune's does.
-TEST(CompletenessTest, TheUnitsExpectedFollowThePeriod) {
-  Catalog catalog;
-  ASSERT_OK(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/reorganized-catalog",
-                                       &catalog));
-  const Indicator& area = *catalog.FindIndicator("agri.area.total");
-  UnitValues values = {{"north", {Decimal::FromUnits(1), true}},
-                       {"south", {Decimal::FromUnits(2), true}},
-                       {"xa-a", {Decimal::FromUnits(3), true}}};
-  const SubPeriodCount in_2025_06 = CountUnits(catalog, area, P("2025-06"), values);
-  EXPECT_EQ(in_2025_06.units_reported, 2u);
-  const SubPeriodCount in_2025_07 = CountUnits(catalog, area, P("2025-07"), values);
-  EXPECT_EQ(in_2025_07.units_reported, 1u);
-  EXPECT_EQ(in_2025_07.units_with_figures, 1u);
-}
-
 // Issue 11: `status --period 2017-03` showed 619 figures overdue from units that report quarterly.
 TEST(CompletenessTest, AnIndicatorIsDueForItsLongestPeriodTypeAndWhatIsMadeOfIt) {
   const Indicator quarterly = Quarterly();
