@@ -15,6 +15,13 @@
 namespace tonghop {
 namespace {
 
+// A figure's version (aggregator/figure_version.h). One from a collector that predates versions
+// (entered_at_ms 0) counts as entered when this aggregator applied it: last arrival wins, as it
+// always did for it.
+FigureVersion VersionOf(int64_t entered_at_ms, int64_t applied_at_ms, uint64_t outbox_id, uint64_t seq) {
+  return {entered_at_ms != 0 ? entered_at_ms : applied_at_ms, outbox_id, seq};
+}
+
 using tonghop::v1::RejectReason;
 
 constexpr int64_t kStatisticsIntervalMs = 60'000;
@@ -142,11 +149,12 @@ Status Aggregator::Restore() {
       return;
     }
     metrics_->FigureStored(unit, value.applied_at_ms());
+    const FigureVersion version = VersionOf(value.entered_at_ms(), value.applied_at_ms(), value.outbox_id(), value.seq());
     if (same_rules) {
-      state_->LoadUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms());
+      state_->LoadUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms(), version);
       return;
     }
-    state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms());
+    state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms(), version);
   };
   visitor.on_position = [&](uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position) {
     positions_[outbox_id] = position;
@@ -443,21 +451,29 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const Ingest
     AddReject(replies, update.seq(), reason, text);
     ++rejected_since_log_;
   } else {
-    std::optional<Decimal> previous =
-        state_->SetUnitValue(*valid.indicator, valid.period, update.reporting_unit(), valid.value, now_ms,
-                             update.observed_at_ms());
-    tonghop::storage::v1::UnitValue stored;
-    SetStoredValue(valid.value, &stored);
-    stored.set_node_id(batch.node_id());
-    stored.set_outbox_id(batch.outbox_id());
-    stored.set_seq(update.seq());
-    stored.set_observed_at_ms(update.observed_at_ms());
-    stored.set_applied_at_ms(now_ms);
-    writes->PutValue(valid.indicator->id, update.period(), update.reporting_unit(), stored);
+    std::optional<Decimal> previous;
+    const FigureVersion version = VersionOf(update.entered_at_ms(), now_ms, batch.outbox_id(), update.seq());
+    audit.set_entered_at_ms(version.entered_at_ms);
+    if (state_->ApplyFigure(*valid.indicator, valid.period, update.reporting_unit(), valid.value, now_ms,
+                            update.observed_at_ms(), version, &previous)) {
+      tonghop::storage::v1::UnitValue stored;
+      SetStoredValue(valid.value, &stored);
+      stored.set_node_id(batch.node_id());
+      stored.set_outbox_id(batch.outbox_id());
+      stored.set_seq(update.seq());
+      stored.set_observed_at_ms(update.observed_at_ms());
+      stored.set_applied_at_ms(now_ms);
+      stored.set_entered_at_ms(version.entered_at_ms);
+      writes->PutValue(valid.indicator->id, update.period(), update.reporting_unit(), stored);
+      metrics_->FigureStored(update.reporting_unit(), now_ms);
+    } else {
+      // Entered before the figure held, which came from another outbox: stored in the audit log
+      // only, so that every aggregator of a pair ends with the same figure whatever the order.
+      audit.set_superseded(true);
+    }
     if (previous) SetAuditPreviousValue(*previous, &audit);
     SetAuditValue(valid.value, &audit);
     replies->add_acks()->set_seq(update.seq());
-    metrics_->FigureStored(update.reporting_unit(), now_ms);
     ++applied_since_log_;
   }
   writes->PutAudit(++counters_.audit_seq, audit);

@@ -8,16 +8,31 @@ namespace tonghop {
 
 std::optional<Decimal> ProvinceState::SetUnitValue(const Indicator& indicator, const Period& period,
                                                    const std::string& unit, Decimal value, int64_t applied_at_ms,
-                                                   int64_t observed_at_ms) {
+                                                   int64_t observed_at_ms, const FigureVersion& version) {
   auto previous = store_.Set({&indicator, period}, unit,
-                             ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms)});
+                             ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms), version});
   if (!previous) return std::nullopt;
   return previous->value;
 }
 
+bool ProvinceState::ApplyFigure(const Indicator& indicator, const Period& period, const std::string& unit,
+                                Decimal value, int64_t applied_at_ms, int64_t observed_at_ms,
+                                const FigureVersion& version, std::optional<Decimal>* previous) {
+  if (const ReportedFigures* figures = store_.FiguresOf({&indicator, period})) {
+    if (auto held = figures->find(unit); held != figures->end() && held->second.version > version) {
+      *previous = held->second.value;
+      return false;
+    }
+  }
+  *previous = SetUnitValue(indicator, period, unit, value, applied_at_ms, observed_at_ms, version);
+  return true;
+}
+
 void ProvinceState::LoadUnitValue(const Indicator& indicator, const Period& period, const std::string& unit,
-                                  Decimal value, int64_t applied_at_ms, int64_t observed_at_ms) {
-  store_.Load({&indicator, period}, unit, ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms)});
+                                  Decimal value, int64_t applied_at_ms, int64_t observed_at_ms,
+                                  const FigureVersion& version) {
+  store_.Load({&indicator, period}, unit,
+              ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms), version});
 }
 
 void ProvinceState::RestoreAggregate(const tonghop::v1::AggregateUpdate& version, bool recompute) {

@@ -45,13 +45,21 @@ class ProvinceState {
   // returns the figure it replaced. `applied_at_ms` is when the aggregator accepted it,
   // `observed_at_ms` when the unit observed it (0: unknown), for timeliness (ReportedAtMs).
   std::optional<Decimal> SetUnitValue(const Indicator& indicator, const Period& period, const std::string& unit,
-                                      Decimal value, int64_t applied_at_ms, int64_t observed_at_ms = 0);
+                                      Decimal value, int64_t applied_at_ms, int64_t observed_at_ms = 0,
+                                      const FigureVersion& version = {});
+
+  // An arriving figure, by the rule of aggregator/figure_version.h: recorded as SetUnitValue does
+  // (true, *previous the figure it replaced) unless the unit's figure held has a higher version
+  // (false, *previous that figure, which stays).
+  bool ApplyFigure(const Indicator& indicator, const Period& period, const std::string& unit, Decimal value,
+                   int64_t applied_at_ms, int64_t observed_at_ms, const FigureVersion& version,
+                   std::optional<Decimal>* previous);
 
   // Start-up when the stored aggregates were computed by the same rules (RulesFingerprint): a
   // stored figure, recorded without marking anything dirty, and a stored aggregate version, kept
   // as it is. Otherwise figures go through SetUnitValue and Flush recomputes everything.
   void LoadUnitValue(const Indicator& indicator, const Period& period, const std::string& unit, Decimal value,
-                     int64_t applied_at_ms, int64_t observed_at_ms);
+                     int64_t applied_at_ms, int64_t observed_at_ms, const FigureVersion& version = {});
   // With `recompute` false (a period outside the catalog's years, years.csv, since a narrowing) the
   // version stays as last published and no change marks it dirty again.
   void RestoreAggregate(const tonghop::v1::AggregateUpdate& version, bool recompute);

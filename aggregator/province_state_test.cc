@@ -1,6 +1,8 @@
 #include "aggregator/province_state.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -116,6 +118,70 @@ TEST(ProvinceStateUnitsTest, EachPeriodExpectsItsOwnUnitsAndYearOnYearSpansTheCh
   const auto* year = state.table().Find("agri.area.total", "2025");
   ASSERT_NE(year, nullptr);
   EXPECT_EQ(year->units_expected(), 5u);
+}
+
+// The LWW register of aggregator/figure_version.h: whatever order the figures of one unit arrive in
+// from different outboxes (its collector, the office's import, a collector with a new outbox), every
+// state ends with the same figures and totals. Two aggregators of a pair are two such states.
+TEST_F(ProvinceStateTest, FiguresFromSeveralOutboxesEndTheSameInEveryOrder) {
+  struct Arrival {
+    const char* unit;
+    const char* value;
+    FigureVersion version;
+  };
+  const std::vector<Arrival> arrivals = {
+      {"north", "100", {1000, 0x77, 1}},   // north's collector
+      {"north", "101", {1000, 0x77, 2}},   // its correction, the same millisecond
+      {"north", "90", {900, 0x33, 5}},     // the office's import, entered earlier: loses
+      {"north", "105", {1000, 0x99, 1}},   // a new outbox of north, the same millisecond: wins by id
+      {"south", "200", {2000, 0x55, 1}},
+      {"south", "210", {3000, 0x33, 6}},   // the office's correction, entered later: wins
+  };
+  auto feed = [&](const std::vector<size_t>& order) {
+    auto state = std::make_unique<ProvinceState>(&catalog_);
+    Period period;
+    EXPECT_OK(Period::Parse("2017-Q1", &period));
+    int64_t applied_at = 5000;
+    for (size_t i : order) {
+      Decimal d;
+      EXPECT_OK(Decimal::Parse(arrivals[i].value, &d));
+      std::optional<Decimal> previous;
+      state->ApplyFigure(*catalog_.FindIndicator("agri.area.total"), period, arrivals[i].unit, d, ++applied_at, 0,
+                         arrivals[i].version, &previous);
+    }
+    uint64_t seq = 0;
+    state->Flush(&seq, 1234);
+    return state;
+  };
+  std::vector<size_t> order(arrivals.size());
+  std::iota(order.begin(), order.end(), 0);
+  const auto first = feed(order);
+  Period period;
+  ASSERT_OK(Period::Parse("2017-Q1", &period));
+  const Indicator& indicator = *catalog_.FindIndicator("agri.area.total");
+  ASSERT_TRUE(first->ValueOfUnit(indicator, period, "north"));
+  EXPECT_EQ(first->ValueOfUnit(indicator, period, "north")->value.ToString(), "105");
+  EXPECT_EQ(first->ValueOfUnit(indicator, period, "south")->value.ToString(), "210");
+  ASSERT_NE(first->table().Find("agri.area.total", "2017-Q1"), nullptr);
+  EXPECT_EQ(first->table().Find("agri.area.total", "2017-Q1")->value_decimal(), "315");
+  size_t orders = 0;
+  while (std::next_permutation(order.begin(), order.end())) {
+    // Within one outbox the seqs arrive in order, as the aggregator applies them.
+    auto position = [&](size_t arrival) { return std::find(order.begin(), order.end(), arrival) - order.begin(); };
+    if (position(0) > position(1)) continue;
+    const auto other = feed(order);
+    ++orders;
+    for (const char* unit : {"north", "south"}) {
+      EXPECT_EQ(other->ValueOfUnit(indicator, period, unit)->value, first->ValueOfUnit(indicator, period, unit)->value)
+          << unit << " after order " << ::testing::PrintToString(order);
+    }
+    for (const char* p : {"2017-Q1", "2017-H1", "2017"}) {
+      EXPECT_EQ(other->table().Find("agri.area.total", p)->value_decimal(),
+                first->table().Find("agri.area.total", p)->value_decimal())
+          << p << " after order " << ::testing::PrintToString(order);
+    }
+  }
+  EXPECT_EQ(orders, 359u);
 }
 
 TEST_F(ProvinceStateTest, ACorrectionReplacesTheUnitsFigureNeverAddsToIt) {

@@ -171,7 +171,8 @@ tonghop::v1::QueryReply SnapshotQueries::ProvinceHistory(const Indicator& indica
   std::optional<tonghop::v1::AggregateUpdate> last;
   Status parsed;
   Status read = view_->ReadHistory(scopes, [&](uint64_t, const tonghop::storage::v1::AuditRecord& record) {
-    if (record.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED || !parsed.ok()) return;
+    // A superseded figure never counted (docs/DATA-MODEL.md, "Which figure stands").
+    if (record.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED || record.superseded() || !parsed.ok()) return;
     Period record_period;
     const Indicator* recorded = catalog_->FindIndicator(record.indicator());
     if (recorded == nullptr || !Period::Parse(record.period(), &record_period).ok()) return;

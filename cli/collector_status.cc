@@ -39,7 +39,8 @@ CLI::App* AddCollectorStatusCommand(CLI::App& app, CollectorStatusOptions* optio
   command->footer(
       "Example:\n"
       "  tonghop collector-status --collector ipc://var/collectors/cao-loc/submit.sock\n"
-      "pending counts figures stored in the outbox and not yet acknowledged by the aggregator;\n"
+      "pending counts figures stored in the outbox and not yet acknowledged by the aggregator (by\n"
+      "both, for a collector of a pair, which also shows a line for each aggregator);\n"
       "rejected counts figures the aggregator refused for good (see the collector's log);\n"
       "unreadable counts outbox records the collector could not read and set aside (their figures\n"
       "must be entered again; docs/COLLECTOR.md);\n"
@@ -52,6 +53,21 @@ CLI::App* AddCollectorStatusCommand(CLI::App& app, CollectorStatusOptions* optio
 
 std::string FormatCollectorStatus(const tonghop::v1::LocalReply& reply, int64_t now_ms, Language language) {
   auto line = [&](Msg name, const std::string& value) { return Text(language, name) + ": " + value + "\n"; };
+  auto state = [&](bool reachable, const std::string& error) {
+    return !reachable ? Text(language, Msg::kStatusUnreachable)
+           : error.empty() ? Text(language, Msg::kStatusReachable)
+                           : Text(language, Msg::kStatusCannotStore, error);
+  };
+  // A collector of a pair: a line for each aggregator, with what it still lacks.
+  std::string links;
+  if (reply.aggregators_size() > 1) {
+    for (const auto& link : reply.aggregators()) {
+      links += fmt::format("{} {}: {}; {}: {}; {}: {}\n", Text(language, Msg::kStatusAggregator), link.endpoint(),
+                           state(link.reachable(), link.aggregator_error()), Text(language, Msg::kStatusPending),
+                           link.pending(), Text(language, Msg::kStatusLastAck),
+                           AckTime(link.last_ack_at_ms(), now_ms, language));
+    }
+  }
   return line(Msg::kStatusUnit, reply.reporting_unit()) + line(Msg::kStatusOutbox, fmt::format("{:016x}", reply.outbox_id())) +
          line(Msg::kStatusPending, std::to_string(reply.pending())) +
          line(Msg::kStatusNextSeq, std::to_string(reply.next_seq())) +
@@ -66,11 +82,8 @@ std::string FormatCollectorStatus(const tonghop::v1::LocalReply& reply, int64_t 
                                                AckTime(reply.oldest_retained_at_ms(), now_ms, language))) +
          line(Msg::kStatusLost,
               reply.lost_total() == 0 ? "0" : Text(language, Msg::kStatusLostCount, reply.lost_total())) +
-         line(Msg::kStatusAggregator, !reply.aggregator_reachable()      ? Text(language, Msg::kStatusUnreachable)
-                                      : reply.aggregator_error().empty() ? Text(language, Msg::kStatusReachable)
-                                                                         : Text(language, Msg::kStatusCannotStore,
-                                                                                reply.aggregator_error())) +
-         line(Msg::kStatusLastAck, AckTime(reply.last_ack_at_ms(), now_ms, language));
+         line(Msg::kStatusAggregator, state(reply.aggregator_reachable(), reply.aggregator_error())) +
+         line(Msg::kStatusLastAck, AckTime(reply.last_ack_at_ms(), now_ms, language)) + links;
 }
 
 Status RunCollectorStatus(const CollectorStatusOptions& options) {

@@ -28,6 +28,29 @@ TEST(CollectorStatusTest, PrintsEveryFieldOneLineEach) {
   EXPECT_NE(text.find("(12 s ago)\n"), std::string::npos) << text;
 }
 
+TEST(CollectorStatusTest, APairShowsALineForEachAggregator) {
+  tonghop::v1::LocalReply reply;
+  reply.set_pending(5);
+  reply.set_aggregator_reachable(false);
+  auto* a = reply.add_aggregators();
+  a->set_endpoint("tcp://agg-a:5550");
+  a->set_reachable(true);
+  a->set_last_ack_at_ms(1'700'000'000'000);
+  auto* b = reply.add_aggregators();
+  b->set_endpoint("tcp://agg-b:5550");
+  b->set_pending(5);
+  std::string text = FormatCollectorStatus(reply, 1'700'000'002'000);
+  EXPECT_NE(text.find("\npending: 5\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\naggregator: unreachable\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\naggregator tcp://agg-a:5550: reachable; pending: 0; last_ack: "), std::string::npos) << text;
+  EXPECT_NE(text.find("(2 s ago)\naggregator tcp://agg-b:5550: unreachable; pending: 5; last_ack: never\n"),
+            std::string::npos)
+      << text;
+  // One aggregator: no such lines.
+  reply.mutable_aggregators()->RemoveLast();
+  EXPECT_EQ(FormatCollectorStatus(reply, 1'700'000'002'000).find("tcp://agg-a"), std::string::npos);
+}
+
 TEST(CollectorStatusTest, UnreadableRecordsShowTheLastOne) {
   tonghop::v1::LocalReply reply;
   reply.set_unreadable_total(2);

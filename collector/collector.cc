@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
@@ -60,6 +61,18 @@ Status CheckOptions(const CollectorOptions& o) {
   }
   Language language;
   if (Status s = ParseLanguage(o.lang, &language); !s.ok()) return s.WithContext("--lang");
+  if (o.aggregator_endpoints.empty()) {
+    return Status::InvalidArgument("--aggregator_endpoint is required: the ingest endpoint of the aggregator, or one "
+                                   "for each of a pair (tcp://host:5550)");
+  }
+  for (size_t i = 0; i < o.aggregator_endpoints.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (o.aggregator_endpoints[i] == o.aggregator_endpoints[j]) {
+        return Status::InvalidArgument(fmt::format("--aggregator_endpoint {} is given twice: each aggregator once",
+                                                   o.aggregator_endpoints[i]));
+      }
+    }
+  }
   if (o.retention_hours < 0 || o.retention_max_bytes < 0) {
     return Status::InvalidArgument(fmt::format("--retention_hours ({}) and --retention_max_bytes ({}) must be 0 or "
                                                "more (0 keeps nothing once the aggregator has it)",
@@ -105,7 +118,7 @@ Status RunCollector(const CollectorOptions& options) {
 
   TONGHOP_RETURN_IF_ERROR(MakeDataDir(options.data_dir));
   std::unique_ptr<Outbox> outbox;
-  TONGHOP_RETURN_IF_ERROR(Outbox::Open(options.data_dir + "/outbox", &outbox));
+  TONGHOP_RETURN_IF_ERROR(Outbox::Open(options.data_dir + "/outbox", &outbox, options.aggregator_endpoints.size()));
   CollectorCatalog catalog(options.reporting_unit, outbox.get());
   catalog.Restore();
   DropFolderOptions drop_options;
@@ -122,35 +135,50 @@ Status RunCollector(const CollectorOptions& options) {
   RejectionFile rejections(drop_dir + "/" + DropFolder::kRejectionFileName, drop_options.language);
 
   auto registry = NewMetricsRegistry("collector");
-  CollectorMetrics metrics(*registry, options.reporting_unit);
   std::unique_ptr<MetricsEndpoint> metrics_endpoint;
   zmq::context_t context(1);
-  SenderOptions sender_options;
-  sender_options.aggregator_endpoint = options.aggregator_endpoint;
-  sender_options.node_id = node_id;
-  sender_options.reporting_unit = options.reporting_unit;
-  sender_options.max_in_flight = options.max_in_flight;
-  sender_options.ack_timeout_ms = options.ack_timeout_ms;
-  sender_options.heartbeat_interval_ms = options.heartbeat_interval_ms;
-  sender_options.link.curve = options.curve;
-  sender_options.catalog = &catalog;
-  sender_options.metrics = registry;
   if (!options.curve.enabled()) WarnPlaintext("the link to the aggregator");
-  Sender sender(context, sender_options, outbox.get(), &rejections);
+  // One Sender per aggregator, each moving its own position in the outbox.
+  std::vector<std::unique_ptr<Sender>> senders;
+  std::vector<std::unique_ptr<CollectorMetrics>> link_metrics;
+  for (size_t i = 0; i < options.aggregator_endpoints.size(); ++i) {
+    SenderOptions sender_options;
+    sender_options.aggregator_endpoint = options.aggregator_endpoints[i];
+    sender_options.aggregator_index = i;
+    sender_options.node_id = node_id;
+    sender_options.reporting_unit = options.reporting_unit;
+    sender_options.max_in_flight = options.max_in_flight;
+    sender_options.ack_timeout_ms = options.ack_timeout_ms;
+    sender_options.heartbeat_interval_ms = options.heartbeat_interval_ms;
+    sender_options.link.curve = options.curve;
+    sender_options.catalog = &catalog;
+    sender_options.metrics = registry;
+    senders.push_back(std::make_unique<Sender>(context, sender_options, outbox.get(), &rejections));
+    link_metrics.push_back(
+        std::make_unique<CollectorMetrics>(*registry, options.reporting_unit, options.aggregator_endpoints[i]));
+  }
   LocalApiOptions api_options{submit_endpoint, options.reporting_unit, drop_options.language, {}};
   api_options.catalog = &catalog;
-  LocalApi local_api(context, api_options, outbox.get(), &sender);
+  std::vector<const Sender*> api_senders;
+  for (const auto& sender : senders) api_senders.push_back(sender.get());
+  LocalApi local_api(context, api_options, outbox.get(), api_senders);
   TONGHOP_RETURN_IF_ERROR(local_api.Start());
-  TONGHOP_RETURN_IF_ERROR(sender.Start());
+  for (auto& sender : senders) TONGHOP_RETURN_IF_ERROR(sender->Start());
+  CollectorMetrics& metrics = *link_metrics.front();  // the outbox's own gauges are the same series in each
   auto refresh_metrics = [&] {
     metrics.pending.Set(static_cast<double>(outbox->pending_count()));
     const int64_t pending_since = outbox->PendingSinceMs();
     metrics.oldest_pending_age_seconds.Set(pending_since == 0 ? 0 : static_cast<double>(NowMs() - pending_since) / 1e3);
     metrics.rejected.Set(static_cast<double>(outbox->rejected_count()));
     metrics.unreadable.Set(static_cast<double>(outbox->unreadable_count()));
-    metrics.aggregator_reachable.Set(sender.aggregator_reachable() ? 1 : 0);
-    metrics.aggregator_cannot_store.Set(sender.aggregator_storage_error().empty() ? 0 : 1);
-    metrics.last_ack_timestamp_seconds.Set(static_cast<double>(sender.last_ack_at_ms()) / 1e3);
+    for (size_t i = 0; i < senders.size(); ++i) {
+      const Sender& sender = *senders[i];
+      CollectorMetrics& link = *link_metrics[i];
+      link.pending_for_aggregator.Set(static_cast<double>(outbox->pending_count(i)));
+      link.aggregator_reachable.Set(sender.aggregator_reachable() ? 1 : 0);
+      link.aggregator_cannot_store.Set(sender.aggregator_storage_error().empty() ? 0 : 1);
+      link.last_ack_timestamp_seconds.Set(static_cast<double>(sender.last_ack_at_ms()) / 1e3);
+    }
   };
   refresh_metrics();
   TONGHOP_RETURN_IF_ERROR(StartMetricsEndpoint(options.metrics_endpoint, registry, &metrics_endpoint));
@@ -178,7 +206,7 @@ Status RunCollector(const CollectorOptions& options) {
     ready = true;
     LogReady(fmt::format("collector {} outbox={:016x} pending={} retained={} aggregator={} drop_dir={} submit={} {}",
                          options.reporting_unit, outbox->id(), outbox->pending_count(), outbox->retained_count(),
-                         options.aggregator_endpoint,
+                         fmt::join(options.aggregator_endpoints, ","),
                          drop_dir, submit_endpoint,
                          catalog.has_catalog() ? catalog.Describe()
                                                : "no catalog yet (the aggregator has not answered; it judges the figures)"));
@@ -197,13 +225,18 @@ Status RunCollector(const CollectorOptions& options) {
   scan();
   loop.AddSocket([&] { return local_api.PollItem(); }, [&](short) { local_api.Process(); });
   // The sender reads its socket in Process(), run every turn below; its readiness only wakes the loop.
-  loop.AddSocket([&] { return sender.PollItem(); }, [](short) {});
+  for (auto& sender : senders) loop.AddSocket([&sender] { return sender->PollItem(); }, [](short) {});
   loop.AddTimer(options.scan_interval_ms, scan);
   loop.AddTimer(kRetentionPruneIntervalMs, [&] { PruneRetention(options, outbox.get()); });
   loop.AddTimer(kMetricsRefreshMs, refresh_metrics);
   // After the handlers, so that figures just submitted or dropped leave at once.
-  loop.AddTask([&] { return sender.MillisUntilDue(); }, [&] {
-    sender.Process();
+  auto millis_until_due = [&] {
+    int due = senders.front()->MillisUntilDue();
+    for (const auto& sender : senders) due = std::min(due, sender->MillisUntilDue());
+    return due;
+  };
+  loop.AddTask(millis_until_due, [&] {
+    for (auto& sender : senders) sender->Process();
     const bool was_ready = ready;
     follow_readiness();
     if (ready && !was_ready) scan();

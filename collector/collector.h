@@ -1,7 +1,8 @@
 // The collector node (tonghop-collector): one process per reporting unit. It takes figures from a
 // watched drop folder of CSV files (DropFolder) and from `tonghop submit` (LocalApi), stores each
 // in its durable outbox (Outbox) before acknowledging it to anyone, and sends the outbox to the
-// aggregator (Sender), which it leaves only when acked. A collector that restarts, or whose
+// aggregator (Sender), which it leaves only when acked; a collector of a pair runs one Sender per
+// aggregator, and a figure leaves the pending ones when both have acked it. A collector that restarts, or whose
 // aggregator is unreachable for hours, loses nothing and resends. docs/COLLECTOR.md describes the
 // drop folder and rejected.csv.
 // It judges figures by the aggregator's catalog before it stores them (CollectorCatalog), and says
@@ -14,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "core/transport.h"
@@ -23,7 +25,10 @@ namespace tonghop {
 struct CollectorOptions {
   std::string reporting_unit;  // required: the unit's code, e.g. "cao-loc"
   std::string node_id;         // "" means collector-<reporting_unit>
-  std::string aggregator_endpoint = "tcp://127.0.0.1:5550";
+  // The ingest endpoint of each aggregator the collector delivers every figure to: one, or the two
+  // of a pair (docs/ARCHITECTURE.md, "Aggregators in pairs"). A figure stays pending until each
+  // has settled it. The order names the outbox's positions: keep it when editing the list.
+  std::vector<std::string> aggregator_endpoints = {"tcp://127.0.0.1:5550"};
   std::string data_dir = "var/collector";  // the outbox lives in <data_dir>/outbox
   std::string drop_dir;         // "" means <data_dir>/drop
   std::string submit_endpoint;  // "" means ipc://<data_dir>/submit.sock

@@ -12,7 +12,11 @@ int main(int argc, char** argv) {
   app.add_option("--reporting_unit", o.reporting_unit, "code of the unit this collector reports for, as in units.csv (cao-loc)")
       ->required();
   app.add_option("--node_id", o.node_id, "name in the aggregator's logs (default collector-<unit>)");
-  app.add_option("--aggregator_endpoint", o.aggregator_endpoint, "aggregator ingest ROUTER")->capture_default_str();
+  app.add_option("--aggregator_endpoint", o.aggregator_endpoints,
+                 "aggregator ingest ROUTER; twice (or a,b) for a pair: every figure goes to each, and stays pending "
+                 "until each has it (keep the order: it names the outbox's positions)")
+      ->delimiter(',')
+      ->capture_default_str();
   app.add_option("--data_dir", o.data_dir, "folder of the outbox (<data_dir>/outbox)")->capture_default_str();
   app.add_option("--drop_dir", o.drop_dir, "watched folder of CSV and .xlsx files (default <data_dir>/drop)");
   app.add_option("--drop_xlsx_sheet", o.drop_xlsx_sheet,

@@ -19,7 +19,7 @@ class CollectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     options_.reporting_unit = "bac-son";
-    options_.aggregator_endpoint = aggregator_.endpoint();
+    options_.aggregator_endpoints = {aggregator_.endpoint()};
     options_.data_dir = dir_.Sub("collector");
     options_.scan_interval_ms = 50;
     options_.heartbeat_interval_ms = 100;
@@ -178,6 +178,64 @@ TEST_F(CollectorTest, RestartResendsWhatWasNotAcked) {
   } while (status.pending() != 0 && MonotonicMs() < deadline);
   EXPECT_EQ(status.pending(), 0u);
   EXPECT_EQ(status.next_seq(), 3u);
+}
+
+// A collector of a pair delivers every figure to both aggregators; a figure is pending until each
+// has acked it, and the status shows what each still lacks.
+TEST_F(CollectorTest, APairGetsEveryFigureAndPendingIsShownPerAggregator) {
+  testing::TestAggregator second(context_);
+  options_.aggregator_endpoints = {aggregator_.endpoint(), second.endpoint()};
+  Start();
+  ASSERT_EQ(Submit("agri.sown_area.total", 926).error(), "");
+  auto batch = aggregator_.NextBatch(5000);
+  ASSERT_TRUE(batch.has_value());
+  ASSERT_EQ(batch->updates_size(), 1);
+  aggregator_.AckAll(*batch);
+  tonghop::v1::LocalReply status;
+  int64_t deadline = MonotonicMs() + 10'000;
+  do {
+    aggregator_.NextBatch(20);
+    status = OutboxStatus();
+  } while ((status.aggregators_size() != 2 || status.aggregators(0).pending() != 0) && MonotonicMs() < deadline);
+  ASSERT_EQ(status.aggregators_size(), 2);
+  EXPECT_EQ(status.aggregators(0).endpoint(), aggregator_.endpoint());
+  EXPECT_EQ(status.aggregators(0).pending(), 0u);
+  EXPECT_EQ(status.aggregators(0).settled_seq(), 1u);
+  EXPECT_EQ(status.aggregators(1).endpoint(), second.endpoint());
+  EXPECT_EQ(status.aggregators(1).pending(), 1u);
+  EXPECT_EQ(status.pending(), 1u);  // the second has not acked it
+  EXPECT_EQ(status.retained(), 0u);
+  // `tonghop submit` has its verdict from the first aggregator: it need not wait for the second.
+  tonghop::v1::LocalRequest verdicts;
+  verdicts.mutable_verdict()->add_seqs(1);
+  auto verdict = Call(verdicts);
+  ASSERT_EQ(verdict.verdicts_size(), 1) << verdict.error();
+  EXPECT_EQ(verdict.verdicts(0).state(), tonghop::v1::VERDICT_STATE_STORED);
+
+  auto second_batch = second.NextBatch(5000);
+  ASSERT_TRUE(second_batch.has_value());
+  ASSERT_EQ(second_batch->updates_size(), 1);
+  EXPECT_EQ(second_batch->updates(0).seq(), 1u);
+  EXPECT_EQ(second_batch->updates(0).indicator(), "agri.sown_area.total");
+  EXPECT_EQ(second_batch->outbox_id(), batch->outbox_id());
+  second.AckAll(*second_batch);
+  deadline = MonotonicMs() + 10'000;
+  do {
+    aggregator_.NextBatch(10);
+    second.NextBatch(10);
+    status = OutboxStatus();
+  } while ((status.pending() != 0 || !status.aggregator_reachable()) && MonotonicMs() < deadline);
+  EXPECT_EQ(status.pending(), 0u);
+  EXPECT_EQ(status.aggregators(1).pending(), 0u);
+  EXPECT_EQ(status.retained(), 1u);
+  EXPECT_TRUE(status.aggregator_reachable());
+}
+
+TEST_F(CollectorTest, AnAggregatorGivenTwiceIsRefused) {
+  options_.aggregator_endpoints = {aggregator_.endpoint(), aggregator_.endpoint()};
+  Status s = RunCollector(options_);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("given twice"), std::string::npos) << s.message();
 }
 
 TEST_F(CollectorTest, SecondCollectorOnTheSameDataDirIsRefused) {

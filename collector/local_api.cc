@@ -32,8 +32,9 @@ bool SocketIsServed(const std::string& path) {
 
 }  // namespace
 
-LocalApi::LocalApi(zmq::context_t& context, LocalApiOptions options, Outbox* outbox, const Sender* sender)
-    : options_(std::move(options)), context_(context), outbox_(outbox), sender_(sender) {}
+LocalApi::LocalApi(zmq::context_t& context, LocalApiOptions options, Outbox* outbox,
+                   std::vector<const Sender*> senders)
+    : options_(std::move(options)), context_(context), outbox_(outbox), senders_(std::move(senders)) {}
 
 Status LocalApi::Start() {
   // libzmq replaces a leftover ipc socket file when binding, even one a live process serves: check
@@ -137,16 +138,31 @@ tonghop::v1::LocalReply LocalApi::OutboxStatus() const {
   reply.set_pending(outbox_->pending_count());
   reply.set_next_seq(outbox_->next_seq());
   reply.set_rejected_total(outbox_->rejected_count());
-  reply.set_aggregator_reachable(sender_->aggregator_reachable());
-  reply.set_last_ack_at_ms(sender_->last_ack_at_ms());
-  reply.set_aggregator_error(sender_->aggregator_storage_error());
+  // The summary fields speak for every link: reachable only if each is, the oldest last ack, the
+  // first link's storage error.
+  reply.set_aggregator_reachable(true);
+  uint64_t lost = 0;
+  for (size_t i = 0; i < senders_.size(); ++i) {
+    const Sender& sender = *senders_[i];
+    tonghop::v1::AggregatorLink* link = reply.add_aggregators();
+    link->set_endpoint(sender.aggregator_endpoint());
+    link->set_pending(outbox_->pending_count(i));
+    link->set_settled_seq(outbox_->settled_seq(i));
+    link->set_reachable(sender.aggregator_reachable());
+    link->set_last_ack_at_ms(sender.last_ack_at_ms());
+    link->set_aggregator_error(sender.aggregator_storage_error());
+    if (!sender.aggregator_reachable()) reply.set_aggregator_reachable(false);
+    if (i == 0 || sender.last_ack_at_ms() < reply.last_ack_at_ms()) reply.set_last_ack_at_ms(sender.last_ack_at_ms());
+    if (reply.aggregator_error().empty()) reply.set_aggregator_error(sender.aggregator_storage_error());
+    lost += sender.lost();
+  }
   reply.set_reporting_unit(options_.reporting_unit);
   reply.set_outbox_id(outbox_->id());
   reply.set_unreadable_total(outbox_->unreadable_count());
   reply.set_last_unreadable(outbox_->last_unreadable());
   reply.set_retained(outbox_->retained_count());
   reply.set_oldest_retained_at_ms(outbox_->oldest_retained_at_ms());
-  reply.set_lost_total(sender_->lost());
+  reply.set_lost_total(lost);
   return reply;
 }
 
@@ -161,15 +177,21 @@ tonghop::v1::LocalReply LocalApi::Verdicts(const tonghop::v1::VerdictRequest& re
     }
     tonghop::v1::Verdict* verdict = reply.add_verdicts();
     verdict->set_seq(seq);
-    if (outbox_->IsPending(seq)) {
+    // The verdict of the first aggregator that settled it: both judge by the same catalog, and the
+    // officer need not wait for the second of a pair.
+    const Sender* settled_by = nullptr;
+    for (size_t i = 0; i < senders_.size() && settled_by == nullptr; ++i) {
+      if (outbox_->settled_seq(i) >= seq) settled_by = senders_[i];
+    }
+    if (settled_by == nullptr) {
       verdict->set_state(tonghop::v1::VERDICT_STATE_PENDING);
     } else if (auto rejected = outbox_->FindRejected(seq)) {
       verdict->set_state(tonghop::v1::VERDICT_STATE_REFUSED);
       verdict->set_reason(rejected->reason());
       verdict->set_text(rejected->text());
     } else {
-      verdict->set_state(sender_->AckedAsDuplicate(seq).value_or(false) ? tonghop::v1::VERDICT_STATE_DUPLICATE
-                                                                         : tonghop::v1::VERDICT_STATE_STORED);
+      verdict->set_state(settled_by->AckedAsDuplicate(seq).value_or(false) ? tonghop::v1::VERDICT_STATE_DUPLICATE
+                                                                            : tonghop::v1::VERDICT_STATE_STORED);
     }
   }
   return reply;

@@ -7,9 +7,11 @@
 //    the request asks for (LocalRequest.language), or else the collector's. Otherwise the
 //    figures are appended to the outbox (durable before the reply) and the reply carries their seqs.
 //  - verdict: for figures submitted before, by seq: pending, stored, a duplicate, or refused and
-//    why (the outbox's rejected records). A seq acked before this run of the collector (or more
+//    why (the outbox's rejected records), as the first aggregator that settled it answered (for a
+//    pair, the second need not have it yet). A seq acked before this run of the collector (or more
 //    than Sender::kRecentAcks acks ago) is told as stored.
-//  - status: the outbox's and the link's state, with the records it set aside as unreadable.
+//  - status: the outbox's and the links' state (one per aggregator: a pair has two), with the
+//    records it set aside as unreadable.
 // A malformed request gets a LocalReply with error set, naming the field when one is at fault
 // (a string that is not UTF-8); nothing a client sends can stop the node.
 // Not thread-safe: the collector's loop owns it.
@@ -17,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -42,7 +45,8 @@ struct LocalApiOptions {
 
 class LocalApi {
  public:
-  LocalApi(zmq::context_t& context, LocalApiOptions options, Outbox* outbox, const Sender* sender);
+  // `senders`: one per aggregator, in the outbox's order (at least one).
+  LocalApi(zmq::context_t& context, LocalApiOptions options, Outbox* outbox, std::vector<const Sender*> senders);
 
   // Binds the endpoint. A leftover ipc socket file of a collector that is gone is replaced; one a
   // live process still serves makes Start fail.
@@ -62,7 +66,7 @@ class LocalApi {
   LocalApiOptions options_;
   zmq::context_t& context_;
   Outbox* outbox_;
-  const Sender* sender_;
+  std::vector<const Sender*> senders_;
   zmq::socket_t router_;
   LogLimiter client_log_{10'000};
 };

@@ -26,7 +26,7 @@ class LocalApiTest : public ::testing::Test {
     ASSERT_OK(sender_->Start());
     endpoint_ = "ipc://" + dir_.Sub("submit.sock");
     api_ = std::make_unique<LocalApi>(context_, LocalApiOptions{endpoint_, "bac-son", Language::kEnglish, {}}, outbox_.get(),
-                                      sender_.get());
+                                      std::vector<const Sender*>{sender_.get()});
     ASSERT_OK(api_->Start());
     client_ = zmq::socket_t(context_, zmq::socket_type::req);
     client_.set(zmq::sockopt::linger, 0);
@@ -141,7 +141,7 @@ TEST_F(LocalApiTest, StatusDescribesTheOutbox) {
 }
 
 TEST_F(LocalApiTest, LiveEndpointIsNotTakenOver) {
-  LocalApi second(context_, LocalApiOptions{endpoint_, "bac-son", Language::kEnglish, {}}, outbox_.get(), sender_.get());
+  LocalApi second(context_, LocalApiOptions{endpoint_, "bac-son", Language::kEnglish, {}}, outbox_.get(), {sender_.get()});
   Status s = second.Start();
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("another process"), std::string::npos) << s.message();
@@ -157,7 +157,7 @@ TEST_F(LocalApiTest, StaleSocketFileIsReplaced) {
   ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   ::close(fd);
   ASSERT_TRUE(std::filesystem::exists(path));
-  LocalApi api(context_, LocalApiOptions{"ipc://" + path, "bac-son", Language::kEnglish, {}}, outbox_.get(), sender_.get());
+  LocalApi api(context_, LocalApiOptions{"ipc://" + path, "bac-son", Language::kEnglish, {}}, outbox_.get(), {sender_.get()});
   Status s = api.Start();
   EXPECT_TRUE(s.ok()) << s.ToString();
 }

@@ -17,7 +17,12 @@ namespace {
 constexpr char kIdKey[] = "outbox_id";
 constexpr char kNextSeqKey[] = "next_seq";
 constexpr char kCatalogKey[] = "catalog";
+constexpr char kEnteredAtKey[] = "entered_at_ms";
 constexpr char kSettledSeqKey[] = "settled_seq";
+// Aggregator i's settled_seq: "settled_seq" for the first (as before pairs), "settled_seq.<i>".
+std::string SettledSeqKey(size_t aggregator) {
+  return aggregator == 0 ? std::string(kSettledSeqKey) : fmt::format("{}.{}", kSettledSeqKey, aggregator);
+}
 constexpr char kRetainedFromSeqKey[] = "retained_from_seq";
 constexpr char kRetainedCountKey[] = "retained_count";
 constexpr char kRetainedBytesKey[] = "retained_bytes";
@@ -56,9 +61,11 @@ Status ReadMeta(rocksdb::DB* db, const char* key, uint64_t fallback, uint64_t* v
 
 }  // namespace
 
-Status Outbox::Open(const std::string& path, std::unique_ptr<Outbox>* out) {
+Status Outbox::Open(const std::string& path, std::unique_ptr<Outbox>* out, size_t aggregators) {
+  if (aggregators == 0) return Status::InvalidArgument("an outbox needs at least one aggregator to send to");
   std::unique_ptr<Outbox> box(new Outbox());
   box->path_ = path;
+  box->settled_seqs_.assign(aggregators, 0);
   TONGHOP_RETURN_IF_ERROR(
       RocksDb::Open(path, {"pending", "rejected", "files", "unreadable", "retained"}, &box->db_, kMemtableBytes)
           .WithContext("cannot open the outbox"));
@@ -85,6 +92,7 @@ Status Outbox::Open(const std::string& path, std::unique_ptr<Outbox>* out) {
     TONGHOP_RETURN_IF_ERROR(box->Write(&batch, true, "cannot add retention to the outbox"));
     TONGHOP_RETURN_IF_ERROR(box->LoadState());
   }
+  TONGHOP_RETURN_IF_ERROR(box->KeepPositions());
   if (box->pending_count_ > 0) box->appended_ms_[box->FirstPendingSeq()] = NowMs();
   *out = std::move(box);
   return Status::OK();
@@ -103,8 +111,16 @@ Status Outbox::LoadState() {
   if (!s.ok() || !DecodeBigEndian64(value, &next_seq_) || next_seq_ == 0) {
     return Status::Corruption(fmt::format("outbox {} has no valid next_seq ({})", path_, s.ToString()));
   }
-  TONGHOP_RETURN_IF_ERROR(ReadMeta(db, kSettledSeqKey, 0, &settled_seq_));
+  // An aggregator not counted before starts where every one counted was: its heartbeat answer asks
+  // for what it lacks.
+  const uint64_t settled_by_all = FirstPendingSeq() - 1;
+  for (size_t i = 0; i < settled_seqs_.size(); ++i) {
+    TONGHOP_RETURN_IF_ERROR(ReadMeta(db, SettledSeqKey(i).c_str(), settled_by_all, &settled_seqs_[i]));
+  }
   TONGHOP_RETURN_IF_ERROR(ReadMeta(db, kRetainedFromSeqKey, 1, &retained_from_seq_));
+  uint64_t entered_at = 0;
+  TONGHOP_RETURN_IF_ERROR(ReadMeta(db, kEnteredAtKey, 0, &entered_at));
+  entered_at_ms_ = static_cast<int64_t>(entered_at);
   TONGHOP_RETURN_IF_ERROR(ReadMeta(db, kRetainedCountKey, 0, &retained_count_));
   TONGHOP_RETURN_IF_ERROR(ReadMeta(db, kRetainedBytesKey, 0, &retained_bytes_));
   TONGHOP_RETURN_IF_ERROR(ReadOldestRetainedAt(&oldest_retained_at_ms_));
@@ -150,14 +166,17 @@ Status Outbox::Append(std::vector<tonghop::v1::IndicatorUpdate>* figures,
   TONGHOP_RETURN_IF_ERROR(Recover());
   rocksdb::WriteBatch batch;
   uint64_t seq = next_seq_;
+  const int64_t entered_at = std::max(NowMs(), entered_at_ms_);
   std::string bytes;
   for (auto& figure : *figures) {
     figure.set_seq(seq);
+    figure.set_entered_at_ms(entered_at);
     figure.SerializeToString(&bytes);
     batch.Put(family(kPending), EncodeBigEndian64(seq), bytes);
     ++seq;
   }
   batch.Put(meta(), kNextSeqKey, EncodeBigEndian64(seq));
+  batch.Put(meta(), kEnteredAtKey, EncodeBigEndian64(static_cast<uint64_t>(entered_at)));
   if (file != nullptr) {
     file->set_first_seq(next_seq_);
     file->set_figures(static_cast<uint32_t>(figures->size()));
@@ -165,9 +184,13 @@ Status Outbox::Append(std::vector<tonghop::v1::IndicatorUpdate>* figures,
   }
   Status s = Write(&batch, /*sync=*/true, "cannot store figures in the outbox");
   if (!s.ok()) {
-    for (auto& figure : *figures) figure.set_seq(0);
+    for (auto& figure : *figures) {
+      figure.set_seq(0);
+      figure.set_entered_at_ms(0);
+    }
     return s;
   }
+  entered_at_ms_ = entered_at;
   pending_count_ += figures->size();
   if (!figures->empty()) appended_ms_.emplace(next_seq_, NowMs());
   next_seq_ = seq;
@@ -175,31 +198,29 @@ Status Outbox::Append(std::vector<tonghop::v1::IndicatorUpdate>* figures,
 }
 
 Status Outbox::Settle(const std::vector<uint64_t>& acked, const std::vector<Rejection>& rejected,
-                      int64_t now_ms, std::vector<tonghop::storage::v1::RejectedUpdate>* moved) {
+                      int64_t now_ms, std::vector<tonghop::storage::v1::RejectedUpdate>* moved, size_t aggregator) {
+  if (aggregator >= settled_seqs_.size()) {
+    return Status::InvalidArgument(fmt::format("outbox {} keeps positions for {} aggregators, not for number {}", path_,
+                                               settled_seqs_.size(), aggregator + 1));
+  }
   TONGHOP_RETURN_IF_ERROR(Recover());
+  std::vector<uint64_t> positions = settled_seqs_;
+  // Seqs never assigned cannot be settled: an aggregator that says so is wrong, not ahead.
+  for (uint64_t seq : acked) {
+    if (seq < next_seq_) positions[aggregator] = std::max(positions[aggregator], seq);
+  }
+  for (const Rejection& r : rejected) {
+    if (r.seq < next_seq_) positions[aggregator] = std::max(positions[aggregator], r.seq);
+  }
   rocksdb::WriteBatch batch;
-  std::set<uint64_t> settled;
+  // A refusal is recorded once, by the first aggregator that refuses a figure still pending.
+  std::set<uint64_t> recorded;
   std::vector<tonghop::storage::v1::RejectedUpdate> records;
   std::string value;
-  uint64_t retained_bytes = retained_bytes_;
-  // A seq is settled at most once: the first reply about it wins. It moves from pending to retained.
-  auto take = [&](uint64_t seq) -> bool {
-    if (settled.contains(seq)) return false;
-    rocksdb::Status s = db_->get()->Get({}, family(kPending), EncodeBigEndian64(seq), &value);
-    if (!s.ok()) return false;
-    settled.insert(seq);
-    batch.Delete(family(kPending), EncodeBigEndian64(seq));
-    tonghop::storage::v1::RetainedUpdate retained;
-    retained.set_update(value);
-    retained.set_settled_at_ms(now_ms);
-    const std::string bytes = retained.SerializeAsString();
-    batch.Put(family(kRetained), EncodeBigEndian64(seq), bytes);
-    retained_bytes += bytes.size();
-    return true;
-  };
-  for (uint64_t seq : acked) take(seq);
   for (const Rejection& r : rejected) {
-    if (!take(r.seq)) continue;
+    if (r.seq >= next_seq_ || recorded.contains(r.seq) || FindRejected(r.seq)) continue;
+    if (!db_->get()->Get({}, family(kPending), EncodeBigEndian64(r.seq), &value).ok()) continue;
+    recorded.insert(r.seq);
     tonghop::storage::v1::RejectedUpdate record;
     if (!record.mutable_update()->ParseFromString(value)) record.mutable_update()->set_seq(r.seq);
     record.set_reason(r.reason);
@@ -208,22 +229,66 @@ Status Outbox::Settle(const std::vector<uint64_t>& acked, const std::vector<Reje
     batch.Put(family(kRejected), EncodeBigEndian64(r.seq), record.SerializeAsString());
     records.push_back(std::move(record));
   }
-  if (settled.empty()) return Status::OK();
-  const uint64_t settled_seq = std::max(settled_seq_, *settled.rbegin());
-  const uint64_t retained_count = retained_count_ + settled.size();
-  batch.Put(meta(), kSettledSeqKey, EncodeBigEndian64(settled_seq));
-  batch.Put(meta(), kRetainedCountKey, EncodeBigEndian64(retained_count));
-  batch.Put(meta(), kRetainedBytesKey, EncodeBigEndian64(retained_bytes));
+  if (positions == settled_seqs_ && records.empty()) return Status::OK();
+  batch.Put(meta(), SettledSeqKey(aggregator), EncodeBigEndian64(positions[aggregator]));
+  uint64_t retained = 0;
+  uint64_t retained_bytes = retained_bytes_;
+  TONGHOP_RETURN_IF_ERROR(RetainUpTo(SettledFloor(positions), now_ms, &batch, &retained, &retained_bytes));
   TONGHOP_RETURN_IF_ERROR(Write(&batch, /*sync=*/!records.empty(), "cannot update the outbox"));
-  pending_count_ -= settled.size();
+  pending_count_ -= retained;
   rejected_count_ += records.size();
-  settled_seq_ = settled_seq;
-  if (retained_count_ == 0) oldest_retained_at_ms_ = now_ms;
-  retained_count_ = retained_count;
+  settled_seqs_ = std::move(positions);
+  if (retained_count_ == 0 && retained > 0) oldest_retained_at_ms_ = now_ms;
+  retained_count_ += retained;
   retained_bytes_ = retained_bytes;
   if (moved != nullptr) {
     for (auto& r : records) moved->push_back(std::move(r));
   }
+  return Status::OK();
+}
+
+uint64_t Outbox::SettledFloor(const std::vector<uint64_t>& positions) const {
+  return *std::min_element(positions.begin(), positions.end());
+}
+
+Status Outbox::RetainUpTo(uint64_t floor, int64_t now_ms, rocksdb::WriteBatch* batch, uint64_t* moved_count,
+                          uint64_t* retained_bytes) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator({}, family(kPending)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint64_t seq = 0;
+    if (!DecodeBigEndian64(it->key().ToStringView(), &seq)) {
+      return Status::Corruption(fmt::format("outbox {}: a pending key is not a seq", path_));
+    }
+    if (seq > floor) break;
+    batch->Delete(family(kPending), it->key());
+    tonghop::storage::v1::RetainedUpdate retained;
+    retained.set_update(it->value().ToString());
+    retained.set_settled_at_ms(now_ms);
+    const std::string bytes = retained.SerializeAsString();
+    batch->Put(family(kRetained), it->key(), bytes);
+    *retained_bytes += bytes.size();
+    ++*moved_count;
+  }
+  if (*moved_count > 0) batch->Put(meta(), kRetainedCountKey, EncodeBigEndian64(retained_count_ + *moved_count));
+  batch->Put(meta(), kRetainedBytesKey, EncodeBigEndian64(*retained_bytes));
+  return FromRocksDb(it->status(), fmt::format("cannot read the outbox at {}", path_));
+}
+
+Status Outbox::KeepPositions() {
+  rocksdb::WriteBatch batch;
+  for (size_t i = 0; i < settled_seqs_.size(); ++i) {
+    batch.Put(meta(), SettledSeqKey(i), EncodeBigEndian64(settled_seqs_[i]));
+  }
+  // Pending only for an aggregator no longer counted: settled by every one that is.
+  uint64_t retained = 0;
+  uint64_t retained_bytes = retained_bytes_;
+  const int64_t now_ms = NowMs();
+  TONGHOP_RETURN_IF_ERROR(RetainUpTo(SettledFloor(settled_seqs_), now_ms, &batch, &retained, &retained_bytes));
+  TONGHOP_RETURN_IF_ERROR(Write(&batch, /*sync=*/true, "cannot record the outbox's aggregators"));
+  pending_count_ -= retained;
+  if (retained_count_ == 0 && retained > 0) oldest_retained_at_ms_ = now_ms;
+  retained_count_ += retained;
+  retained_bytes_ = retained_bytes;
   return Status::OK();
 }
 

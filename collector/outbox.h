@@ -14,9 +14,10 @@
 //   default     meta: "outbox_id" (random non-zero uint64 chosen when the outbox is created, kept
 //               forever; sequence numbers are scoped to it), "next_seq", "catalog" (the last
 //               tonghop.v1.CatalogFiles the aggregator sent, judged by after a restart offline),
-//               "settled_seq" (the highest seq the aggregator has settled), "retained_from_seq"
+//               "settled_seq" (the highest seq the first aggregator has settled), "settled_seq.<i>"
+//               (the same for aggregator i >= 1 of a pair), "retained_from_seq"
 //               (every seq below it that is not pending was pruned), "retained_count",
-//               "retained_bytes"
+//               "retained_bytes", "entered_at_ms" (the last one given, see Append)
 //   pending     big-endian seq -> tonghop.v1.IndicatorUpdate (with its seq)
 //   retained    big-endian seq -> tonghop.storage.v1.RetainedUpdate (settled, kept for resends)
 //   rejected    big-endian seq -> tonghop.storage.v1.RejectedUpdate
@@ -26,8 +27,13 @@
 // Seqs are assigned consecutively from 1 and never reused, not even after a failed Append. An
 // outbox written before retention existed opens with nothing retained, every settled seq pruned.
 //
-// Issue 15 (aggregators in pairs) keeps one settled_seq per aggregator; a figure is then settled,
-// and retained, once every one has settled it.
+// Aggregators in pairs (docs/ARCHITECTURE.md, "Aggregators in pairs"): the outbox keeps one
+// settled_seq per aggregator it is opened for, each moved by that aggregator's Sender. An
+// aggregator applies an outbox's seqs strictly in order, so settling seq N tells that it holds
+// every seq up to N. A figure stays pending until every aggregator has settled it, and is retained
+// from then on. A refusal is recorded once, by the first aggregator that refuses the figure. An
+// aggregator the outbox was not opened for before starts where all the others are, and asks for
+// what it lacks with its heartbeat answer, as a restored aggregator does.
 //
 // Not thread-safe: one thread owns it. RocksDB's lock keeps a second process from opening it.
 #pragma once
@@ -59,23 +65,29 @@ class Outbox {
     std::string text;
   };
 
-  // Opens (creating if needed) the outbox in folder `path`.
-  static Status Open(const std::string& path, std::unique_ptr<Outbox>* out);
+  // Opens (creating if needed) the outbox in folder `path`, keeping a position for each of
+  // `aggregators` (at least 1). Figures pending only for an aggregator no longer counted move to
+  // retained.
+  static Status Open(const std::string& path, std::unique_ptr<Outbox>* out, size_t aggregators = 1);
   ~Outbox();
 
-  // Assigns the next seqs to `figures` (in order, written into each figure) and stores them,
+  // Assigns the next seqs to `figures` (in order, written into each figure), and their
+  // entered_at_ms (now, never below the last one given: the figures' versions follow their seqs
+  // even if the clock goes back; tonghop.proto), and stores them,
   // next_seq and `file` (if given; its first_seq and figures are filled in) in one synced batch.
   // On failure nothing is stored and `figures` keep seq 0.
   Status Append(std::vector<tonghop::v1::IndicatorUpdate>* figures,
                 tonghop::storage::v1::IngestedFile* file = nullptr);
 
-  // Moves the acked and the rejected seqs from pending to retained (settled at `now_ms`), the
-  // rejected ones also to rejected, and raises settled_seq, in one batch (synced when it holds
-  // rejections: a resend of a rejected update is acked as a duplicate, so losing that move would
-  // lose the rejection). Seqs no longer pending are skipped; `moved` (may be null) receives the
-  // records of the updates that moved to rejected.
+  // Records that aggregator `aggregator` acked or refused for good these seqs: raises its
+  // settled_seq to the highest of them (below next_seq), records each refusal not recorded yet in
+  // rejected, and moves every pending seq that all aggregators have now settled to retained
+  // (settled at `now_ms`), in one batch (synced when it holds refusals: a resend of a refused
+  // update is acked as a duplicate, so losing that record would lose the refusal). `moved` (may be
+  // null) receives the records newly added to rejected.
   Status Settle(const std::vector<uint64_t>& acked, const std::vector<Rejection>& rejected,
-                int64_t now_ms, std::vector<tonghop::storage::v1::RejectedUpdate>* moved);
+                int64_t now_ms, std::vector<tonghop::storage::v1::RejectedUpdate>* moved,
+                size_t aggregator = 0);
 
   // Appends to `out` up to `max` pending updates with seq >= from_seq, in seq order. A record that
   // cannot be read is set aside first, in one synced write: its bytes and the reason go to
@@ -98,8 +110,10 @@ class Outbox {
   // them (the caller calls again for the rest). *pruned (may be null) gets how many it dropped.
   Status PruneRetained(int64_t settled_before_ms, uint64_t max_bytes, size_t max_records, size_t* pruned);
 
-  // Lowest pending seq, or next_seq() when nothing is pending.
+  // Lowest pending seq (not settled by every aggregator), or next_seq() when nothing is pending.
   uint64_t FirstPendingSeq() const;
+  // Lowest seq aggregator `aggregator` has not settled, or next_seq() when it settled them all.
+  uint64_t FirstUnsettledSeq(size_t aggregator) const { return settled_seq(aggregator) + 1; }
 
   // Up to `max` names of the drop files whose figures include a seq of first_seq .. last_seq.
   std::vector<std::string> FilesWithSeqs(uint64_t first_seq, uint64_t last_seq, size_t max) const;
@@ -123,11 +137,15 @@ class Outbox {
 
   uint64_t id() const { return id_; }
   uint64_t next_seq() const { return next_seq_; }
+  // Figures not yet settled by every aggregator.
   uint64_t pending_count() const { return pending_count_; }
+  // Figures aggregator `aggregator` has not settled yet.
+  uint64_t pending_count(size_t aggregator) const { return next_seq_ - 1 - settled_seq(aggregator); }
+  size_t aggregators() const { return settled_seqs_.size(); }
   uint64_t rejected_count() const { return rejected_count_; }
-  // The highest seq the aggregator has settled (acked or refused for good): it holds every seq up
-  // to it, since it applies an outbox's seqs in order. 0 before the first.
-  uint64_t settled_seq() const { return settled_seq_; }
+  // The highest seq aggregator `aggregator` has settled (acked or refused for good): it holds
+  // every seq up to it, since it applies an outbox's seqs in order. 0 before the first.
+  uint64_t settled_seq(size_t aggregator = 0) const { return settled_seqs_.at(aggregator); }
   // Every seq below it that is not pending is no longer retained.
   uint64_t retained_from_seq() const { return retained_from_seq_; }
   uint64_t retained_count() const { return retained_count_; }
@@ -143,8 +161,16 @@ class Outbox {
  private:
   Outbox() = default;
   Status Write(rocksdb::WriteBatch* batch, bool sync, const char* what);
-  // Reads id, next_seq and the counts from the database.
+  // Reads id, next_seq, the positions and the counts from the database.
   Status LoadState();
+  // Adds to `batch` the move of every pending seq up to `floor` (settled by every aggregator) to
+  // retained, settled at `now_ms`; *moved_count and *retained_bytes (in: the current count) grow.
+  Status RetainUpTo(uint64_t floor, int64_t now_ms, rocksdb::WriteBatch* batch, uint64_t* moved_count,
+                    uint64_t* retained_bytes) const;
+  // Writes every aggregator's position, and retains what they have all settled (see Open).
+  Status KeepPositions();
+  // What every aggregator has settled.
+  uint64_t SettledFloor(const std::vector<uint64_t>& positions) const;
   // After a failed write (disk full): reopens the database and reloads the state, or says why not.
   Status Recover();
 
@@ -166,9 +192,10 @@ class Outbox {
   std::unique_ptr<RocksDb> db_;
   uint64_t id_ = 0;
   uint64_t next_seq_ = 1;
+  int64_t entered_at_ms_ = 0;
   uint64_t pending_count_ = 0;
   uint64_t rejected_count_ = 0;
-  uint64_t settled_seq_ = 0;
+  std::vector<uint64_t> settled_seqs_{0};  // one per aggregator
   uint64_t retained_from_seq_ = 1;
   uint64_t retained_count_ = 0;
   uint64_t retained_bytes_ = 0;

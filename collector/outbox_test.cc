@@ -166,6 +166,124 @@ TEST(OutboxTest, SettleForgetsAckedAndSetsRejectedAside) {
   EXPECT_EQ(box->FirstPendingSeq(), 6u);
 }
 
+// Aggregators in pairs: a figure stays pending until both have settled it; each position is kept
+// across a reopen, and a refusal is recorded once.
+TEST(OutboxTest, APairSettlesAFigureOnceBothAggregatorsHaveIt) {
+  testing::TempDir dir;
+  {
+    std::unique_ptr<Outbox> box;
+    ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box, 2));
+    EXPECT_EQ(box->aggregators(), 2u);
+    std::vector<tonghop::v1::IndicatorUpdate> figures = {Figure("a", 1), Figure("b", 2), Figure("c", 3),
+                                                         Figure("d", 4)};
+    ASSERT_OK(box->Append(&figures));
+    std::vector<tonghop::storage::v1::RejectedUpdate> moved;
+    ASSERT_OK(box->Settle({1, 2}, {{3, tonghop::v1::REJECT_REASON_UNKNOWN_INDICATOR, "unknown 'c'"}}, 10, &moved, 0));
+    EXPECT_EQ(box->settled_seq(0), 3u);
+    EXPECT_EQ(box->settled_seq(1), 0u);
+    EXPECT_EQ(box->pending_count(0), 1u);
+    EXPECT_EQ(box->pending_count(1), 4u);
+    EXPECT_EQ(box->pending_count(), 4u);  // the second has none of them
+    EXPECT_EQ(box->FirstPendingSeq(), 1u);
+    EXPECT_EQ(box->FirstUnsettledSeq(0), 4u);
+    EXPECT_EQ(box->retained_count(), 0u);
+    ASSERT_EQ(moved.size(), 1u);
+    EXPECT_EQ(box->rejected_count(), 1u);
+    EXPECT_TRUE(box->IsPending(3));
+
+    // The second aggregator settles the first two, and refuses seq 3 too: recorded once.
+    moved.clear();
+    ASSERT_OK(box->Settle({1}, {{3, tonghop::v1::REJECT_REASON_UNKNOWN_INDICATOR, "unknown 'c'"}}, 20, &moved, 1));
+    EXPECT_TRUE(moved.empty());
+    EXPECT_EQ(box->rejected_count(), 1u);
+    EXPECT_EQ(box->settled_seq(1), 3u);
+    EXPECT_EQ(box->pending_count(), 1u);
+    EXPECT_EQ(box->FirstPendingSeq(), 4u);
+    EXPECT_EQ(box->retained_count(), 3u);
+    EXPECT_EQ(box->oldest_retained_at_ms(), 20);
+    EXPECT_FALSE(box->IsPending(3));
+    // Only the first has seq 4.
+    ASSERT_OK(box->Settle({4}, {}, 30, nullptr, 0));
+    EXPECT_EQ(box->pending_count(), 1u);
+    EXPECT_EQ(box->pending_count(0), 0u);
+    EXPECT_TRUE(box->Settle({4}, {}, 30, nullptr, 2).IsInvalidArgument());
+  }
+  {
+    std::unique_ptr<Outbox> box;
+    ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box, 2));
+    EXPECT_EQ(box->settled_seq(0), 4u);
+    EXPECT_EQ(box->settled_seq(1), 3u);
+    EXPECT_EQ(box->pending_count(), 1u);
+    EXPECT_EQ(box->retained_count(), 3u);
+  }
+  // Back to one aggregator: what the first settled is settled.
+  std::unique_ptr<Outbox> box;
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box, 1));
+  EXPECT_EQ(box->pending_count(), 0u);
+  EXPECT_EQ(box->retained_count(), 4u);
+  EXPECT_EQ(box->FirstPendingSeq(), 5u);
+}
+
+// An aggregator added to an outbox starts where all the others are (it asks for the rest with its
+// heartbeat answer, as a restored one does).
+TEST(OutboxTest, AnAddedAggregatorStartsWhereEveryOneWas) {
+  testing::TempDir dir;
+  {
+    std::unique_ptr<Outbox> box;
+    ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
+    std::vector<tonghop::v1::IndicatorUpdate> figures = {Figure("a", 1), Figure("b", 2), Figure("c", 3)};
+    ASSERT_OK(box->Append(&figures));
+    ASSERT_OK(box->Settle({1, 2}, {}, 10, nullptr));
+  }
+  std::unique_ptr<Outbox> box;
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box, 2));
+  EXPECT_EQ(box->settled_seq(1), 2u);
+  EXPECT_EQ(box->pending_count(1), 1u);
+  EXPECT_EQ(box->pending_count(), 1u);
+  std::unique_ptr<Outbox> none;
+  EXPECT_TRUE(Outbox::Open(dir.Sub("other"), &none, 0).IsInvalidArgument());
+}
+
+// A figure's version (DATA-MODEL.md, "Which figure stands") follows its seq: the time the outbox
+// gives it never goes back, not even when the clock does, or across a reopen.
+TEST(OutboxTest, EachFigureGetsAnEnteredTimeThatNeverGoesBack) {
+  testing::TempDir dir;
+  const int64_t ahead = NowMs() + 3'600'000;  // as left by a clock that ran an hour ahead
+  {
+    std::unique_ptr<Outbox> box;
+    ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
+    const int64_t before = NowMs();
+    std::vector<tonghop::v1::IndicatorUpdate> figures = {Figure("a", 1), Figure("b", 2)};
+    ASSERT_OK(box->Append(&figures));
+    EXPECT_GE(figures[0].entered_at_ms(), before);
+    EXPECT_LE(figures[0].entered_at_ms(), NowMs());
+    EXPECT_EQ(figures[1].entered_at_ms(), figures[0].entered_at_ms());
+    std::vector<tonghop::v1::IndicatorUpdate> read;
+    ASSERT_OK(box->ReadPending(1, 10, &read));
+    ASSERT_EQ(read.size(), 2u);
+    EXPECT_EQ(read[1].entered_at_ms(), figures[1].entered_at_ms());
+  }
+  {
+    rocksdb::Options options;
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(options, dir.Sub("outbox"), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* opened = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir.Sub("outbox"), families, &handles, &opened).ok());
+    std::unique_ptr<rocksdb::DB> db(opened);
+    EXPECT_TRUE(db->Put({}, "entered_at_ms", EncodeBigEndian64(static_cast<uint64_t>(ahead))).ok());
+    for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+  }
+  std::unique_ptr<Outbox> box;
+  ASSERT_OK(Outbox::Open(dir.Sub("outbox"), &box));
+  std::vector<tonghop::v1::IndicatorUpdate> later = {Figure("c", 3)};
+  ASSERT_OK(box->Append(&later));
+  EXPECT_EQ(later[0].seq(), 3u);
+  EXPECT_EQ(later[0].entered_at_ms(), ahead);
+}
+
 TEST(OutboxTest, FileRecordIsStoredWithItsFigures) {
   testing::TempDir dir;
   std::unique_ptr<Outbox> box;

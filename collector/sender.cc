@@ -32,7 +32,7 @@ Sender::Sender(zmq::context_t& context, SenderOptions options, Outbox* outbox,
       context_(context),
       outbox_(outbox),
       rejections_(rejections),
-      metrics_(*options_.metrics, options_.reporting_unit) {}
+      metrics_(*options_.metrics, options_.reporting_unit, options_.aggregator_endpoint) {}
 
 Status Sender::Connect() {
   try {
@@ -52,8 +52,12 @@ Status Sender::Connect() {
 Status Sender::Start() {
   TONGHOP_RETURN_IF_ERROR(Connect());
   connected_at_ms_ = MonotonicMs();
-  cursor_ = outbox_->FirstPendingSeq();
-  highest_settled_ = outbox_->settled_seq();
+  highest_settled_ = outbox_->settled_seq(options_.aggregator_index);
+  cursor_ = outbox_->FirstUnsettledSeq(options_.aggregator_index);
+  // An aggregator behind the others (they settled more since it was last heard) starts in the
+  // retained part.
+  const uint64_t first_pending = outbox_->FirstPendingSeq();
+  resend_until_ = cursor_ < first_pending ? first_pending : 0;
   const int64_t now = MonotonicMs();
   last_heard_ms_ = now;  // measure unreachability from the start
   last_send_ms_ = now - options_.heartbeat_interval_ms;  // say hello at once
@@ -217,7 +221,7 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
   }
 
   std::vector<tonghop::storage::v1::RejectedUpdate> moved;
-  if (Status s = outbox_->Settle(acked, final_rejects, NowMs(), &moved); !s.ok()) {
+  if (Status s = outbox_->Settle(acked, final_rejects, NowMs(), &moved, options_.aggregator_index); !s.ok()) {
     // They stay pending and in flight: the ack timeout resends them and the aggregator acks the
     // duplicates, which settles them once the outbox can be written again.
     spdlog::error("cannot record {} replies in the outbox: {}", acked.size() + final_rejects.size(),
@@ -359,7 +363,7 @@ void Sender::UpdateReachability(int64_t now) {
   if (heard_once_ && recent && reachability_ != Reachability::kReachable) {
     if (reachability_ == Reachability::kUnreachable) {
       spdlog::info("aggregator at {} is reachable again; {} updates pending",
-                   options_.aggregator_endpoint, outbox_->pending_count());
+                   options_.aggregator_endpoint, outbox_->pending_count(options_.aggregator_index));
       // What was in flight when the link broke may be lost; resend it now rather than after the
       // ack timeout.
       if (!in_flight_.empty()) Rewind(LowestUnsettled());
@@ -370,13 +374,13 @@ void Sender::UpdateReachability(int64_t now) {
   } else if (!recent && reachability_ != Reachability::kUnreachable) {
     spdlog::warn("aggregator at {} is unreachable (nothing heard for {} ms); figures stay in the "
                  "outbox ({} pending) and are sent when it is back", options_.aggregator_endpoint,
-                 now - last_heard_ms_, outbox_->pending_count());
+                 now - last_heard_ms_, outbox_->pending_count(options_.aggregator_index));
     reachability_ = Reachability::kUnreachable;
   }
 }
 
 uint64_t Sender::LowestUnsettled() const {
-  const uint64_t first_pending = outbox_->FirstPendingSeq();
+  const uint64_t first_pending = outbox_->FirstUnsettledSeq(options_.aggregator_index);
   // In flight below the first pending seq: settled updates being sent again.
   return in_flight_.empty() ? first_pending : std::min(first_pending, in_flight_.begin()->first);
 }
@@ -385,8 +389,9 @@ void Sender::CheckAckTimeout(int64_t now) {
   if (in_flight_.empty() || now - in_flight_.begin()->second.sent_ms < options_.ack_timeout_ms) return;
   const uint64_t first = LowestUnsettled();
   if (!silence_logged_) {
-    spdlog::info("no reply from the aggregator for {} ms; resending {} updates from seq {}",
-                 now - in_flight_.begin()->second.sent_ms, outbox_->pending_count(), first);
+    spdlog::info("no reply from the aggregator at {} for {} ms; resending {} updates from seq {}",
+                 options_.aggregator_endpoint, now - in_flight_.begin()->second.sent_ms,
+                 outbox_->pending_count(options_.aggregator_index), first);
     silence_logged_ = true;
   }
   Rewind(first);
@@ -395,7 +400,7 @@ void Sender::CheckAckTimeout(int64_t now) {
 void Sender::Pump(int64_t now) {
   want_pollout_ = false;
   if (now < paused_until_ms_) return;
-  if (cursor_ >= resend_until_ && (outbox_->pending_count() == 0 || cursor_ >= outbox_->next_seq())) return;
+  if (cursor_ >= resend_until_ && (outbox_->pending_count(options_.aggregator_index) == 0 || cursor_ >= outbox_->next_seq())) return;
   while (in_flight_.size() < static_cast<size_t>(options_.max_in_flight)) {
     try {
       if (!(dealer_.get(zmq::sockopt::events) & ZMQ_POLLOUT)) {

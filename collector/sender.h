@@ -1,5 +1,7 @@
 // Sender: moves a collector's outbox to the aggregator over the ingest link (a DEALER connected to
 // the aggregator's ROUTER; tonghop.proto) and settles the outbox from the aggregator's replies.
+// It serves one of the outbox's aggregators (SenderOptions::aggregator_index): "pending" below
+// means not yet settled by that aggregator, and a collector of a pair runs one Sender for each.
 //
 // Contract:
 //  - Pending updates go out in seq order, as UpdateBatch messages of at most kMaxUpdatesPerBatch,
@@ -60,6 +62,9 @@ namespace tonghop {
 
 struct SenderOptions {
   std::string aggregator_endpoint;  // connect address of the aggregator's ingest ROUTER
+  // Which of the outbox's aggregators this sender serves (Outbox::settled_seq): a collector of a
+  // pair runs one Sender per aggregator, each with its own cursor and position.
+  size_t aggregator_index = 0;
   std::string node_id;              // sent in every UpdateBatch, for the aggregator's logs
   // The collector's unit: what the placeholder of an unreadable outbox record reports for (see
   // Outbox::ReadPending), since the aggregator checks every update's unit against the sender's key.
@@ -109,6 +114,7 @@ class Sender {
   // Milliseconds until a timer of Process() is due, for the owner's poll timeout.
   int MillisUntilDue() const;
 
+  const std::string& aggregator_endpoint() const { return options_.aggregator_endpoint; }
   bool aggregator_reachable() const { return reachability_ == Reachability::kReachable; }
   // Whether anything has been heard from the aggregator since Start().
   bool heard_from_aggregator() const { return heard_once_; }

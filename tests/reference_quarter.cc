@@ -25,7 +25,7 @@ std::vector<ReferenceFigure> LoadReferenceQuarter() {
   return figures;
 }
 
-void ReferenceQuarterTest::StartProvince() {
+void ReferenceQuarterTest::StartProvince(const MiniProvince::CollectorPlacement& placement) {
   ASSERT_OK(province_.StartAggregator());
   ASSERT_OK(province_.StartPublisher());
   for (const auto& entry : std::filesystem::directory_iterator(kReferenceScenario)) {
@@ -34,7 +34,7 @@ void ReferenceQuarterTest::StartProvince() {
   std::sort(units_.begin(), units_.end());
   ASSERT_GE(units_.size(), 11u);
   for (const auto& unit : units_) {
-    Status s = province_.StartCollector(unit);
+    Status s = province_.StartCollector(unit, placement);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 }

@@ -28,8 +28,9 @@ std::vector<ReferenceFigure> LoadReferenceQuarter();
 
 class ReferenceQuarterTest : public ::testing::Test {
  protected:
-  // Starts the aggregator, the publisher and a collector per unit of the scenario.
-  void StartProvince();
+  // Starts the aggregator, the publisher and a collector per unit of the scenario, each placed as
+  // `placement` says (tests/pair_test.cc gives them a second aggregator).
+  void StartProvince(const MiniProvince::CollectorPlacement& placement = {});
   // Every scenario file as (unit, path), in a fixed order.
   std::vector<std::pair<std::string, std::string>> ScenarioFiles();
   void DropScenario();

@@ -1,0 +1,155 @@
+// Issue 15's proof of a pair of aggregators, with the real processes (tests/mini_province.h):
+// every collector of the reference quarter delivers to aggregators A and B. A third of the way
+// in, A is killed and its data folder deleted; the collectors keep streaming (to B, and pending
+// for A); B is backed up online and the last third streams in; A is rebuilt from that backup and
+// started, and gets from the collectors what it lacks. At the end A and B hold the same figures and the
+// same province values, every one compared; each update is in each audit log exactly once; and
+// the report's totals are exact, read from the publisher that followed A through it all.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "aggregator/backup_manifest.h"
+#include "core/csv.h"
+#include "core/testing/status_matchers.h"
+#include "core/transport.h"
+#include "tests/audit_summary.h"
+#include "tests/reference_quarter.h"
+
+namespace tonghop {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kTimeoutMs = 120'000;
+
+class PairTest : public testing::ReferenceQuarterTest {
+ protected:
+  // What `tonghop query --by unit --format json` prints of `period` on the aggregator at `query`:
+  // every province value and every unit's value, without seqs or times.
+  std::string Values(const std::string& query, const std::string& period) {
+    std::string out, err;
+    EXPECT_EQ(province_.RunCli({"query", "--period", period, "--by", "unit", "--format", "json", "--aggregator", query},
+                               &out, &err),
+              0)
+        << err;
+    return out;
+  }
+  // Whether every collector has delivered its `figures` to both aggregators.
+  bool AllDelivered(const std::map<std::string, size_t>& figures, std::string* why) {
+    for (const auto& unit : units_) {
+      auto status = province_.CollectorStatus(unit);
+      const std::string next_seq = std::to_string(figures.at(unit) + 1);
+      if (status["next_seq"] != next_seq || status["pending"] != "0") {
+        *why = fmt::format("{}: next_seq {} (of {}), pending {}", unit, status["next_seq"], next_seq, status["pending"]);
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+TEST_F(PairTest, AReplicaRebuiltFromTheOthersBackupEndsWithTheSameFiguresAndTotals) {
+  testing::MiniProvince b(dir_.Sub("b"), testing::kLangSon);
+  ASSERT_OK(b.StartAggregator());
+  StartProvince({.aggregator_endpoint = province_.IngestEndpoint() + "," + b.IngestEndpoint(),
+                 .command_prefix = {},
+                 .extra_flags = {}});
+  std::map<std::string, size_t> figures;  // unit -> its figures in the scenario
+  for (const auto& [unit, path] : ScenarioFiles()) {
+    std::string text;
+    ASSERT_OK(ReadFileToString(path, &text));
+    figures[unit] += std::count(text.begin(), text.end(), '\n') - 1;
+  }
+
+  // A third of the scenario in, and part of it applied by A.
+  auto files = ScenarioFiles();
+  const size_t third = files.size() / 3;
+  for (size_t i = 0; i < third; ++i) ASSERT_OK(province_.Drop(files[i].first, files[i].second));
+  nlohmann::json seen;
+  for (int64_t deadline = MonotonicMs() + kTimeoutMs; MonotonicMs() < deadline;) {
+    if (province_.WatchAggregatorOnce(&seen).ok() && !seen["aggregates"].empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(seen["aggregates"].empty()) << province_.LogTail("aggregator");
+
+  // 1. A dies with its disk. 2. The collectors keep streaming: to B, and pending for A.
+  ASSERT_OK(province_.Kill("aggregator"));
+  fs::remove_all(province_.AggregatorDataDir());
+  for (size_t i = third; i < 2 * third; ++i) ASSERT_OK(province_.Drop(files[i].first, files[i].second));
+  // The collectors show what A lacks, once they find it silent (three heartbeat intervals).
+  const std::string a_line = fmt::format("aggregator {}", province_.IngestEndpoint());
+  std::map<std::string, std::string> waiting;
+  for (int64_t deadline = MonotonicMs() + kTimeoutMs; MonotonicMs() < deadline;) {
+    waiting = province_.CollectorStatus(files[2 * third - 1].first);  // it had a file in meanwhile
+    if (waiting[a_line].starts_with("unreachable; pending: ") && !waiting[a_line].starts_with("unreachable; pending: 0;")) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(waiting["aggregator"], "unreachable");
+  EXPECT_TRUE(waiting[a_line].starts_with("unreachable; pending: ")) << a_line << ": " << waiting[a_line];
+  EXPECT_FALSE(waiting[a_line].starts_with("unreachable; pending: 0;")) << waiting[a_line];
+  EXPECT_TRUE(waiting[fmt::format("aggregator {}", b.IngestEndpoint())].starts_with("reachable; pending: "))
+      << waiting[fmt::format("aggregator {}", b.IngestEndpoint())];
+
+  // 3. A rebuilt from B's online backup.
+  const std::string backup = dir_.Sub("backup-of-b");
+  std::string out, err;
+  ASSERT_EQ(province_.RunCli({"backup", "--output", backup, "--aggregator", b.QueryEndpoint(),
+                              "--plaintext_for_development"},
+                             &out, &err),
+            0)
+      << out << err << b.LogTail("aggregator");
+  // The rest streams in after the backup: A gets it only from the collectors.
+  for (size_t i = 2 * third; i < files.size(); ++i) ASSERT_OK(province_.Drop(files[i].first, files[i].second));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  fs::copy(backup, province_.AggregatorDataDir(), fs::copy_options::recursive);
+  ASSERT_OK(province_.Restart("aggregator"));
+
+  // Every figure delivered to both; the report's totals exact, through the publisher following A.
+  std::string why;
+  for (int64_t deadline = MonotonicMs() + kTimeoutMs; !AllDelivered(figures, &why) && MonotonicMs() < deadline;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(AllDelivered(figures, &why)) << why << province_.LogTail("aggregator")
+                                           << province_.LogTail("collector-" + files.back().first);
+  ExpectReferenceFigures(WaitForCompleteQuarter(kTimeoutMs));
+  nlohmann::json state_b;
+  ASSERT_OK(b.WatchAggregatorOnce(&state_b));
+  ExpectReferenceFigures(state_b);
+
+  // A and B hold the same figures and the same values, every one.
+  for (const char* period : {"2017-Q1", "2017-H1", "2017"}) {
+    SCOPED_TRACE(period);
+    const std::string a_values = Values(province_.QueryEndpoint(), period);
+    EXPECT_GT(a_values.size(), 1000u) << a_values;
+    EXPECT_EQ(a_values, Values(b.QueryEndpoint(), period));
+  }
+  std::string log;
+  ASSERT_OK(ReadFileToString(dir_.Sub("logs/aggregator.log"), &log));
+  EXPECT_NE(log.find("restored backup: the database starts the new stream"), std::string::npos);
+
+  ASSERT_OK(province_.TerminateAll());
+  ASSERT_OK(b.TerminateAll());
+  size_t total = 0;
+  for (const auto& [unit, count] : figures) total += count;
+  BackupManifest manifest;
+  ASSERT_OK(BackupManifest::Read(backup, &manifest));
+  EXPECT_LT(manifest.audit_seq, total) << "figures reached A after the backup it was rebuilt from";
+  for (const std::string& data_dir : {province_.AggregatorDataDir(), b.AggregatorDataDir()}) {
+    SCOPED_TRACE(data_dir);
+    testing::AuditSummary audit;
+    ASSERT_OK(testing::SummarizeAudit(data_dir, &audit));
+    EXPECT_EQ(audit.rejected, 0u) << audit.first_rejection;
+    EXPECT_EQ(audit.records, audit.distinct_updates) << "an update was applied twice";
+    EXPECT_EQ(audit.records, total) << "updates missing from the audit log";
+  }
+}
+
+}  // namespace
+}  // namespace tonghop
