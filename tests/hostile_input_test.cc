@@ -1079,10 +1079,16 @@ TEST_F(HostileInputTest, FiguresOutsideTheCatalogsYearsAreRefusedAndMakeNoAggreg
     }
     ++seq;  // a rejected update consumes its seq, as every final rejection does
   }
+  // Inside the window each figure comes from a unit that exists in its period: Cao Lộc district
+  // until 30 June 2025, Đông Kinh ward (part of its successor) since; the office reports for both.
+  RawClient office(context_, Ingest(), ClientKeys("office"));
+  uint64_t office_seq = 1;
   for (const std::string& period : {std::string(kPeriod), fmt::format("{}-Q1", year), fmt::format("{}-Q1", year + 1)}) {
-    tonghop::v1::UpdateBatch batch = Batch(20, seq++, "cao-loc", 7);
+    const bool district = period < std::string("2025-07");
+    tonghop::v1::UpdateBatch batch =
+        district ? Batch(20, seq++, "cao-loc", 7) : Batch(21, office_seq++, "phuong-dong-kinh", 7);
     batch.mutable_updates(0)->set_period(period);
-    EXPECT_EQ(cao_loc.Exchange(batch).acks_size(), 1) << period;
+    EXPECT_EQ((district ? cao_loc : office).Exchange(batch).acks_size(), 1) << period;
   }
   nlohmann::json state;
   Status s = province_.WaitForWatch(
