@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/csv.h"
+#include "core/period.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
