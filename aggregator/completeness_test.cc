@@ -22,7 +22,6 @@ std::vector<std::string> Texts(const std::vector<Period>& periods) {
 Indicator Quarterly() {
   Indicator indicator;
   indicator.id = "area.total";
-  indicator.expected_units = {"capital", "north", "south"};
   indicator.period_types = PeriodTypeBit(Period::Type::kMonth) | PeriodTypeBit(Period::Type::kQuarter);
   indicator.deadline_days = 10;
   return indicator;
@@ -34,15 +33,6 @@ TEST(CompletenessTest, ADerivedPeriodIsToldInQuartersOrMonths) {
   EXPECT_EQ(Texts(CompletenessSubPeriods(P("2017-H2"))), (std::vector<std::string>{"2017-Q3", "2017-Q4"}));
   EXPECT_EQ(Texts(CompletenessSubPeriods(P("2017-Q1"))), (std::vector<std::string>{"2017-01", "2017-02", "2017-03"}));
   EXPECT_TRUE(CompletenessSubPeriods(P("2017-05")).empty());
-}
-
-TEST(CompletenessTest, OnlyExpectedUnitsStandBehindAValue) {
-  UnitValues values = {{"north", {Decimal::FromUnits(1), true}},
-                       {"south", {Decimal::FromUnits(2), false}},
-                       {"bank", {Decimal::FromUnits(3), true}}};
-  const SubPeriodCount count = CountUnits(Quarterly(), P("2017-Q1"), values);
-  EXPECT_EQ(count.units_reported, 1u);
-  EXPECT_EQ(count.units_with_figures, 2u);
 }
 
 // Issue 11: `status --period 2017-03` showed 619 figures overdue from units that report quarterly.

@@ -25,7 +25,7 @@
 #include "bench/workload.h"
 #include "core/testing/resident_memory_sampler.h"
 #include "tests/mini_province.h"
-#include "web/testing/http_client.h"
+#include "core/testing/http_client.h"
 #include "core/wire_protocol.h"
 
 namespace tonghop::bench {
@@ -448,8 +448,8 @@ Status MeasureBackup(const Workload& workload, const BenchOptions& options, cons
 
 // The web node's seq (the feed's), 0 when it does not answer.
 uint64_t WebSeq(const testing::MiniProvince& nodes) {
-  web::testing::HttpResult status;
-  if (!web::testing::HttpGet(nodes.web_port(), "/api/v1/status", &status).ok() || status.status != 200) return 0;
+  testing::HttpResponse status;
+  if (!testing::HttpGet(nodes.web_port(), "/api/v1/status", &status).ok() || status.status != 200) return 0;
   return nlohmann::json::parse(status.body)["seq"].get<uint64_t>();
 }
 

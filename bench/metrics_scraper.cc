@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "core/testing/http_get.h"
+#include "core/testing/http_client.h"
 
 namespace tonghop::bench {
 

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "bench/workload.h"
-#include "web/testing/http_client.h"
+#include "core/testing/http_client.h"
 
 namespace tonghop::bench {
 namespace {
@@ -69,7 +69,7 @@ Status SsePool::Start(int count, int timeout_ms) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   for (int i = 0; i < count; ++i) {
     auto client = std::make_unique<Client>();
-    client->fd = web::testing::ConnectLoopback(port_);
+    client->fd = testing::ConnectLoopback(port_);
     if (client->fd < 0) return Status::IOError(fmt::format("stream {} cannot connect to 127.0.0.1:{}", i, port_));
     const std::string request = "GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
     if (send(client->fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/testing/http_get.h"
+#include "core/testing/http_client.h"
 #include "core/testing/status_matchers.h"
 
 namespace tonghop {

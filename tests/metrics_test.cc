@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/csv.h"
-#include "core/testing/http_get.h"
+#include "core/testing/http_client.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"

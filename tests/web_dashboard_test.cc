@@ -21,7 +21,7 @@
 #include "core/transport.h"
 #include "tests/browser.h"
 #include "tests/reference_quarter.h"
-#include "web/testing/http_client.h"
+#include "core/testing/http_client.h"
 
 namespace tonghop {
 namespace {
@@ -142,8 +142,8 @@ TEST_F(WebDashboardTest, TheReferenceQuarterLiveInABrowser) {
   ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard.png"));
 
   // A correction from Cao Lộc: on the open page within 2 s, without a reload.
-  web::testing::HttpResult units;
-  ASSERT_OK(web::testing::HttpGet(province_.web_port(), "/api/v1/aggregates/agri.sown_area.total/2017-Q1/units", &units));
+  testing::HttpResponse units;
+  ASSERT_OK(testing::HttpGet(province_.web_port(), "/api/v1/aggregates/agri.sown_area.total/2017-Q1/units", &units));
   double cao_loc = 0;
   const nlohmann::json by_unit = nlohmann::json::parse(units.body);
   for (const auto& unit : by_unit["units"]) {

@@ -14,20 +14,19 @@
 #include <nlohmann/json.hpp>
 
 #include "core/catalog.h"
-#include "core/testing/http_get.h"
 #include "core/testing/status_matchers.h"
 #include "core/transport.h"
 #include "tests/reference_quarter.h"
-#include "web/testing/http_client.h"
+#include "core/testing/http_client.h"
 #include "web/testing/sse_client.h"
 
 namespace tonghop {
 namespace {
 
 using testing::kLangSon;
-using web::testing::HttpExchange;
-using web::testing::HttpGet;
-using web::testing::HttpResult;
+using testing::HttpExchange;
+using testing::HttpGet;
+using testing::HttpResponse;
 using web::testing::SseClient;
 using web::testing::SseEvent;
 
@@ -38,7 +37,7 @@ class WebNodeTest : public testing::ReferenceQuarterTest {
  protected:
   // The web node's status, or null when it does not answer.
   nlohmann::json WebStatus(const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    HttpResult result;
+    HttpResponse result;
     if (!HttpGet(province_.web_port(), "/api/v1/status", &result, headers).ok() || result.status != 200) return nullptr;
     return nlohmann::json::parse(result.body);
   }
@@ -72,7 +71,7 @@ class WebNodeTest : public testing::ReferenceQuarterTest {
     EXPECT_OK(Catalog::LoadFromDirectory(kLangSon, &catalog));
     std::string csv = "indicator,period,value\n";
     for (const Indicator& indicator : catalog.indicators()) {
-      if (!Catalog::Expects(indicator, unit) || !(indicator.period_types & PeriodTypeBit(Period::Type::kMonth))) continue;
+      if (!catalog.Expects(indicator, unit, Period::OfYear(2017)) || !(indicator.period_types & PeriodTypeBit(Period::Type::kMonth))) continue;
       for (int month = 1; month <= 12; ++month) {
         csv += fmt::format("{},2017-{:02},{}\n", indicator.id, month, month + offset);
       }
@@ -87,7 +86,7 @@ TEST_F(WebNodeTest, TheReferenceValuesThroughTheApi) {
   DropScenario();
   WaitForCompleteQuarter(60'000);
   WaitUntilWebHoldsTheAggregatorsState();
-  HttpResult result;
+  HttpResponse result;
   ASSERT_OK(HttpGet(province_.web_port(), "/api/v1/aggregates?period=2017-Q1", &result));
   ASSERT_EQ(result.status, 200) << result.body;
   ExpectReferenceFigures(nlohmann::json::parse(result.body));
@@ -133,7 +132,7 @@ TEST_F(WebNodeTest, AStreamThatMissesAThousandVersionsResumesWithTheAggregatorsS
     if (!event.id.empty()) last_id = std::stoull(event.id);
   };
   SseClient client;
-  HttpResult head;
+  HttpResponse head;
   ASSERT_OK(client.Open(province_.web_port(), "/api/v1/stream", std::nullopt, &head));
   SseEvent event;
   do {
@@ -208,7 +207,7 @@ TEST_F(WebNodeTest, BadRequestsGetJsonErrorsAndNothingCrashes) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.request.substr(0, 80));
-    HttpResult result;
+    HttpResponse result;
     ASSERT_OK(HttpExchange(port, c.request, &result));
     EXPECT_EQ(result.status, c.status) << result.body;
     const nlohmann::json body = nlohmann::json::parse(result.body, nullptr, false);
@@ -219,13 +218,13 @@ TEST_F(WebNodeTest, BadRequestsGetJsonErrorsAndNothingCrashes) {
   // More connections than the node takes, each sending half a request and then nothing.
   std::vector<int> idle;
   for (int i = 0; i < 40; ++i) {
-    const int fd = web::testing::ConnectLoopback(port);
+    const int fd = testing::ConnectLoopback(port);
     ASSERT_GE(fd, 0);
     const std::string half = "GET /api/v1/status HTTP/1.1\r\nHost: x\r\nX-Slow: ";
     (void)send(fd, half.data(), half.size(), MSG_NOSIGNAL);
     idle.push_back(fd);
   }
-  HttpResult refused;
+  HttpResponse refused;
   ASSERT_OK(HttpGet(port, "/api/v1/status", &refused));
   EXPECT_EQ(refused.status, 503) << refused.body;
   // The node closes them after --request_timeout_ms, and serves again.
@@ -244,7 +243,7 @@ TEST_F(WebNodeTest, AccessTokensAreRequiredAndReloadedOnSighup) {
   dir_.Write("tokens.csv", "name,token,comment\nstatistics desk," + kToken + ",\n");
   ASSERT_EQ(chmod(tokens.c_str(), 0600), 0);
   ASSERT_OK(province_.StartWeb({"--access_tokens_file", tokens}));
-  HttpResult result;
+  HttpResponse result;
   ASSERT_OK(HttpGet(province_.web_port(), "/api/v1/status", &result));
   EXPECT_EQ(result.status, 401);
   EXPECT_EQ(result.headers["www-authenticate"], "Bearer realm=\"tonghop\"");
@@ -279,7 +278,7 @@ TEST_F(WebNodeTest, ServesItsMetricsWithTheStreamsAndTheBoundsHit) {
   ASSERT_OK(province_.StartPublisher());
   ASSERT_OK(province_.StartWeb({"--max_streams", "1"}));
   SseClient stream, refused;
-  HttpResult head;
+  HttpResponse head;
   ASSERT_OK(stream.Open(province_.web_port(), "/api/v1/stream", std::nullopt, &head));
   ASSERT_EQ(head.status, 200);
   (void)refused.Open(province_.web_port(), "/api/v1/stream", std::nullopt, &head);
@@ -301,7 +300,7 @@ TEST_F(WebNodeTest, ServesItsMetricsWithTheStreamsAndTheBoundsHit) {
     return true;
   };
   while (!all_there() && MonotonicMs() < deadline) {
-    ::tonghop::testing::HttpResponse response;
+    HttpResponse response;
     if (::tonghop::testing::HttpGet(province_.MetricsAddress("web"), "/metrics", 5'000, &response).ok()) {
       body = response.body;
     }
@@ -315,7 +314,7 @@ TEST_F(WebNodeTest, StopsWithinASecondOfSigtermWithStreamsOpen) {
   ASSERT_OK(province_.StartPublisher());
   ASSERT_OK(province_.StartWeb());
   SseClient a, b;
-  HttpResult head;
+  HttpResponse head;
   ASSERT_OK(a.Open(province_.web_port(), "/api/v1/stream", std::nullopt, &head));
   ASSERT_OK(b.Open(province_.web_port(), "/api/v1/stream?filter=i/agri.", std::nullopt, &head));
   const int64_t asked = MonotonicMs();

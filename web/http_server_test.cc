@@ -11,15 +11,15 @@
 #include <nlohmann/json.hpp>
 
 #include "core/testing/status_matchers.h"
-#include "web/testing/http_client.h"
+#include "core/testing/http_client.h"
 #include "web/testing/sse_client.h"
 
 namespace tonghop::web {
 namespace {
 
-using testing::HttpExchange;
-using testing::HttpGet;
-using testing::HttpResult;
+using tonghop::testing::HttpExchange;
+using tonghop::testing::HttpGet;
+using tonghop::testing::HttpResponse;
 using testing::SseClient;
 using testing::SseEvent;
 
@@ -78,7 +78,7 @@ class HttpServerTest : public ::testing::Test {
     }
     return true;
   }
-  static std::string ErrorOf(const HttpResult& result) {
+  static std::string ErrorOf(const HttpResponse& result) {
     EXPECT_EQ(result.headers.count("content-type") ? result.headers.at("content-type") : "", "application/json");
     nlohmann::json body = nlohmann::json::parse(result.body);
     EXPECT_EQ(body["error"]["status"], result.status);
@@ -96,7 +96,7 @@ class HttpServerTest : public ::testing::Test {
 
 TEST_F(HttpServerTest, AnswersAndKeepsTheConnectionAliveBetweenRequests) {
   StartServer();
-  HttpResult result;
+  HttpResponse result;
   ASSERT_OK(HttpGet(port_, "/api/v1/status", &result));
   EXPECT_EQ(result.status, 200);
   EXPECT_EQ(result.headers["cache-control"], "no-store");
@@ -106,15 +106,15 @@ TEST_F(HttpServerTest, AnswersAndKeepsTheConnectionAliveBetweenRequests) {
   EXPECT_NE(result.headers["content-security-policy"].find("default-src 'self'"), std::string::npos);
   // Two requests on one connection, the second a HEAD: its head has the length, no body follows.
   std::string received;
-  ASSERT_OK(testing::ExchangeUntilClosed(port_,
+  ASSERT_OK(tonghop::testing::ExchangeUntilClosed(port_,
                                          "GET /api/v1/status HTTP/1.1\r\nHost: x\r\n\r\n"
                                          "HEAD /api/v1/catalog HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                                          &received));
   const size_t second = received.find("HTTP/1.1 200 OK", 1);
   ASSERT_NE(second, std::string::npos) << "no second answer on the connection: " << received;
   const size_t second_end = received.find("\r\n\r\n", second);
-  HttpResult head;
-  ASSERT_TRUE(testing::ParseResponseHead(received.substr(second, second_end - second), &head));
+  HttpResponse head;
+  ASSERT_TRUE(tonghop::testing::ParseResponseHead(received.substr(second, second_end - second), &head));
   EXPECT_GT(std::stoul(head.headers["content-length"]), 1000u);
   EXPECT_EQ(received.substr(second_end + 4), "") << "a HEAD answer carries no body";
 }
@@ -123,7 +123,7 @@ TEST_F(HttpServerTest, AStreamStartsWithASnapshotAndResumesAfterItsLastEventId) 
   Append(1, 10);
   StartServer();
   SseClient client;
-  HttpResult head;
+  HttpResponse head;
   ASSERT_OK(client.Open(port_, "/api/v1/stream", std::nullopt, &head));
   EXPECT_EQ(head.headers["content-type"], "text/event-stream; charset=utf-8");
   SseEvent event;
@@ -158,7 +158,7 @@ TEST_F(HttpServerTest, AStreamOnAQuietFeedGetsItsSnapshotAtOnce) {
   feed_.Reset(2, 7, table);
   StartServer();
   SseClient client;
-  HttpResult head;
+  HttpResponse head;
   ASSERT_OK(client.Open(port_, "/api/v1/stream", std::nullopt, &head));
   SseEvent event;
   // Nothing is appended: the snapshot must come without the feed changing.
@@ -188,12 +188,12 @@ TEST_F(HttpServerTest, BadRequestsGetJsonErrorsAndTheServerGoesOn) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.request.substr(0, 60));
-    HttpResult result;
+    HttpResponse result;
     ASSERT_OK(HttpExchange(port_, c.request, &result));
     EXPECT_EQ(result.status, c.status) << result.body;
     EXPECT_NE(ErrorOf(result).find(c.expected), std::string::npos) << result.body;
   }
-  HttpResult result;
+  HttpResponse result;
   ASSERT_OK(HttpGet(port_, "/api/v1/status", &result));
   EXPECT_EQ(result.status, 200);
 }
@@ -202,12 +202,12 @@ TEST_F(HttpServerTest, AStreamThatDoesNotReadIsCutOffAndTheOthersGetEverything) 
   options_.max_stream_queued_bytes = 256 << 10;
   StartServer();
   // A client that asks for the stream and then never reads.
-  const int stuck = testing::ConnectLoopback(port_);
+  const int stuck = tonghop::testing::ConnectLoopback(port_);
   ASSERT_GE(stuck, 0);
   const std::string request = "GET /api/v1/stream HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_EQ(send(stuck, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
   SseClient reader;
-  HttpResult head;
+  HttpResponse head;
   ASSERT_OK(reader.Open(port_, "/api/v1/stream", std::nullopt, &head));
   SseEvent event;
   ASSERT_OK(NextOf(reader, "snapshot", &event));
@@ -241,7 +241,7 @@ TEST_F(HttpServerTest, ConnectionsAndStreamsAreBounded) {
   options_.max_connections = 4;
   StartServer();
   SseClient a, b, c;
-  HttpResult head;
+  HttpResponse head;
   ASSERT_OK(a.Open(port_, "/api/v1/stream", std::nullopt, &head));
   ASSERT_OK(b.Open(port_, "/api/v1/stream", std::nullopt, &head));
   Status refused = c.Open(port_, "/api/v1/stream", std::nullopt, &head);
@@ -249,9 +249,9 @@ TEST_F(HttpServerTest, ConnectionsAndStreamsAreBounded) {
   EXPECT_EQ(head.status, 503);
   EXPECT_EQ(server_->counters().streams_refused, 1u);
   // Two streams and two idle connections: the next connection is refused.
-  const int idle1 = testing::ConnectLoopback(port_);
-  const int idle2 = testing::ConnectLoopback(port_);
-  HttpResult refused_connection;
+  const int idle1 = tonghop::testing::ConnectLoopback(port_);
+  const int idle2 = tonghop::testing::ConnectLoopback(port_);
+  HttpResponse refused_connection;
   ASSERT_TRUE(WaitFor([&] {
     return HttpGet(port_, "/api/v1/status", &refused_connection).ok() && refused_connection.status == 503;
   }));
@@ -262,7 +262,7 @@ TEST_F(HttpServerTest, ConnectionsAndStreamsAreBounded) {
   close(idle2);
   a.Close();
   ASSERT_TRUE(WaitFor([&] {
-    HttpResult result;
+    HttpResponse result;
     return HttpGet(port_, "/api/v1/status", &result).ok() && result.status == 200;
   }));
 }
@@ -271,7 +271,7 @@ TEST_F(HttpServerTest, AnIdleConnectionIsClosedAndAQuietStreamGetsStatusEvents) 
   options_.request_timeout_ms = 300;
   options_.stream_keepalive_ms = 200;
   StartServer();
-  const int idle = testing::ConnectLoopback(port_);
+  const int idle = tonghop::testing::ConnectLoopback(port_);
   ASSERT_GE(idle, 0);
   const int64_t start = MonotonicMs();
   char byte;
@@ -280,7 +280,7 @@ TEST_F(HttpServerTest, AnIdleConnectionIsClosedAndAQuietStreamGetsStatusEvents) 
   close(idle);
 
   SseClient client;
-  HttpResult head;
+  HttpResponse head;
   ASSERT_OK(client.Open(port_, "/api/v1/stream", std::nullopt, &head));
   SseEvent event;
   ASSERT_OK(NextOf(client, "snapshot", &event));

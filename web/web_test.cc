@@ -8,14 +8,14 @@
 
 #include "core/testing/clone_source.h"
 #include "core/testing/status_matchers.h"
-#include "web/testing/http_client.h"
+#include "core/testing/http_client.h"
 #include "web/testing/sse_client.h"
 
 namespace tonghop::web {
 namespace {
 
-using testing::HttpGet;
-using testing::HttpResult;
+using tonghop::testing::HttpGet;
+using tonghop::testing::HttpResponse;
 using testing::SseClient;
 using testing::SseEvent;
 using tonghop::testing::CloneSource;
@@ -61,7 +61,7 @@ class WebNodeInThreadTest : public ::testing::Test {
     return true;
   }
   nlohmann::json NodeStatus() {
-    HttpResult result;
+    HttpResponse result;
     if (!HttpGet(port_, "/api/v1/status", &result).ok() || result.status != 200) return nullptr;
     return nlohmann::json::parse(result.body);
   }
@@ -94,7 +94,7 @@ TEST_F(WebNodeInThreadTest, AStreamThatMissedAThousandVersionsResumesExact) {
   Start();
   ASSERT_TRUE(PumpUntil([&] { return Caught(); })) << NodeStatus();
   SseClient client;
-  HttpResult head;
+  HttpResponse head;
   ASSERT_OK(client.Open(port_, "/api/v1/stream", std::nullopt, &head));
   // (indicator, period) -> seq, keeping the highest as every Clone subscriber does.
   std::map<std::pair<std::string, std::string>, uint64_t> held;
@@ -145,7 +145,7 @@ TEST_F(WebNodeInThreadTest, StopsWithinASecondWithStreamsOpen) {
   Start();
   ASSERT_TRUE(PumpUntil([&] { return Caught(); }));
   SseClient a, b;
-  HttpResult head;
+  HttpResponse head;
   ASSERT_OK(a.Open(port_, "/api/v1/stream", std::nullopt, &head));
   ASSERT_OK(b.Open(port_, "/api/v1/stream?filter=p/2017/", std::nullopt, &head));
   const int64_t asked = MonotonicMs();

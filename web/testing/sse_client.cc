@@ -66,10 +66,10 @@ void SseClient::Close() {
   parser_ = SseParser();
 }
 
-Status SseClient::Open(int port, const std::string& target, std::optional<uint64_t> last_event_id, HttpResult* head,
+Status SseClient::Open(int port, const std::string& target, std::optional<uint64_t> last_event_id, tonghop::testing::HttpResponse* head,
                        const std::vector<std::pair<std::string, std::string>>& headers, int timeout_ms) {
   Close();
-  fd_ = ConnectLoopback(port);
+  fd_ = tonghop::testing::ConnectLoopback(port);
   if (fd_ < 0) return Status::IOError(fmt::format("cannot connect to 127.0.0.1:{}: {}", port, std::strerror(errno)));
   std::string request = fmt::format("GET {} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAccept: text/event-stream\r\n", target, port);
   if (last_event_id) request += fmt::format("Last-Event-ID: {}\r\n", *last_event_id);

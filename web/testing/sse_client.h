@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "web/testing/http_client.h"
+#include "core/testing/http_client.h"
 
 namespace tonghop::web::testing {
 
@@ -41,7 +41,7 @@ class SseClient {
 
   // Connects to 127.0.0.1:port, sends GET `target` with Last-Event-ID when given (and `headers`),
   // and reads the answer's head. OK only for 200; otherwise *head holds what came back.
-  Status Open(int port, const std::string& target, std::optional<uint64_t> last_event_id, HttpResult* head,
+  Status Open(int port, const std::string& target, std::optional<uint64_t> last_event_id, tonghop::testing::HttpResponse* head,
               const std::vector<std::pair<std::string, std::string>>& headers = {}, int timeout_ms = 10'000);
   // The next event within timeout_ms: Unavailable on timeout, IOError when the server closed.
   Status Next(SseEvent* out, int timeout_ms);

@@ -1,4 +1,4 @@
-#include "web/testing/http_client.h"
+#include "core/testing/http_client.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,46 +15,37 @@
 
 #include "core/transport.h"
 
-namespace tonghop::web::testing {
+namespace tonghop::testing {
+namespace {
 
-int ConnectLoopback(int port) {
+// A connection to `address` ("IP:port"), or -1 with errno set.
+int Connect(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  sockaddr_in peer{};
+  peer.sin_family = AF_INET;
+  if (colon == std::string::npos || inet_pton(AF_INET, address.substr(0, colon).c_str(), &peer.sin_addr) != 1) {
+    errno = EINVAL;
+    return -1;
+  }
+  peer.sin_port = htons(static_cast<uint16_t>(std::atoi(address.c_str() + colon + 1)));
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&peer), sizeof peer) != 0) {
+    const int error = errno;
     ::close(fd);
+    errno = error;
     return -1;
   }
   return fd;
 }
 
-bool ParseResponseHead(const std::string& head, HttpResult* out) {
-  if (!head.starts_with("HTTP/1.1 ") || head.size() < 12) return false;
-  out->status = std::atoi(head.c_str() + 9);
-  out->headers.clear();
-  size_t line = head.find("\r\n");
-  while (line != std::string::npos && line + 2 < head.size()) {
-    const size_t next = head.find("\r\n", line + 2);
-    const std::string text = head.substr(line + 2, next == std::string::npos ? std::string::npos : next - line - 2);
-    const size_t colon = text.find(':');
-    if (colon != std::string::npos) {
-      std::string name = text.substr(0, colon);
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-      out->headers[name] = text.substr(text.find_first_not_of(' ', colon + 1) == std::string::npos
-                                           ? text.size()
-                                           : text.find_first_not_of(' ', colon + 1));
-    }
-    line = next;
-  }
-  return out->status > 0;
-}
+std::string LoopbackAddress(int port) { return fmt::format("127.0.0.1:{}", port); }
 
-Status HttpExchange(int port, const std::string& request, HttpResult* out, int timeout_ms) {
-  const int fd = ConnectLoopback(port);
-  if (fd < 0) return Status::IOError(fmt::format("cannot connect to 127.0.0.1:{}: {}", port, std::strerror(errno)));
+// Sends `request` to `address` and reads the answer: up to its Content-Length, or until the
+// server closes.
+Status Exchange(const std::string& address, const std::string& request, HttpResponse* out, int timeout_ms) {
+  const int fd = Connect(address);
+  if (fd < 0) return Status::IOError(fmt::format("cannot connect to {}: {}", address, std::strerror(errno)));
   const int64_t deadline = MonotonicMs() + timeout_ms;
   size_t sent = 0;
   while (sent < request.size()) {
@@ -79,7 +70,7 @@ Status HttpExchange(int port, const std::string& request, HttpResult* out, int t
     pollfd item{fd, POLLIN, 0};
     if (left <= 0 || ::poll(&item, 1, static_cast<int>(left)) <= 0) {
       ::close(fd);
-      return Status::Unavailable(fmt::format("no whole answer from 127.0.0.1:{} within {} ms; got {} bytes", port,
+      return Status::Unavailable(fmt::format("no whole answer from {} within {} ms; got {} bytes", address,
                                              timeout_ms, received.size()));
     }
     const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
@@ -90,11 +81,39 @@ Status HttpExchange(int port, const std::string& request, HttpResult* out, int t
   // Closed by the server: an answer without Content-Length ends here.
   if (head_end == std::string::npos) head_end = received.find("\r\n\r\n");
   if (head_end == std::string::npos || !ParseResponseHead(received.substr(0, head_end), out)) {
-    return Status::IOError(fmt::format("127.0.0.1:{} closed the connection without an answer ({} bytes)", port,
-                                       received.size()));
+    return Status::IOError(fmt::format("{} closed the connection without an answer ({} bytes): {}", address,
+                                       received.size(), received.substr(0, 200)));
   }
   out->body = received.substr(head_end + 4);
   return Status::OK();
+}
+
+}  // namespace
+
+int ConnectLoopback(int port) { return Connect(LoopbackAddress(port)); }
+
+bool ParseResponseHead(const std::string& head, HttpResponse* out) {
+  if (!(head.starts_with("HTTP/1.1 ") || head.starts_with("HTTP/1.0 ")) || head.size() < 12) return false;
+  out->status = std::atoi(head.c_str() + 9);
+  out->headers.clear();
+  size_t line = head.find("\r\n");
+  while (line != std::string::npos && line + 2 < head.size()) {
+    const size_t next = head.find("\r\n", line + 2);
+    const std::string text = head.substr(line + 2, next == std::string::npos ? std::string::npos : next - line - 2);
+    const size_t colon = text.find(':');
+    if (colon != std::string::npos) {
+      std::string name = text.substr(0, colon);
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      const size_t value = text.find_first_not_of(' ', colon + 1);
+      out->headers[name] = value == std::string::npos ? std::string() : text.substr(value);
+    }
+    line = next;
+  }
+  return out->status > 0;
+}
+
+Status HttpExchange(int port, const std::string& request, HttpResponse* out, int timeout_ms) {
+  return Exchange(LoopbackAddress(port), request, out, timeout_ms);
 }
 
 Status ExchangeUntilClosed(int port, const std::string& request, std::string* received, int timeout_ms) {
@@ -119,7 +138,11 @@ Status ExchangeUntilClosed(int port, const std::string& request, std::string* re
   return Status::OK();
 }
 
-Status HttpGet(int port, const std::string& target, HttpResult* out,
+Status HttpGet(const std::string& address, const std::string& target, int timeout_ms, HttpResponse* out) {
+  return Exchange(address, fmt::format("GET {} HTTP/1.0\r\nHost: {}\r\n\r\n", target, address), out, timeout_ms);
+}
+
+Status HttpGet(int port, const std::string& target, HttpResponse* out,
                const std::vector<std::pair<std::string, std::string>>& headers, int timeout_ms) {
   std::string request = fmt::format("GET {} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n", target, port);
   for (const auto& [name, value] : headers) request += fmt::format("{}: {}\r\n", name, value);
@@ -127,4 +150,16 @@ Status HttpGet(int port, const std::string& target, HttpResult* out,
   return HttpExchange(port, request, out, timeout_ms);
 }
 
-}  // namespace tonghop::web::testing
+std::string UrlEncode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+}  // namespace tonghop::testing
