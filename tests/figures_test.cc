@@ -188,8 +188,8 @@ TEST_F(FiguresTest, SubmitExitsNonZeroWhenTheAggregatorRefuses) {
 // Issue 11: a figure stored for a period by mistake made a permanent total. A void removes it, and
 // a period left without figures has no total anywhere: not on the feed, not in a query.
 TEST_F(FiguresTest, AFigureStoredForTheWrongPeriodIsVoidedAndLeavesNoTotal) {
-  ASSERT_OK(province_.StartCollector("cao-loc"));
-  const std::string collector = province_.CollectorApiEndpoint("cao-loc");
+  ASSERT_OK(province_.StartCollector("xa-cao-loc"));  // a commune: it reports from 2025-07 on
+  const std::string collector = province_.CollectorApiEndpoint("xa-cao-loc");
   const std::string month = fmt::format("{}-03", UtcYearOfMs(NowMs()) + 1);  // next year: a mistake
   Cli({"--lang", "en", "submit", "--collector", collector, "--indicator", "agri.herd.pigs", "--period", month,
        "--value", "48.2", "--wait_ms", "60000"});
