@@ -450,6 +450,8 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const Ingest
     }
     AddReject(replies, update.seq(), reason, text);
     ++rejected_since_log_;
+  } else if (update.kind() == tonghop::v1::UPDATE_KIND_VOID) {
+    ApplyVoid(valid, update, &audit, writes, replies);
   } else {
     std::optional<Decimal> previous;
     const FigureVersion version = VersionOf(update.entered_at_ms(), now_ms, batch.outbox_id(), update.seq());
@@ -478,6 +480,27 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const Ingest
   }
   writes->PutAudit(++counters_.audit_seq, audit);
   position->set_last_seq(update.seq());
+}
+
+void Aggregator::ApplyVoid(const ValidatedUpdate& valid, const tonghop::v1::IndicatorUpdate& update,
+                           tonghop::storage::v1::AuditRecord* audit, IngestStore::Batch* writes,
+                           tonghop::v1::UpdateReplies* replies) {
+  std::optional<Decimal> removed = state_->RemoveUnitValue(*valid.indicator, valid.period, update.reporting_unit());
+  if (!removed) {
+    // Final like any refusal: the seq is consumed, and the audit log says a void found nothing.
+    const std::string text = fmt::format("'{}' has no figure of '{}' for {} to void; nothing changed",
+                                         update.reporting_unit(), valid.indicator->id, update.period());
+    audit->set_rejected(RejectReason::REJECT_REASON_NOTHING_TO_VOID);
+    audit->set_reject_text(text);
+    AddReject(replies, update.seq(), RejectReason::REJECT_REASON_NOTHING_TO_VOID, text);
+    ++rejected_since_log_;
+    return;
+  }
+  writes->DeleteValue(valid.indicator->id, update.period(), update.reporting_unit());
+  audit->set_voided(true);
+  SetAuditPreviousValue(*removed, audit);
+  replies->add_acks()->set_seq(update.seq());
+  ++applied_since_log_;
 }
 
 void Aggregator::AskForWhatIsMissing(const zmq::message_t& body, const tonghop::v1::Heartbeat& heartbeat,

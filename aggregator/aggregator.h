@@ -103,6 +103,11 @@ class Aggregator {
                    const tonghop::v1::IndicatorUpdate& update, int64_t now_ms,
                    tonghop::storage::v1::OutboxPosition* position, IngestStore::Batch* writes,
                    tonghop::v1::UpdateReplies* replies);
+  // A valid void of ApplyUpdate: removes the unit's figure and records that in `audit`, or refuses
+  // it NOTHING_TO_VOID (final) when the unit has none there.
+  void ApplyVoid(const ValidatedUpdate& valid, const tonghop::v1::IndicatorUpdate& update,
+                 tonghop::storage::v1::AuditRecord* audit, IngestStore::Batch* writes,
+                 tonghop::v1::UpdateReplies* replies);
   // Answering a collector's heartbeat (sent in `body`): when its outbox's settled_seq is above the
   // last seq held of that outbox (the database was restored from a backup taken before it had
   // them), asks the collector to send them again, from the first one missing. Only for an outbox the

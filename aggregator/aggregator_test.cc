@@ -143,6 +143,36 @@ TEST_F(AggregatorTest, InvalidUpdatesAreRejectedForGoodAndLeaveTheTotalsAlone) {
   EXPECT_EQ(Feed().Find("agri.area.total", "2017-Q1")->value(), 11);
 }
 
+// A void through the ingest link: acked, the total goes back to the other units' figures; the last
+// figure voided deletes the aggregate from the feed, also after a restart; a void of nothing is
+// refused for good, and the stream goes on.
+TEST_F(AggregatorTest, AVoidRemovesTheFigureAndTheLastOneDeletesTheAggregate) {
+  auto void_of = [&](uint64_t seq, const char* unit) {
+    tonghop::v1::IndicatorUpdate u = Update(seq, unit, "agri.area.total", 0);
+    u.set_kind(tonghop::v1::UPDATE_KIND_VOID);
+    return u;
+  };
+  ASSERT_EQ(Send({Update(1, "north", "agri.area.total", 10), Update(2, "south", "agri.area.total", 20.5)}).acks_size(), 2);
+  ASSERT_EQ(Send({void_of(3, "south")}).acks_size(), 1);
+  EXPECT_EQ(Feed().Find("agri.area.total", "2017-Q1")->value_decimal(), "10");
+
+  auto nothing = Send({void_of(4, "south")});
+  ASSERT_EQ(nothing.rejects_size(), 1);
+  EXPECT_EQ(nothing.rejects(0).reason(), RejectReason::REJECT_REASON_NOTHING_TO_VOID);
+  EXPECT_NE(nothing.rejects(0).text().find("nothing changed"), std::string::npos) << nothing.rejects(0).text();
+
+  ASSERT_EQ(Send({void_of(5, "north")}).acks_size(), 1);
+  for (const char* period : {"2017-Q1", "2017-H1", "2017"}) {
+    EXPECT_EQ(Feed().Find("agri.area.total", period), nullptr) << period;
+  }
+  StopAggregator();
+  StartAggregator();
+  AggregateTable feed = Feed();
+  EXPECT_EQ(feed.size(), 0u) << "a restart brings no voided total back";
+  ASSERT_EQ(Send({Update(6, "south", "agri.area.total", 3)}).acks_size(), 1);
+  EXPECT_EQ(Feed().Find("agri.area.total", "2017-Q1")->value_decimal(), "3");
+}
+
 TEST_F(AggregatorTest, RestoresEverythingAfterARestart) {
   ASSERT_EQ(Send({Update(1, "north", "agri.area.total", 10), Update(2, "south", "agri.area.total", 20)}).acks_size(), 2);
   uint64_t seq_before = Feed().max_seq();

@@ -253,6 +253,11 @@ void IngestStore::Batch::PutValue(const std::string& indicator, const std::strin
   batch_.Put(store_->family(kValues), ValueKey(indicator, period, unit), value.SerializeAsString());
 }
 
+void IngestStore::Batch::DeleteValue(const std::string& indicator, const std::string& period,
+                                     const std::string& unit) {
+  batch_.Delete(store_->family(kValues), ValueKey(indicator, period, unit));
+}
+
 void IngestStore::Batch::PutAudit(uint64_t audit_seq, const tonghop::storage::v1::AuditRecord& record) {
   batch_.Put(store_->family(kAudit), EncodeBigEndian64(audit_seq), record.SerializeAsString());
   batch_.Put(store_->family(kHistory), HistoryKeyOf(audit_seq, record), rocksdb::Slice());
@@ -431,7 +436,7 @@ Status IngestStore::ReadView::ReadAggregates(std::string_view indicator_prefix, 
       if (!version.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
         return Status::Corruption("an aggregate record cannot be read");
       }
-      visit(version);
+      if (!version.deleted()) visit(version);
     }
     it->Seek(indicator + '\x01');  // keys of `indicator` are indicator \0 ...
   }

@@ -4,12 +4,12 @@
 // WriteBatch, so after any crash the database holds a prefix of the batches, never half of one.
 //
 // Column families (keys; values are tonghop.storage.v1 / tonghop.v1 protobufs):
-//   values      indicator \0 period \0 unit          -> UnitValue
+//   values      indicator \0 period \0 unit          -> UnitValue (removed by a void)
 //   audit       big-endian audit counter              -> AuditRecord
 //   history     indicator \0 period \0 unit \0 big-endian audit counter -> "" (the audit log's index:
 //               the revisions of one figure are one prefix, those of one indicator and period another)
 //   positions   big-endian outbox_id                  -> OutboxPosition
-//   aggregates  indicator \0 period                   -> tonghop.v1.AggregateUpdate
+//   aggregates  indicator \0 period                   -> tonghop.v1.AggregateUpdate (or its deletion)
 //   default     "stream_id", "aggregate_seq", "audit_seq", "rules_fingerprint", "history_indexed_seq"
 //               -> big-endian uint64
 // The history index is written with its audit record. A database written by a build without it
@@ -112,9 +112,12 @@ class IngestStore {
    public:
     void PutValue(const std::string& indicator, const std::string& period, const std::string& unit,
                   const tonghop::storage::v1::UnitValue& value);
+    // Removes the unit's figure (a void).
+    void DeleteValue(const std::string& indicator, const std::string& period, const std::string& unit);
     // The record and its history index entry.
     void PutAudit(uint64_t audit_seq, const tonghop::storage::v1::AuditRecord& record);
     void PutPosition(uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position);
+    // A version, or a deletion (kept so that the seq chain of the key goes on after a restart).
     void PutAggregate(const tonghop::v1::AggregateUpdate& version);
     // Also records that every audit record up to counters.audit_seq is indexed.
     void PutCounters(const Counters& counters);
@@ -172,7 +175,7 @@ class IngestStore {
                                                 const std::string& unit, const tonghop::storage::v1::UnitValue&)>& visit,
                        std::string* resume) const;
     // The stored aggregate version of `period` of every indicator whose id starts with
-    // `indicator_prefix`, in indicator order.
+    // `indicator_prefix`, in indicator order; deleted aggregates are left out.
     Status ReadAggregates(std::string_view indicator_prefix, std::string_view period,
                           const std::function<void(const tonghop::v1::AggregateUpdate&)>& visit) const;
     // Every audit record of any of `scopes`, once each, in the order written, through the history

@@ -79,6 +79,54 @@ TEST(IngestStoreTest, ABatchIsStoredWholeAndSurvivesReopen) {
   EXPECT_EQ(audits, 1);
 }
 
+// A void: the unit's figure is gone from the values family, and the aggregate's deletion is kept
+// (start-up restores it, so the feed's seq chain goes on) while the queries no longer see it.
+TEST(IngestStoreTest, AVoidedFigureIsGoneAndADeletedAggregateIsRestoredButNotRead) {
+  testing::TempDir dir;
+  std::unique_ptr<IngestStore> store;
+  ASSERT_OK(IngestStore::Open(dir.path(), Durability::kWal, &store));
+  tonghop::storage::v1::UnitValue value;
+  value.set_value_micros(1'000000);
+  tonghop::v1::AggregateUpdate version;
+  version.set_indicator("agri.area.total");
+  version.set_period("2030-Q1");
+  version.set_seq(1);
+  auto batch = store->NewBatch();
+  batch.PutValue("agri.area.total", "2030-Q1", "north", value);
+  batch.PutValue("agri.area.total", "2030-Q1", "south", value);
+  batch.PutAggregate(version);
+  ASSERT_OK(store->Commit(&batch));
+
+  tonghop::v1::AggregateUpdate deletion = version;
+  deletion.set_seq(2);
+  deletion.set_prev_seq(1);
+  deletion.set_deleted(true);
+  batch = store->NewBatch();
+  batch.DeleteValue("agri.area.total", "2030-Q1", "north");
+  batch.PutAggregate(deletion);
+  ASSERT_OK(store->Commit(&batch));
+
+  std::vector<std::string> units;
+  std::vector<tonghop::v1::AggregateUpdate> loaded;
+  IngestStore::Visitor visitor;
+  visitor.on_value = [&](const std::string&, const std::string&, const std::string& unit,
+                         const tonghop::storage::v1::UnitValue&) { units.push_back(unit); };
+  visitor.on_position = [](uint64_t, const tonghop::storage::v1::OutboxPosition&) {};
+  visitor.on_aggregate = [&](const tonghop::v1::AggregateUpdate& v) { loaded.push_back(v); };
+  IngestStore::Counters counters;
+  ASSERT_OK(store->Load(visitor, &counters));
+  EXPECT_EQ(units, std::vector<std::string>{"south"});
+  ASSERT_EQ(loaded.size(), 1u);
+  EXPECT_TRUE(loaded[0].deleted());
+  EXPECT_EQ(loaded[0].seq(), 2u);
+
+  std::unique_ptr<IngestStore::ReadView> view;
+  ASSERT_OK(store->NewReadView(&view));
+  int read = 0;
+  ASSERT_OK(view->ReadAggregates("agri.", "2030-Q1", [&](const tonghop::v1::AggregateUpdate&) { ++read; }));
+  EXPECT_EQ(read, 0) << "a deleted aggregate is not there for a query";
+}
+
 TEST(IngestStoreTest, ASecondOpenOfTheSameDatabaseFailsWithAClearMessage) {
   testing::TempDir dir;
   std::unique_ptr<IngestStore> first, second;

@@ -28,6 +28,13 @@ bool ProvinceState::ApplyFigure(const Indicator& indicator, const Period& period
   return true;
 }
 
+std::optional<Decimal> ProvinceState::RemoveUnitValue(const Indicator& indicator, const Period& period,
+                                                      const std::string& unit) {
+  auto removed = store_.Remove({&indicator, period}, unit);
+  if (!removed) return std::nullopt;
+  return removed->value;
+}
+
 void ProvinceState::LoadUnitValue(const Indicator& indicator, const Period& period, const std::string& unit,
                                   Decimal value, int64_t applied_at_ms, int64_t observed_at_ms,
                                   const FigureVersion& version) {
@@ -78,6 +85,7 @@ std::vector<tonghop::v1::AggregateUpdate> ProvinceState::Flush(uint64_t* last_se
     store_.TrimCache(kMaxCachedUnitValues);
     tonghop::v1::AggregateUpdate next = Compute(key);
     const tonghop::v1::AggregateUpdate* held = table_.Find(next.indicator(), next.period());
+    if (next.deleted() && held == nullptr) continue;  // never published, or deleted already
     if (held != nullptr) {
       tonghop::v1::AggregateUpdate content = *held;
       content.clear_seq();
@@ -87,7 +95,7 @@ std::vector<tonghop::v1::AggregateUpdate> ProvinceState::Flush(uint64_t* last_se
       if (content.SerializeAsString() == next.SerializeAsString()) continue;  // nothing a subscriber sees changed
     }
     next.set_seq(++*last_seq);
-    next.set_prev_seq(held ? held->seq() : 0);
+    next.set_prev_seq(table_.SeqOf(next.indicator(), next.period()));
     next.set_updated_at_ms(now_ms);
     table_.Apply(next);
     versions.push_back(std::move(next));
@@ -144,6 +152,10 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const 
   tonghop::v1::AggregateUpdate out;
   out.set_indicator(indicator.id);
   out.set_period(period.ToString());
+  if (store_.ValuesOf(key).empty()) {
+    out.set_deleted(true);  // every figure it was made of was voided
+    return out;
+  }
   out.set_unit(indicator.unit);
   const size_t expected = catalog_->ExpectedUnits(indicator, period).size();
   out.set_units_expected(static_cast<uint32_t>(expected));

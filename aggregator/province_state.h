@@ -55,6 +55,10 @@ class ProvinceState {
                    int64_t applied_at_ms, int64_t observed_at_ms, const FigureVersion& version,
                    std::optional<Decimal>* previous);
 
+  // Removes `unit`'s figure (a void) and returns it; none when the unit has no figure there. The
+  // unit no longer contributes; an aggregate no unit contributes to any more is deleted at Flush.
+  std::optional<Decimal> RemoveUnitValue(const Indicator& indicator, const Period& period, const std::string& unit);
+
   // Start-up when the stored aggregates were computed by the same rules (RulesFingerprint): a
   // stored figure, recorded without marking anything dirty, and a stored aggregate version, kept
   // as it is. Otherwise figures go through SetUnitValue and Flush recomputes everything.
@@ -68,7 +72,8 @@ class ProvinceState {
 
   // Recomputes the dirty aggregates. Versions that differ from the held one in anything but
   // seq, prev_seq and time get seqs last_seq+1, +2, ... and replace it in the table; last_seq is
-  // advanced.
+  // advanced. An aggregate no unit has a value of any more (its figures were voided) yields a
+  // deletion (AggregateUpdate.deleted) in its place, once.
   std::vector<tonghop::v1::AggregateUpdate> Flush(uint64_t* last_seq, int64_t now_ms);
 
   void Clear();
@@ -81,7 +86,8 @@ class ProvinceState {
   std::optional<UnitValue> ValueOfUnit(const Indicator& indicator, const Period& period,
                                        const std::string& unit) const;
 
-  // The province version of (indicator, period) as it would be published now (seq unset).
+  // The province version of (indicator, period) as it would be published now (seq unset); a
+  // deletion when no unit has a value of it.
   tonghop::v1::AggregateUpdate Compute(const std::string& indicator, const std::string& period) const;
 
  private:

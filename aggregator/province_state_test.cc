@@ -196,6 +196,73 @@ TEST_F(ProvinceStateTest, ACorrectionReplacesTheUnitsFigureNeverAddsToIt) {
   EXPECT_EQ(versions[0].prev_seq(), first_seq);
 }
 
+Period Q(const char* text) {
+  Period period;
+  EXPECT_TRUE(Period::Parse(text, &period).ok()) << text;
+  return period;
+}
+
+// The content a subscriber sees: a version without its seqs and time.
+std::string Content(tonghop::v1::AggregateUpdate version) {
+  version.clear_seq();
+  version.clear_prev_seq();
+  version.clear_updated_at_ms();
+  return version.DebugString();
+}
+
+// A void takes the unit's current figure away, corrections and all: the province version after it
+// is exactly the one before the unit's first figure (docs/DATA-MODEL.md, "Voids").
+TEST_F(ProvinceStateTest, AVoidRestoresTheTotalBeforeTheUnitsFigureExactly) {
+  Set("agri.area.total", "south", "50.2");
+  const tonghop::v1::AggregateUpdate before = Flush()[0];
+  Set("agri.area.total", "north", "100.1");
+  Flush();
+  Set("agri.area.total", "north", "90.7");
+  const uint64_t corrected_seq = Flush()[0].seq();
+  std::optional<Decimal> removed = state_.RemoveUnitValue(*catalog_.FindIndicator("agri.area.total"),
+                                                          Q("2017-Q1"), "north");
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->ToString(), "90.7");
+  auto versions = Flush();
+  ASSERT_EQ(versions.size(), 1u);
+  EXPECT_EQ(Content(versions[0]), Content(before));
+  EXPECT_EQ(versions[0].value_decimal(), "50.2");
+  EXPECT_EQ(versions[0].units_reported(), 1u);
+  EXPECT_EQ(versions[0].prev_seq(), corrected_seq);
+  EXPECT_FALSE(state_.RemoveUnitValue(*catalog_.FindIndicator("agri.area.total"), Q("2017-Q1"),
+                                      "north"))
+      << "nothing is left to void";
+  EXPECT_TRUE(state_.Flush(&seq_, 1).empty());
+}
+
+// With no unit's figure left, the period's aggregate and those derived from it alone are deleted
+// (the feed's tombstone), and a figure later brings a new version chained onto the deletion.
+TEST_F(ProvinceStateTest, VoidingEveryFigureOfAPeriodDeletesItsAggregates) {
+  Set("agri.area.total", "north", "7", "2017-Q1");
+  Set("agri.area.total", "north", "8", "2018-Q1");  // its year-on-year reads 2017-Q1
+  state_.Flush(&seq_, 1);
+  const Indicator& total = *catalog_.FindIndicator("agri.area.total");
+  ASSERT_TRUE(state_.RemoveUnitValue(total, Q("2017-Q1"), "north"));
+  std::map<std::string, tonghop::v1::AggregateUpdate> by_period;
+  for (auto& v : state_.Flush(&seq_, 2)) by_period[v.period()] = v;
+  for (const char* period : {"2017-Q1", "2017-H1", "2017"}) {
+    ASSERT_TRUE(by_period.count(period)) << period;
+    EXPECT_TRUE(by_period[period].deleted()) << period;
+    EXPECT_EQ(by_period[period].value_decimal(), "") << period;
+    EXPECT_EQ(state_.table().Find("agri.area.total", period), nullptr) << period;
+  }
+  ASSERT_TRUE(by_period.count("2018-Q1")) << "its year-on-year is now against the catalog's baseline";
+  EXPECT_FALSE(by_period["2018-Q1"].deleted());
+  EXPECT_EQ(state_.table().size(), 3u);  // 2018-Q1, 2018-H1, 2018
+
+  const uint64_t deletion_seq = by_period["2017-Q1"].seq();
+  Set("agri.area.total", "south", "3", "2017-Q1");
+  auto again = Flush();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_FALSE(again[0].deleted());
+  EXPECT_EQ(again[0].prev_seq(), deletion_seq);
+}
+
 TEST_F(ProvinceStateTest, OneVersionPerAggregateAndBatchAndNoneWhenNothingChanged) {
   Set("agri.area.total", "north", "1");
   Set("agri.area.total", "north", "2");

@@ -177,19 +177,27 @@ tonghop::v1::QueryReply SnapshotQueries::ProvinceHistory(const Indicator& indica
     const Indicator* recorded = catalog_->FindIndicator(record.indicator());
     if (recorded == nullptr || !Period::Parse(record.period(), &record_period).ok()) return;
     tonghop::v1::ProvinceRevision revision;
-    Decimal value;
-    if (Status s = AuditValue(record, &value); !s.ok() || !(s = AuditRevision(record, revision.mutable_cause())).ok()) {
+    if (Status s = AuditRevision(record, revision.mutable_cause()); !s.ok()) {
       parsed = s;
       return;
     }
-    replay.SetUnitValue(*recorded, record_period, record.reporting_unit(), value, record.applied_at_ms(),
-                        record.observed_at_ms());
+    if (record.voided()) {
+      replay.RemoveUnitValue(*recorded, record_period, record.reporting_unit());
+    } else {
+      Decimal value;
+      if (Status s = AuditValue(record, &value); !s.ok()) {
+        parsed = s;
+        return;
+      }
+      replay.SetUnitValue(*recorded, record_period, record.reporting_unit(), value, record.applied_at_ms(),
+                          record.observed_at_ms());
+    }
     if (!Within(record_period, period)) return;
     tonghop::v1::AggregateUpdate now = replay.Compute(indicator.id, canonical);
     if (last && last->value_decimal() == now.value_decimal() && last->units_reported() == now.units_reported()) return;
     if (auto province_value = ValueOf(now)) SetValue(*province_value, &revision);
     revision.set_units_reported(now.units_reported());
-    revision.set_units_expected(now.units_expected());
+    revision.set_units_expected(static_cast<uint32_t>(catalog_->ExpectedUnits(indicator, period).size()));
     revision.set_partial(now.partial());
     revision.set_at_ms(record.applied_at_ms());
     province.Add(std::move(revision));

@@ -19,6 +19,7 @@ nlohmann::ordered_json RevisionJson(const tonghop::v1::FigureRevision& r) {
                                    {"entered_by", r.entered_by()},
                                    {"observed_at", FormatIsoTime(r.observed_at_ms())},
                                    {"applied_at", FormatIsoTime(r.applied_at_ms())}};
+  if (r.voided()) object["voided"] = true;
   if (r.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED) {
     object["rejected"] = tonghop::v1::RejectReason_Name(r.rejected());
     object["reject_text"] = r.reject_text();
@@ -26,9 +27,10 @@ nlohmann::ordered_json RevisionJson(const tonghop::v1::FigureRevision& r) {
   return object;
 }
 
-// "previous -> value", or "value" for a first figure.
+// "previous -> value", "value" for a first figure, "previous -> VOIDED" for a void.
 std::string ChangeText(const tonghop::v1::FigureRevision& r) {
   const std::optional<Decimal> previous = PreviousValueOf(r);
+  if (r.voided()) return fmt::format("{} -> VOIDED", previous ? previous->ToString() : "?");
   return previous ? fmt::format("{} -> {}", previous->ToString(), ValueText(r)) : ValueText(r);
 }
 
@@ -74,7 +76,10 @@ std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit
   for (const auto& p : history.province()) {
     const std::optional<Decimal> value = ValueOf(p);
     out += fmt::format("{:<20}  {:>16}  {:>7}  {} {} ({})\n", FormatIsoTime(p.at_ms()),
-                       value ? value->ToString() : fmt::format("{}", p.value()),
+                       // A void that left no unit's figure leaves no province value.
+                       p.cause().voided() && p.value_decimal().empty() ? "-"
+                       : value                                         ? value->ToString()
+                                                                       : fmt::format("{}", p.value()),
                        fmt::format("{}/{}{}", p.units_reported(), p.units_expected(), p.partial() ? "*" : ""),
                        p.cause().reporting_unit(), ChangeText(p.cause()), p.cause().node_id());
   }

@@ -55,6 +55,40 @@ CLI::App* AddSubmitCommand(CLI::App& app, SubmitOptions* options) {
   return command;
 }
 
+CLI::App* AddVoidCommand(CLI::App& app, SubmitOptions* options) {
+  options->void_figure = true;
+  CLI::App* command = app.add_subcommand(
+      "void",
+      "Void a unit's figure: the aggregator removes it, so the unit no longer counts in the province value\n"
+      "(a period left with no figure has no total any more), and records who voided it and when\n"
+      "(`tonghop history`). Goes through a collector, as submit does: a unit's collector voids its own\n"
+      "unit's figures only. To put a previous value back, submit it again.");
+  command->add_option("--collector", options->collector_endpoint,
+                      "The collector's --submit_endpoint (its default is ipc://<data_dir>/submit.sock)")
+      ->required();
+  command->add_option("--unit,--reporting_unit", options->reporting_unit,
+                      "Unit code whose figure to void (default: the collector's own unit)");
+  command->add_option("--indicator", options->indicator, "Indicator id of the figure, e.g. agri.sown_area.total")
+      ->required();
+  command->add_option("--period", options->period, "Period of the figure: 2017, 2017-H1, 2017-Q1 or 2017-01")
+      ->required();
+  command->add_option("--timeout_ms", options->timeout_ms, "How long to wait for the collector's answer")
+      ->check(CLI::Range(1, 600'000))
+      ->capture_default_str();
+  command->add_flag("--no-wait", options->no_wait,
+                    "Return once the collector stored the void, without waiting for the aggregator's verdict");
+  command->add_option("--wait_ms", options->wait_ms, "How long to wait for the aggregator's verdict")
+      ->check(CLI::Range(1, 3'600'000))
+      ->capture_default_str();
+  command->footer(
+      "Example:\n"
+      "  tonghop void --collector ipc://var/collectors/cao-loc/submit.sock \\\n"
+      "      --indicator agri.sown_area.total --period 2030-Q1\n"
+      "Exit code 0 when the aggregator voided the figure, 1 otherwise: refused (NOTHING_TO_VOID when the unit\n"
+      "has no such figure; nothing changed), or no verdict within --wait_ms.");
+  return command;
+}
+
 Status BuildSubmitRequest(const SubmitOptions& options, tonghop::v1::LocalRequest* request) {
   const Language language = ChooseLanguage(ResolveLanguageCode(options.lang));
   // A string the wire cannot carry would make the whole request unreadable to the collector.
@@ -70,8 +104,10 @@ Status BuildSubmitRequest(const SubmitOptions& options, tonghop::v1::LocalReques
     }
   }
   Decimal value;
-  if (Status s = ParseFigureValue(options.value, DecimalMark::kPoint, language, &value); !s.ok()) {
-    return s.WithContext("--value");
+  if (!options.void_figure) {  // a void carries no value
+    if (Status s = ParseFigureValue(options.value, DecimalMark::kPoint, language, &value); !s.ok()) {
+      return s.WithContext("--value");
+    }
   }
   Period period;
   if (!Period::Parse(options.period, &period).ok()) {
@@ -84,7 +120,11 @@ Status BuildSubmitRequest(const SubmitOptions& options, tonghop::v1::LocalReques
   figure->set_reporting_unit(options.reporting_unit);
   figure->set_indicator(options.indicator);
   figure->set_period(options.period);
-  SetFigureValue(value, figure);
+  if (options.void_figure) {
+    figure->set_kind(tonghop::v1::UPDATE_KIND_VOID);
+  } else {
+    SetFigureValue(value, figure);
+  }
   return Status::OK();
 }
 
@@ -106,7 +146,7 @@ Status AwaitVerdict(const SubmitOptions& options, Language language, uint64_t se
     const tonghop::v1::Verdict& verdict = reply.verdicts(0);
     switch (verdict.state()) {
       case tonghop::v1::VERDICT_STATE_STORED:
-        fmt::print("{}\n", Text(language, Msg::kSubmitStored, seq));
+        fmt::print("{}\n", Text(language, options.void_figure ? Msg::kVoidStored : Msg::kSubmitStored, seq));
         return Status::OK();
       case tonghop::v1::VERDICT_STATE_DUPLICATE:
         fmt::print("{}\n", Text(language, Msg::kSubmitStoredAlready, seq));

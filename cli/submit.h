@@ -1,4 +1,4 @@
-// `tonghop submit`: hands one figure to the local collector, which judges it by the aggregator's
+// `tonghop submit` and `tonghop void`: hands one figure (or the void of one) to the local collector, which judges it by the aggregator's
 // catalog, stores it in its durable outbox and sends it to the aggregator when it can. Then, unless
 // --no-wait, asks the collector for the aggregator's verdict until it has one: success means
 // "stored by the aggregator"; with --no-wait, "stored at the collector".
@@ -17,7 +17,9 @@ struct SubmitOptions {
   std::string collector_endpoint;
   std::string indicator;
   std::string period;
-  std::string value;           // text, parsed exactly with Decimal::Parse
+  std::string value;           // text, parsed exactly with Decimal::Parse; none for a void
+  // `tonghop void`: removes the unit's figure of (indicator, period) instead of storing one.
+  bool void_figure = false;
   std::string reporting_unit;  // "" = the collector's own unit
   int timeout_ms = 5'000;
   bool no_wait = false;  // return once the collector stored it, as before the verdict
@@ -29,6 +31,9 @@ struct SubmitOptions {
 
 // Declares the `submit` subcommand of `app`, binding its flags into `options`.
 CLI::App* AddSubmitCommand(CLI::App& app, SubmitOptions* options);
+// Declares the `void` subcommand: the same path as submit, for a void (options->void_figure set).
+// RunSubmit runs it.
+CLI::App* AddVoidCommand(CLI::App& app, SubmitOptions* options);
 
 // Checks the flags and builds the request (asking the collector to answer in the language of
 // `options`); InvalidArgument names the flag that is wrong, in that language.

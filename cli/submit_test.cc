@@ -32,6 +32,21 @@ TEST(SubmitTest, BuildsOneFigureWithTheExactValue) {
   EXPECT_EQ(figure.observed_at_ms(), 0);  // the collector stamps it
 }
 
+// `tonghop void`: the same request, naming the figure, with no value and the void kind.
+TEST(SubmitTest, AVoidNamesTheFigureAndCarriesNoValue) {
+  SubmitOptions options = Figure("");
+  options.void_figure = true;
+  options.reporting_unit = "cao-loc";
+  tonghop::v1::LocalRequest request;
+  ASSERT_OK(BuildSubmitRequest(options, &request));
+  ASSERT_EQ(request.submit().figures_size(), 1);
+  const auto& figure = request.submit().figures(0);
+  EXPECT_EQ(figure.kind(), tonghop::v1::UPDATE_KIND_VOID);
+  EXPECT_EQ(figure.indicator(), "agri.sown_area.total");
+  EXPECT_EQ(figure.reporting_unit(), "cao-loc");
+  EXPECT_TRUE(figure.value_decimal().empty());
+}
+
 TEST(SubmitTest, DecimalCommaIsAClearErrorNamingTheFlag) {
   tonghop::v1::LocalRequest request;
   Status s = BuildSubmitRequest(Figure("1,5"), &request);

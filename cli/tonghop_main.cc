@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
       "  tonghop watch --once --json              # one snapshot as JSON, for scripts\n"
       "  tonghop submit --collector ipc://var/collectors/cao-loc/submit.sock \\\n"
       "      --indicator agri.sown_area.total --period 2017-Q1 --value 2310.5\n"
+      "  tonghop void --collector ipc://var/collectors/cao-loc/submit.sock \\\n"
+      "      --indicator agri.sown_area.total --period 2030-Q1   # a figure stored by mistake\n"
       "  tonghop collector-status --collector ipc://var/collectors/cao-loc/submit.sock\n"
       "  tonghop keygen cao-loc --role collector      # a CURVE key pair for a node\n"
       "  tonghop status --period 2017-Q1          # who has reported, who is late, who is missing\n"
@@ -54,6 +56,11 @@ int main(int argc, char** argv) {
   commands.emplace_back(tonghop::cli::AddSubmitCommand(app, &submit), [&] {
     submit.lang = lang;
     return tonghop::cli::RunSubmit(submit);
+  });
+  tonghop::cli::SubmitOptions void_options;
+  commands.emplace_back(tonghop::cli::AddVoidCommand(app, &void_options), [&] {
+    void_options.lang = lang;
+    return tonghop::cli::RunSubmit(void_options);
   });
   tonghop::cli::CollectorStatusOptions status;
   commands.emplace_back(tonghop::cli::AddCollectorStatusCommand(app, &status), [&] {

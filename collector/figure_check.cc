@@ -78,7 +78,8 @@ std::vector<FieldError> CheckFigure(const std::string& own_unit, Language langua
     errors.push_back({"period", Text(language, Msg::kPeriodInvalid, figure->period())});
   }
   Decimal value;
-  if (Status s = FigureValue(*figure, &value); !s.ok()) {
+  // A void names a figure and carries no value.
+  if (Status s = figure->kind() == tonghop::v1::UPDATE_KIND_VOID ? Status::OK() : FigureValue(*figure, &value); !s.ok()) {
     // A value given as exact text says what is wrong with it; a double only that it is no number
     // or too large, which the officer reads in their language.
     errors.push_back({"value", !figure->value_decimal().empty()

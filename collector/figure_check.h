@@ -26,7 +26,8 @@ struct FieldError {
 
 // Checks `figure` for a sender of unit `own_unit`: every string valid UTF-8 and at most
 // kMaxIdLength bytes (core/wire_text.h; a figure failing that could never be sent), indicator
-// non-empty, period valid, value finite and within +-1e12, reporting_unit empty or `own_unit`.
+// non-empty, period valid, value finite and within +-1e12 (a void carries none), reporting_unit
+// empty or `own_unit`.
 // Fills an empty reporting_unit with `own_unit`. An empty `own_unit` (the office: any unit)
 // requires reporting_unit instead. Returns every problem found, in `language` (empty when the
 // figure is good); a string that is not UTF-8 is never copied into a `why`.

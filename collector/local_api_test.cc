@@ -1,5 +1,7 @@
 #include "collector/local_api.h"
 
+#include <cmath>
+
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -88,6 +90,20 @@ TEST_F(LocalApiTest, SubmitStoresFiguresAndReturnsTheirSeqs) {
   EXPECT_EQ(stored[0].reporting_unit(), "bac-son");
   EXPECT_EQ(stored[1].value(), 1000.5);
   EXPECT_NEAR(static_cast<double>(stored[0].observed_at_ms()), static_cast<double>(NowMs()), 5000);
+}
+
+// A void names a figure and carries no value; it enters the outbox as a void, to travel as figures do.
+TEST_F(LocalApiTest, AVoidIsStoredWithoutAValueAndStaysAVoid) {
+  tonghop::v1::IndicatorUpdate void_update = Figure("2017-Q1", std::nan(""));
+  void_update.set_kind(tonghop::v1::UPDATE_KIND_VOID);
+  auto reply = Submit({void_update});
+  ASSERT_EQ(reply.error(), "");
+  ASSERT_EQ(reply.seqs_size(), 1);
+  std::vector<tonghop::v1::IndicatorUpdate> stored;
+  ASSERT_OK(outbox_->ReadPending(1, 10, &stored));
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].kind(), tonghop::v1::UPDATE_KIND_VOID);
+  EXPECT_EQ(stored[0].reporting_unit(), "bac-son");
 }
 
 TEST_F(LocalApiTest, BadFigureStoresNothingAndNamesTheField) {

@@ -5,13 +5,23 @@
 namespace tonghop {
 
 bool AggregateTable::Apply(const tonghop::v1::AggregateUpdate& update) {
-  auto [it, inserted] = entries_.try_emplace(Key(update.indicator(), update.period()), update);
-  if (!inserted) {
-    if (it->second.seq() >= update.seq()) return false;
-    it->second = update;
+  if (SeqOf(update.indicator(), update.period()) >= update.seq()) return false;
+  Key key(update.indicator(), update.period());
+  if (update.deleted()) {
+    entries_.erase(key);
+    deletions_.insert_or_assign(std::move(key), update);
+  } else {
+    deletions_.erase(key);
+    entries_.insert_or_assign(std::move(key), update);
   }
   max_seq_ = std::max(max_seq_, update.seq());
   return true;
+}
+
+uint64_t AggregateTable::SeqOf(const std::string& indicator, const std::string& period) const {
+  if (const auto* held = Find(indicator, period)) return held->seq();
+  auto it = deletions_.find(Key(indicator, period));
+  return it == deletions_.end() ? 0 : it->second.seq();
 }
 
 const tonghop::v1::AggregateUpdate* AggregateTable::Find(const std::string& indicator,
@@ -22,6 +32,7 @@ const tonghop::v1::AggregateUpdate* AggregateTable::Find(const std::string& indi
 
 void AggregateTable::Clear() {
   entries_.clear();
+  deletions_.clear();
   max_seq_ = 0;
 }
 

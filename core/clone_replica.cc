@@ -129,8 +129,7 @@ void CloneReplica::ReadStream(const ChangeCallback& on_change) {
 }
 
 void CloneReplica::OnUpdate(const AggregateUpdate& update, const ChangeCallback& on_change) {
-  const AggregateUpdate* held = table_.Find(update.indicator(), update.period());
-  const uint64_t held_seq = held == nullptr ? 0 : held->seq();
+  const uint64_t held_seq = table_.SeqOf(update.indicator(), update.period());
   if (held_seq >= update.seq()) return;  // already have it, from a snapshot or a republish
   if (CanDetectGaps() && update.prev_seq() != held_seq) {
     if (gap_log_.Allow()) {

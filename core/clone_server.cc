@@ -328,13 +328,23 @@ void CloneServer::StartTransfer(const zmq::message_t& identity, const SnapshotRe
 }
 
 void CloneServer::MakeChunk(Transfer& transfer) const {
+  // Versions and deletions hold disjoint keys; both are walked in key order as one sequence. A
+  // full snapshot leaves deletions out: a replica that starts empty has nothing to delete.
   const auto& entries = table_->entries();
+  const auto& deletions = table_->deletions();
   auto it = transfer.sent_up_to ? entries.upper_bound(*transfer.sent_up_to) : entries.begin();
+  auto deleted = transfer.since_seq == 0 ? deletions.end()
+                 : transfer.sent_up_to   ? deletions.upper_bound(*transfer.sent_up_to)
+                                         : deletions.begin();
   SnapshotReply reply;
   int64_t bytes = 0;
-  for (; it != entries.end(); ++it) {
-    const AggregateUpdate& update = it->second;
-    if (update.seq() <= transfer.since_seq || !FilterMatches(transfer.filter, update)) continue;
+  while (it != entries.end() || deleted != deletions.end()) {
+    auto& next = deleted == deletions.end() || (it != entries.end() && it->first < deleted->first) ? it : deleted;
+    const AggregateUpdate& update = next->second;
+    if (update.seq() <= transfer.since_seq || !FilterMatches(transfer.filter, update)) {
+      ++next;
+      continue;
+    }
     const int64_t size = static_cast<int64_t>(update.ByteSizeLong()) + 4;  // with its tag and length
     if (reply.aggregates_size() > 0 &&
         (reply.aggregates_size() == kMaxAggregatesPerReply || bytes + size > kMaxReplyBytes)) {
@@ -342,9 +352,10 @@ void CloneServer::MakeChunk(Transfer& transfer) const {
     }
     *reply.add_aggregates() = update;
     bytes += size;
-    transfer.chunk_up_to = it->first;
+    transfer.chunk_up_to = next->first;
+    ++next;
   }
-  transfer.chunk_is_last = it == entries.end();
+  transfer.chunk_is_last = it == entries.end() && deleted == deletions.end();
   if (transfer.chunk_is_last) {
     reply.set_last(true);
     reply.set_seq(transfer.seq);

@@ -92,6 +92,27 @@ TEST(AggregateTableTest, KeepsTheHighestSeqPerKey) {
   EXPECT_EQ(table.max_seq(), 0u);
 }
 
+// A deletion (the Clone pattern's empty KVPUB) takes the entry away but keeps its seq, so that an
+// older version arriving late cannot bring it back and the next version chains onto it.
+TEST(AggregateTableTest, ADeletionRemovesTheEntryAndKeepsItsSeq) {
+  AggregateTable table;
+  ASSERT_TRUE(table.Apply(Version("a", "2017", 5)));
+  AggregateUpdate deletion = Version("a", "2017", 7);
+  deletion.set_deleted(true);
+  EXPECT_TRUE(table.Apply(deletion));
+  EXPECT_EQ(table.Find("a", "2017"), nullptr);
+  EXPECT_EQ(table.size(), 0u);
+  EXPECT_EQ(table.SeqOf("a", "2017"), 7u);
+  EXPECT_EQ(table.max_seq(), 7u);
+  ASSERT_EQ(table.deletions().size(), 1u);
+  EXPECT_FALSE(table.Apply(Version("a", "2017", 6))) << "an older version must not bring it back";
+  EXPECT_EQ(table.Find("a", "2017"), nullptr);
+  EXPECT_TRUE(table.Apply(Version("a", "2017", 9)));
+  ASSERT_NE(table.Find("a", "2017"), nullptr);
+  EXPECT_EQ(table.deletions().size(), 0u);
+  EXPECT_EQ(table.size(), 1u);
+}
+
 TEST(TopicsTest, TopicsNameBothFamilies) {
   AggregateUpdate update = Version("agri.sown_area.total", "2017-Q1", 1);
   EXPECT_EQ(IndicatorTopic(update), "i/agri.sown_area.total/2017-Q1");
@@ -212,6 +233,49 @@ TEST(CloneReplicaTest, LateJoinerGetsTheFullStateThenFollowsTheStream) {
     return TableDiff(source.table(), replica.table()).empty() && replica.verified_seq() == source.table().max_seq();
   }, 5'000)) << TableDiff(source.table(), replica.table());
   EXPECT_EQ(replica.resyncs(), 0u) << "nothing was lost, so nothing should have been resynchronised";
+}
+
+// A deleted aggregate leaves a live replica, is absent from a late joiner's snapshot, and reaches a
+// replica that missed it through its catch-up snapshot.
+TEST(CloneReplicaTest, DeletionsReachLiveReplicasLateJoinersAndCatchUps) {
+  zmq::context_t context;
+  CloneSource source(context, 42);
+  ASSERT_OK(source.Start());
+  Fill(source, 1);
+  CloneReplica replica(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
+  ASSERT_OK(replica.Start());
+  ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
+  ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] {
+    source.Put("probe", "2017", 1);
+    return replica.table().Find("probe", "2017") != nullptr;
+  }, 5'000));
+  auto exact = [&] {
+    return replica.synced() && TableDiff(source.table(), replica.table()).empty() &&
+           replica.verified_seq() == source.table().max_seq();
+  };
+
+  source.Delete(kIndicators[0], "2017");
+  ASSERT_TRUE(PumpUntil({&source}, {&replica}, exact, 5'000)) << TableDiff(source.table(), replica.table());
+  EXPECT_EQ(replica.table().Find(kIndicators[0], "2017"), nullptr);
+
+  // Lost in transit: only the heartbeat tells, and the catch-up snapshot carries the deletion.
+  const uint64_t resyncs_before = replica.resyncs();
+  source.Delete(kIndicators[1], "2017", /*publish=*/false);
+  ASSERT_TRUE(PumpUntil({&source}, {&replica}, exact, 5'000)) << TableDiff(source.table(), replica.table());
+  EXPECT_EQ(replica.table().Find(kIndicators[1], "2017"), nullptr);
+  EXPECT_GT(replica.resyncs(), resyncs_before);
+
+  CloneReplica late(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
+  ASSERT_OK(late.Start());
+  ASSERT_TRUE(PumpUntil({&source}, {&late}, [&] { return late.synced(); }, 5'000));
+  EXPECT_EQ(TableDiff(source.table(), late.table()), "");
+  EXPECT_EQ(late.table().deletions().size(), 0u) << "a full snapshot leaves deleted aggregates out";
+
+  // A figure again: a new version chained onto the deletion, taken without a resync.
+  const uint64_t resyncs_after_catch_up = replica.resyncs();
+  source.Put(kIndicators[0], "2017", 3);
+  ASSERT_TRUE(PumpUntil({&source}, {&replica}, exact, 5'000)) << TableDiff(source.table(), replica.table());
+  EXPECT_EQ(replica.resyncs(), resyncs_after_catch_up);
 }
 
 TEST(CloneReplicaTest, FilteredReplicasHoldExactlyTheirSubset) {

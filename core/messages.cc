@@ -186,6 +186,9 @@ Texts TextsOf(Msg id) {
               "accepted as seq {0}; it will be sent to the aggregator"};
     case Msg::kSubmitStored:
       return {"đã nhận, số thứ tự {0}; máy chủ tổng hợp đã lưu", "stored by the aggregator as seq {0}"};
+    case Msg::kVoidStored:
+      return {"đã hủy số liệu, số thứ tự {0}; máy chủ tổng hợp đã ghi nhận việc hủy",
+              "voided by the aggregator as seq {0}"};
     case Msg::kSubmitStoredAlready:
       return {"đã nhận, số thứ tự {0}; máy chủ tổng hợp đã có số liệu này từ trước",
               "stored by the aggregator as seq {0} (it had it already)"};

@@ -89,6 +89,7 @@ enum class Msg {
   kSubmitRefused,
   kSubmitStored,
   kSubmitStoredAlready,
+  kVoidStored,
   kSubmitRefusedByAggregator,
   kSubmitNoVerdictYet,
   kSubmitMaybeStored,

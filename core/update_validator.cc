@@ -32,6 +32,10 @@ Refusal UpdateValidator::Judge(const tonghop::v1::IndicatorUpdate& update, int64
   if (!update.unreadable_reason().empty()) {
     return refuse(RejectReason::REJECT_REASON_MALFORMED, "", std::string(ClipUtf8(update.unreadable_reason(), kMaxReasonLength)));
   }
+  if (update.kind() != tonghop::v1::UPDATE_KIND_FIGURE && update.kind() != tonghop::v1::UPDATE_KIND_VOID) {
+    return refuse(RejectReason::REJECT_REASON_MALFORMED, "kind",
+                  fmt::format("unknown kind {} (1 is a void, 0 a figure)", static_cast<int>(update.kind())));
+  }
   for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"reporting_unit", &update.reporting_unit()},
                                      {"indicator", &update.indicator()},
                                      {"period", &update.period()}}) {
@@ -76,6 +80,8 @@ Refusal UpdateValidator::Judge(const tonghop::v1::IndicatorUpdate& update, int64
                               update.period(), PeriodTypeName(out->period.type()), indicator->id,
                               fmt::join(accepted, " or ")));
   }
+  out->indicator = indicator;
+  if (update.kind() == tonghop::v1::UPDATE_KIND_VOID) return Refusal{};  // names a figure, carries none
   s = FigureValue(update, &out->value);
   if (!s.ok()) return refuse(RejectReason::REJECT_REASON_INVALID_VALUE, "value", s.message());
   if (indicator->non_negative && out->value.negative()) {
@@ -83,7 +89,6 @@ Refusal UpdateValidator::Judge(const tonghop::v1::IndicatorUpdate& update, int64
                   fmt::format("{} is negative, but '{}' cannot be (catalog column non_negative)", out->value.ToString(),
                               indicator->id));
   }
-  out->indicator = indicator;
   return Refusal{};
 }
 

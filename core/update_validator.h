@@ -7,9 +7,9 @@
 // reason. Then checks the ids against the wire's limits (core/wire_text.h), the reporting unit,
 // the indicator, that the unit reports it, the period (its form, that its year is inside the
 // catalog's window, years.csv, that the unit exists in it: valid_from and valid_to of units.csv)
-// and that the indicator is reported for its type, the
-// value (an exact decimal in range, not negative where the catalog forbids it), and says which
-// field was wrong. Stateless; the catalog must outlive it. Thread-safe.
+// and that the indicator is reported for its type, the value (an exact decimal in range, not
+// negative where the catalog forbids it; a void carries none, and an unknown kind is MALFORMED),
+// and says which field was wrong. Stateless; the catalog must outlive it. Thread-safe.
 #pragma once
 
 #include <string>
@@ -25,7 +25,7 @@ namespace tonghop {
 struct ValidatedUpdate {
   const Indicator* indicator = nullptr;
   Period period;
-  Decimal value;
+  Decimal value;  // zero for a void
 };
 
 // Why an update is refused: the reason, the field at fault ("reporting_unit", "indicator",

@@ -74,6 +74,26 @@ TEST_F(UpdateValidatorTest, EachRejectionNamesTheField) {
   }
 }
 
+// A void names a figure and carries no value: it is judged by its ids alone. A kind from a newer
+// peer is refused naming the field, never taken for a figure.
+TEST_F(UpdateValidatorTest, AVoidIsJudgedByItsIdsAndAnUnknownKindIsMalformed) {
+  update_.clear_value();
+  update_.set_value(std::nan(""));
+  update_.set_kind(tonghop::v1::UPDATE_KIND_VOID);
+  std::string text;
+  ValidatedUpdate out;
+  ASSERT_EQ(UpdateValidator(&catalog_).Validate(update_, NowMs(), &out, &text), RejectReason::REJECT_REASON_UNSPECIFIED)
+      << text;
+  EXPECT_EQ(out.indicator->id, "agri.area.total");
+  update_.set_indicator("agri.nope");
+  EXPECT_EQ(Check(&text), RejectReason::REJECT_REASON_UNKNOWN_INDICATOR) << text;
+
+  SetUp();
+  update_.set_kind(static_cast<tonghop::v1::UpdateKind>(7));
+  EXPECT_EQ(Check(&text), RejectReason::REJECT_REASON_MALFORMED) << text;
+  EXPECT_NE(text.find("'kind'"), std::string::npos) << text;
+}
+
 // The test catalog accepts 1990 to next_year (tests/testdata/catalog/years.csv).
 TEST_F(UpdateValidatorTest, PeriodsOutsideTheCatalogsYearsAreRejectedNamingThem) {
   // 2026-06-01 UTC: next_year is 2027.

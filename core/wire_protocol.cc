@@ -338,7 +338,8 @@ Status AuditRevision(const tonghop::storage::v1::AuditRecord& record, tonghop::v
   std::optional<Decimal> previous;
   TONGHOP_RETURN_IF_ERROR(AuditPreviousValue(record, &previous));
   if (previous) SetPreviousValue(*previous, &revision);
-  if (record.rejected() == tonghop::v1::REJECT_REASON_UNSPECIFIED) {
+  revision.set_voided(record.voided());
+  if (record.rejected() == tonghop::v1::REJECT_REASON_UNSPECIFIED && !record.voided()) {
     Decimal value;
     TONGHOP_RETURN_IF_ERROR(AuditValue(record, &value));
     SetValue(value, &revision);

@@ -97,7 +97,7 @@ Status AuditValue(const tonghop::storage::v1::AuditRecord& record, Decimal* out)
 // None when the record has no previous value (the unit's first figure).
 Status AuditPreviousValue(const tonghop::storage::v1::AuditRecord& record, std::optional<Decimal>* out);
 // The revision of a unit's figure an audit record tells of (`tonghop history`): no value when the
-// figure was refused, only the reason. Corruption when its values cannot be read.
+// figure was refused, only the reason, nor for a void (voided, the figure removed as previous value). Corruption when its values cannot be read.
 Status AuditRevision(const tonghop::storage::v1::AuditRecord& record, tonghop::v1::FigureRevision* out);
 
 }  // namespace tonghop

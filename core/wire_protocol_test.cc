@@ -229,7 +229,21 @@ TEST(WireProtocolTest, AnAuditRecordBecomesTheRevisionItTellsOfExactly) {
   EXPECT_EQ(revision.rejected(), tonghop::v1::REJECT_REASON_NEGATIVE_VALUE);
   EXPECT_EQ(revision.reject_text(), "field 'value': -1 is negative");
 
+  // A void: the figure it removed is the previous value; there is no value.
   audit.set_rejected(tonghop::v1::REJECT_REASON_UNSPECIFIED);
+  audit.set_reject_text("");
+  audit.clear_value_micros();
+  audit.clear_value_decimal();
+  audit.set_voided(true);
+  audit.set_entered_by("office:office-1");
+  revision.Clear();
+  ASSERT_OK(AuditRevision(audit, &revision));
+  EXPECT_TRUE(revision.voided());
+  EXPECT_TRUE(revision.value_decimal().empty());
+  EXPECT_EQ(revision.previous_value_decimal(), "17.28");
+  EXPECT_EQ(revision.entered_by(), "office:office-1");
+
+  audit.set_voided(false);
   audit.set_value_decimal("x");
   EXPECT_EQ(AuditRevision(audit, &revision).code(), Status::Code::kCorruption);
 }

@@ -1,10 +1,14 @@
 // Figures that mean what they say (issue 11), through the real processes: exact decimals from a
 // drop file to every output.
 #include <gtest/gtest.h>
+#include <ctime>
 #include <filesystem>
+
+#include <fmt/chrono.h>
 #include <thread>
 
 #include "core/csv.h"
+#include "core/period.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
@@ -14,6 +18,14 @@ namespace tonghop {
 namespace {
 
 const std::string kLangSon = std::string(TONGHOP_SOURCE_DIR) + "/deploy/lang-son";
+
+// The last non-empty line of `text`.
+std::string LastLine(const std::string& text) {
+  const size_t end = text.find_last_not_of('\n');
+  if (end == std::string::npos) return "";
+  const size_t start = text.rfind('\n', end);
+  return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
 
 class FiguresTest : public ::testing::Test {
  protected:
@@ -171,6 +183,76 @@ TEST_F(FiguresTest, SubmitExitsNonZeroWhenTheAggregatorRefuses) {
   resume.join();
   EXPECT_NE(said.find("refused by the aggregator"), std::string::npos) << said;
   EXPECT_NE(said.find("unknown indicator 'agri.herd.pig'"), std::string::npos) << said;
+}
+
+// Issue 11: a figure stored for a period by mistake made a permanent total. A void removes it, and
+// a period left without figures has no total anywhere: not on the feed, not in a query.
+TEST_F(FiguresTest, AFigureStoredForTheWrongPeriodIsVoidedAndLeavesNoTotal) {
+  ASSERT_OK(province_.StartCollector("xa-cao-loc"));  // a commune: it reports from 2025-07 on
+  const std::string collector = province_.CollectorApiEndpoint("xa-cao-loc");
+  const std::string month = fmt::format("{}-03", UtcYearOfMs(NowMs()) + 1);  // next year: a mistake
+  Cli({"--lang", "en", "submit", "--collector", collector, "--indicator", "agri.herd.pigs", "--period", month,
+       "--value", "48.2", "--wait_ms", "60000"});
+  WatchTextWith(R"("indicator":"agri.herd.pigs","period":")" + month + R"(","value":48.2,)", 30'000);
+
+  const std::string voided = Cli({"--lang", "en", "void", "--collector", collector, "--indicator", "agri.herd.pigs",
+                                  "--period", month, "--wait_ms", "60000"});
+  EXPECT_NE(voided.find("voided by the aggregator"), std::string::npos) << voided;
+  // Neither the month nor the quarter, half-year and year derived from it alone are left.
+  const std::string year = month.substr(0, 4);
+  std::string watched;
+  for (const int64_t deadline = MonotonicMs() + 30'000; MonotonicMs() < deadline;) {
+    std::string errors;
+    province_.RunCli({"watch", "--once", "--json", "--publish_endpoint", province_.PublisherPublishEndpoint(),
+                      "--snapshot_endpoint", province_.PublisherSnapshotEndpoint()},
+                     &watched, &errors);
+    if (watched.find(R"("period":")" + year) == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(watched.find(R"("period":")" + year), std::string::npos) << watched;
+  const std::string query = Cli({"query", "--period", month, "--indicator", "agri.herd.pigs", "--format", "csv",
+                                 "--aggregator", province_.QueryEndpoint()});
+  EXPECT_EQ(query.find("agri.herd.pigs," + month), std::string::npos) << query;
+
+  // Nothing is left to void: a clear refusal, not a silent success.
+  const std::string again = Cli({"--lang", "en", "void", "--collector", collector, "--indicator", "agri.herd.pigs",
+                                 "--period", month, "--wait_ms", "60000"}, 1);
+  EXPECT_NE(again.find("REJECT_REASON_NOTHING_TO_VOID"), std::string::npos) << again;
+  EXPECT_NE(again.find("nothing changed"), std::string::npos) << again;
+}
+
+// The issue's proof: a void restores the previous total exactly, corrections and all, and shows in
+// `history` with who voided it and when.
+TEST_F(FiguresTest, AVoidRestoresThePreviousTotalExactlyAndShowsInHistory) {
+  ASSERT_OK(province_.StartCollector("cao-loc"));
+  ASSERT_OK(province_.StartCollector("binh-gia"));
+  auto submit = [&](const std::string& unit, const std::string& value) {
+    Cli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint(unit), "--indicator",
+         "agri.herd.pigs", "--period", "2017-03", "--value", value, "--wait_ms", "60000"});
+  };
+  submit("binh-gia", "10.25");
+  WatchTextWith(R"("indicator":"agri.herd.pigs","period":"2017-03","value":10.25,)", 30'000);
+  submit("cao-loc", "48.2");
+  submit("cao-loc", "50.1");  // a correction
+  WatchTextWith(R"("indicator":"agri.herd.pigs","period":"2017-03","value":60.35,)", 30'000);
+
+  const std::string voided = Cli({"--lang", "en", "void", "--collector", province_.CollectorApiEndpoint("cao-loc"),
+                                  "--unit", "cao-loc", "--indicator", "agri.herd.pigs", "--period", "2017-03",
+                                  "--wait_ms", "60000"});
+  EXPECT_NE(voided.find("voided by the aggregator"), std::string::npos) << voided;
+  WatchTextWith(R"("indicator":"agri.herd.pigs","period":"2017-03","value":10.25,)", 30'000);
+
+  const std::string history = Cli({"history", "--unit", "cao-loc", "--indicator", "agri.herd.pigs", "--period",
+                                   "2017-03", "--aggregator", province_.QueryEndpoint()});
+  const std::string void_line = LastLine(history);
+  EXPECT_NE(void_line.find("collector-cao-loc"), std::string::npos) << history;  // who (plain text: its node)
+  EXPECT_NE(void_line.find("50.1 -> VOIDED"), std::string::npos) << history;
+  EXPECT_NE(void_line.find(fmt::format("{:%Y-%m-%d}", fmt::gmtime(std::time(nullptr)))), std::string::npos)
+      << history;  // when: today (UTC)
+  const std::string province = LastLine(Cli({"history", "--indicator", "agri.herd.pigs", "--period", "2017-03",
+                                             "--aggregator", province_.QueryEndpoint()}));
+  EXPECT_NE(province.find(" 10.25 "), std::string::npos) << province;
+  EXPECT_NE(province.find("cao-loc 50.1 -> VOIDED"), std::string::npos) << province;
 }
 
 // Issue 11: a collector started with a unit code the catalog does not have logged "ready:".

@@ -38,6 +38,8 @@ const char* ToString(FeedHealth::State state) {
 
 std::string VersionJson(const AggregateUpdate& version) {
   nlohmann::ordered_json object = cli::AggregateToJson(version);
+  // A deletion: every figure of the aggregate was voided; a page drops it.
+  if (version.deleted()) object = {{"indicator", version.indicator()}, {"period", version.period()}, {"deleted", true}};
   object["seq"] = version.seq();
   object["prev_seq"] = version.prev_seq();
   object["updated_at_ms"] = version.updated_at_ms();
@@ -92,9 +94,15 @@ void LiveFeed::Append(const std::vector<AggregateUpdate>& versions, uint64_t seq
     std::lock_guard lock(mutex_);
     for (size_t i = 0; i < versions.size(); ++i) {
       const AggregateUpdate& version = versions[i];
-      Held& held = table_[{version.indicator(), version.period()}];
-      if (held.json != nullptr && held.version.seq() >= version.seq()) continue;
-      held = Held{version, encoded[i].json};
+      const AggregateTable::Key key(version.indicator(), version.period());
+      if (auto it = table_.find(key); it != table_.end() && it->second.version.seq() >= version.seq()) continue;
+      // A deletion leaves the table (a new page's snapshot has no such aggregate) and is logged for
+      // the pages that hold it; the replica's table guarantees it comes after what it deletes.
+      if (version.deleted()) {
+        table_.erase(key);
+      } else {
+        table_[key] = Held{version, encoded[i].json};
+      }
       log_total_bytes_ += encoded[i].event->size();
       log_bytes_ += encoded[i].event->size();
       index_of_id_[version.seq()] = log_first_index_ + log_.size();

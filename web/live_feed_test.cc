@@ -83,6 +83,31 @@ TEST_F(LiveFeedTest, ANewClientGetsASnapshotOfItsFilterThenTheStatus) {
   EXPECT_EQ(Ids(ReadAll(&cursor, "i/agri.")), std::vector<std::string>({"17"}));
 }
 
+// A deletion (every figure voided) reaches the pages that hold the aggregate as a version event
+// saying so, and a new page's snapshot no longer has it.
+TEST_F(LiveFeedTest, ADeletionIsLoggedForPagesAndLeavesTheSnapshot) {
+  LiveFeed::Cursor following;
+  ASSERT_TRUE(feed_.Place(15, &following));
+  AggregateUpdate deletion;
+  deletion.set_seq(16);
+  deletion.set_indicator("agri.a");
+  deletion.set_period("2017-Q2");
+  deletion.set_deleted(true);
+  feed_.Append({deletion}, 16);
+  std::vector<SseEvent> events = ReadAll(&following);
+  ASSERT_EQ(Ids(events), std::vector<std::string>({"16"}));
+  nlohmann::json data = nlohmann::json::parse(events[0].data);
+  EXPECT_EQ(data["deleted"], true);
+  EXPECT_EQ(data["indicator"], "agri.a");
+  EXPECT_EQ(data["period"], "2017-Q2");
+
+  LiveFeed::Cursor joining;
+  EXPECT_FALSE(feed_.Place(std::nullopt, &joining));
+  nlohmann::json snapshot = nlohmann::json::parse(ReadAll(&joining, "i/agri.")[0].data);
+  ASSERT_EQ(snapshot["aggregates"].size(), 1u);
+  EXPECT_EQ(snapshot["aggregates"][0]["period"], "2017-Q1");
+}
+
 TEST_F(LiveFeedTest, AReconnectingClientGetsExactlyWhatFollowsItsLastEvent) {
   LiveFeed::Cursor cursor;
   ASSERT_TRUE(feed_.Place(12, &cursor));

@@ -51,8 +51,7 @@ class CloneSource {
                                    bool publish = true) {
     tonghop::v1::AggregateUpdate update;
     update.set_seq(++last_seq_);
-    const auto* held = table_.Find(indicator, period);
-    update.set_prev_seq(held == nullptr ? 0 : held->seq());
+    update.set_prev_seq(table_.SeqOf(indicator, period));
     update.set_indicator(indicator);
     update.set_period(period);
     update.set_value(value);
@@ -63,6 +62,19 @@ class CloneSource {
     table_.Apply(update);
     if (publish && server_) server_->Publish(update);
     return update;
+  }
+
+  // Stores and publishes (unless `publish` is false) the deletion of (indicator, period).
+  tonghop::v1::AggregateUpdate Delete(const std::string& indicator, const std::string& period, bool publish = true) {
+    tonghop::v1::AggregateUpdate deletion;
+    deletion.set_seq(++last_seq_);
+    deletion.set_prev_seq(table_.SeqOf(indicator, period));
+    deletion.set_indicator(indicator);
+    deletion.set_period(period);
+    deletion.set_deleted(true);
+    table_.Apply(deletion);
+    if (publish && server_) server_->Publish(deletion);
+    return deletion;
   }
 
   // A new database: empty, a new stream_id, seqs from 1 again.

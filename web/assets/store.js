@@ -23,12 +23,14 @@ export class Store {
     return snapshot.aggregates;
   }
 
-  // A version event's data; true when it replaced what was held.
+  // A version event's data; true when it replaced what was held. A deletion ({indicator, period,
+  // deleted: true, seq}: every figure of the aggregate was voided) removes it.
   applyVersion(aggregate) {
     const key = Store.key(aggregate.indicator, aggregate.period);
     const held = this.aggregates.get(key);
     if (held && held.seq >= aggregate.seq) return false;
-    this.aggregates.set(key, aggregate);
+    if (aggregate.deleted) this.aggregates.delete(key);
+    else this.aggregates.set(key, aggregate);
     this.seq = Math.max(this.seq, aggregate.seq);
     return true;
   }

@@ -25,3 +25,14 @@ test('a snapshot replaces everything, even a newer version of another stream', (
   assert.equal(store.streamId, 'cd');
   assert.deepEqual(store.periods(), ['2017-Q2']);
 });
+
+test('a deletion removes the aggregate, and a later version brings it back', () => {
+  const store = new Store();
+  store.applySnapshot({ stream_id: 'ab', seq: 10, aggregates: [a('agri.x', '2030-Q1', 9, 1), a('agri.y', '2017-Q1', 10, 2)] });
+  assert.equal(store.applyVersion({ indicator: 'agri.x', period: '2030-Q1', deleted: true, seq: 12 }), true);
+  assert.equal(store.get('agri.x', '2030-Q1'), null);
+  assert.deepEqual(store.periods(), ['2017-Q1']);
+  assert.equal(store.seq, 12);
+  assert.equal(store.applyVersion(a('agri.x', '2030-Q1', 13, 5)), true);
+  assert.equal(store.get('agri.x', '2030-Q1').value, 5);
+});
