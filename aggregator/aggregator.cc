@@ -143,10 +143,12 @@ Status Aggregator::Restore() {
     }
     metrics_->FigureStored(unit, value.applied_at_ms());
     if (same_rules) {
-      state_->LoadUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms());
+      state_->LoadUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms(),
+                            StoredBelowCompleteness(value));
       return;
     }
-    state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms());
+    state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms(),
+                         StoredBelowCompleteness(value));
   };
   visitor.on_position = [&](uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position) {
     positions_[outbox_id] = position;
@@ -445,9 +447,10 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const Ingest
   } else {
     std::optional<Decimal> previous =
         state_->SetUnitValue(*valid.indicator, valid.period, update.reporting_unit(), valid.value, now_ms,
-                             update.observed_at_ms());
+                             update.observed_at_ms(), valid.below);
     tonghop::storage::v1::UnitValue stored;
     SetStoredValue(valid.value, &stored);
+    SetStoredBelowCompleteness(valid.below, &stored);
     stored.set_node_id(batch.node_id());
     stored.set_outbox_id(batch.outbox_id());
     stored.set_seq(update.seq());

@@ -3,21 +3,24 @@
 #include "aggregator/aggregate_warnings.h"
 #include "aggregator/completeness.h"
 #include "core/wire_protocol.h"
+#include "core/wire_text.h"
 
 namespace tonghop {
 
 std::optional<Decimal> ProvinceState::SetUnitValue(const Indicator& indicator, const Period& period,
                                                    const std::string& unit, Decimal value, int64_t applied_at_ms,
-                                                   int64_t observed_at_ms) {
+                                                   int64_t observed_at_ms, const BelowCompleteness& below) {
   auto previous = store_.Set({&indicator, period}, unit,
-                             ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms)});
+                             ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms), below});
   if (!previous) return std::nullopt;
   return previous->value;
 }
 
 void ProvinceState::LoadUnitValue(const Indicator& indicator, const Period& period, const std::string& unit,
-                                  Decimal value, int64_t applied_at_ms, int64_t observed_at_ms) {
-  store_.Load({&indicator, period}, unit, ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms)});
+                                  Decimal value, int64_t applied_at_ms, int64_t observed_at_ms,
+                                  const BelowCompleteness& below) {
+  store_.Load({&indicator, period}, unit,
+              ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms), below});
 }
 
 void ProvinceState::RestoreAggregate(const tonghop::v1::AggregateUpdate& version, bool recompute) {
@@ -137,6 +140,18 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const std::string& indicator
   return Compute({indicator, period});
 }
 
+std::string ProvinceState::PartialBelow(const SeriesKey& key) const {
+  std::string reason;
+  const ReportedFigures* figures = store_.FiguresOf(key);
+  if (figures == nullptr) return reason;
+  for (const auto& [unit, figure] : *figures) {
+    if (!figure.below.partial) continue;
+    if (!reason.empty()) reason += "; ";
+    reason += figure.below.Describe(unit);
+  }
+  return std::string(ClipUtf8(reason, kMaxReasonLength));
+}
+
 tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const {
   const Indicator& indicator = *key.indicator;
   const Period& period = key.period;
@@ -151,6 +166,7 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const 
   out.set_units_reported(value.reported);
   out.set_derived(!value.direct);
   out.set_partial(value.reported < indicator.expected_units.size());
+  if (out.partial()) out.set_partial_reason(PartialBelow(key));
   if (out.derived()) {
     for (const Period& sub : CompletenessSubPeriods(period)) {
       const SubPeriodCount count = CountUnits(indicator, sub, store_.ValuesOf({&indicator, sub}));

@@ -45,13 +45,14 @@ class ProvinceState {
   // returns the figure it replaced. `applied_at_ms` is when the aggregator accepted it,
   // `observed_at_ms` when the unit observed it (0: unknown), for timeliness (ReportedAtMs).
   std::optional<Decimal> SetUnitValue(const Indicator& indicator, const Period& period, const std::string& unit,
-                                      Decimal value, int64_t applied_at_ms, int64_t observed_at_ms = 0);
+                                      Decimal value, int64_t applied_at_ms, int64_t observed_at_ms = 0,
+                                      const BelowCompleteness& below = {});
 
   // Start-up when the stored aggregates were computed by the same rules (RulesFingerprint): a
   // stored figure, recorded without marking anything dirty, and a stored aggregate version, kept
   // as it is. Otherwise figures go through SetUnitValue and Flush recomputes everything.
   void LoadUnitValue(const Indicator& indicator, const Period& period, const std::string& unit, Decimal value,
-                     int64_t applied_at_ms, int64_t observed_at_ms);
+                     int64_t applied_at_ms, int64_t observed_at_ms, const BelowCompleteness& below = {});
   // With `recompute` false (a period outside the catalog's years, years.csv, since a narrowing) the
   // version stays as last published and no change marks it dirty again.
   void RestoreAggregate(const tonghop::v1::AggregateUpdate& version, bool recompute);
@@ -78,6 +79,9 @@ class ProvinceState {
 
  private:
   tonghop::v1::AggregateUpdate Compute(const SeriesKey& key) const;
+  // AggregateUpdate.partial_reason: the units whose own figure of the key is a partial total of
+  // the level below, each as BelowCompleteness::Describe says it.
+  std::string PartialBelow(const SeriesKey& key) const;
   // The province value of the units' values of (indicator, period).
   ProvinceValue ValueOf(const Indicator& indicator, const Period& period) const;
   // The province value of the units' year-to-date values through `period` (for a stock: ValueOf).

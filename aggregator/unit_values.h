@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/below_completeness.h"
 #include "core/catalog.h"
 #include "core/decimal.h"
 #include "core/period.h"
@@ -36,6 +37,9 @@ struct ReportedFigure {
   // (IndicatorUpdate.observed_at_ms) when that is set and not after applied_at_ms, else
   // applied_at_ms. A figure entered on time and held back by a poor link is not late.
   int64_t reported_at_ms = 0;
+  // Of a figure that is a total of the level below (a relayed province total): a partial one
+  // makes the unit's value incomplete, so the totals it feeds are partial (docs/DATA-MODEL.md).
+  BelowCompleteness below;
 };
 // The figures of one (indicator, period), by unit code.
 using ReportedFigures = std::map<std::string, ReportedFigure>;
