@@ -20,9 +20,14 @@ std::string SignedPercentText(Decimal pct) {
 
 }  // namespace
 
+bool OutsideRange(const Indicator& indicator, const UnitValue& value) {
+  if (value.derived) return false;
+  return (indicator.min && value.value < *indicator.min) || (indicator.max && value.value > *indicator.max);
+}
+
 void AddWarnings(const Catalog& catalog, const Indicator& indicator, const Period& period, const ProvinceValue& value,
-                 const UnitValues& units, const std::function<ProvinceValue(const Indicator&)>& value_of,
-                 tonghop::v1::AggregateUpdate* out) {
+                 const std::set<std::string>& outside_range,
+                 const std::function<ProvinceValue(const Indicator&)>& value_of, tonghop::v1::AggregateUpdate* out) {
   auto add = [&](const char* rule, std::string text) {
     auto* warning = out->add_warnings();
     warning->set_rule(rule);
@@ -49,20 +54,12 @@ void AddWarnings(const Catalog& catalog, const Indicator& indicator, const Perio
       for (const Indicator* part : parts) warning->add_units(part->id);
     }
   }
-  if (indicator.min || indicator.max) {
-    std::vector<std::string> outside;
-    for (const std::string& unit : indicator.expected_units) {
-      auto it = units.find(unit);
-      if (it == units.end() || it->second.derived) continue;
-      const Decimal v = it->second.value;
-      if ((indicator.min && v < *indicator.min) || (indicator.max && v > *indicator.max)) outside.push_back(unit);
-    }
-    if (!outside.empty()) {
-      auto* warning = add("min_max", fmt::format("{} unit(s) reported a figure outside the range [{}, {}]: {}", outside.size(),
-                                                 indicator.min ? indicator.min->ToString() : "-",
-                                                 indicator.max ? indicator.max->ToString() : "-", fmt::join(outside, ", ")));
-      for (auto& unit : outside) warning->add_units(unit);
-    }
+  if (!outside_range.empty()) {
+    auto* warning = add("min_max", fmt::format("{} unit(s) reported a figure outside the range [{}, {}]: {}",
+                                               outside_range.size(), indicator.min ? indicator.min->ToString() : "-",
+                                               indicator.max ? indicator.max->ToString() : "-",
+                                               fmt::join(outside_range, ", ")));
+    for (const std::string& unit : outside_range) warning->add_units(unit);
   }
   const std::optional<Decimal> yoy = YoyPctOf(*out);
   if (indicator.yoy_threshold_pct && yoy && !out->partial() &&

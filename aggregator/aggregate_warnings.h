@@ -11,6 +11,8 @@
 #pragma once
 
 #include <functional>
+#include <set>
+#include <string>
 
 #include "aggregator/space_aggregation.h"
 #include "aggregator/unit_values.h"
@@ -20,11 +22,16 @@
 
 namespace tonghop {
 
+// Whether a unit's value breaks the min_max rule: reported for the period itself and outside the
+// indicator's [min, max]. UnitTally keeps the expected units that do, as their values change.
+bool OutsideRange(const Indicator& indicator, const UnitValue& value);
+
 // Appends to `out`, the version of (indicator, period) as computed so far (its value, partial flag
-// and yoy_pct set), a warning for each rule it breaks. `units` are the units' values of the period;
-// `value_of` gives the province value of another indicator (a part) for the same period.
+// and yoy_pct set), a warning for each rule it breaks. `outside_range` are the expected units whose
+// value of the period is OutsideRange, in unit order; `value_of` gives the province value of
+// another indicator (a part) for the same period.
 void AddWarnings(const Catalog& catalog, const Indicator& indicator, const Period& period, const ProvinceValue& value,
-                 const UnitValues& units, const std::function<ProvinceValue(const Indicator&)>& value_of,
-                 tonghop::v1::AggregateUpdate* out);
+                 const std::set<std::string>& outside_range,
+                 const std::function<ProvinceValue(const Indicator&)>& value_of, tonghop::v1::AggregateUpdate* out);
 
 }  // namespace tonghop

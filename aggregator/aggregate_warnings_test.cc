@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "aggregator/unit_tally.h"
+
 #include "core/testing/status_matchers.h"
 #include "core/wire_protocol.h"
 
@@ -32,7 +34,9 @@ class AggregateWarningsTest : public ::testing::Test {
     out.set_period("2017-Q1");
     SetYoyPct(yoy, &out);
     ProvinceValue province{true, D(value), 3, 3, true};
-    AddWarnings(catalog_, of, q1_, province, units,
+    UnitTally tally(of);
+    for (const auto& [unit, value] : units) tally.Replace(unit, nullptr, &value);
+    AddWarnings(catalog_, of, q1_, province, tally.outside_range(),
                 [&](const Indicator& part) { return ProvinceValue{true, D(parts), 3, 3, true}; }, &out);
     return out;
   }

@@ -47,17 +47,6 @@ std::vector<Period> CompletenessSubPeriods(const Period& period) {
   return out;
 }
 
-SubPeriodCount CountUnits(const Indicator& indicator, const Period& period, const UnitValues& values) {
-  SubPeriodCount count{period, 0, 0};
-  for (const std::string& unit : indicator.expected_units) {
-    auto it = values.find(unit);
-    if (it == values.end()) continue;
-    ++count.units_with_figures;
-    if (it->second.complete) ++count.units_reported;
-  }
-  return count;
-}
-
 Period::Type DuePeriodType(const Indicator& indicator) { return Longest(indicator.period_types); }
 
 std::vector<Period> DuePeriodsWithin(const Indicator& indicator, const Period& period) {

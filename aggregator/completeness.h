@@ -4,8 +4,8 @@
 // ProvinceState and of the query thread's status, testable alone.
 //
 //  - A unit has reported a period when its value of it is complete (aggregator/unit_values.h).
-//    units_reported counts those among the expected units; a value is partial while it is fewer
-//    than units_expected.
+//    units_reported counts those among the expected units (aggregator/unit_tally.h keeps the
+//    count); a value is partial while it is fewer than units_expected.
 //  - A derived period (one no unit reported itself) lists the periods it is built of, as people
 //    count them: a year's and a half-year's quarters, a quarter's months; each with the units whose
 //    value of it is complete and the units with any figure in it. "1/4 quý" is one quarter of four
@@ -29,14 +29,6 @@ namespace tonghop {
 // The periods a derived `period` is built of, as its completeness is told: a year's or a half's
 // quarters, a quarter's months; none for a month.
 std::vector<Period> CompletenessSubPeriods(const Period& period);
-
-struct SubPeriodCount {
-  Period period;
-  uint32_t units_reported = 0;      // expected units whose value of it is complete
-  uint32_t units_with_figures = 0;  // expected units with any value of it
-};
-// How many of `indicator`'s expected units stand behind `values`, the units' values of `period`.
-SubPeriodCount CountUnits(const Indicator& indicator, const Period& period, const UnitValues& values);
 
 // The period type units are due to report `indicator` for: the longest of its period_type.
 Period::Type DuePeriodType(const Indicator& indicator);

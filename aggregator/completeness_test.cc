@@ -36,15 +36,6 @@ TEST(CompletenessTest, ADerivedPeriodIsToldInQuartersOrMonths) {
   EXPECT_TRUE(CompletenessSubPeriods(P("2017-05")).empty());
 }
 
-TEST(CompletenessTest, OnlyExpectedUnitsStandBehindAValue) {
-  UnitValues values = {{"north", {Decimal::FromUnits(1), true}},
-                       {"south", {Decimal::FromUnits(2), false}},
-                       {"bank", {Decimal::FromUnits(3), true}}};
-  const SubPeriodCount count = CountUnits(Quarterly(), P("2017-Q1"), values);
-  EXPECT_EQ(count.units_reported, 1u);
-  EXPECT_EQ(count.units_with_figures, 2u);
-}
-
 // Issue 11: `status --period 2017-03` showed 619 figures overdue from units that report quarterly.
 TEST(CompletenessTest, AnIndicatorIsDueForItsLongestPeriodTypeAndWhatIsMadeOfIt) {
   const Indicator quarterly = Quarterly();

@@ -39,7 +39,7 @@ void FigureStore::Load(const SeriesKey& key, const std::string& unit, const Repo
 void FigureStore::Changed(const SeriesKey& key, const std::string& unit) {
   changed_.insert(key);
   // An empty memo holds nothing stale (a restart loads every figure before anything is read).
-  if (!cache_.empty()) uncached_changes_[key].insert(unit);
+  if (!cache_.empty() || !year_to_date_cache_.empty()) uncached_changes_[key].insert(unit);
 }
 
 std::set<SeriesKey> FigureStore::TakeChanged() { return std::exchange(changed_, {}); }
@@ -56,11 +56,43 @@ void FigureStore::MarkStale() const {
       SeriesKey key{changed.indicator, *p};
       if (cache_.count(key)) stale_units_[key].insert(units.begin(), units.end());
     }
+    // So are the year-to-date values of its year (periods order by year first: one range).
+    const int year = changed.period.year();
+    const auto end = year_to_date_cache_.lower_bound({changed.indicator, Period::OfYear(year + 1)});
+    for (auto it = year_to_date_cache_.lower_bound({changed.indicator, Period::OfYear(year)}); it != end; ++it) {
+      stale_year_to_date_units_[it->first].insert(units.begin(), units.end());
+    }
   }
   uncached_changes_.clear();
 }
 
-const UnitValues& FigureStore::ValuesOf(const SeriesKey& key) const {
+template <typename ValueOfUnit>
+void FigureStore::Refresh(const std::set<std::string>& units, const ValueOfUnit& value_of, TalliedValues* entry) const {
+  for (const std::string& unit : units) {
+    const std::optional<UnitValue> value = value_of(unit);
+    auto it = entry->values.find(unit);
+    entry->tally.Replace(unit, it == entry->values.end() ? nullptr : &it->second, value ? &*value : nullptr);
+    if (value && it != entry->values.end()) {
+      it->second = *value;
+    } else if (value) {
+      entry->values.emplace(unit, *value);
+      ++cached_values_;
+    } else if (it != entry->values.end()) {
+      entry->values.erase(it);
+      --cached_values_;
+    }
+  }
+}
+
+const TalliedValues& FigureStore::Remember(std::map<SeriesKey, TalliedValues>* cache, const SeriesKey& key,
+                                           UnitValues values) const {
+  TalliedValues entry{std::move(values), UnitTally(*key.indicator)};
+  for (const auto& [unit, value] : entry.values) entry.tally.Replace(unit, nullptr, &value);
+  cached_values_ += entry.values.size();
+  return cache->insert_or_assign(key, std::move(entry)).first->second;
+}
+
+const TalliedValues& FigureStore::TalliedValuesOf(const SeriesKey& key) const {
   if (!uncached_changes_.empty()) MarkStale();
   auto cached = cache_.find(key);
   auto stale = stale_units_.find(key);
@@ -71,26 +103,33 @@ const UnitValues& FigureStore::ValuesOf(const SeriesKey& key) const {
   const TimeAggregation rule = key.indicator->time_agg;
   if (cached != cache_.end()) {
     // Only the units whose figures changed since it was cached.
-    for (const std::string& unit : stale->second) {
-      auto value = CombineUnitValue(rule, figures, children, unit);
-      auto it = cached->second.find(unit);
-      if (value && it != cached->second.end()) {
-        it->second = *value;
-      } else if (value) {
-        cached->second.emplace(unit, *value);
-        ++cached_values_;
-      } else if (it != cached->second.end()) {
-        cached->second.erase(it);
-        --cached_values_;
-      }
-    }
+    Refresh(stale->second, [&](const std::string& unit) { return CombineUnitValue(rule, figures, children, unit); },
+            &cached->second);
     stale_units_.erase(stale);
     return cached->second;
   }
-  UnitValues out = CombineUnitValues(rule, figures, children);
   if (stale != stale_units_.end()) stale_units_.erase(stale);
-  cached_values_ += out.size();
-  return cache_.emplace(key, std::move(out)).first->second;
+  return Remember(&cache_, key, CombineUnitValues(rule, figures, children));
+}
+
+const TalliedValues& FigureStore::YearToDateOf(const SeriesKey& key) const {
+  const std::vector<Period> spans = key.period.YearToDate();
+  if (key.indicator->time_agg == TimeAggregation::kLast || (spans.size() == 1 && spans.front() == key.period)) {
+    return TalliedValuesOf(key);
+  }
+  if (!uncached_changes_.empty()) MarkStale();
+  auto cached = year_to_date_cache_.find(key);
+  auto stale = stale_year_to_date_units_.find(key);
+  if (cached != year_to_date_cache_.end() && stale == stale_year_to_date_units_.end()) return cached->second;
+  std::vector<const UnitValues*> of_spans;
+  for (const Period& span : spans) of_spans.push_back(&ValuesOf({key.indicator, span}));
+  if (cached != year_to_date_cache_.end()) {
+    Refresh(stale->second, [&](const std::string& unit) { return YearToDateValue(of_spans, unit); }, &cached->second);
+    stale_year_to_date_units_.erase(stale);
+    return cached->second;
+  }
+  if (stale != stale_year_to_date_units_.end()) stale_year_to_date_units_.erase(stale);
+  return Remember(&year_to_date_cache_, key, YearToDateValues(of_spans));
 }
 
 void FigureStore::TrimCache(size_t max_cached_values) {
@@ -100,6 +139,8 @@ void FigureStore::TrimCache(size_t max_cached_values) {
 void FigureStore::ForgetCache() const {
   cache_.clear();
   stale_units_.clear();
+  year_to_date_cache_.clear();
+  stale_year_to_date_units_.clear();
   uncached_changes_.clear();
   cached_values_ = 0;
 }

@@ -1,10 +1,12 @@
 // FigureStore: the current figure of every unit for every (indicator, period), as the unit
-// reported it, and each unit's value of any period computed from them by the time rule of
-// aggregator/unit_values.h. The unit values are memoized across bursts: a province of a thousand
-// communes recomputes its year totals every burst, so a changed figure makes only its unit stale in
-// the entry of its period and of each longer period containing it, and only those units are
-// recomputed, from the children's cached values. Keys are parsed once (SeriesKey), never re-parsed
-// on a path. Part of ProvinceState, testable alone; not thread-safe.
+// reported it, and each unit's value of any period, and its year-to-date value, computed from them
+// by the time rule of aggregator/unit_values.h. The unit values are memoized across bursts, each
+// entry with its UnitTally (the province value of its units): a province of a thousand communes
+// recomputes its year totals every burst, so a changed figure makes only its unit stale in the
+// entry of its period, of each longer period containing it and in the year-to-date entries of its
+// year, and only those units are recomputed, from the children's cached values, and re-tallied. An
+// update then costs its own units whatever the number of units. Keys are parsed once (SeriesKey),
+// never re-parsed on a path. Part of ProvinceState, testable alone; not thread-safe.
 #pragma once
 
 #include <compare>
@@ -15,6 +17,7 @@
 #include <set>
 #include <string>
 
+#include "aggregator/unit_tally.h"
 #include "aggregator/unit_values.h"
 #include "core/catalog.h"
 #include "core/period.h"
@@ -35,6 +38,12 @@ struct SeriesKey {
   friend bool operator==(const SeriesKey& a, const SeriesKey& b) = default;
 };
 
+// The units' values of one (indicator, period), or their year-to-date values, and their tally.
+struct TalliedValues {
+  UnitValues values;
+  UnitTally tally;
+};
+
 class FigureStore {
  public:
   // Records `unit`'s figure, replacing any earlier one; returns the one it replaced.
@@ -49,7 +58,12 @@ class FigureStore {
 
   // Every unit's value of the key's period: its own figure, else derived from its shorter periods.
   // The reference stays valid until the next Set, Remove, Load, Clear or TrimCache.
-  const UnitValues& ValuesOf(const SeriesKey& key) const;
+  const UnitValues& ValuesOf(const SeriesKey& key) const { return TalliedValuesOf(key).values; }
+  const TalliedValues& TalliedValuesOf(const SeriesKey& key) const;
+  // Every unit's year-to-date value through the key's period (YearToDateValues of its spans); for a
+  // stock, or a period that starts the year, its values of the period itself (TalliedValuesOf).
+  // The same validity.
+  const TalliedValues& YearToDateOf(const SeriesKey& key) const;
   // The figures reported for exactly the key's period; null when there are none.
   const ReportedFigures* FiguresOf(const SeriesKey& key) const;
 
@@ -61,8 +75,14 @@ class FigureStore {
  private:
   // Notes a changed figure of `unit`.
   void Changed(const SeriesKey& key, const std::string& unit);
-  // Marks the units of uncached_changes_ stale in the cached entries of their periods and ancestors.
+  // Marks the units of uncached_changes_ stale in the cached entries of their periods and ancestors,
+  // and in the cached year-to-date entries of their year.
   void MarkStale() const;
+  // Recomputes `units` of `entry` by `value_of` and re-tallies them.
+  template <typename ValueOfUnit>
+  void Refresh(const std::set<std::string>& units, const ValueOfUnit& value_of, TalliedValues* entry) const;
+  // Memoizes a freshly computed entry in `cache`.
+  const TalliedValues& Remember(std::map<SeriesKey, TalliedValues>* cache, const SeriesKey& key, UnitValues values) const;
   void ForgetCache() const;
 
   std::map<SeriesKey, ReportedFigures> figures_;
@@ -70,8 +90,10 @@ class FigureStore {
   std::set<SeriesKey> changed_;
   // The changes with their units, until the next read of the memo marks them stale.
   mutable std::map<SeriesKey, std::set<std::string>> uncached_changes_;
-  mutable std::map<SeriesKey, UnitValues> cache_;
+  mutable std::map<SeriesKey, TalliedValues> cache_;
   mutable std::map<SeriesKey, std::set<std::string>> stale_units_;
+  mutable std::map<SeriesKey, TalliedValues> year_to_date_cache_;
+  mutable std::map<SeriesKey, std::set<std::string>> stale_year_to_date_units_;
   mutable size_t cached_values_ = 0;
 };
 

@@ -93,37 +93,23 @@ std::optional<UnitValue> ProvinceState::ValueOfUnit(const Indicator& indicator, 
 }
 
 ProvinceValue ProvinceState::ValueOf(const Indicator& indicator, const Period& period) const {
-  const UnitValues* weights = nullptr;
-  if (indicator.space_agg == SpaceAggregation::kWeightedAverage) {
-    if (const Indicator* weight = catalog_->FindIndicator(indicator.weight_indicator)) {
-      weights = &store_.ValuesOf({weight, period});
-    }
-  }
-  return AggregateUnits(indicator, store_.ValuesOf({&indicator, period}), weights);
-}
-
-const UnitValues& ProvinceState::YearToDateValuesOf(const Indicator& indicator, const Period& period,
-                                                    UnitValues* scratch) const {
-  const std::vector<Period> spans = period.YearToDate();
-  if (indicator.time_agg == TimeAggregation::kLast || (spans.size() == 1 && spans.front() == period)) {
-    return store_.ValuesOf({&indicator, period});
-  }
-  std::vector<const UnitValues*> of_spans;
-  for (const Period& span : spans) of_spans.push_back(&store_.ValuesOf({&indicator, span}));
-  *scratch = YearToDateValues(of_spans);
-  return *scratch;
+  return ProvinceValueOf(indicator, period, &FigureStore::TalliedValuesOf);
 }
 
 ProvinceValue ProvinceState::YearToDateOf(const Indicator& indicator, const Period& period) const {
-  UnitValues values_scratch, weights_scratch;
-  const UnitValues& values = YearToDateValuesOf(indicator, period, &values_scratch);
+  return ProvinceValueOf(indicator, period, &FigureStore::YearToDateOf);
+}
+
+ProvinceValue ProvinceState::ProvinceValueOf(const Indicator& indicator, const Period& period,
+                                             UnitValuesOf values_of) const {
+  const TalliedValues& values = (store_.*values_of)({&indicator, period});
+  if (indicator.space_agg != SpaceAggregation::kWeightedAverage) return values.tally.Value();
+  // A weighted average needs each unit's weight beside its value: a walk over the units.
   const UnitValues* weights = nullptr;
-  if (indicator.space_agg == SpaceAggregation::kWeightedAverage) {
-    if (const Indicator* weight = catalog_->FindIndicator(indicator.weight_indicator)) {
-      weights = &YearToDateValuesOf(*weight, period, &weights_scratch);
-    }
+  if (const Indicator* weight = catalog_->FindIndicator(indicator.weight_indicator)) {
+    weights = &(store_.*values_of)({weight, period}).values;
   }
-  return AggregateUnits(indicator, values, weights);
+  return AggregateUnits(indicator, values.values, weights);
 }
 
 tonghop::v1::AggregateUpdate ProvinceState::Compute(const std::string& indicator_id,
@@ -169,11 +155,11 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const 
   if (out.partial()) out.set_partial_reason(PartialBelow(key));
   if (out.derived()) {
     for (const Period& sub : CompletenessSubPeriods(period)) {
-      const SubPeriodCount count = CountUnits(indicator, sub, store_.ValuesOf({&indicator, sub}));
+      const UnitTally& count = store_.TalliedValuesOf({&indicator, sub}).tally;
       auto* entry = out.add_sub_periods();
       entry->set_period(sub.ToString());
-      entry->set_units_reported(count.units_reported);
-      entry->set_units_with_figures(count.units_with_figures);
+      entry->set_units_reported(count.units_complete());
+      entry->set_units_with_figures(count.units_with_values());
     }
   }
 
@@ -191,7 +177,7 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const 
   else before = catalog_->Baseline(indicator.id, previous);
   if (before) SetYoyPct(Decimal::Ratio(value.value - *before, *before, 100), &out);
 
-  AddWarnings(*catalog_, indicator, period, value, store_.ValuesOf(key),
+  AddWarnings(*catalog_, indicator, period, value, store_.TalliedValuesOf(key).tally.outside_range(),
               [&](const Indicator& part) { return ValueOf(part, period); }, &out);
   return out;
 }

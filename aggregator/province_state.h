@@ -86,9 +86,10 @@ class ProvinceState {
   ProvinceValue ValueOf(const Indicator& indicator, const Period& period) const;
   // The province value of the units' year-to-date values through `period` (for a stock: ValueOf).
   ProvinceValue YearToDateOf(const Indicator& indicator, const Period& period) const;
-  // The units' year-to-date values of `indicator` through `period`, or null when they are its
-  // values of the period itself (a stock, or a period that starts the year); `scratch` holds them.
-  const UnitValues& YearToDateValuesOf(const Indicator& indicator, const Period& period, UnitValues* scratch) const;
+  using UnitValuesOf = const TalliedValues& (FigureStore::*)(const SeriesKey&) const;
+  // The province value of the units' values `values_of` gives for (indicator, period): from their
+  // tally, or for a weighted average from the values and the weights' values of the same kind.
+  ProvinceValue ProvinceValueOf(const Indicator& indicator, const Period& period, UnitValuesOf values_of) const;
   // Marks dirty every aggregate that reads a figure of `changed`: its own indicator's, the total
   // it is a part of, and the indicators it weighs.
   void MarkDirtyAfterChange(const SeriesKey& changed);

@@ -89,13 +89,16 @@ UnitValues ComputeUnitValues(TimeAggregation time_agg, const Period& period,
   return CombineUnitValues(time_agg, figures_of(period), child_pointers);
 }
 
+std::optional<UnitValue> YearToDateValue(const std::vector<const UnitValues*>& spans, const std::string& unit) {
+  auto value = SumOfParts(spans, unit);
+  if (value) value->derived = spans.size() > 1 || value->derived;
+  return value;
+}
+
 UnitValues YearToDateValues(const std::vector<const UnitValues*>& spans) {
   UnitValues out;
   for (const std::string& unit : UnitsOf(spans)) {
-    if (auto value = SumOfParts(spans, unit)) {
-      value->derived = spans.size() > 1 || value->derived;
-      out.emplace_hint(out.end(), unit, *value);
-    }
+    if (auto value = YearToDateValue(spans, unit)) out.emplace_hint(out.end(), unit, *value);
   }
   return out;
 }

@@ -76,5 +76,7 @@ UnitValues ComputeUnitValues(TimeAggregation time_agg, const Period& period,
 // (`spans`, in order, as Period::YearToDate lists them): their sum, complete when the unit has
 // every span and each is complete. (A stock's year-to-date value is its value for the period.)
 UnitValues YearToDateValues(const std::vector<const UnitValues*>& spans);
+// YearToDateValues for one unit; none when it has no value of any span.
+std::optional<UnitValue> YearToDateValue(const std::vector<const UnitValues*>& spans, const std::string& unit);
 
 }  // namespace tonghop
