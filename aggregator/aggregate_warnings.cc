@@ -42,7 +42,7 @@ void AddWarnings(const Catalog& catalog, const Indicator& indicator, const Perio
     bool complete = !parts.empty();
     for (const Indicator* part : parts) {
       ProvinceValue p = value_of(*part);
-      complete = complete && p.any && p.reported == part->expected_units.size();
+      complete = complete && p.any && p.reported == catalog.ExpectedUnits(*part, period).size();
       parts_sum += p.value;
     }
     const bool equal_rule = indicator.parts_rule == PartsRule::kEqual;

@@ -34,7 +34,7 @@ class AggregateWarningsTest : public ::testing::Test {
     out.set_period("2017-Q1");
     SetYoyPct(yoy, &out);
     ProvinceValue province{true, D(value), 3, 3, true};
-    UnitTally tally(of);
+    UnitTally tally(of, catalog_.ExpectedUnits(of, q1_));
     for (const auto& [unit, value] : units) tally.Replace(unit, nullptr, &value);
     AddWarnings(catalog_, of, q1_, province, tally.outside_range(),
                 [&](const Indicator& part) { return ProvinceValue{true, D(parts), 3, 3, true}; }, &out);

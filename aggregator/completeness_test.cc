@@ -22,7 +22,6 @@ std::vector<std::string> Texts(const std::vector<Period>& periods) {
 Indicator Quarterly() {
   Indicator indicator;
   indicator.id = "area.total";
-  indicator.expected_units = {"capital", "north", "south"};
   indicator.period_types = PeriodTypeBit(Period::Type::kMonth) | PeriodTypeBit(Period::Type::kQuarter);
   indicator.deadline_days = 10;
   return indicator;

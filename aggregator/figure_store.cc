@@ -85,8 +85,9 @@ void FigureStore::Refresh(const std::set<std::string>& units, const ValueOfUnit&
 }
 
 const TalliedValues& FigureStore::Remember(std::map<SeriesKey, TalliedValues>* cache, const SeriesKey& key,
-                                           UnitValues values) const {
-  TalliedValues entry{std::move(values), UnitTally(*key.indicator)};
+                                           UnitValues values,
+                                           const std::vector<std::string>& expected_units) const {
+  TalliedValues entry{std::move(values), UnitTally(*key.indicator, expected_units)};
   for (const auto& [unit, value] : entry.values) entry.tally.Replace(unit, nullptr, &value);
   cached_values_ += entry.values.size();
   return cache->insert_or_assign(key, std::move(entry)).first->second;
@@ -109,7 +110,8 @@ const TalliedValues& FigureStore::TalliedValuesOf(const SeriesKey& key) const {
     return cached->second;
   }
   if (stale != stale_units_.end()) stale_units_.erase(stale);
-  return Remember(&cache_, key, CombineUnitValues(rule, figures, children));
+  return Remember(&cache_, key, CombineUnitValues(rule, figures, children),
+                  catalog_->ExpectedUnits(*key.indicator, key.period));
 }
 
 const TalliedValues& FigureStore::YearToDateOf(const SeriesKey& key) const {
@@ -129,7 +131,8 @@ const TalliedValues& FigureStore::YearToDateOf(const SeriesKey& key) const {
     return cached->second;
   }
   if (stale != stale_year_to_date_units_.end()) stale_year_to_date_units_.erase(stale);
-  return Remember(&year_to_date_cache_, key, YearToDateValues(of_spans));
+  return Remember(&year_to_date_cache_, key, YearToDateValues(of_spans),
+                  catalog_->ExpectedUnitsYearToDate(*key.indicator, key.period));
 }
 
 void FigureStore::TrimCache(size_t max_cached_values) {

@@ -46,6 +46,10 @@ struct TalliedValues {
 
 class FigureStore {
  public:
+  // Tallies count the units `catalog` expects for their span (Catalog::ExpectedUnits); the
+  // catalog outlives the store.
+  explicit FigureStore(const Catalog* catalog) : catalog_(catalog) {}
+
   // Records `unit`'s figure, replacing any earlier one; returns the one it replaced.
   std::optional<ReportedFigure> Set(const SeriesKey& key, const std::string& unit, const ReportedFigure& figure);
   // Removes `unit`'s figure (a void); returns it, none when the unit had none.
@@ -82,7 +86,9 @@ class FigureStore {
   template <typename ValueOfUnit>
   void Refresh(const std::set<std::string>& units, const ValueOfUnit& value_of, TalliedValues* entry) const;
   // Memoizes a freshly computed entry in `cache`.
-  const TalliedValues& Remember(std::map<SeriesKey, TalliedValues>* cache, const SeriesKey& key, UnitValues values) const;
+  const TalliedValues& Remember(std::map<SeriesKey, TalliedValues>* cache, const SeriesKey& key, UnitValues values,
+                                const std::vector<std::string>& expected_units) const;
+  const Catalog* catalog_;
   void ForgetCache() const;
 
   std::map<SeriesKey, ReportedFigures> figures_;

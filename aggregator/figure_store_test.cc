@@ -17,21 +17,23 @@ ReportedFigure F(int64_t units, int64_t at_ms = 1) { return {Decimal::FromUnits(
 
 class FigureStoreTest : public ::testing::Test {
  protected:
-  FigureStoreTest() {
-    flow_.id = "area";
-    stock_.id = "herd";
-    stock_.time_agg = TimeAggregation::kLast;
+  void SetUp() override {
+    ASSERT_OK(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/catalog", &catalog_));
+    flow_ = catalog_.FindIndicator("agri.area.total");
+    stock_ = catalog_.FindIndicator("agri.herd.pigs");
   }
-  SeriesKey Flow(const char* period) { return {&flow_, P(period)}; }
-  SeriesKey Stock(const char* period) { return {&stock_, P(period)}; }
+  SeriesKey Flow(const char* period) { return {flow_, P(period)}; }
+  SeriesKey Stock(const char* period) { return {stock_, P(period)}; }
   Decimal ValueOf(const SeriesKey& key, const char* unit) {
     const UnitValues& values = store_.ValuesOf(key);
     auto it = values.find(unit);
     return it == values.end() ? Decimal::FromUnits(-1) : it->second.value;
   }
 
-  Indicator flow_, stock_;
-  FigureStore store_;
+  Catalog catalog_;
+  const Indicator* flow_ = nullptr;
+  const Indicator* stock_ = nullptr;
+  FigureStore store_{&catalog_};
 };
 
 TEST_F(FigureStoreTest, ASetReplacesAndTellsWhatItReplaced) {
@@ -81,6 +83,27 @@ TEST_F(FigureStoreTest, ATrimmedMemoGivesTheSameValues) {
   store_.TrimCache(0);
   store_.Set(Flow("2017-04"), "north", F(1));
   EXPECT_EQ(ValueOf(Flow("2017"), "north"), Decimal::FromUnits(11));
+}
+
+// tests/testdata/reorganized-catalog: districts until 30 June 2025, communes from 1 July 2025. A
+// span's tally counts the units expected for it, so a district's figure stands behind June, not
+// July, and the year to date of September is made of both.
+TEST(FigureStoreUnitsTest, ATallyCountsTheUnitsExpectedForItsSpan) {
+  Catalog catalog;
+  ASSERT_OK(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/reorganized-catalog",
+                                       &catalog));
+  FigureStore store(&catalog);
+  const Indicator* area = catalog.FindIndicator("agri.area.total");
+  store.Set({area, P("2025-06")}, "north", F(10));
+  store.Set({area, P("2025-07")}, "north", F(20));  // stored, but north no longer reports in July
+  store.Set({area, P("2025-07")}, "xa-a", F(3));
+  EXPECT_EQ(store.TalliedValuesOf({area, P("2025-06")}).tally.units_with_values(), 1u);
+  const UnitTally& july = store.TalliedValuesOf({area, P("2025-07")}).tally;
+  EXPECT_EQ(july.units_with_values(), 1u);
+  EXPECT_EQ(july.Value().value.ToString(), "3");
+  EXPECT_EQ(july.expected_units(), (std::vector<std::string>{"xa-a", "xa-b", "xa-c"}));
+  EXPECT_EQ(store.YearToDateOf({area, P("2025-09")}).tally.expected_units(),
+            (std::vector<std::string>{"north", "south", "xa-a", "xa-b", "xa-c"}));
 }
 
 }  // namespace

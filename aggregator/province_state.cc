@@ -109,7 +109,7 @@ ProvinceValue ProvinceState::ProvinceValueOf(const Indicator& indicator, const P
   if (const Indicator* weight = catalog_->FindIndicator(indicator.weight_indicator)) {
     weights = &(store_.*values_of)({weight, period}).values;
   }
-  return AggregateUnits(indicator, values.values, weights);
+  return AggregateUnits(indicator, values.tally.expected_units(), values.values, weights);
 }
 
 tonghop::v1::AggregateUpdate ProvinceState::Compute(const std::string& indicator_id,
@@ -145,13 +145,14 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const 
   out.set_indicator(indicator.id);
   out.set_period(period.ToString());
   out.set_unit(indicator.unit);
-  out.set_units_expected(static_cast<uint32_t>(indicator.expected_units.size()));
+  const size_t expected = catalog_->ExpectedUnits(indicator, period).size();
+  out.set_units_expected(static_cast<uint32_t>(expected));
 
   const ProvinceValue value = ValueOf(indicator, period);
   SetValue(value.value, &out);
   out.set_units_reported(value.reported);
   out.set_derived(!value.direct);
-  out.set_partial(value.reported < indicator.expected_units.size());
+  out.set_partial(value.reported < expected);
   if (out.partial()) out.set_partial_reason(PartialBelow(key));
   if (out.derived()) {
     for (const Period& sub : CompletenessSubPeriods(period)) {

@@ -39,7 +39,7 @@ namespace tonghop {
 
 class ProvinceState {
  public:
-  explicit ProvinceState(const Catalog* catalog) : catalog_(catalog) {}
+  explicit ProvinceState(const Catalog* catalog) : catalog_(catalog), store_(catalog) {}
 
   // Records `unit`'s figure, replacing any earlier one (a correction, never an addition), and
   // returns the figure it replaced. `applied_at_ms` is when the aggregator accepted it,

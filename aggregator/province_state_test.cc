@@ -75,6 +75,49 @@ TEST_F(ProvinceStateTest, SumsUnitsExactlyWithPlanAndYearOnYear) {
   EXPECT_EQ(v.updated_at_ms(), 1234);
 }
 
+// tests/testdata/reorganized-catalog: districts north and south until 30 June 2025, communes
+// xa-a, xa-b and xa-c from 1 July 2025. Each period expects the units that exist in it, and the
+// change against last year compares the province totals across the reorganization.
+TEST(ProvinceStateUnitsTest, EachPeriodExpectsItsOwnUnitsAndYearOnYearSpansTheChange) {
+  Catalog catalog;
+  ASSERT_OK(Catalog::LoadFromDirectory(kTestData + "/reorganized-catalog", &catalog));
+  ProvinceState state(&catalog);
+  const Indicator& area = *catalog.FindIndicator("agri.area.total");
+  auto set = [&](const char* period_text, const char* unit, int64_t value) {
+    Period period;
+    ASSERT_OK(Period::Parse(period_text, &period));
+    state.SetUnitValue(area, period, unit, Decimal::FromUnits(value), 5678);
+  };
+  set("2025-Q1", "north", 120);
+  set("2025-Q1", "south", 80);
+  set("2026-Q1", "xa-a", 50);
+  set("2026-Q1", "xa-b", 100);
+  uint64_t seq = 0;
+  state.Flush(&seq, 1234);
+  const auto* before = state.table().Find("agri.area.total", "2025-Q1");
+  ASSERT_NE(before, nullptr);
+  EXPECT_EQ(before->units_expected(), 2u);
+  EXPECT_FALSE(before->partial());
+  const auto* partial = state.table().Find("agri.area.total", "2026-Q1");
+  ASSERT_NE(partial, nullptr);
+  EXPECT_EQ(partial->units_expected(), 3u);
+  EXPECT_EQ(partial->units_reported(), 2u);
+  EXPECT_TRUE(partial->partial());
+
+  set("2026-Q1", "xa-c", 70);
+  state.Flush(&seq, 1234);
+  const auto* after = state.table().Find("agri.area.total", "2026-Q1");
+  ASSERT_NE(after, nullptr);
+  EXPECT_FALSE(after->partial());
+  EXPECT_EQ(after->value(), 220);
+  EXPECT_DOUBLE_EQ(after->yoy_pct(), 10);  // 220 communes' total against 200 districts' total
+  // The year 2025 expects the districts (its first half) and the communes (its second).
+  state.Flush(&seq, 1234);
+  const auto* year = state.table().Find("agri.area.total", "2025");
+  ASSERT_NE(year, nullptr);
+  EXPECT_EQ(year->units_expected(), 5u);
+}
+
 TEST_F(ProvinceStateTest, ACorrectionReplacesTheUnitsFigureNeverAddsToIt) {
   Set("agri.area.total", "north", "100");
   Set("agri.area.total", "south", "50");
@@ -300,8 +343,9 @@ TEST_F(ProvinceStateTest, TheShippedBaselinesAgreeWithTheirParts) {
     // The province value is the baseline: a sum's first unit carries it and the others report 0;
     // every unit reports it for the other rules.
     const bool sum = indicator.space_agg == SpaceAggregation::kSum;
-    for (size_t i = 0; i < indicator.expected_units.size(); ++i) {
-      state.SetUnitValue(indicator, q1_2016, indicator.expected_units[i], !sum || i == 0 ? *baseline : Decimal(), 5678);
+    const std::vector<std::string>& expected = lang_son.ExpectedUnits(indicator, q1_2016);
+    for (size_t i = 0; i < expected.size(); ++i) {
+      state.SetUnitValue(indicator, q1_2016, expected[i], !sum || i == 0 ? *baseline : Decimal(), 5678);
     }
     ++stored;
   }

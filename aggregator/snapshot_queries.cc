@@ -119,7 +119,7 @@ tonghop::v1::QueryReply SnapshotQueries::Values(const tonghop::v1::ValuesRequest
     if (!indicator.id.starts_with(request.indicator_prefix())) continue;
     UnitValues of_units;
     if (Status s = ValuesOfUnits(indicator, period, &of_units); !s.ok()) return ReadError(s);
-    for (const std::string& unit : indicator.expected_units) {
+    for (const std::string& unit : catalog_->ExpectedUnits(indicator, period)) {
       auto it = of_units.find(unit);
       if (it != of_units.end()) SetUnitFigure(indicator, canonical, unit, it->second, values->add_figures());
     }
@@ -221,7 +221,7 @@ tonghop::v1::QueryReply SnapshotQueries::PeriodStatus(const tonghop::v1::StatusR
     if (due.empty()) {
       if (Status s = ValuesOfUnits(indicator, period, &of_period); !s.ok()) return ReadError(s);
     }
-    for (const std::string& unit : indicator.expected_units) {
+    for (const std::string& unit : catalog_->ExpectedUnits(indicator, period)) {
       auto& cell = cells[{unit, indicator.sector}];
       cell.set_reporting_unit(unit);
       cell.set_sector(indicator.sector);
@@ -318,8 +318,9 @@ Status SnapshotQueries::ExportUnitValues(const tonghop::v1::ExportRequest& reque
     UnitValues of_units;
     TONGHOP_RETURN_IF_ERROR(ValuesOfUnits(indicator, period, &of_units));
     const size_t first_unit = i == (position >> 32) ? (position & 0xffffffff) : 0;
-    for (size_t u = first_unit; u < indicator.expected_units.size(); ++u) {
-      const std::string& unit = indicator.expected_units[u];
+    const std::vector<std::string>& expected = catalog_->ExpectedUnits(indicator, period);
+    for (size_t u = first_unit; u < expected.size(); ++u) {
+      const std::string& unit = expected[u];
       auto it = of_units.find(unit);
       if (it == of_units.end()) continue;
       SetUnitFigure(indicator, canonical, unit, it->second, reply->add_figures());

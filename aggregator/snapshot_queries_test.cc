@@ -52,7 +52,7 @@ class InMemoryAnswers {
     if (!request.by_unit()) return reply;
     for (const Indicator& indicator : catalog_->indicators()) {
       if (!indicator.id.starts_with(request.indicator_prefix())) continue;
-      for (const std::string& unit : indicator.expected_units) {
+      for (const std::string& unit : indicator.reporting_units) {
         auto value = state_->ValueOfUnit(indicator, period, unit);
         if (!value) continue;
         auto* figure = values->add_figures();
@@ -117,7 +117,7 @@ class InMemoryAnswers {
     std::map<std::pair<std::string, std::string>, tonghop::v1::StatusCell> cells;
     for (const Indicator& indicator : catalog_->indicators()) {
       const std::vector<Period> due = DuePeriodsWithin(indicator, period);
-      for (const std::string& unit : indicator.expected_units) {
+      for (const std::string& unit : indicator.reporting_units) {
         auto& cell = cells[{unit, indicator.sector}];
         cell.set_reporting_unit(unit);
         cell.set_sector(indicator.sector);
@@ -173,7 +173,7 @@ class SnapshotQueriesTest : public ::testing::TestWithParam<const char*> {
         Period period;
         ASSERT_OK(Period::Parse(periods[random() % periods.size()], &period));
         if ((indicator.period_types & PeriodTypeBit(period.type())) == 0) continue;
-        const std::string& unit = indicator.expected_units[random() % indicator.expected_units.size()];
+        const std::string& unit = indicator.reporting_units[random() % indicator.reporting_units.size()];
         const Decimal value = Decimal::FromMicros(static_cast<int64_t>(random() % 2000) * 250'000);
         // Spread over the year, so that some figures are late against their deadlines.
         const int64_t applied_at = 1'451'606'400'000 + static_cast<int64_t>(random() % 800) * kMsPerDay;
@@ -248,7 +248,7 @@ TEST_P(SnapshotQueriesTest, AnswersAreThoseOfTheInMemoryStateOnRandomData) {
       const auto province = queries.History(history, SIZE_MAX);
       EXPECT_EQ(province.DebugString(), expected.History(history).DebugString()) << indicator.id << " " << period;
       revisions += province.history().province_size();
-      for (const std::string& unit : indicator.expected_units) {
+      for (const std::string& unit : indicator.reporting_units) {
         history.set_reporting_unit(unit);
         EXPECT_EQ(queries.History(history, SIZE_MAX).DebugString(), expected.History(history).DebugString())
             << indicator.id << " " << period << " " << unit;
@@ -270,7 +270,7 @@ TEST_P(SnapshotQueriesTest, ALongHistoryListsItsLatestRevisionsAndCountsTheOther
   tonghop::v1::HistoryRequest request;
   request.set_indicator(indicator.id);
   request.set_period("2017-Q1");
-  for (const std::string unit : {std::string(), indicator.expected_units.front()}) {
+  for (const std::string unit : {std::string(), indicator.reporting_units.front()}) {
     request.set_reporting_unit(unit);
     const tonghop::v1::HistoryReply whole = queries.History(request, SIZE_MAX).history();
     const int total = unit.empty() ? whole.province_size() : whole.figures_size();

@@ -6,7 +6,8 @@
 
 namespace tonghop {
 
-ProvinceValue AggregateUnits(const Indicator& indicator, const UnitValues& values, const UnitValues* weights) {
+ProvinceValue AggregateUnits(const Indicator& indicator, const std::vector<std::string>& expected_units,
+                             const UnitValues& values, const UnitValues* weights) {
   ProvinceValue out;
   Decimal sum;
   std::optional<Decimal> lowest, highest;
@@ -14,7 +15,7 @@ ProvinceValue AggregateUnits(const Indicator& indicator, const UnitValues& value
   // Both in unit order: one pass, no lookups (a province of a thousand communes does this for
   // every aggregate a burst touches).
   auto value = values.begin();
-  for (const std::string& unit : indicator.expected_units) {
+  for (const std::string& unit : expected_units) {
     while (value != values.end() && value->first < unit) ++value;
     if (value == values.end()) break;
     if (value->first != unit) continue;

@@ -23,7 +23,9 @@ struct ProvinceValue {
 
 // The province value of `values`, one unit's value each, by `indicator`'s space aggregation. For
 // weighted_avg, `weights` are the units' values of the weight indicator for the same span; a unit
-// without a weight cannot be placed in the average and is left out.
-ProvinceValue AggregateUnits(const Indicator& indicator, const UnitValues& values, const UnitValues* weights);
+// without a weight cannot be placed in the average and is left out. `expected_units` are the units
+// expected for the span (Catalog::ExpectedUnits), sorted; values of other units are left out.
+ProvinceValue AggregateUnits(const Indicator& indicator, const std::vector<std::string>& expected_units,
+                             const UnitValues& values, const UnitValues* weights);
 
 }  // namespace tonghop

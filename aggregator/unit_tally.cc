@@ -1,11 +1,16 @@
 #include "aggregator/unit_tally.h"
 
+#include <algorithm>
+
 #include "aggregator/aggregate_warnings.h"
 
 namespace tonghop {
 
 void UnitTally::Replace(const std::string& unit, const UnitValue* before, const UnitValue* after) {
-  if ((before == nullptr && after == nullptr) || !Catalog::Expects(*indicator_, unit)) return;
+  if ((before == nullptr && after == nullptr) ||
+      !std::binary_search(expected_units_->begin(), expected_units_->end(), unit)) {
+    return;
+  }
   if (before != nullptr) Subtract(unit, *before);
   if (after != nullptr) Add(unit, *after);
 }

@@ -22,8 +22,10 @@ namespace tonghop {
 
 class UnitTally {
  public:
-  // `indicator` is the catalog's, which outlives the tally.
-  explicit UnitTally(const Indicator& indicator) : indicator_(&indicator) {}
+  // `indicator` and `expected_units` (Catalog::ExpectedUnits of the span) are the catalog's, which
+  // outlives the tally.
+  UnitTally(const Indicator& indicator, const std::vector<std::string>& expected_units)
+      : indicator_(&indicator), expected_units_(&expected_units) {}
 
   // `unit`'s value went from `before` to `after` (null: none).
   void Replace(const std::string& unit, const UnitValue* before, const UnitValue* after);
@@ -31,6 +33,8 @@ class UnitTally {
   // AggregateUnits(indicator, values, nullptr) of the values tallied. For weighted_avg, which needs
   // the weights, only `any`, `reported`, `contributing` and `direct` hold.
   ProvinceValue Value() const;
+  // The units expected for the span, whose values it tallies.
+  const std::vector<std::string>& expected_units() const { return *expected_units_; }
   // Expected units with a value, and those whose value is complete.
   uint32_t units_with_values() const { return contributing_; }
   uint32_t units_complete() const { return complete_; }
@@ -45,6 +49,7 @@ class UnitTally {
   }
 
   const Indicator* indicator_;
+  const std::vector<std::string>* expected_units_;
   Decimal sum_;
   uint32_t contributing_ = 0;
   uint32_t complete_ = 0;

@@ -29,7 +29,10 @@ std::vector<tonghop::v1::AggregateUpdate> ReferenceQuarter(const Catalog& catalo
                                a.set_unit(catalog.FindIndicator(row.cells[0])->unit);
                                if (!row.cells[2].empty()) a.set_pct_of_plan(std::stod(row.cells[2]));
                                if (!row.cells[3].empty()) a.set_yoy_pct(std::stod(row.cells[3]));
-                               a.set_units_reported(catalog.FindIndicator(row.cells[0])->expected_units.size());
+                               Period q1;
+                               EXPECT_TRUE(Period::Parse("2017-Q1", &q1).ok());
+                               a.set_units_reported(
+                                   catalog.ExpectedUnits(*catalog.FindIndicator(row.cells[0]), q1).size());
                                a.set_units_expected(a.units_reported());
                                aggregates.push_back(a);
                                return Status::OK();

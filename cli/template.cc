@@ -67,8 +67,11 @@ Status TemplateRows(const Catalog& catalog, const std::string& unit, const std::
   }
   Period period;
   if (Status s = Period::Parse(period_text, &period); !s.ok()) return s.WithContext("--period");
+  if (std::string why = catalog.ValidityRefusal(*catalog.FindUnit(unit), period); !why.empty()) {
+    return Status::InvalidArgument("--unit: " + why);
+  }
   for (const Indicator& indicator : catalog.indicators()) {
-    if (!Catalog::Expects(indicator, unit) || !(indicator.period_types & PeriodTypeBit(period.type()))) continue;
+    if (!catalog.Expects(indicator, unit, period) || !(indicator.period_types & PeriodTypeBit(period.type()))) continue;
     out->push_back({&indicator, ""});
   }
   if (out->empty()) {

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <set>
+#include <tuple>
 
 #include "core/csv.h"
 
@@ -45,6 +47,48 @@ std::optional<int> ParseYear(std::string_view text) {
   if (ec != std::errc() || end != text.data() + text.size() || year < 1900 || year > 2999) return std::nullopt;
   return year;
 }
+
+// A day written YYYY-MM-DD (a real calendar day, in Period's years), or nullopt.
+std::optional<Day> ParseDay(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  std::optional<int> year = ParseYear(text.substr(0, 4));
+  unsigned month = 0, day = 0;
+  auto number = [](std::string_view digits, unsigned* out) {
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *out);
+    return ec == std::errc() && end == digits.data() + digits.size();
+  };
+  if (!year || !number(text.substr(5, 2), &month) || !number(text.substr(8, 2), &day)) return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year(*year), std::chrono::month(month), std::chrono::day(day)};
+  if (!ymd.ok()) return std::nullopt;
+  return static_cast<Day>(std::chrono::sys_days(ymd).time_since_epoch().count());
+}
+
+Day FirstDayOf(const Period& period) {
+  using namespace std::chrono;
+  return static_cast<Day>(
+      sys_days(year(period.year()) / month(period.first_month()) / 1).time_since_epoch().count());
+}
+
+Day LastDayOf(const Period& period) {
+  using namespace std::chrono;
+  return static_cast<Day>(
+      sys_days(year(period.year()) / month(period.last_month()) / last).time_since_epoch().count());
+}
+
+int YearOfDay(Day day) {
+  return static_cast<int>(std::chrono::year_month_day(std::chrono::sys_days(std::chrono::days(day))).year());
+}
+
+// Every period of `year`: the year, its halves, quarters and months.
+std::vector<Period> PeriodsOfYear(int year) {
+  std::vector<Period> periods = {Period::OfYear(year)};
+  for (size_t i = 0; i < periods.size(); ++i) {
+    for (const Period& child : periods[i].Children()) periods.push_back(child);
+  }
+  return periods;
+}
+
+constexpr size_t kMaxEras = 64;
 
 // The last_year words of years.csv and the years they add to the current one.
 constexpr std::pair<const char*, int> kRelativeYears[] = {{"this_year", 0}, {"next_year", 1}};
@@ -120,6 +164,7 @@ Status Catalog::LoadFromFiles(const std::map<std::string, std::string>& files, c
   TONGHOP_RETURN_IF_ERROR(load("indicators.csv", &Catalog::LoadIndicators));
   TONGHOP_RETURN_IF_ERROR(catalog.CheckPartsOf(origin + "indicators.csv"));
   TONGHOP_RETURN_IF_ERROR(catalog.CheckWeights(origin + "indicators.csv"));
+  TONGHOP_RETURN_IF_ERROR(catalog.IndexExpectedUnits(origin + "units.csv"));
   TONGHOP_RETURN_IF_ERROR(load("plans.csv", &Catalog::LoadPlans));
   TONGHOP_RETURN_IF_ERROR(load("baselines.csv", &Catalog::LoadBaselines));
   TONGHOP_RETURN_IF_ERROR(load("years.csv", &Catalog::LoadYears));
@@ -135,11 +180,16 @@ Status Catalog::LoadFromFiles(const std::map<std::string, std::string>& files, c
   return Status::OK();
 }
 
+bool ReportingUnit::ValidIn(const Period& period) const {
+  return first_day <= LastDayOf(period) && FirstDayOf(period) <= last_day;
+}
+
 Status Catalog::LoadUnits(const std::string& path, const std::string& text) {
-  static constexpr std::array<const char*, 3> kColumns = {"code", "name_vi", "kind"};
-  TONGHOP_RETURN_IF_ERROR(ReadCsv<3>(path, text, kColumns, {"code", "name_vi", "kind"},
-      [&](const CsvRow<3>& row) -> Status {
-        const auto& [code, name, kind] = row.cells;
+  static constexpr std::array<const char*, 7> kColumns = {"code",     "name_vi", "kind",        "valid_from",
+                                                          "valid_to", "parent",  "successor_of"};
+  TONGHOP_RETURN_IF_ERROR(ReadCsv<7>(path, text, kColumns, {"code", "name_vi", "kind"},
+      [&](const CsvRow<7>& row) -> Status {
+        const auto& [code, name, kind, valid_from, valid_to, parent, successor_of] = row.cells;
         if (!IsIdentifier(code, "-_.")) {
           return FieldError(path, row.line, "code",
                             fmt::format("'{}' must be lower-case ASCII letters, digits, '-', '_' or '.'", code));
@@ -152,8 +202,32 @@ Status Catalog::LoadUnits(const std::string& path, const std::string& text) {
           return FieldError(path, row.line, "kind",
                             fmt::format("'{}' must be a lower-case word such as district, commune or department", kind));
         }
+        ReportingUnit unit{code, name, kind};
+        for (auto [column, text, day] : {std::tuple{"valid_from", &valid_from, &unit.first_day},
+                                         std::tuple{"valid_to", &valid_to, &unit.last_day}}) {
+          if (text->empty()) continue;
+          std::optional<Day> parsed = ParseDay(*text);
+          if (!parsed) {
+            return FieldError(path, row.line, column,
+                              fmt::format("'{}' is not a day written YYYY-MM-DD, such as 2025-07-01", *text));
+          }
+          *day = *parsed;
+        }
+        if (unit.last_day < unit.first_day) {
+          return FieldError(path, row.line, "valid_to",
+                            fmt::format("{} is before valid_from {}", valid_to, valid_from));
+        }
+        unit.valid_from = valid_from;
+        unit.valid_to = valid_to;
+        unit.parent = parent;
+        if (!successor_of.empty()) {
+          std::set<std::string> predecessors;
+          for (std::string& token : SplitTokens(successor_of, '|')) predecessors.insert(std::move(token));
+          unit.successor_of.assign(predecessors.begin(), predecessors.end());
+        }
+        unit_lines_[code] = row.line;
         unit_index_.emplace(code, units_.size());
-        units_.push_back({code, name, kind});
+        units_.push_back(std::move(unit));
         return Status::OK();
       }));
   if (units_.empty()) return Status::InvalidArgument(fmt::format("{}: lists no reporting unit", path));
@@ -163,6 +237,72 @@ Status Catalog::LoadUnits(const std::string& path, const std::string& text) {
           "{}: '{}' is both a unit code and a unit kind; reported_by could not tell them apart",
           path, unit.kind));
     }
+  }
+  return CheckUnitLinks(path);
+}
+
+Status Catalog::CheckUnitLinks(const std::string& path) {
+  for (const auto& unit : units_) {
+    const unsigned line = unit_lines_.at(unit.code);
+    if (!unit.parent.empty()) {
+      if (unit.parent == unit.code) {
+        return FieldError(path, line, "parent", fmt::format("'{}' is the unit itself", unit.parent));
+      }
+      if (!unit_index_.count(unit.parent)) {
+        return FieldError(path, line, "parent", fmt::format("no unit '{}' in this file", unit.parent));
+      }
+    }
+    for (const std::string& code : unit.successor_of) {
+      const ReportingUnit* predecessor = FindUnit(code);
+      if (predecessor == nullptr) {
+        return FieldError(path, line, "successor_of", fmt::format("no unit '{}' in this file", code));
+      }
+      if (predecessor->valid_to.empty()) {
+        return FieldError(path, line, "successor_of",
+                          fmt::format("'{}' has no valid_to: a unit still reporting cannot have been succeeded", code));
+      }
+      if (unit.valid_from.empty() || unit.first_day <= predecessor->last_day) {
+        return FieldError(path, line, "successor_of",
+                          fmt::format("'{}' reports until {}, so its successor's valid_from must come after that",
+                                      code, predecessor->valid_to));
+      }
+      successors_[code].push_back(unit.code);
+    }
+  }
+  // A parent chain that returns to where it started would make every unit on it its own ancestor.
+  for (const auto& unit : units_) {
+    const ReportingUnit* at = &unit;
+    for (size_t steps = 0; !at->parent.empty(); ++steps) {
+      at = FindUnit(at->parent);
+      if (steps > units_.size() || at == &unit) {
+        return FieldError(path, unit_lines_.at(unit.code), "parent",
+                          fmt::format("'{}' leads back to '{}' through parent links", unit.parent, unit.code));
+      }
+    }
+  }
+  // The comparable groups: the connected units of successor_of, by a union-find over unit indexes.
+  std::vector<size_t> root(units_.size());
+  for (size_t i = 0; i < root.size(); ++i) root[i] = i;
+  auto find = [&](size_t i) {
+    while (root[i] != i) i = root[i] = root[root[i]];
+    return i;
+  };
+  for (size_t i = 0; i < units_.size(); ++i) {
+    for (const std::string& code : units_[i].successor_of) root[find(i)] = find(unit_index_.at(code));
+  }
+  std::map<size_t, size_t> group_of_root;
+  for (size_t i = 0; i < units_.size(); ++i) {
+    const ReportingUnit& unit = units_[i];
+    const bool succeeded = successors_.count(unit.code) > 0;
+    if (!succeeded && unit.successor_of.empty()) continue;
+    auto [it, inserted] = group_of_root.emplace(find(i), groups_.size());
+    if (inserted) groups_.emplace_back();
+    (succeeded ? groups_[it->second].before : groups_[it->second].after).push_back(unit.code);
+    group_of_.emplace(unit.code, it->second);
+  }
+  for (ComparableGroup& group : groups_) {
+    std::sort(group.before.begin(), group.before.end());
+    std::sort(group.after.begin(), group.after.end());
   }
   return Status::OK();
 }
@@ -204,7 +344,7 @@ Status Catalog::LoadIndicators(const std::string& path, const std::string& text)
                                           "(write kinds or codes separated by '|', e.g. district|city)", token));
           }
         }
-        ind.expected_units.assign(expected.begin(), expected.end());
+        ind.reporting_units.assign(expected.begin(), expected.end());
 
         const std::string& space = c[5];
         if (space == "sum") ind.space_agg = SpaceAggregation::kSum;
@@ -217,10 +357,10 @@ Status Catalog::LoadIndicators(const std::string& path, const std::string& text)
           return FieldError(path, row.line, "space_agg",
                             fmt::format("'{}' is not one of sum, max, min, avg, weighted_avg, none", space));
         }
-        if (ind.space_agg == SpaceAggregation::kNone && ind.expected_units.size() != 1) {
+        if (ind.space_agg == SpaceAggregation::kNone && ind.reporting_units.size() != 1) {
           return FieldError(path, row.line, "space_agg",
                             fmt::format("'none' means one unit reports the province value, but reported_by names {}",
-                                        ind.expected_units.size()));
+                                        ind.reporting_units.size()));
         }
         const std::string& time = c[6];
         if (time == "sum") ind.time_agg = TimeAggregation::kSum;
@@ -316,7 +456,7 @@ Status Catalog::CheckWeights(const std::string& path) const {
     if (weight == nullptr) {
       return FieldError(path, line, "weight_indicator", fmt::format("no indicator '{}' in this file", ind.weight_indicator));
     }
-    if (weight->expected_units != ind.expected_units) {
+    if (weight->reporting_units != ind.reporting_units) {
       return FieldError(path, line, "weight_indicator",
                         fmt::format("'{}' is not reported by the same units, so it cannot weigh every figure", weight->id));
     }
@@ -440,8 +580,89 @@ const Indicator* Catalog::FindIndicator(std::string_view id) const {
   return it == indicator_index_.end() ? nullptr : &indicators_[it->second];
 }
 
-bool Catalog::Expects(const Indicator& indicator, std::string_view unit_code) {
-  return std::binary_search(indicator.expected_units.begin(), indicator.expected_units.end(), unit_code);
+Status Catalog::IndexExpectedUnits(const std::string& path) {
+  bool dated = false;
+  for (const ReportingUnit& unit : units_) {
+    const std::pair<Day, Day> range{unit.first_day, unit.last_day};
+    auto it = std::find(eras_.begin(), eras_.end(), range);
+    if (it == eras_.end()) {
+      if (eras_.size() == kMaxEras) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: more than {} different pairs of valid_from and valid_to; units that changed on the same day share "
+            "their dates", path, kMaxEras));
+      }
+      it = eras_.insert(eras_.end(), range);
+    }
+    unit_era_.push_back(static_cast<size_t>(it - eras_.begin()));
+    for (Day day : {unit.first_day, unit.last_day}) {
+      if (day == std::numeric_limits<Day>::min() || day == std::numeric_limits<Day>::max()) continue;
+      const int year = YearOfDay(day);
+      first_dated_year_ = dated ? std::min(first_dated_year_, year) : year;
+      last_dated_year_ = dated ? std::max(last_dated_year_, year) : year;
+      dated = true;
+    }
+  }
+  expected_by_overlap_.resize(indicators_.size());
+  for (int year = first_dated_year_ - 1; year <= last_dated_year_ + 1; ++year) {
+    for (const Period& period : PeriodsOfYear(year)) {
+      const Day last = LastDayOf(period);
+      for (const uint64_t overlap : {OverlapOf(FirstDayOf(period), last), OverlapOf(FirstDayOf(Period::OfYear(year)), last)}) {
+        for (size_t i = 0; i < indicators_.size(); ++i) {
+          auto [it, inserted] = expected_by_overlap_[i].try_emplace(overlap);
+          if (!inserted) continue;
+          for (const std::string& code : indicators_[i].reporting_units) {
+            if (overlap >> unit_era_[unit_index_.at(code)] & 1) it->second.push_back(code);
+          }
+        }
+      }
+    }
+  }
+  return Status::OK();
+}
+
+uint64_t Catalog::OverlapOf(Day first, Day last) const {
+  uint64_t overlap = 0;
+  for (size_t e = 0; e < eras_.size(); ++e) {
+    if (eras_[e].first <= last && first <= eras_[e].second) overlap |= uint64_t{1} << e;
+  }
+  return overlap;
+}
+
+const std::vector<std::string>& Catalog::ExpectedUnits(const Indicator& indicator, const Period& period) const {
+  // A span before the first dated year overlaps the same ranges as the same span of the year
+  // before that year (and after, after), which IndexExpectedUnits met.
+  return expected_by_overlap_[static_cast<size_t>(&indicator - indicators_.data())].at(
+      OverlapOf(FirstDayOf(period), LastDayOf(period)));
+}
+
+const std::vector<std::string>& Catalog::ExpectedUnitsYearToDate(const Indicator& indicator,
+                                                                 const Period& period) const {
+  return expected_by_overlap_[static_cast<size_t>(&indicator - indicators_.data())].at(
+      OverlapOf(FirstDayOf(Period::OfYear(period.year())), LastDayOf(period)));
+}
+
+bool Catalog::Expects(const Indicator& indicator, std::string_view unit_code, const Period& period) const {
+  const std::vector<std::string>& expected = ExpectedUnits(indicator, period);
+  return std::binary_search(expected.begin(), expected.end(), unit_code);
+}
+
+std::string Catalog::ValidityRefusal(const ReportingUnit& unit, const Period& period) const {
+  if (unit.ValidIn(period)) return "";
+  if (FirstDayOf(period) > unit.last_day) {
+    std::string text = fmt::format("'{}' reports until {} (catalog units.csv, valid_to), so not for {}", unit.code,
+                                   unit.valid_to, period.ToString());
+    if (auto it = successors_.find(unit.code); it != successors_.end()) {
+      text += fmt::format("; {} report in its place", fmt::join(it->second, ", "));
+    }
+    return text;
+  }
+  return fmt::format("'{}' reports from {} (catalog units.csv, valid_from), so not for {}", unit.code,
+                     unit.valid_from, period.ToString());
+}
+
+const Catalog::ComparableGroup* Catalog::ComparableGroupOf(std::string_view unit_code) const {
+  auto it = group_of_.find(unit_code);
+  return it == group_of_.end() ? nullptr : &groups_[it->second];
 }
 
 std::vector<const Indicator*> Catalog::PartsOf(std::string_view total) const {

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -78,10 +80,26 @@ class YearWindow {
   bool relative_ = false;
 };
 
+// A calendar day as days since 1970-01-01: how the catalog keeps the dates it reads as YYYY-MM-DD.
+using Day = int32_t;
+
 struct ReportingUnit {
   std::string code;  // stable ASCII id, e.g. "cao-loc"
   std::string name;  // as people write it, e.g. "Cao Lộc"
   std::string kind;  // e.g. "district", "city", "commune", "department"
+  // The first and the last day the unit reports for, as written (YYYY-MM-DD); empty: open.
+  // Units change: Lạng Sơn's districts end on 2025-06-30, its communes begin on 2025-07-01.
+  std::string valid_from;
+  std::string valid_to;
+  Day first_day = std::numeric_limits<Day>::min();
+  Day last_day = std::numeric_limits<Day>::max();
+  // The unit it belongs to, when the catalog lists a level between it and the province; or "".
+  std::string parent;
+  // The units it was made of (or of parts of) at a reorganization, sorted; empty for most.
+  std::vector<std::string> successor_of;
+
+  // Whether the unit exists for part of `period` at least: it reports for every such period.
+  bool ValidIn(const Period& period) const;
 };
 
 struct Indicator {
@@ -93,8 +111,9 @@ struct Indicator {
   TimeAggregation time_agg = TimeAggregation::kSum;
   std::string part_of;  // id of the total this is a breakdown of, or ""
   PartsRule parts_rule = PartsRule::kNone;
-  // Codes of the units expected to report it, sorted; resolved from the `reported_by` column.
-  std::vector<std::string> expected_units;
+  // Codes of the units that report it at any time, sorted; resolved from the `reported_by`
+  // column. Which of them are expected for a period: Catalog::ExpectedUnits.
+  std::vector<std::string> reporting_units;
   // Period types units may report it for; longer periods are derived (column period_type,
   // default: every type).
   PeriodTypeSet period_types = kAllPeriodTypes;
@@ -144,8 +163,30 @@ class Catalog {
   // nullptr when there is no such unit or indicator.
   const ReportingUnit* FindUnit(std::string_view code) const;
   const Indicator* FindIndicator(std::string_view id) const;
-  // Whether `unit_code` is among the units expected to report `indicator`.
-  static bool Expects(const Indicator& indicator, std::string_view unit_code);
+  // The units expected to report `indicator` for `period`, sorted: those of its reported_by
+  // whose validity (valid_from..valid_to) overlaps the period. The one answer to "who should
+  // report this, then" for validation, completeness, totals, status, reports and the web. A period
+  // across a reorganization (the year 2025) expects the units before and the units after it.
+  // Constant time in the number of units: computed when the catalog is loaded.
+  const std::vector<std::string>& ExpectedUnits(const Indicator& indicator, const Period& period) const;
+  // The same for the span from the start of `period`'s year to its end (Period::YearToDate): the
+  // units a year-to-date value is made of.
+  const std::vector<std::string>& ExpectedUnitsYearToDate(const Indicator& indicator, const Period& period) const;
+  // Whether `unit_code` is among ExpectedUnits(indicator, period).
+  bool Expects(const Indicator& indicator, std::string_view unit_code, const Period& period) const;
+  // Why `unit` cannot report for `period` because of its validity dates, naming the date, the
+  // column and the units that report in its place; "" when it can.
+  std::string ValidityRefusal(const ReportingUnit& unit, const Period& period) const;
+
+  // The units before and after a reorganization that cover the same ground, so that only their
+  // sums compare: a commune made of parts of two districts joins both districts, and every other
+  // commune made of parts of them, into one group (the connected units of successor_of).
+  struct ComparableGroup {
+    std::vector<std::string> before;  // the units succeeded, sorted
+    std::vector<std::string> after;   // their successors, sorted
+  };
+  // The group `unit_code` is in, or nullptr for a unit no reorganization touched.
+  const ComparableGroup* ComparableGroupOf(std::string_view unit_code) const;
   // Indicators whose part_of is `total`, in catalog order.
   std::vector<const Indicator*> PartsOf(std::string_view total) const;
   // Indicators whose weight_indicator is `weight`.
@@ -165,12 +206,31 @@ class Catalog {
   Status LoadPlans(const std::string& path, const std::string& text);
   Status LoadBaselines(const std::string& path, const std::string& text);
   Status LoadYears(const std::string& path, const std::string& text);
+  Status CheckUnitLinks(const std::string& path);
   Status CheckPartsOf(const std::string& path) const;
+  // Fills expected_by_overlap_ and the eras it is keyed by.
+  Status IndexExpectedUnits(const std::string& path);
+  // The bit set of eras_ that overlap the days first..last.
+  uint64_t OverlapOf(Day first, Day last) const;
   Status CheckWeights(const std::string& path) const;
 
   std::vector<ReportingUnit> units_;
   std::vector<Indicator> indicators_;
   std::map<std::string, size_t, std::less<>> unit_index_;
+  // Line of each unit in units.csv, for messages about cross-row checks.
+  std::map<std::string, unsigned> unit_lines_;
+  // The units that name each unit in their successor_of, sorted.
+  std::map<std::string, std::vector<std::string>, std::less<>> successors_;
+  std::vector<ComparableGroup> groups_;
+  std::map<std::string, size_t, std::less<>> group_of_;
+  // The distinct validity ranges of the units (at most 64), and for each indicator (by index) its
+  // expected units for every set of ranges some period overlaps: those of the periods of the
+  // dated years and of the years just before and after them.
+  std::vector<std::pair<Day, Day>> eras_;
+  std::vector<size_t> unit_era_;
+  int first_dated_year_ = 2000;
+  int last_dated_year_ = 2000;
+  std::vector<std::map<uint64_t, std::vector<std::string>>> expected_by_overlap_;
   std::map<std::string, size_t, std::less<>> indicator_index_;
   std::map<std::pair<std::string, int>, Decimal> plans_;
   std::map<std::pair<std::string, std::string>, Decimal> baselines_;

@@ -15,24 +15,33 @@ namespace {
 const std::string kLangSon = std::string(TONGHOP_SOURCE_DIR) + "/deploy/lang-son";
 const std::string kTestCatalog = std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/catalog";
 
+int ThisYear() { return UtcYearOfMs(NowMs()); }
+
+Period P(const std::string& text) {
+  Period period;
+  EXPECT_OK(Period::Parse(text, &period));
+  return period;
+}
+
 TEST(CatalogTest, LoadsLangSonWithEveryIndicatorOfTheReport) {
   Catalog catalog;
   Status s = Catalog::LoadFromDirectory(kLangSon, &catalog);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(catalog.indicators().size(), 79u);
-  EXPECT_EQ(catalog.units().size(), 18u);  // 11 districts + 7 provincial departments
+  // 11 districts until 30 June 2025, 65 communes and wards since 1 July 2025, 7 provincial departments
+  EXPECT_EQ(catalog.units().size(), 83u);
 
   const Indicator* sown = catalog.FindIndicator("agri.sown_area.total");
   ASSERT_NE(sown, nullptr);
-  EXPECT_EQ(sown->expected_units.size(), 11u);
+  EXPECT_EQ(catalog.ExpectedUnits(*sown, P("2017-Q1")).size(), 11u);
   EXPECT_EQ(sown->parts_rule, PartsRule::kAtMost);
-  EXPECT_TRUE(Catalog::Expects(*sown, "cao-loc"));
-  EXPECT_FALSE(Catalog::Expects(*sown, "kho-bac"));
+  EXPECT_TRUE(catalog.Expects(*sown, "cao-loc", P("2017-Q1")));
+  EXPECT_FALSE(catalog.Expects(*sown, "kho-bac", P("2017-Q1")));
 
   const Indicator* imports = catalog.FindIndicator("trade.external.imports");
   ASSERT_NE(imports, nullptr);
   EXPECT_EQ(imports->space_agg, SpaceAggregation::kNone);
-  EXPECT_EQ(imports->expected_units, std::vector<std::string>{"cuc-hai-quan"});
+  EXPECT_EQ(imports->reporting_units, std::vector<std::string>{"cuc-hai-quan"});
   EXPECT_EQ(catalog.FindIndicator("agri.herd.pigs")->time_agg, TimeAggregation::kLast);
 
   Period q1_2016;
@@ -41,14 +50,6 @@ TEST(CatalogTest, LoadsLangSonWithEveryIndicatorOfTheReport) {
   EXPECT_EQ(catalog.Plan("agri.sown_area.rice_spring", 2017)->ToString(), "14800");
   EXPECT_FALSE(catalog.Plan("agri.herd.pigs", 2017).has_value());
   EXPECT_EQ(catalog.Baseline("agri.sown_area.total", q1_2016)->ToString(), "23134");
-}
-
-int ThisYear() { return UtcYearOfMs(NowMs()); }
-
-Period P(const std::string& text) {
-  Period period;
-  EXPECT_OK(Period::Parse(text, &period));
-  return period;
 }
 
 TEST(CatalogTest, LangSonAcceptsFiguresFrom2016ToNextYear) {
@@ -244,12 +245,102 @@ TEST_F(BrokenCatalogTest, MistakesNameFileLineAndField) {
       {"plans.csv", "indicator,year,plan\nagri.nope,2017,1000\n", "plans.csv:2: field 'indicator': no indicator 'agri.nope'"},
       {"baselines.csv", "indicator,period,value\nagri.area.total,2016-Q5,200\n", "baselines.csv:2: field 'period'"},
       {"baselines.csv", "indicator,period,value\nagri.area.total,2016-Q1,2e5\n", "baselines.csv:2: field 'value'"},
+      {"units.csv", "code,name_vi,kind,valid_from\nnorth,Bắc,district,2025-02-30\n",
+       "units.csv:2: field 'valid_from': '2025-02-30' is not a day written YYYY-MM-DD"},
+      {"units.csv", "code,name_vi,kind,valid_from,valid_to\nnorth,Bắc,district,2025-07-01,2025-06-30\n",
+       "units.csv:2: field 'valid_to': 2025-06-30 is before valid_from 2025-07-01"},
+      {"units.csv", "code,name_vi,kind,parent\nnorth,Bắc,district,nowhere\n",
+       "units.csv:2: field 'parent': no unit 'nowhere' in this file"},
+      {"units.csv", "code,name_vi,kind,parent\nnorth,Bắc,district,north\n",
+       "units.csv:2: field 'parent': 'north' is the unit itself"},
+      {"units.csv", "code,name_vi,kind,valid_from,successor_of\nnorth,Bắc,district,,\nnew,Mới,commune,2025-07-01,north|gone\n",
+       "units.csv:3: field 'successor_of': no unit 'gone' in this file"},
+      {"units.csv", "code,name_vi,kind,valid_from,valid_to,successor_of\nnorth,Bắc,district,,,\nnew,Mới,commune,2025-07-01,,north\n",
+       "units.csv:3: field 'successor_of': 'north' has no valid_to"},
   };
   for (const Case& c : cases) {
     Status s = LoadWith(c.file, c.content);
     EXPECT_FALSE(s.ok()) << c.content;
     EXPECT_NE(s.message().find(c.expected), std::string::npos) << "got: " << s.message() << "\nwanted: " << c.expected;
   }
+}
+
+// tests/testdata/reorganized-catalog: two districts until 30 June 2025, three communes from
+// 1 July 2025 (one made of parts of both districts), a department throughout.
+Status LoadReorganized(Catalog* catalog) {
+  return Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/tests/testdata/reorganized-catalog", catalog);
+}
+
+TEST(ReorganizedCatalogTest, ExpectedUnitsFollowTheirValidityDates) {
+  Catalog catalog;
+  ASSERT_OK(LoadReorganized(&catalog));
+  const Indicator& area = *catalog.FindIndicator("agri.area.total");
+  using Codes = std::vector<std::string>;
+  EXPECT_EQ(catalog.ExpectedUnits(area, P("2017-Q1")), (Codes{"north", "south"}));
+  EXPECT_EQ(catalog.ExpectedUnits(area, P("2025-06")), (Codes{"north", "south"}));
+  EXPECT_EQ(catalog.ExpectedUnits(area, P("2025-07")), (Codes{"xa-a", "xa-b", "xa-c"}));
+  EXPECT_EQ(catalog.ExpectedUnits(area, P("2026-Q1")), (Codes{"xa-a", "xa-b", "xa-c"}));
+  EXPECT_EQ(catalog.ExpectedUnits(area, P("2999")), (Codes{"xa-a", "xa-b", "xa-c"}));
+  EXPECT_EQ(catalog.ExpectedUnits(area, P("1900-01")), (Codes{"north", "south"}));
+  // A period across the change expects both: the districts for its first half, the communes after.
+  EXPECT_EQ(catalog.ExpectedUnits(area, P("2025")), (Codes{"north", "south", "xa-a", "xa-b", "xa-c"}));
+  EXPECT_EQ(catalog.ExpectedUnits(*catalog.FindIndicator("fin.deposits"), P("2026-Q1")), (Codes{"bank"}));
+  EXPECT_TRUE(catalog.Expects(area, "north", P("2017-Q1")));
+  EXPECT_FALSE(catalog.Expects(area, "north", P("2026-Q1")));
+  EXPECT_FALSE(catalog.Expects(area, "xa-a", P("2017-Q1")));
+
+  EXPECT_EQ(catalog.FindUnit("north-village")->parent, "north");
+  EXPECT_EQ(catalog.FindUnit("xa-b")->successor_of, (Codes{"north", "south"}));
+  EXPECT_EQ(catalog.ValidityRefusal(*catalog.FindUnit("xa-a"), P("2026-Q1")), "");
+  EXPECT_EQ(catalog.ValidityRefusal(*catalog.FindUnit("north"), P("2026-Q1")),
+            "'north' reports until 2025-06-30 (catalog units.csv, valid_to), so not for 2026-Q1; "
+            "xa-a, xa-b report in its place");
+  EXPECT_EQ(catalog.ValidityRefusal(*catalog.FindUnit("xa-a"), P("2017-Q1")),
+            "'xa-a' reports from 2025-07-01 (catalog units.csv, valid_from), so not for 2017-Q1");
+}
+
+TEST(ReorganizedCatalogTest, UnitsOfTwoErasFormComparableGroups) {
+  Catalog catalog;
+  ASSERT_OK(LoadReorganized(&catalog));
+  using Codes = std::vector<std::string>;
+  // xa-b was made of parts of both districts, so only the three communes together compare with
+  // the two districts together.
+  const Catalog::ComparableGroup* group = catalog.ComparableGroupOf("xa-a");
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->before, (Codes{"north", "south"}));
+  EXPECT_EQ(group->after, (Codes{"xa-a", "xa-b", "xa-c"}));
+  EXPECT_EQ(catalog.ComparableGroupOf("south"), group);
+  // A unit no reorganization touched is its own comparison, and one with no successor has none.
+  EXPECT_EQ(catalog.ComparableGroupOf("bank"), nullptr);
+  EXPECT_EQ(catalog.ComparableGroupOf("north-village"), nullptr);
+}
+
+TEST(CatalogTest, AnOldCatalogExpectsEveryUnitInEveryPeriod) {
+  Catalog catalog;
+  ASSERT_OK(Catalog::LoadFromDirectory(kTestCatalog, &catalog));
+  const Indicator& area = *catalog.FindIndicator("agri.area.total");
+  EXPECT_EQ(catalog.ExpectedUnits(area, P("2017-Q1")), area.reporting_units);
+  EXPECT_EQ(catalog.ExpectedUnits(area, P("2026-Q1")), area.reporting_units);
+  EXPECT_EQ(catalog.ValidityRefusal(*catalog.FindUnit("north"), P("2999")), "");
+}
+
+TEST(CatalogTest, LangSonReportsByDistrictUntilJune2025AndByCommuneAfter) {
+  Catalog catalog;
+  ASSERT_OK(Catalog::LoadFromDirectory(kLangSon, &catalog));
+  const Indicator& sown = *catalog.FindIndicator("agri.sown_area.total");
+  EXPECT_EQ(catalog.ExpectedUnits(sown, P("2017-Q1")).size(), 11u);
+  EXPECT_EQ(catalog.ExpectedUnits(sown, P("2025-Q2")).size(), 11u);
+  // Resolution 1672/NQ-UBTVQH15: 61 communes and 4 wards from 1 July 2025.
+  const auto& communes = catalog.ExpectedUnits(sown, P("2026-Q1"));
+  EXPECT_EQ(communes.size(), 65u);
+  size_t wards = 0;
+  for (const std::string& code : communes) wards += catalog.FindUnit(code)->kind == "ward";
+  EXPECT_EQ(wards, 4u);
+  EXPECT_TRUE(catalog.Expects(sown, "xa-that-khe", P("2026-Q1")));
+  EXPECT_FALSE(catalog.Expects(sown, "trang-dinh", P("2026-Q1")));
+  // The departments report throughout.
+  EXPECT_EQ(catalog.ExpectedUnits(*catalog.FindIndicator("trade.external.imports"), P("2026-Q1")),
+            std::vector<std::string>{"cuc-hai-quan"});
 }
 
 TEST_F(BrokenCatalogTest, MissingFolderSaysWhatToDo) {

@@ -1,5 +1,6 @@
 #include "core/update_validator.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <vector>
@@ -46,10 +47,11 @@ Refusal UpdateValidator::Judge(const tonghop::v1::IndicatorUpdate& update, int64
     return refuse(RejectReason::REJECT_REASON_UNKNOWN_INDICATOR, "indicator",
                   fmt::format("unknown indicator '{}' (not in the catalog's indicators.csv)", update.indicator()));
   }
-  if (!Catalog::Expects(*indicator, update.reporting_unit())) {
+  if (!std::binary_search(indicator->reporting_units.begin(), indicator->reporting_units.end(),
+                          update.reporting_unit())) {
     return refuse(RejectReason::REJECT_REASON_UNIT_NOT_EXPECTED, "reporting_unit",
                   fmt::format("'{}' does not report '{}' (the catalog expects {} unit(s) to)", update.reporting_unit(),
-                              indicator->id, indicator->expected_units.size()));
+                              indicator->id, indicator->reporting_units.size()));
   }
   Status s = Period::Parse(update.period(), &out->period);
   if (!s.ok()) return refuse(RejectReason::REJECT_REASON_INVALID_PERIOD, "period", s.message());
@@ -58,6 +60,10 @@ Refusal UpdateValidator::Judge(const tonghop::v1::IndicatorUpdate& update, int64
     return refuse(RejectReason::REJECT_REASON_INVALID_PERIOD, "period",
                   fmt::format("'{}' is outside the years the catalog accepts figures for, {} (catalog file years.csv)",
                               update.period(), catalog_->year_window().ToString(current_year)));
+  }
+  if (std::string why = catalog_->ValidityRefusal(*catalog_->FindUnit(update.reporting_unit()), out->period);
+      !why.empty()) {
+    return refuse(RejectReason::REJECT_REASON_UNIT_NOT_EXPECTED, "reporting_unit", std::move(why));
   }
   if ((indicator->period_types & PeriodTypeBit(out->period.type())) == 0) {
     std::vector<const char*> accepted;

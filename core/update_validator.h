@@ -5,8 +5,9 @@
 // Refuses an update that stands for one that could not be read (unreadable_reason, set by a
 // collector's placeholder or by the ingest decoder, core/wire_protocol.h) MALFORMED with that
 // reason. Then checks the ids against the wire's limits (core/wire_text.h), the reporting unit,
-// the indicator, that the unit is expected to report it, the period (its form, that its year is
-// inside the catalog's window, years.csv) and that the indicator is reported for its type, the
+// the indicator, that the unit reports it, the period (its form, that its year is inside the
+// catalog's window, years.csv, that the unit exists in it: valid_from and valid_to of units.csv)
+// and that the indicator is reported for its type, the
 // value (an exact decimal in range, not negative where the catalog forbids it), and says which
 // field was wrong. Stateless; the catalog must outlive it. Thread-safe.
 #pragma once

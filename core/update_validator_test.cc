@@ -129,5 +129,33 @@ TEST(UpdateValidatorStatisticsTest, WrongPeriodTypesAndForbiddenNegativesAreReje
   EXPECT_EQ(check("stats", "cpi.change", "2017-Q1", -1.5, &text), RejectReason::REJECT_REASON_UNSPECIFIED) << text;
 }
 
+// Lạng Sơn's districts report until 30 June 2025 and its communes and wards from 1 July 2025
+// (deploy/lang-son/units.csv): the collector and the aggregator refuse a figure outside them.
+TEST(UpdateValidatorUnitsTest, AUnitReportsOnlyForPeriodsItExistsIn) {
+  Catalog catalog;
+  ASSERT_OK(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/deploy/lang-son", &catalog));
+  UpdateValidator validator(&catalog);
+  auto check = [&](const char* unit, const char* period, std::string* text) {
+    tonghop::v1::IndicatorUpdate update;
+    update.set_reporting_unit(unit);
+    update.set_indicator("agri.sown_area.total");
+    update.set_period(period);
+    update.set_value(100);
+    ValidatedUpdate out;
+    return validator.Validate(update, NowMs(), &out, text);
+  };
+  std::string text;
+  EXPECT_EQ(check("cao-loc", "2017-Q1", &text), RejectReason::REJECT_REASON_UNSPECIFIED) << text;
+  EXPECT_EQ(check("xa-cao-loc", "2026-Q1", &text), RejectReason::REJECT_REASON_UNSPECIFIED) << text;
+  EXPECT_EQ(check("trang-dinh", "2026-Q1", &text), RejectReason::REJECT_REASON_UNIT_NOT_EXPECTED);
+  EXPECT_EQ(text.substr(0, text.find(';')),
+            "field 'reporting_unit': 'trang-dinh' reports until 2025-06-30 (catalog units.csv, valid_to), so not for "
+            "2026-Q1");
+  EXPECT_NE(text.find("xa-that-khe"), std::string::npos) << text;
+  EXPECT_EQ(check("xa-cao-loc", "2017-Q1", &text), RejectReason::REJECT_REASON_UNIT_NOT_EXPECTED);
+  EXPECT_EQ(text, "field 'reporting_unit': 'xa-cao-loc' reports from 2025-07-01 (catalog units.csv, valid_from), so "
+                  "not for 2017-Q1");
+}
+
 }  // namespace
 }  // namespace tonghop

@@ -124,6 +124,39 @@ TEST_F(FiguresTest, SubmitPrintsTheAggregatorsVerdict) {
   EXPECT_NE(no_wait.find("accepted as seq 2; it will be sent to the aggregator"), std::string::npos) << no_wait;
 }
 
+// Lạng Sơn reported by district until 30 June 2025 and by commune since (docs/DATA-MODEL.md,
+// "Units that change"): 2025-Q1 expects the 11 districts, 2026-Q1 the 65 communes and wards, the
+// change against last year compares the two province totals, and a district's figure for 2026 is
+// refused at its collector with the reason.
+TEST_F(FiguresTest, TheProvinceComparesItsCommunesOf2026WithItsDistrictsOf2025) {
+  ASSERT_OK(province_.StartCollector("cao-loc"));
+  ASSERT_OK(province_.StartCollector("xa-cao-loc"));
+  auto submit = [&](const char* unit, const char* period, const char* value, int expected_code) {
+    return Cli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint(unit), "--indicator",
+                "agri.herd.pigs", "--period", period, "--value", value, "--wait_ms", "60000"},
+               expected_code);
+  };
+  EXPECT_NE(submit("cao-loc", "2025-Q1", "40", 0).find("stored by the aggregator"), std::string::npos);
+  EXPECT_NE(submit("xa-cao-loc", "2026-Q1", "50", 0).find("stored by the aggregator"), std::string::npos);
+  const std::string refused = submit("cao-loc", "2026-Q1", "41", 1);
+  EXPECT_NE(refused.find("'cao-loc' reports until 2025-06-30 (catalog units.csv, valid_to), so not for 2026-Q1"),
+            std::string::npos) << refused;
+
+  auto aggregate = [&](const char* period) {
+    const std::string json = Cli({"query", "--period", period, "--indicator", "agri.herd.pigs", "--format", "json",
+                                  "--aggregator", province_.QueryEndpoint()});
+    const nlohmann::json document = nlohmann::json::parse(json);
+    EXPECT_EQ(document["aggregates"].size(), 1u) << json;
+    return document["aggregates"].empty() ? nlohmann::json() : document["aggregates"][0];
+  };
+  const nlohmann::json before = aggregate("2025-Q1");
+  EXPECT_EQ(before["units_expected"], 11) << before;
+  const nlohmann::json after = aggregate("2026-Q1");
+  EXPECT_EQ(after["units_expected"], 65) << after;
+  EXPECT_EQ(after["units_reported"], 1) << after;
+  EXPECT_EQ(after["yoy_pct"], 25) << after;  // 50 thousand pigs in Xã Cao Lộc against 40 in Cao Lộc district
+}
+
 // A collector that has no catalog yet (its aggregator out of reach at its first start) takes a
 // figure the catalog would refuse; `submit` waits for the aggregator's refusal and exits non-zero.
 TEST_F(FiguresTest, SubmitExitsNonZeroWhenTheAggregatorRefuses) {

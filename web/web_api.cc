@@ -100,13 +100,14 @@ std::string CatalogJson(const Catalog& catalog) {
                           {"time_aggregation", ToString(indicator.time_agg)},
                           {"space_aggregation", ToString(indicator.space_agg)},
                           {"period_types", std::move(period_types)},
-                          {"expected_units", indicator.expected_units}});
+                          {"expected_units", indicator.reporting_units}});
   }
   Json sector_list = Json::array();
   for (const std::string& sector : sectors) sector_list.push_back({{"code", sector}, {"title", catalog.SectorTitle(sector)}});
   Json units = Json::array();
   for (const ReportingUnit& unit : catalog.units()) {
-    units.push_back({{"code", unit.code}, {"name", unit.name}, {"kind", unit.kind}});
+    units.push_back({{"code", unit.code}, {"name", unit.name}, {"kind", unit.kind}, {"valid_from", unit.valid_from},
+                     {"valid_to", unit.valid_to}, {"parent", unit.parent}, {"successor_of", unit.successor_of}});
   }
   return Dump({{"indicators", std::move(indicators)}, {"sectors", std::move(sector_list)}, {"units", std::move(units)}});
 }
@@ -333,11 +334,14 @@ HttpResponse WebApi::Units(const std::string& indicator, const std::string& peri
                      {"complete", figure != nullptr && figure->complete()},
                      {"applied_at_ms", figure ? Json(figure->applied_at_ms()) : Json(nullptr)}});
   };
-  // The expected units in the catalog's order, each whether it reported or not; then any other.
+  // The units expected for the period in the catalog's order, each whether it reported or not;
+  // then any other.
   std::set<std::string> listed;
   const Indicator* definition = catalog_->FindIndicator(indicator);
+  Period parsed;
+  const bool known_period = Period::Parse(period, &parsed).ok();
   for (const ReportingUnit& unit : catalog_->units()) {
-    if (definition != nullptr && Catalog::Expects(*definition, unit.code)) {
+    if (definition != nullptr && known_period && catalog_->Expects(*definition, unit.code, parsed)) {
       add(unit.code, true);
       listed.insert(unit.code);
     }

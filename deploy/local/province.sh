@@ -16,6 +16,9 @@ KEYS="$VAR/keys"
 PLAINTEXT="${TONGHOP_PLAINTEXT:-0}"
 READY_TIMEOUT_S=30
 STOP_TIMEOUT_S=10
+# The day whose reporting units get a collector (YYYY-MM-DD): by default the last of the quarter
+# the demo plays, 2017-Q1, when Lạng Sơn had districts; 2026-01-01 starts its communes and wards.
+UNITS_ON="${TONGHOP_UNITS_ON:-2017-03-31}"
 # Pause between two dropped files, so that the totals visibly grow (seconds; 0 for none).
 SCENARIO_DELAY_S="${TONGHOP_SCENARIO_DELAY_S:-0.03}"
 # The web node's HTTP port; empty: the one in deploy/local/web.toml (8080).
@@ -34,7 +37,8 @@ Usage: deploy/local/province.sh COMMAND [ARG]
 
 Runs the local province on loopback: tonghop-aggregator, tonghop-publisher, tonghop-web (the
 dashboard, http://127.0.0.1:8080/) and one tonghop-collector per reporting unit of
-deploy/lang-son/units.csv.
+deploy/lang-son/units.csv that reports on TONGHOP_UNITS_ON (default 2017-03-31, the
+demo's quarter: the 11 districts and 7 departments; 2026-01-01: the 65 communes and wards).
 
 Commands:
   up                 start every node not already running; returns once each has logged
@@ -97,12 +101,22 @@ die() {
   exit 1
 }
 
-# Unit codes from the code column of units.csv (any column order; '#' lines and CR ignored).
+# Unit codes from the code column of units.csv (any column order; '#' lines and CR ignored), of
+# the units that report on UNITS_ON (valid_from and valid_to, docs/CATALOG.md).
 unit_codes() {
-  awk -F, '
+  awk -F, -v on="$UNITS_ON" '
     { sub(/\r$/, "") }
     /^#/ || NF == 0 { next }
-    !header { for (i = 1; i <= NF; i++) if ($i == "code") col = i; header = 1; next }
+    !header {
+      for (i = 1; i <= NF; i++) {
+        if ($i == "code") col = i
+        if ($i == "valid_from") from = i
+        if ($i == "valid_to") to = i
+      }
+      header = 1; next
+    }
+    from && $from != "" && $from > on { next }
+    to && $to != "" && $to < on { next }
     col && $col != "" { print $col }
   ' "$CATALOG/units.csv"
 }

@@ -44,6 +44,16 @@ DEPARTMENTS = [
 SIX = Decimal("0.000001")
 # The province's reporting calendar: figures are due this many days after the period ends.
 DEADLINE_DAYS = 10
+# Resolution 1672/NQ-UBTVQH15 (16 June 2025): the communes formed by it work from 1 July 2025,
+# when the district level ends.
+LAST_DAY_OF_DISTRICTS = "2025-06-30"
+FIRST_DAY_OF_COMMUNES = "2025-07-01"
+UNITS_SOURCE = (
+    "# Lạng Sơn's reporting units (docs/CATALOG.md). The 11 districts report until 2025-06-30. Since\n"
+    "# 2025-07-01 the 65 commune-level units (61 communes, 4 wards) of Resolution 1672/NQ-UBTVQH15\n"
+    "# report instead; successor_of names the districts their old communes belonged to. Source:\n"
+    "# github.com/dvhcvn/20250701 (the resolution's text and mapping/merges.json) with the old\n"
+    "# communes' districts from github.com/daohoangson/dvhcvn (tag v20250301), via communes-2025.csv.\n")
 # When the scenario's units reported each period: this many days after its end (on time).
 REPORTED_AFTER_DAYS = 5
 
@@ -135,21 +145,28 @@ def main(shared_dir, out_dir):
     with open(os.path.join(shared_dir, "indicators-2017-q1.csv"), encoding="utf-8") as f:
         indicators = list(csv.DictReader(f))
 
-    def write(name, header, rows):
+    def write(name, header, rows, header_comment=""):
         path = os.path.join(out_dir, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(header_comment)
             w = csv.writer(f, lineterminator="\n")
             w.writerow(header)
             w.writerows(rows)
 
-    write("units.csv", ["code", "name_vi", "kind"],
-          [[d["code"], d["name_vi"], d["kind"]] for d in districts] +
-          [[code, name, "department"] for code, name, _ in DEPARTMENTS])
+    # The districts report until the reorganization of 1 July 2025, the communes and wards since
+    # (communes-2025.csv, written by communes_2025.py from Resolution 1672/NQ-UBTVQH15).
+    with open(os.path.join(out_dir, "communes-2025.csv"), encoding="utf-8") as f:
+        communes = list(csv.DictReader(f))
+    write("units.csv", ["code", "name_vi", "kind", "valid_from", "valid_to", "parent", "successor_of"],
+          [[d["code"], d["name_vi"], d["kind"], "", LAST_DAY_OF_DISTRICTS, "", ""] for d in districts] +
+          [[c["code"], c["name_vi"], c["kind"], FIRST_DAY_OF_COMMUNES, "", "", c["successor_of"]] for c in communes] +
+          [[code, name, "department", "", "", "", ""] for code, name, _ in DEPARTMENTS],
+          header_comment=UNITS_SOURCE)
 
     rows, plans, baselines, reference = [], [], [], []
     for ind in indicators:
-        reporters = "district|city" if ind["reported_by"] == "districts" else department_of(ind["id"])
+        reporters = "district|city|commune|ward" if ind["reported_by"] == "districts" else department_of(ind["id"])
         rows.append([ind["id"], ind["sector"], ind["name_vi"], ind["unit"], reporters,
                      ind["space_agg"], ind["time_agg"], ind["part_of"],
                      PARTS_RULE_OVERRIDES.get(ind["id"], ind["parts_rule"]),
