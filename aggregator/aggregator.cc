@@ -151,10 +151,12 @@ Status Aggregator::Restore() {
     metrics_->FigureStored(unit, value.applied_at_ms());
     const FigureVersion version = VersionOf(value.entered_at_ms(), value.applied_at_ms(), value.outbox_id(), value.seq());
     if (same_rules) {
-      state_->LoadUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms(), version);
+      state_->LoadUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms(), version,
+                            StoredBelowCompleteness(value));
       return;
     }
-    state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms(), version);
+    state_->SetUnitValue(*indicator, period, unit, figure, value.applied_at_ms(), value.observed_at_ms(), version,
+                         StoredBelowCompleteness(value));
   };
   visitor.on_position = [&](uint64_t outbox_id, const tonghop::storage::v1::OutboxPosition& position) {
     positions_[outbox_id] = position;
@@ -457,9 +459,10 @@ void Aggregator::ApplyUpdate(const tonghop::v1::UpdateBatch& batch, const Ingest
     const FigureVersion version = VersionOf(update.entered_at_ms(), now_ms, batch.outbox_id(), update.seq());
     audit.set_entered_at_ms(version.entered_at_ms);
     if (state_->ApplyFigure(*valid.indicator, valid.period, update.reporting_unit(), valid.value, now_ms,
-                            update.observed_at_ms(), version, &previous)) {
+                            update.observed_at_ms(), version, valid.below, &previous)) {
       tonghop::storage::v1::UnitValue stored;
       SetStoredValue(valid.value, &stored);
+      SetStoredBelowCompleteness(valid.below, &stored);
       stored.set_node_id(batch.node_id());
       stored.set_outbox_id(batch.outbox_id());
       stored.set_seq(update.seq());

@@ -3,28 +3,31 @@
 #include "aggregator/aggregate_warnings.h"
 #include "aggregator/completeness.h"
 #include "core/wire_protocol.h"
+#include "core/wire_text.h"
 
 namespace tonghop {
 
 std::optional<Decimal> ProvinceState::SetUnitValue(const Indicator& indicator, const Period& period,
                                                    const std::string& unit, Decimal value, int64_t applied_at_ms,
-                                                   int64_t observed_at_ms, const FigureVersion& version) {
+                                                   int64_t observed_at_ms, const FigureVersion& version,
+                                                   const BelowCompleteness& below) {
   auto previous = store_.Set({&indicator, period}, unit,
-                             ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms), version});
+                             ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms), version, below});
   if (!previous) return std::nullopt;
   return previous->value;
 }
 
 bool ProvinceState::ApplyFigure(const Indicator& indicator, const Period& period, const std::string& unit,
                                 Decimal value, int64_t applied_at_ms, int64_t observed_at_ms,
-                                const FigureVersion& version, std::optional<Decimal>* previous) {
+                                const FigureVersion& version, const BelowCompleteness& below,
+                                std::optional<Decimal>* previous) {
   if (const ReportedFigures* figures = store_.FiguresOf({&indicator, period})) {
     if (auto held = figures->find(unit); held != figures->end() && held->second.version > version) {
       *previous = held->second.value;
       return false;
     }
   }
-  *previous = SetUnitValue(indicator, period, unit, value, applied_at_ms, observed_at_ms, version);
+  *previous = SetUnitValue(indicator, period, unit, value, applied_at_ms, observed_at_ms, version, below);
   return true;
 }
 
@@ -37,9 +40,9 @@ std::optional<Decimal> ProvinceState::RemoveUnitValue(const Indicator& indicator
 
 void ProvinceState::LoadUnitValue(const Indicator& indicator, const Period& period, const std::string& unit,
                                   Decimal value, int64_t applied_at_ms, int64_t observed_at_ms,
-                                  const FigureVersion& version) {
+                                  const FigureVersion& version, const BelowCompleteness& below) {
   store_.Load({&indicator, period}, unit,
-              ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms), version});
+              ReportedFigure{value, applied_at_ms, ReportedAtMs(observed_at_ms, applied_at_ms), version, below});
 }
 
 void ProvinceState::RestoreAggregate(const tonghop::v1::AggregateUpdate& version, bool recompute) {
@@ -146,6 +149,18 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const std::string& indicator
   return Compute({indicator, period});
 }
 
+std::string ProvinceState::PartialBelow(const SeriesKey& key) const {
+  std::string reason;
+  const ReportedFigures* figures = store_.FiguresOf(key);
+  if (figures == nullptr) return reason;
+  for (const auto& [unit, figure] : *figures) {
+    if (!figure.below.partial) continue;
+    if (!reason.empty()) reason += "; ";
+    reason += figure.below.Describe(unit);
+  }
+  return std::string(ClipUtf8(reason, kMaxReasonLength));
+}
+
 tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const {
   const Indicator& indicator = *key.indicator;
   const Period& period = key.period;
@@ -165,6 +180,7 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const 
   out.set_units_reported(value.reported);
   out.set_derived(!value.direct);
   out.set_partial(value.reported < expected);
+  if (out.partial()) out.set_partial_reason(PartialBelow(key));
   if (out.derived()) {
     for (const Period& sub : CompletenessSubPeriods(period)) {
       const UnitTally& count = store_.TalliedValuesOf({&indicator, sub}).tally;

@@ -46,14 +46,15 @@ class ProvinceState {
   // `observed_at_ms` when the unit observed it (0: unknown), for timeliness (ReportedAtMs).
   std::optional<Decimal> SetUnitValue(const Indicator& indicator, const Period& period, const std::string& unit,
                                       Decimal value, int64_t applied_at_ms, int64_t observed_at_ms = 0,
-                                      const FigureVersion& version = {});
+                                      const FigureVersion& version = {},
+                                      const BelowCompleteness& below = {});
 
   // An arriving figure, by the rule of aggregator/figure_version.h: recorded as SetUnitValue does
   // (true, *previous the figure it replaced) unless the unit's figure held has a higher version
   // (false, *previous that figure, which stays).
   bool ApplyFigure(const Indicator& indicator, const Period& period, const std::string& unit, Decimal value,
                    int64_t applied_at_ms, int64_t observed_at_ms, const FigureVersion& version,
-                   std::optional<Decimal>* previous);
+                   const BelowCompleteness& below, std::optional<Decimal>* previous);
 
   // Removes `unit`'s figure (a void) and returns it; none when the unit has no figure there. The
   // unit no longer contributes; an aggregate no unit contributes to any more is deleted at Flush.
@@ -63,7 +64,8 @@ class ProvinceState {
   // stored figure, recorded without marking anything dirty, and a stored aggregate version, kept
   // as it is. Otherwise figures go through SetUnitValue and Flush recomputes everything.
   void LoadUnitValue(const Indicator& indicator, const Period& period, const std::string& unit, Decimal value,
-                     int64_t applied_at_ms, int64_t observed_at_ms, const FigureVersion& version = {});
+                     int64_t applied_at_ms, int64_t observed_at_ms, const FigureVersion& version = {},
+                     const BelowCompleteness& below = {});
   // With `recompute` false (a period outside the catalog's years, years.csv, since a narrowing) the
   // version stays as last published and no change marks it dirty again.
   void RestoreAggregate(const tonghop::v1::AggregateUpdate& version, bool recompute);
@@ -92,6 +94,9 @@ class ProvinceState {
 
  private:
   tonghop::v1::AggregateUpdate Compute(const SeriesKey& key) const;
+  // AggregateUpdate.partial_reason: the units whose own figure of the key is a partial total of
+  // the level below, each as BelowCompleteness::Describe says it.
+  std::string PartialBelow(const SeriesKey& key) const;
   // The province value of the units' values of (indicator, period).
   ProvinceValue ValueOf(const Indicator& indicator, const Period& period) const;
   // The province value of the units' year-to-date values through `period` (for a stock: ValueOf).

@@ -635,5 +635,34 @@ TEST_F(ProvinceStateTest, IncrementalTotalsEqualARecomputationFromScratchAfterMa
   }
 }
 
+// Completeness carried upward: a unit's figure that is a partial total of the level below (a
+// province relayed to the nation) counts as not yet reported, and the total says who.
+TEST_F(ProvinceStateTest, APartialTotalOfTheLevelBelowMakesTheTotalPartialWithTheReason) {
+  const Indicator& area = *catalog_.FindIndicator("agri.area.total");
+  Period q1;
+  ASSERT_OK(Period::Parse("2017-Q1", &q1));
+  const BelowCompleteness partial{true, 17, 18, "dong-dang: 3 of 4 units"};
+  state_.SetUnitValue(area, q1, "north", Decimal::FromMicros(100'000'000), 5678, 0, partial);
+  state_.SetUnitValue(area, q1, "south", Decimal::FromMicros(200'000'000), 5678, 0, {true, 5, 6, ""});
+  state_.SetUnitValue(area, q1, "capital", Decimal::FromMicros(300'000'000), 5678);
+  auto versions = Flush();
+  ASSERT_EQ(versions.size(), 1u);
+  EXPECT_EQ(versions[0].value_decimal(), "600");
+  EXPECT_EQ(versions[0].units_reported(), 1u);
+  EXPECT_EQ(versions[0].units_expected(), 3u);
+  EXPECT_TRUE(versions[0].partial());
+  EXPECT_EQ(versions[0].partial_reason(), "north: 17 of 18 units (dong-dang: 3 of 4 units); south: 5 of 6 units");
+
+  // The provinces below complete: the same values, now complete, and the reason gone.
+  state_.SetUnitValue(area, q1, "north", Decimal::FromMicros(100'000'000), 5679, 0, {false, 18, 18, ""});
+  state_.SetUnitValue(area, q1, "south", Decimal::FromMicros(200'000'000), 5679, 0, {false, 6, 6, ""});
+  versions = Flush();
+  ASSERT_EQ(versions.size(), 1u);
+  EXPECT_EQ(versions[0].value_decimal(), "600");
+  EXPECT_EQ(versions[0].units_reported(), 3u);
+  EXPECT_FALSE(versions[0].partial());
+  EXPECT_EQ(versions[0].partial_reason(), "");
+}
+
 }  // namespace
 }  // namespace tonghop

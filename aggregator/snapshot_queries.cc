@@ -95,7 +95,8 @@ Status SnapshotQueries::ValuesOfUnits(const Indicator& indicator, const Period& 
                                   if (Status s = StoredValue(value, &figure); !s.ok()) parsed = s;
                                   of_period.emplace(unit, ReportedFigure{figure, value.applied_at_ms(),
                                                                          ReportedAtMs(value.observed_at_ms(),
-                                                                                      value.applied_at_ms())});
+                                                                                      value.applied_at_ms()),
+                                                                         StoredBelowCompleteness(value)});
                                 });
       if (read.ok()) read = parsed;
     }

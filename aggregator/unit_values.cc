@@ -46,7 +46,9 @@ std::optional<UnitValue> CombineUnitValue(TimeAggregation time_agg, const Report
   // A unit's own figure for the period wins over what its sub-periods add up to.
   if (figures != nullptr) {
     if (auto it = figures->find(unit); it != figures->end()) {
-      return UnitValue{it->second.value, true, false, it->second.applied_at_ms, it->second.reported_at_ms};
+      // A partial total of the level below is a figure, but not yet a complete one.
+      return UnitValue{it->second.value, !it->second.below.partial, false, it->second.applied_at_ms,
+                       it->second.reported_at_ms};
     }
   }
   if (time_agg == TimeAggregation::kLast) {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "aggregator/figure_version.h"
+#include "core/below_completeness.h"
 #include "core/catalog.h"
 #include "core/decimal.h"
 #include "core/period.h"
@@ -38,6 +39,9 @@ struct ReportedFigure {
   // applied_at_ms. A figure entered on time and held back by a poor link is not late.
   int64_t reported_at_ms = 0;
   FigureVersion version;  // which of two figures stands (aggregator/figure_version.h)
+  // Of a figure that is a total of the level below (a relayed province total): a partial one
+  // makes the unit's value incomplete, so the totals it feeds are partial (docs/DATA-MODEL.md).
+  BelowCompleteness below;
 };
 // The figures of one (indicator, period), by unit code.
 using ReportedFigures = std::map<std::string, ReportedFigure>;

@@ -61,6 +61,8 @@ nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& updat
       {"units_expected", update.units_expected()},
   };
   object["partial"] = update.partial();
+  // Completeness carried upward: which units' own figures are partial totals of the level below.
+  if (!update.partial_reason().empty()) object["partial_reason"] = update.partial_reason();
   object["derived"] = update.derived();
   object["ytd_value"] = ExactNumberOrNull(YtdValueOf(update));
   object["ytd_units_reported"] = update.ytd_units_reported();

@@ -19,6 +19,7 @@
 #include "collector/local_api.h"
 #include "collector/outbox.h"
 #include "collector/rejection_file.h"
+#include "collector/relay.h"
 #include "collector/sender.h"
 #include "core/event_loop.h"
 #include "core/link_security.h"
@@ -77,6 +78,11 @@ Status CheckOptions(const CollectorOptions& o) {
     return Status::InvalidArgument(fmt::format("--retention_hours ({}) and --retention_max_bytes ({}) must be 0 or "
                                                "more (0 keeps nothing once the aggregator has it)",
                                                o.retention_hours, o.retention_max_bytes));
+  }
+  if (o.relay_publish_endpoint.empty() != o.relay_snapshot_endpoint.empty()) {
+    return Status::InvalidArgument(
+        "--relay_publish_endpoint and --relay_snapshot_endpoint go together: the publisher of the level below's PUB "
+        "and snapshot ROUTER (e.g. tcp://lang-son:5560 and tcp://lang-son:5561)");
   }
   return Status::OK();
 }
@@ -165,6 +171,18 @@ Status RunCollector(const CollectorOptions& options) {
   TONGHOP_RETURN_IF_ERROR(local_api.Start());
   for (auto& sender : senders) TONGHOP_RETURN_IF_ERROR(sender->Start());
   CollectorMetrics& metrics = *link_metrics.front();  // the outbox's own gauges are the same series in each
+  std::unique_ptr<Relay> relay;
+  if (!options.relay_publish_endpoint.empty()) {
+    RelayOptions relay_options;
+    relay_options.reporting_unit = options.reporting_unit;
+    relay_options.replica.publish_endpoint = options.relay_publish_endpoint;
+    relay_options.replica.snapshot_endpoint = options.relay_snapshot_endpoint;
+    relay_options.replica.link.curve = options.relay_curve;
+    relay_options.memory_dir = options.data_dir + "/relay";
+    if (!options.relay_curve.enabled()) WarnPlaintext("the relay's link to the publisher below");
+    relay = std::make_unique<Relay>(context, relay_options, outbox.get(), &catalog);
+    TONGHOP_RETURN_IF_ERROR(relay->Start());
+  }
   auto refresh_metrics = [&] {
     metrics.pending.Set(static_cast<double>(outbox->pending_count()));
     const int64_t pending_since = outbox->PendingSinceMs();
@@ -226,6 +244,12 @@ Status RunCollector(const CollectorOptions& options) {
   loop.AddSocket([&] { return local_api.PollItem(); }, [&](short) { local_api.Process(); });
   // The sender reads its socket in Process(), run every turn below; its readiness only wakes the loop.
   for (auto& sender : senders) loop.AddSocket([&sender] { return sender->PollItem(); }, [](short) {});
+  if (relay) {
+    // The relay reads its sockets in Process(), run every turn below; their readiness only wakes the loop.
+    for (size_t i = 0; i < relay->PollItems().size(); ++i) {
+      loop.AddSocket([&relay, i] { return relay->PollItems()[i]; }, [](short) {});
+    }
+  }
   loop.AddTimer(options.scan_interval_ms, scan);
   loop.AddTimer(kRetentionPruneIntervalMs, [&] { PruneRetention(options, outbox.get()); });
   loop.AddTimer(kMetricsRefreshMs, refresh_metrics);
@@ -236,6 +260,8 @@ Status RunCollector(const CollectorOptions& options) {
     return due;
   };
   loop.AddTask(millis_until_due, [&] {
+    // A relay's totals go into the outbox first, so that they leave in this same turn.
+    if (relay) relay->Process(ready);
     for (auto& sender : senders) sender->Process();
     const bool was_ready = ready;
     follow_readiness();

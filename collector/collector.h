@@ -54,6 +54,13 @@ struct CollectorOptions {
   int max_drop_file_rows = 20'000;
   // CURVE client keys towards the aggregator (core/link_security.h); disabled: plain text.
   CurveSocketKeys curve;
+  // A relay (collector/relay.h, docs/OPERATIONS.md "Running a relay"): the publisher of the level
+  // below whose totals become this unit's figures, e.g. the province publisher for a collector
+  // whose reporting_unit is the province's code at the national aggregator. "" for none. Its
+  // memory of what it enqueued lives in <data_dir>/relay.
+  std::string relay_publish_endpoint;
+  std::string relay_snapshot_endpoint;  // its snapshot ROUTER; set exactly when the above is
+  CurveSocketKeys relay_curve;          // client keys towards that publisher; disabled: plain text
   // Drop files modified more recently than this are left for a later scan (not a flag: tests).
   int drop_min_age_ms = 500;
   // When set, the node also stops once it is true (tests run the node in a thread).

@@ -48,11 +48,30 @@ int main(int argc, char** argv) {
   app.add_option("--retention_max_bytes", o.retention_max_bytes,
                  "and at most this many bytes of them: the oldest go first (docs/OPERATIONS.md, \"Retention\")")
       ->capture_default_str();
+  app.add_option("--relay_publish_endpoint", o.relay_publish_endpoint,
+                 "make this collector the relay of the level below: the PUB of that level's publisher (e.g. a "
+                 "province's, tcp://lang-son:5560), whose totals become figures of --reporting_unit (the province's "
+                 "code in the national catalog); with --relay_snapshot_endpoint (docs/OPERATIONS.md, \"Running a "
+                 "relay\")");
+  app.add_option("--relay_snapshot_endpoint", o.relay_snapshot_endpoint,
+                 "that publisher's snapshot ROUTER (e.g. tcp://lang-son:5561)");
+  std::string relay_server_key;
+  app.add_option("--relay_curve_server_public_key", relay_server_key,
+                 "a publisher below with --subscriber_access authenticated: its public key (40 Z85 characters or "
+                 "its .pub file); the relay then connects with --curve_secret_key_file, which must be registered "
+                 "there as a subscriber");
   tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9570");
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);
   return tonghop::RunMain(app, argc, argv, "collector", common, [&] {
     TONGHOP_RETURN_IF_ERROR(tonghop::LoadClientKeys(security, true, &o.curve));
+    if (!relay_server_key.empty()) {
+      tonghop::LinkSecurityFlags relay_link;
+      relay_link.curve_secret_key_file = security.curve_secret_key_file;
+      relay_link.curve_server_public_key = relay_server_key;
+      TONGHOP_RETURN_IF_ERROR(
+          tonghop::LoadClientKeys(relay_link, true, &o.relay_curve).WithContext("--relay_curve_server_public_key"));
+    }
     return tonghop::RunCollector(o);
   });
 }

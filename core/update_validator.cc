@@ -89,6 +89,8 @@ Refusal UpdateValidator::Judge(const tonghop::v1::IndicatorUpdate& update, int64
                   fmt::format("{} is negative, but '{}' cannot be (catalog column non_negative)", out->value.ToString(),
                               indicator->id));
   }
+  s = BelowCompletenessOf(update, &out->below);
+  if (!s.ok()) return refuse(RejectReason::REJECT_REASON_MALFORMED, "", s.message());
   return Refusal{};
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/catalog.h"
+#include "core/below_completeness.h"
 #include "core/decimal.h"
 #include "core/period.h"
 #include "core/wire_text.h"
@@ -26,6 +27,7 @@ struct ValidatedUpdate {
   const Indicator* indicator = nullptr;
   Period period;
   Decimal value;  // zero for a void
+  BelowCompleteness below;  // of a figure that is a total of the level below
 };
 
 // Why an update is refused: the reason, the field at fault ("reporting_unit", "indicator",

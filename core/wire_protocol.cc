@@ -186,6 +186,51 @@ Status FigureValue(const tonghop::v1::IndicatorUpdate& update, Decimal* out) {
   return Decimal::FromDouble(update.value(), out);
 }
 
+void SetBelowCompleteness(const BelowCompleteness& completeness, tonghop::v1::IndicatorUpdate* update) {
+  update->set_partial(completeness.partial);
+  update->set_units_reported(completeness.units_reported);
+  update->set_units_expected(completeness.units_expected);
+  update->set_partial_reason(completeness.reason);
+}
+
+Status BelowCompletenessOf(const tonghop::v1::IndicatorUpdate& update, BelowCompleteness* out) {
+  if (update.units_reported() > update.units_expected()) {
+    return Status::InvalidArgument(fmt::format("field 'units_reported': {} is above units_expected {}",
+                                               update.units_reported(), update.units_expected()));
+  }
+  if (!update.partial() && !update.partial_reason().empty()) {
+    return Status::InvalidArgument("field 'partial_reason': set on a figure that is not partial");
+  }
+  if (Status s = CheckWireText(update.partial_reason(), kMaxReasonLength); !s.ok()) {
+    return Status::InvalidArgument(fmt::format("field 'partial_reason': {}", s.message()));
+  }
+  out->partial = update.partial();
+  out->units_reported = update.units_reported();
+  out->units_expected = update.units_expected();
+  out->reason = update.partial_reason();
+  return Status::OK();
+}
+
+BelowCompleteness BelowCompletenessOf(const tonghop::v1::AggregateUpdate& update) {
+  BelowCompleteness out;
+  out.partial = update.partial();
+  out.units_reported = update.units_reported();
+  out.units_expected = update.units_expected();
+  if (update.partial()) out.reason = std::string(ClipUtf8(update.partial_reason(), kMaxReasonLength));
+  return out;
+}
+
+void SetStoredBelowCompleteness(const BelowCompleteness& completeness, tonghop::storage::v1::UnitValue* record) {
+  record->set_partial(completeness.partial);
+  record->set_units_reported(completeness.units_reported);
+  record->set_units_expected(completeness.units_expected);
+  record->set_partial_reason(completeness.reason);
+}
+
+BelowCompleteness StoredBelowCompleteness(const tonghop::storage::v1::UnitValue& record) {
+  return BelowCompleteness{record.partial(), record.units_reported(), record.units_expected(), record.partial_reason()};
+}
+
 void SetValue(Decimal value, tonghop::v1::AggregateUpdate* update) {
   update->set_value(value.ToDouble());
   update->set_value_decimal(value.ToString());

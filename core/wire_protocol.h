@@ -16,6 +16,7 @@
 
 #include <google/protobuf/message.h>
 
+#include "core/below_completeness.h"
 #include "core/decimal.h"
 #include "core/status.h"
 #include "tonghop/storage/v1/storage.pb.h"
@@ -58,6 +59,20 @@ void SetFigureValue(Decimal value, tonghop::v1::IndicatorUpdate* update);
 // InvalidArgument saying what is wrong with the figure ("'1.2.3' is not a decimal number: ...",
 // "value nan is not a finite number"), which completes "field 'value': ".
 Status FigureValue(const tonghop::v1::IndicatorUpdate& update, Decimal* out);
+
+// IndicatorUpdate fields 20 to 23: the completeness of the level below, of a figure that is a
+// total (a relayed province total). Reading what a peer sent fails with InvalidArgument naming the
+// field ("field 'units_reported': 19 is above units_expected 18"), which the aggregator refuses
+// MALFORMED: counts above the expected, a partial_reason on a figure not partial, or one that is
+// not UTF-8 or longer than kMaxReasonLength.
+void SetBelowCompleteness(const BelowCompleteness& completeness, tonghop::v1::IndicatorUpdate* update);
+Status BelowCompletenessOf(const tonghop::v1::IndicatorUpdate& update, BelowCompleteness* out);
+// What a level's total says of itself, for the relay that sends it one level up: its counts, and
+// as the reason its own partial_reason (who is missing further down), if any.
+BelowCompleteness BelowCompletenessOf(const tonghop::v1::AggregateUpdate& update);
+// The aggregator's record of a figure (storage UnitValue, the same fields): stored as it came.
+void SetStoredBelowCompleteness(const BelowCompleteness& completeness, tonghop::storage::v1::UnitValue* record);
+BelowCompleteness StoredBelowCompleteness(const tonghop::storage::v1::UnitValue& record);
 
 // AggregateUpdate: the province value, its year-to-date value and the two percentages. A
 // percentage or year-to-date value that is none is cleared (absent), never 0.

@@ -248,5 +248,52 @@ TEST(WireProtocolTest, AnAuditRecordBecomesTheRevisionItTellsOfExactly) {
   EXPECT_EQ(AuditRevision(audit, &revision).code(), Status::Code::kCorruption);
 }
 
+TEST(WireProtocolTest, ARelayedTotalsCompletenessTravelsAndIsKeptAsItCame) {
+  const BelowCompleteness partial{true, 17, 18, "cao-loc: 9 of 10 units"};
+  tonghop::v1::IndicatorUpdate update;
+  SetBelowCompleteness(partial, &update);
+  tonghop::v1::IndicatorUpdate parsed;
+  ASSERT_TRUE(parsed.ParseFromString(update.SerializeAsString()));
+  BelowCompleteness read;
+  ASSERT_OK(BelowCompletenessOf(parsed, &read));
+  EXPECT_EQ(read, partial);
+  tonghop::storage::v1::UnitValue record;
+  SetStoredBelowCompleteness(read, &record);
+  EXPECT_EQ(StoredBelowCompleteness(record), partial);
+  EXPECT_EQ(partial.Describe("lang-son"), "lang-son: 17 of 18 units (cao-loc: 9 of 10 units)");
+
+  // A unit's own figure: complete, no counts.
+  BelowCompleteness own;
+  ASSERT_OK(BelowCompletenessOf(tonghop::v1::IndicatorUpdate(), &own));
+  EXPECT_EQ(own, BelowCompleteness());
+  EXPECT_EQ(own.Describe("cao-loc"), "");
+}
+
+TEST(WireProtocolTest, ARelayedTotalsCompletenessIsCheckedNamingTheField) {
+  tonghop::v1::IndicatorUpdate update;
+  update.set_units_reported(19);
+  update.set_units_expected(18);
+  BelowCompleteness read;
+  EXPECT_EQ(BelowCompletenessOf(update, &read).message(), "field 'units_reported': 19 is above units_expected 18");
+  update.set_units_reported(18);
+  update.set_partial_reason("x");
+  EXPECT_EQ(BelowCompletenessOf(update, &read).message(), "field 'partial_reason': set on a figure that is not partial");
+  update.set_partial(true);
+  update.set_partial_reason(std::string(501, 'x'));
+  EXPECT_TRUE(BelowCompletenessOf(update, &read).message().starts_with("field 'partial_reason': ")) << BelowCompletenessOf(update, &read).ToString();
+}
+
+TEST(WireProtocolTest, ATotalsCompletenessIsWhatItsRelayCarriesUp) {
+  tonghop::v1::AggregateUpdate total;
+  total.set_partial(true);
+  total.set_units_reported(3);
+  total.set_units_expected(4);
+  total.set_partial_reason("a: 1 of 2 units");
+  EXPECT_EQ(BelowCompletenessOf(total), (BelowCompleteness{true, 3, 4, "a: 1 of 2 units"}));
+  total.set_partial(false);
+  total.set_units_reported(4);
+  EXPECT_EQ(BelowCompletenessOf(total), (BelowCompleteness{false, 4, 4, ""}));
+}
+
 }  // namespace
 }  // namespace tonghop

@@ -1,0 +1,194 @@
+// Three levels (issue 16): the units of two provinces, the two provinces, and the nation. Lạng Sơn
+// runs the reference quarter; Cao Bằng, a small catalog with sample figures. At the national
+// aggregator (the same binary, a catalog whose units are provinces) each province is a collector
+// started as a relay of its province's publisher (--relay_publish_endpoint).
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/decimal.h"
+#include "core/testing/status_matchers.h"
+#include "tests/reference_quarter.h"
+
+namespace tonghop::testing {
+namespace {
+
+constexpr char kArea[] = "agri.sown_area.total";
+constexpr char kExams[] = "health.examinations";
+constexpr int kTimeoutMs = 120'000;
+
+// A catalog of `units` (code, kind) all reporting kArea and kExams, summed.
+void WriteCatalog(const TempDir& dir, const std::vector<std::pair<std::string, std::string>>& units,
+                  const std::string& kind) {
+  std::string units_csv = "code,name_vi,kind\n";
+  for (const auto& [code, name] : units) units_csv += code + "," + name + "," + kind + "\n";
+  dir.Write("units.csv", units_csv);
+  dir.Write("indicators.csv",
+            "id,sector,name_vi,unit,reported_by,space_agg,time_agg,period_type\n"
+            "agri.sown_area.total,agriculture,Tổng diện tích gieo trồng,ha," + kind + ",sum,sum,month|quarter\n"
+            "health.examinations,health,Số lượt khám bệnh,lượt," + kind + ",sum,sum,month|quarter\n");
+  dir.Write("plans.csv", "indicator,year,plan\n");
+  dir.Write("baselines.csv", "indicator,period,value\n");
+  dir.Write("years.csv", "first_year,last_year\n2016,next_year\n");
+}
+
+Decimal ValueIn(const nlohmann::json& state, const std::string& indicator) {
+  const nlohmann::json* a = FindAggregate(state, indicator, "2017-Q1");
+  Decimal d;
+  if (a == nullptr || !Decimal::Parse((*a)["value"].dump(), &d).ok()) return Decimal::FromMicros(-1);
+  return d;
+}
+
+class NationalRelayTest : public ReferenceQuarterTest {
+ protected:
+  void SetUp() override {
+    WriteCatalog(cao_bang_catalog_, {{"bao-lac", "Bảo Lạc"}, {"ha-quang", "Hà Quảng"}}, "district");
+    WriteCatalog(national_catalog_, {{"lang-son", "Lạng Sơn"}, {"cao-bang", "Cao Bằng"}}, "province");
+  }
+
+  Status StartRelay(MiniProvince& province, const std::string& code) {
+    return nation_.StartCollector(code, {.extra_flags = {"--relay_publish_endpoint", province.PublisherPublishEndpoint(),
+                                                          "--relay_snapshot_endpoint",
+                                                          province.PublisherSnapshotEndpoint()}});
+  }
+
+  nlohmann::json Watch(MiniProvince& province) {
+    nlohmann::json state;
+    EXPECT_OK(province.WatchOnce(&state));
+    return state;
+  }
+
+  // The national aggregator's revisions of `unit`'s figure of `indicator` for 2017-Q1.
+  nlohmann::json NationalHistory(const std::string& unit, const std::string& indicator) {
+    std::string out, err;
+    const int code = nation_.RunCli({"history", "--unit", unit, "--indicator", indicator, "--period", "2017-Q1",
+                                     "--json", "--aggregator", nation_.QueryEndpoint()},
+                                    &out, &err);
+    EXPECT_EQ(code, 0) << err;
+    return nlohmann::json::parse(out, nullptr, false)["figures"];
+  }
+
+  // Waits until the nation's total of each indicator is the sum of the provinces' totals, as they
+  // are now, and complete.
+  void ExpectNationIsTheSumOfTheProvinces(const std::vector<std::string>& indicators) {
+    nlohmann::json lang_son = Watch(province_), cao_bang = Watch(cao_bang_), nation;
+    Status s = nation_.WaitForWatch(
+        [&](const nlohmann::json& state) {
+          for (const auto& indicator : indicators) {
+            if (ValueIn(state, indicator) != ValueIn(lang_son, indicator) + ValueIn(cao_bang, indicator)) return false;
+          }
+          return true;
+        },
+        kTimeoutMs, &nation);
+    ASSERT_TRUE(s.ok()) << s.ToString() << "\n" << nation.dump(1) << "\n" << nation_.LogTail("aggregator") << "\n"
+                        << nation_.LogTail("collector-lang-son");
+    for (const auto& indicator : indicators) {
+      EXPECT_EQ(ValueIn(nation, indicator).ToString(),
+                (ValueIn(lang_son, indicator) + ValueIn(cao_bang, indicator)).ToString()) << indicator;
+    }
+  }
+
+  TempDir cao_bang_catalog_, national_catalog_;
+  MiniProvince cao_bang_{dir_.Sub("cao-bang"), cao_bang_catalog_.path()};
+  MiniProvince nation_{dir_.Sub("nation"), national_catalog_.path()};
+};
+
+TEST_F(NationalRelayTest, TheNationIsTheExactSumOfItsProvincesThroughRelaysKilledMidStream) {
+  ASSERT_OK(nation_.StartAggregator());
+  ASSERT_OK(nation_.StartPublisher());
+  ASSERT_OK(cao_bang_.StartAggregator());
+  ASSERT_OK(cao_bang_.StartPublisher());
+  ASSERT_OK(cao_bang_.StartCollector("bao-lac"));
+  ASSERT_OK(cao_bang_.StartCollector("ha-quang"));
+  StartProvince();
+  ASSERT_OK(StartRelay(province_, "lang-son"));
+  ASSERT_OK(StartRelay(cao_bang_, "cao-bang"));
+
+  // Cao Bằng: both districts report the area, only Bảo Lạc the examinations.
+  ASSERT_OK(cao_bang_.DropText("bao-lac", "q1.csv",
+                               "indicator,period,value\nagri.sown_area.total,2017-Q1,1200.25\n"
+                               "health.examinations,2017-Q1,8000\n"));
+  ASSERT_OK(cao_bang_.DropText("ha-quang", "q1.csv", "indicator,period,value\nagri.sown_area.total,2017-Q1,900.5\n"));
+  // Lạng Sơn's quarter flows in while the relay and the national aggregator are killed and restarted.
+  DropScenario();
+  for (const char* node : {"collector-lang-son", "aggregator", "collector-lang-son"}) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    ASSERT_OK(nation_.Kill(node));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_OK(nation_.Restart(node));
+  }
+  WaitForCompleteQuarter(kTimeoutMs);
+  ASSERT_NO_FATAL_FAILURE(ExpectNationIsTheSumOfTheProvinces({kArea, kExams}));
+
+  // Nothing doubled: each revision of Lạng Sơn's national figure is a new value. Its districts'
+  // figures are all positive, so the province total only grew while they came in.
+  const nlohmann::json history = NationalHistory("lang-son", kArea);
+  ASSERT_GE(history.size(), 1u) << history.dump(1);
+  Decimal previous;
+  for (const auto& revision : history) {
+    Decimal value;
+    ASSERT_OK(Decimal::Parse(revision["value"].dump(), &value));
+    EXPECT_TRUE(previous < value) << "a revision that is no change:\n" << history.dump(1);
+    previous = value;
+  }
+  EXPECT_EQ(previous, ValueIn(Watch(province_), kArea));
+
+  // A correction at a unit reaches the national total once: one new revision.
+  std::string out, err;
+  ASSERT_EQ(province_.RunCli({"submit", "--collector", province_.CollectorApiEndpoint("cao-loc"), "--indicator", kArea,
+                              "--period", "2017-Q1", "--value", "2315.5", "--wait_ms", "60000"},
+                             &out, &err), 0) << out << err;
+  ASSERT_OK(province_.WaitForWatch(
+      [&](const nlohmann::json& state) { return ValueIn(state, kArea) == previous + Decimal::FromMicros(1'500'000); },
+      kTimeoutMs));
+  ASSERT_NO_FATAL_FAILURE(ExpectNationIsTheSumOfTheProvinces({kArea}));
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // time for a second revision, were there one
+  const nlohmann::json corrected = NationalHistory("lang-son", kArea);
+  ASSERT_EQ(corrected.size(), history.size() + 1) << corrected.dump(1);
+  EXPECT_EQ(corrected.back()["value"].dump(), (previous + Decimal::FromMicros(1'500'000)).ToString());
+}
+
+TEST_F(NationalRelayTest, AProvinceLeftPartialMakesTheNationPartialWithTheReason) {
+  ASSERT_OK(nation_.StartAggregator());
+  ASSERT_OK(nation_.StartPublisher());
+  ASSERT_OK(cao_bang_.StartAggregator());
+  ASSERT_OK(cao_bang_.StartPublisher());
+  ASSERT_OK(cao_bang_.StartCollector("bao-lac"));
+  ASSERT_OK(cao_bang_.StartCollector("ha-quang"));
+  ASSERT_OK(StartRelay(cao_bang_, "cao-bang"));
+  ASSERT_OK(cao_bang_.DropText("bao-lac", "q1.csv", "indicator,period,value\nhealth.examinations,2017-Q1,8000\n"));
+
+  nlohmann::json nation;
+  Status s = nation_.WaitForWatch(
+      [&](const nlohmann::json& state) {
+        const nlohmann::json* exams = FindAggregate(state, kExams, "2017-Q1");
+        return exams != nullptr && (*exams)["value"].dump() == "8000";
+      },
+      kTimeoutMs, &nation);
+  ASSERT_TRUE(s.ok()) << s.ToString() << nation.dump(1) << nation_.LogTail("collector-cao-bang");
+  const nlohmann::json& exams = *FindAggregate(nation, kExams, "2017-Q1");
+  EXPECT_EQ(exams["partial"], true);
+  EXPECT_EQ(exams["units_reported"], 0);  // Cao Bằng's figure is there, but not complete; Lạng Sơn's is missing
+  EXPECT_EQ(exams["units_expected"], 2);
+  EXPECT_EQ(exams["partial_reason"], "cao-bang: 1 of 2 units") << exams.dump(1);
+
+  // Hà Quảng reports: Cao Bằng is complete, and so is its part of the nation.
+  ASSERT_OK(cao_bang_.DropText("ha-quang", "q1.csv", "indicator,period,value\nhealth.examinations,2017-Q1,500.5\n"));
+  s = nation_.WaitForWatch(
+      [&](const nlohmann::json& state) {
+        const nlohmann::json* a = FindAggregate(state, kExams, "2017-Q1");
+        return a != nullptr && (*a)["units_reported"] == 1;
+      },
+      kTimeoutMs, &nation);
+  ASSERT_TRUE(s.ok()) << s.ToString() << nation.dump(1);
+  const nlohmann::json& complete = *FindAggregate(nation, kExams, "2017-Q1");
+  EXPECT_EQ(complete["value"].dump(), "8500.5");
+  EXPECT_EQ(complete["partial"], true);  // Lạng Sơn has not reported
+  EXPECT_FALSE(complete.contains("partial_reason")) << complete.dump(1);
+  // The year is derived at the nation from the relayed quarter, not relayed itself.
+  EXPECT_EQ(NationalHistory("cao-bang", kExams).size(), 2u);
+}
+
+}  // namespace
+}  // namespace tonghop::testing
