@@ -15,13 +15,6 @@
 namespace tonghop {
 namespace {
 
-// A figure's version (aggregator/figure_version.h). One from a collector that predates versions
-// (entered_at_ms 0) counts as entered when this aggregator applied it: last arrival wins, as it
-// always did for it.
-FigureVersion VersionOf(int64_t entered_at_ms, int64_t applied_at_ms, uint64_t outbox_id, uint64_t seq) {
-  return {entered_at_ms != 0 ? entered_at_ms : applied_at_ms, outbox_id, seq};
-}
-
 using tonghop::v1::RejectReason;
 
 constexpr int64_t kStatisticsIntervalMs = 60'000;

@@ -21,4 +21,10 @@ struct FigureVersion {
   friend bool operator==(const FigureVersion&, const FigureVersion&) = default;
 };
 
+// A figure's version. One from a collector that predates versions (entered_at_ms 0) counts as
+// entered when this aggregator applied it: last arrival wins, as it always did for it.
+inline FigureVersion VersionOf(int64_t entered_at_ms, int64_t applied_at_ms, uint64_t outbox_id, uint64_t seq) {
+  return {entered_at_ms != 0 ? entered_at_ms : applied_at_ms, outbox_id, seq};
+}
+
 }  // namespace tonghop

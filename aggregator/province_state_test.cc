@@ -147,7 +147,7 @@ TEST_F(ProvinceStateTest, FiguresFromSeveralOutboxesEndTheSameInEveryOrder) {
       EXPECT_OK(Decimal::Parse(arrivals[i].value, &d));
       std::optional<Decimal> previous;
       state->ApplyFigure(*catalog_.FindIndicator("agri.area.total"), period, arrivals[i].unit, d, ++applied_at, 0,
-                         arrivals[i].version, &previous);
+                         arrivals[i].version, {}, &previous);
     }
     uint64_t seq = 0;
     state->Flush(&seq, 1234);
@@ -642,8 +642,8 @@ TEST_F(ProvinceStateTest, APartialTotalOfTheLevelBelowMakesTheTotalPartialWithTh
   Period q1;
   ASSERT_OK(Period::Parse("2017-Q1", &q1));
   const BelowCompleteness partial{true, 17, 18, "dong-dang: 3 of 4 units"};
-  state_.SetUnitValue(area, q1, "north", Decimal::FromMicros(100'000'000), 5678, 0, partial);
-  state_.SetUnitValue(area, q1, "south", Decimal::FromMicros(200'000'000), 5678, 0, {true, 5, 6, ""});
+  state_.SetUnitValue(area, q1, "north", Decimal::FromMicros(100'000'000), 5678, 0, {}, partial);
+  state_.SetUnitValue(area, q1, "south", Decimal::FromMicros(200'000'000), 5678, 0, {}, {true, 5, 6, ""});
   state_.SetUnitValue(area, q1, "capital", Decimal::FromMicros(300'000'000), 5678);
   auto versions = Flush();
   ASSERT_EQ(versions.size(), 1u);
@@ -654,8 +654,8 @@ TEST_F(ProvinceStateTest, APartialTotalOfTheLevelBelowMakesTheTotalPartialWithTh
   EXPECT_EQ(versions[0].partial_reason(), "north: 17 of 18 units (dong-dang: 3 of 4 units); south: 5 of 6 units");
 
   // The provinces below complete: the same values, now complete, and the reason gone.
-  state_.SetUnitValue(area, q1, "north", Decimal::FromMicros(100'000'000), 5679, 0, {false, 18, 18, ""});
-  state_.SetUnitValue(area, q1, "south", Decimal::FromMicros(200'000'000), 5679, 0, {false, 6, 6, ""});
+  state_.SetUnitValue(area, q1, "north", Decimal::FromMicros(100'000'000), 5679, 0, {}, {false, 18, 18, ""});
+  state_.SetUnitValue(area, q1, "south", Decimal::FromMicros(200'000'000), 5679, 0, {}, {false, 6, 6, ""});
   versions = Flush();
   ASSERT_EQ(versions.size(), 1u);
   EXPECT_EQ(versions[0].value_decimal(), "600");

@@ -96,6 +96,9 @@ Status SnapshotQueries::ValuesOfUnits(const Indicator& indicator, const Period& 
                                   of_period.emplace(unit, ReportedFigure{figure, value.applied_at_ms(),
                                                                          ReportedAtMs(value.observed_at_ms(),
                                                                                       value.applied_at_ms()),
+                                                                         VersionOf(value.entered_at_ms(),
+                                                                                   value.applied_at_ms(),
+                                                                                   value.outbox_id(), value.seq()),
                                                                          StoredBelowCompleteness(value)});
                                 });
       if (read.ok()) read = parsed;
