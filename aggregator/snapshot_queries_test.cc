@@ -98,7 +98,8 @@ class InMemoryAnswers {
       auto* revision = history->add_province();
       SetValue(*ValueOf(now), revision);
       revision->set_units_reported(now.units_reported());
-      revision->set_units_expected(now.units_expected());
+      // The catalog's units for the period, also before the first figure that makes a value.
+      revision->set_units_expected(static_cast<uint32_t>(catalog_->ExpectedUnits(*indicator, period).size()));
       revision->set_partial(now.partial());
       revision->set_at_ms(record.applied_at_ms());
       *revision->mutable_cause() = Revision(record);
