@@ -202,7 +202,10 @@ Status Catalog::LoadUnits(const std::string& path, const std::string& text) {
           return FieldError(path, row.line, "kind",
                             fmt::format("'{}' must be a lower-case word such as district, commune or department", kind));
         }
-        ReportingUnit unit{code, name, kind};
+        ReportingUnit unit;
+        unit.code = code;
+        unit.name = name;
+        unit.kind = kind;
         for (auto [column, text, day] : {std::tuple{"valid_from", &valid_from, &unit.first_day},
                                          std::tuple{"valid_to", &valid_to, &unit.last_day}}) {
           if (text->empty()) continue;
