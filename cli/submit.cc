@@ -16,15 +16,34 @@
 #include "core/wire_text.h"
 
 namespace tonghop::cli {
+namespace {
+
+// submit and void both go through a collector and wait for it, then for the aggregator's verdict.
+void AddCollectorOption(CLI::App* command, SubmitOptions* options) {
+  command->add_option("--collector", options->collector_endpoint,
+                      "The collector's --submit_endpoint (its default is ipc://<data_dir>/submit.sock)")
+      ->required();
+}
+
+void AddWaitOptions(CLI::App* command, SubmitOptions* options, const std::string& thing) {
+  command->add_option("--timeout_ms", options->timeout_ms, "How long to wait for the collector's answer")
+      ->check(CLI::Range(1, 600'000))
+      ->capture_default_str();
+  command->add_flag("--no-wait", options->no_wait,
+                    "Return once the collector stored the " + thing + ", without waiting for the aggregator's verdict");
+  command->add_option("--wait_ms", options->wait_ms, "How long to wait for the aggregator's verdict")
+      ->check(CLI::Range(1, 3'600'000))
+      ->capture_default_str();
+}
+
+}  // namespace
 
 CLI::App* AddSubmitCommand(CLI::App& app, SubmitOptions* options) {
   CLI::App* command = app.add_subcommand(
       "submit",
       "Hand one figure to a collector. The collector stores it in its durable outbox and sends it\n"
       "to the aggregator (now, or once the aggregator is reachable again).");
-  command->add_option("--collector", options->collector_endpoint,
-                      "The collector's --submit_endpoint (its default is ipc://<data_dir>/submit.sock)")
-      ->required();
+  AddCollectorOption(command, options);
   command->add_option("--indicator", options->indicator, "Indicator id from the catalog, e.g. agri.sown_area.total")
       ->required();
   command->add_option("--period", options->period, "Period: 2017, 2017-H1, 2017-Q1 or 2017-01")->required();
@@ -34,14 +53,7 @@ CLI::App* AddSubmitCommand(CLI::App& app, SubmitOptions* options) {
       ->required();
   command->add_option("--reporting_unit", options->reporting_unit,
                       "Unit code the figure belongs to (default: the collector's own unit)");
-  command->add_option("--timeout_ms", options->timeout_ms, "How long to wait for the collector's answer")
-      ->check(CLI::Range(1, 600'000))
-      ->capture_default_str();
-  command->add_flag("--no-wait", options->no_wait,
-                    "Return once the collector stored the figure, without waiting for the aggregator's verdict");
-  command->add_option("--wait_ms", options->wait_ms, "How long to wait for the aggregator's verdict")
-      ->check(CLI::Range(1, 3'600'000))
-      ->capture_default_str();
+  AddWaitOptions(command, options, "figure");
   command->footer(
       "Examples:\n"
       "  tonghop submit --collector ipc://var/collectors/cao-loc/submit.sock \\\n"
@@ -63,23 +75,14 @@ CLI::App* AddVoidCommand(CLI::App& app, SubmitOptions* options) {
       "(a period left with no figure has no total any more), and records who voided it and when\n"
       "(`tonghop history`). Goes through a collector, as submit does: a unit's collector voids its own\n"
       "unit's figures only. To put a previous value back, submit it again.");
-  command->add_option("--collector", options->collector_endpoint,
-                      "The collector's --submit_endpoint (its default is ipc://<data_dir>/submit.sock)")
-      ->required();
+  AddCollectorOption(command, options);
   command->add_option("--unit,--reporting_unit", options->reporting_unit,
                       "Unit code whose figure to void (default: the collector's own unit)");
   command->add_option("--indicator", options->indicator, "Indicator id of the figure, e.g. agri.sown_area.total")
       ->required();
   command->add_option("--period", options->period, "Period of the figure: 2017, 2017-H1, 2017-Q1 or 2017-01")
       ->required();
-  command->add_option("--timeout_ms", options->timeout_ms, "How long to wait for the collector's answer")
-      ->check(CLI::Range(1, 600'000))
-      ->capture_default_str();
-  command->add_flag("--no-wait", options->no_wait,
-                    "Return once the collector stored the void, without waiting for the aggregator's verdict");
-  command->add_option("--wait_ms", options->wait_ms, "How long to wait for the aggregator's verdict")
-      ->check(CLI::Range(1, 3'600'000))
-      ->capture_default_str();
+  AddWaitOptions(command, options, "void");
   command->footer(
       "Example:\n"
       "  tonghop void --collector ipc://var/collectors/cao-loc/submit.sock \\\n"
