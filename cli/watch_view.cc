@@ -161,6 +161,8 @@ TableLines LayOutAggregateTable(const AggregateTable& table, const Catalog* cata
                           update.unit(), YtdCell(update), PlanCell(update), YoyCell(update), UnitsCell(update)});
     std::vector<std::string> notes;
     for (const auto& warning : update.warnings()) notes.push_back("      ! " + warning.rule() + ": " + warning.text());
+    // A total of the level below that is itself partial (a relayed province): who is missing.
+    if (!update.partial_reason().empty()) notes.push_back("      ~ partial: " + update.partial_reason());
     warnings.push_back(std::move(notes));
   }
   if (rows.empty()) {

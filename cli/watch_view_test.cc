@@ -284,5 +284,17 @@ TEST(WatchViewTest, APeriodSelectsRowsWithinAnIndicatorFilter) {
   EXPECT_EQ(text.find("invest"), std::string::npos) << text;
 }
 
+// Issue 16: a national total partial because a province's own total is partial said so only in
+// JSON; the table shows why under the row, as it shows validation warnings.
+TEST(WatchViewTest, APartialTotalOfTheLevelBelowSaysWhoIsMissingUnderItsRow) {
+  AggregateTable table;
+  tonghop::v1::AggregateUpdate nation = Complete(1, "agri.sown_area.total", "2017-Q1", 300);
+  nation.set_partial(true);
+  nation.set_partial_reason("cao-bang: 1 of 2 units");
+  table.Apply(nation);
+  const std::string text = FormatAggregateTable(table, nullptr);
+  EXPECT_NE(text.find("\n      ~ partial: cao-bang: 1 of 2 units\n"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace tonghop::cli
