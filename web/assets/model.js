@@ -11,12 +11,13 @@ export function rowOf(store, indicator, choice) {
     indicator: indicator.id, name: indicator.name, unit: indicator.unit, sector: indicator.sector,
     part: indicator.part_of !== '', period: choice.period, kind: choice.kind, hasValue: aggregate !== null,
     value: null, pctOfPlan: null, yoy: null, unitsReported: 0, unitsExpected: indicator.expected_units.length,
-    partial: false, derived: false, subPeriods: null, warnings: [], seq: 0,
+    partial: false, partialReason: '', derived: false, subPeriods: null, warnings: [], seq: 0,
   };
   if (!aggregate) return row;
   Object.assign(row, {
     pctOfPlan: aggregate.pct_of_plan, unitsReported: aggregate.units_reported, unitsExpected: aggregate.units_expected,
-    partial: aggregate.partial, derived: aggregate.derived, warnings: aggregate.warnings, seq: aggregate.seq,
+    partial: aggregate.partial, partialReason: aggregate.partial_reason || '', derived: aggregate.derived,
+    warnings: aggregate.warnings, seq: aggregate.seq,
   });
   if (choice.kind === 'ytd') {
     row.value = aggregate.ytd_value;

@@ -20,6 +20,8 @@ function changeClass(value) {
 function completenessText(row, lang) {
   const parts = [`${row.unitsReported}/${row.unitsExpected} ${t(lang, 'units_word')}`];
   if (row.subPeriods) parts.push(`${row.subPeriods.present}/${row.subPeriods.total} ${t(lang, 'months_word')}`);
+  // A relayed total that was itself partial: who is missing further down.
+  if (row.partialReason) parts.push(row.partialReason);
   return parts.join(' · ');
 }
 

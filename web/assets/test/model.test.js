@@ -51,6 +51,15 @@ test("a derived quarter says how many of its months are in", () => {
   assert.equal(row.partial, true);
 });
 
+test('a total partial because the level below is partial says who is missing', () => {
+  const s = store(aggregate('agri.total', '2017-Q1', { value: 30, partial: true, partial_reason: 'cao-bang: 1 of 2 units' }));
+  const row = rowOf(s, catalog.indicators[0], { kind: 'quarter', period: '2017-Q1' });
+  assert.equal(row.partialReason, 'cao-bang: 1 of 2 units');
+  const empty = rowOf(store(aggregate('agri.total', '2017-Q1', { value: 30 })), catalog.indicators[0],
+    { kind: 'quarter', period: '2017-Q1' });
+  assert.equal(empty.partialReason, '');
+});
+
 test('the year to date shows the ytd value against last year\'s', () => {
   const s = store(
     aggregate('agri.total', '2017-02', { value: 20, ytd_value: 30, pct_of_plan: 10 }),
