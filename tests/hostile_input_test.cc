@@ -350,9 +350,11 @@ TEST_F(HostileInputTest, RevokingAndAddingAKeyTakesEffectOnSighup) {
 TEST_F(HostileInputTest, OnlyOfficeKeysCanQueryTheAggregator) {
   RawClient cao_loc(context_, Ingest(), ClientKeys("cao-loc"));
   ASSERT_EQ(cao_loc.Exchange(Batch(13, 1, "cao-loc", 21)).acks_size(), 1);
+  // A refused command waits out its timeout, then says what its handshake monitor saw. Under ASan
+  // and ctest -j2 the refusal once took more than 1 s to arrive, so each waits 4 s.
   auto query = [&](const std::vector<std::string>& key_flags, std::string* out, std::string* err) {
     std::vector<std::string> args = {"query", "--period", kPeriod, "--indicator", kIndicator, "--format", "json",
-                                     "--aggregator", province_.QueryEndpoint(), "--timeout_ms", "1000"};
+                                     "--aggregator", province_.QueryEndpoint(), "--timeout_ms", "4000"};
     args.insert(args.end(), key_flags.begin(), key_flags.end());
     return province_.RunCli(args, out, err);
   };
