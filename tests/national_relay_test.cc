@@ -89,18 +89,23 @@ class NationalRelayTest : public ReferenceQuarterTest {
     }
   }
 
-  TempDir cao_bang_catalog_, national_catalog_;
-  MiniProvince cao_bang_{dir_.Sub("cao-bang"), cao_bang_catalog_.path()};
-  MiniProvince nation_{dir_.Sub("nation"), national_catalog_.path()};
-};
-
-TEST_F(NationalRelayTest, TheNationIsTheExactSumOfItsProvincesThroughRelaysKilledMidStream) {
+  // The national aggregator and publisher, and Cao Bằng's province with its two collectors.
+  void StartNationAndCaoBang() {
   ASSERT_OK(nation_.StartAggregator());
   ASSERT_OK(nation_.StartPublisher());
   ASSERT_OK(cao_bang_.StartAggregator());
   ASSERT_OK(cao_bang_.StartPublisher());
   ASSERT_OK(cao_bang_.StartCollector("bao-lac"));
   ASSERT_OK(cao_bang_.StartCollector("ha-quang"));
+  }
+
+  TempDir cao_bang_catalog_, national_catalog_;
+  MiniProvince cao_bang_{dir_.Sub("cao-bang"), cao_bang_catalog_.path()};
+  MiniProvince nation_{dir_.Sub("nation"), national_catalog_.path()};
+};
+
+TEST_F(NationalRelayTest, TheNationIsTheExactSumOfItsProvincesThroughRelaysKilledMidStream) {
+  ASSERT_NO_FATAL_FAILURE(StartNationAndCaoBang());
   StartProvince();
   ASSERT_OK(StartRelay(province_, "lang-son"));
   ASSERT_OK(StartRelay(cao_bang_, "cao-bang"));
@@ -150,12 +155,7 @@ TEST_F(NationalRelayTest, TheNationIsTheExactSumOfItsProvincesThroughRelaysKille
 }
 
 TEST_F(NationalRelayTest, AProvinceLeftPartialMakesTheNationPartialWithTheReason) {
-  ASSERT_OK(nation_.StartAggregator());
-  ASSERT_OK(nation_.StartPublisher());
-  ASSERT_OK(cao_bang_.StartAggregator());
-  ASSERT_OK(cao_bang_.StartPublisher());
-  ASSERT_OK(cao_bang_.StartCollector("bao-lac"));
-  ASSERT_OK(cao_bang_.StartCollector("ha-quang"));
+  ASSERT_NO_FATAL_FAILURE(StartNationAndCaoBang());
   ASSERT_OK(StartRelay(cao_bang_, "cao-bang"));
   ASSERT_OK(cao_bang_.DropText("bao-lac", "q1.csv", "indicator,period,value\nhealth.examinations,2017-Q1,8000\n"));
 
