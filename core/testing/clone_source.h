@@ -49,11 +49,7 @@ class CloneSource {
   // Stores the next version of (indicator, period) and publishes it unless `publish` is false.
   tonghop::v1::AggregateUpdate Put(const std::string& indicator, const std::string& period, double value,
                                    bool publish = true) {
-    tonghop::v1::AggregateUpdate update;
-    update.set_seq(++last_seq_);
-    update.set_prev_seq(table_.SeqOf(indicator, period));
-    update.set_indicator(indicator);
-    update.set_period(period);
+    tonghop::v1::AggregateUpdate update = NextVersion(indicator, period);
     update.set_value(value);
     update.set_unit(unit_);
     update.set_units_reported(1);
@@ -66,11 +62,7 @@ class CloneSource {
 
   // Stores and publishes (unless `publish` is false) the deletion of (indicator, period).
   tonghop::v1::AggregateUpdate Delete(const std::string& indicator, const std::string& period, bool publish = true) {
-    tonghop::v1::AggregateUpdate deletion;
-    deletion.set_seq(++last_seq_);
-    deletion.set_prev_seq(table_.SeqOf(indicator, period));
-    deletion.set_indicator(indicator);
-    deletion.set_period(period);
+    tonghop::v1::AggregateUpdate deletion = NextVersion(indicator, period);
     deletion.set_deleted(true);
     table_.Apply(deletion);
     if (publish && server_) server_->Publish(deletion);
@@ -106,6 +98,16 @@ class CloneSource {
   const std::string& snapshot_endpoint() const { return snapshot_endpoint_; }
 
  private:
+  // The next version of (indicator, period): the next seq, chained to the version held.
+  tonghop::v1::AggregateUpdate NextVersion(const std::string& indicator, const std::string& period) {
+    tonghop::v1::AggregateUpdate update;
+    update.set_seq(++last_seq_);
+    update.set_prev_seq(table_.SeqOf(indicator, period));
+    update.set_indicator(indicator);
+    update.set_period(period);
+    return update;
+  }
+
   zmq::context_t& context_;
   uint64_t stream_id_;
   int heartbeat_interval_ms_;
