@@ -5,12 +5,14 @@
 // aggregator and the national aggregator are SIGKILLed mid-stream; the national totals stay exact
 // and each relayed update is applied once (issue 16).
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "core/csv.h"
+#include "core/curve_keys.h"
 #include "core/decimal.h"
 #include "core/testing/status_matchers.h"
 #include "core/transport.h"
@@ -246,6 +248,146 @@ TEST_F(NationalRelayTest, AProvinceLeftPartialMakesTheNationPartialWithTheReason
   EXPECT_FALSE(complete.contains("partial_reason")) << complete.dump(1);
   // The year is derived at the nation from the relayed quarter, not relayed itself.
   EXPECT_EQ(NationalHistory("cao-bang", kExams).size(), 2u);
+}
+
+// Every link of the three levels under CURVE, as SECURITY.md asks: at each province, collectors
+// to the aggregator, the publisher to the aggregator, the relay to the publisher (which admits only
+// registered subscribers); at the nation, the relays to the aggregator and the publisher to it.
+// Lạng Sơn here is two districts, as Cao Bằng is.
+class NationalRelayCurveTest : public NationalRelayTest {
+ protected:
+  void SetUp() override {
+    NationalRelayTest::SetUp();
+    WriteCatalog(lang_son_catalog_, {{"cao-loc", "Cao Lộc"}, {"loc-binh", "Lộc Bình"}}, "district");
+    keys_ = dir_.Sub("keys");
+    std::filesystem::create_directories(keys_);
+    for (const char* name : {"nation-aggregator", "nation-publisher", "lang-son-aggregator", "lang-son-publisher",
+                             "cao-bang-aggregator", "cao-bang-publisher", "watcher", "lang-son", "cao-bang",
+                             "cao-loc", "loc-binh", "bao-lac", "ha-quang"}) {
+      CurveKeyPair pair;
+      ASSERT_OK(GenerateCurveKeyPair(&pair));
+      ASSERT_OK(WriteCurveKeyFiles(keys_ + "/" + name, name, pair));
+      public_keys_[name] = pair.public_key;
+    }
+  }
+
+  std::string Key(const std::string& name, const std::string& ext) const { return keys_ + "/" + name + "." + ext; }
+
+  // Starts `level`'s aggregator, which admits its publisher and the collector keys of `units`, its
+  // publisher, which admits the test's watcher and `subscribers`, and a collector for each of
+  // `collectors`, all under CURVE; `name` names the level's own keys.
+  void StartUnderCurve(MiniProvince& level, const std::string& name, const std::vector<std::string>& units,
+                       const std::vector<std::string>& subscribers, const std::vector<std::string>& collectors) {
+    std::string ingest = "role,name,public_key,comment\npublisher," + name + "-publisher," +
+                         public_keys_[name + "-publisher"] + ",\n";
+    for (const auto& unit : units) ingest += "collector," + unit + "," + public_keys_[unit] + ",\n";
+    dir_.Write("keys/" + name + "-ingest.csv", ingest);
+    WriteSubscribers(name, subscribers);
+    level.set_plaintext_for_development(false);
+    level.set_watch_key_flags({"--curve_secret_key_file", Key("watcher", "key"), "--curve_server_public_key",
+                               Key(name + "-publisher", "pub")});
+    ASSERT_OK(level.StartAggregator({"--curve_secret_key_file", Key(name + "-aggregator", "key"),
+                                     "--key_registry_file", Key(name + "-ingest", "csv")}));
+    ASSERT_OK(level.StartPublisher({"--curve_secret_key_file", Key(name + "-publisher", "key"),
+                                    "--curve_server_public_key", Key(name + "-aggregator", "pub"),
+                                    "--subscriber_access", "authenticated",
+                                    "--key_registry_file", Key(name + "-subscribers", "csv")}));
+    for (const auto& unit : collectors) {
+      ASSERT_OK(level.StartCollector(unit, {.aggregator_endpoint = "", .command_prefix = {}, .extra_flags = {"--curve_secret_key_file", Key(unit, "key"),
+                                                            "--curve_server_public_key",
+                                                            Key(name + "-aggregator", "pub")}}));
+    }
+  }
+
+  // The registry of `name`'s publisher: the watcher and `subscribers` (read at start and on SIGHUP).
+  void WriteSubscribers(const std::string& name, const std::vector<std::string>& subscribers) {
+    std::string text = "role,name,public_key,comment\nsubscriber,watcher," + public_keys_["watcher"] + ",\n";
+    for (const auto& s : subscribers) text += "subscriber," + s + "," + public_keys_[s] + ",relay\n";
+    dir_.Write("keys/" + name + "-subscribers.csv", text);
+  }
+
+  // The relay of `province` (its code), with its key towards the nation and the province publisher.
+  Status StartCurveRelay(MiniProvince& province, const std::string& code, const std::string& key) {
+    return nation_.StartCollector(
+        code, {.aggregator_endpoint = "", .command_prefix = {}, .extra_flags = {"--relay_publish_endpoint", province.PublisherPublishEndpoint(),
+                               "--relay_snapshot_endpoint", province.PublisherSnapshotEndpoint(),
+                               "--curve_secret_key_file", Key(key, "key"),
+                               "--curve_server_public_key", Key("nation-aggregator", "pub"),
+                               "--relay_curve_server_public_key", Key(code + "-publisher", "pub")}});
+  }
+
+  void StartTheThreeLevels(const std::vector<std::string>& lang_son_subscribers) {
+    ASSERT_NO_FATAL_FAILURE(StartUnderCurve(nation_, "nation", {"lang-son", "cao-bang"}, {}, {}));
+    ASSERT_NO_FATAL_FAILURE(
+        StartUnderCurve(lang_son_, "lang-son", {"cao-loc", "loc-binh"}, lang_son_subscribers, {"cao-loc", "loc-binh"}));
+    ASSERT_NO_FATAL_FAILURE(
+        StartUnderCurve(cao_bang_, "cao-bang", {"bao-lac", "ha-quang"}, {"cao-bang"}, {"bao-lac", "ha-quang"}));
+    ASSERT_OK(lang_son_.DropText("cao-loc", "q1.csv", "indicator,period,value\nagri.sown_area.total,2017-Q1,2314\n"
+                                                      "health.examinations,2017-Q1,10011\n"));
+    ASSERT_OK(lang_son_.DropText("loc-binh", "q1.csv", "indicator,period,value\nagri.sown_area.total,2017-Q1,616.5\n"
+                                                       "health.examinations,2017-Q1,5005\n"));
+    ASSERT_OK(cao_bang_.DropText("bao-lac", "q1.csv", "indicator,period,value\nagri.sown_area.total,2017-Q1,1200.25\n"
+                                                      "health.examinations,2017-Q1,8000\n"));
+    ASSERT_OK(cao_bang_.DropText("ha-quang", "q1.csv", "indicator,period,value\nagri.sown_area.total,2017-Q1,900.5\n"
+                                                       "health.examinations,2017-Q1,700\n"));
+  }
+
+  static constexpr Decimal kLangSonArea = Decimal::FromMicros(2'930'500'000), kLangSonExams = Decimal::FromUnits(15'016);
+  static constexpr Decimal kCaoBangArea = Decimal::FromMicros(2'100'750'000), kCaoBangExams = Decimal::FromUnits(8'700);
+
+  std::string keys_;
+  std::map<std::string, std::string> public_keys_;
+  TempDir lang_son_catalog_;
+  MiniProvince lang_son_{dir_.Sub("lang-son"), lang_son_catalog_.path()};
+};
+
+TEST_F(NationalRelayCurveTest, EveryLinkOfTheThreeLevelsUnderCurveCarriesTheExactTotals) {
+  ASSERT_NO_FATAL_FAILURE(StartTheThreeLevels({"lang-son"}));
+  ASSERT_OK(StartCurveRelay(lang_son_, "lang-son", "lang-son"));
+  ASSERT_OK(StartCurveRelay(cao_bang_, "cao-bang", "cao-bang"));
+
+  ASSERT_NO_FATAL_FAILURE(ExpectNationalTotals({{{kArea, "2017-Q1"}, kLangSonArea + kCaoBangArea},
+                                                {{kExams, "2017-Q1"}, kLangSonExams + kCaoBangExams}}));
+  for (const char* relay : {"collector-lang-son", "collector-cao-bang"}) {
+    const std::string log = nation_.LogTail(relay, 200);
+    EXPECT_EQ(log.find("PLAIN-TEXT MODE"), std::string::npos) << log;
+  }
+}
+
+TEST_F(NationalRelayCurveTest, ARelayWhoseKeyThePublisherDoesNotKnowGetsNothingAndSaysSo) {
+  // Lạng Sơn's publisher admits no relay yet.
+  ASSERT_NO_FATAL_FAILURE(StartTheThreeLevels({}));
+  ASSERT_OK(StartCurveRelay(lang_son_, "lang-son", "lang-son"));
+  ASSERT_OK(StartCurveRelay(cao_bang_, "cao-bang", "cao-bang"));
+
+  // Lạng Sơn's totals are at its publisher, and Cao Bằng's at the nation; Lạng Sơn's relay logged
+  // the refusal and enqueued nothing.
+  ASSERT_OK(lang_son_.WaitForWatch(
+      [](const nlohmann::json& state) { return ValueIn(state, kArea) == kLangSonArea; }, kTimeoutMs));
+  nlohmann::json nation;
+  Status s = nation_.WaitForWatch(
+      [](const nlohmann::json& state) {
+        return ValueIn(state, kArea) == kCaoBangArea && ValueIn(state, kExams) == kCaoBangExams;
+      },
+      kTimeoutMs, &nation);
+  ASSERT_TRUE(s.ok()) << s.ToString() << nation.dump(1);
+  const std::string refused = "refused this node's key";
+  for (int64_t deadline = MonotonicMs() + kTimeoutMs;
+       nation_.LogTail("collector-lang-son", 200).find(refused) == std::string::npos && MonotonicMs() < deadline;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(nation_.LogTail("collector-lang-son", 200).find(refused), std::string::npos)
+      << nation_.LogTail("collector-lang-son", 200);
+  EXPECT_NE(lang_son_.LogTail("publisher", 200).find("not in the key registry"), std::string::npos)
+      << lang_son_.LogTail("publisher", 200);
+  EXPECT_EQ(nation_.CollectorStatus("lang-son")["next_seq"], "1");
+  EXPECT_EQ(ValueIn(nation, kArea), kCaoBangArea) << nation.dump(1);
+
+  // Registered at the publisher (a SIGHUP), the relay's key gets through on its own next try.
+  WriteSubscribers("lang-son", {"lang-son"});
+  ASSERT_OK(lang_son_.Reload("publisher"));
+  ASSERT_NO_FATAL_FAILURE(ExpectNationalTotals({{{kArea, "2017-Q1"}, kLangSonArea + kCaoBangArea},
+                                                {{kExams, "2017-Q1"}, kLangSonExams + kCaoBangExams}}));
 }
 
 }  // namespace
