@@ -340,18 +340,20 @@ int MiniProvince::RunCli(const std::vector<std::string>& args, std::string* out,
 }
 
 Status MiniProvince::WatchOnce(nlohmann::json* out) const {
-  return WatchFeedOnce(PublisherPublishEndpoint(), PublisherSnapshotEndpoint(), out);
+  return WatchFeedOnce(PublisherPublishEndpoint(), PublisherSnapshotEndpoint(), watch_key_flags_, out);
 }
 
 Status MiniProvince::WatchAggregatorOnce(nlohmann::json* out) const {
-  return WatchFeedOnce(AggregatorPublishEndpoint(), AggregatorSnapshotEndpoint(), out);
+  return WatchFeedOnce(AggregatorPublishEndpoint(), AggregatorSnapshotEndpoint(), {}, out);
 }
 
 Status MiniProvince::WatchFeedOnce(const std::string& publish_endpoint, const std::string& snapshot_endpoint,
-                                   nlohmann::json* out) const {
+                                   const std::vector<std::string>& key_flags, nlohmann::json* out) const {
   std::string printed, errors;
-  int code = RunCli({"watch", "--once", "--json", "--publish_endpoint", publish_endpoint,
-                     "--snapshot_endpoint", snapshot_endpoint}, &printed, &errors);
+  std::vector<std::string> args = {"watch", "--once", "--json", "--publish_endpoint", publish_endpoint,
+                                   "--snapshot_endpoint", snapshot_endpoint};
+  args.insert(args.end(), key_flags.begin(), key_flags.end());
+  int code = RunCli(args, &printed, &errors);
   if (code != 0) return Status::IOError(fmt::format("tonghop watch exited {}: {}{}", code, printed, errors));
   try {
     *out = nlohmann::json::parse(printed);

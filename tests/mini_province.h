@@ -41,6 +41,11 @@ class MiniProvince {
   // the next start.
   void set_plaintext_for_development(bool on) { plaintext_ = on; }
 
+  // The flags `tonghop watch` runs with in WatchOnce and WaitForWatch: for a publisher with
+  // --subscriber_access authenticated, a registered subscriber's key (--curve_secret_key_file,
+  // --curve_server_public_key). None by default.
+  void set_watch_key_flags(std::vector<std::string> flags) { watch_key_flags_ = std::move(flags); }
+
   // Every node started from now on serves its metrics (--metrics_endpoint) on a port of its own,
   // kept across restarts.
   void set_metrics(bool on) { metrics_ = on; }
@@ -124,7 +129,7 @@ class MiniProvince {
   };
   Status Launch(const std::string& name, std::vector<std::string> argv);
   Status WatchFeedOnce(const std::string& publish_endpoint, const std::string& snapshot_endpoint,
-                       nlohmann::json* out) const;
+                       const std::vector<std::string>& key_flags, nlohmann::json* out) const;
   Status Spawn(const std::string& name, Node* node);
   Status WaitReady(const std::string& name, const Node& node, size_t log_offset);
   // Sends `sig` to the node; NotFound when it is not running.
@@ -136,6 +141,7 @@ class MiniProvince {
   std::string ingest_bind_address_ = "127.0.0.1";
   bool plaintext_ = true;
   bool metrics_ = false;
+  std::vector<std::string> watch_key_flags_;
   std::map<std::string, int> metrics_ports_;
   int ready_timeout_ms_ = 30'000;
   int ingest_port_, feed_port_, feed_snapshot_port_, publish_port_, snapshot_port_, query_port_, web_port_;
