@@ -20,6 +20,7 @@
 #include "bench/flood_bench.h"
 #include "bench/load_generator.h"
 #include "bench/metrics_scraper.h"
+#include "bench/national_bench.h"
 #include "bench/sse_pool.h"
 #include "bench/subscriber_pool.h"
 #include "bench/workload.h"
@@ -58,26 +59,6 @@ struct Province {
   std::unique_ptr<LoadGenerator> load;
   std::unique_ptr<SubscriberPool> subscribers;
 };
-
-struct Latency {
-  double p50_ms = 0, p99_ms = 0, p999_ms = 0;
-  size_t samples = 0;
-};
-
-Latency Summarize(std::vector<int64_t> samples) {
-  Latency out;
-  out.samples = samples.size();
-  if (samples.empty()) return out;
-  std::sort(samples.begin(), samples.end());
-  auto at = [&](double q) {
-    size_t index = std::min(samples.size() - 1, static_cast<size_t>(q * static_cast<double>(samples.size())));
-    return samples[index] / 1e6;
-  };
-  out.p50_ms = at(0.50);
-  out.p99_ms = at(0.99);
-  out.p999_ms = at(0.999);
-  return out;
-}
 
 
 uint64_t DirectoryBytes(const std::string& dir) {
@@ -221,7 +202,7 @@ Status Preload(const Workload& workload, const std::string& dir, uint64_t count)
 // One real tonghop-collector: a drop file of `figures` figures, timed from the drop to an empty
 // outbox, and its resident memory then.
 Status MeasureRealCollector(Province& p, const Workload& workload, int figures, BenchReport& report) {
-  const std::string unit = UnitCode(workload.units - 1);
+  const std::string unit = UnitCode(workload, workload.units - 1);
   TONGHOP_RETURN_IF_ERROR(p.nodes.StartCollector(unit));
   std::string csv = "indicator,period,value\n";
   tonghop::v1::IndicatorUpdate update;
@@ -561,6 +542,7 @@ Status RunBench(BenchOptions options) {
     options.flood_seconds = std::min(options.flood_seconds, 3.0);
     options.stored_values = std::min<uint64_t>(options.stored_values, 100'000);
     options.flood_seconds = std::min(options.flood_seconds, 2.0);
+    options.national_seconds = std::min(options.national_seconds, 3.0);
   }
   RaiseOpenFileLimit();
   const bool own_dir = options.work_dir.empty();
@@ -596,6 +578,7 @@ Status RunBench(BenchOptions options) {
   }
   if (status.ok() && runs("metrics")) status = MeasureMetricsCost(workload, options, options.work_dir + "/metrics", report);
   if (status.ok() && runs("web")) status = MeasureWebStreams(workload, options, options.work_dir + "/web", report);
+  if (status.ok() && runs("national")) status = MeasureNation(options, options.work_dir + "/national", report);
   std::cout << report.Table() << std::flush;
   if (!options.json_file.empty()) {
     Status written = report.WriteJson(options.json_file);

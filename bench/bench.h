@@ -25,8 +25,8 @@ struct BenchOptions {
   uint64_t stored_values = 10'000'000;
   // Office clients asking for province histories during the queries run.
   int history_clients = 16;
-  // The parts to run, of "ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup";
-  // empty for all.
+  // The parts to run, of "ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup",
+  // "national"; empty for all.
   std::vector<std::string> only;
   // Clients of tonghop-web's event stream in the web part, and the load they follow.
   int sse_clients = 100;
@@ -40,6 +40,11 @@ struct BenchOptions {
   std::string command;          // the command line, for the report
   // Each run of the part "flood" (bench/flood_bench.h).
   double flood_seconds = 10;
+  // The part "national" (bench/national_bench.h): the updates per second all the country's
+  // communes offer together in its paced run, and that run's length (its run at saturation lasts
+  // run_seconds).
+  double national_updates_per_s = 1'000;
+  double national_seconds = 60;
 };
 
 // Runs every measurement, prints the table on stdout, and writes the JSON when asked.

@@ -25,9 +25,10 @@ int main(int argc, char** argv) {
                  "throughput, latency, scaling, collector), fsync, queries (latency beside history queries), stored "
                  "(over stored figures, restart), flood (the publisher's memory under each attack, docs/PERFORMANCE.md), "
                  "metrics (throughput without and with a scraper of every node's /metrics), web (event streams of "
-                 "tonghop-web), backup (an online backup of the stored figures beside ingest); all by default")
+                 "tonghop-web), backup (an online backup of the stored figures beside ingest), national (a country of 34 "
+                 "provinces, their relays and the national aggregator); all by default")
       ->delimiter(',')
-      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup"}));
+      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup", "national"}));
   app.add_option("--flood_seconds", o.flood_seconds, "length of each run of --only flood")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--scrape_interval_ms", o.scrape_interval_ms, "the metrics part: how often the scraper GETs every "
                  "node's /metrics (Prometheus's scrape interval)")->capture_default_str()->check(CLI::Range(10, 60000));
@@ -35,6 +36,10 @@ int main(int argc, char** argv) {
                  "alternated")->capture_default_str()->check(CLI::Range(1, 20));
   app.add_option("--sse_clients", o.sse_clients, "clients of tonghop-web's event stream in the web part")->capture_default_str()->check(CLI::Range(1, 1000));
   app.add_option("--sse_updates_per_s", o.sse_updates_per_s, "updates per second offered while they follow it")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--national_updates_per_s", o.national_updates_per_s, "the national part: updates per second all "
+                 "the country's communes offer together in its paced run")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--national_seconds", o.national_seconds, "the national part: length of its paced run (its run "
+                 "at all the communes can offer lasts --run_seconds)")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--aggregator_flag", o.aggregator_flags, "a flag for every tonghop-aggregator started, e.g. "
                  "--aggregator_flag=--max_batch_updates=5000; repeat for more");
   for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);

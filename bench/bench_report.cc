@@ -1,5 +1,6 @@
 #include "bench/bench_report.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sys/utsname.h>
 #include <thread>
@@ -32,6 +33,22 @@ std::string FormatValue(double value) {
 }
 
 }  // namespace
+
+Latency Summarize(std::vector<int64_t> samples_ns) {
+  Latency out;
+  out.samples = samples_ns.size();
+  if (samples_ns.empty()) return out;
+  std::sort(samples_ns.begin(), samples_ns.end());
+  auto at = [&](double q) {
+    size_t index = std::min(samples_ns.size() - 1, static_cast<size_t>(q * static_cast<double>(samples_ns.size())));
+    return samples_ns[index] / 1e6;
+  };
+  out.p50_ms = at(0.50);
+  out.p99_ms = at(0.99);
+  out.p999_ms = at(0.999);
+  out.max_ms = samples_ns.back() / 1e6;
+  return out;
+}
 
 nlohmann::json DescribeMachine() {
   utsname name{};

@@ -3,6 +3,7 @@
 // same run, so that a figure reads against what this machine can do at all.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,6 +45,13 @@ class BenchReport {
   std::string command_;
   std::vector<Figure> figures_;
 };
+
+// Percentiles and the maximum of latency samples (ns), in ms; all 0 without samples.
+struct Latency {
+  double p50_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
+  size_t samples = 0;
+};
+Latency Summarize(std::vector<int64_t> samples_ns);
 
 // Reads the machine's description from /proc and uname.
 nlohmann::json DescribeMachine();

@@ -1,5 +1,6 @@
 #include "bench/load_generator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 
@@ -149,6 +150,12 @@ Status LoadGenerator::Run(const LoadRun& run, LoadResult* out) {
   const int64_t stop_sending = start + static_cast<int64_t>(run.seconds * 1e9);
   const uint64_t first_probe = last_probe_seq();
   uint64_t assigned = 0;  // paced: updates that fell due so far
+  // A probe rate of its own: collector 0 keeps to it, the others share offered_per_s.
+  const bool own_probe_pace = run.offered_per_s > 0 && probe_per_s_ > 0;
+  const int sharing = own_probe_pace ? 1 : 0;  // the first collector sharing offered_per_s
+  if (own_probe_pace && n < 2) return Status::InvalidArgument("a probe rate of its own needs 2 collectors or more");
+  uint64_t probes_assigned = 0;
+  auto due_at = [&](uint64_t k, double per_s) { return start + static_cast<int64_t>(k / per_s * 1e9); };
   int64_t last_progress = start;
   std::vector<zmq::pollitem_t> items;
   for (int i = 0; i < n; ++i) items.push_back({collectors_[i]->socket.handle(), 0, ZMQ_POLLIN, 0});
@@ -157,10 +164,14 @@ Status LoadGenerator::Run(const LoadRun& run, LoadResult* out) {
     const int64_t now = SteadyNs();
     const bool sending = now < stop_sending;
     if (sending && run.offered_per_s > 0) {
-      // Update k of the run falls due at start + k / rate and goes to collector k % n.
+      // Update k of the run falls due at start + k / rate and goes to the k-th collector in turn.
       const auto due_total = static_cast<uint64_t>((now - start) * 1e-9 * run.offered_per_s);
       for (; assigned < due_total; ++assigned) {
-        collectors_[assigned % n]->due_ns.push_back(start + static_cast<int64_t>(assigned / run.offered_per_s * 1e9));
+        collectors_[sharing + assigned % (n - sharing)]->due_ns.push_back(due_at(assigned, run.offered_per_s));
+      }
+      const auto probes_due = own_probe_pace ? static_cast<uint64_t>((now - start) * 1e-9 * probe_per_s_) : 0;
+      for (; probes_assigned < probes_due; ++probes_assigned) {
+        collectors_[0]->due_ns.push_back(due_at(probes_assigned, probe_per_s_));
       }
     }
     if (sending) {
@@ -175,8 +186,16 @@ Status LoadGenerator::Run(const LoadRun& run, LoadResult* out) {
       }
     }
     if (!sending && out->acked == out->sent) break;
+    // Paced: wake when the next update falls due (at least 1 ms on, at most 10), so that a slow
+    // pace, a province's in the national part, does not poll every collector a thousand times a second.
+    int64_t wait_ms = 10;
+    if (run.offered_per_s > 0 && sending) {
+      int64_t next_due = due_at(assigned, run.offered_per_s);
+      if (own_probe_pace) next_due = std::min(next_due, due_at(probes_assigned, probe_per_s_));
+      wait_ms = std::clamp<int64_t>((next_due - SteadyNs()) / 1'000'000, 1, 10);
+    }
     try {
-      zmq::poll(items, std::chrono::milliseconds(run.offered_per_s > 0 && sending ? 1 : 10));
+      zmq::poll(items, std::chrono::milliseconds(wait_ms));
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) return Status::IOError(fmt::format("polling the collectors: {}", e.what()));
     }

@@ -74,6 +74,11 @@ class LoadGenerator {
   // as the aggregator keeps their positions.
   Status Run(const LoadRun& run, LoadResult* out);
 
+  // In paced runs from now on, the probe collector sends `per_s` updates a second on its own, so
+  // that latency samples come as often as wanted at any load, and the other collectors share
+  // offered_per_s; 0 (the default) gives it its turn among them.
+  void set_probe_per_s(double per_s) { probe_per_s_ = per_s; }
+
   // The province total of each live counter (indicator id -> value) once everything sent so far
   // is applied, and the last probe seq: what every subscriber must end up seeing.
   std::map<std::string, double> ExpectedTotals() const;
@@ -90,6 +95,7 @@ class LoadGenerator {
   Workload workload_;
   std::string ingest_endpoint_;
   ProbeClock* probes_;
+  double probe_per_s_ = 0;
   std::vector<std::unique_ptr<Collector>> collectors_;
   // unit x live indicator -> the unit's current figure, for ExpectedTotals().
   std::vector<double> unit_figures_;

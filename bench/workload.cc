@@ -23,23 +23,39 @@ std::string MonthBefore(const std::string& live_period, uint64_t back) {
 
 }  // namespace
 
-std::string UnitCode(int unit) { return fmt::format("commune-{:05d}", unit); }
+std::string UnitCode(const Workload& workload, int unit) {
+  return workload.named_units.empty() ? fmt::format("commune-{:05d}", unit) : workload.named_units[unit].code;
+}
 std::string IndicatorId(int indicator) { return fmt::format("bench.counter{:03d}", indicator); }
 
 Status WriteCatalog(const Workload& workload, const std::string& dir) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
+  if (!workload.named_units.empty() && static_cast<int>(workload.named_units.size()) != workload.units) {
+    return Status::InvalidArgument(fmt::format("a workload of {} units names {}", workload.units,
+                                               workload.named_units.size()));
+  }
   std::string units = "code,name_vi,kind\n";
-  for (int u = 0; u < workload.units; ++u) units += fmt::format("{},Xã {},commune\n", UnitCode(u), u);
+  std::string reporting_kinds = workload.named_units.empty() ? "commune" : "";
+  for (const WorkloadUnit& unit : workload.named_units) {
+    units += fmt::format("{},{},{}\n", unit.code, CsvEscape(unit.name_vi), unit.kind);
+    if (("|" + reporting_kinds + "|").find("|" + unit.kind + "|") == std::string::npos) {
+      reporting_kinds += (reporting_kinds.empty() ? "" : "|") + unit.kind;
+    }
+  }
+  if (workload.named_units.empty()) {
+    for (int u = 0; u < workload.units; ++u) units += fmt::format("{},Xã {},commune\n", UnitCode(workload, u), u);
+  }
   std::string indicators = "id,sector,name_vi,unit,reported_by,space_agg,time_agg,period_type,non_negative\n";
   std::string plans = "indicator,year,plan\n";
   Period live;
   TONGHOP_RETURN_IF_ERROR(Period::Parse(workload.live_period, &live));
   for (int i = 0; i < workload.indicators; ++i) {
-    indicators += fmt::format("{},bench,Bộ đếm {},lượt,commune,sum,sum,month,yes\n", IndicatorId(i), i);
+    indicators += fmt::format("{},bench,Bộ đếm {},lượt,{},sum,sum,month,yes\n", IndicatorId(i), i, reporting_kinds);
     plans += fmt::format("{},{},{}\n", IndicatorId(i), live.year(), 1'000'000'000);
   }
-  indicators += fmt::format("{},bench,Đầu dò độ trễ,lượt,{},max,last,month,yes\n", kProbeIndicator, UnitCode(0));
+  indicators += fmt::format("{},bench,Đầu dò độ trễ,lượt,{},max,last,month,yes\n", kProbeIndicator,
+                            UnitCode(workload, 0));
   TONGHOP_RETURN_IF_ERROR(WriteStringToFile(dir + "/units.csv", units));
   TONGHOP_RETURN_IF_ERROR(WriteStringToFile(dir + "/indicators.csv", indicators));
   TONGHOP_RETURN_IF_ERROR(WriteStringToFile(dir + "/plans.csv", plans));
@@ -51,7 +67,7 @@ Status WriteCatalog(const Workload& workload, const std::string& dir) {
 void MakeLiveUpdate(const Workload& workload, int unit, uint64_t seq, int64_t observed_at_ms,
                     tonghop::v1::IndicatorUpdate* update) {
   update->set_seq(seq);
-  update->set_reporting_unit(UnitCode(unit));
+  update->set_reporting_unit(UnitCode(workload, unit));
   update->set_indicator(unit == 0 ? std::string(kProbeIndicator)
                                   : IndicatorId(static_cast<int>(seq % workload.live_indicators)));
   update->set_period(workload.live_period);
@@ -73,7 +89,7 @@ void MakeLiveBatch(const Workload& workload, int unit, uint64_t first_seq, int c
 void MakeStoredUpdate(const Workload& workload, uint64_t i, tonghop::v1::IndicatorUpdate* update) {
   const uint64_t units = workload.units;
   const uint64_t indicators = workload.indicators;
-  update->set_reporting_unit(UnitCode(static_cast<int>(i % units)));
+  update->set_reporting_unit(UnitCode(workload, static_cast<int>(i % units)));
   update->set_indicator(IndicatorId(static_cast<int>(i / units % indicators)));
   update->set_period(MonthBefore(workload.live_period, 1 + i / (units * indicators)));
   SetFigureValue(Decimal::FromUnits(static_cast<int64_t>(i % 1000 + 1)), update);

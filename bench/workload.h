@@ -1,6 +1,7 @@
 // The benchmark's workload (docs/PERFORMANCE.md): live counters of many reporting units.
 //
-// A synthetic catalog of `units` communes and `indicators` counters (space sum, time sum,
+// A synthetic catalog of `units` communes (or units named by the caller: the national part's real
+// and sample communes, and its provinces) and `indicators` counters (space sum, time sum,
 // reported monthly, so each month also yields its quarter, half-year and year). Collector c is
 // unit c; its update number `seq` sets that unit's figure for counter seq % live_indicators in
 // the live month to seq — a counter (visitors at a border gate, vehicles) re-reported as it
@@ -15,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "tonghop/storage/v1/storage.pb.h"
@@ -22,8 +24,17 @@
 
 namespace tonghop::bench {
 
+// A reporting unit of the catalog, as units.csv names it.
+struct WorkloadUnit {
+  std::string code, name_vi, kind;
+};
+
 struct Workload {
   int units = 1000;
+  // The units by name (a real province's communes, the nation's provinces), `units` of them; empty
+  // for synthetic communes ("commune-00000", "Xã 0", kind commune). The counters are reported by
+  // every kind among them, the probe by unit 0.
+  std::vector<WorkloadUnit> named_units;
   // The catalog's counters; live updates use the first live_indicators of them, stored figures
   // all of them (so that 10 million stored values need only 100 months of 1,000 units).
   int indicators = 100;
@@ -41,7 +52,7 @@ Status WriteCatalog(const Workload& workload, const std::string& dir);
 
 inline constexpr char kProbeIndicator[] = "bench.probe";
 
-std::string UnitCode(int unit);
+std::string UnitCode(const Workload& workload, int unit);
 std::string IndicatorId(int indicator);
 
 // Fills `update` (seq, unit, indicator, period, value, observed_at_ms) with collector `unit`'s
