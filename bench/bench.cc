@@ -1,7 +1,6 @@
 #include "bench/bench.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -12,7 +11,6 @@
 #include <spdlog/spdlog.h>
 
 #include "aggregator/aggregator.h"
-#include "aggregator/ingest_store.h"
 #include "bench/bench_report.h"
 #include "bench/ceilings.h"
 #include "bench/flooder.h"
@@ -28,7 +26,6 @@
 #include "core/testing/resident_memory_sampler.h"
 #include "tests/mini_province.h"
 #include "core/testing/http_client.h"
-#include "core/wire_protocol.h"
 
 namespace tonghop::bench {
 namespace {
