@@ -1,7 +1,6 @@
 #include "bench/bench.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -12,7 +11,6 @@
 #include <spdlog/spdlog.h>
 
 #include "aggregator/aggregator.h"
-#include "aggregator/ingest_store.h"
 #include "bench/bench_report.h"
 #include "bench/ceilings.h"
 #include "bench/flooder.h"
@@ -21,13 +19,14 @@
 #include "bench/load_generator.h"
 #include "bench/metrics_scraper.h"
 #include "bench/national_bench.h"
+#include "bench/pair_bench.h"
+#include "bench/province_run.h"
 #include "bench/sse_pool.h"
 #include "bench/subscriber_pool.h"
 #include "bench/workload.h"
 #include "core/testing/resident_memory_sampler.h"
 #include "tests/mini_province.h"
 #include "core/testing/http_client.h"
-#include "core/wire_protocol.h"
 
 namespace tonghop::bench {
 namespace {
@@ -41,34 +40,6 @@ constexpr char kRocksWal[] = "RocksDB batches, wal";
 constexpr char kRocksFsync[] = "RocksDB batches, fsync";
 constexpr char kNaiveWal[] = "naive pipeline, wal";
 constexpr char kNaiveFsync[] = "naive pipeline, fsync";
-// Probe seqs whose send time is kept (8 bytes each) in one province. Its busiest, the live one,
-// sends under a million at this machine's rates with 10 s runs; a run beyond this fails.
-constexpr size_t kProbeCapacity = 4'000'000;
-constexpr int kSubscriberCatchUpMs = 120'000;
-
-// One province of real processes, with the simulated collectors and the subscribers.
-struct Province {
-  explicit Province(std::string root) : nodes(root, root + "/../catalog") {}
-  ~Province() {
-    subscribers.reset();  // sockets before their context
-    load.reset();
-  }
-  testing::MiniProvince nodes;
-  zmq::context_t context{1};
-  ProbeClock probes{kProbeCapacity};
-  std::unique_ptr<LoadGenerator> load;
-  std::unique_ptr<SubscriberPool> subscribers;
-};
-
-
-uint64_t DirectoryBytes(const std::string& dir) {
-  uint64_t total = 0;
-  std::error_code error;
-  for (const auto& entry : fs::recursive_directory_iterator(dir, error)) {
-    if (entry.is_regular_file(error)) total += entry.file_size(error);
-  }
-  return total;
-}
 
 // Every simulated collector and subscriber holds sockets; the aggregator (a child, inheriting the
 // limit) a connection per collector.
@@ -78,61 +49,6 @@ void RaiseOpenFileLimit() {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
   }
-}
-
-std::string DurabilityName(Durability d) { return d == Durability::kWal ? "wal" : "fsync"; }
-
-// Starts aggregator and publisher on `root` (its aggregator/ may hold stored figures already) and
-// `subscribers` subscribers; `ready_ms` is how long the aggregator took to serve.
-Status StartProvince(const std::string& root, const Workload& workload, Durability durability,
-                     const BenchOptions& options, std::unique_ptr<Province>* out, double* ready_ms = nullptr,
-                     bool metrics = false) {
-  auto p = std::make_unique<Province>(root);
-  p->nodes.set_ready_timeout_ms(600'000);
-  p->nodes.set_metrics(metrics);
-  const int64_t start = SteadyNs();
-  std::vector<std::string> flags = {"--durability", DurabilityName(durability)};
-  flags.insert(flags.end(), options.aggregator_flags.begin(), options.aggregator_flags.end());
-  TONGHOP_RETURN_IF_ERROR(p->nodes.StartAggregator(flags));
-  if (ready_ms) *ready_ms = (SteadyNs() - start) / 1e6;
-  TONGHOP_RETURN_IF_ERROR(p->nodes.StartPublisher());
-  p->load = std::make_unique<LoadGenerator>(p->context, workload,
-                                            p->nodes.IngestEndpoint(), &p->probes);
-  p->subscribers = std::make_unique<SubscriberPool>(p->context, p->nodes.PublisherPublishEndpoint(),
-                                                     p->nodes.PublisherSnapshotEndpoint(), workload.live_period,
-                                                     &p->probes);
-  TONGHOP_RETURN_IF_ERROR(p->subscribers->Start(options.subscribers));
-  *out = std::move(p);
-  return Status::OK();
-}
-
-// Offers `run` and waits until every subscriber shows the exact totals: updates per second from
-// the first send to that moment. The probes sent meanwhile give the latency under that load;
-// `round_trips`, when given, the collectors' ack round trips.
-Status Measure(Province& p, const LoadRun& run, double* per_second, Latency* latency, uint64_t* acked = nullptr,
-               Latency* round_trips = nullptr) {
-  const int64_t start = SteadyNs();
-  p.subscribers->StartSampling(start);
-  LoadResult result;
-  TONGHOP_RETURN_IF_ERROR(p.load->Run(run, &result));
-  int64_t reached = 0;
-  TONGHOP_RETURN_IF_ERROR(
-      p.subscribers->WaitForState(p.load->ExpectedTotals(), p.load->last_probe_seq(), kSubscriberCatchUpMs, &reached));
-  *per_second = result.acked / ((reached - start) / 1e9);
-  if (acked) *acked = result.acked;
-  *latency = Summarize(p.subscribers->TakeSamples());
-  if (round_trips) *round_trips = Summarize(std::move(result.round_trips_ns));
-  spdlog::info("{} collectors, offered {}: {} updates acked and seen in {:.2f} s: {:.0f}/s; probe p50 {:.2f} ms, p99 "
-               "{:.2f} ms ({} samples)", run.collectors, run.offered_per_s > 0 ? fmt::format("{:.0f}/s", run.offered_per_s) : "all it can",
-               result.acked, (reached - start) / 1e9, *per_second, latency->p50_ms, latency->p99_ms, latency->samples);
-  return Status::OK();
-}
-
-void AddLatency(BenchReport& report, const std::string& what, const Latency& latency) {
-  const std::string note = fmt::format("{} samples", latency.samples);
-  report.Add("latency", what + " p50", latency.p50_ms, "ms", note);
-  report.Add("latency", what + " p99", latency.p99_ms, "ms", note);
-  report.Add("latency", what + " p99.9", latency.p999_ms, "ms", note);
 }
 
 // 11 collectors offering all they can: the throughput figure of `durability` with its ratios to
@@ -172,63 +88,20 @@ Status MeasureCeilings(const Workload& workload, const BenchOptions& options, co
   return Status::OK();
 }
 
-// Writes `count` stored figures into the aggregator database at `dir`, with the audit record the
-// aggregator writes beside each, as if they had been reported before.
-Status Preload(const Workload& workload, const std::string& dir, uint64_t count) {
-  std::unique_ptr<IngestStore> store;
-  TONGHOP_RETURN_IF_ERROR(IngestStore::Open(dir, Durability::kWal, &store));
-  IngestStore::Counters counters;
-  constexpr uint64_t kPerBatch = 50'000;
-  const int64_t start = SteadyNs();
-  tonghop::v1::IndicatorUpdate update;
-  for (uint64_t done = 0; done < count;) {
-    IngestStore::Batch batch = store->NewBatch();
-    for (uint64_t end = std::min(count, done + kPerBatch); done < end; ++done) {
-      MakeStoredUpdate(workload, done, &update);
-      update.set_seq(done + 1);
-      const tonghop::storage::v1::UnitValue value = MakeStoredValue("bench-preload", 1'000'000, update, 0);
-      batch.PutValue(update.indicator(), update.period(), update.reporting_unit(), value);
-      batch.PutAudit(++counters.audit_seq, MakeStoredAudit(value, update, /*replaces_a_figure=*/false));
-    }
-    batch.PutCounters(counters);
-    TONGHOP_RETURN_IF_ERROR(store->Commit(&batch));
-    if (count >= 1'000'000 && done % 1'000'000 == 0) {
-      spdlog::info("stored {} of {} figures ({:.0f}/s)", done, count, done / ((SteadyNs() - start) / 1e9));
-    }
-  }
-  return Status::OK();
-}
-
 // One real tonghop-collector: a drop file of `figures` figures, timed from the drop to an empty
 // outbox, and its resident memory then.
 Status MeasureRealCollector(Province& p, const Workload& workload, int figures, BenchReport& report) {
-  const std::string unit = UnitCode(workload, workload.units - 1);
+  const int unit_index = workload.units - 1;
+  const std::string unit = UnitCode(workload, unit_index);
   TONGHOP_RETURN_IF_ERROR(p.nodes.StartCollector(unit));
-  std::string csv = "indicator,period,value\n";
-  tonghop::v1::IndicatorUpdate update;
-  for (int i = 0; i < figures; ++i) {
-    // Unit-fastest order: every workload.units-th stored figure is this unit's.
-    MakeStoredUpdate(workload, static_cast<uint64_t>(i) * workload.units + workload.units - 1, &update);
-    csv += fmt::format("{},{},{}\n", update.indicator(), update.period(), ValueText(update));
-  }
-  const int64_t start = SteadyNs();
-  TONGHOP_RETURN_IF_ERROR(p.nodes.DropText(unit, "collector-figures.csv", csv));
-  const int64_t deadline = start + 300'000'000'000;
-  while (SteadyNs() < deadline) {
-    // "pending: 0" before the file is even scanned must not count: the done/ file says it was.
-    if (p.nodes.CollectorStatus(unit)["pending"] == "0" &&
-        fs::exists(p.nodes.DropDir(unit) + "/done/collector-figures.csv")) {
-      const double seconds = (SteadyNs() - start) / 1e9;
-      report.Add("collector", "one real collector: drop file to all acked", figures / seconds, "figures/s",
-                 fmt::format("{} figures, fsynced outbox, scan every 100 ms", figures));
-      report.Add("memory", "collector resident", ResidentMemorySampler::ResidentMegabytes(p.nodes.Pid("collector-" + unit)), "MB",
-                 fmt::format("after sending {} figures", figures));
-      return Status::OK();
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return Status::Unavailable("the real collector did not empty its outbox in 300 s:\n" +
-                             p.nodes.LogTail("collector-" + unit));
+  double seconds = 0;
+  TONGHOP_RETURN_IF_ERROR(DeliverDropFile(p.nodes, unit, "collector-figures.csv",
+                                          StoredFiguresCsv(workload, unit_index, 0, figures), &seconds));
+  report.Add("collector", "one real collector: drop file to all acked", figures / seconds, "figures/s",
+             fmt::format("{} figures, fsynced outbox, scan every 100 ms", figures));
+  report.Add("memory", "collector resident", ResidentMemorySampler::ResidentMegabytes(p.nodes.Pid("collector-" + unit)), "MB",
+             fmt::format("after sending {} figures", figures));
+  return Status::OK();
 }
 
 // Issue 10, finding 2: one peer floods heartbeats and never reads the answers. The other collectors'
@@ -389,37 +262,11 @@ Status MeasureBackup(const Workload& workload, const BenchOptions& options, cons
   TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.run_seconds, 0}, &without, &latency));
 
   const std::string output = root + "/backup";
-  std::atomic<bool> done{false};
-  int code = -1;
-  std::string out, err;
-  int64_t backup_ns = 0;
-  std::thread backup([&] {
-    const int64_t start = SteadyNs();
-    code = p->nodes.RunCli({"backup", "--output", output, "--aggregator", p->nodes.QueryEndpoint(),
-                            "--plaintext_for_development", "--timeout_ms", "600000"}, &out, &err);
-    backup_ns = SteadyNs() - start;
-    done = true;
-  });
-  // Ingest in slices of at most two seconds, until the backup is over.
-  double acked = 0, seconds = 0;
-  Status measured;
-  while (!done && measured.ok()) {
-    double per_s = 0;
-    uint64_t slice_acked = 0;
-    measured = Measure(*p, {11, std::min(2.0, options.run_seconds), 0}, &per_s, &latency, &slice_acked);
-    if (per_s > 0) {
-      acked += static_cast<double>(slice_acked);
-      seconds += static_cast<double>(slice_acked) / per_s;
-    }
-  }
-  backup.join();
-  TONGHOP_RETURN_IF_ERROR(measured);
-  if (code != 0) return Status::IOError(fmt::format("tonghop backup exited {}: {}{}", code, out, err));
+  double backup_s = 0, during = 0;
+  TONGHOP_RETURN_IF_ERROR(BackupBesideIngest(*p, options, output, &backup_s, &during));
   const uint64_t bytes = DirectoryBytes(output);
-  const double backup_s = backup_ns / 1e9;
   report.Add("backup", fmt::format("online backup of {} stored figures, beside ingest", stored), backup_s, "s",
              fmt::format("{:.0f} MB copied and checked: {:.0f} MB/s", bytes / 1e6, bytes / 1e6 / backup_s));
-  const double during = seconds > 0 ? acked / seconds : 0;
   report.Add("backup", "pipeline, wal, 11 collectors, during the backup", during, "updates/s",
              fmt::format("{:+.0f}% against {:.0f}/s without it, just before", (during / without - 1) * 100, without));
   std::error_code ignored;
@@ -573,6 +420,7 @@ Status RunBench(BenchOptions options) {
   if (status.ok() && runs("backup")) {
     status = MeasureBackup(workload, options, options.work_dir + "/backup", options.stored_values, report);
   }
+  if (status.ok() && runs("pair")) status = MeasurePair(workload, options, options.work_dir, report);
   if (status.ok() && runs("flood")) {
     status = MeasureFloods(options, options.work_dir + "/flood", report);
   }

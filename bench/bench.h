@@ -22,11 +22,11 @@ struct BenchOptions {
   int subscribers = 2;
   double run_seconds = 10;      // each throughput measurement
   double latency_seconds = 10;  // each fixed-load latency measurement
-  uint64_t stored_values = 10'000'000;
+  uint64_t stored_values = 10'000'000;  // the large stored run, the backup and the pair's rebuild
   // Office clients asking for province histories during the queries run.
   int history_clients = 16;
   // The parts to run, of "ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup",
-  // "national"; empty for all.
+  // "pair", "national"; empty for all.
   std::vector<std::string> only;
   // Clients of tonghop-web's event stream in the web part, and the load they follow.
   int sse_clients = 100;

@@ -18,17 +18,19 @@ int main(int argc, char** argv) {
   app.add_option("--run_seconds", o.run_seconds, "length of each throughput run")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--latency_seconds", o.latency_seconds, "length of each fixed-load latency run")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--stored_values", o.stored_values, "figures stored before the large stored-values run and the restart, "
-                 "and the backup run")->capture_default_str();
+                 "and the backup run, and the pair's rebuild")->capture_default_str();
   app.add_option("--history_clients", o.history_clients, "office clients asking for province histories, one after "
                  "another, during the latency run beside queries")->capture_default_str()->check(CLI::Range(1, 100));
   app.add_option("--only", o.only, "run only these parts (repeat, or separate with commas): ceilings, live (WAL "
                  "throughput, latency, scaling, collector), fsync, queries (latency beside history queries), stored "
                  "(over stored figures, restart), flood (the publisher's memory under each attack, docs/PERFORMANCE.md), "
                  "metrics (throughput without and with a scraper of every node's /metrics), web (event streams of "
-                 "tonghop-web), backup (an online backup of the stored figures beside ingest), national (a country of 34 "
-                 "provinces, their relays and the national aggregator); all by default")
+                 "tonghop-web), backup (an online backup of the stored figures beside ingest), pair (ingest to a pair of aggregators against one, and "
+                 "the rebuild of one from the other's backup), national (a country of 34 provinces, their relays and the national "
+                 "aggregator); all by default")
       ->delimiter(',')
-      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup", "national"}));
+      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup", "pair",
+                             "national"}));
   app.add_option("--flood_seconds", o.flood_seconds, "length of each run of --only flood")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--scrape_interval_ms", o.scrape_interval_ms, "the metrics part: how often the scraper GETs every "
                  "node's /metrics (Prometheus's scrape interval)")->capture_default_str()->check(CLI::Range(10, 60000));

@@ -21,23 +21,39 @@ int64_t SteadyNs() {
       .count();
 }
 
+// One collector's link to one aggregator: its own position and window.
+struct LoadGenerator::Link {
+  std::string endpoint;
+  zmq::socket_t socket;
+  uint64_t next_seq = 1;       // the next update to send on this link
+  uint64_t acked_through = 0;  // every seq up to this one is acked by this aggregator
+  int in_flight() const { return static_cast<int>(next_seq - 1 - acked_through); }
+};
+
 struct LoadGenerator::Collector {
   int unit = 0;
-  zmq::socket_t socket;
-  uint64_t next_seq = 1;      // the next update to send
-  uint64_t acked_through = 0;  // every seq up to this one is acked
-  // Paced runs: when each update assigned to this collector and not yet sent fell due.
+  std::vector<Link> links;         // one per aggregator
+  uint64_t next_seq = 1;           // the next update not made yet
+  uint64_t delivered_through = 0;  // every seq up to this one is acked by every aggregator
+  // Paced runs: when each update assigned to this collector and not yet made fell due.
   std::deque<int64_t> due_ns;
-  // Batches in flight: the last seq of each and when it was sent.
+  // Batches of new updates: the last seq of each and when it was first sent.
   std::deque<std::pair<uint64_t, int64_t>> sent_batches;
-  int in_flight() const { return static_cast<int>(next_seq - 1 - acked_through); }
+  // The last batch serialized, sent again as it is to a link that keeps pace.
+  uint64_t last_batch_first_seq = 0;
+  int last_batch_count = 0;
+  std::string last_batch;
 };
 
 LoadGenerator::LoadGenerator(zmq::context_t& context, Workload workload, std::string ingest_endpoint,
                              ProbeClock* probes)
+    : LoadGenerator(context, std::move(workload), std::vector<std::string>{std::move(ingest_endpoint)}, probes) {}
+
+LoadGenerator::LoadGenerator(zmq::context_t& context, Workload workload, std::vector<std::string> ingest_endpoints,
+                             ProbeClock* probes)
     : context_(context),
       workload_(std::move(workload)),
-      ingest_endpoint_(std::move(ingest_endpoint)),
+      ingest_endpoints_(std::move(ingest_endpoints)),
       probes_(probes),
       unit_figures_(static_cast<size_t>(workload_.units) * workload_.live_indicators, 0.0) {}
 
@@ -57,17 +73,22 @@ Status LoadGenerator::EnsureCollectors(int count) {
   if (count > workload_.units) {
     return Status::InvalidArgument(fmt::format("{} collectors but the workload has {} units", count, workload_.units));
   }
-  LinkOptions link;
+  LinkOptions options;
   // Every update in flight must fit in the queues: a full queue would stall a collector, not
   // measure the aggregator.
-  link.send_hwm = link.receive_hwm = 1'000'000;
+  options.send_hwm = options.receive_hwm = 1'000'000;
   try {
     while (static_cast<int>(collectors_.size()) < count) {
       auto c = std::make_unique<Collector>();
       c->unit = static_cast<int>(collectors_.size());
-      c->socket = zmq::socket_t(context_, zmq::socket_type::dealer);
-      ConfigureSocket(c->socket, link);
-      c->socket.connect(ingest_endpoint_);
+      for (const std::string& endpoint : ingest_endpoints_) {
+        Link link;
+        link.endpoint = endpoint;
+        link.socket = zmq::socket_t(context_, zmq::socket_type::dealer);
+        ConfigureSocket(link.socket, options);
+        link.socket.connect(endpoint);
+        c->links.push_back(std::move(link));
+      }
       collectors_.push_back(std::move(c));
     }
   } catch (const zmq::error_t& e) {
@@ -77,17 +98,24 @@ Status LoadGenerator::EnsureCollectors(int count) {
   return Status::OK();
 }
 
-bool LoadGenerator::SendBatch(Collector& c, int count, int64_t due_ns) {
-  tonghop::v1::CollectorMessage message;
-  MakeLiveBatch(workload_, c.unit, c.next_seq, count, NowMs(), message.mutable_updates());
-  std::string bytes = message.SerializeAsString();
+bool LoadGenerator::SendBatch(Collector& c, Link& link, int count, int64_t due_ns) {
+  const uint64_t first_seq = link.next_seq;
+  if (c.last_batch_first_seq != first_seq || c.last_batch_count != count) {
+    tonghop::v1::CollectorMessage message;
+    MakeLiveBatch(workload_, c.unit, first_seq, count, NowMs(), message.mutable_updates());
+    c.last_batch = message.SerializeAsString();
+    c.last_batch_first_seq = first_seq;
+    c.last_batch_count = count;
+  }
   zmq::send_result_t sent;
   try {
-    sent = c.socket.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+    sent = link.socket.send(zmq::buffer(c.last_batch), zmq::send_flags::dontwait);
   } catch (const zmq::error_t&) {
     return false;
   }
   if (!sent) return false;
+  link.next_seq += count;
+  if (first_seq < c.next_seq) return true;  // updates another link sent first
   for (int n = 0; n < count; ++n) {
     const uint64_t seq = c.next_seq + n;
     int64_t due = due_ns;
@@ -107,33 +135,43 @@ bool LoadGenerator::SendBatch(Collector& c, int count, int64_t due_ns) {
   return true;
 }
 
-Status LoadGenerator::ReadReplies(Collector& c, uint64_t* acked, std::vector<int64_t>* round_trips_ns) {
+Status LoadGenerator::ReadReplies(Collector& c, size_t link_index, uint64_t* acked, uint64_t* link_acks,
+                                  std::vector<int64_t>* round_trips_ns) {
+  Link& link = c.links[link_index];
   while (true) {
     zmq::message_t frame;
     zmq::recv_result_t got;
     try {
-      got = c.socket.recv(frame, zmq::recv_flags::dontwait);
+      got = link.socket.recv(frame, zmq::recv_flags::dontwait);
     } catch (const zmq::error_t& e) {
-      return Status::IOError(fmt::format("collector {}: {}", c.unit, e.what()));
+      return Status::IOError(fmt::format("collector {} to {}: {}", c.unit, link.endpoint, e.what()));
     }
     if (!got) return Status::OK();
     tonghop::v1::AggregatorMessage reply;
-    if (!ParseProto(frame, &reply)) return Status::Corruption(fmt::format("collector {}: unparsable reply", c.unit));
+    if (!ParseProto(frame, &reply)) {
+      return Status::Corruption(fmt::format("collector {}: unparsable reply from {}", c.unit, link.endpoint));
+    }
     if (!reply.has_replies()) continue;  // a heartbeat answer
     const auto& replies = reply.replies();
     if (replies.rejects_size() > 0) {
       const auto& r = replies.rejects(0);
-      return Status::InvalidArgument(fmt::format("collector {}: update {} rejected ({}): {}", c.unit, r.seq(),
-                                         tonghop::v1::RejectReason_Name(r.reason()), r.text()));
+      return Status::InvalidArgument(fmt::format("collector {}: update {} rejected by {} ({}): {}", c.unit, r.seq(),
+                                                 link.endpoint, tonghop::v1::RejectReason_Name(r.reason()), r.text()));
     }
     for (const auto& ack : replies.acks()) {
-      if (ack.seq() == c.acked_through + 1) {
-        ++c.acked_through;
-        ++*acked;
+      if (ack.seq() == link.acked_through + 1) {
+        ++link.acked_through;
+        ++*link_acks;
       }
     }
+    uint64_t delivered = link.acked_through;
+    for (const Link& other : c.links) delivered = std::min(delivered, other.acked_through);
+    if (delivered > c.delivered_through) {
+      *acked += delivered - c.delivered_through;
+      c.delivered_through = delivered;
+    }
     const int64_t now = SteadyNs();
-    while (!c.sent_batches.empty() && c.sent_batches.front().first <= c.acked_through) {
+    while (!c.sent_batches.empty() && c.sent_batches.front().first <= c.delivered_through) {
       round_trips_ns->push_back(now - c.sent_batches.front().second);
       c.sent_batches.pop_front();
     }
@@ -157,8 +195,15 @@ Status LoadGenerator::Run(const LoadRun& run, LoadResult* out) {
   uint64_t probes_assigned = 0;
   auto due_at = [&](uint64_t k, double per_s) { return start + static_cast<int64_t>(k / per_s * 1e9); };
   int64_t last_progress = start;
+  uint64_t link_acks = 0;  // acks of any aggregator: progress, even while one lags
   std::vector<zmq::pollitem_t> items;
-  for (int i = 0; i < n; ++i) items.push_back({collectors_[i]->socket.handle(), 0, ZMQ_POLLIN, 0});
+  std::vector<std::pair<int, size_t>> item_links;  // collector, link
+  for (int i = 0; i < n; ++i) {
+    for (size_t l = 0; l < collectors_[i]->links.size(); ++l) {
+      items.push_back({collectors_[i]->links[l].socket.handle(), 0, ZMQ_POLLIN, 0});
+      item_links.emplace_back(i, l);
+    }
+  }
 
   while (true) {
     const int64_t now = SteadyNs();
@@ -174,14 +219,24 @@ Status LoadGenerator::Run(const LoadRun& run, LoadResult* out) {
         collectors_[0]->due_ns.push_back(due_at(probes_assigned, probe_per_s_));
       }
     }
-    if (sending) {
-      for (int i = 0; i < n; ++i) {
-        Collector& c = *collectors_[i];
-        while (true) {
-          int count = std::min(batch, window - c.in_flight());
-          if (run.offered_per_s > 0) count = std::min<int>(count, static_cast<int>(c.due_ns.size()));
-          if (count <= 0 || !SendBatch(c, count, now)) break;
-          out->sent += count;
+    for (int i = 0; i < n; ++i) {
+      Collector& c = *collectors_[i];
+      // A batch a link in turn, so that links keeping pace send the same batches.
+      for (bool progress = true; progress;) {
+        progress = false;
+        for (Link& link : c.links) {
+          int count = std::min(batch, window - link.in_flight());
+          const bool fresh = link.next_seq == c.next_seq;
+          if (!fresh) {
+            count = static_cast<int>(std::min<uint64_t>(count, c.next_seq - link.next_seq));
+          } else if (!sending) {
+            count = 0;
+          } else if (run.offered_per_s > 0) {
+            count = std::min<int>(count, static_cast<int>(c.due_ns.size()));
+          }
+          if (count <= 0 || !SendBatch(c, link, count, now)) continue;
+          if (fresh) out->sent += count;
+          progress = true;
         }
       }
     }
@@ -199,15 +254,18 @@ Status LoadGenerator::Run(const LoadRun& run, LoadResult* out) {
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) return Status::IOError(fmt::format("polling the collectors: {}", e.what()));
     }
-    const uint64_t acked_before = out->acked;
-    for (int i = 0; i < n; ++i) {
-      if (items[i].revents & ZMQ_POLLIN) TONGHOP_RETURN_IF_ERROR(ReadReplies(*collectors_[i], &out->acked, &out->round_trips_ns));
+    const uint64_t link_acks_before = link_acks;
+    for (size_t k = 0; k < items.size(); ++k) {
+      if (items[k].revents & ZMQ_POLLIN) {
+        TONGHOP_RETURN_IF_ERROR(ReadReplies(*collectors_[item_links[k].first], item_links[k].second, &out->acked,
+                                            &link_acks, &out->round_trips_ns));
+      }
     }
     const int64_t after = SteadyNs();
-    if (out->acked != acked_before) last_progress = after;
+    if (link_acks != link_acks_before) last_progress = after;
     if (out->acked < out->sent && after - last_progress > kSilenceLimitNs) {
-      return Status::Unavailable(fmt::format("no ack for {} s with {} updates unanswered", kSilenceLimitNs / 1'000'000'000,
-                                             out->sent - out->acked));
+      return Status::Unavailable(fmt::format("no ack for {} s with {} updates not yet acked by every aggregator",
+                                             kSilenceLimitNs / 1'000'000'000, out->sent - out->acked));
     }
   }
   out->seconds = (SteadyNs() - start) * 1e-9;

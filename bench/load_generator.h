@@ -7,6 +7,13 @@
 // load offered is then exactly what the aggregator is asked to carry; a real collector's own
 // throughput and memory are measured apart (tonghop-bench runs one).
 //
+// A pair of aggregators (issue 15), as the real collector delivers to one (collector/sender.h):
+// each simulated collector has a DEALER and a window of its own per aggregator, sends every update
+// to each, the same batches where the links keep pace, and counts it delivered ("acked") once every
+// aggregator acked it. A link that falls behind sends from the updates already made, and keeps
+// sending after the run's sending time until it has caught up. With one aggregator this is the
+// single collector above, unchanged.
+//
 // Collector 0 is the latency probe: its updates set the indicator bench.probe (max over units,
 // only commune 0 reports it) to its seq, so a subscriber seeing value v knows that every probe up
 // to v is reflected, exactly. The others send live counters.
@@ -67,10 +74,14 @@ struct LoadResult {
 class LoadGenerator {
  public:
   LoadGenerator(zmq::context_t& context, Workload workload, std::string ingest_endpoint, ProbeClock* probes);
+  // Every update to each of `ingest_endpoints` (a pair: A and B), delivered once all acked it.
+  LoadGenerator(zmq::context_t& context, Workload workload, std::vector<std::string> ingest_endpoints,
+                ProbeClock* probes);
   ~LoadGenerator();
 
-  // Sends for run.seconds, then waits until every update sent is acked (any reject or a silence
-  // of 10 s fails the run). Collectors are created on first use and keep their seqs across runs,
+  // Sends for run.seconds, then waits until every update sent is acked by every aggregator (any
+  // reject or a silence of 10 s fails the run). LoadResult::acked counts updates delivered to all,
+  // and a round trip runs from a batch's first send to its last update's delivery. Collectors are created on first use and keep their seqs across runs,
   // as the aggregator keeps their positions.
   Status Run(const LoadRun& run, LoadResult* out);
 
@@ -85,15 +96,19 @@ class LoadGenerator {
   uint64_t last_probe_seq() const;
 
  private:
+  struct Link;
   struct Collector;
   Status EnsureCollectors(int count);
-  // Sends collector c's next `count` updates as one batch; false when the socket refused.
-  bool SendBatch(Collector& c, int count, int64_t due_ns);
-  Status ReadReplies(Collector& c, uint64_t* acked, std::vector<int64_t>* round_trips_ns);
+  // Sends the link's next `count` updates as one batch, new ones (made now, due at `due_ns` unless
+  // the run paces them) when the link is the collector's furthest; false when the socket refused.
+  bool SendBatch(Collector& c, Link& link, int count, int64_t due_ns);
+  // Reads the link's replies; `*acked` grows by the updates now delivered to every aggregator.
+  Status ReadReplies(Collector& c, size_t link_index, uint64_t* acked, uint64_t* link_acks,
+                     std::vector<int64_t>* round_trips_ns);
 
   zmq::context_t& context_;
   Workload workload_;
-  std::string ingest_endpoint_;
+  std::vector<std::string> ingest_endpoints_;
   ProbeClock* probes_;
   double probe_per_s_ = 0;
   std::vector<std::unique_ptr<Collector>> collectors_;
