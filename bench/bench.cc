@@ -17,6 +17,7 @@
 #include "bench/ceilings.h"
 #include "bench/flooder.h"
 #include "bench/history_clients.h"
+#include "bench/failover_bench.h"
 #include "bench/flood_bench.h"
 #include "bench/load_generator.h"
 #include "bench/metrics_scraper.h"
@@ -594,6 +595,7 @@ Status RunBench(BenchOptions options) {
   if (status.ok() && runs("flood")) {
     status = MeasureFloods(options, options.work_dir + "/flood", report);
   }
+  if (status.ok() && runs("failover")) status = MeasureFailovers(workload, options, options.work_dir + "/failover", report);
   if (status.ok() && runs("metrics")) status = MeasureMetricsCost(workload, options, options.work_dir + "/metrics", report);
   if (status.ok() && runs("web")) status = MeasureWebStreams(workload, options, options.work_dir + "/web", report);
   std::cout << report.Table() << std::flush;

@@ -25,7 +25,8 @@ struct BenchOptions {
   uint64_t stored_values = 10'000'000;
   // Office clients asking for province histories during the queries run.
   int history_clients = 16;
-  // The parts to run, of "ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup";
+  // The parts to run, of "ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup",
+  // "failover";
   // empty for all.
   std::vector<std::string> only;
   // Clients of tonghop-web's event stream in the web part, and the load they follow.

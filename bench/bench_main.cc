@@ -25,9 +25,10 @@ int main(int argc, char** argv) {
                  "throughput, latency, scaling, collector), fsync, queries (latency beside history queries), stored "
                  "(over stored figures, restart), flood (the publisher's memory under each attack, docs/PERFORMANCE.md), "
                  "metrics (throughput without and with a scraper of every node's /metrics), web (event streams of "
-                 "tonghop-web), backup (an online backup of the stored figures beside ingest); all by default")
+                 "tonghop-web), backup (an online backup of the stored figures beside ingest), failover (subscribers' stale time "
+                 "when the publisher's aggregator of a pair is killed); all by default")
       ->delimiter(',')
-      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup"}));
+      ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup", "failover"}));
   app.add_option("--flood_seconds", o.flood_seconds, "length of each run of --only flood")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--scrape_interval_ms", o.scrape_interval_ms, "the metrics part: how often the scraper GETs every "
                  "node's /metrics (Prometheus's scrape interval)")->capture_default_str()->check(CLI::Range(10, 60000));
