@@ -15,6 +15,7 @@
 #include "bench/ceilings.h"
 #include "bench/flooder.h"
 #include "bench/history_clients.h"
+#include "bench/failover_bench.h"
 #include "bench/flood_bench.h"
 #include "bench/load_generator.h"
 #include "bench/metrics_scraper.h"
@@ -424,6 +425,7 @@ Status RunBench(BenchOptions options) {
   if (status.ok() && runs("flood")) {
     status = MeasureFloods(options, options.work_dir + "/flood", report);
   }
+  if (status.ok() && runs("failover")) status = MeasureFailovers(workload, options, options.work_dir + "/failover", report);
   if (status.ok() && runs("metrics")) status = MeasureMetricsCost(workload, options, options.work_dir + "/metrics", report);
   if (status.ok() && runs("web")) status = MeasureWebStreams(workload, options, options.work_dir + "/web", report);
   if (status.ok() && runs("national")) status = MeasureNation(options, options.work_dir + "/national", report);

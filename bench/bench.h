@@ -26,7 +26,7 @@ struct BenchOptions {
   // Office clients asking for province histories during the queries run.
   int history_clients = 16;
   // The parts to run, of "ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup",
-  // "pair", "national"; empty for all.
+  // "pair", "failover", "national"; empty for all.
   std::vector<std::string> only;
   // Clients of tonghop-web's event stream in the web part, and the load they follow.
   int sse_clients = 100;

@@ -26,11 +26,12 @@ int main(int argc, char** argv) {
                  "(over stored figures, restart), flood (the publisher's memory under each attack, docs/PERFORMANCE.md), "
                  "metrics (throughput without and with a scraper of every node's /metrics), web (event streams of "
                  "tonghop-web), backup (an online backup of the stored figures beside ingest), pair (ingest to a pair of aggregators against one, and "
-                 "the rebuild of one from the other's backup), national (a country of 34 provinces, their relays and the national "
-                 "aggregator); all by default")
+                 "the rebuild of one from the other's backup), failover (subscribers' stale time when the publisher's aggregator "
+                 "of a pair is killed), national (a country of 34 provinces, their relays and the national aggregator); all by "
+                 "default")
       ->delimiter(',')
       ->check(CLI::IsMember({"ceilings", "live", "fsync", "queries", "stored", "flood", "metrics", "web", "backup", "pair",
-                             "national"}));
+                             "failover", "national"}));
   app.add_option("--flood_seconds", o.flood_seconds, "length of each run of --only flood")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--scrape_interval_ms", o.scrape_interval_ms, "the metrics part: how often the scraper GETs every "
                  "node's /metrics (Prometheus's scrape interval)")->capture_default_str()->check(CLI::Range(10, 60000));

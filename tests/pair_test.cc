@@ -5,6 +5,10 @@
 // started, and gets from the collectors what it lacks. At the end A and B hold the same figures and the
 // same province values, every one compared; each update is in each audit log exactly once; and
 // the report's totals are exact, read from the publisher that followed A through it all.
+//
+// And the publisher's failover: given both aggregators, A first, it follows A until A is killed
+// mid-stream, then B; a subscriber that stayed on throughout ends with exactly B's values, and
+// the report's totals read through the publisher are exact.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -13,8 +17,12 @@
 #include <map>
 #include <thread>
 
+#include <zmq.hpp>
+
 #include "aggregator/backup_manifest.h"
+#include "core/clone_replica.h"
 #include "core/csv.h"
+#include "core/testing/clone_source.h"
 #include "core/testing/status_matchers.h"
 #include "core/transport.h"
 #include "tests/audit_summary.h"
@@ -149,6 +157,143 @@ TEST_F(PairTest, AReplicaRebuiltFromTheOthersBackupEndsWithTheSameFiguresAndTota
     EXPECT_EQ(audit.records, audit.distinct_updates) << "an update was applied twice";
     EXPECT_EQ(audit.records, total) << "updates missing from the audit log";
   }
+}
+
+// "" when `subscriber` holds exactly `source`'s aggregates, every field but the seqs and the time
+// each was stored (those of one aggregator's stream); otherwise the first difference.
+std::string ValueDiff(const AggregateTable& source, const AggregateTable& subscriber) {
+  auto without_stream = [](tonghop::v1::AggregateUpdate update) {
+    update.clear_seq();
+    update.clear_prev_seq();
+    update.clear_updated_at_ms();
+    return update.SerializeAsString();
+  };
+  for (const auto& [key, update] : source.entries()) {
+    const auto* held = subscriber.Find(key.first, key.second);
+    if (held == nullptr) return fmt::format("{}/{} missing", key.first, key.second);
+    if (without_stream(*held) != without_stream(update)) {
+      return fmt::format("{}/{}: {} held, {} expected", key.first, key.second, held->value_decimal(),
+                         update.value_decimal());
+    }
+  }
+  if (subscriber.size() != source.size()) {
+    return fmt::format("{} aggregates held, {} expected", subscriber.size(), source.size());
+  }
+  return "";
+}
+
+TEST_F(PairTest, APublisherGivenBothFollowsBWhenAIsKilledAndItsSubscribersEndWithBsValues) {
+  testing::MiniProvince b(dir_.Sub("b"), testing::kLangSon);
+  ASSERT_OK(b.StartAggregator());
+  StartProvince({.aggregator_endpoint = province_.IngestEndpoint() + "," + b.IngestEndpoint(),
+                 .command_prefix = {},
+                 .extra_flags = {}});
+  // The fixture's publisher follows A alone; this one is given B as well (the list flags' second
+  // entries), and detects A's silence within a second.
+  ASSERT_OK(province_.Terminate("publisher"));
+  ASSERT_OK(province_.StartPublisher({"--upstream_publish_endpoint", b.AggregatorPublishEndpoint(),
+                                      "--upstream_snapshot_endpoint", b.AggregatorSnapshotEndpoint(),
+                                      "--upstream_timeout_ms", "1000"}));
+
+  // A subscriber of the publisher from the start to the end, and B's own state to compare with.
+  zmq::context_t context(1);
+  CloneReplica subscriber(context, testing::TestReplicaOptions(province_.PublisherPublishEndpoint(),
+                                                               province_.PublisherSnapshotEndpoint()));
+  CloneReplica b_state(context, testing::TestReplicaOptions(b.AggregatorPublishEndpoint(), b.AggregatorSnapshotEndpoint()));
+  ASSERT_OK(subscriber.Start());
+  ASSERT_OK(b_state.Start());
+  auto pump = [&](int ms) {
+    for (const int64_t until = MonotonicMs() + ms; MonotonicMs() < until;) {
+      std::vector<zmq::pollitem_t> items = subscriber.PollItems();
+      for (const auto& item : b_state.PollItems()) items.push_back(item);
+      zmq::poll(items, std::chrono::milliseconds(10));
+      subscriber.Process({});
+      b_state.Process({});
+    }
+  };
+
+  // A third of the scenario in, and part of it relayed from A.
+  auto files = ScenarioFiles();
+  const size_t third = files.size() / 3;
+  for (size_t i = 0; i < third; ++i) {
+    ASSERT_OK(province_.Drop(files[i].first, files[i].second));
+    pump(20);
+  }
+  for (int64_t deadline = MonotonicMs() + kTimeoutMs;
+       MonotonicMs() < deadline && !(subscriber.synced() && subscriber.table().size() > 0);) {
+    pump(50);
+  }
+  ASSERT_TRUE(subscriber.synced()) << province_.LogTail("publisher");
+  const uint64_t a_stream = subscriber.stream_id();
+
+  // A dies mid-stream, and the rest streams in, to B (and pending for A).
+  ASSERT_OK(province_.Kill("aggregator"));
+  const int64_t killed_ms = MonotonicMs();
+  int64_t on_b_ms = 0;  // when the subscriber first held B's stream, in sync
+  auto note_b = [&] {
+    if (on_b_ms == 0 && b_state.synced() && subscriber.synced() && subscriber.stream_id() == b_state.stream_id()) {
+      on_b_ms = MonotonicMs();
+    }
+  };
+  for (size_t i = third; i < files.size(); ++i) {
+    ASSERT_OK(province_.Drop(files[i].first, files[i].second));
+    pump(20);
+    note_b();
+  }
+  ASSERT_NE(a_stream, b_state.stream_id());
+
+  // Every figure delivered to B (A's stay pending for it)...
+  std::map<std::string, size_t> figures;  // unit -> its figures in the scenario
+  for (const auto& [unit, path] : files) {
+    std::string text;
+    ASSERT_OK(ReadFileToString(path, &text));
+    figures[unit] += std::count(text.begin(), text.end(), '\n') - 1;
+  }
+  const std::string b_line = fmt::format("aggregator {}", b.IngestEndpoint());
+  std::string why = "not asked yet";
+  auto all_at_b = [&] {
+    for (const auto& unit : units_) {
+      auto status = province_.CollectorStatus(unit);
+      if (status["next_seq"] != std::to_string(figures.at(unit) + 1) || !status[b_line].starts_with("reachable; pending: 0;")) {
+        why = fmt::format("{}: next_seq {} (of {}), {}", unit, status["next_seq"], figures.at(unit) + 1, status[b_line]);
+        return false;
+      }
+    }
+    return true;
+  };
+  for (int64_t deadline = MonotonicMs() + kTimeoutMs; MonotonicMs() < deadline && !all_at_b();) {
+    pump(100);
+    note_b();
+  }
+  ASSERT_TRUE(all_at_b()) << why << b.LogTail("aggregator");
+  // ...the subscriber ends with exactly B's values, every aggregate.
+  for (int64_t deadline = MonotonicMs() + kTimeoutMs; MonotonicMs() < deadline;) {
+    pump(100);
+    note_b();
+    if (!subscriber.synced() || !b_state.synced() || subscriber.stream_id() != b_state.stream_id()) {
+      why = fmt::format("subscriber synced {} on stream {:x}; B's stream {:x}", subscriber.synced(),
+                        subscriber.stream_id(), b_state.stream_id());
+    } else if ((why = ValueDiff(b_state.table(), subscriber.table())).empty()) {
+      break;
+    }
+  }
+  ASSERT_EQ(why, "") << province_.LogTail("publisher");
+  ASSERT_NE(on_b_ms, 0);
+  const double stale_s = (on_b_ms - killed_ms) / 1000.0;
+  std::printf("failover: the subscriber held B's stream, in sync, %.3f s after A was killed "
+              "(publisher --upstream_timeout_ms 1000)\n", stale_s);
+  RecordProperty("subscriber_stale_after_kill_ms", static_cast<int>(on_b_ms - killed_ms));
+  EXPECT_EQ(subscriber.stream_id(), b_state.stream_id());
+  EXPECT_GT(subscriber.table().size(), 100u);
+
+  // The report's totals through the publisher, now following B, are exact.
+  ExpectReferenceFigures(WaitForCompleteQuarter(kTimeoutMs));
+  std::string log;
+  ASSERT_OK(ReadFileToString(dir_.Sub("logs/publisher.log"), &log));
+  EXPECT_NE(log.find(fmt::format("following {} (server 2 of 2) instead of the silent {}", b.AggregatorPublishEndpoint(),
+                                 province_.AggregatorPublishEndpoint())),
+            std::string::npos)
+      << province_.LogTail("publisher");
 }
 
 }  // namespace
