@@ -1,12 +1,14 @@
 #include "cli/aggregator_client.h"
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <zmq.hpp>
 
+#include "core/testing/temp_dir.h"
 #include "core/transport.h"
 
 namespace tonghop::cli {
@@ -18,8 +20,14 @@ class FakeAggregator {
  public:
   enum class Kind { kAnswers, kRefusesTheRequest, kSilent };
 
-  explicit FakeAggregator(Kind kind) : kind_(kind), socket_(context_, zmq::socket_type::router) {
+  // With `curve_secret_key`, a CURVE server that admits any client knowing its public key.
+  explicit FakeAggregator(Kind kind, const std::string& curve_secret_key = "")
+      : kind_(kind), socket_(context_, zmq::socket_type::router) {
     socket_.set(zmq::sockopt::linger, 0);
+    if (!curve_secret_key.empty()) {
+      socket_.set(zmq::sockopt::curve_server, 1);
+      socket_.set(zmq::sockopt::curve_secretkey, curve_secret_key);
+    }
     socket_.bind("tcp://127.0.0.1:*");
     endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
     thread_ = std::thread([this] { Serve(); });
@@ -146,6 +154,30 @@ TEST(AggregatorClientTest, ARefusedRequestIsAnAnswer) {
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_EQ(s.message(), "the aggregator says: no indicator 'nope' in the catalog");
   EXPECT_EQ(live.requests(), 0);
+}
+
+// A key refused by the first (here: a plain-text endpoint, which refuses every CURVE handshake)
+// sends the question to the next at once.
+TEST(AggregatorClientTest, AnAggregatorThatRefusesTheKeyIsLeftAtOnce) {
+  char server_public[41], server_secret[41], client_public[41], client_secret[41];
+  ASSERT_EQ(zmq_curve_keypair(server_public, server_secret), 0);
+  ASSERT_EQ(zmq_curve_keypair(client_public, client_secret), 0);
+  testing::TempDir dir;
+  dir.Write("office.key", fmt::format("public_key = \"{}\"\nsecret_key = \"{}\"\n", client_public, client_secret));
+  std::filesystem::permissions(dir.Sub("office.key"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  FakeAggregator plain(FakeAggregator::Kind::kAnswers);
+  FakeAggregator curve(FakeAggregator::Kind::kAnswers, server_secret);
+  AggregatorLink link = Link({plain.endpoint(), curve.endpoint()}, 60'000);
+  link.security.plaintext_for_development = false;
+  link.security.curve_secret_key_file = dir.Sub("office.key");
+  link.security.curve_server_public_key = server_public;
+  tonghop::v1::QueryReply reply;
+  const int64_t start = MonotonicMs();
+  Status s = CallAggregator(link, ValuesRequest(), &reply);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_LT(MonotonicMs() - start, 5'000) << "ms: the refusal must not cost a quarter of the 60 s timeout";
+  EXPECT_EQ(AnsweredBy(reply), curve.endpoint());
+  EXPECT_EQ(plain.requests(), 0);
 }
 
 TEST(AggregatorClientTest, WhenNoneAnswersEachIsNamedWithWhatItDid) {
