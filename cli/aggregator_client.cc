@@ -1,5 +1,7 @@
 #include "cli/aggregator_client.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "cli/collector_client.h"
@@ -31,12 +33,14 @@ Status LoadKeys(const ResolvedLink& link, CurveSocketKeys* out, std::string* hin
 
 void AddAggregatorFlags(CLI::App* command, AggregatorLink* link) {
   command
-      ->add_option("--aggregator", link->endpoint,
-                   fmt::format("the aggregator's --query_endpoint (default: the configuration file's aggregator, else "
-                               "{}). With CURVE keys it answers only a key of role office or viewer: --curve_secret_key_file and "
-                               "--curve_server_public_key, or the configuration file's, or for the default endpoint the "
-                               "local province's var/keys (docs/OPERATIONS.md, \"Where the office commands find their "
-                               "keys\")", kDefaultQueryEndpoint));
+      ->add_option("--aggregator", link->endpoints,
+                   fmt::format("the aggregator's --query_endpoint; for a pair, both (A,B or the flag twice): each "
+                               "question is answered by whichever answers, A first (default: the configuration file's "
+                               "aggregator, else {}). With CURVE keys it answers only a key of role office or viewer: "
+                               "--curve_secret_key_file and --curve_server_public_key, or the configuration file's, or "
+                               "for the default endpoint the local province's var/keys (docs/OPERATIONS.md, \"Where the "
+                               "office commands find their keys\")", kDefaultQueryEndpoint))
+      ->delimiter(',');
   command->add_option("--timeout_ms", link->timeout_ms, "how long to wait for the aggregator")
       ->check(CLI::Range(1, 600000))
       ->capture_default_str();
@@ -44,15 +48,21 @@ void AddAggregatorFlags(CLI::App* command, AggregatorLink* link) {
 }
 
 Status CallAggregator(const AggregatorLink& link, const tonghop::v1::QueryRequest& request,
-                      tonghop::v1::QueryReply* reply) {
+                      tonghop::v1::QueryReply* reply, std::string* answered) {
   ResolvedLink resolved;
-  TONGHOP_RETURN_IF_ERROR(ResolveLink(link.endpoint, link.security, /*ingest=*/false, &resolved));
+  TONGHOP_RETURN_IF_ERROR(ResolveLink(link.endpoints, link.security, /*ingest=*/false, &resolved));
+  if (answered != nullptr) {
+    auto preferred = std::find(resolved.endpoints.begin(), resolved.endpoints.end(), *answered);
+    if (preferred != resolved.endpoints.end()) std::rotate(resolved.endpoints.begin(), preferred, preferred + 1);
+  }
   CurveSocketKeys curve;
   std::string keys;
   TONGHOP_RETURN_IF_ERROR(LoadKeys(resolved, &curve, &keys));
-  TONGHOP_RETURN_IF_ERROR(CallEndpoint(
-      resolved.endpoint, curve, request, link.timeout_ms, reply, "the aggregator",
-      "is it running, and is this its --query_endpoint? (deploy/local/province.sh status) " + keys));
+  const std::string check = resolved.endpoints.size() == 1
+                                ? "is it running, and is this its --query_endpoint?"
+                                : "are they running, and are these their --query_endpoint?";
+  TONGHOP_RETURN_IF_ERROR(CallEndpoint(resolved.endpoints, curve, request, link.timeout_ms, reply, "the aggregator",
+                                       check + " (deploy/local/province.sh status) " + keys, answered));
   if (!reply->error().empty()) return Status::InvalidArgument("the aggregator says: " + reply->error());
   return Status::OK();
 }

@@ -72,6 +72,8 @@ class BackupProgress {
 };
 
 // One backup on the aggregator: tells it the backup is over when done with, whatever happened.
+// Of a pair, the one that answers Begin takes the whole backup: its token means nothing to the
+// other.
 class RemoteBackup {
  public:
   explicit RemoteBackup(const AggregatorLink& link) : link_(link) {}
@@ -90,7 +92,9 @@ class RemoteBackup {
     tonghop::v1::QueryRequest request;
     request.mutable_backup();
     tonghop::v1::QueryReply reply;
-    TONGHOP_RETURN_IF_ERROR(CallAggregator(link_, request, &reply));
+    std::string answered;
+    TONGHOP_RETURN_IF_ERROR(CallAggregator(link_, request, &reply, &answered));
+    link_.endpoints = {answered};
     if (!reply.has_backup() || reply.backup().backup_token().empty() || reply.backup().files().empty()) {
       return Status::Corruption("the aggregator's answer to a backup is not a backup's manifest; use a tonghop of its "
                                 "version");
@@ -122,8 +126,11 @@ class RemoteBackup {
     return status;
   }
 
+  // The aggregator that answered Begin, once it did.
+  const std::string& endpoint() const { return link_.endpoints.front(); }
+
  private:
-  const AggregatorLink& link_;
+  AggregatorLink link_;
   std::string token_;
 };
 
@@ -204,7 +211,7 @@ Status RunBackup(const BackupOptions& options) {
   tonghop::v1::BackupReply announced;
   Status status = backup.Begin(&announced);
   BackupManifest manifest;
-  manifest.aggregator = options.aggregator.endpoint;
+  if (status.ok()) manifest.aggregator = backup.endpoint();
   manifest.taken_at_ms = announced.taken_at_ms();
   manifest.stream_id = announced.stream_id();
   manifest.aggregate_seq = announced.aggregate_seq();
@@ -249,7 +256,7 @@ Status RunBackup(const BackupOptions& options) {
   fmt::print("backup of the aggregator at {} taken at {}: stream {:016x} at aggregate seq {}, audit record {}, {} "
              "outboxes; {} files, {:.1f} MB, copied and checked in {:.1f} s into {}\n"
              "To restore it, see docs/OPERATIONS.md, \"Restoring the aggregator from a backup\".\n",
-             options.aggregator.endpoint, manifest.TakenAt(), manifest.stream_id, manifest.aggregate_seq,
+             manifest.aggregator, manifest.TakenAt(), manifest.stream_id, manifest.aggregate_seq,
              manifest.audit_seq, manifest.outboxes, manifest.files.size(), Megabytes(total), seconds, output);
   return Status::OK();
 }

@@ -97,7 +97,6 @@ Status LoadClientConfig(ClientConfig* out) {
     return Status::InvalidArgument(fmt::format("{}: {}", path, e.what()));
   }
   const std::map<std::string, std::string ClientConfig::*> keys = {
-      {"aggregator", &ClientConfig::aggregator},
       {"ingest_endpoint", &ClientConfig::ingest_endpoint},
       {"curve_secret_key_file", &ClientConfig::curve_secret_key_file},
       {"curve_server_public_key", &ClientConfig::curve_server_public_key},
@@ -108,7 +107,15 @@ Status LoadClientConfig(ClientConfig* out) {
   for (const CLI::ConfigItem& item : items) {
     // CLI11 reports a section header as an item named "++" or "--".
     if (item.name == "++" || item.name == "--") continue;
+    if (item.parents.empty() && item.name == "aggregator" && !item.inputs.empty()) {
+      out->aggregators = item.inputs;
+      continue;
+    }
     auto key = keys.find(item.name);
+    if (item.parents.empty() && key != keys.end() && item.inputs.size() > 1) {
+      return Status::InvalidArgument(fmt::format("{}: {} takes one value, not a list (only aggregator takes a pair)",
+                                                 path, item.name));
+    }
     if (!item.parents.empty() || key == keys.end() || item.inputs.size() != 1) {
       return Status::InvalidArgument(fmt::format(
           "{}: '{}' is not a setting of this file; it takes aggregator, ingest_endpoint, curve_secret_key_file, "
@@ -127,15 +134,17 @@ Status LoadClientConfig(ClientConfig* out) {
   return Status::OK();
 }
 
-Status ResolveLink(const std::string& endpoint, const LinkSecurityFlags& security, bool ingest, ResolvedLink* out) {
+Status ResolveLink(const std::vector<std::string>& endpoints, const LinkSecurityFlags& security, bool ingest,
+                   ResolvedLink* out) {
   *out = ResolvedLink();
   out->security = security;
   const bool keys_given = !security.curve_secret_key_file.empty() || !security.curve_server_public_key.empty() ||
                           security.plaintext_for_development;
   ClientConfig config;
   TONGHOP_RETURN_IF_ERROR(LoadClientConfig(&config));
-  out->endpoint = endpoint;
-  if (out->endpoint.empty()) out->endpoint = ingest ? config.ingest_endpoint : config.aggregator;
+  out->endpoints = endpoints;
+  if (out->endpoints.empty() && ingest && !config.ingest_endpoint.empty()) out->endpoints = {config.ingest_endpoint};
+  if (out->endpoints.empty() && !ingest) out->endpoints = config.aggregators;
   if (keys_given) {
     out->keys_from = security.plaintext_for_development ? "" : "the flags";
   } else if (!config.curve_secret_key_file.empty() || !config.curve_server_public_key.empty()) {
@@ -144,9 +153,9 @@ Status ResolveLink(const std::string& endpoint, const LinkSecurityFlags& securit
     out->keys_from = config.file;
   }
   const char* fallback = ingest ? kDefaultIngestEndpoint : kDefaultQueryEndpoint;
-  if (out->endpoint.empty()) out->endpoint = fallback;
+  if (out->endpoints.empty()) out->endpoints = {fallback};
   // The local province's keys, for its own loopback endpoint only.
-  if (out->keys_from.empty() && !security.plaintext_for_development && out->endpoint == fallback) {
+  if (out->keys_from.empty() && !security.plaintext_for_development && out->endpoints == std::vector<std::string>{fallback}) {
     const fs::path keys = fs::path(LocalVar()) / "keys";
     if (Exists(keys / "office.key")) {
       out->security.curve_secret_key_file = (keys / "office.key").string();

@@ -5,7 +5,8 @@
 //  2. the client configuration file: $TONGHOP_CONFIG when set (it must exist), else
 //     $XDG_CONFIG_HOME/tonghop/tonghop.toml (~/.config/tonghop/tonghop.toml), else
 //     /etc/tonghop/tonghop.toml: the first that exists. Its keys are those of ClientConfig,
-//     `key = "value"` lines; a relative path in it is relative to the file's folder;
+//     `key = "value"` lines (`aggregator = ["a", "b"]` for a pair); a relative path in it is
+//     relative to the file's folder;
 //  3. the local province of deploy/local/province.sh, for keys only when the endpoint is its
 //     loopback default: $TONGHOP_VAR/keys, or the var/keys of the repository the tonghop binary
 //     was built in (build/bin/tonghop), or var/keys in the current folder; its catalog
@@ -15,6 +16,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/link_security.h"
 #include "core/status.h"
@@ -26,7 +28,7 @@ inline constexpr const char* kDefaultIngestEndpoint = "tcp://127.0.0.1:5550";
 
 // The settings of the client configuration file; "" where it sets none.
 struct ClientConfig {
-  std::string aggregator;               // the aggregator's query endpoint
+  std::vector<std::string> aggregators;  // the aggregators' query endpoints: one, or a pair
   std::string ingest_endpoint;          // its ingest endpoint (tonghop import)
   std::string curve_secret_key_file;    // an office key pair
   std::string curve_server_public_key;  // the aggregator's public key, or its .pub file
@@ -41,19 +43,22 @@ struct ClientConfig {
 // NotFound for a $TONGHOP_CONFIG that does not exist.
 Status LoadClientConfig(ClientConfig* out);
 
-// An endpoint and the keys to reach it with, as resolved.
+// The endpoints and the keys to reach them with, as resolved.
 struct ResolvedLink {
-  std::string endpoint;
+  // In the order to ask them (cli/aggregator_client.h); the ingest link has exactly one.
+  std::vector<std::string> endpoints;
   LinkSecurityFlags security;
   // Where the keys came from, for the message when the aggregator does not answer: "the flags",
   // a file's path, "the local province's <dir>", or "" (none: plain text).
   std::string keys_from;
 };
 
-// The endpoint and keys of a command given `endpoint` and `security` by its flags, for the query
-// link (`ingest` false) or the ingest link: completed by the configuration file, then by the
-// local province, in the order above.
-Status ResolveLink(const std::string& endpoint, const LinkSecurityFlags& security, bool ingest, ResolvedLink* out);
+// The endpoints and keys of a command given `endpoints` (none, or a list for the query link) and
+// `security` by its flags, for the query link (`ingest` false) or the ingest link: completed by
+// the configuration file, then by the local province, in the order above. A list replaces the
+// one it would come after whole.
+Status ResolveLink(const std::vector<std::string>& endpoints, const LinkSecurityFlags& security, bool ingest,
+                   ResolvedLink* out);
 
 // The catalog folder: `flag` when given, else the configuration file's, else the local
 // province's deploy/lang-son; NotFound saying what to give when there is none.

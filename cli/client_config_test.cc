@@ -38,8 +38,8 @@ class ClientConfigTest : public ::testing::Test {
 
 TEST_F(ClientConfigTest, FlagsThenTheConfigFileThenTheDefaults) {
   ResolvedLink link;
-  ASSERT_OK(ResolveLink("", {}, /*ingest=*/false, &link));
-  EXPECT_EQ(link.endpoint, "tcp://127.0.0.1:5553");
+  ASSERT_OK(ResolveLink({}, {}, /*ingest=*/false, &link));
+  EXPECT_EQ(link.endpoints, std::vector<std::string>{"tcp://127.0.0.1:5553"});
   EXPECT_EQ(link.keys_from, "");
 
   // The user's file, with paths relative to it.
@@ -52,8 +52,8 @@ TEST_F(ClientConfigTest, FlagsThenTheConfigFileThenTheDefaults) {
              "catalog_dir = \"lang-son\"\n"
              "lang = \"en\"\n");
   const std::string folder = dir_.Sub("home/.config/tonghop");
-  ASSERT_OK(ResolveLink("", {}, /*ingest=*/true, &link));
-  EXPECT_EQ(link.endpoint, "tcp://agg:5550");
+  ASSERT_OK(ResolveLink({}, {}, /*ingest=*/true, &link));
+  EXPECT_EQ(link.endpoints, std::vector<std::string>{"tcp://agg:5550"});
   EXPECT_EQ(link.security.curve_secret_key_file, folder + "/keys/office-1.key");
   EXPECT_EQ(link.security.curve_server_public_key, "/etc/tonghop/keys/aggregator.pub");
   EXPECT_EQ(link.keys_from, folder + "/tonghop.toml");
@@ -67,8 +67,8 @@ TEST_F(ClientConfigTest, FlagsThenTheConfigFileThenTheDefaults) {
   LinkSecurityFlags flags;
   flags.curve_secret_key_file = "mine.key";
   flags.curve_server_public_key = "theirs.pub";
-  ASSERT_OK(ResolveLink("tcp://other:1", flags, /*ingest=*/false, &link));
-  EXPECT_EQ(link.endpoint, "tcp://other:1");
+  ASSERT_OK(ResolveLink({"tcp://other:1"}, flags, /*ingest=*/false, &link));
+  EXPECT_EQ(link.endpoints, std::vector<std::string>{"tcp://other:1"});
   EXPECT_EQ(link.security.curve_secret_key_file, "mine.key");
   EXPECT_EQ(link.keys_from, "the flags");
   ASSERT_OK(ResolveCatalogDir("/given", &catalog));
@@ -77,10 +77,27 @@ TEST_F(ClientConfigTest, FlagsThenTheConfigFileThenTheDefaults) {
   // $TONGHOP_CONFIG wins over the user's file, and must exist.
   dir_.Write("office.toml", "aggregator = \"tcp://elsewhere:5553\"\n");
   ::setenv("TONGHOP_CONFIG", dir_.Sub("office.toml").c_str(), 1);
-  ASSERT_OK(ResolveLink("", {}, /*ingest=*/false, &link));
-  EXPECT_EQ(link.endpoint, "tcp://elsewhere:5553");
+  ASSERT_OK(ResolveLink({}, {}, /*ingest=*/false, &link));
+  EXPECT_EQ(link.endpoints, std::vector<std::string>{"tcp://elsewhere:5553"});
   ::setenv("TONGHOP_CONFIG", dir_.Sub("missing.toml").c_str(), 1);
-  EXPECT_TRUE(ResolveLink("", {}, false, &link).IsNotFound());
+  EXPECT_TRUE(ResolveLink({}, {}, false, &link).IsNotFound());
+}
+
+// Issue 15: the office's commands ask a pair of aggregators, named in the file as a list.
+TEST_F(ClientConfigTest, TheFileNamesAPairOfAggregators) {
+  dir_.Write("office.toml", "aggregator = [\"tcp://agg-a:5553\", \"tcp://agg-b:5553\"]\n");
+  ::setenv("TONGHOP_CONFIG", dir_.Sub("office.toml").c_str(), 1);
+  ResolvedLink link;
+  ASSERT_OK(ResolveLink({}, {}, /*ingest=*/false, &link));
+  EXPECT_EQ(link.endpoints, (std::vector<std::string>{"tcp://agg-a:5553", "tcp://agg-b:5553"}));
+  // The flags' list replaces it whole.
+  ASSERT_OK(ResolveLink({"tcp://agg-b:5553"}, {}, /*ingest=*/false, &link));
+  EXPECT_EQ(link.endpoints, std::vector<std::string>{"tcp://agg-b:5553"});
+  // An import sends to one aggregator.
+  dir_.Write("office.toml", "ingest_endpoint = [\"tcp://agg-a:5550\", \"tcp://agg-b:5550\"]\n");
+  Status s = ResolveLink({}, {}, /*ingest=*/true, &link);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("office.toml: ingest_endpoint takes one value"), std::string::npos) << s.message();
 }
 
 TEST_F(ClientConfigTest, AKeyTheFileDoesNotKnowIsNamed) {
@@ -101,16 +118,16 @@ TEST_F(ClientConfigTest, AKeyTheFileDoesNotKnowIsNamed) {
 TEST_F(ClientConfigTest, TheLocalProvincesKeysServeItsOwnEndpoints) {
   dir_.Write("var/keys/office.key", "not read here");
   ResolvedLink link;
-  ASSERT_OK(ResolveLink("", {}, /*ingest=*/true, &link));
-  EXPECT_EQ(link.endpoint, "tcp://127.0.0.1:5550");
+  ASSERT_OK(ResolveLink({}, {}, /*ingest=*/true, &link));
+  EXPECT_EQ(link.endpoints, std::vector<std::string>{"tcp://127.0.0.1:5550"});
   EXPECT_EQ(link.security.curve_secret_key_file, dir_.Sub("var/keys/office.key"));
   EXPECT_EQ(link.security.curve_server_public_key, dir_.Sub("var/keys/aggregator.pub"));
   EXPECT_EQ(link.keys_from, "the local province's " + dir_.Sub("var/keys"));
-  ASSERT_OK(ResolveLink("tcp://remote:5550", {}, /*ingest=*/true, &link));
+  ASSERT_OK(ResolveLink({"tcp://remote:5550"}, {}, /*ingest=*/true, &link));
   EXPECT_EQ(link.keys_from, "");
   LinkSecurityFlags plaintext;
   plaintext.plaintext_for_development = true;
-  ASSERT_OK(ResolveLink("", plaintext, /*ingest=*/true, &link));
+  ASSERT_OK(ResolveLink({}, plaintext, /*ingest=*/true, &link));
   EXPECT_EQ(link.security.curve_secret_key_file, "");
 }
 

@@ -85,7 +85,9 @@ class Import {
   Status Run() {
     LoadNames();
     TONGHOP_RETURN_IF_ERROR(ReadRows());
-    TONGHOP_RETURN_IF_ERROR(ResolveLink(options_.ingest_endpoint, options_.security, /*ingest=*/true, &link_));
+    std::vector<std::string> given;
+    if (!options_.ingest_endpoint.empty()) given.push_back(options_.ingest_endpoint);
+    TONGHOP_RETURN_IF_ERROR(ResolveLink(given, options_.security, /*ingest=*/true, &link_));
     TONGHOP_RETURN_IF_ERROR(LoadClientKeys(link_.security, false, &curve_));
     TONGHOP_RETURN_IF_ERROR(OpenState());
     const Status sent = Send();
@@ -151,7 +153,7 @@ class Import {
     std::string state_root;
     TONGHOP_RETURN_IF_ERROR(ResolveStateDir(options_.state_dir, &state_root));
     uint64_t hash = Fnv1a(14'695'981'039'346'656'037ull, bytes_);
-    for (const std::string* part : {&link_.endpoint, &curve_.server_key, &curve_.public_key}) {
+    for (const std::string* part : {&link_.endpoints.front(), &curve_.server_key, &curve_.public_key}) {
       hash = Fnv1a(Fnv1a(hash, *part), std::string_view("\0", 1));
     }
     const std::string name = fs::path(options_.file).filename().string();
@@ -178,7 +180,7 @@ class Import {
   Status Send() {
     zmq::context_t context(1);
     SenderOptions sender_options;
-    sender_options.aggregator_endpoint = link_.endpoint;
+    sender_options.aggregator_endpoint = link_.endpoints.front();
     const std::string node_id = "import:" + fs::path(options_.file).filename().string();
     sender_options.node_id = IsValidUtf8(node_id) ? std::string(ClipUtf8(node_id, kMaxIdLength)) : "import";
     sender_options.ack_timeout_ms = options_.ack_timeout_ms;
@@ -201,11 +203,11 @@ class Import {
       const int64_t now = MonotonicMs();
       if (!sender.heard_from_aggregator()) {
         if (sender.handshake_refused()) {
-          outcome = Status::Unavailable(Text(language_, Msg::kImportKeyRefused, link_.endpoint, KeysFrom(),
+          outcome = Status::Unavailable(Text(language_, Msg::kImportKeyRefused, link_.endpoints.front(), KeysFrom(),
                                              outbox_->pending_count(), state_));
           loop.Stop();
         } else if (now - start >= options_.timeout_ms) {
-          outcome = Status::Unavailable(Text(language_, Msg::kImportNoAnswer, link_.endpoint, options_.timeout_ms / 1000.0,
+          outcome = Status::Unavailable(Text(language_, Msg::kImportNoAnswer, link_.endpoints.front(), options_.timeout_ms / 1000.0,
                                              KeysFrom(), outbox_->pending_count(), state_));
           loop.Stop();
         }
@@ -240,7 +242,7 @@ class Import {
         PrintError("\r" + (appended_ ? Text(language_, Msg::kImportProgress, options_.file, Settled(), Sendable(),
                                             Count(Row::Verdict::kStored) + Count(Row::Verdict::kDuplicate),
                                             Count(Row::Verdict::kRefused))
-                                     : Text(language_, Msg::kImportConnecting, options_.file, link_.endpoint,
+                                     : Text(language_, Msg::kImportConnecting, options_.file, link_.endpoints.front(),
                                             (MonotonicMs() - start) / 1000)) +
                    "\033[K");
       });

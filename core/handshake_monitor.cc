@@ -8,13 +8,15 @@
 
 namespace tonghop {
 
-Status HandshakeMonitor::Watch(zmq::context_t& context, zmq::socket_t& socket) {
+Status HandshakeMonitor::Watch(zmq::context_t& context, zmq::socket_t& socket, bool connect_failures) {
   static std::atomic<uint64_t> next_id{1};
   const std::string endpoint = fmt::format("inproc://tonghop-handshake-monitor-{}", next_id++);
   try {
     events_ = zmq::socket_t();
-    if (zmq_socket_monitor(socket.handle(), endpoint.c_str(),
-                           ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0) {
+    // libzmq reports a connection that failed, or was lost, as the retry it schedules.
+    const int events = ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                       (connect_failures ? ZMQ_EVENT_CONNECT_RETRIED : 0);
+    if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), events) != 0) {
       return Status::IOError(fmt::format("cannot monitor the socket's handshakes: {}", zmq_strerror(zmq_errno())));
     }
     events_ = zmq::socket_t(context, zmq::socket_type::pair);
@@ -26,7 +28,7 @@ Status HandshakeMonitor::Watch(zmq::context_t& context, zmq::socket_t& socket) {
   return Status::OK();
 }
 
-bool HandshakeMonitor::TakeRefusal(std::string* why) {
+bool HandshakeMonitor::TakeRefusal(std::string* why, bool* connect_failed) {
   if (events_.handle() == nullptr) return false;
   bool refused = false;
   for (;;) {
@@ -43,6 +45,10 @@ bool HandshakeMonitor::TakeRefusal(std::string* why) {
     uint32_t value = 0;
     std::memcpy(&event, header.data(), sizeof event);
     std::memcpy(&value, static_cast<const char*>(header.data()) + 2, sizeof value);
+    if (event == ZMQ_EVENT_CONNECT_RETRIED) {
+      if (connect_failed != nullptr) *connect_failed = true;
+      continue;
+    }
     refused = true;
     if (why == nullptr) continue;
     if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {

@@ -24,11 +24,16 @@ class HandshakeMonitor {
   HandshakeMonitor& operator=(HandshakeMonitor&&) = default;
 
   // Starts watching `socket` of `context`; call before it connects. Replaces any earlier watch.
-  Status Watch(zmq::context_t& context, zmq::socket_t& socket);
+  // With `connect_failures`, also watches for connections that failed or were lost (refused,
+  // unreachable, reset), which libzmq retries by itself: a client with somewhere else to ask
+  // need not wait for it (cli/aggregator_client.h).
+  Status Watch(zmq::context_t& context, zmq::socket_t& socket, bool connect_failures = false);
 
   // Reads the events that arrived since the last call, without waiting. True when a handshake
   // was refused since; *why then says how (the server's status code, or a protocol error).
-  bool TakeRefusal(std::string* why);
+  // *connect_failed, when given, is set when a connection failed or was lost since (only seen
+  // when watched).
+  bool TakeRefusal(std::string* why, bool* connect_failed = nullptr);
 
   // The socket the events arrive on, for a poll set (ZMQ_POLLIN: call TakeRefusal).
   zmq::socket_t& events() { return events_; }

@@ -1,6 +1,7 @@
 // The query link with the real processes: `tonghop export` pages through a database a figure at a
-// time, and the query thread keeps answering while the aggregator's disk is full and its store is
-// reopened every second (docs/PROTOCOL.md, "Query link"; aggregator/query_service.h).
+// time, the query thread keeps answering while the aggregator's disk is full and its store is
+// reopened every second (docs/PROTOCOL.md, "Query link"; aggregator/query_service.h), and the
+// office's commands take a list of aggregators (a pair) and use whichever answers.
 #include <filesystem>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "aggregator/backup_manifest.h"
 #include "aggregator/ingest_store.h"
 #include "core/csv.h"
 #include "core/testing/status_matchers.h"
@@ -169,6 +171,62 @@ TEST_F(QueryLinkTest, QueriesAreAnsweredWhileAFullDiskKeepsTheStoreReopening) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   EXPECT_EQ(total(), 12) << province_.LogTail("aggregator");
+}
+
+// Issue 15: `--aggregator a,b` (or the flag twice) asks whichever answers. An aggregator that
+// refuses connections costs nothing like the timeout; when none answers, each is named.
+TEST_F(QueryLinkTest, AListOfAggregatorsIsAnsweredByTheOneThatIsUp) {
+  {
+    std::unique_ptr<IngestStore> store;
+    ASSERT_OK(IngestStore::Open(province_.AggregatorDataDir(), Durability::kWal, &store));
+    IngestStore::Batch batch = store->NewBatch();
+    for (const char* unit : {"north", "south", "capital"}) {
+      tonghop::storage::v1::UnitValue value;
+      value.set_value_micros(1'500'000);
+      batch.PutValue("agri.area.total", "2017-Q1", unit, value);
+    }
+    ASSERT_OK(store->Commit(&batch));
+  }
+  ASSERT_OK(province_.StartAggregator());
+  const std::string live = province_.QueryEndpoint();
+  const std::string dead = fmt::format("tcp://127.0.0.1:{}", testing::FreeTcpPort());
+  // The timeout is long, so that only an aggregator left at once (its refused connection) makes
+  // the answer quick.
+  auto query = [&](std::vector<std::string> aggregator_flags, int64_t* took_ms) {
+    std::vector<std::string> args = {"query", "--period", "2017-Q1", "--indicator", "agri.area.total", "--format",
+                                     "json", "--timeout_ms", "60000"};
+    args.insert(args.end(), aggregator_flags.begin(), aggregator_flags.end());
+    std::string out, err;
+    const int64_t start = MonotonicMs();
+    const int code = province_.RunCli(args, &out, &err);
+    *took_ms = MonotonicMs() - start;
+    if (code != 0) return fmt::format("exit code {}: {}", code, err);
+    auto aggregates = nlohmann::json::parse(out)["aggregates"];
+    return aggregates.size() == 1 ? fmt::format("{}", aggregates[0]["value"].get<double>()) : out;
+  };
+  int64_t took = 0;
+  EXPECT_EQ(query({"--aggregator", dead + "," + live}, &took), "4.5");
+  EXPECT_LT(took, 10'000) << "ms: the dead aggregator refuses connections; it must not cost the 60 s timeout";
+  EXPECT_EQ(query({"--aggregator", live, "--aggregator", dead}, &took), "4.5");
+  EXPECT_EQ(query({"--aggregator", dead, "--aggregator", live}, &took), "4.5");
+  EXPECT_LT(took, 10'000);
+
+  // None answers: the message names each and what it saw.
+  const std::string other_dead = fmt::format("tcp://127.0.0.1:{}", testing::FreeTcpPort());
+  std::string out, err;
+  EXPECT_EQ(province_.RunCli({"status", "--period", "2017-Q1", "--timeout_ms", "1500", "--aggregator",
+                              dead + "," + other_dead}, &out, &err), 1);
+  EXPECT_NE(err.find("no answer from the aggregator within 1500 ms at any of " + dead + " (nothing accepted the "
+                     "connection), " + other_dead + " (nothing accepted the connection)"),
+            std::string::npos) << err;
+
+  // A backup is taken from one aggregator throughout, and names it.
+  const std::string backup = dir_.Sub("backup");
+  ASSERT_EQ(province_.RunCli({"backup", "--output", backup, "--aggregator", dead + "," + live}, &out, &err), 0) << err;
+  EXPECT_NE(out.find("backup of the aggregator at " + live + " taken at"), std::string::npos) << out;
+  BackupManifest manifest;
+  ASSERT_OK(BackupManifest::Read(backup, &manifest));
+  EXPECT_EQ(manifest.aggregator, live);
 }
 
 }  // namespace

@@ -104,6 +104,38 @@ TEST_F(WebNodeTest, TheReferenceValuesThroughTheApi) {
   EXPECT_EQ(result.status, 200) << result.body;
 }
 
+// Issue 15: a web node given a pair of aggregators, the first of them down, answers what it asks
+// the query link from the other, and keeps answering, none of it at the cost of the timeout.
+TEST_F(WebNodeTest, AskingAPairWhoseFirstIsDownAnswersFromTheOther) {
+  // A is this province's aggregator, never started; B, of another, holds cao-loc's figure.
+  testing::MiniProvince b(dir_.Sub("b"), kLangSon);
+  ASSERT_OK(b.StartAggregator());
+  ASSERT_OK(b.StartCollector("cao-loc"));
+  ASSERT_OK(b.DropText("cao-loc", "a.csv", "indicator,period,value\nagri.sown_area.total,2017-Q1,2310.5\n"));
+  for (int64_t deadline = MonotonicMs() + 60'000;;) {
+    auto status = b.CollectorStatus("cao-loc");
+    if (status["next_seq"] == "2" && status["pending"] == "0") break;
+    ASSERT_LT(MonotonicMs(), deadline) << b.LogTail("collector-cao-loc");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  // The node is told A first (MiniProvince's own), then B.
+  ASSERT_OK(province_.StartWeb({"--aggregator_query_endpoint", b.QueryEndpoint(), "--query_timeout_ms", "60000"}));
+  for (int question = 0; question < 5; ++question) {
+    SCOPED_TRACE(question);
+    HttpResponse result;
+    const int64_t start = MonotonicMs();
+    ASSERT_OK(HttpGet(province_.web_port(), "/api/v1/aggregates/agri.sown_area.total/2017-Q1/units", &result));
+    EXPECT_LT(MonotonicMs() - start, 10'000) << "ms: A refuses connections; it must not cost the 60 s timeout";
+    ASSERT_EQ(result.status, 200) << result.body << province_.LogTail("web");
+    std::map<std::string, double> values;
+    const nlohmann::json answer = nlohmann::json::parse(result.body);
+    for (const auto& unit : answer["units"]) {
+      if (!unit["value"].is_null()) values[unit["reporting_unit"]] = unit["value"];
+    }
+    EXPECT_EQ(values, (std::map<std::string, double>{{"cao-loc", 2310.5}})) << result.body;
+  }
+}
+
 TEST_F(WebNodeTest, AStreamThatMissesAThousandVersionsResumesWithTheAggregatorsState) {
   ASSERT_OK(province_.StartAggregator());
   ASSERT_OK(province_.StartPublisher());

@@ -27,7 +27,7 @@ struct QueryWorker::State {
         jobs.pop_front();
       }
       tonghop::v1::QueryReply reply;
-      const Status status = cli::CallAggregator(link, job.request, &reply);
+      const Status status = cli::CallAggregator(link, job.request, &reply, &answered_last);
       // Under the lock, so that the destructor, once it holds it, knows no callback runs later.
       std::lock_guard lock(mutex);
       if (stopping) return;
@@ -37,6 +37,7 @@ struct QueryWorker::State {
 
   const cli::AggregatorLink link;
   const size_t max_waiting;
+  std::string answered_last;  // the worker's thread's own
   std::mutex mutex;
   std::condition_variable wake;
   std::deque<Job> jobs;

@@ -1,7 +1,8 @@
 // QueryWorker: the web node's client of the aggregator's query link, for what the feed does not
 // carry: each unit's figure, the history of revisions, who has reported (docs/PROTOCOL.md, "Query
 // link"). It calls the CLI's one client of that link (cli/aggregator_client.h) on a thread of its
-// own, one request at a time, so that the HTTP thread never waits for the aggregator.
+// own, one request at a time, so that the HTTP thread never waits for the aggregator. Of a pair
+// of aggregators it asks first the one that answered last.
 //
 // Thread-safety: Submit from any thread. The callbacks run on the worker's thread, one at a time,
 // never after the destructor has begun; they must not call Submit.

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
@@ -124,7 +125,7 @@ Status Run(const WebOptions& options) {
   TONGHOP_RETURN_IF_ERROR(StartMetricsEndpoint(options.metrics_endpoint, registry, &metrics_endpoint));
   if (options.bound_port != nullptr) *options.bound_port = server.port();
   LogReady(fmt::format("web http://{}:{}/ publisher={} aggregator={}", options.http.bind_address, server.port(),
-                       options.upstream_publish_endpoint, options.aggregator.endpoint));
+                       options.upstream_publish_endpoint, fmt::join(options.aggregator.endpoints, ",")));
 
   EventLoop loop(options.stop);
   if (!options.access_tokens_file.empty()) {

@@ -132,7 +132,7 @@ TEST_F(WebApiTest, WithoutALinkToTheAggregatorItsQuestionsGet503) {
 
 TEST_F(WebApiTest, AnAggregatorThatDoesNotAnswerGets504SayingWhatToCheck) {
   cli::AggregatorLink link;
-  link.endpoint = "tcp://127.0.0.1:1";
+  link.endpoints = {"tcp://127.0.0.1:1"};
   link.timeout_ms = 300;
   link.security.plaintext_for_development = true;
   queries_ = std::make_unique<QueryWorker>(link, 4);
@@ -144,7 +144,7 @@ TEST_F(WebApiTest, AnAggregatorThatDoesNotAnswerGets504SayingWhatToCheck) {
 
 TEST_F(WebApiTest, QuestionsBeyondTheWaitingBoundGet503AndTheRestAnAnswer) {
   cli::AggregatorLink link;
-  link.endpoint = "tcp://127.0.0.1:1";  // never answers: each question takes the whole timeout
+  link.endpoints = {"tcp://127.0.0.1:1"};  // never answers: each question takes the whole timeout
   link.timeout_ms = 1'000;
   link.security.plaintext_for_development = true;
   queries_ = std::make_unique<QueryWorker>(link, 1);

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   app.add_option("--upstream_timeout_ms", o.upstream_timeout_ms, "reconnect to the publisher after silence this long")->capture_default_str()->check(CLI::PositiveNumber);
   std::string upstream_server_key;
   app.add_option("--upstream_curve_server_public_key", upstream_server_key, "a publisher with --subscriber_access authenticated: its public key (40 Z85 characters or its .pub file); this node then connects with --curve_secret_key_file, which must be registered there as a subscriber");
-  app.add_option("--aggregator_query_endpoint", o.aggregator.endpoint, "the aggregator's --query_endpoint, for each unit's figure, revisions and completeness")->capture_default_str();
+  app.add_option("--aggregator_query_endpoint", o.aggregator.endpoints, "the aggregator's --query_endpoint, for each unit's figure, revisions and completeness; for a pair, both (A,B or the flag twice): each question is answered by whichever answers, the one that answered last first (default: tcp://127.0.0.1:5553)")->delimiter(',');
   app.add_option("--query_timeout_ms", o.aggregator.timeout_ms, "how long to wait for the aggregator's answer")->capture_default_str()->check(CLI::Range(1, 600000));
   app.add_option("--max_waiting_queries", o.max_waiting_queries, "questions for the aggregator waiting at once; more get 503")->capture_default_str()->check(CLI::Range(1, 10000));
   tonghop::AddClientSecurityFlags(app, &o.aggregator.security, "the aggregator (its query endpoint admits keys of role office or viewer; give this node a viewer key)", true);
