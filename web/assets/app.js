@@ -170,7 +170,7 @@ function renderIndicatorView(main, current) {
     fill(main, h('p', { class: 'empty' }, t(state.lang, 'choose_indicator')));
     return;
   }
-  state.indicatorParts = renderIndicatorFrame(main, indicator, rowOf(state.store, indicator, current), state.lang);
+  state.indicatorParts = renderIndicatorFrame(main, indicator, rowOf(state.store, state.catalog, indicator, current), state.lang);
   refreshMonths(indicator, current);
   fetchIndicatorDetails(indicator, current);
   state.exported = () => ({ name: `${indicator.id}-${current.period}`, rows: state.indicatorParts?.unitRows ?? [],
@@ -239,7 +239,7 @@ function flush() {
       const indicator = state.catalog.indicators.find((i) => i.id === indicatorId);
       const element = state.rows.get(indicatorId);
       if (!indicator || !element) continue;
-      const updated = rowElement(rowOf(state.store, indicator, current), state.lang, linkOf(indicatorId));
+      const updated = rowElement(rowOf(state.store, state.catalog, indicator, current), state.lang, linkOf(indicatorId));
       element.replaceWith(updated);
       state.rows.set(indicatorId, updated);
     }
@@ -247,7 +247,7 @@ function flush() {
     const indicator = indicatorOfRoute();
     if (indicator && changed.some(([id]) => id === indicator.id)) {
       const summaryBody = state.indicatorParts.summary.querySelector('tbody');
-      fill(summaryBody, rowElement(rowOf(state.store, indicator, current), state.lang, '#'));
+      fill(summaryBody, rowElement(rowOf(state.store, state.catalog, indicator, current), state.lang, '#'));
       destroyCharts();
       refreshMonths(indicator, current);
       refetchSoon(() => fetchIndicatorDetails(indicator, current), 1000);

@@ -2,15 +2,27 @@
 // the overview, an indicator's months, the completeness grid. Numbers stay numbers here; the views
 // format them (format.js).
 
-import { lastYear, monthPeriod, parsePeriod, subPeriodsOf } from './periods.js';
+import { daysOf, lastYear, monthPeriod, parsePeriod, subPeriodsOf } from './periods.js';
+
+// The units expected to report `indicator` for `period`: those of its expected_units whose validity
+// (valid_from..valid_to, empty: open) overlaps the period's days. Catalog::ExpectedUnits's rule
+// (core/catalog.h), which an aggregate's units_expected counts, for a period with no aggregate yet.
+function expectedUnitsOf(catalog, indicator, period) {
+  const { first, last } = daysOf(period);
+  const units = new Map(catalog.units.map((u) => [u.code, u]));
+  return indicator.expected_units.filter((code) => {
+    const { valid_from: from, valid_to: to } = units.get(code);
+    return (!from || from <= last) && (!to || first <= to);
+  });
+}
 
 // One indicator in one chosen period.
-export function rowOf(store, indicator, choice) {
+export function rowOf(store, catalog, indicator, choice) {
   const aggregate = store.get(indicator.id, choice.period);
   const row = {
     indicator: indicator.id, name: indicator.name, unit: indicator.unit, sector: indicator.sector,
     part: indicator.part_of !== '', period: choice.period, kind: choice.kind, hasValue: aggregate !== null,
-    value: null, pctOfPlan: null, yoy: null, unitsReported: 0, unitsExpected: indicator.expected_units.length,
+    value: null, pctOfPlan: null, yoy: null, unitsReported: 0, unitsExpected: expectedUnitsOf(catalog, indicator, choice.period).length,
     partial: false, partialReason: '', derived: false, subPeriods: null, warnings: [], seq: 0,
   };
   if (!aggregate) return row;
@@ -40,7 +52,7 @@ export function rowOf(store, indicator, choice) {
 export function overviewModel(store, catalog, choice) {
   return catalog.sectors.map((sector) => ({
     sector,
-    rows: catalog.indicators.filter((i) => i.sector === sector.code).map((i) => rowOf(store, i, choice)),
+    rows: catalog.indicators.filter((i) => i.sector === sector.code).map((i) => rowOf(store, catalog, i, choice)),
   }));
 }
 

@@ -71,3 +71,11 @@ export function subPeriodsOf(choice) {
   }
   return [];
 }
+
+// The days a period covers, as YYYY-MM-DD text that compares as dates. `last` is day 31 of its
+// last month whatever the month's length: no date of that month sorts after it and every date of
+// the next month does, which is all a comparison needs.
+export function daysOf(text) {
+  const months = monthsOf(text);
+  return { first: `${months[0]}-01`, last: `${months.at(-1)}-31` };
+}

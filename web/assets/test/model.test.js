@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { completenessModel, exportRows, monthsModel, overviewModel, rowOf } from '../model.js';
@@ -46,16 +47,16 @@ test("a derived quarter says how many of its months are in", () => {
     aggregate('agri.total', '2017-Q1', { value: 30, derived: true, partial: true }),
     aggregate('agri.total', '2017-01', { value: 10 }),
     aggregate('agri.total', '2017-02', { value: 20 }));
-  const row = rowOf(s, catalog.indicators[0], { kind: 'quarter', period: '2017-Q1' });
+  const row = rowOf(s, catalog, catalog.indicators[0], { kind: 'quarter', period: '2017-Q1' });
   assert.deepEqual(row.subPeriods, { present: 2, total: 3 });
   assert.equal(row.partial, true);
 });
 
 test('a total partial because the level below is partial says who is missing', () => {
   const s = store(aggregate('agri.total', '2017-Q1', { value: 30, partial: true, partial_reason: 'cao-bang: 1 of 2 units' }));
-  const row = rowOf(s, catalog.indicators[0], { kind: 'quarter', period: '2017-Q1' });
+  const row = rowOf(s, catalog, catalog.indicators[0], { kind: 'quarter', period: '2017-Q1' });
   assert.equal(row.partialReason, 'cao-bang: 1 of 2 units');
-  const empty = rowOf(store(aggregate('agri.total', '2017-Q1', { value: 30 })), catalog.indicators[0],
+  const empty = rowOf(store(aggregate('agri.total', '2017-Q1', { value: 30 })), catalog, catalog.indicators[0],
     { kind: 'quarter', period: '2017-Q1' });
   assert.equal(empty.partialReason, '');
 });
@@ -65,7 +66,7 @@ test('the year to date shows the ytd value against last year\'s', () => {
     aggregate('agri.total', '2017-02', { value: 20, ytd_value: 30, pct_of_plan: 10 }),
     aggregate('agri.total', '2016-02', { value: 10, ytd_value: 25 }),
     aggregate('agri.total', '2017-01', { value: 10 }));
-  const row = rowOf(s, catalog.indicators[0], { kind: 'ytd', period: '2017-02' });
+  const row = rowOf(s, catalog, catalog.indicators[0], { kind: 'ytd', period: '2017-02' });
   assert.equal(row.value, 30);
   assert.equal(row.pctOfPlan, 10);
   assert.ok(Math.abs(row.yoy - 20) < 1e-9);
@@ -107,4 +108,38 @@ test('an export holds the exact numbers of the rows that have them', () => {
     value: 23134.5, unit: 'ha', pct_of_plan: 22.58, yoy_pct: null, units_reported: 2, units_expected: 2, partial: false,
     warnings: 'parts exceed',
   });
+});
+
+// Lạng Sơn's units as deploy/lang-son/units.csv lists them: 11 districts until 2025-06-30, 65
+// communes and wards since 2025-07-01. core/catalog_test.cc (LangSonReportsByDistrictUntilJune2025-
+// AndByCommuneAfter) asserts the same counts of Catalog::ExpectedUnits for these periods.
+function langSonCatalog() {
+  const text = readFileSync(new URL('../../../deploy/lang-son/units.csv', import.meta.url), 'utf8');
+  const [header, ...rows] = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+  const columns = header.split(',');
+  const units = rows.map((line) => {
+    const fields = line.split(',');
+    assert.equal(fields.length, columns.length, line);
+    return Object.fromEntries(columns.map((c, i) => [c, fields[i]]));
+  }).map((u) => ({ code: u.code, name: u.name_vi, kind: u.kind, valid_from: u.valid_from, valid_to: u.valid_to }));
+  // Those agri.sown_area.total is reported_by (deploy/lang-son/indicators.csv).
+  const local = units.filter((u) => ['district', 'city', 'commune', 'ward'].includes(u.kind)).map((u) => u.code);
+  return { sectors: [{ code: 'agriculture', title: '' }], units,
+           indicators: [{ id: 'agri.total', sector: 'agriculture', name: '', unit: 'ha', part_of: '', expected_units: local }] };
+}
+
+test('an indicator with no figures yet expects the units valid in the chosen period', () => {
+  const langSon = langSonCatalog();
+  const indicator = langSon.indicators[0];
+  assert.equal(indicator.expected_units.length, 76);
+  const expected = (choice) => rowOf(new Store(), langSon, indicator, choice).unitsExpected;
+  assert.equal(expected({ kind: 'quarter', period: '2026-Q1' }), 65);
+  assert.equal(expected({ kind: 'quarter', period: '2017-Q1' }), 11);
+  assert.equal(expected({ kind: 'quarter', period: '2025-Q2' }), 11);
+  assert.equal(expected({ kind: 'month', period: '2025-07' }), 65);
+  // A year to date counts the units of its month, as the aggregate's units_expected does.
+  assert.equal(expected({ kind: 'ytd', period: '2025-08' }), 65);
+  assert.equal(expected({ kind: 'ytd', period: '2025-06' }), 11);
+  const overview = overviewModel(new Store(), langSon, { kind: 'quarter', period: '2026-Q1' });
+  assert.equal(overview[0].rows[0].unitsExpected, 65);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  choiceFromPeriod, choicesOf, lastYear, latestPeriod, monthsOf, parsePeriod, subPeriodsOf,
+  choiceFromPeriod, choicesOf, daysOf, lastYear, latestPeriod, monthsOf, parsePeriod, subPeriodsOf,
 } from '../periods.js';
 
 test('periods parse as the aggregator writes them, and nothing else', () => {
@@ -37,4 +37,11 @@ test('the page opens on the latest quarter that has figures', () => {
   assert.equal(latestPeriod(available), '2017-Q1');
   assert.equal(latestPeriod(['2017-02']), '2017-02');
   assert.equal(latestPeriod([]), null);
+});
+
+test('the days of a period, as text that compares as dates', () => {
+  assert.deepEqual(daysOf('2026-Q1'), { first: '2026-01-01', last: '2026-03-31' });
+  assert.deepEqual(daysOf('2025-06'), { first: '2025-06-01', last: '2025-06-31' });
+  assert.ok(daysOf('2025-06').last >= '2025-06-30' && daysOf('2025-06').last < '2025-07-01');
+  assert.deepEqual(daysOf('2025'), { first: '2025-01-01', last: '2025-12-31' });
 });
