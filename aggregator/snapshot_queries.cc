@@ -1,13 +1,17 @@
 #include "aggregator/snapshot_queries.h"
 
+#include <algorithm>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "aggregator/completeness.h"
 #include "aggregator/province_state.h"
+#include "aggregator/space_aggregation.h"
 #include "core/rocksdb_util.h"
 #include "core/wire_protocol.h"
 
@@ -79,7 +83,59 @@ std::string UnitValuesResume(size_t indicator, size_t unit) {
   return EncodeBigEndian64((static_cast<uint64_t>(indicator) << 32) | unit);
 }
 
+// Of `units` (sorted), those in `expected` (sorted).
+std::vector<std::string> ExpectedAmong(const std::vector<std::string>& units, const std::vector<std::string>& expected) {
+  std::vector<std::string> out;
+  std::set_intersection(units.begin(), units.end(), expected.begin(), expected.end(), std::back_inserter(out));
+  return out;
+}
+
 }  // namespace
+
+Status SnapshotQueries::AddGroupFigures(const Indicator& indicator, const Period& period,
+                                        tonghop::v1::ValuesReply* values) const {
+  const Period previous = period.SameSpanPreviousYear();
+  UnitValues now_values, previous_values;
+  TONGHOP_RETURN_IF_ERROR(ValuesOfUnits(indicator, period, &now_values));
+  TONGHOP_RETURN_IF_ERROR(ValuesOfUnits(indicator, previous, &previous_values));
+  const std::vector<std::string>& expected_now = catalog_->ExpectedUnits(indicator, period);
+  const std::vector<std::string>& expected_before = catalog_->ExpectedUnits(indicator, previous);
+  std::set<const Catalog::ComparableGroup*> listed;
+  for (const std::string& unit : expected_now) {
+    const Catalog::ComparableGroup* group = catalog_->ComparableGroupOf(unit);
+    if (group != nullptr && !listed.insert(group).second) continue;
+    const Catalog::ComparableGroup untouched{{unit}, {unit}};
+    if (group == nullptr) group = &untouched;
+    // A period across the reorganization (the year 2025) expects units of both sides: the
+    // group's value is the sum of all of them, as the province's is.
+    std::vector<std::string> units;
+    std::set_union(group->before.begin(), group->before.end(), group->after.begin(), group->after.end(),
+                   std::back_inserter(units));
+    const std::vector<std::string> now_units = ExpectedAmong(units, expected_now);
+    const std::vector<std::string> previous_units = ExpectedAmong(units, expected_before);
+    const ProvinceValue now = AggregateUnits(indicator, now_units, now_values, nullptr);
+    const ProvinceValue before = AggregateUnits(indicator, previous_units, previous_values, nullptr);
+    auto* figure = values->add_groups();
+    figure->set_indicator(indicator.id);
+    figure->set_period(period.ToString());
+    for (const std::string& code : group->before) figure->add_units_before(code);
+    for (const std::string& code : group->after) figure->add_units_after(code);
+    if (now.any) figure->set_value_decimal(now.value.ToString());
+    figure->set_units_reported(now.reported);
+    figure->set_units_expected(static_cast<uint32_t>(now_units.size()));
+    figure->set_previous_period(previous.ToString());
+    if (before.any) figure->set_previous_value_decimal(before.value.ToString());
+    figure->set_previous_units_reported(before.reported);
+    figure->set_previous_units_expected(static_cast<uint32_t>(previous_units.size()));
+    if (now.any && before.any) {
+      if (auto change = Decimal::Ratio(now.value - before.value, before.value, 100)) {
+        figure->set_change_pct_decimal(change->ToString());
+      }
+    }
+    figure->set_partial(now.reported < now_units.size() || before.reported < previous_units.size());
+  }
+  return Status::OK();
+}
 
 Status SnapshotQueries::ValuesOfUnits(const Indicator& indicator, const Period& period, UnitValues* out) const {
   std::map<std::string, ReportedFigures> figures;  // by period text
@@ -117,6 +173,11 @@ tonghop::v1::QueryReply SnapshotQueries::Values(const tonghop::v1::ValuesRequest
   Status read = view_->ReadAggregates(request.indicator_prefix(), canonical,
                                       [&](const tonghop::v1::AggregateUpdate& version) { *values->add_aggregates() = version; });
   if (!read.ok()) return ReadError(read);
+  for (const Indicator& indicator : catalog_->indicators()) {
+    if (!request.by_group() || !indicator.id.starts_with(request.indicator_prefix())) continue;
+    if (indicator.space_agg != SpaceAggregation::kSum) continue;
+    if (Status s = AddGroupFigures(indicator, period, values); !s.ok()) return ReadError(s);
+  }
   if (!request.by_unit()) return reply;
   for (const Indicator& indicator : catalog_->indicators()) {
     if (!indicator.id.starts_with(request.indicator_prefix())) continue;

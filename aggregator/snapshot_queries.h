@@ -8,6 +8,8 @@
 //    the province value over time replays, through a scratch ProvinceState with the catalog's
 //    rules, only the records of the indicator (and of the indicator its average is weighted by)
 //    for the periods within the one asked about, which are all that value reads;
+//  - the sums of the comparable groups of a period and of the same span a year earlier, from the
+//    same unit values (ValuesRequest.by_group);
 //  - export pages (ExportRequest): the unit values of a period, or the stored figures of a range
 //    of periods, from a resume point to a bounded page.
 // Answers are identical to those computed from ProvinceState for the same data
@@ -49,6 +51,8 @@ class SnapshotQueries {
  private:
   // Every unit's value of (indicator, period), from the view's figures.
   Status ValuesOfUnits(const Indicator& indicator, const Period& period, UnitValues* out) const;
+  // The GroupFigures of a sum `indicator` for `period` (query.proto), added to `values`.
+  Status AddGroupFigures(const Indicator& indicator, const Period& period, tonghop::v1::ValuesReply* values) const;
   tonghop::v1::QueryReply ProvinceHistory(const Indicator& indicator, const Period& period, size_t max_revisions) const;
   Status ExportStored(const tonghop::v1::ExportRequest& request, std::string_view resume, size_t max_figures,
                       tonghop::v1::ExportReply* reply, std::string* next) const;

@@ -9,6 +9,9 @@
 
 #include <random>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "aggregator/completeness.h"
 #include "aggregator/province_state.h"
 #include "core/testing/status_matchers.h"
@@ -369,6 +372,143 @@ TEST_P(SnapshotQueriesTest, ExportPagesTogetherAreTheWholeAnswerEachFigureOnce) 
   for (size_t page_figures : {1, 7, 1000}) EXPECT_EQ(pages(request, page_figures), stored_2017) << page_figures;
   EXPECT_GT(stored_2017.size(), 50u);
   EXPECT_LT(stored_2017.size(), stored_all.size());
+}
+
+
+// The comparable groups' sums (ValuesRequest.by_group) from unit values stored as the aggregator
+// stores them.
+class GroupFiguresTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_OK(IngestStore::Open(dir_.path(), Durability::kWal, &store_)); }
+
+  void Put(const std::string& indicator, const std::string& period, const std::string& unit, const std::string& value) {
+    Decimal decimal;
+    ASSERT_OK(Decimal::Parse(value, &decimal));
+    tonghop::storage::v1::UnitValue stored;
+    SetStoredValue(decimal, &stored);
+    stored.set_applied_at_ms(1'767'225'600'000);
+    IngestStore::Batch batch = store_->NewBatch();
+    batch.PutValue(indicator, period, unit, stored);
+    ASSERT_OK(store_->Commit(&batch));
+  }
+
+  // Each group of the reply in one line: "before -> after: value (reported/expected) against
+  // previous value (reported/expected) change% [partial]"; with `count_after`, the after units
+  // are counted, not named.
+  std::vector<std::string> Groups(const std::string& period, const std::string& prefix, bool count_after = false) {
+    std::unique_ptr<IngestStore::ReadView> view;
+    EXPECT_OK(store_->NewReadView(&view));
+    tonghop::v1::ValuesRequest request;
+    request.set_period(period);
+    request.set_indicator_prefix(prefix);
+    request.set_by_group(true);
+    const tonghop::v1::QueryReply reply = SnapshotQueries(&catalog_, view.get()).Values(request);
+    EXPECT_EQ(reply.error(), "");
+    EXPECT_EQ(reply.values().figures_size(), 0);
+    std::vector<std::string> out;
+    for (const auto& g : reply.values().groups()) {
+      const std::string after = count_after ? std::to_string(g.units_after_size()) + " units"
+                                            : fmt::format("{}", fmt::join(g.units_after(), ","));
+      out.push_back(fmt::format("{} {} {} -> {}: {} ({}/{}) against {} {} ({}/{}) {}%{}", g.indicator(), g.period(),
+                                fmt::join(g.units_before(), ","), after, g.value_decimal(), g.units_reported(),
+                                g.units_expected(), g.previous_period(), g.previous_value_decimal(),
+                                g.previous_units_reported(), g.previous_units_expected(), g.change_pct_decimal(),
+                                g.partial() ? " partial" : ""));
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  Catalog catalog_;
+  std::unique_ptr<IngestStore> store_;
+};
+
+TEST_F(GroupFiguresTest, ANewUnitComparesWithTheOldUnitsOfItsGroupAndAnUntouchedOneWithItself) {
+  // Two districts whose three communes took parts of them (xa-b of both), two districts that became
+  // one commune whole, and a town no reorganization touched.
+  const std::map<std::string, std::string> files = {
+      {"units.csv",
+       "code,name_vi,kind,valid_from,valid_to,parent,successor_of\n"
+       "north,Bắc,district,,2025-06-30,,\n"
+       "south,Nam,district,,2025-06-30,,\n"
+       "east,Đông,district,,2025-06-30,,\n"
+       "west,Tây,district,,2025-06-30,,\n"
+       "town,Thành phố,city,,,,\n"
+       "xa-a,Xã A,commune,2025-07-01,,,north\n"
+       "xa-b,Xã B,commune,2025-07-01,,,north|south\n"
+       "xa-c,Xã C,commune,2025-07-01,,,south\n"
+       "xa-d,Xã D,commune,2025-07-01,,,east|west\n"},
+      {"indicators.csv",
+       "id,sector,name_vi,unit,reported_by,space_agg,time_agg,part_of,parts_rule\n"
+       "agri.area,agriculture,Diện tích,ha,district|city|commune,sum,sum,,\n"
+       "agri.yield,agriculture,Năng suất,tạ/ha,district|city|commune,avg,sum,,\n"},
+      {"plans.csv", "indicator,year,plan\n"},
+      {"baselines.csv", "indicator,period,value\n"},
+      {"years.csv", "first_year,last_year\n2000,next_year\n"}};
+  ASSERT_OK(Catalog::LoadFromFiles(files, "test/", &catalog_));
+  for (const auto& [unit, value] : std::map<std::string, std::string>{
+           {"north", "100.1"}, {"south", "200.2"}, {"east", "50"}, {"west", "70.5"}, {"town", "300"}}) {
+    ASSERT_NO_FATAL_FAILURE(Put("agri.area", "2025-Q1", unit, value));
+    ASSERT_NO_FATAL_FAILURE(Put("agri.yield", "2025-Q1", unit, "50"));
+  }
+  // xa-c has not reported: its group's sum is partial.
+  for (const auto& [unit, value] :
+       std::map<std::string, std::string>{{"xa-a", "90"}, {"xa-b", "120.3"}, {"xa-d", "130.25"}, {"town", "330"}}) {
+    ASSERT_NO_FATAL_FAILURE(Put("agri.area", "2026-Q1", unit, value));
+    ASSERT_NO_FATAL_FAILURE(Put("agri.yield", "2026-Q1", unit, "55"));
+  }
+  EXPECT_EQ(Groups("2026-Q1", ""),
+            (std::vector<std::string>{
+                "agri.area 2026-Q1 town -> town: 330 (1/1) against 2025-Q1 300 (1/1) 10%",
+                "agri.area 2026-Q1 north,south -> xa-a,xa-b,xa-c: 210.3 (2/3) against 2025-Q1 300.3 (2/2) -29.97003% partial",
+                "agri.area 2026-Q1 east,west -> xa-d: 130.25 (1/1) against 2025-Q1 120.5 (2/2) 8.091286%",
+            }));
+  // An average has no group sums.
+  EXPECT_EQ(Groups("2026-Q1", "agri.yield"), std::vector<std::string>{});
+  // A quarter before the reorganization compares the districts with the year before, when they
+  // reported nothing.
+  EXPECT_EQ(Groups("2025-Q1", "agri.area"),
+            (std::vector<std::string>{
+                "agri.area 2025-Q1 east,west -> xa-d: 120.5 (2/2) against 2024-Q1  (0/2) % partial",
+                "agri.area 2025-Q1 north,south -> xa-a,xa-b,xa-c: 300.3 (2/2) against 2024-Q1  (0/2) % partial",
+                "agri.area 2025-Q1 town -> town: 300 (1/1) against 2024-Q1  (0/1) % partial",
+            }));
+}
+
+TEST_F(GroupFiguresTest, LangSonCommunesOf2026CompareWithTheirDistrictsOf2025) {
+  ASSERT_OK(Catalog::LoadFromDirectory(std::string(TONGHOP_SOURCE_DIR) + "/deploy/lang-son", &catalog_));
+  const std::string kIndicator = "agri.sown_area.total";
+  const std::map<std::string, std::string> districts = {
+      {"lang-son-city", "812.4"}, {"trang-dinh", "5230.75"}, {"binh-gia", "3120.1"},  {"van-lang", "4011"},
+      {"cao-loc", "3560.35"},     {"van-quan", "2980.6"},    {"bac-son", "3300.05"},  {"huu-lung", "6120.2"},
+      {"chi-lang", "4450.9"},     {"loc-binh", "5010.45"},   {"dinh-lap", "2870.3"}};
+  for (const auto& [unit, value] : districts) ASSERT_NO_FATAL_FAILURE(Put(kIndicator, "2025-Q1", unit, value));
+  Period q1;
+  ASSERT_OK(Period::Parse("2026-Q1", &q1));
+  const std::vector<std::string>& communes = catalog_.ExpectedUnits(*catalog_.FindIndicator(kIndicator), q1);
+  ASSERT_EQ(communes.size(), 65u);
+  for (const std::string& unit : communes) {
+    // Tân Đoàn has not reported; Châu Sơn has reported two months of the quarter, so its value of
+    // the quarter is incomplete.
+    if (unit == "xa-tan-doan" || unit == "xa-chau-son") continue;
+    ASSERT_NO_FATAL_FAILURE(Put(kIndicator, "2026-Q1", unit, "700.125"));
+  }
+  ASSERT_NO_FATAL_FAILURE(Put(kIndicator, "2026-01", "xa-chau-son", "300"));
+  ASSERT_NO_FATAL_FAILURE(Put(kIndicator, "2026-02", "xa-chau-son", "400.5"));
+  const std::string k = kIndicator + " 2026-Q1 ";
+  EXPECT_EQ(Groups("2026-Q1", kIndicator, true),
+            (std::vector<std::string>{
+                k + "cao-loc,lang-son-city,van-quan -> 14 units: 9101.625 (13/14) against 2025-Q1 7353.35 (3/3) "
+                    "23.775218% partial",
+                k + "bac-son -> 6 units: 4200.75 (6/6) against 2025-Q1 3300.05 (1/1) 27.293526%",
+                k + "chi-lang -> 6 units: 4200.75 (6/6) against 2025-Q1 4450.9 (1/1) -5.620212%",
+                k + "binh-gia -> 8 units: 5601 (8/8) against 2025-Q1 3120.1 (1/1) 79.513477%",
+                k + "huu-lung -> 8 units: 5601 (8/8) against 2025-Q1 6120.2 (1/1) -8.483383%",
+                k + "dinh-lap -> 4 units: 2800.875 (3/4) against 2025-Q1 2870.3 (1/1) -2.418737% partial",
+                k + "trang-dinh -> 7 units: 4900.875 (7/7) against 2025-Q1 5230.75 (1/1) -6.306457%",
+                k + "van-lang -> 5 units: 3500.625 (5/5) against 2025-Q1 4011 (1/1) -12.724383%",
+                k + "loc-binh -> 7 units: 4900.875 (7/7) against 2025-Q1 5010.45 (1/1) -2.186929%",
+            }));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/aggregate_json.h"
@@ -54,17 +55,86 @@ std::string Flags(const tonghop::v1::AggregateUpdate& a) {
   return flags;
 }
 
-Status Fetch(const AggregatorLink& aggregator, const std::string& period, const std::string& indicator, bool by_unit,
-             tonghop::v1::QueryReply* reply) {
+Status Fetch(const AggregatorLink& aggregator, const std::string& period, const std::string& indicator,
+             const std::string& by, tonghop::v1::QueryReply* reply) {
   tonghop::v1::QueryRequest request;
   request.mutable_values()->set_period(period);
   request.mutable_values()->set_indicator_prefix(indicator);
-  request.mutable_values()->set_by_unit(by_unit);
+  request.mutable_values()->set_by_unit(by == "unit");
+  request.mutable_values()->set_by_group(by == "group");
   return CallAggregator(aggregator, request, reply);
 }
 
-// The reply as `format` (table, csv, json); with by_unit, one row per unit figure as well.
-std::string FormatValues(const tonghop::v1::ValuesReply& values, bool by_unit, const std::string& format) {
+// A number of a GroupFigure, none when its text is empty (or, from a faulty peer, not a number).
+std::optional<Decimal> GroupNumber(const std::string& text) {
+  Decimal value;
+  if (text.empty() || !Decimal::Parse(text, &value, Decimal::kMaxDigits).ok()) return std::nullopt;
+  return value;
+}
+
+std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& units) {
+  return fmt::format("{}", fmt::join(units, ","));
+}
+
+// The comparable groups' sums (`--by group`) as `format`: JSON beside the province values, CSV a
+// row per group, the table a line per group under its indicator's province value.
+nlohmann::ordered_json GroupsToJson(const tonghop::v1::ValuesReply& values) {
+  nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+  for (const auto& g : values.groups()) {
+    groups.push_back({{"indicator", g.indicator()},
+                      {"period", g.period()},
+                      {"units_after", std::vector<std::string>(g.units_after().begin(), g.units_after().end())},
+                      {"value", ExactNumberOrNull(GroupNumber(g.value_decimal()))},
+                      {"units_reported", g.units_reported()},
+                      {"units_expected", g.units_expected()},
+                      {"previous_period", g.previous_period()},
+                      {"units_before", std::vector<std::string>(g.units_before().begin(), g.units_before().end())},
+                      {"previous_value", ExactNumberOrNull(GroupNumber(g.previous_value_decimal()))},
+                      {"previous_units_reported", g.previous_units_reported()},
+                      {"previous_units_expected", g.previous_units_expected()},
+                      {"change_pct", ExactNumberOrNull(GroupNumber(g.change_pct_decimal()))},
+                      {"partial", g.partial()}});
+  }
+  return groups;
+}
+
+std::string GroupsToCsv(const tonghop::v1::ValuesReply& values) {
+  std::string out = "indicator,period,units_after,value,units_reported,units_expected,previous_period,units_before,"
+                    "previous_value,previous_units_reported,previous_units_expected,change_pct,flags\n";
+  for (const auto& g : values.groups()) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", CsvEscape(g.indicator()), g.period(),
+                       CsvEscape(Joined(g.units_after())), g.value_decimal(), g.units_reported(), g.units_expected(),
+                       g.previous_period(), CsvEscape(Joined(g.units_before())), g.previous_value_decimal(),
+                       g.previous_units_reported(), g.previous_units_expected(), g.change_pct_decimal(),
+                       g.partial() ? "partial" : "");
+  }
+  return out;
+}
+
+std::string GroupLines(const tonghop::v1::ValuesReply& values, const std::string& indicator) {
+  std::string out;
+  for (const auto& g : values.groups()) {
+    if (g.indicator() != indicator) continue;
+    if (out.empty()) {
+      out = fmt::format("    {:>16} {:>7}  {:>16} {:>7} {:>8}  {}\n", g.period(), "units", g.previous_period(), "units",
+                        "change", "units now <- units then");
+    }
+    const std::string after = Joined(g.units_after()), before = Joined(g.units_before());
+    out += fmt::format("    {:>16} {:>7}  {:>16} {:>7} {:>8}  {}{}\n", g.value_decimal().empty() ? "-" : g.value_decimal(),
+                       fmt::format("{}/{}", g.units_reported(), g.units_expected()),
+                       g.previous_value_decimal().empty() ? "-" : g.previous_value_decimal(),
+                       fmt::format("{}/{}", g.previous_units_reported(), g.previous_units_expected()),
+                       ChangeCell(GroupNumber(g.change_pct_decimal())), after == before ? after : after + " <- " + before,
+                       g.partial() ? "  (partial)" : "");
+  }
+  return out;
+}
+
+// The reply as `format` (table, csv, json); by "unit", one row per unit figure as well; by
+// "group", the comparable groups' sums.
+std::string FormatValues(const tonghop::v1::ValuesReply& values, const std::string& by, const std::string& format) {
+  const bool by_unit = by == "unit";
+  if (format == "csv" && by == "group") return GroupsToCsv(values);
   if (format == "json") {
     nlohmann::ordered_json aggregates = nlohmann::ordered_json::array();
     for (const auto& a : values.aggregates()) {
@@ -79,6 +149,7 @@ std::string FormatValues(const tonghop::v1::ValuesReply& values, bool by_unit, c
       }
       document["figures"] = std::move(figures);
     }
+    if (by == "group") document["groups"] = GroupsToJson(values);
     return DumpJson(document) + "\n";
   }
   if (format == "csv") {
@@ -103,6 +174,7 @@ std::string FormatValues(const tonghop::v1::ValuesReply& values, bool by_unit, c
     out += fmt::format("{:<40} {:<8} {:>16} {:>8} {:>8} {:>7}  {}\n", a.indicator(), a.period(), ValueCell(a) + " ",
                        PlanCell(a), YoyCell(a), UnitsCell(a), Flags(a));
     for (const auto& w : a.warnings()) out += fmt::format("    ! {}: {}\n", w.rule(), w.text());
+    if (by == "group") out += GroupLines(values, a.indicator());
     if (!by_unit) continue;
     for (const auto& f : values.figures()) {
       if (f.indicator() != a.indicator()) continue;
@@ -121,18 +193,22 @@ CLI::App* AddQueryCommand(CLI::App& app, QueryOptions* options) {
                                                   "optionally each unit's figure");
   command->add_option("--period", options->period, "period, e.g. 2017-Q1, 2017-03, 2017")->required();
   command->add_option("--indicator", options->indicator, "an indicator id or an id prefix such as agri.");
-  command->add_option("--by", options->by, "unit: also each unit's value")->check(CLI::IsMember({"unit"}));
+  command->add_option("--by", options->by, "unit: also each unit's value; group: also, for indicators summed over "
+                      "units, each comparable group's sum against the same span a year earlier (the units a "
+                      "reorganization replaced against those that replaced them, an untouched unit against itself); "
+                      "with --format csv, only those")
+      ->check(CLI::IsMember({"unit", "group"}));
   command->add_option("--format", options->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}))->capture_default_str();
   AddAggregatorFlags(command, &options->aggregator);
-  command->footer("Example: tonghop query --period 2017-Q1 --indicator invest.executed --by unit");
+  command->footer("Examples:\n  tonghop query --period 2017-Q1 --indicator invest.executed --by unit\n"
+                  "  tonghop query --period 2026-Q1 --indicator agri.sown_area.total --by group");
   return command;
 }
 
 Status RunQuery(const QueryOptions& options) {
   tonghop::v1::QueryReply reply;
-  const bool by_unit = options.by == "unit";
-  TONGHOP_RETURN_IF_ERROR(Fetch(options.aggregator, options.period, options.indicator, by_unit, &reply));
-  fmt::print("{}", FormatValues(reply.values(), by_unit, options.format));
+  TONGHOP_RETURN_IF_ERROR(Fetch(options.aggregator, options.period, options.indicator, options.by, &reply));
+  fmt::print("{}", FormatValues(reply.values(), options.by, options.format));
   return Status::OK();
 }
 

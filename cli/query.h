@@ -18,7 +18,7 @@ struct QueryOptions {
   AggregatorLink aggregator;
   std::string period;
   std::string indicator;  // id or prefix
-  std::string by;         // "" or "unit"
+  std::string by;         // "", "unit" or "group"
   std::string format = "table";
 };
 

@@ -92,8 +92,9 @@ std::string PlanCell(const tonghop::v1::AggregateUpdate& update) {
   return OneDecimal(*pct) + "%";
 }
 
-std::string YoyCell(const tonghop::v1::AggregateUpdate& update) {
-  const std::optional<Decimal> yoy = YoyPctOf(update);
+std::string YoyCell(const tonghop::v1::AggregateUpdate& update) { return ChangeCell(YoyPctOf(update)); }
+
+std::string ChangeCell(const std::optional<Decimal>& yoy) {
   if (!yoy) return "-";
   const std::string text = OneDecimal(*yoy);
   // -0.04 rounds to no change; "-0.0%" would suggest a fall that is not there.

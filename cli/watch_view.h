@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/aggregate_table.h"
 #include "core/catalog.h"
+#include "core/decimal.h"
 #include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop::cli {
@@ -29,6 +31,8 @@ std::string PlanCell(const tonghop::v1::AggregateUpdate& update);
 // Always signed so that a fall stands out: "+9.9%", "-2.6%", "0.0%" when it rounds to no change,
 // "-" when the same period a year before is unknown.
 std::string YoyCell(const tonghop::v1::AggregateUpdate& update);
+// The same for a change in percent that may be unknown (a comparable group's, `query --by group`).
+std::string ChangeCell(const std::optional<Decimal>& pct);
 // "11/11", or "9/11*" when not every expected unit has reported, or a derived period still lacks
 // some unit's month (the total is partial). A derived period some of whose quarters (or months)
 // have no figure yet says which it has and who stands behind each: "1/4 quý: Q1 11/11",

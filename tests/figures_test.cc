@@ -167,6 +167,38 @@ TEST_F(FiguresTest, TheProvinceComparesItsCommunesOf2026WithItsDistrictsOf2025) 
   EXPECT_EQ(after["units_expected"], 65) << after;
   EXPECT_EQ(after["units_reported"], 1) << after;
   EXPECT_EQ(after["yoy_pct"], 25) << after;  // 50 thousand pigs in Xã Cao Lộc against 40 in Cao Lộc district
+
+  // Below the province, Xã Cao Lộc compares only within its group: Lạng Sơn city, Cao Lộc and Văn
+  // Quan against their 14 communes and wards, of which one has reported, as has one district.
+  const std::string json = Cli({"query", "--period", "2026-Q1", "--indicator", "agri.herd.pigs", "--by", "group",
+                                "--format", "json", "--aggregator", province_.QueryEndpoint()});
+  const nlohmann::json groups = nlohmann::json::parse(json)["groups"];
+  ASSERT_EQ(groups.size(), 9u) << json;
+  EXPECT_EQ(groups[0]["units_before"], nlohmann::json({"cao-loc", "lang-son-city", "van-quan"})) << json;
+  EXPECT_EQ(groups[0]["units_after"].size(), 14u) << json;
+  EXPECT_EQ(groups[0]["value"], 50) << json;
+  EXPECT_EQ(groups[0]["units_reported"], 1) << json;
+  EXPECT_EQ(groups[0]["units_expected"], 14) << json;
+  EXPECT_EQ(groups[0]["previous_period"], "2025-Q1") << json;
+  EXPECT_EQ(groups[0]["previous_value"], 40) << json;
+  EXPECT_EQ(groups[0]["previous_units_reported"], 1) << json;
+  EXPECT_EQ(groups[0]["previous_units_expected"], 3) << json;
+  EXPECT_EQ(groups[0]["change_pct"], 25) << json;
+  EXPECT_EQ(groups[0]["partial"], true) << json;
+  EXPECT_EQ(groups[1]["units_before"], nlohmann::json({"bac-son"})) << json;
+  EXPECT_EQ(groups[1]["value"], nullptr) << json;
+  EXPECT_EQ(groups[1]["change_pct"], nullptr) << json;
+  const std::string csv = Cli({"query", "--period", "2026-Q1", "--indicator", "agri.herd.pigs", "--by", "group",
+                               "--format", "csv", "--aggregator", province_.QueryEndpoint()});
+  EXPECT_NE(csv.find("agri.herd.pigs,2026-Q1,\"phuong-dong-kinh,phuong-ky-lua,phuong-luong-van-tri,phuong-tam-thanh,"
+                     "xa-ba-son,xa-cao-loc,xa-cong-son,xa-diem-he,xa-dong-dang,xa-khanh-khe,xa-tan-doan,xa-tri-le,xa-van-quan,"
+                     "xa-yen-phuc\",50,1,14,2025-Q1,\"cao-loc,lang-son-city,van-quan\",40,1,3,25,partial\n"),
+            std::string::npos) << csv;
+  const std::string table = Cli({"query", "--period", "2026-Q1", "--indicator", "agri.herd.pigs", "--by", "group",
+                                 "--aggregator", province_.QueryEndpoint()});
+  EXPECT_NE(table.find("                  50    1/14                40     1/3   +25.0%  phuong-dong-kinh,"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find(" <- cao-loc,lang-son-city,van-quan  (partial)\n"), std::string::npos) << table;
 }
 
 // A collector that has no catalog yet (its aggregator out of reach at its first start) takes a
