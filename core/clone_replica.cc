@@ -25,7 +25,10 @@ constexpr int kMaxMessagesPerProcess = 10'000;
 }  // namespace
 
 CloneReplica::CloneReplica(zmq::context_t& context, CloneReplicaOptions options)
-    : options_(std::move(options)), context_(context) {}
+    : options_(std::move(options)), context_(context) {
+  servers_.push_back({options_.publish_endpoint, options_.snapshot_endpoint});
+  servers_.insert(servers_.end(), options_.other_servers.begin(), options_.other_servers.end());
+}
 
 Status CloneReplica::Start() {
   if (std::string why = ValidateFilter(options_.filter); !why.empty()) {
@@ -36,7 +39,7 @@ Status CloneReplica::Start() {
     ConnectSnapshot();
   } catch (const zmq::error_t& e) {
     return Status::InvalidArgument(fmt::format("cannot connect to the feed at {} and {}: {}",
-                                               options_.publish_endpoint, options_.snapshot_endpoint,
+                                               server().publish_endpoint, server().snapshot_endpoint,
                                                e.what()));
   }
   last_heard_ms_ = MonotonicMs();
@@ -55,14 +58,14 @@ void CloneReplica::ConnectStream() {
   subscriber_.set(zmq::sockopt::subscribe,
                   options_.filter.empty() ? std::string(kIndicatorTopicFamily) : options_.filter);
   subscriber_.set(zmq::sockopt::subscribe, kHeartbeatTopic);
-  subscriber_.connect(options_.publish_endpoint);
+  subscriber_.connect(server().publish_endpoint);
 }
 
 void CloneReplica::ConnectSnapshot() {
   snapshot_ = zmq::socket_t(context_, zmq::socket_type::dealer);
   ConfigureSocket(snapshot_, options_.link);
   if (Status s = snapshot_handshakes_.Watch(context_, snapshot_); !s.ok()) spdlog::warn("{}", s.message());
-  snapshot_.connect(options_.snapshot_endpoint);
+  snapshot_.connect(server().snapshot_endpoint);
 }
 
 void CloneReplica::RequestSnapshot(uint64_t since_seq) {
@@ -76,7 +79,7 @@ void CloneReplica::RequestSnapshot(uint64_t since_seq) {
   // A DEALER queues the request until it is connected; if even that fails, the snapshot timeout
   // asks again.
   Status s = SendProto(snapshot_, request);
-  if (!s.ok()) spdlog::debug("snapshot request to {} not sent: {}", options_.snapshot_endpoint, s.message());
+  if (!s.ok()) spdlog::debug("snapshot request to {} not sent: {}", server().snapshot_endpoint, s.message());
 }
 
 std::vector<zmq::pollitem_t> CloneReplica::PollItems() {
@@ -95,7 +98,7 @@ void CloneReplica::Process(const ChangeCallback& on_change) {
     }
   } catch (const zmq::error_t& e) {
     // Only a terminating context or a broken socket gets here; the timers retry.
-    spdlog::warn("clone replica of {}: {}", options_.publish_endpoint, e.what());
+    spdlog::warn("clone replica of {}: {}", server().publish_endpoint, e.what());
   }
 }
 
@@ -117,13 +120,13 @@ void CloneReplica::ReadStream(const ChangeCallback& on_change) {
       last_received_ms_ = last_heard_ms_;
       refusals_ = 0;
       if (silent_since_ms_ != 0) {
-        spdlog::info("{} is heard again after {} s of silence; resynchronising", options_.publish_endpoint,
+        spdlog::info("{} is heard again after {} s of silence; resynchronising", server().publish_endpoint,
                      (last_heard_ms_ - silent_since_ms_ + options_.server_timeout_ms) / 1000);
         silent_since_ms_ = 0;
       }
     } else if (bad_message_log_.Allow()) {
       spdlog::warn("ignored a malformed feed message from {} ({} frames; {} more not logged)",
-                   options_.publish_endpoint, frames.size(), bad_message_log_.suppressed());
+                   server().publish_endpoint, frames.size(), bad_message_log_.suppressed());
     }
   }
 }
@@ -135,7 +138,7 @@ void CloneReplica::OnUpdate(const AggregateUpdate& update, const ChangeCallback&
     if (gap_log_.Allow()) {
       spdlog::info("missed an update of {}/{} from {}: hold seq {}, seq {} follows seq {}; catching "
                    "up since seq {} ({} more gaps not logged)",
-                   update.indicator(), update.period(), options_.publish_endpoint, held_seq,
+                   update.indicator(), update.period(), server().publish_endpoint, held_seq,
                    update.seq(), update.prev_seq(), verified_seq_, gap_log_.suppressed());
     }
     catch_up_needed_ = true;
@@ -152,7 +155,7 @@ void CloneReplica::OnHeartbeat(const Heartbeat& heartbeat) {
   if (heartbeat.stream_id() != stream_id_) {
     spdlog::info("feed {} now carries stream {:016x} instead of {:016x}: dropping {} aggregates and "
                  "taking a full snapshot",
-                 options_.publish_endpoint, heartbeat.stream_id(), stream_id_, table_.size());
+                 server().publish_endpoint, heartbeat.stream_id(), stream_id_, table_.size());
     StartOver(heartbeat.stream_id());
   } else if (heartbeat.seq() > verified_seq_ && !catch_up_needed_) {
     spdlog::debug("heartbeat at seq {}, verified up to {}: catching up", heartbeat.seq(), verified_seq_);
@@ -179,7 +182,7 @@ void CloneReplica::ReadSnapshots(const ChangeCallback& on_change) {
       // A lost chunk would make the snapshot incomplete without anyone noticing: start it again.
       if (bad_message_log_.Allow()) {
         spdlog::warn("malformed snapshot reply from {} ({} frames); asking again ({} more not logged)",
-                     options_.snapshot_endpoint, frames.size(), bad_message_log_.suppressed());
+                     server().snapshot_endpoint, frames.size(), bad_message_log_.suppressed());
       }
       if (snapshot_outstanding_) {
         ConnectSnapshot();
@@ -190,7 +193,7 @@ void CloneReplica::ReadSnapshots(const ChangeCallback& on_change) {
     last_received_ms_ = MonotonicMs();
     if (!snapshot_outstanding_) {
       spdlog::debug("ignored a snapshot reply from {} that no request is waiting for",
-                    options_.snapshot_endpoint);
+                    server().snapshot_endpoint);
       continue;
     }
     for (auto& aggregate : *reply.mutable_aggregates()) snapshot_aggregates_.push_back(std::move(aggregate));
@@ -202,7 +205,7 @@ void CloneReplica::OnLastReply(const SnapshotReply& reply, const ChangeCallback&
   const bool full = snapshot_since_seq_ == 0;
   if (has_snapshot_ && reply.stream_id() != stream_id_) {
     spdlog::info("snapshot from {} is of stream {:016x}, not {:016x}: dropping {} aggregates{}",
-                 options_.snapshot_endpoint, reply.stream_id(), stream_id_, table_.size(),
+                 server().snapshot_endpoint, reply.stream_id(), stream_id_, table_.size(),
                  full ? "" : " and taking a full snapshot");
     if (!full) {
       // A catch-up from another stream says nothing about what this table lacks.
@@ -225,7 +228,7 @@ void CloneReplica::OnLastReply(const SnapshotReply& reply, const ChangeCallback&
     if (on_change) on_change(aggregate);
   }
   spdlog::debug("{} snapshot since {} from {}: {} aggregates, {} newer than held; seq {}",
-                full ? "full" : "catch-up", snapshot_since_seq_, options_.snapshot_endpoint,
+                full ? "full" : "catch-up", snapshot_since_seq_, server().snapshot_endpoint,
                 snapshot_aggregates_.size(), stored, reply.seq());
   snapshot_aggregates_.clear();
   verified_seq_ = std::max(verified_seq_, reply.seq());
@@ -240,6 +243,17 @@ void CloneReplica::Reconnect() {
     // Whatever was published while the link was down is above verified_seq.
     catch_up_needed_ = true;
   }
+}
+
+void CloneReplica::MoveToNextServer(bool outage_starts) {
+  const size_t from = server_index_;
+  server_index_ = (server_index_ + 1) % servers_.size();
+  ++switches_;
+  // Round the list every server_timeout_ms while all are silent: only the first move is news.
+  spdlog::log(outage_starts ? spdlog::level::info : spdlog::level::debug,
+              "following {} (server {} of {}) instead of the silent {}; a different stream there means a full "
+              "snapshot", server().publish_endpoint, server_index_ + 1, servers_.size(),
+              servers_[from].publish_endpoint);
 }
 
 void CloneReplica::CheckTimers() {
@@ -263,18 +277,23 @@ void CloneReplica::CheckTimers() {
     return;
   }
   if (now - last_heard_ms_ >= options_.server_timeout_ms) {
-    // Once per outage: reconnecting goes on every server_timeout_ms until the server answers.
-    if (silent_since_ms_ == 0) {
+    // Once per outage: reconnecting goes on every server_timeout_ms until a server answers.
+    const bool outage_starts = silent_since_ms_ == 0;
+    if (outage_starts) {
       silent_since_ms_ = now;
-      spdlog::warn("nothing from {} for {} ms; reconnecting every {} ms until it answers", options_.publish_endpoint,
-                   now - last_heard_ms_, options_.server_timeout_ms);
+      spdlog::warn("nothing from {} for {} ms; {}", server().publish_endpoint, now - last_heard_ms_,
+                   servers_.size() > 1
+                       ? fmt::format("trying the next server of the list every {} ms until one answers",
+                                     options_.server_timeout_ms)
+                       : fmt::format("reconnecting every {} ms until it answers", options_.server_timeout_ms));
     }
     last_heard_ms_ = now;
+    if (servers_.size() > 1) MoveToNextServer(outage_starts);
     Reconnect();
   } else if (snapshot_outstanding_ && now - snapshot_requested_ms_ >= options_.snapshot_timeout_ms) {
     // During an outage the request is expected to go unanswered; it was logged with the outage.
     const auto level = silent_since_ms_ == 0 ? spdlog::level::warn : spdlog::level::debug;
-    spdlog::log(level, "no snapshot from {} within {} ms; asking again", options_.snapshot_endpoint,
+    spdlog::log(level, "no snapshot from {} within {} ms; asking again", server().snapshot_endpoint,
                 options_.snapshot_timeout_ms);
     ConnectSnapshot();
     RequestSnapshot(snapshot_since_seq_ == 0 ? 0 : verified_seq_);
@@ -288,7 +307,7 @@ Status CloneReplica::WaitUntilSynced(int timeout_ms, const ChangeCallback& on_ch
     if (left <= 0) {
       return Status::Unavailable(fmt::format(
           "no complete snapshot from {} within {} ms: is the server running and reachable there?",
-          options_.snapshot_endpoint, timeout_ms));
+          server().snapshot_endpoint, timeout_ms));
     }
     auto items = PollItems();
     try {
@@ -302,6 +321,8 @@ Status CloneReplica::WaitUntilSynced(int timeout_ms, const ChangeCallback& on_ch
   return Status::OK();
 }
 
-bool CloneReplica::synced() const { return has_snapshot_ && !snapshot_outstanding_ && !catch_up_needed_; }
+bool CloneReplica::synced() const {
+  return has_snapshot_ && stream_id_ != 0 && !snapshot_outstanding_ && !catch_up_needed_;
+}
 
 }  // namespace tonghop

@@ -12,7 +12,12 @@
 //    that is exactly verified_seq + 1);
 //  - a different stream_id in a heartbeat or snapshot means a different source: it clears its
 //    table and takes a full snapshot;
-//  - no heartbeat for server_timeout_ms: it reconnects both sockets and resyncs;
+//  - no heartbeat for server_timeout_ms: it reconnects both sockets and resyncs; with other
+//    servers in its list, it moves to the next one instead (round the list while each is
+//    silent). This is the client side of the guide's Binary Star failover ("the client switches
+//    to the backup when the primary is silent", chapter 5) over the Clone pattern: the servers of
+//    a list hold the same figures (the aggregators of a pair) under different stream_ids, so the
+//    rule above takes a full snapshot from the new one;
 //  - a handshake the server refused (this node's key is not registered there yet): libzmq never
 //    retries it, so the replica makes new sockets after HandshakeMonitor's backoff.
 // Used by the publisher (replica of the aggregator) and by `tonghop watch` and tests.
@@ -34,9 +39,20 @@
 
 namespace tonghop {
 
-struct CloneReplicaOptions {
+// Where one server of the feed is reached.
+struct CloneServerEndpoints {
   std::string publish_endpoint;   // connect address of the server's PUB socket
   std::string snapshot_endpoint;  // connect address of the server's snapshot ROUTER
+};
+
+struct CloneReplicaOptions {
+  // The first server, followed from Start.
+  std::string publish_endpoint;   // connect address of the server's PUB socket
+  std::string snapshot_endpoint;  // connect address of the server's snapshot ROUTER
+  // Servers holding the same figures (the other aggregator of a pair), followed in this order
+  // after the first when the one followed is silent for server_timeout_ms. Empty: the first
+  // server only, reconnected to when silent.
+  std::vector<CloneServerEndpoints> other_servers;
   std::string filter;             // "" for everything, or "i/<prefix>" / "p/<period>/"
   int snapshot_timeout_ms = 3'000;   // a snapshot not complete by then is requested again
   int server_timeout_ms = 5'000;     // silence (no update, no heartbeat) before reconnecting
@@ -65,8 +81,14 @@ class CloneReplica {
   // Polls and processes until the first snapshot is complete, or fails after timeout_ms.
   Status WaitUntilSynced(int timeout_ms, const ChangeCallback& on_change = {});
 
-  // True once a snapshot has completed and no catch-up is outstanding.
+  // True once a snapshot of a known stream has completed and no catch-up is outstanding. A
+  // snapshot under stream_id 0 (a relay that holds only part of its own source, see
+  // core/clone_server.h) is applied but makes nobody synced.
   bool synced() const;
+  // True once the table holds a whole snapshot of stream_id(), kept up to date since (a
+  // catch-up may be due): false before the first snapshot, and while the full snapshot of a
+  // start over is outstanding, when the table holds only what of the new stream came live.
+  bool has_whole_stream() const { return has_snapshot_ && !(snapshot_outstanding_ && snapshot_since_seq_ == 0); }
   const AggregateTable& table() const { return table_; }
   uint64_t stream_id() const { return stream_id_; }
   // Highest seq up to which the replica knows it holds every version its filter selects.
@@ -76,6 +98,12 @@ class CloneReplica {
   // True from the moment the server was silent for server_timeout_ms until it is heard again.
   // An outage is logged once when it starts and once when it ends, however long it lasts.
   bool server_silent() const { return silent_since_ms_ != 0; }
+  // The server followed: its position in the list (0: the first, options.publish_endpoint) and
+  // its endpoints.
+  size_t server_index() const { return server_index_; }
+  const CloneServerEndpoints& server() const { return servers_[server_index_]; }
+  // How many times the replica moved to the next server of its list since Start.
+  uint64_t switches() const { return switches_; }
   // What the server's last heartbeat said of its own source (Heartbeat.upstream_unreachable): a
   // relay whose upstream is silent. False before any heartbeat.
   bool source_unreachable() const { return source_unreachable_; }
@@ -100,11 +128,17 @@ class CloneReplica {
   void CheckTimers();
   // New sockets, and the snapshot the replica still needs from them.
   void Reconnect();
+  // Moves to the next server of the list (the caller reconnects); `outage_starts` says whether to
+  // log it at info.
+  void MoveToNextServer(bool outage_starts);
   // Gaps mean something only against a complete state: not before the first snapshot, nor while
   // a full one is pending.
-  bool CanDetectGaps() const { return has_snapshot_ && !(snapshot_outstanding_ && snapshot_since_seq_ == 0); }
+  bool CanDetectGaps() const { return has_whole_stream(); }
 
   CloneReplicaOptions options_;
+  std::vector<CloneServerEndpoints> servers_;  // the first, then options_.other_servers
+  size_t server_index_ = 0;
+  uint64_t switches_ = 0;
   zmq::context_t& context_;
   zmq::socket_t subscriber_;
   zmq::socket_t snapshot_;

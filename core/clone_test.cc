@@ -455,6 +455,94 @@ TEST(CloneReplicaTest, ASilentServerIsReconnectedAndCaughtUpWith) {
   }, 5'000)) << TableDiff(source.table(), replica.table());
 }
 
+// A relay answers under stream 0 while it holds only part of its source (at its start, or while
+// it refills from the other aggregator of a pair): what it shows is applied, but is nobody's
+// whole state.
+TEST(CloneReplicaTest, ASnapshotOfStreamZeroIsHeldButNeverInSync) {
+  zmq::context_t context;
+  CloneSource relay(context, 0);
+  ASSERT_OK(relay.Start());
+  Fill(relay, 1);
+  CloneReplica replica(context, TestReplicaOptions(relay.publish_endpoint(), relay.snapshot_endpoint()));
+  ASSERT_OK(replica.Start());
+  ASSERT_TRUE(PumpUntil({&relay}, {&replica}, [&] { return replica.table().size() == relay.table().size(); }, 5'000));
+  PumpUntil({&relay}, {&replica}, [] { return false; }, 300);
+  EXPECT_FALSE(replica.synced());
+  EXPECT_FALSE(replica.WaitUntilSynced(300).ok());
+  // The relay's table is whole again, under its source's stream: now the replica is in sync.
+  relay.Reset(7);
+  Fill(relay, 1);
+  ASSERT_TRUE(PumpUntil({&relay}, {&replica}, [&] {
+    return replica.synced() && replica.stream_id() == 7 && TableDiff(relay.table(), replica.table()).empty();
+  }, 5'000)) << TableDiff(relay.table(), replica.table());
+}
+
+// Binary Star's client failover (the ZeroMQ guide, chapter 5) over the Clone pattern: the
+// replica follows the first server of its list and, when it falls silent, the next one, which
+// holds the same figures under another stream (the other aggregator of a pair).
+TEST(CloneReplicaTest, ASilentServerIsLeftForTheNextInTheListWhoseTableItEndsWithExactly) {
+  zmq::context_t context;
+  CloneSource a(context, 0xa);
+  CloneSource b(context, 0xb);
+  ASSERT_OK(a.Start());
+  ASSERT_OK(b.Start());
+  Fill(a, 2);
+  Fill(b, 3);  // the same keys, other seqs and values: only b's may be left at the end
+  CloneReplicaOptions options = TestReplicaOptions(a.publish_endpoint(), a.snapshot_endpoint());
+  options.other_servers.push_back({b.publish_endpoint(), b.snapshot_endpoint()});
+  options.server_timeout_ms = 300;
+  CloneReplica replica(context, options);
+  ASSERT_OK(replica.Start());
+  ASSERT_TRUE(PumpUntil({&a, &b}, {&replica}, [&] {
+    return replica.synced() && TableDiff(a.table(), replica.table()).empty();
+  }, 5'000)) << TableDiff(a.table(), replica.table());
+  EXPECT_EQ(replica.stream_id(), 0xau);
+  EXPECT_EQ(replica.server_index(), 0u);
+
+  a.Stop();
+  b.Put("agri.after_a", "2017", 1);
+  b.Delete(kIndicators[0], kPeriods[0]);
+  ASSERT_TRUE(PumpUntil({&a, &b}, {&replica}, [&] {
+    return replica.synced() && replica.stream_id() == 0xb && TableDiff(b.table(), replica.table()).empty();
+  }, 10'000)) << TableDiff(b.table(), replica.table());
+  EXPECT_EQ(replica.server_index(), 1u);
+  EXPECT_EQ(replica.switches(), 1u);
+  EXPECT_EQ(replica.verified_seq(), b.table().max_seq());
+  // And it follows b from then on.
+  b.Put("agri.after_a", "2017", 2);
+  ASSERT_TRUE(PumpUntil({&a, &b}, {&replica}, [&] {
+    return replica.synced() && TableDiff(b.table(), replica.table()).empty();
+  }, 5'000)) << TableDiff(b.table(), replica.table());
+  EXPECT_EQ(replica.switches(), 1u) << "b is heard: no reason to leave it";
+}
+
+// With every server silent the replica goes round the list, and takes whichever answers first.
+TEST(CloneReplicaTest, WithEveryServerSilentTheReplicaGoesRoundTheListUntilOneAnswers) {
+  zmq::context_t context;
+  CloneSource a(context, 0xa);
+  CloneSource b(context, 0xb);
+  ASSERT_OK(a.Start());
+  ASSERT_OK(b.Start());
+  Fill(a, 1);
+  CloneReplicaOptions options = TestReplicaOptions(a.publish_endpoint(), a.snapshot_endpoint());
+  options.other_servers.push_back({b.publish_endpoint(), b.snapshot_endpoint()});
+  options.server_timeout_ms = 200;
+  CloneReplica replica(context, options);
+  ASSERT_OK(replica.Start());
+  ASSERT_TRUE(PumpUntil({&a, &b}, {&replica}, [&] { return replica.synced(); }, 5'000));
+  a.Stop();
+  b.Stop();
+  PumpUntil({&a, &b}, {&replica}, [] { return false; }, 1'000);
+  EXPECT_GE(replica.switches(), 2u) << "back to a after b";
+  // a comes back, with a new figure: the replica returns to it when its turn comes.
+  a.Put("agri.back", "2017", 1);
+  ASSERT_OK(a.Start());
+  ASSERT_TRUE(PumpUntil({&a, &b}, {&replica}, [&] {
+    return replica.synced() && replica.server_index() == 0 && TableDiff(a.table(), replica.table()).empty();
+  }, 10'000)) << TableDiff(a.table(), replica.table());
+  EXPECT_EQ(replica.stream_id(), 0xau);
+}
+
 TEST(CloneReplicaTest, LastReceivedSaysHowLongTheServerHasBeenSilentAcrossReconnections) {
   zmq::context_t context;
   CloneSource source(context, 42);

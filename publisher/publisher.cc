@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <zmq.hpp>
 
@@ -30,9 +31,16 @@ struct PublisherMetrics {
         resyncs(CounterOf(r, "tonghop_publisher_upstream_resyncs_total",
                           "Snapshots taken from the aggregator after the first: catch-ups after a gap, and starts "
                           "over after a new stream or a silence")),
+        switches(CounterOf(r, "tonghop_publisher_upstream_switches_total",
+                           "Moves to the next aggregator of --upstream_publish_endpoint after the one followed was "
+                           "silent for --upstream_timeout_ms")),
+        upstream(GaugeOf(r, "tonghop_publisher_upstream_index",
+                         "Position (from 0) in --upstream_publish_endpoint of the aggregator followed")),
         aggregates(GaugeOf(r, "tonghop_publisher_aggregates", "Province aggregates held")) {}
   prometheus::Gauge& synced;
   prometheus::Counter& resyncs;
+  prometheus::Counter& switches;
+  prometheus::Gauge& upstream;
   prometheus::Gauge& aggregates;
 };
 
@@ -43,8 +51,11 @@ Status Run(const PublisherOptions& options) {
   zmq::context_t context;
 
   CloneReplicaOptions upstream;
-  upstream.publish_endpoint = options.upstream_publish_endpoint;
-  upstream.snapshot_endpoint = options.upstream_snapshot_endpoint;
+  upstream.publish_endpoint = options.upstream_publish_endpoints[0];
+  upstream.snapshot_endpoint = options.upstream_snapshot_endpoints[0];
+  for (size_t i = 1; i < options.upstream_publish_endpoints.size(); ++i) {
+    upstream.other_servers.push_back({options.upstream_publish_endpoints[i], options.upstream_snapshot_endpoints[i]});
+  }
   upstream.filter = "";
   upstream.snapshot_timeout_ms = options.upstream_snapshot_timeout_ms;
   upstream.server_timeout_ms = options.upstream_timeout_ms;
@@ -89,16 +100,24 @@ Status Run(const PublisherOptions& options) {
   TONGHOP_RETURN_IF_ERROR(StartMetricsEndpoint(options.metrics_endpoint, registry, &metrics_endpoint));
   LogReady(fmt::format("publisher publish={} snapshot={} upstream={} upstream_snapshot={}",
                server.bound_publish_endpoint(), server.bound_snapshot_endpoint(),
-               options.upstream_publish_endpoint, options.upstream_snapshot_endpoint));
+               fmt::join(options.upstream_publish_endpoints, ","), fmt::join(options.upstream_snapshot_endpoints, ",")));
 
   // Info for the first sync and the first after each change of stream; catch-ups are routine.
   bool announce_sync = true;
+  // Subscribers get the upstream stream only while the table holds the whole of it; while it
+  // refills from a full snapshot (the first, or after the other aggregator of a pair took over),
+  // stream 0, which no subscriber takes for a whole state (core/clone_replica.h).
   auto follow_stream = [&] {
-    if (server.stream_id() != replica.stream_id()) {
-      spdlog::info("upstream stream is now {:016x}; relaying it to subscribers", replica.stream_id());
-      server.set_stream_id(replica.stream_id());
-      announce_sync = true;
+    const uint64_t relayed = replica.has_whole_stream() ? replica.stream_id() : 0;
+    if (server.stream_id() == relayed) return;
+    if (relayed == 0) {
+      spdlog::info("refilling the table from a full snapshot of upstream {} (stream {:016x}); subscribers get "
+                   "stream 0 until it is whole", replica.server().snapshot_endpoint, replica.stream_id());
+    } else {
+      spdlog::info("upstream stream is now {:016x}; relaying it to subscribers", relayed);
     }
+    server.set_stream_id(relayed);
+    announce_sync = true;
   };
   auto relay = [&](const tonghop::v1::AggregateUpdate& update) {
     follow_stream();
@@ -130,17 +149,21 @@ Status Run(const PublisherOptions& options) {
     server.Tick();
     if (announce_sync && replica.synced()) {
       spdlog::info("synced with upstream {}: {} aggregates, verified up to seq {}, stream {:016x}",
-                   options.upstream_snapshot_endpoint, replica.table().size(), replica.verified_seq(),
+                   replica.server().snapshot_endpoint, replica.table().size(), replica.verified_seq(),
                    replica.stream_id());
       announce_sync = false;
     }
   });
   uint64_t resyncs_counted = 0;
+  uint64_t switches_counted = 0;
   loop.AddTimer(kMetricsRefreshMs, [&] {
     metrics.synced.Set(replica.synced() ? 1 : 0);
     metrics.resyncs.Increment(static_cast<double>(replica.resyncs() - resyncs_counted));
     resyncs_counted = replica.resyncs();
     metrics.aggregates.Set(static_cast<double>(replica.table().size()));
+    metrics.switches.Increment(static_cast<double>(replica.switches() - switches_counted));
+    switches_counted = replica.switches();
+    metrics.upstream.Set(static_cast<double>(replica.server_index()));
   });
   TONGHOP_RETURN_IF_ERROR(loop.Run());
   spdlog::info("publisher stopping: {} aggregates up to seq {}, {} upstream resyncs", replica.table().size(),
@@ -151,6 +174,13 @@ Status Run(const PublisherOptions& options) {
 }  // namespace
 
 Status RunPublisher(const PublisherOptions& options) {
+  if (options.upstream_publish_endpoints.empty() ||
+      options.upstream_publish_endpoints.size() != options.upstream_snapshot_endpoints.size()) {
+    return Status::InvalidArgument(fmt::format(
+        "--upstream_publish_endpoint names {} aggregators and --upstream_snapshot_endpoint {}: give each aggregator's "
+        "publish and snapshot endpoint, in the same order",
+        options.upstream_publish_endpoints.size(), options.upstream_snapshot_endpoints.size()));
+  }
   try {
     return Run(options);
   } catch (const zmq::error_t& e) {

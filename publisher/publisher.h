@@ -11,10 +11,18 @@
 // heartbeats start with the first sync, and their stream_id and seq send such a subscriber back
 // for the rest (docs/PUBLISHER.md). Heartbeats and snapshot replies carry the seq up to which
 // the relay has verified its copy (CloneReplica::verified_seq), not merely the highest it holds.
+//
+// Given a list of aggregators (a pair), it follows the first and moves to the next when the one
+// it follows is silent (CloneReplica's server list). The other aggregator has another stream, so
+// the replica clears its table and refills it from a full snapshot; meanwhile subscribers are
+// served under stream_id 0 again, as before the first sync, so that none can take the table
+// still filling for the new aggregator's whole state. Once it is whole, heartbeats and relayed
+// versions carry the new stream_id, and each subscriber takes a full snapshot of it.
 #pragma once
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "core/peer_bounds.h"
 #include "core/status.h"
@@ -23,8 +31,12 @@
 namespace tonghop {
 
 struct PublisherOptions {
-  std::string upstream_publish_endpoint = "tcp://127.0.0.1:5551";
-  std::string upstream_snapshot_endpoint = "tcp://127.0.0.1:5552";
+  // The aggregators to follow, paired by position (publish and snapshot endpoint of each): the
+  // first from the start, the next whenever the one followed is silent for upstream_timeout_ms
+  // (a pair of aggregators, docs/ARCHITECTURE.md). Lists of different lengths, or empty ones,
+  // are refused.
+  std::vector<std::string> upstream_publish_endpoints = {"tcp://127.0.0.1:5551"};
+  std::vector<std::string> upstream_snapshot_endpoints = {"tcp://127.0.0.1:5552"};
   std::string publish_endpoint = "tcp://*:5560";
   std::string snapshot_endpoint = "tcp://*:5561";
   int heartbeat_interval_ms = 1'000;
@@ -50,7 +62,7 @@ struct PublisherOptions {
 };
 
 // Runs the publisher until shutdown is requested. Fails only when it cannot start (an endpoint
-// cannot be bound or is malformed).
+// cannot be bound or is malformed, the upstream lists do not pair).
 Status RunPublisher(const PublisherOptions& options);
 
 }  // namespace tonghop

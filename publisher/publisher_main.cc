@@ -12,15 +12,22 @@ int main(int argc, char** argv) {
   tonghop::CommonFlags common;
   tonghop::AddCommonFlags(app, &common);
   tonghop::PublisherOptions o;
-  app.add_option("--upstream_publish_endpoint", o.upstream_publish_endpoint, "aggregator PUB to follow")->capture_default_str();
-  app.add_option("--upstream_snapshot_endpoint", o.upstream_snapshot_endpoint, "aggregator snapshot ROUTER")->capture_default_str();
+  app.add_option("--upstream_publish_endpoint", o.upstream_publish_endpoints,
+                 "aggregator PUB to follow; twice (or a,b) for a pair: the first is followed, the next whenever the one "
+                 "followed is silent for --upstream_timeout_ms")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--upstream_snapshot_endpoint", o.upstream_snapshot_endpoints,
+                 "aggregator snapshot ROUTER; one for each --upstream_publish_endpoint, in the same order")
+      ->delimiter(',')
+      ->capture_default_str();
   app.add_option("--publish_endpoint", o.publish_endpoint, "PUB bind address for subscribers")->capture_default_str();
   app.add_option("--snapshot_endpoint", o.snapshot_endpoint, "snapshot ROUTER bind address for subscribers")->capture_default_str();
   app.add_option("--heartbeat_interval_ms", o.heartbeat_interval_ms, "heartbeat when idle this long")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--subscriber_hwm", o.subscriber_hwm, "messages queued per subscriber before dropping for it")->capture_default_str()->check(CLI::PositiveNumber);
   tonghop::AddPeerBoundsFlags(app, &o.subscriber_bounds, "subscriber");
   app.add_option("--upstream_snapshot_timeout_ms", o.upstream_snapshot_timeout_ms, "re-request an upstream snapshot after this")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--upstream_timeout_ms", o.upstream_timeout_ms, "reconnect after upstream silence this long")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--upstream_timeout_ms", o.upstream_timeout_ms, "reconnect (or, with a pair, follow the other aggregator) after upstream silence this long")->capture_default_str()->check(CLI::PositiveNumber);
   tonghop::AddMetricsFlag(app, &o.metrics_endpoint, "127.0.0.1:9560");
   tonghop::LinkSecurityFlags security;
   tonghop::AddClientSecurityFlags(app, &security, "the aggregator", true);

@@ -3,6 +3,8 @@
 
 #include <thread>
 
+#include <zmq_addon.hpp>
+
 #include <gtest/gtest.h>
 
 #include "core/clone_replica.h"
@@ -18,6 +20,8 @@ using testing::PumpUntil;
 using testing::TableDiff;
 using testing::TempDir;
 using testing::TestReplicaOptions;
+using tonghop::v1::SnapshotReply;
+using tonghop::v1::SnapshotRequest;
 
 // One publisher in a thread, stoppable without signals; its subscriber endpoints are ipc sockets
 // in a directory of the test's own, so that a restarted publisher binds the same ones.
@@ -25,8 +29,8 @@ class PublisherTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK(upstream_.Start());
-    options_.upstream_publish_endpoint = upstream_.publish_endpoint();
-    options_.upstream_snapshot_endpoint = upstream_.snapshot_endpoint();
+    options_.upstream_publish_endpoints = {upstream_.publish_endpoint()};
+    options_.upstream_snapshot_endpoints = {upstream_.snapshot_endpoint()};
     options_.publish_endpoint = "ipc://" + dir_.Sub("pub");
     options_.snapshot_endpoint = "ipc://" + dir_.Sub("snapshot");
     options_.heartbeat_interval_ms = 50;
@@ -121,6 +125,105 @@ TEST_F(PublisherTest, ANewUpstreamStreamReachesSubscribers) {
   upstream_.Put("agri.only", "2017-Q1", 1);
   ASSERT_TRUE(Converges(all)) << TableDiff(upstream_.table(), all.table());
   EXPECT_EQ(all.table().size(), 1u);
+}
+
+// Issue 15: the publisher follows the first aggregator of a pair and, when it falls silent, the
+// other, whose stream is another: its replica clears its table and refills it from a full
+// snapshot. While that snapshot is outstanding, what the table holds is only what of the new
+// stream came live, and no subscriber may take it for the new aggregator's state. The second
+// aggregator's snapshot socket is played by hand here, to hold its full snapshot back.
+TEST_F(PublisherTest, NoSubscriberTakesTheTableStillFillingFromTheOtherAggregatorForItsState) {
+  Fill(2);
+  CloneSource b(context_, 0xb0b, /*heartbeat_interval_ms=*/50);
+  ASSERT_OK(b.Start());
+  for (const auto& [key, update] : upstream_.table().entries()) b.Put(key.first, key.second, update.value() + 1);
+  zmq::socket_t b_snapshots(context_, zmq::socket_type::router);
+  b_snapshots.set(zmq::sockopt::linger, 0);
+  b_snapshots.bind("tcp://127.0.0.1:*");
+  options_.upstream_publish_endpoints.push_back(b.publish_endpoint());
+  options_.upstream_snapshot_endpoints.push_back(b_snapshots.get(zmq::sockopt::last_endpoint));
+  options_.upstream_snapshot_timeout_ms = 60'000;  // the held snapshot is not asked for again
+  StartPublisher();
+  CloneReplica all(context_, TestReplicaOptions(options_.publish_endpoint, options_.snapshot_endpoint));
+  ASSERT_OK(all.Start());
+  ASSERT_TRUE(Converges(all)) << TableDiff(upstream_.table(), all.table());
+
+  // The answer b's snapshot socket would give to `request`, as of now.
+  auto answer = [&](const SnapshotRequest& request) {
+    SnapshotReply reply;
+    for (const auto& [key, update] : b.table().entries()) {
+      if (update.seq() > request.since_seq()) *reply.add_aggregates() = update;
+    }
+    reply.set_last(true);
+    reply.set_seq(b.table().max_seq());
+    reply.set_stream_id(b.stream_id());
+    return reply;
+  };
+  std::optional<zmq::message_t> held;  // the identity of the full snapshot request held back
+  auto serve_b = [&] {
+    std::vector<zmq::message_t> frames;
+    while (zmq::recv_multipart(b_snapshots, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+      SnapshotRequest request;
+      EXPECT_EQ(frames.size(), 2u);
+      EXPECT_TRUE(ParseProto(frames.back(), &request));
+      if (request.since_seq() == 0) {
+        held = std::move(frames.front());
+      } else {
+        EXPECT_OK(SendRouted(b_snapshots, frames.front(), answer(request)));
+      }
+      frames.clear();
+    }
+  };
+
+  std::string fooled;  // the first time the subscriber believed a partial table was b's state
+  auto check_not_fooled = [&] {
+    if (fooled.empty() && all.synced() && all.stream_id() == b.stream_id() && !TableDiff(b.table(), all.table()).empty()) {
+      fooled = fmt::format("in sync with b's stream, holding {} aggregates of b's {}", all.table().size(), b.table().size());
+    }
+  };
+
+  upstream_.Stop();
+  // b goes on with live versions, which the publisher relays while its full snapshot is held.
+  int live = 0;
+  int64_t next_put_ms = 0;
+  auto put_live = [&] {
+    if (MonotonicMs() < next_put_ms) return;
+    next_put_ms = MonotonicMs() + 50;
+    b.Put("agri.live", "2017-Q1", ++live);
+  };
+  ASSERT_TRUE(PumpUntil({&upstream_, &b}, {&all}, [&] {
+    serve_b();
+    put_live();
+    check_not_fooled();
+    return held.has_value();
+  }, 20'000));
+  // Long enough for the subscriber to see the relayed versions, catch up and start over.
+  PumpUntil({&upstream_, &b}, {&all}, [&] {
+    serve_b();
+    put_live();
+    check_not_fooled();
+    return false;
+  }, 3'000);
+  ASSERT_EQ(fooled, "");
+
+  // b's full snapshot at last: every subscriber ends with exactly b's state.
+  ASSERT_OK(SendRouted(b_snapshots, *held, answer(SnapshotRequest())));
+  ASSERT_TRUE(PumpUntil({&upstream_, &b}, {&all}, [&] {
+    serve_b();
+    return all.synced() && all.stream_id() == b.stream_id() && all.verified_seq() == b.table().max_seq() &&
+           TableDiff(b.table(), all.table()).empty();
+  }, 10'000)) << TableDiff(b.table(), all.table());
+}
+
+TEST_F(PublisherTest, RefusesUpstreamListsThatDoNotPair) {
+  options_.upstream_publish_endpoints = {"tcp://127.0.0.1:5551", "tcp://127.0.0.1:5651"};
+  Status s = RunPublisher(options_);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("--upstream_snapshot_endpoint"), std::string::npos) << s.message();
+  options_.upstream_publish_endpoints.clear();
+  options_.upstream_snapshot_endpoints.clear();
+  s = RunPublisher(options_);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
 }
 
 TEST_F(PublisherTest, FailsToStartWhenAnEndpointCannotBeBound) {
