@@ -10,11 +10,12 @@
 //
 // The pair mode (issue 15) runs aggregators A and B, each collector delivering every figure to
 // both. Its schedules also lose either aggregator with its data folder, rebuilding it from an
-// online backup of the other taken at the end of the fault, and cut the links between some
-// collectors and one aggregator for seconds (a partition: a proxy of the test's goes half-open).
-// The checks are those above, for both aggregators: each outbox empty for each, each one's totals
-// exact, each audit log with every update once; A and B, and the subscribers, hold the same values
-// (each aggregator numbers its own stream, so seqs differ).
+// online backup of the other taken at the end of the fault, cut the links between some
+// collectors and one aggregator for seconds (a partition: a proxy of the test's goes half-open),
+// and kill the aggregator the publisher follows for long enough that it follows the other
+// (failover). The checks are those above, for both aggregators: each outbox empty for each, each
+// one's totals exact, each audit log with every update once; A and B, and the subscribers, hold
+// the same values (each aggregator numbers its own stream, so seqs differ).
 //
 // Environment: TONGHOP_FAULT_SEED replays a schedule (the seed is printed on failure);
 // TONGHOP_FAULT_SCHEDULES (default 3 single, 2 pair) and TONGHOP_FAULT_UPDATES (default 100000
@@ -27,10 +28,12 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <string_view>
 
 #include "core/clone_replica.h"
 #include "core/decimal.h"
 #include "core/testing/clone_source.h"
+#include "core/testing/http_client.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
 #include "tests/audit_summary.h"
@@ -48,6 +51,8 @@ constexpr size_t kFiguresPerFile = 200;
 constexpr int kDropIntervalMs = 20;    // one drop file every this often
 constexpr int64_t kMinFaultWindowMs = 5'000;
 constexpr int kConvergeTimeoutMs = 120'000;
+// A pair's publisher follows the other aggregator after this much silence of the one it follows.
+constexpr int kUpstreamTimeoutMs = 1'000;
 
 uint64_t EnvOr(const char* name, uint64_t fallback) {
   const char* value = std::getenv(name);
@@ -87,6 +92,7 @@ class FaultScheduleTest : public ::testing::Test {
   struct Outcome {
     size_t updates = 0;
     std::map<std::string, size_t> faults;  // injected, by kind
+    size_t publisher_moves = 0;             // a pair's publisher found following the other after a failover
   };
   Outcome RunSchedule(Mode mode, uint64_t seed, size_t total_updates);
   // TONGHOP_FAULT_SCHEDULES schedules (`default_schedules` without it), one after another from the
@@ -140,7 +146,16 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(Mode mode, uint64_t se
   std::vector<std::string> aggregators = {"aggregator"};
   if (pair) aggregators.push_back("aggregator-b");
 
-  for (Status s : {province.StartAggregator(), b ? b->StartAggregator() : Status::OK(), province.StartPublisher()}) {
+  // A pair's publisher follows A, then B when the one it follows is silent for a second (the flag
+  // given twice makes the list); its metrics say which one it follows.
+  std::vector<std::string> publisher_flags;
+  if (pair) {
+    publisher_flags = {"--upstream_publish_endpoint", b->AggregatorPublishEndpoint(), "--upstream_snapshot_endpoint",
+                       b->AggregatorSnapshotEndpoint(), "--upstream_timeout_ms", std::to_string(kUpstreamTimeoutMs)};
+    province.set_metrics(true);
+  }
+  for (Status s : {province.StartAggregator(), b ? b->StartAggregator() : Status::OK(),
+                   province.StartPublisher(publisher_flags)}) {
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
   // In a pair, the first collectors reach B, the next ones A, through a proxy of the test's that
@@ -198,12 +213,14 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(Mode mode, uint64_t se
     kRestore,     // the aggregator's data folder lost with it, restored from the latest backup
     kRebuild,     // a pair's aggregator lost with its data, rebuilt from a backup the other takes then
     kPartition,   // the collectors behind one aggregator's proxy cut off from it, and back
+    kFailover,    // the aggregator the publisher follows killed for longer than the publisher waits
   };
   static constexpr const char* kKindNames[] = {"kill", "pause", "subscriber", "backup", "restore", "rebuild",
-                                               "partition"};
+                                               "partition", "failover"};
   // Kills and pauses twice as often as the others.
-  const std::vector<Kind> kinds = pair ? std::vector<Kind>{kKill, kKill, kPause, kPause, kSubscriber, kRebuild, kPartition}
-                                       : std::vector<Kind>{kKill, kKill, kPause, kPause, kSubscriber, kBackup, kRestore};
+  const std::vector<Kind> kinds =
+      pair ? std::vector<Kind>{kKill, kKill, kPause, kPause, kSubscriber, kRebuild, kPartition, kFailover}
+           : std::vector<Kind>{kKill, kKill, kPause, kPause, kSubscriber, kBackup, kRestore};
   struct Fault {
     int64_t at_ms, for_ms;
     Kind kind;
@@ -218,6 +235,7 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(Mode mode, uint64_t se
     if (f.kind == kRebuild || f.kind == kPartition) f.node = aggregators[rng() % aggregators.size()];
     // Long enough, at times, for the collectors to find the link silent and connect again.
     if (f.kind == kPartition) f.for_ms += 1'000 + static_cast<int64_t>(rng() % 4'000);
+    if (f.kind == kFailover) f.for_ms += 2 * kUpstreamTimeoutMs;
     faults.push_back(f);
   }
   // The latest backup taken (a restore before the first is a kill and restart).
@@ -248,6 +266,20 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(Mode mode, uint64_t se
     return Status::OK();
   };
   auto other = [&](const std::string& aggregator) { return aggregator == "aggregator" ? "aggregator-b" : "aggregator"; };
+  // The aggregator the publisher follows, by its name here.
+  size_t publisher_moves = 0;
+  auto followed = [&](std::string* name) {
+    testing::HttpResponse metrics;
+    Status s = testing::HttpGet(province.MetricsAddress("publisher"), "/metrics", 10'000, &metrics);
+    if (!s.ok()) return s;
+    constexpr std::string_view kIndex = "\ntonghop_publisher_upstream_index ";
+    const size_t at = metrics.body.find(kIndex);
+    if (at == std::string::npos) return Status::NotFound(fmt::format("no {} in the publisher's metrics", kIndex.substr(1)));
+    const size_t index = std::stoul(metrics.body.substr(at + kIndex.size()));
+    if (index >= aggregators.size()) return Status::Corruption(fmt::format("the publisher follows upstream {}", index));
+    *name = aggregators[index];
+    return Status::OK();
+  };
 
   const int64_t start = MonotonicMs();
   std::vector<size_t> next_file(kUnits, 0);
@@ -279,6 +311,13 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(Mode mode, uint64_t se
           if (s.ok()) s = restore(active->node);
           break;
         case kPartition: proxies[active->node]->set_half_open(false); break;
+        case kFailover: {
+          std::string now_followed;
+          s = followed(&now_followed);
+          if (s.ok() && now_followed != active->node) ++publisher_moves;
+          if (s.ok()) s = node.province->Restart(node.name);
+          break;
+        }
       }
       EXPECT_TRUE(s.ok()) << active->node << ": " << s.ToString();
       active = nullptr;
@@ -286,8 +325,9 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(Mode mode, uint64_t se
     if (!active && fault_index < faults.size() && now >= faults[fault_index].at_ms) {
       active = &faults[fault_index++];
       if (active->kind == kRestore && backup.empty()) active->kind = kKill;
+      if (active->kind == kFailover) active->node = "aggregator";  // unless the publisher says which
+      Status s = active->kind == kFailover ? followed(&active->node) : Status::OK();
       const Node& node = nodes[active->node];
-      Status s;
       switch (active->kind) {
         case kKill: s = node.province->Kill(node.name); break;
         case kPause: s = node.province->Pause(node.name); break;
@@ -296,6 +336,7 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(Mode mode, uint64_t se
         case kRestore:
         case kRebuild: s = lose_data(active->node); break;
         case kPartition: proxies[active->node]->set_half_open(true); break;
+        case kFailover: if (s.ok()) s = node.province->Kill(node.name); break;
       }
       EXPECT_TRUE(s.ok()) << active->node << ": " << s.ToString();
       ++injected[kKindNames[active->kind]];
@@ -342,8 +383,8 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(Mode mode, uint64_t se
     }
     return "";
   };
-  // The subscribers follow the publisher, which follows A: in a pair, they must hold its values
-  // (and B's: the same values under seqs of its own).
+  // The subscribers follow the publisher; in a pair, it follows either aggregator, so they must
+  // hold A's values, which must be B's, under seqs of whichever stream it relays.
   const testing::TableFields fields = pair ? testing::TableFields::kValues : testing::TableFields::kEvery;
   std::string diff = "not checked", pending = "not checked";
   const int64_t deadline = MonotonicMs() + kConvergeTimeoutMs;
@@ -395,14 +436,14 @@ FaultScheduleTest::Outcome FaultScheduleTest::RunSchedule(Mode mode, uint64_t se
     EXPECT_EQ(audit.records, audit.distinct_updates) << "an update was applied twice";
     EXPECT_EQ(audit.records, per_unit * kUnits) << "updates missing from the audit log";
   }
-  return {per_unit * kUnits, injected};
+  return {per_unit * kUnits, injected, publisher_moves};
 }
 
 void FaultScheduleTest::RunSchedules(Mode mode, uint64_t default_schedules) {
   const uint64_t schedules = EnvOr("TONGHOP_FAULT_SCHEDULES", default_schedules);
   const uint64_t updates = EnvOr("TONGHOP_FAULT_UPDATES", 100'000);
   uint64_t seed = EnvOr("TONGHOP_FAULT_SEED", std::random_device{}());
-  size_t survived = 0, total_updates = 0;
+  size_t survived = 0, total_updates = 0, total_moves = 0;
   std::map<std::string, size_t> total_faults;
   auto by_kind = [](const std::map<std::string, size_t>& faults) {
     size_t all = 0;
@@ -412,6 +453,9 @@ void FaultScheduleTest::RunSchedules(Mode mode, uint64_t default_schedules) {
       kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", count, kind);
     }
     return fmt::format("{} faults ({})", all, kinds);
+  };
+  auto moves = [mode](size_t count) {
+    return mode == Mode::kPair ? fmt::format("; the publisher followed the other aggregator {} times", count) : "";
   };
   const int64_t start = MonotonicMs();
   for (uint64_t n = 0; n < schedules; ++n, ++seed) {
@@ -424,14 +468,15 @@ void FaultScheduleTest::RunSchedules(Mode mode, uint64_t default_schedules) {
     ++survived;
     total_updates += outcome.updates;
     for (const auto& [kind, count] : outcome.faults) total_faults[kind] += count;
-    std::printf("schedule %zu/%llu (seed %llu): %zu updates, %s, ok\n", survived,
+    total_moves += outcome.publisher_moves;
+    std::printf("schedule %zu/%llu (seed %llu): %zu updates, %s%s, ok\n", survived,
                 static_cast<unsigned long long>(schedules), static_cast<unsigned long long>(seed), outcome.updates,
-                by_kind(outcome.faults).c_str());
+                by_kind(outcome.faults).c_str(), moves(outcome.publisher_moves).c_str());
     std::fflush(stdout);
   }
-  std::printf("fault schedules survived: %zu of %llu, %zu updates, %s injected, %.0f s\n", survived,
+  std::printf("fault schedules survived: %zu of %llu, %zu updates, %s injected%s, %.0f s\n", survived,
               static_cast<unsigned long long>(schedules), total_updates, by_kind(total_faults).c_str(),
-              (MonotonicMs() - start) / 1000.0);
+              moves(total_moves).c_str(), (MonotonicMs() - start) / 1000.0);
 }
 
 TEST_F(FaultScheduleTest, NothingLostNothingCountedTwiceUnderRandomFaults) { RunSchedules(Mode::kSingle, 3); }
