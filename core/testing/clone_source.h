@@ -134,18 +134,36 @@ inline CloneReplicaOptions TestReplicaOptions(const std::string& publish_endpoin
   return options;
 }
 
+// What TableDiff compares of each entry.
+enum class TableFields {
+  kEvery,
+  // All but seq, prev_seq and updated_at_ms: what two aggregators of a pair holding the same
+  // figures agree on (each numbers its own stream), and what a subscriber that followed either
+  // must hold.
+  kValues,
+};
+
 // "" when `actual` holds exactly the entries of `expected` that `filter` selects, each identical
-// in every field; otherwise the first difference.
+// in the `fields` compared; otherwise the first difference.
 inline std::string TableDiff(const AggregateTable& expected, const AggregateTable& actual,
-                             const std::string& filter = "") {
+                             const std::string& filter = "", TableFields fields = TableFields::kEvery) {
+  auto compared = [fields](tonghop::v1::AggregateUpdate update) {
+    if (fields == TableFields::kValues) {
+      update.clear_seq();
+      update.clear_prev_seq();
+      update.clear_updated_at_ms();
+    }
+    return update.SerializeAsString();
+  };
   size_t matching = 0;
   for (const auto& [key, update] : expected.entries()) {
     if (!FilterMatches(filter, update)) continue;
     ++matching;
     const auto* held = actual.Find(key.first, key.second);
     if (held == nullptr) return fmt::format("{}/{} (seq {}) missing", key.first, key.second, update.seq());
-    if (held->SerializeAsString() != update.SerializeAsString()) {
-      return fmt::format("{}/{}: seq {} held, seq {} expected", key.first, key.second, held->seq(), update.seq());
+    if (compared(*held) != compared(update)) {
+      return fmt::format("{}/{}: seq {} held (value {}), seq {} expected (value {})", key.first, key.second,
+                         held->seq(), held->value_decimal(), update.seq(), update.value_decimal());
     }
   }
   if (actual.size() != matching) {
