@@ -126,6 +126,8 @@ TEST_F(WebNodeTest, TheComparableGroupsOfAPeriodThroughTheApi) {
   EXPECT_EQ(answer["period"], "2026-Q1");
   const nlohmann::json& groups = answer["groups"];
   ASSERT_EQ(groups.size(), 9u) << result.body;
+  EXPECT_EQ(groups[0]["indicator"], "agri.herd.pigs") << result.body;
+  EXPECT_EQ(groups[0]["period"], "2026-Q1") << result.body;
   EXPECT_EQ(groups[0]["units_before"], nlohmann::json({"cao-loc", "lang-son-city", "van-quan"})) << result.body;
   EXPECT_EQ(groups[0]["units_after"].size(), 14u) << result.body;
   EXPECT_EQ(groups[0]["units_reported"], 1) << result.body;

@@ -133,12 +133,15 @@ Json GroupNumber(const std::string& text) {
   return cli::ExactNumber(value);
 }
 
-// The comparable groups of (indicator, period) in the aggregator's `reply`, in its order.
+// The comparable groups of (indicator, period) in the aggregator's `reply`, in its order, each as
+// `tonghop query --by group --format json` writes it (cli/query.cc), so that both read alike.
 HttpResponse Groups(const std::string& indicator, const std::string& period, const QueryReply& reply) {
   Json groups = Json::array();
   for (const auto& g : reply.values().groups()) {
     if (g.indicator() != indicator || g.period() != period) continue;
-    groups.push_back({{"units_after", std::vector<std::string>(g.units_after().begin(), g.units_after().end())},
+    groups.push_back({{"indicator", g.indicator()},
+                      {"period", g.period()},
+                      {"units_after", std::vector<std::string>(g.units_after().begin(), g.units_after().end())},
                       {"value", GroupNumber(g.value_decimal())},
                       {"units_reported", g.units_reported()},
                       {"units_expected", g.units_expected()},
