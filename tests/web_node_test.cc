@@ -104,6 +104,48 @@ TEST_F(WebNodeTest, TheReferenceValuesThroughTheApi) {
   EXPECT_EQ(result.status, 200) << result.body;
 }
 
+// Issue 16: the comparable groups of a period, from the aggregator's query link, as exact decimals:
+// the 2026 communes and wards of Lạng Sơn city, Cao Lộc and Văn Quan against those three districts
+// in 2025 (docs/DATA-MODEL.md, "Units that change").
+TEST_F(WebNodeTest, TheComparableGroupsOfAPeriodThroughTheApi) {
+  ASSERT_OK(province_.StartAggregator());
+  for (const char* unit : {"cao-loc", "lang-son-city", "xa-cao-loc"}) ASSERT_OK(province_.StartCollector(unit));
+  DropAndWait("cao-loc", "2025.csv", "indicator,period,value\nagri.herd.pigs,2025-Q1,40.1\n");
+  DropAndWait("lang-son-city", "2025.csv", "indicator,period,value\nagri.herd.pigs,2025-Q1,0.2\n");
+  DropAndWait("xa-cao-loc", "2026.csv", "indicator,period,value\nagri.herd.pigs,2026-Q1,50.5\n");
+  ASSERT_OK(province_.StartWeb({"--query_timeout_ms", "60000"}));
+  HttpResponse result;
+  ASSERT_OK(HttpGet(province_.web_port(), "/api/v1/aggregates/agri.herd.pigs/2026-Q1/groups", &result));
+  ASSERT_EQ(result.status, 200) << result.body << province_.LogTail("web");
+  // 40.1 + 0.2 is 40.3, not the double sum 40.300000000000004.
+  EXPECT_NE(result.body.find("\"value\":50.5,"), std::string::npos) << result.body;
+  EXPECT_NE(result.body.find("\"previous_value\":40.3,"), std::string::npos) << result.body;
+  EXPECT_NE(result.body.find("\"change_pct\":25.310174,"), std::string::npos) << result.body;
+  const nlohmann::json answer = nlohmann::json::parse(result.body);
+  EXPECT_EQ(answer["indicator"], "agri.herd.pigs");
+  EXPECT_EQ(answer["period"], "2026-Q1");
+  const nlohmann::json& groups = answer["groups"];
+  ASSERT_EQ(groups.size(), 9u) << result.body;
+  EXPECT_EQ(groups[0]["indicator"], "agri.herd.pigs") << result.body;
+  EXPECT_EQ(groups[0]["period"], "2026-Q1") << result.body;
+  EXPECT_EQ(groups[0]["units_before"], nlohmann::json({"cao-loc", "lang-son-city", "van-quan"})) << result.body;
+  EXPECT_EQ(groups[0]["units_after"].size(), 14u) << result.body;
+  EXPECT_EQ(groups[0]["units_reported"], 1) << result.body;
+  EXPECT_EQ(groups[0]["units_expected"], 14) << result.body;
+  EXPECT_EQ(groups[0]["previous_period"], "2025-Q1") << result.body;
+  EXPECT_EQ(groups[0]["previous_units_reported"], 2) << result.body;
+  EXPECT_EQ(groups[0]["previous_units_expected"], 3) << result.body;
+  EXPECT_EQ(groups[0]["partial"], true) << result.body;
+  EXPECT_EQ(groups[1]["units_before"], nlohmann::json({"bac-son"})) << result.body;
+  EXPECT_EQ(groups[1]["value"], nullptr) << result.body;
+  EXPECT_EQ(groups[1]["previous_value"], nullptr) << result.body;
+  EXPECT_EQ(groups[1]["change_pct"], nullptr) << result.body;
+  // The by-unit answer stays as it was: no groups unless asked for.
+  ASSERT_OK(HttpGet(province_.web_port(), "/api/v1/aggregates/agri.herd.pigs/2026-Q1/units", &result));
+  ASSERT_EQ(result.status, 200) << result.body;
+  EXPECT_FALSE(nlohmann::json::parse(result.body).contains("groups")) << result.body;
+}
+
 // Issue 15: a web node given a pair of aggregators, the first of them down, answers what it asks
 // the query link from the other, and keeps answering, none of it at the cost of the timeout.
 TEST_F(WebNodeTest, AskingAPairWhoseFirstIsDownAnswersFromTheOther) {

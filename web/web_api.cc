@@ -126,6 +126,36 @@ Json FigureRevisionJson(const tonghop::v1::FigureRevision& figure, const std::st
           {"reject_text", figure.reject_text()}};
 }
 
+// A GroupFigure's exact decimal text as an exact JSON number; null for "" (no value).
+Json GroupNumber(const std::string& text) {
+  Decimal value;
+  if (text.empty() || !Decimal::Parse(text, &value, Decimal::kMaxDigits).ok()) return nullptr;
+  return cli::ExactNumber(value);
+}
+
+// The comparable groups of (indicator, period) in the aggregator's `reply`, in its order, each as
+// `tonghop query --by group --format json` writes it (cli/query.cc), so that both read alike.
+HttpResponse Groups(const std::string& indicator, const std::string& period, const QueryReply& reply) {
+  Json groups = Json::array();
+  for (const auto& g : reply.values().groups()) {
+    if (g.indicator() != indicator || g.period() != period) continue;
+    groups.push_back({{"indicator", g.indicator()},
+                      {"period", g.period()},
+                      {"units_after", std::vector<std::string>(g.units_after().begin(), g.units_after().end())},
+                      {"value", GroupNumber(g.value_decimal())},
+                      {"units_reported", g.units_reported()},
+                      {"units_expected", g.units_expected()},
+                      {"previous_period", g.previous_period()},
+                      {"units_before", std::vector<std::string>(g.units_before().begin(), g.units_before().end())},
+                      {"previous_value", GroupNumber(g.previous_value_decimal())},
+                      {"previous_units_reported", g.previous_units_reported()},
+                      {"previous_units_expected", g.previous_units_expected()},
+                      {"change_pct", GroupNumber(g.change_pct_decimal())},
+                      {"partial", g.partial()}});
+  }
+  return HttpResponse::Json(Dump({{"indicator", indicator}, {"period", period}, {"groups", std::move(groups)}}));
+}
+
 }  // namespace
 
 WebApi::WebApi(const Catalog* catalog, const AssetStore* assets, LiveFeed* feed, QueryWorker* queries)
@@ -198,7 +228,8 @@ void WebApi::HandleApi(const HttpRequest& request, const Reply& reply) const {
   if (endpoint == "aggregates" && (parts.size() == 6 || parts.size() == 7)) {
     const std::string& indicator = parts[4];
     const std::string& period = parts[5];
-    if (catalog_->FindIndicator(indicator) == nullptr) {
+    const Indicator* definition = catalog_->FindIndicator(indicator);
+    if (definition == nullptr) {
       return reply(HttpResponse::Error(404, fmt::format("no indicator '{}' in the catalog (GET /api/v1/catalog lists them)",
                                                         indicator)));
     }
@@ -218,6 +249,21 @@ void WebApi::HandleApi(const HttpRequest& request, const Reply& reply) const {
       query.mutable_values()->set_by_unit(true);
       return AskAggregator(std::move(query), reply, [this, indicator, period](const QueryReply& answer) {
         return Units(indicator, period, answer);
+      });
+    }
+    if (parts[6] == "groups") {
+      // Checked here, not left to an empty answer: a sum of averages means nothing.
+      if (definition->space_agg != SpaceAggregation::kSum) {
+        return reply(HttpResponse::Error(
+            400, fmt::format("{} is not summed over units (space_aggregation {}): its groups have no sum; its units' "
+                             "own values are at /api/v1/aggregates/{}/{}/units",
+                             indicator, ToString(definition->space_agg), indicator, period)));
+      }
+      query.mutable_values()->set_period(period);
+      query.mutable_values()->set_indicator_prefix(indicator);
+      query.mutable_values()->set_by_group(true);
+      return AskAggregator(std::move(query), reply, [indicator, period](const QueryReply& answer) {
+        return Groups(indicator, period, answer);
       });
     }
     if (parts[6] == "history") {

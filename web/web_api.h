@@ -5,6 +5,7 @@
 //   GET /api/v1/aggregates?indicator=&period=               current versions, from the feed
 //   GET /api/v1/aggregates/{indicator}/{period}             one of them
 //   GET /api/v1/aggregates/{indicator}/{period}/units       each unit's figure (query link)
+//   GET /api/v1/aggregates/{indicator}/{period}/groups      the comparable groups' sums (query link)
 //   GET /api/v1/aggregates/{indicator}/{period}/history     the province value's revisions (query link)
 //   GET /api/v1/completeness?period=                        units x sectors: reported, late (query link)
 //   GET /api/v1/report?period=&format=html|md               the report (cli/report.h) from the feed

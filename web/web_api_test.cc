@@ -106,6 +106,9 @@ TEST_F(WebApiTest, BadRequestsGetAJsonErrorSayingWhatIsWrong) {
       {"/api/v1/aggregates/agri.nothing/2017-Q1", 404, "no indicator"},
       {"/api/v1/aggregates/agri.sown_area.total/2017-13", 400, "period"},
       {"/api/v1/aggregates/agri.sown_area.total/2017-Q1/colours", 404, "no such API endpoint"},
+      {"/api/v1/aggregates/trade.cpi_change/2026-Q1/groups", 400,
+       "trade.cpi_change is not summed over units (space_aggregation none): its groups have no sum"},
+      {"/api/v1/aggregates/agri.herd.pigs/2026-Q1/groups?groups=1", 400, "unknown parameter 'groups'"},
       {"/api/v1/completeness", 400, "'period' is required"},
       {"/api/v1/report?period=2017-Q1&format=pdf", 400, "use html or md"},
       {"/api/v1/nothing", 404, "no such API endpoint"},
@@ -287,7 +290,7 @@ TEST_F(WebApiTest, EveryPathOfTheOpenApiFileIsServed) {
     const HttpResponse response = Get(target);
     EXPECT_EQ(response.body.find("no such API endpoint"), std::string::npos) << response.body;
   }
-  EXPECT_EQ(paths, 9);
+  EXPECT_EQ(paths, 10);
 }
 
 TEST_F(WebApiTest, ThePageIsServedFromTheBinaryAndRevalidated) {
