@@ -49,6 +49,28 @@ std::string DumpJson(const nlohmann::ordered_json& document) {
   }
 }
 
+std::optional<Decimal> GroupNumber(const std::string& text) {
+  Decimal value;
+  if (text.empty() || !Decimal::Parse(text, &value, Decimal::kMaxDigits).ok()) return std::nullopt;
+  return value;
+}
+
+nlohmann::ordered_json GroupToJson(const tonghop::v1::GroupFigure& group) {
+  return {{"indicator", group.indicator()},
+          {"period", group.period()},
+          {"units_after", std::vector<std::string>(group.units_after().begin(), group.units_after().end())},
+          {"value", ExactNumberOrNull(GroupNumber(group.value_decimal()))},
+          {"units_reported", group.units_reported()},
+          {"units_expected", group.units_expected()},
+          {"previous_period", group.previous_period()},
+          {"units_before", std::vector<std::string>(group.units_before().begin(), group.units_before().end())},
+          {"previous_value", ExactNumberOrNull(GroupNumber(group.previous_value_decimal()))},
+          {"previous_units_reported", group.previous_units_reported()},
+          {"previous_units_expected", group.previous_units_expected()},
+          {"change_pct", ExactNumberOrNull(GroupNumber(group.change_pct_decimal()))},
+          {"partial", group.partial()}};
+}
+
 nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& update) {
   nlohmann::ordered_json object = {
       {"indicator", update.indicator()},

@@ -15,12 +15,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "core/aggregate_table.h"
 #include "core/decimal.h"
+#include "tonghop/v1/query.pb.h"
 #include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop::cli {
@@ -36,6 +38,19 @@ nlohmann::ordered_json ExactNumberOrNull(const std::optional<Decimal>& value);
 std::string DumpJson(const nlohmann::ordered_json& document);
 
 nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& update);
+
+// A number of a GroupFigure (its exact decimal text), none when the text is empty (no value) or,
+// from a faulty peer, not a number.
+std::optional<Decimal> GroupNumber(const std::string& text);
+
+// One comparable group's sums (query.proto's GroupFigure) as `tonghop query --by group --format
+// json` and the web node's /api/v1/aggregates/{indicator}/{period}/groups both write it:
+//   {"indicator","period","units_after","value","units_reported","units_expected","previous_period",
+//    "units_before","previous_value","previous_units_reported","previous_units_expected",
+//    "change_pct","partial"}
+// in that order; value, previous_value and change_pct are ExactNumbers (their exact decimal text
+// once through DumpJson), null when GroupNumber has none, never 0.
+nlohmann::ordered_json GroupToJson(const tonghop::v1::GroupFigure& group);
 
 // `seq` is the sequence number up to which the table is known to be complete. Text received from
 // the network that is not valid UTF-8 is replaced, never a reason to fail.

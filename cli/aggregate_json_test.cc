@@ -111,5 +111,39 @@ TEST(AggregateJsonTest, InvalidUtf8FromTheNetworkIsReplacedNotFatal) {
   EXPECT_EQ(document["aggregates"][0]["unit"], "nghi\xef\xbf\xbd");
 }
 
+// The one writer of a comparable group, shared by `tonghop query --by group --format json` and the
+// web node's /groups: every field in its order, the sums as their exact decimal text, and null,
+// never 0, where a side has no value or a faulty peer sent text that is not a number.
+TEST(AggregateJsonTest, AGroupIsEveryFieldInOrderWithExactNumbersAndNullsForNoValue) {
+  tonghop::v1::GroupFigure group;
+  group.set_indicator("budget.x");
+  group.set_period("2026-Q1");
+  group.add_units_before("D01");
+  group.add_units_before("D02");
+  group.add_units_after("C10");
+  group.set_value_decimal("123456789012345.123456");
+  group.set_units_reported(1);
+  group.set_units_expected(1);
+  group.set_previous_period("2025-Q1");
+  group.set_previous_value_decimal("0.1");
+  group.set_previous_units_reported(1);
+  group.set_previous_units_expected(2);
+  group.set_change_pct_decimal("-12.5");
+  group.set_partial(true);
+  EXPECT_EQ(DumpJson(GroupToJson(group)),
+            R"({"indicator":"budget.x","period":"2026-Q1","units_after":["C10"],"value":123456789012345.123456,)"
+            R"("units_reported":1,"units_expected":1,"previous_period":"2025-Q1","units_before":["D01","D02"],)"
+            R"("previous_value":0.1,"previous_units_reported":1,"previous_units_expected":2,"change_pct":-12.5,)"
+            R"("partial":true})");
+
+  group.set_value_decimal("");
+  group.set_previous_value_decimal("not a number");
+  group.clear_change_pct_decimal();
+  const std::string text = DumpJson(GroupToJson(group));
+  EXPECT_NE(text.find(R"("value":null,)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("previous_value":null,)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("change_pct":null,)"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace tonghop::cli

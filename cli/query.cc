@@ -65,13 +65,6 @@ Status Fetch(const AggregatorLink& aggregator, const std::string& period, const 
   return CallAggregator(aggregator, request, reply);
 }
 
-// A number of a GroupFigure, none when its text is empty (or, from a faulty peer, not a number).
-std::optional<Decimal> GroupNumber(const std::string& text) {
-  Decimal value;
-  if (text.empty() || !Decimal::Parse(text, &value, Decimal::kMaxDigits).ok()) return std::nullopt;
-  return value;
-}
-
 std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& units) {
   return fmt::format("{}", fmt::join(units, ","));
 }
@@ -80,21 +73,7 @@ std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& units)
 // row per group, the table a line per group under its indicator's province value.
 nlohmann::ordered_json GroupsToJson(const tonghop::v1::ValuesReply& values) {
   nlohmann::ordered_json groups = nlohmann::ordered_json::array();
-  for (const auto& g : values.groups()) {
-    groups.push_back({{"indicator", g.indicator()},
-                      {"period", g.period()},
-                      {"units_after", std::vector<std::string>(g.units_after().begin(), g.units_after().end())},
-                      {"value", ExactNumberOrNull(GroupNumber(g.value_decimal()))},
-                      {"units_reported", g.units_reported()},
-                      {"units_expected", g.units_expected()},
-                      {"previous_period", g.previous_period()},
-                      {"units_before", std::vector<std::string>(g.units_before().begin(), g.units_before().end())},
-                      {"previous_value", ExactNumberOrNull(GroupNumber(g.previous_value_decimal()))},
-                      {"previous_units_reported", g.previous_units_reported()},
-                      {"previous_units_expected", g.previous_units_expected()},
-                      {"change_pct", ExactNumberOrNull(GroupNumber(g.change_pct_decimal()))},
-                      {"partial", g.partial()}});
-  }
+  for (const auto& g : values.groups()) groups.push_back(GroupToJson(g));
   return groups;
 }
 

@@ -126,32 +126,13 @@ Json FigureRevisionJson(const tonghop::v1::FigureRevision& figure, const std::st
           {"reject_text", figure.reject_text()}};
 }
 
-// A GroupFigure's exact decimal text as an exact JSON number; null for "" (no value).
-Json GroupNumber(const std::string& text) {
-  Decimal value;
-  if (text.empty() || !Decimal::Parse(text, &value, Decimal::kMaxDigits).ok()) return nullptr;
-  return cli::ExactNumber(value);
-}
-
 // The comparable groups of (indicator, period) in the aggregator's `reply`, in its order, each as
-// `tonghop query --by group --format json` writes it (cli/query.cc), so that both read alike.
+// cli::GroupToJson writes it, as `tonghop query --by group --format json` does.
 HttpResponse Groups(const std::string& indicator, const std::string& period, const QueryReply& reply) {
   Json groups = Json::array();
   for (const auto& g : reply.values().groups()) {
     if (g.indicator() != indicator || g.period() != period) continue;
-    groups.push_back({{"indicator", g.indicator()},
-                      {"period", g.period()},
-                      {"units_after", std::vector<std::string>(g.units_after().begin(), g.units_after().end())},
-                      {"value", GroupNumber(g.value_decimal())},
-                      {"units_reported", g.units_reported()},
-                      {"units_expected", g.units_expected()},
-                      {"previous_period", g.previous_period()},
-                      {"units_before", std::vector<std::string>(g.units_before().begin(), g.units_before().end())},
-                      {"previous_value", GroupNumber(g.previous_value_decimal())},
-                      {"previous_units_reported", g.previous_units_reported()},
-                      {"previous_units_expected", g.previous_units_expected()},
-                      {"change_pct", GroupNumber(g.change_pct_decimal())},
-                      {"partial", g.partial()}});
+    groups.push_back(cli::GroupToJson(g));
   }
   return HttpResponse::Json(Dump({{"indicator", indicator}, {"period", period}, {"groups", std::move(groups)}}));
 }
