@@ -323,6 +323,14 @@ tonghop::v1::QueryReply SnapshotQueries::PeriodStatus(const tonghop::v1::StatusR
       if (key.first == unit.code) *status->add_cells() = cell;
     }
   }
+  // Totals partial because of the level below say why, as they do in `watch`.
+  Status read = view_->ReadAggregates("", status->period(), [&](const tonghop::v1::AggregateUpdate& version) {
+    if (version.partial_reason().empty()) return;
+    auto* total = status->add_partial_totals();
+    total->set_indicator(version.indicator());
+    total->set_reason(version.partial_reason());
+  });
+  if (!read.ok()) return ReadError(read);
   return reply;
 }
 

@@ -38,6 +38,8 @@ class SnapshotQueries {
   tonghop::v1::QueryReply Values(const tonghop::v1::ValuesRequest& request) const;
   // At most `max_revisions` revisions, the latest; earlier_omitted counts the others.
   tonghop::v1::QueryReply History(const tonghop::v1::HistoryRequest& request, size_t max_revisions) const;
+  // The completeness matrix, and the reason of each total of the period partial because of the
+  // level below (AggregateUpdate.partial_reason).
   tonghop::v1::QueryReply PeriodStatus(const tonghop::v1::StatusRequest& request, int64_t now_ms) const;
 
   // "" when `request` names figures that can be exported, else what is wrong with it.

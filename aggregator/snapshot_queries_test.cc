@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -292,6 +293,41 @@ TEST_P(SnapshotQueriesTest, ALongHistoryListsItsLatestRevisionsAndCountsTheOther
       }
     }
   }
+}
+
+// Issue 16: a total left partial by the level below (a province relayed to the nation while some
+// of its communes are missing) says why in the period's status, as it does in `watch`.
+TEST_P(SnapshotQueriesTest, TheStatusCarriesTheReasonOfEachTotalPartialFromBelow) {
+  Period quarter;
+  ASSERT_OK(Period::Parse("2017-Q1", &quarter));
+  std::vector<const Indicator*> quarterly;
+  for (const Indicator& indicator : catalog_.indicators()) {
+    if (indicator.period_types & PeriodTypeBit(Period::Type::kQuarter)) quarterly.push_back(&indicator);
+  }
+  ASSERT_GE(quarterly.size(), 4u);
+  // Two totals share a reason, a third has its own; the fourth is partial only for want of figures.
+  const std::vector<BelowCompleteness> below = {{true, 1, 2, ""}, {true, 1, 2, ""}, {true, 3, 5, "x: 0 of 1 units"}, {}};
+  IngestStore::Batch batch = store_->NewBatch();
+  for (size_t i = 0; i < below.size(); ++i) {
+    state_.SetUnitValue(*quarterly[i], quarter, quarterly[i]->reporting_units.front(), Decimal::FromMicros(1'000'000),
+                        1'500'000'000'000, 0, {}, below[i]);
+  }
+  for (const auto& version : state_.Flush(&counters_.aggregate_seq, 1'500'000'000'000)) batch.PutAggregate(version);
+  ASSERT_OK(store_->Commit(&batch));
+  std::unique_ptr<IngestStore::ReadView> view;
+  ASSERT_OK(store_->NewReadView(&view));
+  SnapshotQueries queries(&catalog_, view.get());
+  tonghop::v1::StatusRequest request;
+  request.set_period("2017-Q1");
+  const tonghop::v1::StatusReply status = queries.PeriodStatus(request, 1'500'000'000'000).status();
+  std::set<std::pair<std::string, std::string>> reasons;
+  for (const auto& total : status.partial_totals()) reasons.insert({total.indicator(), total.reason()});
+  const std::set<std::pair<std::string, std::string>> expected = {
+      {quarterly[0]->id, quarterly[0]->reporting_units.front() + ": 1 of 2 units"},
+      {quarterly[1]->id, quarterly[1]->reporting_units.front() + ": 1 of 2 units"},
+      {quarterly[2]->id, quarterly[2]->reporting_units.front() + ": 3 of 5 units (x: 0 of 1 units)"}};
+  EXPECT_EQ(reasons, expected) << status.DebugString();
+  EXPECT_EQ(status.partial_totals_size(), 3) << status.DebugString();
 }
 
 TEST_P(SnapshotQueriesTest, BadRequestsGetAnErrorNamingWhatIsWrong) {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/aggregator_client.h"
@@ -15,22 +16,41 @@
 namespace tonghop::cli {
 namespace {
 
-// `text` broken at spaces into lines of at most `width` columns.
-std::string Wrap(const std::string& text, size_t width) {
+// `text` broken at spaces into lines of at most `width` columns, each starting with `indent`.
+std::string Wrap(const std::string& text, size_t width, const std::string& indent = "") {
   std::string out, line;
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find(' ', start);
     if (end == std::string::npos) end = text.size();
     const std::string word = text.substr(start, end - start);
-    if (!line.empty() && DisplayWidth(line) + 1 + DisplayWidth(word) > width) {
-      out += line + "\n";
+    if (!line.empty() && DisplayWidth(indent + line) + 1 + DisplayWidth(word) > width) {
+      out += indent + line + "\n";
       line.clear();
     }
     line += (line.empty() ? "" : " ") + word;
     start = end + 1;
   }
-  return out + line + "\n";
+  return out + indent + line + "\n";
+}
+
+// Under the matrix: why totals are partial when the level below says (a province relayed to the
+// nation while some of its units are missing), each reason once with the indicators it concerns.
+std::string PartialTotalsFromBelow(const tonghop::v1::StatusReply& status, size_t width) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> reasons;  // in the reply's order
+  for (const auto& total : status.partial_totals()) {
+    auto it = std::find_if(reasons.begin(), reasons.end(), [&](const auto& r) { return r.first == total.reason(); });
+    if (it == reasons.end()) it = reasons.insert(reasons.end(), {total.reason(), {}});
+    it->second.push_back(total.indicator());
+  }
+  if (reasons.empty()) return "";
+  std::string out = "\n" + Wrap("totals partial because a unit's figure is itself a partial total of the level below:",
+                                width);
+  for (const auto& [reason, indicators] : reasons) {
+    out += Wrap("~ partial: " + reason, width);
+    out += Wrap(fmt::format("{}", fmt::join(indicators, ", ")), width, "  ");
+  }
+  return out;
 }
 
 // The terminal's width, or 80 when stdout is not a terminal.
@@ -115,14 +135,14 @@ std::string FormatStatusMatrix(const tonghop::v1::StatusReply& status, const Cat
   out += "\n" + Wrap("cells: reported/expected indicators; LN = N reported after the deadline (late); ON = N "
                      "missing past the deadline (overdue); +N = N reported, not due",
                      width);
-  return out;
+  return out + PartialTotalsFromBelow(status, width);
 }
 
 CLI::App* AddPeriodStatusCommand(CLI::App& app, PeriodStatusOptions* options) {
   CLI::App* command = app.add_subcommand("status", "Show who has reported a period, who is late and who is missing, "
                                                    "as a matrix of units × sectors");
   command->add_option("--period", options->period, "period, e.g. 2017-Q1 or 2017-03")->required();
-  command->add_flag("--json", options->json, "print the cells as JSON");
+  command->add_flag("--json", options->json, "print the cells, and the totals partial because of the level below, as JSON");
   command->add_option("--catalog_dir", options->catalog_dir, "catalog for unit names (default: the configuration file's catalog_dir, else the local province's deploy/lang-son)");
   AddAggregatorFlags(command, &options->aggregator);
   command->footer("Example: tonghop status --period 2017-Q1");
@@ -141,7 +161,14 @@ Status RunPeriodStatus(const PeriodStatusOptions& options) {
                        {"reported", c.reported()}, {"late", c.late()}, {"overdue", c.overdue()},
                        {"reported_not_due", c.reported_not_due()}});
     }
-    fmt::print("{}\n", nlohmann::ordered_json({{"period", reply.status().period()}, {"cells", std::move(cells)}}).dump());
+    nlohmann::ordered_json partial_totals = nlohmann::ordered_json::array();
+    for (const auto& total : reply.status().partial_totals()) {
+      partial_totals.push_back({{"indicator", total.indicator()}, {"reason", total.reason()}});
+    }
+    fmt::print("{}\n", nlohmann::ordered_json({{"period", reply.status().period()},
+                                               {"cells", std::move(cells)},
+                                               {"partial_totals", std::move(partial_totals)}})
+                           .dump());
     return Status::OK();
   }
   Catalog catalog;

@@ -6,6 +6,8 @@
 // when stdout is not one): sector columns that do not fit go on in a block below, each block
 // with the unit names again. Expected, late and overdue follow each indicator's
 // reporting period type and deadline (docs/DATA-MODEL.md, "Completeness and timeliness").
+// Under the matrix, the totals partial because of the level below (a province relayed to the
+// nation while some of its units are missing): each reason once, with the indicators it concerns.
 #pragma once
 
 #include <string>

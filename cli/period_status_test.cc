@@ -58,5 +58,34 @@ TEST(PeriodStatusTest, TheMatrixFitsEightyColumns) {
       << text;
 }
 
+// Issue 16: at the nation a province's total is partial because some of its own units are
+// missing; the matrix says "partial" and, under it, why: each reason once, with its indicators.
+TEST(PeriodStatusTest, TotalsPartialFromBelowSayWhyUnderTheMatrixEachReasonOnce) {
+  tonghop::v1::StatusReply status;
+  status.set_period("2026-Q1");
+  auto* cell = status.add_cells();
+  cell->set_reporting_unit("cao-bang");
+  cell->set_sector("health");
+  cell->set_expected(3);
+  for (const auto& [indicator, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"health.beds", "cao-bang: 1 of 2 units"},
+           {"health.examinations", "cao-bang: 1 of 2 units"},
+           {"health.staff", "cao-bang: 3 of 5 units (bao-lac: 0 of 1 units)"}}) {
+    auto* total = status.add_partial_totals();
+    total->set_indicator(indicator);
+    total->set_reason(reason);
+  }
+  const std::string text = FormatStatusMatrix(status, nullptr, 80);
+  const std::string shared = "~ partial: cao-bang: 1 of 2 units\n  health.beds, health.examinations\n";
+  const size_t at = text.find(shared);
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_EQ(text.find("cao-bang: 1 of 2 units", at + shared.size()), std::string::npos) << text;  // once
+  EXPECT_NE(text.find("~ partial: cao-bang: 3 of 5 units (bao-lac: 0 of 1 units)\n  health.staff\n"), std::string::npos)
+      << text;
+  // Under the matrix.
+  EXPECT_GT(at, text.find("cao-bang  0/3")) << text;
+  for (const std::string& line : Lines(text)) EXPECT_LE(DisplayWidth(line), 80u) << line;
+}
+
 }  // namespace
 }  // namespace tonghop::cli

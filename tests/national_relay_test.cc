@@ -232,6 +232,18 @@ TEST_F(NationalRelayTest, AProvinceLeftPartialMakesTheNationPartialWithTheReason
   EXPECT_EQ(exams["units_reported"], 0);  // Cao Bằng's figure is there, but not complete; Lạng Sơn's is missing
   EXPECT_EQ(exams["units_expected"], 2);
   EXPECT_EQ(exams["partial_reason"], "cao-bang: 1 of 2 units") << exams.dump(1);
+  // `tonghop status` at the nation says why too, under its matrix and in its --json.
+  std::string text, json, err;
+  ASSERT_EQ(nation_.RunCli({"status", "--period", "2017-Q1", "--aggregator", nation_.QueryEndpoint()}, &text, &err), 0)
+      << err;
+  EXPECT_NE(text.find("~ partial: cao-bang: 1 of 2 units\n  " + std::string(kExams) + "\n"), std::string::npos) << text;
+  ASSERT_EQ(nation_.RunCli({"status", "--period", "2017-Q1", "--json", "--aggregator", nation_.QueryEndpoint()}, &json,
+                           &err),
+            0)
+      << err;
+  EXPECT_EQ(nlohmann::json::parse(json, nullptr, false)["partial_totals"],
+            nlohmann::json::parse(R"([{"indicator": ")" + std::string(kExams) + R"(", "reason": "cao-bang: 1 of 2 units"}])"))
+      << json;
 
   // Hà Quảng reports: Cao Bằng is complete, and so is its part of the nation.
   ASSERT_OK(cao_bang_.DropText("ha-quang", "q1.csv", "indicator,period,value\nhealth.examinations,2017-Q1,500.5\n"));
