@@ -47,6 +47,15 @@ class PairTest : public testing::ReferenceQuarterTest {
         << err;
     return out;
   }
+  // unit -> how many figures its drop files of the scenario hold (one a row, after the header).
+  Status FiguresPerUnit(std::map<std::string, size_t>* figures) {
+    for (const auto& [unit, path] : ScenarioFiles()) {
+      std::string text;
+      TONGHOP_RETURN_IF_ERROR(ReadFileToString(path, &text));
+      (*figures)[unit] += std::count(text.begin(), text.end(), '\n') - 1;
+    }
+    return Status::OK();
+  }
   // Whether every collector has delivered its `figures` to both aggregators.
   bool AllDelivered(const std::map<std::string, size_t>& figures, std::string* why) {
     for (const auto& unit : units_) {
@@ -67,12 +76,8 @@ TEST_F(PairTest, AReplicaRebuiltFromTheOthersBackupEndsWithTheSameFiguresAndTota
   StartProvince({.aggregator_endpoint = province_.IngestEndpoint() + "," + b.IngestEndpoint(),
                  .command_prefix = {},
                  .extra_flags = {}});
-  std::map<std::string, size_t> figures;  // unit -> its figures in the scenario
-  for (const auto& [unit, path] : ScenarioFiles()) {
-    std::string text;
-    ASSERT_OK(ReadFileToString(path, &text));
-    figures[unit] += std::count(text.begin(), text.end(), '\n') - 1;
-  }
+  std::map<std::string, size_t> figures;
+  ASSERT_OK(FiguresPerUnit(&figures));
 
   // A third of the scenario in, and part of it applied by A.
   auto files = ScenarioFiles();
@@ -159,29 +164,6 @@ TEST_F(PairTest, AReplicaRebuiltFromTheOthersBackupEndsWithTheSameFiguresAndTota
   }
 }
 
-// "" when `subscriber` holds exactly `source`'s aggregates, every field but the seqs and the time
-// each was stored (those of one aggregator's stream); otherwise the first difference.
-std::string ValueDiff(const AggregateTable& source, const AggregateTable& subscriber) {
-  auto without_stream = [](tonghop::v1::AggregateUpdate update) {
-    update.clear_seq();
-    update.clear_prev_seq();
-    update.clear_updated_at_ms();
-    return update.SerializeAsString();
-  };
-  for (const auto& [key, update] : source.entries()) {
-    const auto* held = subscriber.Find(key.first, key.second);
-    if (held == nullptr) return fmt::format("{}/{} missing", key.first, key.second);
-    if (without_stream(*held) != without_stream(update)) {
-      return fmt::format("{}/{}: {} held, {} expected", key.first, key.second, held->value_decimal(),
-                         update.value_decimal());
-    }
-  }
-  if (subscriber.size() != source.size()) {
-    return fmt::format("{} aggregates held, {} expected", subscriber.size(), source.size());
-  }
-  return "";
-}
-
 TEST_F(PairTest, APublisherGivenBothFollowsBWhenAIsKilledAndItsSubscribersEndWithBsValues) {
   testing::MiniProvince b(dir_.Sub("b"), testing::kLangSon);
   ASSERT_OK(b.StartAggregator());
@@ -243,12 +225,8 @@ TEST_F(PairTest, APublisherGivenBothFollowsBWhenAIsKilledAndItsSubscribersEndWit
   ASSERT_NE(a_stream, b_state.stream_id());
 
   // Every figure delivered to B (A's stay pending for it)...
-  std::map<std::string, size_t> figures;  // unit -> its figures in the scenario
-  for (const auto& [unit, path] : files) {
-    std::string text;
-    ASSERT_OK(ReadFileToString(path, &text));
-    figures[unit] += std::count(text.begin(), text.end(), '\n') - 1;
-  }
+  std::map<std::string, size_t> figures;
+  ASSERT_OK(FiguresPerUnit(&figures));
   const std::string b_line = fmt::format("aggregator {}", b.IngestEndpoint());
   std::string why = "not asked yet";
   auto all_at_b = [&] {
@@ -273,7 +251,7 @@ TEST_F(PairTest, APublisherGivenBothFollowsBWhenAIsKilledAndItsSubscribersEndWit
     if (!subscriber.synced() || !b_state.synced() || subscriber.stream_id() != b_state.stream_id()) {
       why = fmt::format("subscriber synced {} on stream {:x}; B's stream {:x}", subscriber.synced(),
                         subscriber.stream_id(), b_state.stream_id());
-    } else if ((why = ValueDiff(b_state.table(), subscriber.table())).empty()) {
+    } else if ((why = testing::TableDiff(b_state.table(), subscriber.table(), "", testing::TableFields::kValues)).empty()) {
       break;
     }
   }
