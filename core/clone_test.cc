@@ -33,6 +33,19 @@ const std::vector<std::string> kIndicators = {"agri.sown_area.total", "agri.sown
                                               "trade.retail_sales", "edu.schools_standard"};
 const std::vector<std::string> kPeriods = {"2017", "2017-H1", "2017-Q1", "2017-Q2", "2017-01", "2017-02"};
 
+// Pumps until `replica` is in sync, holds exactly `source`'s table and `also` holds; on timeout,
+// the first difference of the tables.
+::testing::AssertionResult PumpUntilInSyncWith(const std::vector<CloneSource*>& sources, CloneReplica& replica,
+                                               const CloneSource& source, int timeout_ms,
+                                               const std::function<bool()>& also = [] { return true; }) {
+  if (PumpUntil(sources, {&replica}, [&] {
+        return replica.synced() && TableDiff(source.table(), replica.table()).empty() && also();
+      }, timeout_ms)) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << TableDiff(source.table(), replica.table());
+}
+
 // Fills `source` with a version of every (indicator, period) above, `rounds` times over.
 void Fill(CloneSource& source, int rounds, bool publish = true) {
   for (int round = 0; round < rounds; ++round) {
@@ -347,9 +360,7 @@ TEST(CloneReplicaTest, MissedVersionsAreCaughtUpFromTheirSuccessors) {
       source.Put(kIndicators[i], "2017", round, /*publish=*/i % 2 == 1 || round == 2);
     }
   }
-  ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] {
-    return replica.synced() && TableDiff(source.table(), replica.table()).empty();
-  }, 5'000)) << TableDiff(source.table(), replica.table());
+  ASSERT_TRUE(PumpUntilInSyncWith({&source}, replica, source, 5'000));
   EXPECT_GT(replica.resyncs(), resyncs_before);
 }
 
@@ -364,9 +375,7 @@ TEST(CloneReplicaTest, TrailingLossIsRevealedByTheHeartbeat) {
   // New keys (prev_seq 0) that never reach the replica: only the heartbeat's seq tells.
   source.Put("agri.lost", "2017-Q1", 1, /*publish=*/false);
   source.Put("agri.lost", "2017-Q2", 2, /*publish=*/false);
-  ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] {
-    return replica.synced() && TableDiff(source.table(), replica.table()).empty();
-  }, 5'000)) << TableDiff(source.table(), replica.table());
+  ASSERT_TRUE(PumpUntilInSyncWith({&source}, replica, source, 5'000));
   EXPECT_EQ(replica.resyncs(), 1u);
   EXPECT_EQ(replica.verified_seq(), source.table().max_seq());
 }
@@ -385,9 +394,7 @@ TEST(CloneReplicaTest, ANewStreamIdClearsTheTableAndResyncs) {
   source.Reset(2);
   source.Put("agri.only", "2017", 5);
   source.Put("agri.only", "2017", 6);
-  ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] {
-    return replica.synced() && replica.stream_id() == 2 && TableDiff(source.table(), replica.table()).empty();
-  }, 5'000)) << TableDiff(source.table(), replica.table());
+  ASSERT_TRUE(PumpUntilInSyncWith({&source}, replica, source, 5'000, [&] { return replica.stream_id() == 2; }));
   EXPECT_EQ(replica.table().size(), 1u);
   EXPECT_GT(replica.resyncs(), 0u);
 }
@@ -450,9 +457,7 @@ TEST(CloneReplicaTest, ASilentServerIsReconnectedAndCaughtUpWith) {
   ASSERT_OK(source.Start());
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced() && replica.resyncs() > 0; }, 5'000));
   source.Put("agri.after", "2017", 1);
-  ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] {
-    return replica.synced() && TableDiff(source.table(), replica.table()).empty();
-  }, 5'000)) << TableDiff(source.table(), replica.table());
+  ASSERT_TRUE(PumpUntilInSyncWith({&source}, replica, source, 5'000));
 }
 
 // A relay answers under stream 0 while it holds only part of its source (at its start, or while
@@ -472,9 +477,7 @@ TEST(CloneReplicaTest, ASnapshotOfStreamZeroIsHeldButNeverInSync) {
   // The relay's table is whole again, under its source's stream: now the replica is in sync.
   relay.Reset(7);
   Fill(relay, 1);
-  ASSERT_TRUE(PumpUntil({&relay}, {&replica}, [&] {
-    return replica.synced() && replica.stream_id() == 7 && TableDiff(relay.table(), replica.table()).empty();
-  }, 5'000)) << TableDiff(relay.table(), replica.table());
+  ASSERT_TRUE(PumpUntilInSyncWith({&relay}, replica, relay, 5'000, [&] { return replica.stream_id() == 7; }));
 }
 
 // Binary Star's client failover (the ZeroMQ guide, chapter 5) over the Clone pattern: the
@@ -493,26 +496,20 @@ TEST(CloneReplicaTest, ASilentServerIsLeftForTheNextInTheListWhoseTableItEndsWit
   options.server_timeout_ms = 300;
   CloneReplica replica(context, options);
   ASSERT_OK(replica.Start());
-  ASSERT_TRUE(PumpUntil({&a, &b}, {&replica}, [&] {
-    return replica.synced() && TableDiff(a.table(), replica.table()).empty();
-  }, 5'000)) << TableDiff(a.table(), replica.table());
+  ASSERT_TRUE(PumpUntilInSyncWith({&a, &b}, replica, a, 5'000));
   EXPECT_EQ(replica.stream_id(), 0xau);
   EXPECT_EQ(replica.server_index(), 0u);
 
   a.Stop();
   b.Put("agri.after_a", "2017", 1);
   b.Delete(kIndicators[0], kPeriods[0]);
-  ASSERT_TRUE(PumpUntil({&a, &b}, {&replica}, [&] {
-    return replica.synced() && replica.stream_id() == 0xb && TableDiff(b.table(), replica.table()).empty();
-  }, 10'000)) << TableDiff(b.table(), replica.table());
+  ASSERT_TRUE(PumpUntilInSyncWith({&a, &b}, replica, b, 10'000, [&] { return replica.stream_id() == 0xb; }));
   EXPECT_EQ(replica.server_index(), 1u);
   EXPECT_EQ(replica.switches(), 1u);
   EXPECT_EQ(replica.verified_seq(), b.table().max_seq());
   // And it follows b from then on.
   b.Put("agri.after_a", "2017", 2);
-  ASSERT_TRUE(PumpUntil({&a, &b}, {&replica}, [&] {
-    return replica.synced() && TableDiff(b.table(), replica.table()).empty();
-  }, 5'000)) << TableDiff(b.table(), replica.table());
+  ASSERT_TRUE(PumpUntilInSyncWith({&a, &b}, replica, b, 5'000));
   EXPECT_EQ(replica.switches(), 1u) << "b is heard: no reason to leave it";
 }
 
@@ -537,9 +534,7 @@ TEST(CloneReplicaTest, WithEveryServerSilentTheReplicaGoesRoundTheListUntilOneAn
   // a comes back, with a new figure: the replica returns to it when its turn comes.
   a.Put("agri.back", "2017", 1);
   ASSERT_OK(a.Start());
-  ASSERT_TRUE(PumpUntil({&a, &b}, {&replica}, [&] {
-    return replica.synced() && replica.server_index() == 0 && TableDiff(a.table(), replica.table()).empty();
-  }, 10'000)) << TableDiff(a.table(), replica.table());
+  ASSERT_TRUE(PumpUntilInSyncWith({&a, &b}, replica, a, 10'000, [&] { return replica.server_index() == 0; }));
   EXPECT_EQ(replica.stream_id(), 0xau);
 }
 
