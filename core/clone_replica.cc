@@ -132,6 +132,11 @@ void CloneReplica::ReadStream(const ChangeCallback& on_change) {
 }
 
 void CloneReplica::OnUpdate(const AggregateUpdate& update, const ChangeCallback& on_change) {
+  // Before the first snapshot nothing says which stream a version is of: only heartbeats name the
+  // stream, and the endpoint may have served another database a moment ago (one restored from a
+  // backup numbers its seqs lower). The snapshot brings the state; versions published after it
+  // come again through the gap checks and the heartbeat's catch-up.
+  if (!has_snapshot_) return;
   const uint64_t held_seq = table_.SeqOf(update.indicator(), update.period());
   if (held_seq >= update.seq()) return;  // already have it, from a snapshot or a republish
   if (CanDetectGaps() && update.prev_seq() != held_seq) {

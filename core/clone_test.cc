@@ -399,6 +399,29 @@ TEST(CloneReplicaTest, ANewStreamIdClearsTheTableAndResyncs) {
   EXPECT_GT(replica.resyncs(), 0u);
 }
 
+// Found by the fault schedules (seed 2515915705, under ASan): a publisher started while its
+// aggregator was being replaced by a restored backup heard the old database's last versions
+// before its first snapshot, which came from the restored one. Those versions had higher seqs than
+// the snapshot's, so the snapshot did not replace them, and the old values stayed, in the
+// publisher and in every subscriber that took its snapshot.
+TEST(CloneReplicaTest, VersionsHeardBeforeTheFirstSnapshotDoNotOutliveIt) {
+  zmq::context_t context;
+  CloneSource source(context, 0xa);
+  ASSERT_OK(source.Start());
+  CloneReplica replica(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
+  ASSERT_OK(replica.Start());
+  // The old database publishes while nothing answers the replica's snapshot request.
+  for (int i = 1; i <= 25; ++i) {
+    source.Put("agri.rice", "2017", 100 + i);
+    PumpUntil({}, {&replica}, [] { return false; }, 20);
+  }
+  // The restored database: seqs from 1 again, and it answers.
+  source.Reset(0xb);
+  source.Put("agri.rice", "2017", 7);
+  ASSERT_TRUE(PumpUntilInSyncWith({&source}, replica, source, 5'000, [&] { return replica.stream_id() == 0xb; }))
+      << "agri.rice/2017 held at seq " << replica.table().SeqOf("agri.rice", "2017") << ", the source's is seq 1";
+}
+
 TEST(CloneReplicaTest, ASnapshotTooLateIsAskedForAgainOnAFreshSocket) {
   zmq::context_t context;
   CloneSource source(context, 42);
