@@ -1,4 +1,7 @@
 // The Clone pattern end to end on loopback: CloneServer, CloneReplica, topics and AggregateTable.
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 #include <zmq_addon.hpp>
 
@@ -418,6 +421,34 @@ TEST(CloneReplicaTest, VersionsHeardBeforeTheFirstSnapshotDoNotOutliveIt) {
   // The restored database: seqs from 1 again, and it answers.
   source.Reset(0xb);
   source.Put("agri.rice", "2017", 7);
+  ASSERT_TRUE(PumpUntilInSyncWith({&source}, replica, source, 5'000, [&] { return replica.stream_id() == 0xb; }))
+      << "agri.rice/2017 held at seq " << replica.table().SeqOf("agri.rice", "2017") << ", the source's is seq 1";
+}
+
+// A catch-up answered from another stream starts the replica over. Versions of the old stream
+// still queued on its SUB socket must not reach the new table, where their higher seqs would
+// outrank the new snapshot's for good.
+TEST(CloneReplicaTest, VersionsStillQueuedFromTheOldStreamDoNotReachTheNewTable) {
+  zmq::context_t context;
+  CloneSource source(context, 0xa, /*heartbeat_interval_ms=*/50, /*send_hwm=*/1'000'000);
+  ASSERT_OK(source.Start());
+  source.Put("agri.rice", "2017", 1);
+  CloneReplica replica(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
+  ASSERT_OK(replica.Start());
+  ASSERT_TRUE(PumpUntilInSyncWith({&source}, replica, source, 5'000));
+  // 25,000 versions queue on the replica's SUB; the 100th is not published, a gap it asks about.
+  for (int i = 0; i < 25'000; ++i) source.Put("agri.rice", "2017", i, /*publish=*/i != 100);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  replica.Process({});
+  // The server is a restored database now, and answers the catch-up from its new stream.
+  source.Reset(0xb);
+  source.Put("agri.rice", "2017", 7);
+  for (int i = 0; i < 30; ++i) {
+    source.Pump();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  replica.Process({});
+  EXPECT_EQ(replica.stream_id(), 0xbu);
   ASSERT_TRUE(PumpUntilInSyncWith({&source}, replica, source, 5'000, [&] { return replica.stream_id() == 0xb; }))
       << "agri.rice/2017 held at seq " << replica.table().SeqOf("agri.rice", "2017") << ", the source's is seq 1";
 }
