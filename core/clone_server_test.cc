@@ -34,7 +34,9 @@ std::string Request(const std::string& filter = "", uint64_t since_seq = 0) {
 }
 
 // How often a client socket lost its connection: the server cut it off, or refused its message.
-// Must not outlive the socket.
+// Must not outlive the socket. Make it before the socket connects: a disconnect before the
+// monitor is lost, and it can be the only one, for a SUB that libzmq reconnects resends its
+// subscriptions only when its owner next calls into it.
 class Disconnects {
  public:
   explicit Disconnects(zmq::context_t& context, zmq::socket_t& socket) : monitor_(context, zmq::socket_type::pair) {
@@ -61,18 +63,30 @@ class Disconnects {
   int count_ = 0;
 };
 
-zmq::socket_t Subscriber(zmq::context_t& context, const CloneSource& source, const std::vector<std::string>& topics) {
+// Not connected yet, so that a Disconnects can watch it from its first connection.
+zmq::socket_t Subscriber(zmq::context_t& context, const std::vector<std::string>& topics) {
   zmq::socket_t sub(context, zmq::socket_type::sub);
   sub.set(zmq::sockopt::linger, 0);
   for (const auto& topic : topics) sub.set(zmq::sockopt::subscribe, topic);
+  return sub;
+}
+
+zmq::socket_t Subscriber(zmq::context_t& context, const CloneSource& source, const std::vector<std::string>& topics) {
+  zmq::socket_t sub = Subscriber(context, topics);
   sub.connect(source.publish_endpoint());
   return sub;
 }
 
-zmq::socket_t Requester(zmq::context_t& context, const CloneSource& source, int receive_hwm = 1'000) {
+// Not connected yet, as Subscriber(context, topics).
+zmq::socket_t Requester(zmq::context_t& context, int receive_hwm = 1'000) {
   zmq::socket_t dealer(context, zmq::socket_type::dealer);
   dealer.set(zmq::sockopt::linger, 0);
   dealer.set(zmq::sockopt::rcvhwm, receive_hwm);
+  return dealer;
+}
+
+zmq::socket_t Requester(zmq::context_t& context, const CloneSource& source, int receive_hwm = 1'000) {
+  zmq::socket_t dealer = Requester(context, receive_hwm);
   dealer.connect(source.snapshot_endpoint());
   return dealer;
 }
@@ -102,12 +116,15 @@ TEST(CloneServerBoundsTest, AMessageLargerThanTheBoundDisconnectsItsSender) {
   zmq::context_t context;
   CloneSource source(context, 7);
   ASSERT_OK(source.Start());  // the default bound: 512 bytes
-  zmq::socket_t fine = Subscriber(context, source, {"hb", "i/" + std::string(200, 'a')});
-  zmq::socket_t long_topic = Subscriber(context, source, {"i/" + std::string(600, 'a')});
-  zmq::socket_t long_request = Requester(context, source);
+  zmq::socket_t fine = Subscriber(context, {"hb", "i/" + std::string(200, 'a')});
+  zmq::socket_t long_topic = Subscriber(context, {"i/" + std::string(600, 'a')});
+  zmq::socket_t long_request = Requester(context);
   Disconnects fine_disconnects(context, fine);
   Disconnects long_topic_disconnects(context, long_topic);
   Disconnects long_request_disconnects(context, long_request);
+  fine.connect(source.publish_endpoint());
+  long_topic.connect(source.publish_endpoint());
+  long_request.connect(source.snapshot_endpoint());
   long_request.send(zmq::buffer(Request("i/" + std::string(600, 'a'))));
   ASSERT_TRUE(PumpUntil({&source}, {}, [&] {
     return long_topic_disconnects.count() > 0 && long_request_disconnects.count() > 0;
@@ -127,10 +144,12 @@ TEST(CloneServerBoundsTest, AConnectionWithMoreSubscriptionsThanTheBoundIsCutOff
   bounds.max_subscriptions = 4;
   source.set_bounds(bounds);
   ASSERT_OK(source.Start());
-  zmq::socket_t within = Subscriber(context, source, {"hb", "i/a", "i/b", "p/2017/"});
-  zmq::socket_t beyond = Subscriber(context, source, {"hb", "i/a", "i/b", "p/2017/", "p/2018/"});
+  zmq::socket_t within = Subscriber(context, {"hb", "i/a", "i/b", "p/2017/"});
+  zmq::socket_t beyond = Subscriber(context, {"hb", "i/a", "i/b", "p/2017/", "p/2018/"});
   Disconnects within_disconnects(context, within);
   Disconnects beyond_disconnects(context, beyond);
+  within.connect(source.publish_endpoint());
+  beyond.connect(source.publish_endpoint());
   ASSERT_TRUE(PumpUntil({&source}, {}, [&] { return beyond_disconnects.count() > 0; }, 5'000));
   // Subscribing and unsubscribing again and again is no way around it: only what a connection
   // holds counts.
@@ -248,8 +267,8 @@ TEST(CloneServerBoundsTest, APeerThatStopsReadingIsCutOffAndResyncsExactlyWhenIt
   idle.set(zmq::sockopt::linger, 0);
   idle.set(zmq::sockopt::rcvhwm, 10);
   idle.set(zmq::sockopt::subscribe, "i/");
-  idle.connect(source.publish_endpoint());
   Disconnects idle_disconnects(context, idle);
+  idle.connect(source.publish_endpoint());
 
   // Megabytes of versions while one replica reads nothing: its buffers fill, then the server's
   // queue for it. The server cuts it off; the one that reads keeps up.
