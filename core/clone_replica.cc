@@ -169,17 +169,21 @@ void CloneReplica::OnHeartbeat(const Heartbeat& heartbeat) {
 }
 
 void CloneReplica::StartOver(uint64_t stream_id) {
+  ForgetStream(stream_id);
+  catch_up_needed_ = false;
+  ++resyncs_;
+  ConnectSnapshot();
+  RequestSnapshot(0);
+}
+
+void CloneReplica::ForgetStream(uint64_t stream_id) {
   table_.Clear();
   stream_id_ = stream_id;
   verified_seq_ = 0;
-  catch_up_needed_ = false;
-  ++resyncs_;
   // A fresh SUB socket: versions of the old stream may still be queued on this one, and their
   // higher seqs would outrank the new snapshot's for good. What the new stream published
   // meanwhile comes again through the heartbeat's catch-up.
   ConnectStream();
-  ConnectSnapshot();
-  RequestSnapshot(0);
 }
 
 void CloneReplica::ReadSnapshots(const ChangeCallback& on_change) {
@@ -221,9 +225,7 @@ void CloneReplica::OnLastReply(const SnapshotReply& reply, const ChangeCallback&
       StartOver(reply.stream_id());
       return;
     }
-    table_.Clear();
-    verified_seq_ = 0;
-    ConnectStream();  // as in StartOver: nothing queued from the old stream may follow the snapshot
+    ForgetStream(reply.stream_id());
   }
   // Set before the callbacks run, so that a relay republishes under the right stream.
   stream_id_ = reply.stream_id();

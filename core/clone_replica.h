@@ -124,7 +124,10 @@ class CloneReplica {
   void OnUpdate(const tonghop::v1::AggregateUpdate& update, const ChangeCallback& on_change);
   void OnHeartbeat(const tonghop::v1::Heartbeat& heartbeat);
   void OnLastReply(const tonghop::v1::SnapshotReply& reply, const ChangeCallback& on_change);
+  // Drops the table and takes a full snapshot of `stream_id`.
   void StartOver(uint64_t stream_id);
+  // Drops the table and everything heard of the old stream, to hold `stream_id` instead.
+  void ForgetStream(uint64_t stream_id);
   void CheckTimers();
   // New sockets, and the snapshot the replica still needs from them.
   void Reconnect();
