@@ -303,8 +303,10 @@ void CloneReplica::CheckTimers() {
     if (servers_.size() > 1) MoveToNextServer(outage_starts);
     Reconnect();
   } else if (snapshot_outstanding_ && now - snapshot_requested_ms_ >= options_.snapshot_timeout_ms) {
-    // During an outage the request is expected to go unanswered; it was logged with the outage.
-    const auto level = silent_since_ms_ == 0 ? spdlog::level::warn : spdlog::level::debug;
+    // A warning only when the server is heard and yet does not answer. One not heard of since
+    // the request is down, and the silence timer logs that once, as an outage.
+    const bool server_heard = silent_since_ms_ == 0 && last_received_ms_ > snapshot_requested_ms_;
+    const auto level = server_heard ? spdlog::level::warn : spdlog::level::debug;
     spdlog::log(level, "no snapshot from {} within {} ms; asking again", server().snapshot_endpoint,
                 options_.snapshot_timeout_ms);
     ConnectSnapshot();
