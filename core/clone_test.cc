@@ -3,6 +3,8 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>
 
 #include "core/aggregate_table.h"
@@ -647,6 +649,32 @@ TEST(CloneReplicaTest, GarbageOnTheFeedIsIgnored) {
   // Markers arriving together look like a gap, which a catch-up settles; the replica still works.
   ASSERT_TRUE(PumpUntil({&source}, {&replica}, [&] { return replica.synced(); }, 5'000));
   EXPECT_EQ(replica.table().size(), source.table().size() + 1);
+}
+
+// The other side of NodeLogsTest.APublisherStartedDuringAnOutageLogsItOnceAndItsEnd: a server
+// whose feed is heard but whose snapshot port never answers is the one case the snapshot timeout
+// warns about.
+TEST(CloneReplicaTest, ASnapshotPortThatNeverAnswersWhileTheFeedIsHeardIsAWarning) {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  zmq::context_t context;
+  CloneSource source(context, 7);
+  ASSERT_OK(source.Start());
+  zmq::socket_t silent(context, zmq::socket_type::router);
+  silent.set(zmq::sockopt::linger, 0);
+  silent.bind("tcp://127.0.0.1:*");
+  CloneReplicaOptions options = TestReplicaOptions(source.publish_endpoint(), silent.get(zmq::sockopt::last_endpoint));
+  options.snapshot_timeout_ms = 300;
+  CloneReplica replica(context, options);
+  ASSERT_OK(replica.Start());
+  PumpUntil({&source}, {&replica}, [] { return false; }, 1'000);
+  spdlog::set_default_logger(previous);
+  int warnings = 0;
+  for (const auto& line : sink->last_formatted()) {
+    if (line.find("no snapshot from") != std::string::npos && line.find("warning") != std::string::npos) ++warnings;
+  }
+  EXPECT_GE(warnings, 2);
 }
 
 }  // namespace
