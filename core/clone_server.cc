@@ -142,7 +142,13 @@ void CloneServer::set_stream_id(uint64_t stream_id) {
                   transfers_.size());
     transfers_.clear();
   }
+  const bool changed = stream_id != 0 && stream_id != stream_id_;
   stream_id_ = stream_id;
+  // At once, not after the next pause: a feed that never pauses would otherwise never tell its
+  // replicas, and versions of the new stream whose chains they cannot fault (keys they do not
+  // hold, seqs below theirs) would go on under the old stream's name. Ahead of every version of
+  // the new stream on the PUB socket, it is the boundary between the two.
+  if (changed) PublishHeartbeat();
 }
 
 void CloneServer::SendTopic(std::string_view topic, const std::string& body) {

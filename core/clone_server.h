@@ -1,7 +1,7 @@
 // CloneServer: the server side of the ZeroMQ guide's Clone pattern (chapter 5), over an
 // AggregateTable it does not own. A PUB socket (an XPUB, to see subscriptions) carries every new
 // aggregate version (under its two topics, see core/topics.h) and a heartbeat under "hb" whenever
-// nothing was published for heartbeat_interval_ms; a ROUTER socket answers SnapshotRequest with
+// nothing was published for heartbeat_interval_ms, and when the stream changes; a ROUTER socket answers SnapshotRequest with
 // the table's matching entries in SnapshotReply chunks, the last one flagged and carrying the seq
 // the snapshot shows and the stream_id. Used by the aggregator (source of the feed) and by the
 // publisher (which relays it to subscribers). Not thread-safe: one thread owns it (two threads of
@@ -72,9 +72,10 @@ class CloneServer {
   Status Start();
 
   // Identifies the sequence numbers' origin (the aggregator database). Sent in heartbeats and
-  // snapshot replies so that replicas notice a different source and start over. No heartbeat is
-  // sent while it is 0 (unknown): it would make every replica start over for nothing. Transfers
-  // of another stream under way are dropped.
+  // snapshot replies so that replicas notice a different source and start over. A change to a
+  // known stream publishes a heartbeat at once, however busy the feed. No heartbeat is sent
+  // while it is 0 (unknown): it would make every replica start over for nothing. Transfers of
+  // another stream under way are dropped.
   void set_stream_id(uint64_t stream_id);
   uint64_t stream_id() const { return stream_id_; }
 
