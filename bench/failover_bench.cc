@@ -4,6 +4,8 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -31,7 +33,12 @@ class SteadyLoad {
     thread_ = std::thread([this] {
       while (!stop_) {
         LoadResult result;
-        if (!generator_.Run({11, 0.5, kUpdatesPerSecond}, &result).ok()) return;  // its aggregator was killed
+        Status s = generator_.Run({11, 0.5, kUpdatesPerSecond}, &result);
+        if (!s.ok()) {  // its aggregator was killed, or the load failed: said when the wait for it fails
+          std::lock_guard lock(mutex_);
+          stopped_because_ = s.ToString();
+          return;
+        }
       }
     });
   }
@@ -40,13 +47,28 @@ class SteadyLoad {
     thread_.join();
   }
 
+  // Empty while the load runs; why it stopped otherwise.
+  std::string stopped_because() const {
+    std::lock_guard lock(mutex_);
+    return stopped_because_;
+  }
+
  private:
   zmq::context_t context_{1};
   ProbeClock probes_{1 << 20};
   LoadGenerator generator_;
   std::atomic<bool> stop_{false};
+  mutable std::mutex mutex_;
+  std::string stopped_because_;
   std::thread thread_;
 };
+
+// Where a replica stands, for a failure message.
+std::string Describe(const CloneReplica& r) {
+  return fmt::format("{}, stream {:016x}, verified seq {}, {} aggregates, {} resyncs, server {}{}",
+                     r.synced() ? "synced" : "not synced", r.stream_id(), r.verified_seq(), r.table().size(),
+                     r.resyncs(), r.server_index() + 1, r.server_silent() ? " (silent)" : "");
+}
 
 struct Failover {
   std::vector<double> stale_ms;  // per subscriber
@@ -106,13 +128,29 @@ Status RunFailover(const Workload& workload, const BenchOptions& options, const 
     }
     return true;
   };
+  // What each part holds, for a failure message.
+  auto where = [&] {
+    std::string text;
+    for (const auto& [name, load] : {std::pair{"A", load_a.get()}, std::pair{"B", load_b.get()}}) {
+      text += fmt::format("; {}'s load: {}", name, load->stopped_because().empty() ? "running" : load->stopped_because());
+    }
+    text += fmt::format("; A seen directly: {}; B seen directly: {}", Describe(*a_view), Describe(*b_view));
+    for (size_t i = 0; i < subscribers.size(); ++i) {
+      text += fmt::format("; subscriber {}: {}, {}", i + 1, Describe(*subscribers[i]),
+                          fresh_ms[i] != 0    ? "followed B"
+                          : synced_ms[i] != 0 ? "in sync with B but no new version since"
+                                              : "not in sync with B");
+    }
+    return text;
+  };
   // Steady state: every subscriber on A's stream, in sync, under load.
   if (!pump_until([&] {
         return a_view->synced() && b_view->synced() && std::all_of(subscribers.begin(), subscribers.end(), [&](auto& s) {
                  return s->synced() && s->stream_id() == a_view->stream_id();
                });
       }, kTimeoutMs)) {
-    return Status::Unavailable("the subscribers did not sync with A's stream through the publisher" + a.LogTail("publisher"));
+    return Status::Unavailable("the subscribers did not sync with A's stream through the publisher" + where() +
+                               a.LogTail("publisher"));
   }
   pump_until([] { return false; }, 1'000);
   std::fill(synced_ms.begin(), synced_ms.end(), 0);
@@ -122,7 +160,8 @@ Status RunFailover(const Workload& workload, const BenchOptions& options, const 
   all.erase(all.begin());  // a_view: nothing more to hear
   if (!pump_until([&] { return std::all_of(fresh_ms.begin(), fresh_ms.end(), [](int64_t t) { return t != 0; }); },
                   kTimeoutMs)) {
-    return Status::Unavailable("the subscribers did not follow B's stream through the publisher" + a.LogTail("publisher"));
+    return Status::Unavailable("the subscribers did not follow B's stream through the publisher" + where() +
+                               a.LogTail("publisher"));
   }
   for (int64_t t : fresh_ms) out->stale_ms.push_back(static_cast<double>(t - killed_ms));
 
