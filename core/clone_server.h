@@ -1,11 +1,11 @@
 // CloneServer: the server side of the ZeroMQ guide's Clone pattern (chapter 5), over an
 // AggregateTable it does not own. A PUB socket (an XPUB, to see subscriptions) carries every new
 // aggregate version (under its two topics, see core/topics.h) and a heartbeat under "hb" whenever
-// nothing was published for heartbeat_interval_ms, and when the stream changes; a ROUTER socket answers SnapshotRequest with
-// the table's matching entries in SnapshotReply chunks, the last one flagged and carrying the seq
-// the snapshot shows and the stream_id. Used by the aggregator (source of the feed) and by the
-// publisher (which relays it to subscribers). Not thread-safe: one thread owns it (two threads of
-// its own, in PeerConnections, watch over its peers' connections).
+// nothing was published for heartbeat_interval_ms, and when the stream changes; a ROUTER socket
+// answers SnapshotRequest with the table's matching entries in SnapshotReply chunks, the last one
+// flagged and carrying the seq the snapshot shows and the stream_id. Used by the aggregator
+// (source of the feed) and by the publisher (which relays it to subscribers). Not thread-safe: one
+// thread owns it (two threads of its own, in PeerConnections, watch over its peers' connections).
 //
 // A relay's table can hold versions above a hole it is still filling from its own upstream; it
 // then sets a complete-seq source (CloneReplica::verified_seq), and heartbeats and snapshot
