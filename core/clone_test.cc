@@ -3,14 +3,13 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
-#include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>
 
 #include "core/aggregate_table.h"
 #include "core/clone_replica.h"
 #include "core/clone_server.h"
 #include "core/testing/clone_source.h"
+#include "core/testing/log_capture.h"
 #include "core/topics.h"
 #include "core/testing/status_matchers.h"
 
@@ -680,9 +679,7 @@ TEST(CloneReplicaTest, GarbageOnTheFeedIsIgnored) {
 // whose feed is heard but whose snapshot port never answers is the one case the snapshot timeout
 // warns about.
 TEST(CloneReplicaTest, ASnapshotPortThatNeverAnswersWhileTheFeedIsHeardIsAWarning) {
-  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
-  auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  testing::LogCapture log(1000);
   zmq::context_t context;
   CloneSource source(context, 7);
   ASSERT_OK(source.Start());
@@ -694,9 +691,8 @@ TEST(CloneReplicaTest, ASnapshotPortThatNeverAnswersWhileTheFeedIsHeardIsAWarnin
   CloneReplica replica(context, options);
   ASSERT_OK(replica.Start());
   PumpUntil({&source}, {&replica}, [] { return false; }, 1'000);
-  spdlog::set_default_logger(previous);
   int warnings = 0;
-  for (const auto& line : sink->last_formatted()) {
+  for (const auto& line : log.formatted()) {
     if (line.find("no snapshot from") != std::string::npos && line.find("warning") != std::string::npos) ++warnings;
   }
   EXPECT_GE(warnings, 2);

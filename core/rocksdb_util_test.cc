@@ -3,9 +3,9 @@
 #include <memory>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "core/testing/log_capture.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 
@@ -15,9 +15,7 @@ namespace {
 // Issue 12: every first start of the aggregator and of a collector logged
 // "rocksdb: Error when reading ... NotFound", a warning about nothing wrong.
 TEST(RocksDbUtilTest, CreatingANewDatabaseLogsNoWarning) {
-  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(100000);
-  auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  testing::LogCapture log;
   spdlog::set_level(spdlog::level::debug);
   {
     testing::TempDir dir;
@@ -27,8 +25,7 @@ TEST(RocksDbUtilTest, CreatingANewDatabaseLogsNoWarning) {
     ASSERT_TRUE(s.ok()) << s.ToString();
     for (auto* handle : handles) (void)db->DestroyColumnFamilyHandle(handle);
   }
-  spdlog::set_default_logger(previous);
-  for (const auto& line : sink->last_raw()) {
+  for (const auto& line : log.lines()) {
     EXPECT_LT(line.level, spdlog::level::warn) << std::string(line.payload.data(), line.payload.size());
   }
 }
