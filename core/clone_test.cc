@@ -85,6 +85,14 @@ std::vector<SnapshotReply> RawSnapshot(zmq::context_t& context, CloneSource& sou
   return replies;
 }
 
+// A ROUTER on a free loopback port, for a test to play a snapshot server by hand with.
+zmq::socket_t HandPlayedSnapshotPort(zmq::context_t& context) {
+  zmq::socket_t router(context, zmq::socket_type::router);
+  router.set(zmq::sockopt::linger, 0);
+  router.bind("tcp://127.0.0.1:*");
+  return router;
+}
+
 std::string Request(const std::string& filter, uint64_t since_seq) {
   SnapshotRequest request;
   request.set_filter(filter);
@@ -486,9 +494,7 @@ TEST(CloneReplicaTest, ASnapshotTooLateIsAskedForAgainOnAFreshSocket) {
   Fill(source, 1);
   // A snapshot server played by hand: it sits on the first request until the second comes, then
   // answers both, the first with a version the real state does not have.
-  zmq::socket_t router(context, zmq::socket_type::router);
-  router.set(zmq::sockopt::linger, 0);
-  router.bind("tcp://127.0.0.1:*");
+  zmq::socket_t router = HandPlayedSnapshotPort(context);
   CloneReplicaOptions options = TestReplicaOptions(source.publish_endpoint(), router.get(zmq::sockopt::last_endpoint));
   options.snapshot_timeout_ms = 200;
   CloneReplica replica(context, options);
@@ -683,9 +689,7 @@ TEST(CloneReplicaTest, ASnapshotPortThatNeverAnswersWhileTheFeedIsHeardIsAWarnin
   zmq::context_t context;
   CloneSource source(context, 7);
   ASSERT_OK(source.Start());
-  zmq::socket_t silent(context, zmq::socket_type::router);
-  silent.set(zmq::sockopt::linger, 0);
-  silent.bind("tcp://127.0.0.1:*");
+  zmq::socket_t silent = HandPlayedSnapshotPort(context);
   CloneReplicaOptions options = TestReplicaOptions(source.publish_endpoint(), silent.get(zmq::sockopt::last_endpoint));
   options.snapshot_timeout_ms = 300;
   CloneReplica replica(context, options);
