@@ -34,6 +34,7 @@
 #include "core/period.h"
 #include "core/transport.h"
 #include "tests/audit_summary.h"
+#include "tests/curve_test_keys.h"
 #include "tests/mini_province.h"
 #include "tonghop/v1/query.pb.h"
 #include "tonghop/v1/tonghop.pb.h"
@@ -150,13 +151,8 @@ class HostileInputTest : public ::testing::Test {
  protected:
   void SetUp() override {
     keys_ = dir_.Sub("keys");
-    std::filesystem::create_directories(keys_);
-    for (const char* name : {"aggregator", "publisher", "office", "web", "watcher", "cao-loc", "loc-binh", "stranger"}) {
-      CurveKeyPair pair;
-      ASSERT_OK(GenerateCurveKeyPair(&pair));
-      ASSERT_OK(WriteCurveKeyFiles(keys_ + "/" + name, name, pair));
-      pairs_[name] = pair;
-    }
+    ASSERT_OK(testing::MakeCurveKeys(
+        keys_, {"aggregator", "publisher", "office", "web", "watcher", "cao-loc", "loc-binh", "stranger"}, &pairs_));
     WriteRegistry({"cao-loc", "loc-binh"});
     province_.set_plaintext_for_development(false);
     ASSERT_OK(province_.StartAggregator(AggregatorKeyFlags()));

@@ -1,13 +1,17 @@
 // What the nodes say at start, at an outage and on a command-line mistake, as an operator reads
 // it in their logs (docs/OPERATIONS.md, "Every node").
+#include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
+#include "core/curve_keys.h"
 #include "core/transport.h"
+#include "tests/curve_test_keys.h"
 #include "tests/mini_province.h"
 
 namespace tonghop {
@@ -42,43 +46,73 @@ TEST_F(NodeLogsTest, TheReadyLineStartsALine) {
   }
 }
 
-const std::vector<std::string> kShortUpstreamTimeouts = {"--upstream_timeout_ms", "1000",
-                                                         "--upstream_snapshot_timeout_ms", "500"};
-
-// With the aggregator down: one warning for the outage in six upstream timeouts, then one line
-// when it is back.
-void ExpectThePublisherLogsTheOutageOnceAndItsEnd(testing::MiniProvince& province) {
-  std::this_thread::sleep_for(std::chrono::seconds(6));
-  std::string log = province.LogTail("publisher", 1000);
-  EXPECT_EQ(Count(log, "nothing from"), 1u) << log;
-  EXPECT_EQ(Count(log, "no snapshot from"), 0u) << log;
-
-  ASSERT_OK(province.Restart("aggregator"));
-  const int64_t deadline = MonotonicMs() + 30'000;
-  while (Count(log, "is heard again after") == 0 && MonotonicMs() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    log = province.LogTail("publisher", 1000);
+// The publisher's outage logs, in plain text (GetParam() false) and under CURVE as deployed
+// (true): a link under CURVE adds a handshake to every reconnection, and its refusals log too.
+class PublisherOutageLogsTest : public NodeLogsTest, public ::testing::WithParamInterface<bool> {
+ protected:
+  void SetUp() override {
+    if (!GetParam()) return;
+    const std::string keys = root_.Sub("keys");
+    std::map<std::string, CurveKeyPair> pairs;
+    ASSERT_OK(testing::MakeCurveKeys(keys, {"aggregator", "publisher"}, &pairs));
+    root_.Write("keys/keys.csv", "role,name,public_key,comment\npublisher,publisher," + pairs["publisher"].public_key + ",\n");
+    province_.set_plaintext_for_development(false);
+    aggregator_flags_ = {"--curve_secret_key_file", keys + "/aggregator.key", "--key_registry_file", keys + "/keys.csv"};
+    publisher_flags_ = {"--curve_secret_key_file", keys + "/publisher.key", "--curve_server_public_key",
+                        keys + "/aggregator.pub"};
   }
-  EXPECT_EQ(Count(log, "is heard again after"), 1u) << log;
-}
+
+  Status StartAggregator() { return province_.StartAggregator(aggregator_flags_); }
+  // With upstream timeouts short enough for an outage to show within seconds.
+  Status StartPublisher() {
+    std::vector<std::string> flags = {"--upstream_timeout_ms", "1000", "--upstream_snapshot_timeout_ms", "500"};
+    flags.insert(flags.end(), publisher_flags_.begin(), publisher_flags_.end());
+    return province_.StartPublisher(flags);
+  }
+
+  // With the aggregator down: one warning for the outage in six upstream timeouts, then one line
+  // when it is back.
+  void ExpectThePublisherLogsTheOutageOnceAndItsEnd() {
+    std::this_thread::sleep_for(std::chrono::seconds(6));
+    std::string log = province_.LogTail("publisher", 1000);
+    EXPECT_EQ(Count(log, "PLAIN-TEXT MODE"), GetParam() ? 0u : 1u) << log;
+    EXPECT_EQ(Count(log, "nothing from"), 1u) << log;
+    EXPECT_EQ(Count(log, "no snapshot from"), 0u) << log;
+
+    ASSERT_OK(province_.Restart("aggregator"));
+    const int64_t deadline = MonotonicMs() + 30'000;
+    while (Count(log, "is heard again after") == 0 && MonotonicMs() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      log = province_.LogTail("publisher", 1000);
+    }
+    EXPECT_EQ(Count(log, "is heard again after"), 1u) << log;
+  }
+
+ private:
+  std::vector<std::string> aggregator_flags_;
+  std::vector<std::string> publisher_flags_;
+};
+
+INSTANTIATE_TEST_SUITE_P(PlainAndCurve, PublisherOutageLogsTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Curve" : "PlainText"; });
 
 // Issue 12: the publisher logged two warnings every 5 s during an outage, and nothing when the
 // aggregator came back.
-TEST_F(NodeLogsTest, ThePublisherLogsAnOutageOnceAndItsEnd) {
-  ASSERT_OK(province_.StartAggregator());
-  ASSERT_OK(province_.StartPublisher(kShortUpstreamTimeouts));
+TEST_P(PublisherOutageLogsTest, ThePublisherLogsAnOutageOnceAndItsEnd) {
+  ASSERT_OK(StartAggregator());
+  ASSERT_OK(StartPublisher());
   ASSERT_OK(province_.Kill("aggregator"));
-  ExpectThePublisherLogsTheOutageOnceAndItsEnd(province_);
+  ExpectThePublisherLogsTheOutageOnceAndItsEnd();
 }
 
 // CI once killed the aggregator before it answered the publisher's first snapshot request: the
 // request's timeout, shorter than the silence that declares an outage, warned first, so the one
 // outage took two warnings. Here the aggregator is down before the publisher starts.
-TEST_F(NodeLogsTest, APublisherStartedDuringAnOutageLogsItOnceAndItsEnd) {
-  ASSERT_OK(province_.StartAggregator());
+TEST_P(PublisherOutageLogsTest, APublisherStartedDuringAnOutageLogsItOnceAndItsEnd) {
+  ASSERT_OK(StartAggregator());
   ASSERT_OK(province_.Kill("aggregator"));
-  ASSERT_OK(province_.StartPublisher(kShortUpstreamTimeouts));
-  ExpectThePublisherLogsTheOutageOnceAndItsEnd(province_);
+  ASSERT_OK(StartPublisher());
+  ExpectThePublisherLogsTheOutageOnceAndItsEnd();
 }
 
 // Issue 12: without --reporting_unit the collector exited 1, complaining about CURVE keys first.
