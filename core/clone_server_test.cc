@@ -361,5 +361,40 @@ TEST(CloneServerBoundsTest, NoHeartbeatWhileTheStreamIsUnknown) {
   ASSERT_TRUE(PumpUntil({&source}, {}, [&] { return sub.recv(message, zmq::recv_flags::dontwait).has_value(); }, 5'000));
 }
 
+// A change of stream is a heartbeat at once, however busy the feed, and ahead of every version of
+// the new stream (docs/PROTOCOL.md, "Updates"). Here the idle heartbeat would wait a minute.
+TEST(CloneServerBoundsTest, AChangeOfStreamIsAHeartbeatAheadOfTheNewStreamsVersions) {
+  zmq::context_t context;
+  CloneSource source(context, 1, /*heartbeat_interval_ms=*/60'000);
+  ASSERT_OK(source.Start());
+  zmq::socket_t sub = Subscriber(context, source, {"i/", "hb"});
+  std::vector<zmq::message_t> frames;
+  // Versions of stream 1 until the subscription is in place.
+  ASSERT_TRUE(PumpUntil({&source}, {}, [&] {
+    source.Put("agri.rice", "2017", 1);
+    frames.clear();
+    return zmq::recv_multipart(sub, std::back_inserter(frames), zmq::recv_flags::dontwait).has_value();
+  }, 5'000));
+  source.Reset(2);
+  source.Put("agri.only", "2017", 5);
+
+  // What follows stream 1's versions and heartbeats still queued, in order.
+  std::vector<std::string> after;
+  PumpUntil({&source}, {}, [&] {
+    frames.clear();
+    if (!zmq::recv_multipart(sub, std::back_inserter(frames), zmq::recv_flags::dontwait)) return false;
+    const std::string topic = frames[0].to_string();
+    if (topic == "hb") {
+      tonghop::v1::Heartbeat heartbeat;
+      EXPECT_TRUE(heartbeat.ParseFromArray(frames[1].data(), static_cast<int>(frames[1].size())));
+      if (heartbeat.stream_id() != 1) after.push_back(fmt::format("hb of stream {}", heartbeat.stream_id()));
+    } else if (!topic.starts_with("i/agri.rice/")) {
+      after.push_back(topic);
+    }
+    return after.size() == 2;
+  }, 5'000);
+  EXPECT_EQ(after, (std::vector<std::string>{"hb of stream 2", "i/agri.only/2017"}));
+}
+
 }  // namespace
 }  // namespace tonghop
