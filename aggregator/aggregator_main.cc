@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
                  "most outboxes the keys of one unit may bring into use (a collector makes one per fresh data "
                  "folder, `tonghop import` one per run); a batch for one more is refused UNAUTHORIZED. Under "
                  "CURVE only")->check(CLI::Range(1, 1000000))->capture_default_str();
-  app.add_option("--heartbeat_interval_ms", options.heartbeat_interval_ms, "feed heartbeat to the publishers when nothing else was published for this long")->check(CLI::Range(10, 60000))->capture_default_str();
+  app.add_option("--heartbeat_interval_ms", options.heartbeat_interval_ms, "feed heartbeat to the publishers this often, however busy the feed")->check(CLI::Range(10, 60000))->capture_default_str();
   tonghop::AddPeerBoundsFlags(app, &options.feed_bounds, "publisher");
   tonghop::AddMetricsFlag(app, &options.metrics_endpoint, "127.0.0.1:9550");
   tonghop::LinkSecurityFlags security;

@@ -130,6 +130,7 @@ Status CloneServer::Start() {
     }
   }
   next_housekeeping_ms_ = MonotonicMs() + kHousekeepingIntervalMs;
+  started_ = true;
   return Status::OK();
 }
 
@@ -144,11 +145,11 @@ void CloneServer::set_stream_id(uint64_t stream_id) {
   }
   const bool changed = stream_id != 0 && stream_id != stream_id_;
   stream_id_ = stream_id;
-  // At once, not after the next pause: a feed that never pauses would otherwise never tell its
-  // replicas, and versions of the new stream whose chains they cannot fault (keys they do not
-  // hold, seqs below theirs) would go on under the old stream's name. Ahead of every version of
-  // the new stream on the PUB socket, it is the boundary between the two.
-  if (changed) PublishHeartbeat();
+  // At once, not at the next interval: until a replica hears it, versions of the new stream whose
+  // chains it cannot fault (keys it does not hold, seqs below its own) go on under the old
+  // stream's name. Ahead of every version of the new stream on the PUB socket, it is the boundary
+  // between the two.
+  if (changed && started_) PublishHeartbeat();
 }
 
 void CloneServer::SendTopic(std::string_view topic, const std::string& body) {
@@ -165,7 +166,6 @@ void CloneServer::Publish(const AggregateUpdate& update) {
   std::string body = update.SerializeAsString();
   SendTopic(IndicatorTopic(update), body);
   SendTopic(PeriodTopic(update), body);
-  last_publish_ms_ = MonotonicMs();
   metrics_.published.Increment();
 }
 
@@ -176,7 +176,7 @@ void CloneServer::PublishHeartbeat() {
   heartbeat.set_stream_id(stream_id_);
   heartbeat.set_upstream_unreachable(upstream_unreachable_);
   SendTopic(kHeartbeatTopic, heartbeat.SerializeAsString());
-  last_publish_ms_ = MonotonicMs();
+  last_heartbeat_ms_ = MonotonicMs();
   metrics_.heartbeats.Increment();
 }
 
@@ -455,14 +455,17 @@ void CloneServer::Tick() {
     malloc_trim(0);
     trim_due_ms_ = 0;
   }
-  if (stream_id_ != 0 && now - last_publish_ms_ >= options_.heartbeat_interval_ms) PublishHeartbeat();
+  // Every interval, however busy the feed, as the Clone pattern's HUGZ: a replica that missed a
+  // version no later one of its aggregate betrays, or the heartbeat of a change of stream, hears
+  // of it within an interval, not at the next pause that a busy province may never make.
+  if (stream_id_ != 0 && now - last_heartbeat_ms_ >= options_.heartbeat_interval_ms) PublishHeartbeat();
 }
 
 int CloneServer::MillisUntilDue() const {
   if (transfers_more_) return 0;
   const int64_t now = MonotonicMs();
   int64_t due = next_housekeeping_ms_;
-  if (stream_id_ != 0) due = std::min(due, last_publish_ms_ + options_.heartbeat_interval_ms);
+  if (stream_id_ != 0) due = std::min(due, last_heartbeat_ms_ + options_.heartbeat_interval_ms);
   if (transfers_waiting_) due = std::min(due, now + kBlockedRetryMs);
   if (trim_due_ms_ != 0) due = std::min(due, trim_due_ms_);
   if (!unconfirmed_.empty()) due = std::min(due, now + kUnconfirmedRetryMs);

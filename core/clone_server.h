@@ -1,11 +1,12 @@
 // CloneServer: the server side of the ZeroMQ guide's Clone pattern (chapter 5), over an
 // AggregateTable it does not own. A PUB socket (an XPUB, to see subscriptions) carries every new
-// aggregate version (under its two topics, see core/topics.h) and a heartbeat under "hb" whenever
-// nothing was published for heartbeat_interval_ms, and when the stream changes; a ROUTER socket
-// answers SnapshotRequest with the table's matching entries in SnapshotReply chunks, the last one
-// flagged and carrying the seq the snapshot shows and the stream_id. Used by the aggregator
-// (source of the feed) and by the publisher (which relays it to subscribers). Not thread-safe: one
-// thread owns it (two threads of its own, in PeerConnections, watch over its peers' connections).
+// aggregate version (under its two topics, see core/topics.h) and a heartbeat under "hb" every
+// heartbeat_interval_ms however busy the feed (the pattern's HUGZ), and at once when the stream
+// changes; a ROUTER socket answers SnapshotRequest with the table's matching entries in
+// SnapshotReply chunks, the last one flagged and carrying the seq the snapshot shows and the
+// stream_id. Used by the aggregator (source of the feed) and by the publisher (which relays it to
+// subscribers). Not thread-safe: one thread owns it (two threads of its own, in PeerConnections,
+// watch over its peers' connections).
 //
 // A relay's table can hold versions above a hole it is still filling from its own upstream; it
 // then sets a complete-seq source (CloneReplica::verified_seq), and heartbeats and snapshot
@@ -73,9 +74,9 @@ class CloneServer {
 
   // Identifies the sequence numbers' origin (the aggregator database). Sent in heartbeats and
   // snapshot replies so that replicas notice a different source and start over. A change to a
-  // known stream publishes a heartbeat at once, however busy the feed. No heartbeat is sent
-  // while it is 0 (unknown): it would make every replica start over for nothing. Transfers of
-  // another stream under way are dropped.
+  // known stream publishes a heartbeat at once, however busy the feed (before Start, at the
+  // first Tick). No heartbeat is sent while it is 0 (unknown): it would make every replica start
+  // over for nothing. Transfers of another stream under way are dropped.
   void set_stream_id(uint64_t stream_id);
   uint64_t stream_id() const { return stream_id_; }
 
@@ -162,9 +163,10 @@ class CloneServer {
   // After the sockets: they stop their monitors before the sockets close.
   PeerConnections subscribers_;
   PeerConnections requesters_;
+  bool started_ = false;
   uint64_t stream_id_ = 0;
   bool upstream_unreachable_ = false;
-  int64_t last_publish_ms_ = 0;
+  int64_t last_heartbeat_ms_ = 0;
   std::function<uint64_t()> complete_seq_;
 
   std::unordered_map<int, Subscriber> subscriptions_;  // by connection

@@ -10,6 +10,7 @@
 
 #include "core/clone_replica.h"
 #include "core/clone_server.h"
+#include "core/feed_metrics.h"
 #include "core/testing/clone_source.h"
 #include "core/testing/resident_memory_sampler.h"
 #include "core/testing/status_matchers.h"
@@ -359,6 +360,63 @@ TEST(CloneServerBoundsTest, NoHeartbeatWhileTheStreamIsUnknown) {
   EXPECT_EQ(message.size(), 0u) << "a heartbeat of stream 0";
   source.Reset(5);
   ASSERT_TRUE(PumpUntil({&source}, {}, [&] { return sub.recv(message, zmq::recv_flags::dontwait).has_value(); }, 5'000));
+}
+
+// Heartbeats keep their interval whatever the feed carries, as the Clone pattern's HUGZ do: a
+// replica that missed the heartbeat of a change of stream (its subscription was not in place yet)
+// hears the stream from the next one, however busy the feed (docs/PROTOCOL.md, "Heartbeats").
+TEST(CloneServerBoundsTest, HeartbeatsKeepTheirIntervalWhileTheFeedNeverPauses) {
+  zmq::context_t context;
+  CloneSource source(context, 1, /*heartbeat_interval_ms=*/200);
+  ASSERT_OK(source.Start());
+  zmq::socket_t sub = Subscriber(context, source, {"i/", "hb"});
+  std::vector<zmq::message_t> frames;
+  ASSERT_TRUE(PumpUntil({&source}, {}, [&] {
+    source.Put("agri.rice", "2017", 1);
+    frames.clear();
+    return zmq::recv_multipart(sub, std::back_inserter(frames), zmq::recv_flags::dontwait).has_value();
+  }, 5'000));
+
+  // A version every few milliseconds for 1.5 s: never a pause of 200 ms.
+  int heartbeats = 0;
+  int64_t last_put_ms = MonotonicMs();
+  int64_t longest_pause_ms = 0;
+  int value = 2;
+  PumpUntil({&source}, {}, [&] {
+    const int64_t now = MonotonicMs();
+    if (now - last_put_ms >= 5) {
+      source.Put("agri.rice", "2017", value++);
+      longest_pause_ms = std::max(longest_pause_ms, now - last_put_ms);
+      last_put_ms = now;
+    }
+    frames.clear();
+    while (zmq::recv_multipart(sub, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+      if (frames[0].to_string() == "hb") ++heartbeats;
+      frames.clear();
+    }
+    return false;
+  }, 1'500);
+  EXPECT_LT(longest_pause_ms, 100) << "the feed paused";
+  EXPECT_GE(heartbeats, 5) << "heartbeats in 1.5 s at an interval of 200 ms";
+  EXPECT_LE(heartbeats, 9);
+}
+
+// The aggregator names its stream before it binds the feed: nothing is published then, so nothing
+// is counted. The first heartbeat goes out at the first Tick after Start.
+TEST(CloneServerBoundsTest, AStreamNamedBeforeStartIsNoHeartbeatUntilStarted) {
+  zmq::context_t context;
+  AggregateTable table;
+  CloneServerOptions options;
+  options.publish_endpoint = "tcp://127.0.0.1:*";
+  options.snapshot_endpoint = "tcp://127.0.0.1:*";
+  FeedMetrics metrics(*options.metrics);
+  CloneServer server(context, options, &table);
+  server.set_stream_id(7);
+  EXPECT_EQ(metrics.heartbeats.Value(), 0) << "a heartbeat counted before the feed was bound";
+  ASSERT_OK(server.Start());
+  EXPECT_EQ(metrics.heartbeats.Value(), 0);
+  server.Tick();
+  EXPECT_EQ(metrics.heartbeats.Value(), 1) << "the first Tick after Start heartbeats at once";
 }
 
 // A change of stream is a heartbeat at once, however busy the feed, and ahead of every version of

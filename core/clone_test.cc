@@ -412,22 +412,25 @@ TEST(CloneReplicaTest, ANewStreamIdClearsTheTableAndResyncs) {
 }
 
 // Found by the failover benchmark in CI (.ci/run, tonghop-bench --quick): a publisher that moved to
-// the other aggregator of a pair relayed its stream without a pause, and heartbeats go out only
-// after a pause, so a subscriber never heard that the stream had changed. Here the new stream's
-// versions are all of a key the replica does not hold, chained from 0, so that no gap reveals it
-// either: only the heartbeat of the change can.
+// the other aggregator of a pair relayed its stream without a pause, and heartbeats went out only
+// after a pause then, so a subscriber never heard that the stream had changed. Here the new
+// stream's versions are all of a key the replica does not hold, chained from 0, so that no gap
+// reveals it either, and the interval's heartbeat is not due within the test: only the heartbeat
+// of the change can.
 TEST(CloneReplicaTest, AStreamChangeIsHeardWhileTheFeedNeverPauses) {
   zmq::context_t context;
-  CloneSource source(context, 0xa, /*heartbeat_interval_ms=*/200);
+  CloneSource source(context, 0xa, /*heartbeat_interval_ms=*/3'000);
   ASSERT_OK(source.Start());
   Fill(source, 3);
-  CloneReplica replica(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
+  CloneReplicaOptions options = TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint());
+  options.server_timeout_ms = 10'000;
+  CloneReplica replica(context, options);
   ASSERT_OK(replica.Start());
   ASSERT_TRUE(PumpUntilInSyncWith({&source}, replica, source, 5'000));
 
   source.Reset(0xb);
   bool followed = false;
-  for (int i = 0; i < 100 && !followed; ++i) {  // a version every 10 ms: never a 200 ms pause
+  for (int i = 0; i < 100 && !followed; ++i) {  // a version every 10 ms
     source.Put("agri.only", "2017", i);
     PumpUntil({&source}, {&replica}, [] { return false; }, 10);
     followed = replica.stream_id() == 0xb && replica.synced() && TableDiff(source.table(), replica.table()).empty();

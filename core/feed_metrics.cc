@@ -7,7 +7,7 @@ FeedMetrics::FeedMetrics(MetricsRegistry& r)
                   "The seq the feed vouches for, as its heartbeats and snapshots carry it: the aggregator's last "
                   "seq; a publisher's verified seq")),
       published(CounterOf(r, "tonghop_feed_updates_published_total", "Aggregate versions published on the feed")),
-      heartbeats(CounterOf(r, "tonghop_feed_heartbeats_total", "Heartbeats published while the feed was idle")),
+      heartbeats(CounterOf(r, "tonghop_feed_heartbeats_total", "Heartbeats published: one every heartbeat interval, and one at each change of stream")),
       snapshots_served(CounterOf(r, "tonghop_feed_snapshots_served_total", "Snapshot requests answered in full")),
       snapshots_abandoned(CounterOf(r, "tonghop_feed_snapshots_abandoned_total",
                                     "Snapshot answers given up because the requester could not take them (gone, "

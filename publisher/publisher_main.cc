@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--publish_endpoint", o.publish_endpoint, "PUB bind address for subscribers")->capture_default_str();
   app.add_option("--snapshot_endpoint", o.snapshot_endpoint, "snapshot ROUTER bind address for subscribers")->capture_default_str();
-  app.add_option("--heartbeat_interval_ms", o.heartbeat_interval_ms, "heartbeat when idle this long")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--heartbeat_interval_ms", o.heartbeat_interval_ms, "heartbeat to subscribers this often, however busy the feed")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--subscriber_hwm", o.subscriber_hwm, "messages queued per subscriber before dropping for it")->capture_default_str()->check(CLI::PositiveNumber);
   tonghop::AddPeerBoundsFlags(app, &o.subscriber_bounds, "subscriber");
   app.add_option("--upstream_snapshot_timeout_ms", o.upstream_snapshot_timeout_ms, "re-request an upstream snapshot after this")->capture_default_str()->check(CLI::PositiveNumber);

@@ -138,7 +138,7 @@ TEST_F(FeedFollowerTest, ALiveClientSeesEveryVersionOnceAndEndsExact) {
 }
 
 // A source that never says where it is: a hole in what it published stays open for good, as one
-// does under a steady load (heartbeats go out only when the source is idle).
+// does until the next heartbeat.
 class FeedFollowerWithoutHeartbeatsTest : public FeedFollowerTest {
  protected:
   FeedFollowerWithoutHeartbeatsTest() : FeedFollowerTest(/*heartbeat_interval_ms=*/600'000, /*server_timeout_ms=*/600'000) {}
