@@ -107,6 +107,8 @@ Status WatchLive(CloneReplica& replica, const WatchOptions& options, const std::
   int64_t last_change_ms = 0;
   int64_t waiting_since_ms = NowMs();
   FeedState shown_state = FeedState::kResyncing;
+  bool was_live = false;
+  int64_t resyncing_since_mono = 0;
   bool dirty = true;
   int64_t last_draw_mono = 0;
   const auto on_change = [&](const tonghop::v1::AggregateUpdate& update) {
@@ -124,9 +126,20 @@ Status WatchLive(CloneReplica& replica, const WatchOptions& options, const std::
     }
     replica.Process(on_change);
     if (screen && screen->HandleKeys(&dirty)) break;
-    const FeedState state = StateOf(replica);
+    const FeedState actual = StateOf(replica);
+    if (actual != FeedState::kResyncing) {
+      resyncing_since_mono = 0;
+    } else if (resyncing_since_mono == 0) {
+      resyncing_since_mono = MonotonicMs();
+    }
+    was_live = was_live || actual == FeedState::kLive;
+    const FeedState state = ShownFeedState(actual, was_live, resyncing_since_mono, MonotonicMs());
     if (state != shown_state) {
-      if (shown_state == FeedState::kLive) waiting_since_ms = NowMs();
+      if (shown_state == FeedState::kLive) {
+        // A resync shows after its grace: it began then.
+        const int64_t shown_late_ms = state == FeedState::kResyncing ? MonotonicMs() - resyncing_since_mono : 0;
+        waiting_since_ms = NowMs() - shown_late_ms;
+      }
       shown_state = state;
       dirty = true;
     }

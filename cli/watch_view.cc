@@ -239,6 +239,13 @@ std::string FormatAggregateTable(const AggregateTable& table, const Catalog* cat
 
 std::string FitToWidth(std::string_view text, size_t width) { return Fit(text, width); }
 
+FeedState ShownFeedState(FeedState actual, bool was_live, int64_t resyncing_since_ms, int64_t now_ms) {
+  if (actual == FeedState::kResyncing && was_live && now_ms - resyncing_since_ms < kResyncShownAfterMs) {
+    return FeedState::kLive;
+  }
+  return actual;
+}
+
 std::string FormatStatusLine(const WatchStatus& status, size_t width) {
   const int64_t waiting_s = std::max<int64_t>(0, (status.now_ms - status.waiting_since_ms) / 1000);
   std::string state;

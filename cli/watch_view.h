@@ -85,6 +85,16 @@ enum class FeedState {
   kLive,
 };
 
+// A catch-up shorter than this is not shown: the status line stays "live". A filtered view catches
+// up at every heartbeat while the province reports (the heartbeat's seq counts versions its filter
+// does not select), a round trip of milliseconds that would otherwise blink "resyncing" each second.
+inline constexpr int64_t kResyncShownAfterMs = 1'000;
+
+// What the status line shows, given the replica's state now (`actual`), whether it has been live
+// since it started, and since when it has been resyncing (monotonic ms; when `actual` is
+// kResyncing). Before the first live moment resyncing shows at once: nothing has come yet.
+FeedState ShownFeedState(FeedState actual, bool was_live, int64_t resyncing_since_ms, int64_t now_ms);
+
 struct WatchStatus {
   uint64_t seq = 0;              // complete up to this aggregate seq
   FeedState state = FeedState::kResyncing;

@@ -296,5 +296,18 @@ TEST(WatchViewTest, APartialTotalOfTheLevelBelowSaysWhoIsMissingUnderItsRow) {
   EXPECT_NE(text.find("\n      ~ partial: cao-bang: 1 of 2 units\n"), std::string::npos) << text;
 }
 
+// A filtered view catches up at every heartbeat while the province reports; the status line
+// stays "live" through a catch-up shorter than kResyncShownAfterMs, and says "resyncing" after.
+TEST(WatchViewTest, AShortCatchUpAfterTheViewWasLiveStaysLive) {
+  const int64_t now = 100'000;
+  EXPECT_EQ(ShownFeedState(FeedState::kResyncing, true, now - 20, now), FeedState::kLive);
+  EXPECT_EQ(ShownFeedState(FeedState::kResyncing, true, now - kResyncShownAfterMs, now), FeedState::kResyncing);
+  EXPECT_EQ(ShownFeedState(FeedState::kResyncing, false, now - 20, now), FeedState::kResyncing)
+      << "before anything came, there is nothing live to show";
+  EXPECT_EQ(ShownFeedState(FeedState::kPublisherUnreachable, true, 0, now), FeedState::kPublisherUnreachable);
+  EXPECT_EQ(ShownFeedState(FeedState::kAggregatorUnreachable, true, 0, now), FeedState::kAggregatorUnreachable);
+  EXPECT_EQ(ShownFeedState(FeedState::kLive, true, 0, now), FeedState::kLive);
+}
+
 }  // namespace
 }  // namespace tonghop::cli
