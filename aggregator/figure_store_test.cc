@@ -13,7 +13,7 @@ Period P(const char* text) {
   return p;
 }
 
-ReportedFigure F(int64_t units, int64_t at_ms = 1) { return {Decimal::FromUnits(units), at_ms, at_ms}; }
+ReportedFigure F(int64_t units, int64_t at_ms = 1) { return {Decimal::FromUnits(units), at_ms, at_ms, {}, {}}; }
 
 class FigureStoreTest : public ::testing::Test {
  protected:

@@ -275,7 +275,7 @@ TEST_P(SnapshotQueriesTest, ALongHistoryListsItsLatestRevisionsAndCountsTheOther
   tonghop::v1::HistoryRequest request;
   request.set_indicator(indicator.id);
   request.set_period("2017-Q1");
-  for (const std::string unit : {std::string(), indicator.reporting_units.front()}) {
+  for (const std::string& unit : {std::string(), indicator.reporting_units.front()}) {
     request.set_reporting_unit(unit);
     const tonghop::v1::HistoryReply whole = queries.History(request, SIZE_MAX).history();
     const int total = unit.empty() ? whole.province_size() : whole.figures_size();

@@ -23,7 +23,7 @@ Period P(const char* text) {
 class Figures {
  public:
   void Set(const char* period, const char* unit, const char* value, int64_t applied_at_ms) {
-    by_period_[period][unit] = ReportedFigure{D(value), applied_at_ms, applied_at_ms};
+    by_period_[period][unit] = ReportedFigure{D(value), applied_at_ms, applied_at_ms, {}, {}};
   }
   UnitValues Of(TimeAggregation rule, const char* period) const {
     return ComputeUnitValues(rule, P(period), [&](const Period& p) -> const ReportedFigures* {
@@ -85,7 +85,7 @@ TEST(UnitValuesTest, AStockIsItsLastShorterPeriodCompleteOnlyWhenThatIsTheLastOn
 }
 
 TEST(UnitValuesTest, CombiningIsTheSameOneUnitAtATimeAsAllAtOnce) {
-  ReportedFigures own = {{"north", {D("4"), 1, 1}}};
+  ReportedFigures own = {{"north", {D("4"), 1, 1, {}, {}}}};
   UnitValues month1 = {{"north", {D("1"), true, false, 1, 1}}, {"south", {D("2"), true, false, 2, 2}}};
   UnitValues month2 = {{"capital", {D("3"), true, false, 3, 3}}};
   std::vector<const UnitValues*> children = {&month1, &month2};

@@ -296,7 +296,9 @@ TEST_F(OfficeWorkflowTest, AnOfficerFillsTheTemplateAndDropsWhatTheirSpreadsheet
   const auto by_unit =
       CliJson({"query", "--period", "2017-Q1", "--indicator", "agri.sown_area.total", "--by", "unit", "--format", "json"});
   for (const auto& f : by_unit["figures"]) {
-    if (f["reporting_unit"] == "cao-loc") EXPECT_EQ(std::stod(first[4].text), f["value"].get<double>());
+    if (f["reporting_unit"] == "cao-loc") {
+      EXPECT_EQ(std::stod(first[4].text), f["value"].get<double>());
+    }
   }
 
   // Filled in (three figures, as Excel stores numbers) and dropped.

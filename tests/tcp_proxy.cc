@@ -32,7 +32,7 @@ struct Chunk {
 // One direction of a connection: bytes read from `from`, waiting for their time to go to `to`.
 struct Direction {
   int from, to;
-  std::deque<Chunk> queue;
+  std::deque<Chunk> queue{};
   size_t queued_bytes = 0;
   size_t written = 0;  // of queue.front()
 };
