@@ -113,6 +113,16 @@ void FillBulky(CloneSource& source, int keys, size_t bytes) {
   source.set_unit("ha");
 }
 
+// Publishes versions of agri.rice/2017 until `sub` (subscribed to "i/") receives one: its
+// subscription is then in place. What it received is read.
+bool PublishUntilSubscribed(CloneSource& source, zmq::socket_t& sub) {
+  return PumpUntil({&source}, {}, [&] {
+    source.Put("agri.rice", "2017", 1);
+    std::vector<zmq::message_t> frames;
+    return zmq::recv_multipart(sub, std::back_inserter(frames), zmq::recv_flags::dontwait).has_value();
+  }, 5'000);
+}
+
 TEST(CloneServerBoundsTest, AMessageLargerThanTheBoundDisconnectsItsSender) {
   zmq::context_t context;
   CloneSource source(context, 7);
@@ -370,12 +380,8 @@ TEST(CloneServerBoundsTest, HeartbeatsKeepTheirIntervalWhileTheFeedNeverPauses) 
   CloneSource source(context, 1, /*heartbeat_interval_ms=*/200);
   ASSERT_OK(source.Start());
   zmq::socket_t sub = Subscriber(context, source, {"i/", "hb"});
+  ASSERT_TRUE(PublishUntilSubscribed(source, sub));
   std::vector<zmq::message_t> frames;
-  ASSERT_TRUE(PumpUntil({&source}, {}, [&] {
-    source.Put("agri.rice", "2017", 1);
-    frames.clear();
-    return zmq::recv_multipart(sub, std::back_inserter(frames), zmq::recv_flags::dontwait).has_value();
-  }, 5'000));
 
   // A version every few milliseconds for 1.5 s: never a pause of 200 ms.
   int heartbeats = 0;
@@ -426,13 +432,8 @@ TEST(CloneServerBoundsTest, AChangeOfStreamIsAHeartbeatAheadOfTheNewStreamsVersi
   CloneSource source(context, 1, /*heartbeat_interval_ms=*/60'000);
   ASSERT_OK(source.Start());
   zmq::socket_t sub = Subscriber(context, source, {"i/", "hb"});
+  ASSERT_TRUE(PublishUntilSubscribed(source, sub));
   std::vector<zmq::message_t> frames;
-  // Versions of stream 1 until the subscription is in place.
-  ASSERT_TRUE(PumpUntil({&source}, {}, [&] {
-    source.Put("agri.rice", "2017", 1);
-    frames.clear();
-    return zmq::recv_multipart(sub, std::back_inserter(frames), zmq::recv_flags::dontwait).has_value();
-  }, 5'000));
   source.Reset(2);
   source.Put("agri.only", "2017", 5);
 
