@@ -374,7 +374,7 @@ TEST(CloneServerBoundsTest, NoHeartbeatWhileTheStreamIsUnknown) {
 
 // Heartbeats keep their interval whatever the feed carries, as the Clone pattern's HUGZ do: a
 // replica that missed the heartbeat of a change of stream (its subscription was not in place yet)
-// hears the stream from the next one, however busy the feed (docs/PROTOCOL.md, "Heartbeats").
+// hears the stream from the next one, however busy the feed (docs/PROTOCOL.md, "Updates").
 TEST(CloneServerBoundsTest, HeartbeatsKeepTheirIntervalWhileTheFeedNeverPauses) {
   zmq::context_t context;
   CloneSource source(context, 1, /*heartbeat_interval_ms=*/200);
@@ -426,7 +426,7 @@ TEST(CloneServerBoundsTest, AStreamNamedBeforeStartIsNoHeartbeatUntilStarted) {
 }
 
 // A change of stream is a heartbeat at once, however busy the feed, and ahead of every version of
-// the new stream (docs/PROTOCOL.md, "Updates"). Here the idle heartbeat would wait a minute.
+// the new stream (docs/PROTOCOL.md, "Updates"). Here the interval's heartbeat would wait a minute.
 TEST(CloneServerBoundsTest, AChangeOfStreamIsAHeartbeatAheadOfTheNewStreamsVersions) {
   zmq::context_t context;
   CloneSource source(context, 1, /*heartbeat_interval_ms=*/60'000);
