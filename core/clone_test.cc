@@ -332,6 +332,84 @@ TEST(CloneReplicaTest, FilteredReplicasHoldExactlyTheirSubset) {
   EXPECT_EQ(by_period.table().size(), kIndicators.size() + 2);
 }
 
+// Heartbeats come every interval however busy the feed, and a heartbeat's seq counts versions a
+// filter does not select: a filtered replica catches up at each one while versions flow, for a
+// round trip, and an unfiltered one, which holds that seq already, never does (docs/PUBLISHER.md,
+// rule 4; `tonghop watch` shows "resyncing" only after 1 s of it).
+TEST(CloneReplicaTest, UnderAFeedThatNeverPausesOnlyAFilteredReplicaCatchesUpAndBriefly) {
+  zmq::context_t context;
+  CloneSource source(context, 42, /*heartbeat_interval_ms=*/200);
+  ASSERT_OK(source.Start());
+  Fill(source, 1);
+  CloneReplica filtered(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint(), "i/agri."));
+  CloneReplica whole(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
+  ASSERT_OK(filtered.Start());
+  ASSERT_OK(whole.Start());
+  ASSERT_TRUE(PumpUntil({&source}, {&filtered, &whole}, [&] { return filtered.synced() && whole.synced(); }, 5'000));
+
+  struct SyncWatch {
+    const CloneReplica* replica;
+    bool was_synced = true;
+    int catch_ups = 0;
+    int64_t out_since_ms = 0;
+    int64_t longest_out_ms = 0;
+    void Look(int64_t now) {
+      const bool synced = replica->synced();
+      if (was_synced && !synced) {
+        ++catch_ups;
+        out_since_ms = now;
+      } else if (!was_synced && synced) {
+        longest_out_ms = std::max(longest_out_ms, now - out_since_ms);
+      }
+      was_synced = synced;
+    }
+  };
+  SyncWatch filtered_watch{&filtered}, whole_watch{&whole};
+  int64_t next_put_ms = 0;
+  int value = 0;
+  PumpUntil({&source}, {&filtered, &whole}, [&] {
+    const int64_t now = MonotonicMs();
+    if (now >= next_put_ms) {  // a version every 5 ms, of a key the filter does not select
+      source.Put("indus.power", "2017-Q1", value++);
+      next_put_ms = now + 5;
+    }
+    filtered_watch.Look(now);
+    whole_watch.Look(now);
+    return false;
+  }, 1'500);
+  EXPECT_GE(filtered_watch.catch_ups, 4) << "about one catch-up per heartbeat in 1.5 s at 200 ms";
+  EXPECT_LT(filtered_watch.longest_out_ms, 500) << "a catch-up is a round trip, well under watch's 1 s";
+  EXPECT_EQ(whole_watch.catch_ups, 0);
+  EXPECT_TRUE(PumpUntil({&source}, {&filtered, &whole}, [&] {
+    return filtered.synced() && whole.synced() && TableDiff(source.table(), filtered.table(), "i/agri.").empty() &&
+           TableDiff(source.table(), whole.table()).empty();
+  }, 5'000));
+}
+
+// PROTOCOL.md, "Guarantees": under a load that never stops, a lost version that no later version
+// of its aggregate betrays is repaired within a heartbeat interval and a catch-up. Before
+// heartbeats came every interval, it stayed lost until the load stopped.
+TEST(CloneReplicaTest, ALostVersionIsRepairedWhileTheFeedNeverPauses) {
+  zmq::context_t context;
+  CloneSource source(context, 42, /*heartbeat_interval_ms=*/200);
+  ASSERT_OK(source.Start());
+  Fill(source, 1);
+  CloneReplica replica(context, TestReplicaOptions(source.publish_endpoint(), source.snapshot_endpoint()));
+  ASSERT_OK(replica.Start());
+  ASSERT_TRUE(PumpUntilInSyncWith({&source}, replica, source, 5'000));
+  source.Put("agri.lost", "2017-Q1", 7, /*publish=*/false);
+  int64_t next_put_ms = 0;
+  int value = 0;
+  const bool repaired = PumpUntil({&source}, {&replica}, [&] {
+    if (MonotonicMs() >= next_put_ms) {  // a version every 5 ms, chained: no gap betrays the loss
+      source.Put("indus.power", "2017-Q1", value++);
+      next_put_ms = MonotonicMs() + 5;
+    }
+    return replica.table().SeqOf("agri.lost", "2017-Q1") != 0;
+  }, 1'500);
+  EXPECT_TRUE(repaired) << "agri.lost/2017-Q1 not held after 1.5 s of a feed that never paused";
+}
+
 TEST(CloneReplicaTest, LossAtTheHighWaterMarkEndsWithTheServersExactState) {
   zmq::context_t context;
   CloneSource source(context, 42, /*heartbeat_interval_ms=*/50, /*send_hwm=*/10);
