@@ -12,7 +12,7 @@ packages=(
   libgtest-dev
   libcli11-dev nlohmann-json3-dev libfccp-dev
   libutf8proc-dev  # core/wire_text: the UTF-8 check every string of a figure passes
-  libboost-dev     # core/decimal: exact quotients of 128-bit decimals (Boost.Multiprecision, headers only)
+  libboost-dev     # headers only: core/decimal's exact quotients (Multiprecision), tonghop-web's HTTP (Beast)
   libncurses-dev   # cli/terminal_screen: `tonghop watch` on a terminal (links libncursesw6)
   tmux             # tests/watch_terminal_test: watch at 80x24 as a terminal shows it
   prometheus-cpp-dev  # core/metrics: the Prometheus client and its HTTP exposer
@@ -22,7 +22,6 @@ packages=(
   iproute2 procps
   clang-14 libclang-rt-14-dev  # fuzz/ (libFuzzer) and the sanitizer builds
   file debootstrap systemd-container  # make package (dpkg-shlibdeps) and its install test
-  libboost-dev                # tonghop-web's HTTP server (Boost.Beast, header-only)
   libjs-chart.js              # the dashboard's charts, served by tonghop-web
   nodejs                      # the dashboard's JavaScript tests (node --test, no npm install)
   chromium chromium-driver python3-selenium  # the dashboard's test in a real headless browser
