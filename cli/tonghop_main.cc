@@ -51,7 +51,10 @@ int main(int argc, char** argv) {
   // Each subcommand with what runs it; CLI11 parses exactly one (require_subcommand(1, 1)).
   std::vector<std::pair<CLI::App*, std::function<tonghop::Status()>>> commands;
   tonghop::cli::WatchOptions watch;
-  commands.emplace_back(tonghop::cli::AddWatchCommand(app, &watch), [&] { return tonghop::cli::RunWatch(watch); });
+  commands.emplace_back(tonghop::cli::AddWatchCommand(app, &watch), [&] {
+    watch.lang = lang;
+    return tonghop::cli::RunWatch(watch);
+  });
   tonghop::cli::SubmitOptions submit;
   commands.emplace_back(tonghop::cli::AddSubmitCommand(app, &submit), [&] {
     submit.lang = lang;

@@ -14,10 +14,12 @@
 #include <zmq.hpp>
 
 #include "cli/aggregate_json.h"
+#include "cli/client_config.h"
 #include "cli/terminal_screen.h"
 #include "cli/watch_view.h"
 #include "core/catalog.h"
 #include "core/clone_replica.h"
+#include "core/messages.h"
 #include "core/period.h"
 #include "core/process.h"
 #include "core/topics.h"
@@ -63,17 +65,23 @@ Status NoSnapshot(const WatchOptions& options, const Status& cause) {
                 " is registered as role subscriber at the publisher, and that --curve_server_public_key is its key"));
 }
 
+TableLayout LayoutOf(const WatchOptions& options) {
+  TableLayout layout;
+  layout.show_derived = options.show_derived;
+  layout.period = options.period;
+  layout.language = ChooseLanguage(ResolveLanguageCode(options.lang));
+  return layout;
+}
+
 Status WatchOnce(CloneReplica& replica, const WatchOptions& options, const Catalog* names) {
   Status s = replica.WaitUntilSynced(options.timeout_ms);
   if (!s.ok()) return NoSnapshot(options, s);
   if (options.json) {
     fmt::print("{}\n", AggregatesToJson(replica.table(), replica.verified_seq()));
   } else {
-    TableLayout layout;
-    layout.show_derived = options.show_derived;
-    layout.period = options.period;
-    fmt::print("{}seq {} | {} aggregates\n", FormatAggregateTable(replica.table(), names, layout),
-               replica.verified_seq(), replica.table().size());
+    const TableLayout layout = LayoutOf(options);
+    fmt::print("{}{}\n", FormatAggregateTable(replica.table(), names, layout),
+               Text(layout.language, Msg::kWatchCounts, replica.verified_seq(), replica.table().size()));
   }
   return Status::OK();
 }
@@ -92,9 +100,7 @@ Status WatchLive(CloneReplica& replica, const WatchOptions& options, const std::
                                         options.period.empty() || filter.starts_with(kPeriodTopicFamily)
                                             ? ""
                                             : " | " + options.period);
-  TableLayout layout;
-  layout.show_derived = options.show_derived;
-  layout.period = options.period;
+  TableLayout layout = LayoutOf(options);
   // Nodes take SIGHUP as "reload"; for a viewer it means its terminal or session is gone, and
   // with it anything to show: end, as a terminal program does.
   std::signal(SIGHUP, SIG_DFL);
@@ -156,10 +162,11 @@ Status WatchLive(CloneReplica& replica, const WatchOptions& options, const std::
       if (screen) {
         layout.width = screen->width();
         screen->Draw(title, LayOutAggregateTable(replica.table(), names, layout),
-                     FormatStatusLine(status, layout.width));
+                     FormatStatusLine(status, layout.language, layout.width));
       } else {
         std::string text = fmt::format("{}{}\n\n{}\n{}\n", kClearScreen, title,
-                                       FormatAggregateTable(replica.table(), names, layout), FormatStatusLine(status));
+                                       FormatAggregateTable(replica.table(), names, layout),
+                                       FormatStatusLine(status, layout.language));
         std::fwrite(text.data(), 1, text.size(), stdout);
         std::fflush(stdout);
       }

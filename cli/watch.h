@@ -28,6 +28,9 @@ struct WatchOptions {
   int timeout_ms = 5'000;  // --once: how long to wait for the snapshot
   // Where the indicator names come from; "" = deploy/lang-son when that folder exists here.
   std::string catalog_dir;
+  // Of the column header and the status line: "vi", "en", or "" (the configuration file's, else
+  // the locale: core/messages.h). Set from tonghop's --lang.
+  std::string lang;
   // CURVE towards a publisher with --subscriber_access authenticated; none: public, plain text.
   LinkSecurityFlags security;
 };

@@ -136,7 +136,11 @@ size_t DisplayWidth(std::string_view text) {
 TableLines LayOutAggregateTable(const AggregateTable& table, const Catalog* catalog, const TableLayout& layout) {
   TableLines out;
   const bool fit = layout.width > 0;
-  const Row header{"INDICATOR", "NAME", "PERIOD", "VALUE", "UNIT", "YTD", "% PLAN", "YOY", "UNITS"};
+  const auto column = [&](Msg title) { return std::string(MessagePattern(layout.language, title)); };
+  const Row header{column(Msg::kWatchColumnIndicator), column(Msg::kWatchColumnName), column(Msg::kWatchColumnPeriod),
+                   column(Msg::kWatchColumnValue),     column(Msg::kWatchColumnUnit), column(Msg::kWatchColumnYtd),
+                   column(Msg::kWatchColumnPlan),      column(Msg::kWatchColumnChange),
+                   column(Msg::kWatchColumnUnits)};
   std::vector<std::pair<std::string, Row>> rows;  // (sector title or "", row)
   std::vector<std::vector<std::string>> warnings;  // per row: its validation warnings, one line each
   std::string_view current_sector;
@@ -167,10 +171,8 @@ TableLines LayOutAggregateTable(const AggregateTable& table, const Catalog* cata
     warnings.push_back(std::move(notes));
   }
   if (rows.empty()) {
-    out.lines.push_back(FitToWidth(
-        table.size() == 0 ? "(no aggregates yet: no unit has reported a figure this filter selects)"
-                          : "(nothing to show: every aggregate here is of a derived period; --derived shows them)",
-        fit ? layout.width : std::string::npos));
+    const Msg why = table.size() == 0 ? Msg::kWatchNoAggregates : Msg::kWatchOnlyDerived;
+    out.lines.push_back(FitToWidth(Text(layout.language, why), fit ? layout.width : std::string::npos));
     out.sector_title.push_back(0);
     return out;
   }
@@ -246,31 +248,29 @@ FeedState ShownFeedState(FeedState actual, bool was_live, int64_t resyncing_sinc
   return actual;
 }
 
-std::string FormatStatusLine(const WatchStatus& status, size_t width) {
+std::string FormatStatusLine(const WatchStatus& status, Language language, size_t width) {
   const int64_t waiting_s = std::max<int64_t>(0, (status.now_ms - status.waiting_since_ms) / 1000);
   std::string state;
   switch (status.state) {
     case FeedState::kPublisherUnreachable:
-      state = fmt::format("publisher unreachable ({}) for {} s", status.snapshot_endpoint, waiting_s);
+      state = Text(language, Msg::kWatchPublisherUnreachable, status.snapshot_endpoint, waiting_s);
       break;
     case FeedState::kAggregatorUnreachable:
-      state = fmt::format("aggregator unreachable (the publisher hears nothing from it) for {} s", waiting_s);
+      state = Text(language, Msg::kWatchAggregatorUnreachable, waiting_s);
       break;
-    case FeedState::kResyncing: state = "resyncing"; break;
-    case FeedState::kLive: state = "live"; break;
+    case FeedState::kResyncing: state = Text(language, Msg::kWatchResyncing); break;
+    case FeedState::kLive: state = Text(language, Msg::kWatchLive); break;
   }
-  std::string out = fmt::format("{} | seq {} | {} aggregates | ", state, status.seq, status.aggregates);
+  std::string out = state + " | " + Text(language, Msg::kWatchCounts, status.seq, status.aggregates) + " | ";
   if (status.last_change_ms == 0) {
-    out += "no update yet";
+    out += Text(language, Msg::kWatchNoUpdateYet);
   } else {
-    out += fmt::format("last update {} ({} s ago)", LocalClock(status.last_change_ms),
-                       std::max<int64_t>(0, (status.now_ms - status.last_change_ms) / 1000));
+    out += Text(language, Msg::kWatchLastUpdate, LocalClock(status.last_change_ms),
+                std::max<int64_t>(0, (status.now_ms - status.last_change_ms) / 1000));
   }
   if (width > 0) return Fit(out, width);
   if (status.state == FeedState::kResyncing && status.now_ms - status.waiting_since_ms > kQuietBeforeHintMs) {
-    out += fmt::format(
-        "\nno snapshot from the publisher at {} for {} s: is it running? (deploy/local/province.sh status)",
-        status.snapshot_endpoint, waiting_s);
+    out += "\n" + Text(language, Msg::kWatchNoSnapshot, status.snapshot_endpoint, waiting_s);
   }
   return out;
 }

@@ -12,6 +12,7 @@
 #include "core/aggregate_table.h"
 #include "core/catalog.h"
 #include "core/decimal.h"
+#include "core/messages.h"
 #include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop::cli {
@@ -58,6 +59,8 @@ struct TableLayout {
   // --once). Otherwise a terminal's width: one INDICATOR column holding the name (the id when the
   // catalog has none) takes what the figures leave, and no line is wider than `width` columns.
   size_t width = 0;
+  // Of the column header and of an empty table's line; cells and catalog names are the same in both.
+  Language language = Language::kVietnamese;
 };
 
 // The table as lines: the column header apart, then per sector a title line and one row per
@@ -107,9 +110,11 @@ struct WatchStatus {
 
 // "live | seq 1234 | 139 aggregates | last update 14:03:22 (5 s ago)", the state first and in
 // words: "publisher unreachable (tcp://...:5561) for 12 s", "aggregator unreachable (the
-// publisher hears nothing from it) for 7 s", "resyncing". Resyncing for more than 3 s adds, on a second line, the publisher's
-// address and how to check on it. `width` > 0: one line, cut to that many columns.
-std::string FormatStatusLine(const WatchStatus& status, size_t width = 0);
+// publisher hears nothing from it) for 7 s", "resyncing"; in Vietnamese "trực tiếp | seq 1234 |
+// 139 số tổng hợp | cập nhật lần cuối 14:03:22 (5 giây trước)". Resyncing for more than 3 s adds,
+// on a second line, the publisher's address and how to check on it. `width` > 0: one line, cut to
+// that many columns.
+std::string FormatStatusLine(const WatchStatus& status, Language language, size_t width = 0);
 
 // Cuts `text` to at most `width` columns (DisplayWidth), ending in "…" when something was cut.
 std::string FitToWidth(std::string_view text, size_t width);

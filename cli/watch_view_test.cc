@@ -15,6 +15,13 @@ tonghop::v1::AggregateUpdate Complete(uint64_t seq, std::string indicator, std::
   return update;
 }
 
+// The layout of the tests that read the English words.
+const TableLayout kEnglish = [] {
+  TableLayout layout;
+  layout.language = Language::kEnglish;
+  return layout;
+}();
+
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   size_t start = 0;
@@ -109,11 +116,11 @@ TEST(WatchViewTest, TheYearToDateThatPercentOfPlanIsMadeOfIsShownWhenItIsNotTheV
   EXPECT_EQ(YtdCell(march), "150*");
   AggregateTable table;
   table.Apply(march);
-  std::vector<std::string> lines = Lines(FormatAggregateTable(table, nullptr));
+  std::vector<std::string> lines = Lines(FormatAggregateTable(table, nullptr, kEnglish));
   EXPECT_NE(lines[0].find("YTD"), std::string::npos) << lines[0];
   AggregateTable without;
   without.Apply(Complete(1, "agri.x", "2017-Q1", 30));
-  EXPECT_EQ(Lines(FormatAggregateTable(without, nullptr))[0].find("YTD"), std::string::npos);
+  EXPECT_EQ(Lines(FormatAggregateTable(without, nullptr, kEnglish))[0].find("YTD"), std::string::npos);
 }
 
 TEST(WatchViewTest, DisplayWidthCountsLettersNotBytesNorCombiningMarks) {
@@ -132,7 +139,7 @@ TEST(WatchViewTest, TableGroupsBySectorInIdOrderAndAlignsColumns) {
   table.Apply(Complete(1, "trade.retail", "2017-Q1", 12.5));
   table.Apply(Complete(3, "agri.herd.pigs", "2017-Q1", 48.25));
 
-  std::vector<std::string> lines = Lines(FormatAggregateTable(table, nullptr));
+  std::vector<std::string> lines = Lines(FormatAggregateTable(table, nullptr, kEnglish));
   ASSERT_EQ(lines.size(), 6u);
   EXPECT_EQ(lines[0].substr(0, 9), "INDICATOR");
   EXPECT_EQ(lines[1], "agri");
@@ -150,7 +157,7 @@ TEST(WatchViewTest, TableGroupsBySectorInIdOrderAndAlignsColumns) {
 }
 
 TEST(WatchViewTest, EmptyTableSaysSo) {
-  EXPECT_NE(FormatAggregateTable(AggregateTable(), nullptr).find("no aggregates yet"), std::string::npos);
+  EXPECT_NE(FormatAggregateTable(AggregateTable(), nullptr, kEnglish).find("no aggregates yet"), std::string::npos);
 }
 
 TEST(WatchViewTest, CatalogAddsVietnameseNamesAndSectorNames) {
@@ -163,46 +170,93 @@ TEST(WatchViewTest, CatalogAddsVietnameseNamesAndSectorNames) {
   EXPECT_NE(text.find("Lúa xuân"), std::string::npos) << text;
 }
 
-TEST(WatchViewTest, StatusLineShowsSeqStreamStateAndHintsWhenThePublisherIsSilent) {
+// Live, complete up to seq 1234 of 139 aggregates, the last of them changed 5 s ago.
+WatchStatus LiveStatus() {
   WatchStatus status;
   status.seq = 1234;
   status.state = FeedState::kLive;
   status.aggregates = 139;
-  status.now_ms = 1'700'000'005'000;
-  status.last_change_ms = 1'700'000'000'000;
+  status.now_ms = 1'700'000'012'000;
+  status.last_change_ms = status.now_ms - 5'000;
   status.snapshot_endpoint = "tcp://127.0.0.1:5561";
-  std::string line = FormatStatusLine(status);
+  return status;
+}
+
+TEST(WatchViewTest, StatusLineShowsSeqStreamStateAndHintsWhenThePublisherIsSilent) {
+  WatchStatus status = LiveStatus();
+  std::string line = FormatStatusLine(status, Language::kEnglish);
   EXPECT_TRUE(line.starts_with("live | seq 1234 | 139 aggregates | last update ")) << line;
   EXPECT_TRUE(line.ends_with("(5 s ago)")) << line;
 
   status.state = FeedState::kResyncing;
   status.waiting_since_ms = status.now_ms - 1'000;
-  line = FormatStatusLine(status);
+  line = FormatStatusLine(status, Language::kEnglish);
   EXPECT_TRUE(line.starts_with("resyncing | ")) << line;
   EXPECT_EQ(line.find("is it running?"), std::string::npos);
   status.waiting_since_ms = status.now_ms - 10'000;
-  line = FormatStatusLine(status);
+  line = FormatStatusLine(status, Language::kEnglish);
   EXPECT_NE(line.find("no snapshot from the publisher at tcp://127.0.0.1:5561 for 10 s: is it running?"),
             std::string::npos) << line;
 }
 
-// Issue 12: with the aggregator killed, watch said "stream live" for more than 40 s.
+// Issue 12: with the aggregator killed, watch said "stream live" for more than 40 s. Either
+// language names the hop.
 TEST(WatchViewTest, StatusLineNamesTheHopThatIsDown) {
   WatchStatus status;
   status.now_ms = 1'700'000'012'000;
   status.waiting_since_ms = 1'700'000'000'000;
   status.snapshot_endpoint = "tcp://127.0.0.1:5561";
-  status.state = FeedState::kPublisherUnreachable;
-  EXPECT_TRUE(FormatStatusLine(status).starts_with("publisher unreachable (tcp://127.0.0.1:5561) for 12 s | "))
-      << FormatStatusLine(status);
-  status.state = FeedState::kAggregatorUnreachable;
-  EXPECT_TRUE(FormatStatusLine(status).starts_with("aggregator unreachable (the publisher hears nothing from it) "
-                                                   "for 12 s | "))
-      << FormatStatusLine(status);
-  // On a terminal: one line, never wider than the terminal.
-  const std::string cut = FormatStatusLine(status, 40);
-  EXPECT_EQ(DisplayWidth(cut), 40u) << cut;
-  EXPECT_TRUE(cut.ends_with("…")) << cut;
+  struct Expected {
+    Language language;
+    std::string publisher_down, aggregator_down;
+  };
+  for (const Expected& expected :
+       {Expected{Language::kEnglish, "publisher unreachable (tcp://127.0.0.1:5561) for 12 s | ",
+                 "aggregator unreachable (the publisher hears nothing from it) for 12 s | "},
+        Expected{Language::kVietnamese, "không nhận được tin từ publisher (tcp://127.0.0.1:5561) đã 12 giây | ",
+                 "publisher không nhận được tin từ aggregator đã 12 giây | "}}) {
+    SCOPED_TRACE(LanguageCode(expected.language));
+    status.state = FeedState::kPublisherUnreachable;
+    std::string line = FormatStatusLine(status, expected.language);
+    EXPECT_TRUE(line.starts_with(expected.publisher_down)) << line;
+    status.state = FeedState::kAggregatorUnreachable;
+    line = FormatStatusLine(status, expected.language);
+    EXPECT_TRUE(line.starts_with(expected.aggregator_down)) << line;
+    // On a terminal: one line, never wider than the terminal, in columns (a Vietnamese letter is
+    // one column, of two or three bytes).
+    const std::string cut = FormatStatusLine(status, expected.language, 40);
+    EXPECT_EQ(DisplayWidth(cut), 40u) << cut;
+    EXPECT_TRUE(cut.ends_with("…")) << cut;
+  }
+}
+
+// The office reads Vietnamese: the column header, an empty table's line, the status line and its
+// hint speak it (the hops that are down: StatusLineNamesTheHopThatIsDown), as every other
+// command's text does (`tonghop --lang`, else the locale).
+TEST(WatchViewTest, TheHeaderTheStatusLineAndAnEmptyTableSpeakVietnamese) {
+  AggregateTable table;
+  table.Apply(Complete(1, "agri.herd.pigs", "2017-Q1", 48.25));
+  const TableLayout layout;  // Vietnamese unless asked otherwise
+  const std::vector<std::string> lines = Lines(FormatAggregateTable(table, nullptr, layout));
+  ASSERT_FALSE(lines.empty());
+  EXPECT_TRUE(lines[0].starts_with("CHỈ TIÊU")) << lines[0];
+  for (const char* column : {"KỲ", "GIÁ TRỊ", "ĐVT", "% KH NĂM", "SO CÙNG KỲ", "ĐƠN VỊ"}) {
+    EXPECT_NE(lines[0].find(column), std::string::npos) << column << " in " << lines[0];
+  }
+  EXPECT_NE(FormatAggregateTable(AggregateTable(), nullptr, layout).find("(chưa có số tổng hợp nào"),
+            std::string::npos);
+
+  WatchStatus status = LiveStatus();
+  status.waiting_since_ms = status.now_ms - 12'000;
+  std::string line = FormatStatusLine(status, Language::kVietnamese);
+  EXPECT_TRUE(line.starts_with("trực tiếp | seq 1234 | 139 số tổng hợp | cập nhật lần cuối ")) << line;
+  EXPECT_TRUE(line.ends_with("(5 giây trước)")) << line;
+  status.state = FeedState::kResyncing;
+  line = FormatStatusLine(status, Language::kVietnamese);
+  EXPECT_TRUE(line.starts_with("đang đồng bộ lại | ")) << line;
+  EXPECT_NE(line.find("\nchưa nhận được số liệu từ publisher tại tcp://127.0.0.1:5561 sau 12 giây: publisher có "
+                      "đang chạy không?"),
+            std::string::npos) << line;
 }
 
 // An investment quarter and its derived year, and two quarters of spring rice.
@@ -231,7 +285,7 @@ TEST(WatchViewTest, ATerminalTableFitsItsWidthAndShowsNamesNotIds) {
   table.Apply(warned);
   for (size_t width : {80u, 100u, 200u}) {
     SCOPED_TRACE(width);
-    TableLayout layout;
+    TableLayout layout = kEnglish;
     layout.width = width;
     TableLines laid_out = LayOutAggregateTable(table, &catalog, layout);
     EXPECT_LE(DisplayWidth(laid_out.header), width) << laid_out.header;

@@ -345,6 +345,50 @@ Texts TextsOf(Msg id) {
               "The previous figures could not be read from the aggregator ({0}); the reference column is empty."};
     case Msg::kTemplateWritten:
       return {"đã ghi {0}: {1} chỉ tiêu của {2} cho kỳ {3}", "wrote {0}: {1} indicators of {2} for {3}"};
+    // The dashboard's words (web/assets/i18n.js), shortened to a terminal's column titles.
+    case Msg::kWatchColumnIndicator:
+      return {"CHỈ TIÊU", "INDICATOR"};
+    case Msg::kWatchColumnName:
+      return {"TÊN", "NAME"};
+    case Msg::kWatchColumnPeriod:
+      return {"KỲ", "PERIOD"};
+    case Msg::kWatchColumnValue:
+      return {"GIÁ TRỊ", "VALUE"};
+    case Msg::kWatchColumnUnit:
+      return {"ĐVT", "UNIT"};
+    case Msg::kWatchColumnYtd:
+      return {"LŨY KẾ", "YTD"};
+    case Msg::kWatchColumnPlan:
+      return {"% KH NĂM", "% PLAN"};
+    case Msg::kWatchColumnChange:
+      return {"SO CÙNG KỲ", "YOY"};
+    case Msg::kWatchColumnUnits:
+      return {"ĐƠN VỊ", "UNITS"};
+    case Msg::kWatchNoAggregates:
+      return {"(chưa có số tổng hợp nào: chưa đơn vị nào báo cáo số liệu mà bộ lọc này chọn)",
+              "(no aggregates yet: no unit has reported a figure this filter selects)"};
+    case Msg::kWatchOnlyDerived:
+      return {"(không có dòng nào để hiện: mọi số tổng hợp ở đây thuộc kỳ suy ra từ kỳ ngắn hơn; --derived hiện chúng)",
+              "(nothing to show: every aggregate here is of a derived period; --derived shows them)"};
+    case Msg::kWatchLive:
+      return {"trực tiếp", "live"};
+    case Msg::kWatchResyncing:
+      return {"đang đồng bộ lại", "resyncing"};
+    case Msg::kWatchPublisherUnreachable:
+      return {"không nhận được tin từ publisher ({0}) đã {1} giây", "publisher unreachable ({0}) for {1} s"};
+    case Msg::kWatchAggregatorUnreachable:
+      return {"publisher không nhận được tin từ aggregator đã {0} giây",
+              "aggregator unreachable (the publisher hears nothing from it) for {0} s"};
+    case Msg::kWatchCounts:
+      return {"seq {0} | {1} số tổng hợp", "seq {0} | {1} aggregates"};
+    case Msg::kWatchNoUpdateYet:
+      return {"chưa có cập nhật", "no update yet"};
+    case Msg::kWatchLastUpdate:
+      return {"cập nhật lần cuối {0} ({1} giây trước)", "last update {0} ({1} s ago)"};
+    case Msg::kWatchNoSnapshot:
+      return {"chưa nhận được số liệu từ publisher tại {0} sau {1} giây: publisher có đang chạy không? "
+              "(deploy/local/province.sh status)",
+              "no snapshot from the publisher at {0} for {1} s: is it running? (deploy/local/province.sh status)"};
     case Msg::kCount:
       break;
   }

@@ -147,6 +147,26 @@ enum class Msg {
   kTemplateHelp,
   kTemplateNoReference,
   kTemplateWritten,
+  // tonghop watch: the column header, an empty table, the status line and its hint.
+  kWatchColumnIndicator,
+  kWatchColumnName,
+  kWatchColumnPeriod,
+  kWatchColumnValue,
+  kWatchColumnUnit,
+  kWatchColumnYtd,
+  kWatchColumnPlan,
+  kWatchColumnChange,
+  kWatchColumnUnits,
+  kWatchNoAggregates,
+  kWatchOnlyDerived,
+  kWatchLive,
+  kWatchResyncing,
+  kWatchPublisherUnreachable,
+  kWatchAggregatorUnreachable,
+  kWatchCounts,
+  kWatchNoUpdateYet,
+  kWatchLastUpdate,
+  kWatchNoSnapshot,
   kCount,  // not a message: the number of ids
 };
 

@@ -1,7 +1,8 @@
 // `tonghop watch` as a person sees it: in tmux at 80x24 (a real terminal emulator, so what is
 // checked is what the screen shows), against a real province whose aggregator and publisher the
 // test kills. Issue 12: rows of ~130 columns wrapped at 80, and with the aggregator killed the
-// status line said "stream live" for more than 40 s.
+// status line said "stream live" for more than 40 s. The terminal's locale (C.UTF-8) asks for no
+// language, so the view speaks Vietnamese, as it does in the office.
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -107,10 +108,10 @@ TEST_F(WatchTerminalTest, FitsEightyByTwentyFourAndTellsWhichHopIsDown) {
   tmux_.Start(fmt::format("{}/tonghop watch --catalog_dir {} --publish_endpoint {} --snapshot_endpoint {}",
                           TONGHOP_BIN_DIR, kLangSon, province_.PublisherPublishEndpoint(),
                           province_.PublisherSnapshotEndpoint()));
-  std::vector<std::string> screen = WaitForStatus("live |", 30'000);
+  std::vector<std::string> screen = WaitForStatus("trực tiếp |", 30'000);
   ExpectFits(screen);
   ASSERT_GE(screen.size(), 3u);
-  EXPECT_TRUE(screen[1].starts_with("INDICATOR")) << screen[1];
+  EXPECT_TRUE(screen[1].starts_with("CHỈ TIÊU")) << screen[1];
   EXPECT_EQ(screen.size(), kRows) << "more figures than rows: the view fills the screen";
   const std::string first_row = screen[2];
 
@@ -123,15 +124,15 @@ TEST_F(WatchTerminalTest, FitsEightyByTwentyFourAndTellsWhichHopIsDown) {
   }
   ASSERT_GT(screen.size(), 3u);
   EXPECT_NE(screen[2], first_row) << "End did not scroll";
-  EXPECT_TRUE(screen[1].starts_with("INDICATOR")) << screen[1];
+  EXPECT_TRUE(screen[1].starts_with("CHỈ TIÊU")) << screen[1];
   EXPECT_FALSE(screen[2].starts_with(" ")) << screen[2];
   EXPECT_TRUE(screen[3].starts_with("  ")) << screen[3];
   ExpectFits(screen);
 
   ASSERT_OK(province_.Kill("aggregator"));
-  ExpectFits(WaitForStatus("aggregator unreachable", 60'000));
+  ExpectFits(WaitForStatus("publisher không nhận được tin từ aggregator", 60'000));
   ASSERT_OK(province_.Kill("publisher"));
-  ExpectFits(WaitForStatus("publisher unreachable", 60'000));
+  ExpectFits(WaitForStatus("không nhận được tin từ publisher (", 60'000));
 }
 
 }  // namespace
