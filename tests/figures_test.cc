@@ -96,7 +96,7 @@ TEST_F(FiguresTest, AFigureOfTwentyOneDigitsReachesWatchQueryAndExportDigitForDi
 // Issue 11: a drop file with an unknown indicator or a negative herd went to done/; its bad rows
 // showed only in rejected.csv. The collector now judges each row by the aggregator's catalog.
 TEST_F(FiguresTest, ADropFilesBadRowsAreRefusedAtTheCollectorWithTheReason) {
-  ASSERT_OK(province_.StartCollector("cao-loc", {.aggregator_endpoint = "", .command_prefix = {}, .extra_flags = {"--lang", "en"}}));
+  ASSERT_OK(province_.StartCollector("cao-loc", {.extra_flags = {"--lang", "en"}}));
   ASSERT_OK(province_.DropText("cao-loc", "typo.csv",
                                "indicator,period,value\n"
                                "agri.herd.pig,2017-03,48.2\n"
@@ -205,7 +205,7 @@ TEST_F(FiguresTest, TheProvinceComparesItsCommunesOf2026WithItsDistrictsOf2025) 
 // figure the catalog would refuse; `submit` waits for the aggregator's refusal and exits non-zero.
 TEST_F(FiguresTest, SubmitExitsNonZeroWhenTheAggregatorRefuses) {
   ASSERT_OK(province_.Pause("aggregator"));
-  ASSERT_OK(province_.StartCollector("cao-loc", {.aggregator_endpoint = "", .command_prefix = {}, .extra_flags = {"--catalog_wait_ms", "0"}}));
+  ASSERT_OK(province_.StartCollector("cao-loc", {.extra_flags = {"--catalog_wait_ms", "0"}}));
   std::thread resume([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     EXPECT_OK(province_.Resume("aggregator"));

@@ -18,18 +18,23 @@
 
 namespace tonghop::testing {
 
+// Where a collector runs and what it connects to, for network fault tests. At namespace scope and
+// with every member initialized, so that `{.extra_flags = ...}` names only what it sets: GCC 12
+// warns of the fields a designated initializer leaves out unless they have an initializer, and
+// rejects one in a class nested in MiniProvince, whose StartCollector defaults to `{}`.
+struct CollectorPlacement {
+  std::string aggregator_endpoint = "";          // "" means the aggregator's loopback ingest endpoint
+  std::vector<std::string> command_prefix = {};  // e.g. `ip netns exec NS`: runs the collector through it
+  std::vector<std::string> extra_flags = {};     // appended to the collector's command line
+};
+
 class MiniProvince {
  public:
+  using CollectorPlacement = testing::CollectorPlacement;
+
   // `root` holds every node's data and logs; `catalog_dir` is passed to the aggregator.
   MiniProvince(std::string root, std::string catalog_dir);
   ~MiniProvince();  // SIGKILLs whatever is still running
-
-  // Where a collector runs and what it connects to, for network fault tests.
-  struct CollectorPlacement {
-    std::string aggregator_endpoint;          // "" means the aggregator's loopback ingest endpoint
-    std::vector<std::string> command_prefix;  // e.g. `ip netns exec NS`: runs the collector through it
-    std::vector<std::string> extra_flags;     // appended to the collector's command line
-  };
 
   // The address the aggregator's ingest ROUTER binds (127.0.0.1 by default; 0.0.0.0 to reach
   // collectors in other network namespaces). Takes effect at the next StartAggregator().

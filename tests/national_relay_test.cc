@@ -56,8 +56,7 @@ class NationalRelayTest : public ReferenceQuarterTest {
   }
 
   Status StartRelay(MiniProvince& province, const std::string& code) {
-    return nation_.StartCollector(code, {.aggregator_endpoint = "", .command_prefix = {},
-                                         .extra_flags = {"--relay_publish_endpoint", province.PublisherPublishEndpoint(),
+    return nation_.StartCollector(code, {.extra_flags = {"--relay_publish_endpoint", province.PublisherPublishEndpoint(),
                                                          "--relay_snapshot_endpoint",
                                                          province.PublisherSnapshotEndpoint()}});
   }
@@ -305,7 +304,7 @@ class NationalRelayCurveTest : public NationalRelayTest {
                                     "--subscriber_access", "authenticated",
                                     "--key_registry_file", Key(name + "-subscribers", "csv")}));
     for (const auto& unit : collectors) {
-      ASSERT_OK(level.StartCollector(unit, {.aggregator_endpoint = "", .command_prefix = {}, .extra_flags = {"--curve_secret_key_file", Key(unit, "key"),
+      ASSERT_OK(level.StartCollector(unit, {.extra_flags = {"--curve_secret_key_file", Key(unit, "key"),
                                                             "--curve_server_public_key",
                                                             Key(name + "-aggregator", "pub")}}));
     }
@@ -321,7 +320,7 @@ class NationalRelayCurveTest : public NationalRelayTest {
   // The relay of `province` (its code), with its key towards the nation and the province publisher.
   Status StartCurveRelay(MiniProvince& province, const std::string& code, const std::string& key) {
     return nation_.StartCollector(
-        code, {.aggregator_endpoint = "", .command_prefix = {}, .extra_flags = {"--relay_publish_endpoint", province.PublisherPublishEndpoint(),
+        code, {.extra_flags = {"--relay_publish_endpoint", province.PublisherPublishEndpoint(),
                                "--relay_snapshot_endpoint", province.PublisherSnapshotEndpoint(),
                                "--curve_secret_key_file", Key(key, "key"),
                                "--curve_server_public_key", Key("nation-aggregator", "pub"),

@@ -94,7 +94,7 @@ class OfficeWorkflowTest : public ::testing::Test {
     s = province->StartPublisher(KeyFlags("publisher"));
     EXPECT_TRUE(s.ok()) << s.ToString();
     for (const auto& unit : units) {
-      s = province->StartCollector(unit, {.aggregator_endpoint = "", .command_prefix = {}, .extra_flags = KeyFlags(unit)});
+      s = province->StartCollector(unit, {.extra_flags = KeyFlags(unit)});
       EXPECT_TRUE(s.ok()) << s.ToString();
     }
     return province;

@@ -73,9 +73,7 @@ class PairTest : public testing::ReferenceQuarterTest {
 TEST_F(PairTest, AReplicaRebuiltFromTheOthersBackupEndsWithTheSameFiguresAndTotals) {
   testing::MiniProvince b(dir_.Sub("b"), testing::kLangSon);
   ASSERT_OK(b.StartAggregator());
-  StartProvince({.aggregator_endpoint = province_.IngestEndpoint() + "," + b.IngestEndpoint(),
-                 .command_prefix = {},
-                 .extra_flags = {}});
+  StartProvince({.aggregator_endpoint = province_.IngestEndpoint() + "," + b.IngestEndpoint()});
   std::map<std::string, size_t> figures;
   ASSERT_OK(FiguresPerUnit(&figures));
 
@@ -167,9 +165,7 @@ TEST_F(PairTest, AReplicaRebuiltFromTheOthersBackupEndsWithTheSameFiguresAndTota
 TEST_F(PairTest, APublisherGivenBothFollowsBWhenAIsKilledAndItsSubscribersEndWithBsValues) {
   testing::MiniProvince b(dir_.Sub("b"), testing::kLangSon);
   ASSERT_OK(b.StartAggregator());
-  StartProvince({.aggregator_endpoint = province_.IngestEndpoint() + "," + b.IngestEndpoint(),
-                 .command_prefix = {},
-                 .extra_flags = {}});
+  StartProvince({.aggregator_endpoint = province_.IngestEndpoint() + "," + b.IngestEndpoint()});
   // The fixture's publisher follows A alone; this one is given B as well (the list flags' second
   // entries), and detects A's silence within a second.
   ASSERT_OK(province_.Terminate("publisher"));

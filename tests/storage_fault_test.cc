@@ -110,7 +110,7 @@ TEST_F(StorageFaultTest, CollectorWithAFullDiskRefusesNewFiguresClearlyAndKeepsW
   const std::string drop_dir = dir_.Sub("drop-north");
   ASSERT_OK(province_.StartAggregator());
   ASSERT_OK(province_.StartPublisher());
-  ASSERT_OK(province_.StartCollector("north", {.aggregator_endpoint = "", .command_prefix = {}, .extra_flags = {"--drop_dir", drop_dir}}));
+  ASSERT_OK(province_.StartCollector("north", {.extra_flags = {"--drop_dir", drop_dir}}));
   ASSERT_OK(DropFile(drop_dir, "a.csv", "agri.area.total,2017-Q1,10\n"));
   ASSERT_TRUE(Shows({{"agri.area.total", 10}}, 15'000));
 
