@@ -265,8 +265,9 @@ std::string FormatStatusLine(const WatchStatus& status, Language language, size_
   if (status.last_change_ms == 0) {
     out += Text(language, Msg::kWatchNoUpdateYet);
   } else {
-    out += Text(language, Msg::kWatchLastUpdate, LocalClock(status.last_change_ms),
-                std::max<int64_t>(0, (status.now_ms - status.last_change_ms) / 1000));
+    const int64_t ago_s = std::max<int64_t>(0, (status.now_ms - status.last_change_ms) / 1000);
+    const std::string when = Text(language, Msg::kStatusAgo, LocalClock(status.last_change_ms), ago_s);
+    out += Text(language, Msg::kWatchLastUpdate, when);
   }
   if (width > 0) return Fit(out, width);
   if (status.state == FeedState::kResyncing && status.now_ms - status.waiting_since_ms > kQuietBeforeHintMs) {

@@ -384,7 +384,7 @@ Texts TextsOf(Msg id) {
     case Msg::kWatchNoUpdateYet:
       return {"chưa có cập nhật", "no update yet"};
     case Msg::kWatchLastUpdate:
-      return {"cập nhật lần cuối {0} ({1} giây trước)", "last update {0} ({1} s ago)"};
+      return {"cập nhật lần cuối {0}", "last update {0}"};
     case Msg::kWatchNoSnapshot:
       return {"chưa nhận được số liệu từ publisher tại {0} sau {1} giây: publisher có đang chạy không? "
               "(deploy/local/province.sh status)",
