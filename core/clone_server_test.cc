@@ -21,6 +21,7 @@ namespace {
 
 using testing::CloneSource;
 using testing::PumpUntil;
+using testing::SteadyFeed;
 using testing::ResidentMemorySampler;
 using testing::TableDiff;
 using testing::TestReplicaOptions;
@@ -385,16 +386,10 @@ TEST(CloneServerBoundsTest, HeartbeatsKeepTheirIntervalWhileTheFeedNeverPauses) 
 
   // A version every few milliseconds for 1.5 s: never a pause of 200 ms.
   int heartbeats = 0;
-  int64_t last_put_ms = MonotonicMs();
+  SteadyFeed feed(&source, "agri.rice", "2017");
   int64_t longest_pause_ms = 0;
-  int value = 2;
   PumpUntil({&source}, {}, [&] {
-    const int64_t now = MonotonicMs();
-    if (now - last_put_ms >= 5) {
-      source.Put("agri.rice", "2017", value++);
-      longest_pause_ms = std::max(longest_pause_ms, now - last_put_ms);
-      last_put_ms = now;
-    }
+    longest_pause_ms = std::max(longest_pause_ms, feed.Tick());
     frames.clear();
     while (zmq::recv_multipart(sub, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
       if (frames[0].to_string() == "hb") ++heartbeats;

@@ -18,6 +18,7 @@ namespace {
 
 using testing::CloneSource;
 using testing::PumpUntil;
+using testing::SteadyFeed;
 using testing::TableDiff;
 using testing::TestReplicaOptions;
 using tonghop::v1::AggregateUpdate;
@@ -365,14 +366,10 @@ TEST(CloneReplicaTest, UnderAFeedThatNeverPausesOnlyAFilteredReplicaCatchesUpAnd
     }
   };
   SyncWatch filtered_watch{&filtered}, whole_watch{&whole};
-  int64_t next_put_ms = 0;
-  int value = 0;
+  SteadyFeed feed(&source, "indus.power", "2017-Q1");  // a key the filter does not select
   PumpUntil({&source}, {&filtered, &whole}, [&] {
+    feed.Tick();
     const int64_t now = MonotonicMs();
-    if (now >= next_put_ms) {  // a version every 5 ms, of a key the filter does not select
-      source.Put("indus.power", "2017-Q1", value++);
-      next_put_ms = now + 5;
-    }
     filtered_watch.Look(now);
     whole_watch.Look(now);
     return false;
@@ -398,13 +395,9 @@ TEST(CloneReplicaTest, ALostVersionIsRepairedWhileTheFeedNeverPauses) {
   ASSERT_OK(replica.Start());
   ASSERT_TRUE(PumpUntilInSyncWith({&source}, replica, source, 5'000));
   source.Put("agri.lost", "2017-Q1", 7, /*publish=*/false);
-  int64_t next_put_ms = 0;
-  int value = 0;
+  SteadyFeed feed(&source, "indus.power", "2017-Q1");  // versions chained: no gap betrays the loss
   const bool repaired = PumpUntil({&source}, {&replica}, [&] {
-    if (MonotonicMs() >= next_put_ms) {  // a version every 5 ms, chained: no gap betrays the loss
-      source.Put("indus.power", "2017-Q1", value++);
-      next_put_ms = MonotonicMs() + 5;
-    }
+    feed.Tick();
     return replica.table().SeqOf("agri.lost", "2017-Q1") != 0;
   }, 1'500);
   EXPECT_TRUE(repaired) << "agri.lost/2017-Q1 not held after 1.5 s of a feed that never paused";

@@ -15,6 +15,7 @@
 #include "core/clone_replica.h"
 #include "core/clone_server.h"
 #include "core/topics.h"
+#include "core/transport.h"
 
 namespace tonghop::testing {
 
@@ -133,6 +134,32 @@ inline CloneReplicaOptions TestReplicaOptions(const std::string& publish_endpoin
   options.server_timeout_ms = 1'000;
   return options;
 }
+
+// A feed that never pauses, for a pump's `done` to drive: each Tick() puts the next version of
+// one aggregate once `interval_ms` has passed since the last put (or since construction).
+class SteadyFeed {
+ public:
+  SteadyFeed(CloneSource* source, std::string indicator, std::string period, int interval_ms = 5)
+      : source_(source), indicator_(std::move(indicator)), period_(std::move(period)), interval_ms_(interval_ms) {}
+
+  // How long the feed paused before the version this call put; -1 when it was not yet time.
+  int64_t Tick() {
+    const int64_t now = MonotonicMs();
+    const int64_t pause_ms = now - last_put_ms_;
+    if (pause_ms < interval_ms_) return -1;
+    source_->Put(indicator_, period_, next_value_++);
+    last_put_ms_ = now;
+    return pause_ms;
+  }
+
+ private:
+  CloneSource* source_;
+  std::string indicator_;
+  std::string period_;
+  int interval_ms_;
+  int next_value_ = 0;
+  int64_t last_put_ms_ = MonotonicMs();
+};
 
 // What TableDiff compares of each entry.
 enum class TableFields {
