@@ -21,7 +21,7 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 # The whole suite built with -fsanitize=address,undefined; any finding fails the test that hit it.
-# clang, because it builds this tree in less than half gcc's time (CMakeLists.txt).
+# clang, because it builds this tree in less than half gcc's time (docs/SECURITY.md).
 test-asan: deps
 	@cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
 	  -DTONGHOP_SANITIZE=ON >/dev/null
