@@ -3,6 +3,7 @@
 #include "core/testing/status_matchers.h"
 #include "core/wire_protocol.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace tonghop::cli {
@@ -283,16 +284,21 @@ TEST(WatchViewTest, ATerminalTableFitsItsWidthAndShowsNamesNotIds) {
   warning->set_rule("parts_sum");
   warning->set_text(std::string(200, 'x'));
   table.Apply(warned);
-  for (size_t width : {80u, 100u, 200u}) {
-    SCOPED_TRACE(width);
-    TableLayout layout = kEnglish;
-    layout.width = width;
-    TableLines laid_out = LayOutAggregateTable(table, &catalog, layout);
-    EXPECT_LE(DisplayWidth(laid_out.header), width) << laid_out.header;
-    EXPECT_TRUE(laid_out.header.starts_with("INDICATOR")) << laid_out.header;
-    ASSERT_EQ(laid_out.lines.size(), laid_out.sector_title.size());
-    for (const std::string& line : laid_out.lines) EXPECT_LE(DisplayWidth(line), width) << line;
-    EXPECT_EQ(laid_out.header.find("NAME"), std::string::npos) << "the name is the indicator column";
+  // The Vietnamese column titles are wider than the English ones; the label column gives way.
+  for (Language language : {Language::kEnglish, Language::kVietnamese}) {
+    for (size_t width : {80u, 100u, 200u}) {
+      SCOPED_TRACE(fmt::format("{} at {} columns", LanguageCode(language), width));
+      TableLayout layout;
+      layout.language = language;
+      layout.width = width;
+      TableLines laid_out = LayOutAggregateTable(table, &catalog, layout);
+      EXPECT_LE(DisplayWidth(laid_out.header), width) << laid_out.header;
+      EXPECT_TRUE(laid_out.header.starts_with(MessagePattern(language, Msg::kWatchColumnIndicator))) << laid_out.header;
+      ASSERT_EQ(laid_out.lines.size(), laid_out.sector_title.size());
+      for (const std::string& line : laid_out.lines) EXPECT_LE(DisplayWidth(line), width) << line;
+      EXPECT_EQ(laid_out.header.find(MessagePattern(language, Msg::kWatchColumnName)), std::string::npos)
+          << "the name is the indicator column";
+    }
   }
   TableLayout layout;
   layout.width = 80;
