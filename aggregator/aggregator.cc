@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>
 
+#include "core/clock.h"
 #include "core/event_loop.h"
 #include "core/link_security.h"
 #include "core/process.h"

@@ -8,6 +8,7 @@
 #include <thread>
 #include <zmq_addon.hpp>
 
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"

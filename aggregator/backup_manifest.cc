@@ -3,10 +3,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "core/crc32c.h"
 #include "core/csv.h"
 
@@ -32,7 +32,7 @@ bool ParseHex(const std::string& text, uint64_t* out) {
 }  // namespace
 
 std::string BackupManifest::TakenAt() const {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(taken_at_ms / 1000)));
+  return UtcIsoTime(taken_at_ms);
 }
 
 std::string BackupManifest::ToJson() const {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/clock.h"
 #include "core/crc32c.h"
 #include "core/rocksdb_util.h"
 #include "core/transport.h"

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "aggregator/backup_manifest.h"
+#include "core/clock.h"
 #include "core/period.h"
 #include "core/rocksdb_util.h"
 #include "core/transport.h"

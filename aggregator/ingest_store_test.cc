@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/period.h"
 #include "core/rocksdb_util.h"
 #include "core/testing/status_matchers.h"

@@ -1,8 +1,8 @@
 #include "aggregator/query_metrics.h"
 
-#include <ctime>
-
 #include <fmt/format.h>
+
+#include "core/clock.h"
 
 namespace tonghop {
 
@@ -24,11 +24,8 @@ QueryMetrics::QueryMetrics(MetricsRegistry& r)
 std::vector<std::string> QueryMetrics::LatestEndedPeriods(const Catalog& catalog, int64_t now_ms) {
   PeriodTypeSet used = 0;
   for (const Indicator& indicator : catalog.indicators()) used |= indicator.period_types;
-  const std::time_t now = static_cast<std::time_t>(now_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  const int year = utc.tm_year + 1900;
-  const int month = utc.tm_mon + 1;  // the period containing now has not ended
+  const int year = UtcYearOfMs(now_ms);
+  const int month = UtcMonthOfMs(now_ms);  // the period containing now has not ended
   std::vector<std::string> periods;
   auto previous = [&](int per_year, int index_now, const char* form) {
     const int index = index_now - 1;

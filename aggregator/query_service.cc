@@ -13,6 +13,7 @@
 #include <zmq_addon.hpp>
 
 #include "aggregator/snapshot_queries.h"
+#include "core/clock.h"
 #include "core/rocksdb_util.h"
 
 namespace tonghop {

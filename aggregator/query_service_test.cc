@@ -10,6 +10,7 @@
 #include <zmq_addon.hpp>
 
 #include "aggregator/aggregator.h"
+#include "core/clock.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"

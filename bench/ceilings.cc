@@ -17,6 +17,7 @@
 #include <zmq_addon.hpp>
 
 #include "aggregator/aggregator.h"
+#include "core/clock.h"
 #include "core/rocks_db.h"
 #include "core/rocksdb_util.h"
 #include "core/topics.h"

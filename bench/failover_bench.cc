@@ -14,6 +14,7 @@
 #include <zmq.hpp>
 
 #include "bench/load_generator.h"
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "core/transport.h"
 #include "tests/mini_province.h"

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/clock.h"
 #include "core/testing/resident_memory_sampler.h"
 #include "core/transport.h"
 #include "tests/feed_flood.h"

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "core/transport.h"
 
 namespace tonghop::bench {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <zmq.hpp>
 
+#include "core/clock.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
 

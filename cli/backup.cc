@@ -11,6 +11,7 @@
 
 #include "aggregator/backup_manifest.h"
 #include "aggregator/ingest_store.h"
+#include "core/clock.h"
 #include "core/crc32c.h"
 #include "core/transport.h"
 

@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 #include <zmq.hpp>
 
+#include "core/clock.h"
 #include "core/handshake_monitor.h"
 #include "core/transport.h"
 

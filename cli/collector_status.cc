@@ -1,12 +1,12 @@
 #include "cli/collector_status.h"
 
 #include <algorithm>
-#include <ctime>
 
 #include <fmt/format.h>
 
 #include "cli/client_config.h"
 #include "cli/collector_client.h"
+#include "core/clock.h"
 #include "core/transport.h"
 
 namespace tonghop::cli {
@@ -14,13 +14,7 @@ namespace {
 
 std::string AckTime(int64_t last_ack_ms, int64_t now_ms, Language language) {
   if (last_ack_ms <= 0) return Text(language, Msg::kStatusNever);
-  std::time_t seconds = static_cast<std::time_t>(last_ack_ms / 1000);
-  std::tm tm{};
-  localtime_r(&seconds, &tm);
-  return Text(language, Msg::kStatusAgo,
-              fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                          tm.tm_hour, tm.tm_min, tm.tm_sec),
-              std::max<int64_t>(0, (now_ms - last_ack_ms) / 1000));
+  return Text(language, Msg::kStatusAgo, LocalDateTime(last_ack_ms), std::max<int64_t>(0, (now_ms - last_ack_ms) / 1000));
 }
 
 }  // namespace

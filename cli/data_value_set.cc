@@ -1,11 +1,10 @@
 #include "cli/data_value_set.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <ctime>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/decimal.h"
 #include "core/wire_protocol.h"
@@ -22,31 +21,6 @@ std::string NormalizePeriod(const std::string& period) {
   }
   if (period.size() == 6 && digits(0, 6)) return period.substr(0, 4) + "-" + period.substr(4);
   return period;
-}
-
-bool ParseIsoTimeMs(const std::string& text, int64_t* ms) {
-  std::tm tm{};
-  int y, mo, d, h = 0, mi = 0, s = 0;
-  int fields = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s);
-  if (fields != 3 && fields != 6) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  *ms = static_cast<int64_t>(timegm(&tm)) * 1000;
-  return true;
-}
-
-std::string FormatIsoTime(int64_t ms) {
-  std::time_t seconds = ms / 1000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
 }
 
 Status ParseDataValueSet(const std::string& name, const std::string& text, std::vector<DataValue>* out) {
@@ -107,10 +81,10 @@ std::string DataValueSetWriter::Add(const tonghop::v1::UnitFigure& f) {
   any_ = true;
   if (format_ != "json") {
     return fmt::format("{},{},{},{},,{},{}\n", CsvEscape(f.indicator()), CsvEscape(f.period()),
-                       CsvEscape(f.reporting_unit()), value, FormatIsoTime(f.applied_at_ms()), CsvEscape(comment));
+                       CsvEscape(f.reporting_unit()), value, UtcIsoTime(f.applied_at_ms()), CsvEscape(comment));
   }
   nlohmann::ordered_json row = {{"dataElement", f.indicator()}, {"period", f.period()}, {"orgUnit", f.reporting_unit()},
-                                {"value", value}, {"lastUpdated", FormatIsoTime(f.applied_at_ms())}};
+                                {"value", value}, {"lastUpdated", UtcIsoTime(f.applied_at_ms())}};
   if (!comment.empty()) row["comment"] = comment;
   // Laid out as a whole document dumped with an indent of 2 would be: the row two levels deep.
   std::string out = first ? "\n    " : ",\n    ";

@@ -54,9 +54,4 @@ class DataValueSetWriter {
 // The unit figures of a ValuesReply as a data value set, in "json" or "csv".
 std::string WriteDataValueSet(const tonghop::v1::ValuesReply& values, const std::string& format);
 
-// Milliseconds since the epoch of an ISO 8601 UTC time ("2016-04-05", "2016-04-05T10:00:00Z");
-// false when it is not one.
-bool ParseIsoTimeMs(const std::string& text, int64_t* ms);
-std::string FormatIsoTime(int64_t ms);
-
 }  // namespace tonghop::cli

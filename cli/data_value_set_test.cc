@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
+
 namespace tonghop::cli {
 namespace {
 
@@ -30,9 +32,9 @@ TEST(DataValueSetTest, JsonAndCsvReadTheSameValues) {
   }
   EXPECT_EQ(csv[0].line, 2u);
   int64_t ms = 0;
-  ASSERT_TRUE(ParseIsoTimeMs(json[0].last_updated, &ms));
+  ASSERT_TRUE(ParseUtcIsoTime(json[0].last_updated, &ms));
   EXPECT_EQ(ms, 1459814400000);
-  EXPECT_EQ(FormatIsoTime(ms), "2016-04-05T00:00:00Z");
+  EXPECT_EQ(UtcIsoTime(ms), "2016-04-05T00:00:00Z");
 }
 
 TEST(DataValueSetTest, MalformedFilesSayWhatIsWrongAndWhere) {
@@ -73,7 +75,7 @@ TEST(DataValueSetTest, TheWriterWritesFigureByFigureWhatAWholeDocumentWouldBe) {
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     for (const auto& f : values.figures()) {
       nlohmann::ordered_json row = {{"dataElement", f.indicator()}, {"period", f.period()}, {"orgUnit", f.reporting_unit()},
-                                    {"value", "31.2"}, {"lastUpdated", FormatIsoTime(f.applied_at_ms())}};
+                                    {"value", "31.2"}, {"lastUpdated", UtcIsoTime(f.applied_at_ms())}};
       if (f.derived()) row["comment"] = "derived from shorter periods";
       rows.push_back(std::move(row));
     }

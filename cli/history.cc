@@ -6,6 +6,7 @@
 #include "cli/aggregate_json.h"
 #include "cli/aggregator_client.h"
 #include "cli/data_value_set.h"
+#include "core/clock.h"
 #include "core/wire_protocol.h"
 
 namespace tonghop::cli {
@@ -17,8 +18,8 @@ nlohmann::ordered_json RevisionJson(const tonghop::v1::FigureRevision& r) {
                                    {"value", ExactNumberOrNull(ValueOf(r))},
                                    {"node_id", r.node_id()},
                                    {"entered_by", r.entered_by()},
-                                   {"observed_at", FormatIsoTime(r.observed_at_ms())},
-                                   {"applied_at", FormatIsoTime(r.applied_at_ms())}};
+                                   {"observed_at", UtcIsoTime(r.observed_at_ms())},
+                                   {"applied_at", UtcIsoTime(r.applied_at_ms())}};
   if (r.voided()) object["voided"] = true;
   if (r.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED) {
     object["rejected"] = tonghop::v1::RejectReason_Name(r.rejected());
@@ -36,10 +37,10 @@ std::string ChangeText(const tonghop::v1::FigureRevision& r) {
 
 std::string RevisionText(const tonghop::v1::FigureRevision& r) {
   if (r.rejected() != tonghop::v1::REJECT_REASON_UNSPECIFIED) {
-    return fmt::format("{}  {:<16} REJECTED {}: {}", FormatIsoTime(r.applied_at_ms()), r.node_id(),
+    return fmt::format("{}  {:<16} REJECTED {}: {}", UtcIsoTime(r.applied_at_ms()), r.node_id(),
                        tonghop::v1::RejectReason_Name(r.rejected()), r.reject_text());
   }
-  return fmt::format("{}  {:<24} {:<20} {:<16} {}", FormatIsoTime(r.applied_at_ms()), r.node_id(),
+  return fmt::format("{}  {:<24} {:<20} {:<16} {}", UtcIsoTime(r.applied_at_ms()), r.node_id(),
                      r.entered_by().empty() ? "-" : r.entered_by(), r.reporting_unit(), ChangeText(r));
 }
 
@@ -51,7 +52,7 @@ std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit
       for (const auto& r : history.figures()) rows.push_back(RevisionJson(r));
     } else {
       for (const auto& p : history.province()) {
-        rows.push_back({{"at", FormatIsoTime(p.at_ms())}, {"value", ExactNumberOrNull(ValueOf(p))}, {"units_reported", p.units_reported()},
+        rows.push_back({{"at", UtcIsoTime(p.at_ms())}, {"value", ExactNumberOrNull(ValueOf(p))}, {"units_reported", p.units_reported()},
                         {"units_expected", p.units_expected()}, {"partial", p.partial()}, {"cause", RevisionJson(p.cause())}});
       }
     }
@@ -75,7 +76,7 @@ std::string FormatHistory(const tonghop::v1::HistoryReply& history, bool by_unit
   out += fmt::format("{:<20}  {:>16}  {:>7}  {}\n", "applied at (UTC)", "province value", "units", "because of");
   for (const auto& p : history.province()) {
     const std::optional<Decimal> value = ValueOf(p);
-    out += fmt::format("{:<20}  {:>16}  {:>7}  {} {} ({})\n", FormatIsoTime(p.at_ms()),
+    out += fmt::format("{:<20}  {:>16}  {:>7}  {} {} ({})\n", UtcIsoTime(p.at_ms()),
                        // A void that left no unit's figure leaves no province value.
                        p.cause().voided() && p.value_decimal().empty() ? "-"
                        : value                                         ? value->ToString()

@@ -17,11 +17,11 @@
 #include "collector/rejection_file.h"
 #include "collector/sender.h"
 #include "core/catalog.h"
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/decimal.h"
 #include "core/rocksdb_util.h"
 #include "core/transport.h"
-#include "core/wire_protocol.h"
 #include "core/event_loop.h"
 #include "core/messages.h"
 #include "core/wire_protocol.h"
@@ -118,7 +118,7 @@ class Import {
       figure.set_indicator(v.data_element);
       figure.set_period(v.period);
       int64_t observed = now;
-      figure.set_observed_at_ms(ParseIsoTimeMs(v.last_updated, &observed) ? observed : now);
+      figure.set_observed_at_ms(ParseUtcIsoTime(v.last_updated, &observed) ? observed : now);
       std::vector<std::string> problems;
       Decimal decimal;
       if (Status s = ParseFigureValue(v.value, v.decimal_comma ? DecimalMark::kComma : DecimalMark::kPoint, language_,

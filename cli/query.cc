@@ -11,6 +11,7 @@
 #include "cli/data_value_set.h"
 #include "cli/output.h"
 #include "cli/watch_view.h"
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/wire_protocol.h"
 

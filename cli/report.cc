@@ -1,7 +1,6 @@
 #include "cli/report.h"
 
 #include <algorithm>
-#include <ctime>
 #include <map>
 
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include "cli/cli_catalog.h"
 #include "cli/output.h"
 #include "cli/vietnamese_format.h"
+#include "core/clock.h"
 #include "core/wire_protocol.h"
 
 namespace tonghop::cli {
@@ -131,14 +131,6 @@ std::string HtmlEscape(const std::string& text) {
   return out;
 }
 
-// "30/11/2026": the day the figures were taken, in the local time zone.
-std::string TodayVi() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  return fmt::format("{:02}/{:02}/{}", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
-}
-
 // "quý I năm 2017", "tháng 3 năm 2017", "6 tháng đầu năm 2017", "năm 2017".
 std::string PeriodNameVi(const Period& period) {
   switch (period.type()) {
@@ -251,7 +243,7 @@ std::string WriteReport(const Catalog& catalog, const std::string& period_text,
         "<header>\n<div class=\"issuer\">Ủy ban nhân dân tỉnh</div>\n<div class=\"kind\">BÁO CÁO{}</div>\n"
         "<div class=\"period\">Tình hình thực hiện kế hoạch phát triển kinh tế - xã hội {}</div>\n"
         "<div class=\"issued\">Số liệu tổng hợp ngày {}</div>\n</header>\n<h2>{}</h2>\n",
-        draft ? " (DỰ THẢO)" : "", HtmlEscape(period_name), TodayVi(), HtmlEscape(title));
+        draft ? " (DỰ THẢO)" : "", HtmlEscape(period_name), LocalDateVi(NowMs()), HtmlEscape(title));
   } else if (md) {
     out += "## " + title + "\n\n";
   } else {

@@ -8,6 +8,7 @@
 #include "cli/client_config.h"
 #include "cli/collector_client.h"
 #include "collector/figure_check.h"
+#include "core/clock.h"
 #include "core/decimal.h"
 #include "core/messages.h"
 #include "core/period.h"

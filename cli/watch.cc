@@ -18,6 +18,7 @@
 #include "cli/terminal_screen.h"
 #include "cli/watch_view.h"
 #include "core/catalog.h"
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "core/messages.h"
 #include "core/period.h"

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "core/decimal.h"
 #include "core/wire_protocol.h"
 
@@ -51,13 +51,6 @@ std::string PadRight(std::string_view text, size_t width) {
 std::string PadLeft(std::string_view text, size_t width) {
   std::string fitted = Fit(text, width);
   return std::string(width - DisplayWidth(fitted), ' ') + fitted;
-}
-
-std::string LocalClock(int64_t epoch_ms) {
-  std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm tm{};
-  localtime_r(&seconds, &tm);
-  return fmt::format("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 // Rounded half to even to one decimal, which is always written: "22.6", "-2.6", "134.0".

@@ -21,6 +21,7 @@
 #include "collector/rejection_file.h"
 #include "collector/relay.h"
 #include "collector/sender.h"
+#include "core/clock.h"
 #include "core/event_loop.h"
 #include "core/link_security.h"
 #include "core/metrics.h"

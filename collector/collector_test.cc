@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "collector/test_aggregator.h"
+#include "core/clock.h"
 #include "core/testing/temp_dir.h"
 #include "tonghop/v1/local.pb.h"
 #include "core/testing/status_matchers.h"

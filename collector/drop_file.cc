@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <ctime>
 #include <functional>
 #include <map>
 #include <optional>
@@ -12,6 +11,7 @@
 
 #include "collector/collector_catalog.h"
 #include "collector/figure_check.h"
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/decimal.h"
 #include "core/transport.h"
@@ -137,10 +137,7 @@ class FigureCollector {
   std::string SerialAsDate(const std::string& stored) const {
     int64_t ms = 0;
     if (!ExcelSerialToMs(stored, date1904_, &ms)) return EscapeInvalidUtf8(ClipUtf8(stored, 32));
-    const std::time_t local = static_cast<std::time_t>((ms + 7 * 3'600'000) / 1000);
-    std::tm tm{};
-    gmtime_r(&local, &tm);
-    return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    return VietnamIsoDate(ms);
   }
 
   const DropFileOptions& options_;

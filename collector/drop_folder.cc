@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -12,6 +11,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/transport.h"
 #include "core/wire_protocol.h"
@@ -29,22 +29,13 @@ bool IsSkipped(const std::string& name) {
   return name.front() == '.' || name.starts_with("~$") || name == DropFolder::kRejectionFileName;
 }
 
-std::string Timestamp() {
-  int64_t ms = NowMs();
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  return fmt::format("{:04d}{:02d}{:02d}T{:02d}{:02d}{:02d}.{:03d}", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
-}
-
 // `name` in `dir` if free, else "<stem>-<timestamp>[-n]<ext>", keeping the extension so that the
 // file still opens in a spreadsheet.
 std::string FreeName(const fs::path& dir, const std::string& name) {
   std::error_code ec;
   if (!fs::exists(dir / name, ec)) return name;
   fs::path p(name);
-  std::string base = fmt::format("{}-{}", p.stem().string(), Timestamp());
+  std::string base = fmt::format("{}-{}", p.stem().string(), LocalFileStamp(NowMs()));
   std::string candidate = base + p.extension().string();
   for (int n = 2; fs::exists(dir / candidate, ec); ++n) {
     candidate = fmt::format("{}-{}{}", base, n, p.extension().string());

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "collector/test_xlsx.h"
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collector/figure_check.h"
+#include "core/clock.h"
 #include "core/wire_protocol.h"
 #include "core/wire_text.h"
 

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "collector/test_aggregator.h"
+#include "core/clock.h"
 #include "core/testing/temp_dir.h"
 #include "core/testing/status_matchers.h"
 

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <rocksdb/write_batch.h>
 
+#include "core/clock.h"
 #include "core/rocksdb_util.h"
 #include "core/transport.h"
 #include "core/wire_protocol.h"

@@ -8,6 +8,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "collector/test_outbox_record.h"
+#include "core/clock.h"
 #include "core/rocksdb_util.h"
 #include "core/transport.h"
 #include "core/testing/temp_dir.h"

@@ -5,10 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/wire_protocol.h"
 
@@ -22,18 +22,6 @@ std::string ReasonName(tonghop::v1::RejectReason reason) {
   constexpr std::string_view kPrefix = "REJECT_REASON_";
   if (name.starts_with(kPrefix)) name.erase(0, kPrefix.size());
   return name.empty() ? fmt::format("{}", static_cast<int>(reason)) : name;
-}
-
-std::string LocalIsoTime(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  long offset_min = tm.tm_gmtoff / 60;
-  char sign = offset_min < 0 ? '-' : '+';
-  if (offset_min < 0) offset_min = -offset_min;
-  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{:02d}:{:02d}", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
-                     offset_min / 60, offset_min % 60);
 }
 
 // The reason in words, in `language`; "" for one that needs none (not final, or unknown).

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/clock.h"
 #include "core/transport.h"
 #include "core/wire_protocol.h"
 

@@ -5,6 +5,7 @@
 
 #include "collector/test_aggregator.h"
 #include "collector/test_outbox_record.h"
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/testing/temp_dir.h"
 #include "core/testing/status_matchers.h"

@@ -10,6 +10,7 @@
 
 #include <zmq.hpp>
 
+#include "core/clock.h"
 #include "core/transport.h"
 #include "tonghop/v1/tonghop.pb.h"
 

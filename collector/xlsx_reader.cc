@@ -10,6 +10,7 @@
 #include <minizip/unzip.h>
 #include <pugixml.hpp>
 
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/wire_text.h"
 
@@ -26,7 +27,6 @@ constexpr size_t kExcelDigits = 15;
 // are below 1e12 with at most 6 decimals): past it the stored text is kept as it is.
 constexpr int kMaxPlainExponent = 40;
 constexpr int64_t kMsPerDay = 86'400'000;
-constexpr int64_t kVietnamOffsetMs = 7 * 3'600'000;
 // 1899-12-30 and 1904-01-01, midnight UTC, in ms since the epoch.
 constexpr int64_t kExcel1900EpochMs = -2'209'161'600'000;
 constexpr int64_t kExcel1904EpochMs = -2'082'844'800'000;

@@ -9,6 +9,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/clock.h"
 #include "core/csv.h"
 
 namespace tonghop {
@@ -546,8 +547,7 @@ Status Catalog::LoadYears(const std::string& path, const std::string& text) {
         const auto& [first_text, last_text] = row.cells;
         std::optional<int> first = ParseYear(first_text);
         if (!first) return FieldError(path, row.line, "first_year", fmt::format("'{}' is not a year such as 2016", first_text));
-        const int current_year = UtcYearOfMs(std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now().time_since_epoch()).count());
+        const int current_year = UtcYearOfMs(NowMs());
         for (const auto& [word, offset] : kRelativeYears) {
           if (last_text == word) year_window_ = YearWindow(*first, offset, /*relative=*/true);
         }

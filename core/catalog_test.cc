@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/transport.h"
 #include "core/testing/temp_dir.h"

@@ -32,6 +32,7 @@
 #include <zmq.hpp>
 
 #include "core/aggregate_table.h"
+#include "core/clock.h"
 #include "core/handshake_monitor.h"
 #include "core/log_limiter.h"
 #include "core/status.h"

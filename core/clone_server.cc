@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>
 
+#include "core/clock.h"
 #include "core/topics.h"
 
 namespace tonghop {

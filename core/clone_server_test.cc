@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <zmq_addon.hpp>
 
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "core/clone_server.h"
 #include "core/feed_metrics.h"

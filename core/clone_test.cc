@@ -6,6 +6,7 @@
 #include <zmq_addon.hpp>
 
 #include "core/aggregate_table.h"
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "core/clone_server.h"
 #include "core/testing/clone_source.h"

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "core/process.h"
 #include "core/transport.h"
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/clock.h"
 #include "core/transport.h"
 #include "core/testing/status_matchers.h"
 

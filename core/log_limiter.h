@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "core/clock.h"
 #include "core/transport.h"
 
 namespace tonghop {

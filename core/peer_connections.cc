@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>
 
+#include "core/clock.h"
 #include "core/transport.h"
 
 namespace tonghop {

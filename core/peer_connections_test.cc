@@ -1,5 +1,6 @@
 // PeerConnections over real sockets on loopback: the connection a message came from, cutting it
 // off, and cutting off a peer that sends too much or stops reading.
+#include "core/clock.h"
 #include "core/peer_connections.h"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,6 @@
 #include "core/period.h"
 
 #include <charconv>
-#include <chrono>
 #include <fmt/format.h>
 
 namespace tonghop {
@@ -113,12 +112,6 @@ std::string Period::ToString() const {
     case Type::kMonth: return fmt::format("{}-{:02d}", year_, index_);
   }
   return {};
-}
-
-int UtcYearOfMs(int64_t unix_ms) {
-  const auto day = std::chrono::floor<std::chrono::days>(std::chrono::sys_time<std::chrono::milliseconds>(
-      std::chrono::milliseconds(unix_ms)));
-  return static_cast<int>(std::chrono::year_month_day(day).year());
 }
 
 }  // namespace tonghop

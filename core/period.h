@@ -63,7 +63,4 @@ class Period {
   int index_ = 1;
 };
 
-// The calendar year (UTC) of an instant in milliseconds since the epoch, e.g. of NowMs().
-int UtcYearOfMs(int64_t unix_ms);
-
 }  // namespace tonghop

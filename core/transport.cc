@@ -1,5 +1,6 @@
 #include "core/transport.h"
 
+#include "core/clock.h"
 #include "core/wire_protocol.h"
 
 #include <chrono>
@@ -99,16 +100,6 @@ Status WaitWritable(zmq::socket_t& socket, int timeout_ms) {
 
 bool ParseProto(const zmq::message_t& frame, google::protobuf::MessageLite* message) {
   return ParseQuietly(frame.to_string_view(), message);
-}
-
-int64_t NowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-int64_t MonotonicMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace tonghop

@@ -89,10 +89,4 @@ Status WaitWritable(zmq::socket_t& socket, int timeout_ms);
 // Parses one frame; false on malformed bytes (never throws, never logs: core/wire_protocol.h).
 bool ParseProto(const zmq::message_t& frame, google::protobuf::MessageLite* message);
 
-// Milliseconds since the Unix epoch.
-int64_t NowMs();
-
-// Monotonic milliseconds, for timers and timeouts.
-int64_t MonotonicMs();
-
 }  // namespace tonghop

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/wire_protocol.h"
 
 namespace tonghop {

@@ -16,6 +16,7 @@
 
 #include "core/catalog.h"
 #include "core/below_completeness.h"
+#include "core/clock.h"
 #include "core/decimal.h"
 #include "core/period.h"
 #include "core/wire_text.h"

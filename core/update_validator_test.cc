@@ -1,4 +1,5 @@
 #include "core/update_validator.h"
+#include "core/clock.h"
 #include "core/testing/status_matchers.h"
 #include "core/transport.h"
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/data_value_set.h"
+#include "core/clock.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
@@ -14,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& value : values) {
     tonghop::cli::NormalizePeriod(value.period);
     int64_t ms = 0;
-    if (tonghop::cli::ParseIsoTimeMs(value.last_updated, &ms)) tonghop::cli::FormatIsoTime(ms);
+    if (tonghop::ParseUtcIsoTime(value.last_updated, &ms)) tonghop::UtcIsoTime(ms);
   }
   return 0;
 }

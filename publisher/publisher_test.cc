@@ -1,4 +1,5 @@
 // The publisher relaying a real CloneServer to real replicas on loopback, run in a thread.
+#include "core/clock.h"
 #include "publisher/publisher.h"
 
 #include <thread>

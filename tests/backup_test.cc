@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "aggregator/backup_manifest.h"
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "core/csv.h"
 #include "core/decimal.h"

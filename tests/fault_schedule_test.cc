@@ -30,6 +30,7 @@
 #include <random>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "core/decimal.h"
 #include "core/testing/clone_source.h"

@@ -7,6 +7,7 @@
 #include <fmt/chrono.h>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/period.h"
 #include "core/testing/status_matchers.h"

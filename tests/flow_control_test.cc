@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "aggregator/ingest_store.h"
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "core/testing/clone_source.h"
 #include "core/testing/temp_dir.h"

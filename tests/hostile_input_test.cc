@@ -25,6 +25,7 @@
 #include <zmq_addon.hpp>
 
 #include "collector/test_outbox_record.h"
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "core/csv.h"
 #include "core/curve_keys.h"

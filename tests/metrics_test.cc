@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/testing/http_client.h"
 #include "core/testing/status_matchers.h"

@@ -18,6 +18,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/transport.h"
 

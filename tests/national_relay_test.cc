@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/curve_keys.h"
 #include "core/decimal.h"

@@ -11,6 +11,7 @@
 #include <memory>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
 #include "tests/audit_summary.h"

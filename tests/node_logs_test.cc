@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/clock.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 #include "core/curve_keys.h"

@@ -26,6 +26,7 @@
 
 #include "collector/test_xlsx.h"
 #include "collector/xlsx_reader.h"
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"

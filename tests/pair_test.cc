@@ -20,6 +20,7 @@
 #include <zmq.hpp>
 
 #include "aggregator/backup_manifest.h"
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "core/csv.h"
 #include "core/testing/clone_source.h"

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/testing/resident_memory_sampler.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"

@@ -11,6 +11,7 @@
 
 #include "aggregator/backup_manifest.h"
 #include "aggregator/ingest_store.h"
+#include "core/clock.h"
 #include "core/csv.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"

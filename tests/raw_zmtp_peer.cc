@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "core/transport.h"
 
 namespace tonghop::testing {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/testing/temp_dir.h"
 #include "core/transport.h"
 #include "tests/mini_province.h"

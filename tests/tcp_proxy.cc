@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/transport.h"
 
 namespace tonghop::testing {

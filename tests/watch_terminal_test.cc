@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/watch_view.h"
+#include "core/clock.h"
 #include "core/transport.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"

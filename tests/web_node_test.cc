@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/catalog.h"
+#include "core/clock.h"
 #include "core/testing/status_matchers.h"
 #include "core/transport.h"
 #include "tests/reference_quarter.h"

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "web/live_feed.h"
 

@@ -1,5 +1,6 @@
 // FeedFollower between a real CloneServer (CloneSource) and a real CloneReplica on loopback, and
 // clients reading the LiveFeed it fills as the HTTP server's streams do.
+#include "core/clock.h"
 #include "web/feed_follower.h"
 
 #include <map>

@@ -1,4 +1,5 @@
 // HttpServer on a real socket of 127.0.0.1, with WebApi over a LiveFeed the test fills.
+#include "core/clock.h"
 #include "web/http_server.h"
 
 #include <sys/socket.h>

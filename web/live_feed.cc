@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/aggregate_json.h"
+#include "core/clock.h"
 #include "core/topics.h"
 #include "core/transport.h"
 

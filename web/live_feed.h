@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core/aggregate_table.h"
+#include "core/clock.h"
 #include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop::web {

@@ -1,4 +1,5 @@
 // WebApi on the Lạng Sơn catalog and a LiveFeed, without sockets.
+#include "core/clock.h"
 #include "web/web_api.h"
 
 #include <fstream>

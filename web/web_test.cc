@@ -1,4 +1,5 @@
 // The web node in a thread, following a real CloneServer (CloneSource) on loopback, read over HTTP.
+#include "core/clock.h"
 #include "web/web.h"
 
 #include <thread>

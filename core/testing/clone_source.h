@@ -12,6 +12,7 @@
 #include <zmq.hpp>
 
 #include "core/aggregate_table.h"
+#include "core/clock.h"
 #include "core/clone_replica.h"
 #include "core/clone_server.h"
 #include "core/topics.h"
