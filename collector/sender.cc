@@ -221,6 +221,12 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
     }
   }
 
+  // A resend that crossed its ack is acked again (as a duplicate): only seqs above this
+  // aggregator's settled position leave the outbox now, and only they are counted.
+  const uint64_t settled_before = outbox_->settled_seq(options_.aggregator_index);
+  const auto newly_acked = std::count_if(acked.begin(), acked.end(), [&](uint64_t seq) {
+    return seq > settled_before && seq < outbox_->next_seq();
+  });
   std::vector<tonghop::storage::v1::RejectedUpdate> moved;
   if (Status s = outbox_->Settle(acked, final_rejects, NowMs(), &moved, options_.aggregator_index); !s.ok()) {
     // They stay pending and in flight: the ack timeout resends them and the aggregator acks the
@@ -235,7 +241,7 @@ void Sender::HandleReplies(const tonghop::v1::UpdateReplies& replies, int64_t no
       in_flight_.erase(it);
     }
   }
-  metrics_.acked.Increment(static_cast<double>(acked.size()));
+  metrics_.acked.Increment(static_cast<double>(newly_acked));
   for (const auto& r : moved) {
     const size_t reason = static_cast<size_t>(r.reason());
     if (reason < metrics_.refused.size() && metrics_.refused[reason] != nullptr) metrics_.refused[reason]->Increment();

@@ -27,6 +27,7 @@ class SenderTest : public ::testing::Test {
     options.max_in_flight = max_in_flight;
     options.ack_timeout_ms = ack_timeout_ms;
     options.heartbeat_interval_ms = heartbeat_interval_ms;
+    options.metrics = metrics_;
     sender_ = std::make_unique<Sender>(context_, options, outbox_.get(), &rejections_);
     ASSERT_OK(sender_->Start());
   }
@@ -65,6 +66,7 @@ class SenderTest : public ::testing::Test {
   TestAggregator aggregator_{context_};
   std::unique_ptr<Outbox> outbox_;
   RejectionFile rejections_{dir_.Sub("rejected.csv")};
+  std::shared_ptr<MetricsRegistry> metrics_ = std::make_shared<MetricsRegistry>();
   std::unique_ptr<Sender> sender_;
 };
 
@@ -132,6 +134,36 @@ TEST_F(SenderTest, AcksDrainTheOutboxInOrder) {
   auto batch = NextBatch();
   ASSERT_TRUE(batch.has_value());
   EXPECT_EQ(batch->updates(0).seq(), 251u);
+}
+
+// A resend that crosses its ack is acked again, as a duplicate: the figure left the outbox once,
+// and tonghop_collector_updates_acked_total counts it once.
+TEST_F(SenderTest, AnAckRepeatedForAResendIsCountedOnce) {
+  Append(3);
+  StartSender();
+  auto batch = NextBatch();
+  ASSERT_TRUE(batch.has_value());
+  aggregator_.AckAll(*batch);
+  ASSERT_TRUE(StepUntil([&] { return outbox_->pending_count() == 0; }));
+  tonghop::v1::UpdateReplies again;
+  again.set_outbox_id(outbox_->id());
+  for (const auto& u : batch->updates()) {
+    auto* ack = again.add_acks();
+    ack->set_seq(u.seq());
+    ack->set_duplicate(true);
+  }
+  aggregator_.Reply(again);
+  auto acked = [&] {
+    double total = 0;
+    for (const auto& family : metrics_->Collect()) {
+      if (family.name != "tonghop_collector_updates_acked_total") continue;
+      for (const auto& metric : family.metric) total += metric.counter.value;
+    }
+    return total;
+  };
+  const int64_t settle_until = MonotonicMs() + 300;
+  while (MonotonicMs() < settle_until) Step();
+  EXPECT_EQ(acked(), 3);
 }
 
 TEST_F(SenderTest, NoMoreThanTheWindowIsInFlight) {
