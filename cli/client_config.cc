@@ -97,7 +97,6 @@ Status LoadClientConfig(ClientConfig* out) {
     return Status::InvalidArgument(fmt::format("{}: {}", path, e.what()));
   }
   const std::map<std::string, std::string ClientConfig::*> keys = {
-      {"ingest_endpoint", &ClientConfig::ingest_endpoint},
       {"curve_secret_key_file", &ClientConfig::curve_secret_key_file},
       {"curve_server_public_key", &ClientConfig::curve_server_public_key},
       {"catalog_dir", &ClientConfig::catalog_dir},
@@ -111,9 +110,13 @@ Status LoadClientConfig(ClientConfig* out) {
       out->aggregators = item.inputs;
       continue;
     }
+    if (item.parents.empty() && item.name == "ingest_endpoint" && !item.inputs.empty()) {
+      out->ingest_endpoints = item.inputs;
+      continue;
+    }
     auto key = keys.find(item.name);
     if (item.parents.empty() && key != keys.end() && item.inputs.size() > 1) {
-      return Status::InvalidArgument(fmt::format("{}: {} takes one value, not a list (only aggregator takes a pair)",
+      return Status::InvalidArgument(fmt::format("{}: {} takes one value, not a list (only aggregator and ingest_endpoint take a pair)",
                                                  path, item.name));
     }
     if (!item.parents.empty() || key == keys.end() || item.inputs.size() != 1) {
@@ -143,7 +146,7 @@ Status ResolveLink(const std::vector<std::string>& endpoints, const LinkSecurity
   ClientConfig config;
   TONGHOP_RETURN_IF_ERROR(LoadClientConfig(&config));
   out->endpoints = endpoints;
-  if (out->endpoints.empty() && ingest && !config.ingest_endpoint.empty()) out->endpoints = {config.ingest_endpoint};
+  if (out->endpoints.empty() && ingest) out->endpoints = config.ingest_endpoints;
   if (out->endpoints.empty() && !ingest) out->endpoints = config.aggregators;
   if (keys_given) {
     out->keys_from = security.plaintext_for_development ? "" : "the flags";

@@ -29,7 +29,7 @@ inline constexpr const char* kDefaultIngestEndpoint = "tcp://127.0.0.1:5550";
 // The settings of the client configuration file; "" where it sets none.
 struct ClientConfig {
   std::vector<std::string> aggregators;  // the aggregators' query endpoints: one, or a pair
-  std::string ingest_endpoint;          // its ingest endpoint (tonghop import)
+  std::vector<std::string> ingest_endpoints;  // their ingest endpoints (tonghop import): one, or a pair
   std::string curve_secret_key_file;    // an office key pair
   std::string curve_server_public_key;  // the aggregator's public key, or its .pub file
   std::string catalog_dir;
@@ -45,7 +45,7 @@ Status LoadClientConfig(ClientConfig* out);
 
 // The endpoints and the keys to reach them with, as resolved.
 struct ResolvedLink {
-  // In the order to ask them (cli/aggregator_client.h); the ingest link has exactly one.
+  // In the order to ask them (cli/aggregator_client.h); for the ingest link, each one to send to.
   std::vector<std::string> endpoints;
   LinkSecurityFlags security;
   // Where the keys came from, for the message when the aggregator does not answer: "the flags",

@@ -93,11 +93,15 @@ TEST_F(ClientConfigTest, TheFileNamesAPairOfAggregators) {
   // The flags' list replaces it whole.
   ASSERT_OK(ResolveLink({"tcp://agg-b:5553"}, {}, /*ingest=*/false, &link));
   EXPECT_EQ(link.endpoints, std::vector<std::string>{"tcp://agg-b:5553"});
-  // An import sends to one aggregator.
+  // An import sends to each of a pair.
   dir_.Write("office.toml", "ingest_endpoint = [\"tcp://agg-a:5550\", \"tcp://agg-b:5550\"]\n");
+  ASSERT_OK(ResolveLink({}, {}, /*ingest=*/true, &link));
+  EXPECT_EQ(link.endpoints, (std::vector<std::string>{"tcp://agg-a:5550", "tcp://agg-b:5550"}));
+  // Every other setting takes one value.
+  dir_.Write("office.toml", "state_dir = [\"a\", \"b\"]\n");
   Status s = ResolveLink({}, {}, /*ingest=*/true, &link);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
-  EXPECT_NE(s.message().find("office.toml: ingest_endpoint takes one value"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("office.toml: state_dir takes one value"), std::string::npos) << s.message();
 }
 
 TEST_F(ClientConfigTest, AKeyTheFileDoesNotKnowIsNamed) {

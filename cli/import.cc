@@ -2,12 +2,17 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <zmq.hpp>
 
 #include "cli/client_config.h"
@@ -85,9 +90,11 @@ class Import {
   Status Run() {
     LoadNames();
     TONGHOP_RETURN_IF_ERROR(ReadRows());
-    std::vector<std::string> given;
-    if (!options_.ingest_endpoint.empty()) given.push_back(options_.ingest_endpoint);
-    TONGHOP_RETURN_IF_ERROR(ResolveLink(given, options_.security, /*ingest=*/true, &link_));
+    TONGHOP_RETURN_IF_ERROR(ResolveLink(options_.ingest_endpoints, options_.security, /*ingest=*/true, &link_));
+    TONGHOP_RETURN_IF_ERROR(CheckAggregatorEndpoints(link_.endpoints, "--ingest_endpoint"));
+    // Each of a pair gets every figure, so their order names nothing: sorted, it names the same
+    // import and the same positions in its outbox whichever order they are given in.
+    std::sort(link_.endpoints.begin(), link_.endpoints.end());
     TONGHOP_RETURN_IF_ERROR(LoadClientKeys(link_.security, false, &curve_));
     TONGHOP_RETURN_IF_ERROR(OpenState());
     const Status sent = Send();
@@ -153,16 +160,18 @@ class Import {
     std::string state_root;
     TONGHOP_RETURN_IF_ERROR(ResolveStateDir(options_.state_dir, &state_root));
     uint64_t hash = Fnv1a(14'695'981'039'346'656'037ull, bytes_);
-    for (const std::string* part : {&link_.endpoints.front(), &curve_.server_key, &curve_.public_key}) {
-      hash = Fnv1a(Fnv1a(hash, *part), std::string_view("\0", 1));
-    }
+    std::vector<const std::string*> parts;
+    for (const std::string& endpoint : link_.endpoints) parts.push_back(&endpoint);
+    parts.push_back(&curve_.server_key);
+    parts.push_back(&curve_.public_key);
+    for (const std::string* part : parts) hash = Fnv1a(Fnv1a(hash, *part), std::string_view("\0", 1));
     const std::string name = fs::path(options_.file).filename().string();
     state_ = (fs::path(state_root) / "imports" / fmt::format("{}-{:016x}", name, hash)).string();
     std::error_code error;
     fs::create_directories(state_, error);
     if (error) return Status::IOError(fmt::format("cannot create {}: {}; give --state_dir a writable folder", state_,
                                                   error.message()));
-    if (Status s = Outbox::Open(state_ + "/outbox", &outbox_); !s.ok()) {
+    if (Status s = Outbox::Open(state_ + "/outbox", &outbox_, link_.endpoints.size()); !s.ok()) {
       return Status::IOError(Text(language_, Msg::kImportStateInUse, state_, s.message()));
     }
     verdict_path_ = options_.verdict_file.empty() ? options_.file + ".verdicts.csv" : options_.verdict_file;
@@ -175,51 +184,68 @@ class Import {
     if (Catalog::LoadFromDirectory(dir, &catalog_).ok()) named_ = true;
   }
 
-  // Runs the Sender until every figure is settled, or the aggregator stays silent or stops
-  // taking figures, or a stop is asked for.
+  // Runs a Sender for each aggregator until each holds every figure, or one stays silent, refuses
+  // the key or stops taking figures, or a stop is asked for.
   Status Send() {
     zmq::context_t context(1);
-    SenderOptions sender_options;
-    sender_options.aggregator_endpoint = link_.endpoints.front();
-    const std::string node_id = "import:" + fs::path(options_.file).filename().string();
-    sender_options.node_id = IsValidUtf8(node_id) ? std::string(ClipUtf8(node_id, kMaxIdLength)) : "import";
-    sender_options.ack_timeout_ms = options_.ack_timeout_ms;
-    sender_options.link.curve = curve_;
     RejectionFile rejections(state_ + "/rejected.csv");
-    Sender sender(context, sender_options, outbox_.get(), &rejections);
-    sender.OnSettled([this](const Sender::Settlement& settled) { Settle(settled); });
-    TONGHOP_RETURN_IF_ERROR(sender.Start());
+    const std::string node_id = "import:" + fs::path(options_.file).filename().string();
+    std::vector<std::unique_ptr<Sender>> senders;
+    EventLoop loop;
+    for (size_t i = 0; i < link_.endpoints.size(); ++i) {
+      SenderOptions sender_options;
+      sender_options.aggregator_endpoint = link_.endpoints[i];
+      sender_options.aggregator_index = i;
+      sender_options.node_id = IsValidUtf8(node_id) ? std::string(ClipUtf8(node_id, kMaxIdLength)) : "import";
+      sender_options.ack_timeout_ms = options_.ack_timeout_ms;
+      sender_options.link.curve = curve_;
+      Sender* sender = senders.emplace_back(std::make_unique<Sender>(context, sender_options, outbox_.get(),
+                                                                     &rejections)).get();
+      sender->OnSettled([this](const Sender::Settlement& settled) { Settle(settled); });
+      TONGHOP_RETURN_IF_ERROR(sender->Start());
+      loop.AddSocket([sender] { return sender->PollItem(); }, [](short) {});
+      loop.AddTask([sender] { return sender->MillisUntilDue(); }, [sender] { sender->Process(); });
+    }
     record_ = outbox_->FindFile(kRecordName);
+    // The endpoints of the senders `which` picks, for a message.
+    auto endpoints_where = [&](const std::function<bool(size_t)>& which) {
+      std::vector<std::string> picked;
+      for (size_t i = 0; i < senders.size(); ++i) {
+        if (which(i)) picked.push_back(link_.endpoints[i]);
+      }
+      return fmt::format("{}", fmt::join(picked, ", "));
+    };
 
     const int64_t start = MonotonicMs();
     int64_t last_progress_ms = start;
     uint64_t last_pending = UINT64_MAX;
     Status outcome;
     bool done = false;
-    EventLoop loop;
-    loop.AddSocket([&] { return sender.PollItem(); }, [](short) {});
-    loop.AddTask([&] { return sender.MillisUntilDue(); }, [&] { sender.Process(); });
     loop.AddTask(nullptr, [&] {
       const int64_t now = MonotonicMs();
-      if (!sender.heard_from_aggregator()) {
-        if (sender.handshake_refused()) {
-          outcome = Status::Unavailable(Text(language_, Msg::kImportKeyRefused, link_.endpoints.front(), KeysFrom(),
-                                             outbox_->pending_count(), state_));
-          loop.Stop();
-        } else if (now - start >= options_.timeout_ms) {
-          outcome = Status::Unavailable(Text(language_, Msg::kImportNoAnswer, link_.endpoints.front(), options_.timeout_ms / 1000.0,
-                                             KeysFrom(), outbox_->pending_count(), state_));
-          loop.Stop();
-        }
+      auto unheard = [&](size_t i) { return !senders[i]->heard_from_aggregator(); };
+      auto refused = [&](size_t i) { return unheard(i) && senders[i]->handshake_refused(); };
+      if (const std::string at = endpoints_where(refused); !at.empty()) {
+        outcome = Status::Unavailable(Text(language_, Msg::kImportKeyRefused, at, KeysFrom(), outbox_->pending_count(), state_));
+        loop.Stop();
         return;
       }
+      if (const std::string at = endpoints_where(unheard); !at.empty() && now - start >= options_.timeout_ms) {
+        outcome = Status::Unavailable(Text(language_, Msg::kImportNoAnswer, at, options_.timeout_ms / 1000.0,
+                                           KeysFrom(), outbox_->pending_count(), state_));
+        loop.Stop();
+        return;
+      }
+      // The first answer says as whom the key is registered; a pair shares one key registry.
+      auto heard = std::find_if(senders.begin(), senders.end(), [](const auto& s) { return s->heard_from_aggregator(); });
+      if (heard == senders.end()) return;
       if (!appended_) {
-        if (Status s = Append(sender.sender_key()); !s.ok()) {
+        if (Status s = Append((*heard)->sender_key()); !s.ok()) {
           outcome = s;
           loop.Stop();
           return;
         }
-        sender.Process();  // the figures leave at once
+        for (auto& sender : senders) sender->Process();  // the figures leave at once
       }
       if (outbox_->pending_count() == 0) {
         done = true;
@@ -228,11 +254,17 @@ class Import {
         last_pending = outbox_->pending_count();
         last_progress_ms = now;
       } else if (now - last_progress_ms >= options_.timeout_ms) {
-        const std::string why = sender.aggregator_storage_error().empty()
-                                    ? (sender.aggregator_reachable() ? "-" : "unreachable")
-                                    : sender.aggregator_storage_error();
-        outcome = Status::Unavailable(Text(language_, Msg::kImportStalled, options_.timeout_ms / 1000.0, why,
-                                           outbox_->pending_count(), state_));
+        std::vector<std::string> why;
+        for (size_t i = 0; i < senders.size(); ++i) {
+          if (outbox_->pending_count(i) == 0) continue;
+          const Sender& sender = *senders[i];
+          why.push_back(fmt::format("{}: {}", link_.endpoints[i],
+                                    !sender.aggregator_storage_error().empty() ? sender.aggregator_storage_error()
+                                    : sender.aggregator_reachable()            ? "-"
+                                                                               : "unreachable"));
+        }
+        outcome = Status::Unavailable(Text(language_, Msg::kImportStalled, options_.timeout_ms / 1000.0,
+                                           fmt::format("{}", fmt::join(why, "; ")), outbox_->pending_count(), state_));
         loop.Stop();
       }
     });
@@ -242,7 +274,8 @@ class Import {
         PrintError("\r" + (appended_ ? Text(language_, Msg::kImportProgress, options_.file, Settled(), Sendable(),
                                             Count(Row::Verdict::kStored) + Count(Row::Verdict::kDuplicate),
                                             Count(Row::Verdict::kRefused))
-                                     : Text(language_, Msg::kImportConnecting, options_.file, link_.endpoints.front(),
+                                     : Text(language_, Msg::kImportConnecting, options_.file,
+                                            fmt::format("{}", fmt::join(link_.endpoints, ", ")),
                                             (MonotonicMs() - start) / 1000)) +
                    "\033[K");
       });
@@ -412,9 +445,12 @@ CLI::App* AddImportCommand(CLI::App& app, ImportOptions* options) {
       "import", "Load a data value set (CSV or JSON, DHIS2 dataValueSets style) into the aggregator, validated and "
                 "audited like live figures, and write each row's verdict beside the file");
   command->add_option("file", options->file, "the data value set; docs/DATA-MODEL.md describes the format")->required();
-  command->add_option("--ingest_endpoint", options->ingest_endpoint,
-                      fmt::format("the aggregator's --ingest_endpoint (default: the configuration file's "
-                                  "ingest_endpoint, else {})", kDefaultIngestEndpoint));
+  command->add_option("--ingest_endpoint", options->ingest_endpoints,
+                      fmt::format("the aggregator's --ingest_endpoint; for a pair each one's (a,b, or the flag twice): "
+                                  "every figure goes to each, and the import is done once each holds them all "
+                                  "(default: the configuration file's ingest_endpoint, else {})",
+                                  kDefaultIngestEndpoint))
+      ->delimiter(',');
   command->add_option("--state_dir", options->state_dir,
                       "where the import keeps its outbox, so that running it again resumes it (default: the "
                       "configuration file's state_dir, else $XDG_STATE_HOME/tonghop, ~/.local/state/tonghop)");

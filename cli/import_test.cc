@@ -23,8 +23,9 @@ using tonghop::v1::UpdateReplies;
 // records every update it received.
 class FakeIngest {
  public:
-  FakeIngest(std::string sender_key, std::function<std::optional<UpdateReplies>(const UpdateBatch&)> answer)
-      : aggregator_(context_), answer_(std::move(answer)) {
+  FakeIngest(std::string sender_key, std::function<std::optional<UpdateReplies>(const UpdateBatch&)> answer,
+             const std::string& endpoint = "tcp://127.0.0.1:*")
+      : aggregator_(context_, endpoint), answer_(std::move(answer)) {
     aggregator_.sender_key = std::move(sender_key);
     endpoint_ = aggregator_.endpoint();
     thread_ = std::thread([this] {
@@ -81,7 +82,7 @@ class ImportTest : public ::testing::Test {
   ImportOptions Options(const std::string& file, const std::string& endpoint) {
     ImportOptions options;
     options.file = dir_.Sub(file);
-    options.ingest_endpoint = endpoint;
+    options.ingest_endpoints = {endpoint};
     options.state_dir = dir_.Sub("state");
     options.catalog_dir = TONGHOP_SOURCE_DIR "/deploy/lang-son";
     options.lang = "en";
@@ -244,6 +245,75 @@ TEST_F(ImportTest, NoAnswerSaysWhatToCheckAndKeepsTheFigures) {
   EXPECT_NE(s.message().find("máy chủ tổng hợp ở " + silent.endpoint() + " không trả lời"), std::string::npos)
       << s.message();
   EXPECT_NE(s.message().find("chạy lại đúng lệnh này để gửi tiếp"), std::string::npos) << s.message();
+}
+
+// A pair's aggregators each get every figure, as a collector's do, and the import is done once
+// both hold them. Before, it sent to the first only, and B never had the imported figures.
+TEST_F(ImportTest, EachOfAPairGetsEveryFigure) {
+  dir_.Write("pair.csv",
+             "dataelement,period,orgunit,value\n"
+             "agri.sown_area.total,2017-Q1,cao-loc,1\n"
+             "agri.herd.pigs,2017-Q1,cao-loc,2\n"
+             "agri.herd.cattle,2017-Q1,cao-loc,3\n");
+  FakeIngest a("office:office", [](const UpdateBatch& batch) { return AckAll(batch); });
+  FakeIngest b("office:office", [](const UpdateBatch& batch) { return AckAll(batch); });
+  ImportOptions options = Options("pair.csv", a.endpoint());
+  options.ingest_endpoints.push_back(b.endpoint());
+  std::string out;
+  Status s = Run(options, &out);
+  ASSERT_TRUE(s.ok()) << s.ToString() << out;
+  EXPECT_NE(out.find("pair.csv: 3 rows: 3 stored"), std::string::npos) << out;
+  for (const FakeIngest* aggregator : {&a, &b}) {
+    ASSERT_EQ(aggregator->received().size(), 3u) << aggregator->endpoint();
+    for (size_t i = 0; i < 3; ++i) EXPECT_EQ(aggregator->received()[i].seq(), i + 1);
+  }
+}
+
+// With B silent, A takes every figure, the import names B and stops; run again once B is back, it
+// sends B what it lacks and nothing to A. The order the pair is given in does not matter.
+TEST_F(ImportTest, AnAggregatorOfAPairThatDoesNotAnswerIsNamedAndARunAgainCatchesItUp) {
+  dir_.Write("pair.csv",
+             "dataelement,period,orgunit,value\n"
+             "agri.sown_area.total,2017-Q1,cao-loc,1\n"
+             "agri.herd.pigs,2017-Q1,cao-loc,2\n");
+  FakeIngest a("office:office", [](const UpdateBatch& batch) { return AckAll(batch); });
+  std::string b_endpoint;
+  {
+    zmq::context_t context(1);
+    testing::TestAggregator silent(context);  // bound, never read
+    b_endpoint = silent.endpoint();
+    ImportOptions options = Options("pair.csv", a.endpoint());
+    options.ingest_endpoints.push_back(b_endpoint);
+    options.timeout_ms = 1'500;
+    std::string out;
+    Status s = Run(options, &out);
+    EXPECT_TRUE(s.IsUnavailable()) << s.ToString() << out;
+    EXPECT_NE(s.message().find("no answer from the aggregator at " + b_endpoint), std::string::npos) << s.message();
+    EXPECT_EQ(s.message().find(a.endpoint()), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("2 figures wait"), std::string::npos) << s.message();
+    EXPECT_EQ(a.received().size(), 2u);
+  }
+  FakeIngest b("office:office", [](const UpdateBatch& batch) { return AckAll(batch); }, b_endpoint);
+  ImportOptions options = Options("pair.csv", b_endpoint);
+  options.ingest_endpoints.push_back(a.endpoint());
+  std::string out;
+  Status s = Run(options, &out);
+  ASSERT_TRUE(s.ok()) << s.ToString() << out;
+  ASSERT_EQ(b.received().size(), 2u);
+  EXPECT_EQ(b.received()[0].seq(), 1u);
+  EXPECT_EQ(a.received().size(), 2u) << "A had them all: nothing is sent to it again";
+}
+
+TEST_F(ImportTest, AnEndpointGivenTwiceIsRefusedBeforeAnythingIsSent) {
+  dir_.Write("one.csv", "dataelement,period,orgunit,value\nagri.herd.pigs,2017-Q1,cao-loc,1\n");
+  FakeIngest a("office:office", [](const UpdateBatch& batch) { return AckAll(batch); });
+  ImportOptions options = Options("one.csv", a.endpoint());
+  options.ingest_endpoints.push_back(a.endpoint());
+  Status s = Run(options);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("--ingest_endpoint " + a.endpoint() + " is given twice"), std::string::npos)
+      << s.message();
+  EXPECT_TRUE(a.received().empty());
 }
 
 }  // namespace

@@ -63,18 +63,7 @@ Status CheckOptions(const CollectorOptions& o) {
   }
   Language language;
   if (Status s = ParseLanguage(o.lang, &language); !s.ok()) return s.WithContext("--lang");
-  if (o.aggregator_endpoints.empty()) {
-    return Status::InvalidArgument("--aggregator_endpoint is required: the ingest endpoint of the aggregator, or one "
-                                   "for each of a pair (tcp://host:5550)");
-  }
-  for (size_t i = 0; i < o.aggregator_endpoints.size(); ++i) {
-    for (size_t j = 0; j < i; ++j) {
-      if (o.aggregator_endpoints[i] == o.aggregator_endpoints[j]) {
-        return Status::InvalidArgument(fmt::format("--aggregator_endpoint {} is given twice: each aggregator once",
-                                                   o.aggregator_endpoints[i]));
-      }
-    }
-  }
+  TONGHOP_RETURN_IF_ERROR(CheckAggregatorEndpoints(o.aggregator_endpoints, "--aggregator_endpoint"));
   if (o.retention_hours < 0 || o.retention_max_bytes < 0) {
     return Status::InvalidArgument(fmt::format("--retention_hours ({}) and --retention_max_bytes ({}) must be 0 or "
                                                "more (0 keeps nothing once the aggregator has it)",

@@ -27,6 +27,19 @@ bool IsFinal(RejectReason reason) {
 
 }  // namespace
 
+Status CheckAggregatorEndpoints(const std::vector<std::string>& endpoints, std::string_view flag) {
+  if (endpoints.empty()) {
+    return Status::InvalidArgument(fmt::format("{} is required: the ingest endpoint of the aggregator, or one for each "
+                                               "of a pair (tcp://host:5550)", flag));
+  }
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    if (std::find(endpoints.begin(), endpoints.begin() + i, endpoints[i]) != endpoints.begin() + i) {
+      return Status::InvalidArgument(fmt::format("{} {} is given twice: each aggregator once", flag, endpoints[i]));
+    }
+  }
+  return Status::OK();
+}
+
 Sender::Sender(zmq::context_t& context, SenderOptions options, Outbox* outbox,
                const RejectionFile* rejections)
     : options_(std::move(options)),

@@ -46,6 +46,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -78,6 +80,10 @@ struct SenderOptions {
   // Where the sender counts what goes over the link (collector/collector_metrics.h).
   std::shared_ptr<MetricsRegistry> metrics = std::make_shared<MetricsRegistry>();
 };
+
+// InvalidArgument when `endpoints`, given by flag `flag`, is empty or names an aggregator twice:
+// each Sender of one outbox serves a different aggregator, with its own position.
+Status CheckAggregatorEndpoints(const std::vector<std::string>& endpoints, std::string_view flag);
 
 class Sender {
  public:

@@ -18,11 +18,14 @@ namespace tonghop::testing {
 
 class TestAggregator {
  public:
-  explicit TestAggregator(zmq::context_t& context) : router_(context, zmq::socket_type::router) {
+  // Bound to `endpoint`: by default a free port of loopback; a test that brings an aggregator
+  // back gives the endpoint the one before it had.
+  explicit TestAggregator(zmq::context_t& context, const std::string& endpoint = "tcp://127.0.0.1:*")
+      : router_(context, zmq::socket_type::router) {
     router_.set(zmq::sockopt::linger, 0);
     router_.set(zmq::sockopt::router_mandatory, 1);
     router_.set(zmq::sockopt::sndtimeo, 1000);
-    router_.bind("tcp://127.0.0.1:*");
+    router_.bind(endpoint);
     endpoint_ = router_.get(zmq::sockopt::last_endpoint);
   }
 

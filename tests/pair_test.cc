@@ -6,9 +6,10 @@
 // same province values, every one compared; each update is in each audit log exactly once; and
 // the report's totals are exact, read from the publisher that followed A through it all.
 //
-// And the publisher's failover: given both aggregators, A first, it follows A until A is killed
-// mid-stream, then B; a subscriber that stayed on throughout ends with exactly B's values, and
-// the report's totals read through the publisher are exact.
+// And the office's import given both: each stores every row. And the publisher's failover: given
+// both aggregators, A first, it follows A until A is killed mid-stream, then B; a subscriber that
+// stayed on throughout ends with exactly B's values, and the report's totals read through the
+// publisher are exact.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -161,6 +162,28 @@ TEST_F(PairTest, AReplicaRebuiltFromTheOthersBackupEndsWithTheSameFiguresAndTota
     EXPECT_EQ(audit.records, audit.distinct_updates) << "an update was applied twice";
     EXPECT_EQ(audit.records, total) << "updates missing from the audit log";
   }
+}
+
+// The office's import given both aggregators of a pair, B first: each stores every row, and the two
+// hold the same values.
+TEST_F(PairTest, AnImportGivenBothReachesEach) {
+  testing::MiniProvince b(dir_.Sub("b"), testing::kLangSon);
+  ASSERT_OK(province_.StartAggregator());
+  ASSERT_OK(b.StartAggregator());
+  dir_.Write("office.csv",
+             "dataelement,period,orgunit,value\n"
+             "agri.herd.pigs,2017-Q1,cao-loc,1200\n"
+             "agri.herd.pigs,2017-Q1,bac-son,3400\n");
+  std::string out, err;
+  ASSERT_EQ(province_.RunCli({"--lang", "en", "import", dir_.Sub("office.csv"), "--ingest_endpoint",
+                              b.IngestEndpoint() + "," + province_.IngestEndpoint(), "--state_dir", dir_.Sub("state")},
+                             &out, &err),
+            0)
+      << out << err;
+  EXPECT_NE(out.find("2 rows: 2 stored"), std::string::npos) << out;
+  const std::string a_values = Values(province_.QueryEndpoint(), "2017-Q1");
+  EXPECT_NE(a_values.find("4600"), std::string::npos) << a_values;
+  EXPECT_EQ(a_values, Values(b.QueryEndpoint(), "2017-Q1"));
 }
 
 TEST_F(PairTest, APublisherGivenBothFollowsBWhenAIsKilledAndItsSubscribersEndWithBsValues) {
