@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -208,7 +207,7 @@ class Import {
     }
     record_ = outbox_->FindFile(kRecordName);
     // The endpoints of the senders `which` picks, for a message.
-    auto endpoints_where = [&](const std::function<bool(size_t)>& which) {
+    auto endpoints_where = [&](auto&& which) {
       std::vector<std::string> picked;
       for (size_t i = 0; i < senders.size(); ++i) {
         if (which(i)) picked.push_back(link_.endpoints[i]);
@@ -224,17 +223,21 @@ class Import {
     loop.AddTask(nullptr, [&] {
       const int64_t now = MonotonicMs();
       auto unheard = [&](size_t i) { return !senders[i]->heard_from_aggregator(); };
-      auto refused = [&](size_t i) { return unheard(i) && senders[i]->handshake_refused(); };
-      if (const std::string at = endpoints_where(refused); !at.empty()) {
-        outcome = Status::Unavailable(Text(language_, Msg::kImportKeyRefused, at, KeysFrom(), outbox_->pending_count(), state_));
-        loop.Stop();
-        return;
-      }
-      if (const std::string at = endpoints_where(unheard); !at.empty() && now - start >= options_.timeout_ms) {
-        outcome = Status::Unavailable(Text(language_, Msg::kImportNoAnswer, at, options_.timeout_ms / 1000.0,
-                                           KeysFrom(), outbox_->pending_count(), state_));
-        loop.Stop();
-        return;
+      // The messages are built only while an aggregator has not answered yet: the task runs at
+      // every turn of the loop.
+      if (std::any_of(senders.begin(), senders.end(), [](const auto& s) { return !s->heard_from_aggregator(); })) {
+        auto refused = [&](size_t i) { return unheard(i) && senders[i]->handshake_refused(); };
+        if (const std::string at = endpoints_where(refused); !at.empty()) {
+          outcome = Status::Unavailable(Text(language_, Msg::kImportKeyRefused, at, KeysFrom(), outbox_->pending_count(), state_));
+          loop.Stop();
+          return;
+        }
+        if (now - start >= options_.timeout_ms) {
+          outcome = Status::Unavailable(Text(language_, Msg::kImportNoAnswer, endpoints_where(unheard),
+                                             options_.timeout_ms / 1000.0, KeysFrom(), outbox_->pending_count(), state_));
+          loop.Stop();
+          return;
+        }
       }
       // The first answer says as whom the key is registered; a pair shares one key registry.
       auto heard = std::find_if(senders.begin(), senders.end(), [](const auto& s) { return s->heard_from_aggregator(); });
