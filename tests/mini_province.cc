@@ -13,6 +13,7 @@
 #include <sstream>
 #include <set>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -196,9 +197,16 @@ Status MiniProvince::StartProgram(const std::string& name, std::vector<std::stri
 
 Status MiniProvince::Spawn(const std::string& name, Node* node) {
   size_t log_offset = ReadAll(LogPath(name)).size();
+  const pid_t test_process = getpid();
   pid_t pid = fork();
   if (pid < 0) return Status::IOError("fork failed");
   if (pid == 0) {
+    // The node dies with the test process, even one killed midway (ctest's timeout), which never
+    // runs the destructor: orphans held ports and both cores, and failed the next run's timing
+    // tests. The signal is sent when the forking thread ends; nodes are started only from the test's
+    // main thread. exec keeps it (no set-user-ID program is run).
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != test_process) _exit(127);  // it died before prctl
     int fd = open(LogPath(name).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
