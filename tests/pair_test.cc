@@ -28,6 +28,7 @@
 #include "core/testing/status_matchers.h"
 #include "core/transport.h"
 #include "tests/audit_summary.h"
+#include "tests/curve_test_keys.h"
 #include "tests/reference_quarter.h"
 
 namespace tonghop {
@@ -41,12 +42,12 @@ class PairTest : public testing::ReferenceQuarterTest {
  protected:
   // What `tonghop query --by unit --format json` prints of `period` on the aggregator at `query`:
   // every province value and every unit's value, without seqs or times.
-  std::string Values(const std::string& query, const std::string& period) {
+  // `key_flags` are the office's, for an aggregator under CURVE.
+  std::string Values(const std::string& query, const std::string& period, const std::vector<std::string>& key_flags = {}) {
+    std::vector<std::string> args = {"query", "--period", period, "--by", "unit", "--format", "json", "--aggregator", query};
+    args.insert(args.end(), key_flags.begin(), key_flags.end());
     std::string out, err;
-    EXPECT_EQ(province_.RunCli({"query", "--period", period, "--by", "unit", "--format", "json", "--aggregator", query},
-                               &out, &err),
-              0)
-        << err;
+    EXPECT_EQ(province_.RunCli(args, &out, &err), 0) << err;
     return out;
   }
   // unit -> how many figures its drop files of the scenario hold (one a row, after the header).
@@ -184,6 +185,64 @@ TEST_F(PairTest, AnImportGivenBothReachesEach) {
   const std::string a_values = Values(province_.QueryEndpoint(), "2017-Q1");
   EXPECT_NE(a_values.find("4600"), std::string::npos) << a_values;
   EXPECT_EQ(a_values, Values(b.QueryEndpoint(), "2017-Q1"));
+}
+
+// The same under CURVE, as SECURITY.md has a pair run: A and B share one key pair and each reads its
+// own copy of the registry. B's copy lacks the office key: the import names B alone as refusing it,
+// A stores every row, and once B's registry has the key (SIGHUP) the same command gives B what it
+// lacks.
+TEST_F(PairTest, UnderCurveAnImportNamesTheAggregatorThatRefusesTheKeyAndARunAgainCatchesItUp) {
+  const std::string keys = dir_.Sub("keys");
+  std::map<std::string, CurveKeyPair> pairs;
+  ASSERT_OK(testing::MakeCurveKeys(keys, {"aggregator", "office"}, &pairs));
+  const std::string header = "role,name,public_key,comment\n";
+  const std::string office_line = "office,office," + pairs["office"].public_key + ",statistics desk\n";
+  dir_.Write("keys/a.csv", header + office_line);
+  dir_.Write("keys/b.csv", header);
+  testing::MiniProvince b(dir_.Sub("b"), testing::kLangSon);
+  for (auto [aggregator, registry] : {std::pair{&province_, "a.csv"}, std::pair{&b, "b.csv"}}) {
+    aggregator->set_plaintext_for_development(false);
+    ASSERT_OK(aggregator->StartAggregator(
+        {"--curve_secret_key_file", keys + "/aggregator.key", "--key_registry_file", keys + "/" + registry}));
+  }
+  const std::vector<std::string> office = {"--curve_secret_key_file", keys + "/office.key", "--curve_server_public_key",
+                                           keys + "/aggregator.pub"};
+  dir_.Write("office.csv",
+             "dataelement,period,orgunit,value\n"
+             "agri.herd.pigs,2017-Q1,cao-loc,1200\n"
+             "agri.herd.pigs,2017-Q1,bac-son,3400\n");
+  std::vector<std::string> import = {"--lang", "en", "import", dir_.Sub("office.csv"), "--ingest_endpoint",
+                                     province_.IngestEndpoint() + "," + b.IngestEndpoint(), "--state_dir",
+                                     dir_.Sub("state"), "--timeout_ms", "60000"};
+  import.insert(import.end(), office.begin(), office.end());
+
+  std::string out, err;
+  ASSERT_EQ(province_.RunCli(import, &out, &err), 1) << out << err;
+  EXPECT_NE(err.find(fmt::format("the aggregator at {} refused this key", b.IngestEndpoint())), std::string::npos) << err;
+  EXPECT_EQ(err.find(province_.IngestEndpoint()), std::string::npos) << "A took the key, and is not to be named: " << err;
+  EXPECT_NE(err.find("run the same command again"), std::string::npos) << err;
+  EXPECT_NE(b.LogTail("aggregator", 50).find("not in the key registry"), std::string::npos) << b.LogTail("aggregator", 50);
+
+  dir_.Write("keys/b.csv", header + office_line);
+  ASSERT_OK(b.Reload("aggregator"));
+  for (int64_t deadline = MonotonicMs() + kTimeoutMs;
+       b.LogTail("aggregator", 50).find("reloaded: 0 collector, 0 publisher and 1 office keys") == std::string::npos &&
+       MonotonicMs() < deadline;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(province_.RunCli(import, &out, &err), 0) << out << err;
+  const std::string a_values = Values(province_.QueryEndpoint(), "2017-Q1", office);
+  EXPECT_NE(a_values.find("4600"), std::string::npos) << a_values;
+  EXPECT_EQ(a_values, Values(b.QueryEndpoint(), "2017-Q1", office));
+  ASSERT_OK(province_.Terminate("aggregator"));
+  ASSERT_OK(b.Terminate("aggregator"));
+  for (const std::string& data_dir : {province_.AggregatorDataDir(), b.AggregatorDataDir()}) {
+    SCOPED_TRACE(data_dir);
+    testing::AuditSummary audit;
+    ASSERT_OK(testing::SummarizeAudit(data_dir, &audit));
+    EXPECT_EQ(audit.records, 2u) << "each row stored once";
+    EXPECT_EQ(audit.distinct_updates, 2u);
+  }
 }
 
 TEST_F(PairTest, APublisherGivenBothFollowsBWhenAIsKilledAndItsSubscribersEndWithBsValues) {
