@@ -1,14 +1,16 @@
 // The dashboard in a real headless Chromium (tests/browser.h) on the reference quarter: the 79
 // figures of the report shown in Vietnamese, a correction on the open page within 2 s without a
 // reload, the live marker through a publisher's death and return, the downloads, and the phone
-// and wall-screen layouts. The screenshots stay in build/artifacts/ (web-dashboard.png, and
-// -stale, -phone, -wall).
+// and wall-screen layouts. And an indicator's comparable groups across the 2025 reorganisation.
+// The screenshots stay in build/artifacts/ (web-dashboard.png, and -stale, -phone, -wall,
+// -groups, -groups-phone).
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -66,6 +68,14 @@ constexpr char kCaptureDownloads[] = R"js((() => {
 
 // Nothing on the page is wider than the window: no sideways scrolling.
 constexpr char kFitsTheWindow[] = "document.documentElement.scrollWidth <= window.innerWidth";
+
+// What sticks out past the window's right edge (not inside a box that scrolls sideways), innermost
+// first: "tag.class", its right edge and its text.
+constexpr char kTooWide[] = R"js([...document.querySelectorAll('body *')]
+  .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && e.children.length === 0)
+  .filter((e) => { for (let a = e.parentElement; a; a = a.parentElement) if (getComputedStyle(a).overflowX !== 'visible') return false; return true; })
+  .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px: ` +
+    e.textContent.slice(0, 40)))js";
 
 // A number as the page writes it in Vietnamese ("1.234,5", "22,58%", "+9,9%"), read back; NaN
 // when it is not written so.
@@ -233,6 +243,95 @@ TEST_F(WebDashboardTest, TheReferenceQuarterLiveInABrowser) {
       "document.querySelectorAll('#main > .sector').length", kFitsTheWindow), 10'000, &last);
   EXPECT_TRUE(wall.ok()) << wall.ToString();
   ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard-wall.png"));
+}
+
+// Lạng Sơn's districts reported until June 2025, its communes since (docs/DATA-MODEL.md, "Units
+// that change"). An indicator's page for 2026-Q1 compares each group of communes with the districts
+// whose ground they cover: Xã Cao Lộc's 50 thousand pigs against Cao Lộc district's 40 a year
+// earlier, in the group of Lạng Sơn city, Cao Lộc and Văn Quan.
+TEST_F(WebDashboardTest, AnIndicatorsPageComparesTheCommunesOf2026WithTheDistrictsTheyCameFrom) {
+  ASSERT_OK(province_.StartAggregator());
+  ASSERT_OK(province_.StartPublisher());
+  ASSERT_OK(province_.StartWeb());
+  for (const auto& [unit, period, value] : {std::tuple{"cao-loc", "2025-Q1", "40"}, std::tuple{"xa-cao-loc", "2026-Q1", "50"}}) {
+    ASSERT_OK(province_.StartCollector(unit));
+    std::string out, err;
+    ASSERT_EQ(province_.RunCli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint(unit), "--indicator",
+                                "agri.herd.pigs", "--period", period, "--value", value, "--wait_ms", "60000"},
+                               &out, &err),
+              0)
+        << out << err;
+  }
+
+  Browser browser;
+  ASSERT_OK(browser.Start());
+  ASSERT_OK(browser.Open(province_.WebUrl() + "/#/indicator/agri.herd.pigs?period=2026-Q1&kind=quarter"));
+  constexpr char kGroups[] = R"js((() => ({
+    title: document.querySelector('section.groups h3').textContent,
+    columns: [...document.querySelectorAll('section.groups thead th')].map((th) => th.textContent),
+    rows: [...document.querySelectorAll('section.groups tbody tr')].map((tr) => ({
+      before: tr.querySelector('th.group').firstChild.textContent,
+      now: tr.querySelector('th.group details')?.textContent ?? '',
+      value: tr.querySelector('td.value:not(.previous)').textContent,
+      previous: tr.querySelector('td.previous').textContent,
+      change: tr.querySelector('td.yoy').textContent,
+      partial: tr.classList.contains('partial'),
+    })),
+  }))())js";
+  constexpr char kNineGroups[] = "document.querySelectorAll('section.groups tbody tr').length === 9";
+  nlohmann::json last;
+  Status shown = browser.WaitFor(kNineGroups, 30'000, &last);
+  ASSERT_TRUE(shown.ok()) << shown.ToString() << "\n" << province_.LogTail("web");
+  nlohmann::json groups;
+  ASSERT_OK(browser.Eval(kGroups, &groups));
+  EXPECT_EQ(groups["title"], "Theo nhóm đơn vị, so với cùng kỳ") << groups;
+  EXPECT_EQ(groups["columns"], nlohmann::json({"Đơn vị (một năm trước)", "quý I năm 2026", "quý I năm 2025", "So với cùng kỳ"}));
+  const nlohmann::json& first = groups["rows"][0];
+  EXPECT_EQ(first["before"], "Cao Lộc, Thành phố Lạng Sơn, Văn Quan") << first;
+  EXPECT_EQ(first["now"].get<std::string>().rfind("nay là 14 đơn vị", 0), 0u) << first;
+  EXPECT_NE(first["now"].get<std::string>().find("Xã Cao Lộc"), std::string::npos) << first;
+  EXPECT_EQ(first["value"], "50 1/14") << first;
+  EXPECT_EQ(first["previous"], "40 1/3") << first;
+  EXPECT_EQ(first["change"], "+25%") << first;
+  EXPECT_EQ(first["partial"], true) << first;
+  const nlohmann::json& second = groups["rows"][1];
+  EXPECT_EQ(second["before"], "Bắc Sơn") << second;
+  EXPECT_EQ(second["value"].get<std::string>().rfind("– 0/", 0), 0u) << second;
+  EXPECT_EQ(second["change"], "–") << second;
+  const std::string artifacts = TONGHOP_ARTIFACT_DIR;
+  std::filesystem::create_directories(artifacts);
+  ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard-groups.png"));
+
+  // On a phone, the fourteen communes unfolded: nothing wider than the screen.
+  ASSERT_OK(browser.Resize(390, 844));
+  ASSERT_OK(browser.Eval("(document.querySelector('section.groups details').open = true) && true", &last));
+  // The page, and the groups' table itself: it fits its panel, without scrolling sideways there.
+  Status phone = browser.WaitFor(fmt::format("{} && (b => b.scrollWidth <= b.clientWidth)(document.querySelector("
+                                             "'section.groups .panel-body'))", kFitsTheWindow), 10'000, &last);
+  if (!phone.ok()) ASSERT_OK(browser.Eval(kTooWide, &last));
+  EXPECT_TRUE(phone.ok()) << phone.ToString() << ": wider than a phone: " << last;
+  ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard-groups-phone.png"));
+  ASSERT_OK(browser.Resize(1280, 900));
+
+  // In English.
+  ASSERT_OK(browser.Eval("document.querySelector('.languages button[data-lang=\"en\"]').click() ?? true", &last));
+  Status english = browser.WaitFor(
+      fmt::format("document.querySelector('section.groups h3')?.textContent === 'By comparable group, against a year earlier' && {}",
+                  kNineGroups),
+      30'000, &last);
+  ASSERT_TRUE(english.ok()) << english.ToString();
+  ASSERT_OK(browser.Eval(kGroups, &groups));
+  EXPECT_EQ(groups["columns"], nlohmann::json({"Units (a year earlier)", "Q1 2026", "Q1 2025", "Change on last year"}));
+  EXPECT_EQ(groups["rows"][0]["now"].get<std::string>().rfind("now 14 units", 0), 0u) << groups["rows"][0];
+  EXPECT_EQ(groups["rows"][0]["value"], "50 1/14");
+
+  // An indicator not summed over units (a price index) has no group sums, and no groups panel.
+  ASSERT_OK(browser.Open(province_.WebUrl() + "/#/indicator/trade.cpi_change?period=2026-Q1&kind=quarter"));
+  ASSERT_OK(browser.WaitFor("document.querySelector('h2.indicator-title')?.textContent.includes('trade.cpi_change') && "
+                            "document.querySelector('section.history') !== null",
+                            30'000, &last));
+  ASSERT_OK(browser.Eval("document.querySelector('section.groups') === null", &last));
+  EXPECT_EQ(last, true);
 }
 
 }  // namespace

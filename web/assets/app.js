@@ -2,7 +2,9 @@
 // and the controls into the address (#/overview?period=2017-Q1&kind=quarter), so that a view can
 // be bookmarked, shared and put on a wall screen (?wall, ?lang=en).
 
-import { EXPORT_COLUMNS, completenessModel, exportRows, monthsModel, overviewModel, rowOf, yearOf } from './model.js';
+import {
+  EXPORT_COLUMNS, completenessModel, exportRows, groupsModel, monthsModel, overviewModel, rowOf, yearOf,
+} from './model.js';
 import { choiceFromPeriod, choicesOf, lastYear, latestPeriod, subPeriodsOf } from './periods.js';
 import { LANGUAGES, t } from './i18n.js';
 import { LiveStream } from './live.js';
@@ -10,8 +12,8 @@ import { Store } from './store.js';
 import { download, toCsv, toJson } from './csv.js';
 import { fill, h } from './dom.js';
 import {
-  choiceName, renderCompleteness, renderHistory, renderIndicatorFrame, renderMarker, renderMonths, renderOverview,
-  renderUnits, rowElement,
+  choiceName, renderCompleteness, renderGroups, renderHistory, renderIndicatorFrame, renderMarker, renderMonths,
+  renderOverview, renderUnits, rowElement,
 } from './views.js';
 import { periodName } from './format.js';
 
@@ -170,7 +172,8 @@ function renderIndicatorView(main, current) {
     fill(main, h('p', { class: 'empty' }, t(state.lang, 'choose_indicator')));
     return;
   }
-  state.indicatorParts = renderIndicatorFrame(main, indicator, rowOf(state.store, state.catalog, indicator, current), state.lang);
+  state.indicatorParts = renderIndicatorFrame(main, indicator, rowOf(state.store, state.catalog, indicator, current), state.lang,
+    hasGroups(indicator, current));
   refreshMonths(indicator, current);
   fetchIndicatorDetails(indicator, current);
   state.exported = () => ({ name: `${indicator.id}-${current.period}`, rows: state.indicatorParts?.unitRows ?? [],
@@ -183,11 +186,22 @@ function refreshMonths(indicator, current) {
   state.charts.push(renderMonths(parts.months, title, monthsModel(state.store, indicator.id, yearOf(current.period)), indicator, state.lang));
 }
 
+// Groups have sums only for an indicator summed over units, and compare a period with the same
+// span a year earlier: not a year to date.
+function hasGroups(indicator, current) {
+  return indicator.space_aggregation === 'sum' && current.kind !== 'ytd';
+}
+
 async function fetchIndicatorDetails(indicator, current) {
   const parts = state.indicatorParts;
   const base = `/api/v1/aggregates/${encodeURIComponent(indicator.id)}/${current.period}`;
-  const [units, history] = await Promise.allSettled([api(`${base}/units`), api(`${base}/history`)]);
+  const [units, history, groups] = await Promise.allSettled([api(`${base}/units`), api(`${base}/history`),
+    parts.groups ? api(`${base}/groups`) : null]);
   if (state.indicatorParts !== parts) return;  // the page moved on meanwhile
+  if (parts.groups) {
+    if (groups.status === 'fulfilled') renderGroups(parts.groups, groupsModel(groups.value, state.catalog), state.lang);
+    else fill(parts.groups, h('p', { class: 'error' }, t(state.lang, 'error', { message: groups.reason.message })));
+  }
   if (units.status === 'fulfilled') {
     parts.unitRows = units.value.units;
     state.charts.push(renderUnits(parts.units, units.value, indicator, state.lang));

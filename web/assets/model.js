@@ -80,6 +80,26 @@ export function completenessModel(answer, catalog) {
   return { period: answer.period, units, sectors, cell: (unit, sector) => cells.get(`${unit}|${sector}`) ?? null, late };
 }
 
+// The comparable groups of GET /api/v1/aggregates/{indicator}/{period}/groups (docs/DATA-MODEL.md,
+// "Units that change"), named from the catalog: each group's units of the period and of the same
+// span a year earlier, each side's sum and how many of its units are in, and the change. `after` is
+// empty for a unit no reorganization touched: it is compared with itself. A code the catalog does
+// not name is shown as it is.
+export function groupsModel(answer, catalog) {
+  const names = new Map(catalog.units.map((u) => [u.code, u.name]));
+  const nameOf = (code) => names.get(code) ?? code;
+  const groups = answer.groups.map((g) => {
+    const itself = g.units_after.length === g.units_before.length && g.units_after.every((u, i) => u === g.units_before[i]);
+    return {
+      key: g.units_after.join(','), before: g.units_before.map(nameOf), after: itself ? [] : g.units_after.map(nameOf),
+      value: g.value, unitsReported: g.units_reported, unitsExpected: g.units_expected,
+      previousValue: g.previous_value, previousUnitsReported: g.previous_units_reported,
+      previousUnitsExpected: g.previous_units_expected, change: g.change_pct, partial: g.partial,
+    };
+  });
+  return { period: answer.period, previousPeriod: answer.groups[0]?.previous_period ?? null, groups };
+}
+
 // The rows a CSV or JSON export of the overview holds: exact numbers, one line per indicator.
 export function exportRows(sections) {
   return sections.flatMap(({ sector, rows }) => rows.filter((r) => r.hasValue).map((r) => ({

@@ -1,5 +1,5 @@
-// The page's views, built from the models of model.js: the overview by sector, one indicator, the
-// completeness grid, and the live marker. Every cell the tests and people read carries a class
+// The page's views, built from the models of model.js: the overview by sector, one indicator (its
+// units, months, comparable groups and revisions), the completeness grid, and the live marker. Every cell the tests and people read carries a class
 // (value, plan, yoy, complete, warnings) and every row its indicator (data-indicator).
 
 import { fill, h } from './dom.js';
@@ -86,18 +86,23 @@ export function renderOverview(container, sections, lang, linkOf) {
   return rows;
 }
 
-// An indicator's page: its row, then the places the units, months and revisions go.
-export function renderIndicatorFrame(container, indicator, row, lang) {
+// An indicator's page: its row, then the places the comparable groups, units, months and
+// revisions go. `withGroups`: the groups' place, for an indicator summed over units (the others
+// have no group sums).
+export function renderIndicatorFrame(container, indicator, row, lang, withGroups) {
   const parts = {
     summary: h('table', { class: 'totals' }, totalsHead(lang), h('tbody', {}, rowElement(row, lang, '#'))),
     units: h('div', { class: 'panel-body' }, t(lang, 'loading')),
     months: h('div', { class: 'panel-body' }),
+    groups: withGroups ? h('div', { class: 'panel-body' }, t(lang, 'loading')) : null,
     history: h('div', { class: 'panel-body' }, t(lang, 'loading')),
   };
   fill(container,
     h('h2', { class: 'indicator-title' }, indicator.name, h('span', { class: 'muted' }, ` (${indicator.unit}) · ${indicator.id}`)),
     parts.summary,
     h('div', { class: 'panels' },
+      // First: each place against a year earlier is what the office reads an indicator's page for.
+      withGroups ? h('section', { class: 'panel groups wide' }, h('h3', {}, t(lang, 'by_group')), parts.groups) : null,
       h('section', { class: 'panel units' }, h('h3', {}, t(lang, 'by_unit')), parts.units),
       h('section', { class: 'panel months' }, h('h3', { class: 'months-title' }), parts.months),
       h('section', { class: 'panel history wide' }, h('h3', {}, t(lang, 'history')), parts.history)));
@@ -153,6 +158,39 @@ export function renderMonths(target, title, months, indicator, lang) {
       ],
     },
   }, lang);
+}
+
+// One side of a group: its sum, and how many of its units are in ("50 · 1/14").
+function groupSide(value, reported, expected, lang) {
+  return [h('span', { class: 'num' }, formatNumber(value, lang)),
+    h('span', { class: reported < expected ? 'count partial' : 'count' }, ` ${reported}/${expected}`)];
+}
+
+// The comparable groups (model.js groupsModel): who the group was a year earlier, who it is now
+// (the list folded away: a group can hold fourteen communes), each side's sum, and the change.
+export function renderGroups(target, model, lang) {
+  if (model.groups.length === 0) {
+    fill(target, h('p', { class: 'empty' }, t(lang, 'no_groups')));
+    return;
+  }
+  fill(target,
+    h('p', { class: 'muted note' }, t(lang, 'groups_note')),
+    h('table', { class: 'plain groups-table' },
+      h('thead', {}, h('tr', {},
+        h('th', { class: 'group', scope: 'col' }, t(lang, 'group')),
+        h('th', { class: 'value', scope: 'col' }, periodName(model.period, lang)),
+        h('th', { class: 'previous value', scope: 'col' }, periodName(model.previousPeriod, lang)),
+        h('th', { class: 'yoy', scope: 'col' }, t(lang, 'yoy')))),
+      h('tbody', {}, model.groups.map((g) => h('tr', { dataset: { group: g.key }, class: g.partial ? 'partial' : null },
+        h('th', { class: 'group', scope: 'row' }, g.before.join(', '),
+          g.after.length === 0 ? null
+            : h('details', {}, h('summary', {}, t(lang, 'now_units', { count: g.after.length })), g.after.join(', '))),
+        // data-label: a phone shows each row as a card, without the head (app.css).
+        h('td', { class: 'value', 'data-label': periodName(model.period, lang) },
+          groupSide(g.value, g.unitsReported, g.unitsExpected, lang)),
+        h('td', { class: 'previous value', 'data-label': periodName(model.previousPeriod, lang) },
+          groupSide(g.previousValue, g.previousUnitsReported, g.previousUnitsExpected, lang)),
+        h('td', { class: `yoy ${changeClass(g.change)}`, 'data-label': t(lang, 'yoy') }, formatChange(g.change, lang)))))));
 }
 
 export function renderHistory(target, answer, lang) {

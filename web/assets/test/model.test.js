@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { completenessModel, exportRows, monthsModel, overviewModel, rowOf } from '../model.js';
+import { completenessModel, exportRows, groupsModel, monthsModel, overviewModel, rowOf } from '../model.js';
 import { Store } from '../store.js';
 
 const catalog = {
@@ -142,4 +142,53 @@ test('an indicator with no figures yet expects the units valid in the chosen per
   assert.equal(expected({ kind: 'ytd', period: '2025-06' }), 11);
   const overview = overviewModel(new Store(), langSon, { kind: 'quarter', period: '2026-Q1' });
   assert.equal(overview[0].rows[0].unitsExpected, 65);
+});
+
+// GET /api/v1/aggregates/agri.herd.pigs/2026-Q1/groups, as tests/figures_test.cc has the aggregator
+// answer it: Xã Cao Lộc's 50 against Cao Lộc district's 40 in their group, Bắc Sơn without figures.
+test("the comparable groups name today's units and those they came from", () => {
+  const langSon = langSonCatalog();
+  const communes = ['phuong-dong-kinh', 'phuong-ky-lua', 'phuong-luong-van-tri', 'phuong-tam-thanh', 'xa-ba-son', 'xa-cao-loc',
+    'xa-cong-son', 'xa-diem-he', 'xa-dong-dang', 'xa-khanh-khe', 'xa-tan-doan', 'xa-tri-le', 'xa-van-quan', 'xa-yen-phuc'];
+  const answer = {
+    indicator: 'agri.herd.pigs', period: '2026-Q1',
+    groups: [
+      { units_after: communes, value: 50, units_reported: 1, units_expected: 14, previous_period: '2025-Q1',
+        units_before: ['cao-loc', 'lang-son-city', 'van-quan'], previous_value: 40, previous_units_reported: 1,
+        previous_units_expected: 3, change_pct: 25, partial: true },
+      { units_after: ['xa-bac-son'], value: null, units_reported: 0, units_expected: 1, previous_period: '2025-Q1',
+        units_before: ['bac-son'], previous_value: null, previous_units_reported: 0, previous_units_expected: 1,
+        change_pct: null, partial: true },
+      { units_after: ['unknown-unit'], value: 7, units_reported: 1, units_expected: 1, previous_period: '2025-Q1',
+        units_before: ['unknown-unit'], previous_value: 7, previous_units_reported: 1, previous_units_expected: 1,
+        change_pct: 0, partial: false },
+    ],
+  };
+  const model = groupsModel(answer, langSon);
+  assert.equal(model.period, '2026-Q1');
+  assert.equal(model.previousPeriod, '2025-Q1');
+  assert.equal(model.groups.length, 3);
+  const [first, second, third] = model.groups;
+  assert.deepEqual(first.before, ['Cao Lộc', 'Thành phố Lạng Sơn', 'Văn Quan']);
+  assert.equal(first.after.length, 14);
+  assert.ok(first.after.includes('Xã Cao Lộc'), first.after.join(', '));
+  assert.ok(first.after.includes('Phường Đông Kinh'), first.after.join(', '));
+  assert.deepEqual([first.value, first.unitsReported, first.unitsExpected], [50, 1, 14]);
+  assert.deepEqual([first.previousValue, first.previousUnitsReported, first.previousUnitsExpected], [40, 1, 3]);
+  assert.equal(first.change, 25);
+  assert.equal(first.partial, true);
+  assert.equal(first.key, communes.join(','));
+  assert.deepEqual(second.before, ['Bắc Sơn']);
+  assert.equal(second.value, null);
+  assert.equal(second.change, null);
+  // A unit the catalog does not name (a catalog older than the aggregator's) shows its code; a
+  // unit no reorganization touched is compared with itself, and has no "now" side.
+  assert.deepEqual(third.before, ['unknown-unit']);
+  assert.deepEqual(third.after, []);
+});
+
+test('no groups: an empty model, not an error', () => {
+  const model = groupsModel({ indicator: 'agri.total', period: '2017-Q1', groups: [] }, catalog);
+  assert.deepEqual(model.groups, []);
+  assert.equal(model.previousPeriod, null);
 });
