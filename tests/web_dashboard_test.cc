@@ -325,13 +325,19 @@ TEST_F(WebDashboardTest, AnIndicatorsPageComparesTheCommunesOf2026WithTheDistric
   EXPECT_EQ(groups["rows"][0]["now"].get<std::string>().rfind("now 14 units", 0), 0u) << groups["rows"][0];
   EXPECT_EQ(groups["rows"][0]["value"], "50 1/14");
 
-  // An indicator not summed over units (a price index) has no group sums, and no groups panel.
-  ASSERT_OK(browser.Open(province_.WebUrl() + "/#/indicator/trade.cpi_change?period=2026-Q1&kind=quarter"));
-  ASSERT_OK(browser.WaitFor("document.querySelector('h2.indicator-title')?.textContent.includes('trade.cpi_change') && "
-                            "document.querySelector('section.history') !== null",
-                            30'000, &last));
-  ASSERT_OK(browser.Eval("document.querySelector('section.groups') === null", &last));
-  EXPECT_EQ(last, true);
+  // No groups panel for an indicator not summed over units (a price index: it has no group sums),
+  // nor for a year to date (groups compare one period with the same span a year earlier).
+  for (const char* page : {"trade.cpi_change?period=2026-Q1&kind=quarter", "agri.herd.pigs?period=2026-03&kind=ytd"}) {
+    SCOPED_TRACE(page);
+    ASSERT_OK(browser.Open(province_.WebUrl() + "/#/indicator/" + page));
+    const std::string indicator = std::string(page).substr(0, std::string(page).find('?'));
+    ASSERT_OK(browser.WaitFor(fmt::format("document.querySelector('h2.indicator-title')?.textContent.includes('{}') && "
+                                          "location.hash.includes('{}') && document.querySelector('section.history') !== null",
+                                          indicator, std::string(page).substr(std::string(page).find('?'))),
+                              30'000, &last));
+    ASSERT_OK(browser.Eval("document.querySelector('section.groups') === null", &last));
+    EXPECT_EQ(last, true);
+  }
 }
 
 }  // namespace
