@@ -313,6 +313,19 @@ TEST_F(WebDashboardTest, AnIndicatorsPageComparesTheCommunesOf2026WithTheDistric
   ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard-groups-phone.png"));
   ASSERT_OK(browser.Resize(1280, 900));
 
+  // A correction follows on the open page, the unfolded list still unfolded.
+  std::string out, err;
+  ASSERT_EQ(province_.RunCli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint("xa-cao-loc"),
+                              "--indicator", "agri.herd.pigs", "--period", "2026-Q1", "--value", "60", "--wait_ms", "60000"},
+                             &out, &err),
+            0)
+      << out << err;
+  Status corrected = browser.WaitFor(
+      "(tr => tr.querySelector('td.value').textContent === '60 1/14' && tr.querySelector('td.yoy').textContent === '+50%' && "
+      "tr.querySelector('details').open)(document.querySelector('section.groups tbody tr'))",
+      30'000, &last);
+  EXPECT_TRUE(corrected.ok()) << corrected.ToString();
+
   // In English.
   ASSERT_OK(browser.Eval("document.querySelector('.languages button[data-lang=\"en\"]').click() ?? true", &last));
   Status english = browser.WaitFor(
@@ -323,7 +336,7 @@ TEST_F(WebDashboardTest, AnIndicatorsPageComparesTheCommunesOf2026WithTheDistric
   ASSERT_OK(browser.Eval(kGroups, &groups));
   EXPECT_EQ(groups["columns"], nlohmann::json({"Units (a year earlier)", "Q1 2026", "Q1 2025", "Change on last year"}));
   EXPECT_EQ(groups["rows"][0]["now"].get<std::string>().rfind("now 14 units", 0), 0u) << groups["rows"][0];
-  EXPECT_EQ(groups["rows"][0]["value"], "50 1/14");
+  EXPECT_EQ(groups["rows"][0]["value"], "60 1/14");
 
   // No groups panel for an indicator not summed over units (a price index: it has no group sums),
   // nor for a year to date (groups compare one period with the same span a year earlier).

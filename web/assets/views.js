@@ -1,6 +1,7 @@
 // The page's views, built from the models of model.js: the overview by sector, one indicator (its
-// units, months, comparable groups and revisions), the completeness grid, and the live marker. Every cell the tests and people read carries a class
-// (value, plan, yoy, complete, warnings) and every row its indicator (data-indicator).
+// comparable groups, units, months and revisions), the completeness grid, and the live marker.
+// Every cell the tests and people read carries a class (value, plan, yoy, complete, warnings) and
+// every row its indicator (data-indicator).
 
 import { fill, h } from './dom.js';
 import {
@@ -160,15 +161,17 @@ export function renderMonths(target, title, months, indicator, lang) {
   }, lang);
 }
 
-// One side of a group: its sum, and how many of its units are in ("50 · 1/14").
+// One side of a group: its sum, and how many of its units are in ("50 1/14").
 function groupSide(value, reported, expected, lang) {
   return [h('span', { class: 'num' }, formatNumber(value, lang)),
     h('span', { class: reported < expected ? 'count partial' : 'count' }, ` ${reported}/${expected}`)];
 }
 
 // The comparable groups (model.js groupsModel): who the group was a year earlier, who it is now
-// (the list folded away: a group can hold fourteen communes), each side's sum, and the change.
+// (the list folded away: a group can hold fourteen communes), each side's sum, and the change. A
+// list someone unfolded stays so when a live change draws the groups again.
 export function renderGroups(target, model, lang) {
+  const unfolded = new Set([...target.querySelectorAll('tr[data-group] details[open]')].map((d) => d.closest('tr').dataset.group));
   if (model.groups.length === 0) {
     fill(target, h('p', { class: 'empty' }, t(lang, 'no_groups')));
     return;
@@ -184,7 +187,8 @@ export function renderGroups(target, model, lang) {
       h('tbody', {}, model.groups.map((g) => h('tr', { dataset: { group: g.key }, class: g.partial ? 'partial' : null },
         h('th', { class: 'group', scope: 'row' }, g.before.join(', '),
           g.after.length === 0 ? null
-            : h('details', {}, h('summary', {}, t(lang, 'now_units', { count: g.after.length })), g.after.join(', '))),
+            : h('details', { open: unfolded.has(g.key) }, h('summary', {}, t(lang, 'now_units', { count: g.after.length })),
+              g.after.join(', '))),
         // data-label: a phone shows each row as a card, without the head (app.css).
         h('td', { class: 'value', 'data-label': periodName(model.period, lang) },
           groupSide(g.value, g.unitsReported, g.unitsExpected, lang)),
