@@ -313,6 +313,13 @@ TEST_F(WebDashboardTest, AnIndicatorsPageComparesTheCommunesOf2026WithTheDistric
   ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard-groups-phone.png"));
   ASSERT_OK(browser.Resize(1280, 900));
 
+  // On a desk's screen the twelve months fit their panel, without scrolling sideways.
+  Status desk = browser.WaitFor("(t => t.scrollWidth <= t.clientWidth)(document.querySelector('.months-table'))", 10'000, &last);
+  if (!desk.ok()) {
+    ASSERT_OK(browser.Eval("(t => `${t.scrollWidth} px in ${t.clientWidth}`)(document.querySelector('.months-table'))", &last));
+  }
+  EXPECT_TRUE(desk.ok()) << desk.ToString() << ": the months scroll sideways on a 1280 px screen: " << last;
+
   // A correction follows on the open page, the unfolded list still unfolded.
   std::string out, err;
   ASSERT_EQ(province_.RunCli({"--lang", "en", "submit", "--collector", province_.CollectorApiEndpoint("xa-cao-loc"),

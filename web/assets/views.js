@@ -1,5 +1,5 @@
 // The page's views, built from the models of model.js: the overview by sector, one indicator (its
-// comparable groups, units, months and revisions), the completeness grid, and the live marker.
+// comparable groups, months, units and revisions), the completeness grid, and the live marker.
 // Every cell the tests and people read carries a class (value, plan, yoy, complete, warnings) and
 // every row its indicator (data-indicator).
 
@@ -87,7 +87,7 @@ export function renderOverview(container, sections, lang, linkOf) {
   return rows;
 }
 
-// An indicator's page: its row, then the places the comparable groups, units, months and
+// An indicator's page: its row, then the places the comparable groups, months, units and
 // revisions go. `withGroups`: the groups' place, for an indicator summed over units (the others
 // have no group sums).
 export function renderIndicatorFrame(container, indicator, row, lang, withGroups) {
@@ -104,9 +104,10 @@ export function renderIndicatorFrame(container, indicator, row, lang, withGroups
     h('div', { class: 'panels' },
       // First: each place against a year earlier is what the office reads an indicator's page for.
       withGroups ? h('section', { class: 'panel groups wide' }, h('h3', {}, t(lang, 'by_group')), parts.groups) : null,
+      // The months across the page: twelve columns of figures do not fit half of it.
+      h('section', { class: 'panel months wide' }, h('h3', { class: 'months-title' }), parts.months),
       h('section', { class: 'panel units' }, h('h3', {}, t(lang, 'by_unit')), parts.units),
-      h('section', { class: 'panel months' }, h('h3', { class: 'months-title' }), parts.months),
-      h('section', { class: 'panel history wide' }, h('h3', {}, t(lang, 'history')), parts.history)));
+      h('section', { class: 'panel history' }, h('h3', {}, t(lang, 'history')), parts.history)));
   return parts;
 }
 
