@@ -34,7 +34,10 @@ class MiniProvince {
 
   // `root` holds every node's data and logs; `catalog_dir` is passed to the aggregator.
   MiniProvince(std::string root, std::string catalog_dir);
-  ~MiniProvince();  // SIGKILLs whatever is still running
+  // SIGKILLs whatever is still running. A node also dies with the test process when that is
+  // killed and this never runs (PR_SET_PDEATHSIG): start nodes from the test's main thread only,
+  // as the signal follows the thread that started the node.
+  ~MiniProvince();
 
   // The address the aggregator's ingest ROUTER binds (127.0.0.1 by default; 0.0.0.0 to reach
   // collectors in other network namespaces). Takes effect at the next StartAggregator().
