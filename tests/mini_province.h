@@ -124,7 +124,9 @@ class MiniProvince {
   // Runs `tonghop collector-status` against the unit's collector: its lines as name -> value
   // ("pending" -> "12"); empty when the collector does not answer.
   std::map<std::string, std::string> CollectorStatus(const std::string& unit) const;
-  // Runs `tonghop ARGS...`; returns its exit code, what it printed on stdout, and on stderr.
+  // Runs `tonghop ARGS...`; returns its exit code, what it printed on stdout, and on stderr. A
+  // command of the query link (status, query, history, export, report) given no --timeout_ms waits
+  // up to 60 s for its answer, not 5: a busy test machine delays the aggregator's query thread.
   int RunCli(const std::vector<std::string>& args, std::string* out, std::string* err) const;
 
   std::string LogTail(const std::string& node, size_t lines = 20) const;
