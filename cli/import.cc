@@ -222,10 +222,11 @@ class Import {
     bool done = false;
     loop.AddTask(nullptr, [&] {
       const int64_t now = MonotonicMs();
-      auto unheard = [&](size_t i) { return !senders[i]->heard_from_aggregator(); };
+      auto answered = [](const std::unique_ptr<Sender>& s) { return s->heard_from_aggregator(); };
+      auto unheard = [&](size_t i) { return !answered(senders[i]); };
       // The messages are built only while an aggregator has not answered yet: the task runs at
       // every turn of the loop.
-      if (std::any_of(senders.begin(), senders.end(), [](const auto& s) { return !s->heard_from_aggregator(); })) {
+      if (!std::all_of(senders.begin(), senders.end(), answered)) {
         auto refused = [&](size_t i) { return unheard(i) && senders[i]->handshake_refused(); };
         if (const std::string at = endpoints_where(refused); !at.empty()) {
           outcome = Status::Unavailable(Text(language_, Msg::kImportKeyRefused, at, KeysFrom(), outbox_->pending_count(), state_));
@@ -240,7 +241,7 @@ class Import {
         }
       }
       // The first answer says as whom the key is registered; a pair shares one key registry.
-      auto heard = std::find_if(senders.begin(), senders.end(), [](const auto& s) { return s->heard_from_aggregator(); });
+      auto heard = std::find_if(senders.begin(), senders.end(), answered);
       if (heard == senders.end()) return;
       if (!appended_) {
         if (Status s = Append((*heard)->sender_key()); !s.ok()) {
