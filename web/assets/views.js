@@ -177,25 +177,25 @@ export function renderGroups(target, model, lang) {
     fill(target, h('p', { class: 'empty' }, t(lang, 'no_groups')));
     return;
   }
+  const [now, before, change] = [periodName(model.period, lang), periodName(model.previousPeriod, lang), t(lang, 'yoy')];
   fill(target,
     h('p', { class: 'muted note' }, t(lang, 'groups_note')),
     h('table', { class: 'plain groups-table' },
       h('thead', {}, h('tr', {},
         h('th', { class: 'group', scope: 'col' }, t(lang, 'group')),
-        h('th', { class: 'value', scope: 'col' }, periodName(model.period, lang)),
-        h('th', { class: 'previous value', scope: 'col' }, periodName(model.previousPeriod, lang)),
-        h('th', { class: 'yoy', scope: 'col' }, t(lang, 'yoy')))),
+        h('th', { class: 'value', scope: 'col' }, now),
+        h('th', { class: 'previous value', scope: 'col' }, before),
+        h('th', { class: 'yoy', scope: 'col' }, change))),
       h('tbody', {}, model.groups.map((g) => h('tr', { dataset: { group: g.key }, class: g.partial ? 'partial' : null },
         h('th', { class: 'group', scope: 'row' }, g.before.join(', '),
           g.after.length === 0 ? null
             : h('details', { open: unfolded.has(g.key) }, h('summary', {}, t(lang, 'now_units', { count: g.after.length })),
               g.after.join(', '))),
         // data-label: a phone shows each row as a card, without the head (app.css).
-        h('td', { class: 'value', 'data-label': periodName(model.period, lang) },
-          groupSide(g.value, g.unitsReported, g.unitsExpected, lang)),
-        h('td', { class: 'previous value', 'data-label': periodName(model.previousPeriod, lang) },
+        h('td', { class: 'value', 'data-label': now }, groupSide(g.value, g.unitsReported, g.unitsExpected, lang)),
+        h('td', { class: 'previous value', 'data-label': before },
           groupSide(g.previousValue, g.previousUnitsReported, g.previousUnitsExpected, lang)),
-        h('td', { class: `yoy ${changeClass(g.change)}`, 'data-label': t(lang, 'yoy') }, formatChange(g.change, lang)))))));
+        h('td', { class: `yoy ${changeClass(g.change)}`, 'data-label': change }, formatChange(g.change, lang)))))));
 }
 
 export function renderHistory(target, answer, lang) {
