@@ -386,10 +386,7 @@ class Import {
         PrintError(fmt::format("{}:{}: {}\n", options_.file, v.line, row.text));
       }
     }
-    const std::string part = verdict_path_ + ".part";
-    Status written = WriteStringToFile(part, csv);
-    std::error_code error;
-    if (written.ok()) fs::rename(part, verdict_path_, error);
+    const Status written = WriteStringToFile(verdict_path_, csv);
     fmt::print("{}\n{}\n",
                Text(language_, Msg::kImportSummary, options_.file, rows_.size(), Count(Row::Verdict::kStored),
                     Count(Row::Verdict::kDuplicate), Count(Row::Verdict::kRefused), Count(Row::Verdict::kNotSent),
@@ -397,7 +394,6 @@ class Import {
                Text(language_, Msg::kImportVerdictFile, verdict_path_));
     std::fflush(stdout);
     if (!written.ok()) return written.WithContext("the verdicts (--verdict_file names another place)");
-    if (error) return Status::IOError(fmt::format("cannot write {}: {}", verdict_path_, error.message()));
     return Status::OK();
   }
 

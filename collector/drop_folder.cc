@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include <fmt/format.h>
@@ -187,11 +186,10 @@ DropFolder::Outcome DropFolder::HandleFile(const std::string& name, uint64_t siz
 DropFolder::Outcome DropFolder::Fail(const std::string& name, const std::string& errors, const std::string& first_in_english) {
   std::string moved = MoveTo("failed", name);
   if (moved.empty()) return Outcome::kWaiting;
-  fs::path error_path = fs::path(options_.dir) / "failed" / (moved + ".error.txt");
-  std::ofstream out(error_path);
-  out << errors << "\n" << Text(options_.language, Msg::kNothingStored, name, options_.dir) << "\n";
-  out.close();
-  if (!out) spdlog::error("cannot write {}", error_path.string());
+  const Status written =
+      WriteStringToFile((fs::path(options_.dir) / "failed" / (moved + ".error.txt")).string(),
+                        errors + "\n" + Text(options_.language, Msg::kNothingStored, name, options_.dir) + "\n");
+  if (!written.ok()) spdlog::error("{}", written.ToString());
   size_t count = std::count(errors.begin(), errors.end(), '\n');
   spdlog::warn("drop file {} has {} problem(s), moved to failed/{}; first: {}", name, count, moved,
                first_in_english.empty() ? errors.substr(0, errors.find('\n')) : first_in_english);

@@ -1,6 +1,8 @@
 #include "collector/drop_folder.h"
 
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <gtest/gtest.h>
@@ -102,6 +104,34 @@ TEST_F(DropFolderTest, BadFileMovesToFailedWithEveryProblemAndStoresNothing) {
             std::string::npos) << errors;
   EXPECT_EQ(errors.find("bad.csv:2:"), std::string::npos) << errors;
   EXPECT_NE(errors.find("Nothing from bad.csv was stored"), std::string::npos) << errors;
+}
+
+// The ASan CI run of 8fed9a7 read failed/typo.csv.error.txt empty: the collector created the file
+// under its name and wrote it after, so an officer (or a test) opening it at once saw nothing. The
+// reason must appear under its name whole, by a rename, never be written there.
+TEST_F(DropFolderTest, AFailedFilesReasonAppearsUnderItsNameOnlyWhole) {
+  const int watcher = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  ASSERT_GE(watcher, 0);
+  ASSERT_GE(inotify_add_watch(watcher, Path("failed").c_str(), IN_CREATE | IN_MODIFY | IN_MOVED_TO), 0);
+  Drop("bad.csv", "indicator,period,value\nagri.sown_area.total,2017-Q5,926\n");
+  EXPECT_EQ(folder_->Scan().failed, 1);
+
+  std::vector<std::string> events;  // "<what> <name>" for the reason's final name
+  alignas(inotify_event) char buffer[16384];
+  for (ssize_t n; (n = read(watcher, buffer, sizeof buffer)) > 0;) {
+    for (char* at = buffer; at < buffer + n;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(at);
+      if (event->len > 0 && std::string(event->name) == "bad.csv.error.txt") {
+        events.push_back(event->mask & IN_MOVED_TO ? "moved-in" : event->mask & IN_CREATE ? "created" : "written");
+      }
+      at += sizeof(inotify_event) + event->len;
+    }
+  }
+  close(watcher);
+  EXPECT_EQ(events, std::vector<std::string>{"moved-in"});
+  EXPECT_NE(Read("failed/bad.csv.error.txt").find("bad.csv:2: field 'period'"), std::string::npos);
+  EXPECT_EQ(std::distance(fs::directory_iterator(Path("failed")), fs::directory_iterator()), 2)
+      << "bad.csv and its reason, and no part file left";
 }
 
 TEST_F(DropFolderTest, UnparsableValuesAndDatesAreNamed) {

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -185,10 +186,22 @@ Status ReadFileToString(const std::string& path, std::string* out) {
 }
 
 Status WriteStringToFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  const std::string part = path + ".part";
+  std::ofstream out(part, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
-  if (!out) return Status::IOError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  std::error_code error;
+  if (!out) {
+    const Status failed = Status::IOError(fmt::format("cannot write {}: {}", part, std::strerror(errno)));
+    std::filesystem::remove(part, error);
+    return failed;
+  }
+  std::filesystem::rename(part, path, error);
+  if (error) {
+    const Status failed = Status::IOError(fmt::format("cannot rename {} to {}: {}", part, path, error.message()));
+    std::filesystem::remove(part, error);
+    return failed;
+  }
   return Status::OK();
 }
 

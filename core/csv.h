@@ -58,7 +58,8 @@ std::string FoldHeading(std::string_view heading);
 
 // Reads a whole file into `out`.
 Status ReadFileToString(const std::string& path, std::string* out);
-// Replaces the file at `path` with `text`.
+// Replaces the file at `path` with `text`: written to `path`.part and renamed, so a reader finds
+// the old file or the whole new one, never a part (a .part left by a failed write is removed).
 Status WriteStringToFile(const std::string& path, const std::string& text);
 
 // Quotes a cell of a file separated by ',' when it needs it (comma, quote or newline inside).

@@ -1,8 +1,11 @@
 #include "core/csv.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "core/testing/status_matchers.h"
+#include "core/testing/temp_dir.h"
 
 namespace tonghop {
 namespace {
@@ -113,6 +116,26 @@ TEST(CsvTest, EscapeQuotesWhatAReaderWouldSplit) {
   EXPECT_EQ(CsvEscape("a,b"), "\"a,b\"");
   EXPECT_EQ(CsvEscape("a;b"), "a;b");
   EXPECT_EQ(CsvEscape("say \"hi\""), "\"say \"\"hi\"\"\"");
+}
+
+TEST(CsvTest, WriteStringToFileReplacesTheFileWholeOrLeavesItAsItWas) {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("verdicts.csv");
+  ASSERT_OK(WriteStringToFile(path, "old\n"));
+  ASSERT_OK(WriteStringToFile(path, "new\n"));
+  std::string text;
+  ASSERT_OK(ReadFileToString(path, &text));
+  EXPECT_EQ(text, "new\n");
+  EXPECT_FALSE(std::filesystem::exists(path + ".part"));
+
+  // A folder where the file should go: the rename fails, and nothing is left behind.
+  const std::string taken = dir.Sub("taken");
+  std::filesystem::create_directories(taken + "/inside");
+  const Status refused = WriteStringToFile(taken, "text");
+  EXPECT_TRUE(refused.IsIOError()) << refused.ToString();
+  EXPECT_NE(refused.message().find("cannot rename " + taken + ".part to " + taken), std::string::npos) << refused.message();
+  EXPECT_FALSE(std::filesystem::exists(taken + ".part"));
+  EXPECT_TRUE(std::filesystem::is_directory(taken + "/inside"));
 }
 
 }  // namespace
