@@ -302,6 +302,28 @@ TEST_F(WebDashboardTest, AnIndicatorsPageComparesTheCommunesOf2026WithTheDistric
   std::filesystem::create_directories(artifacts);
   ASSERT_OK(browser.Screenshot(artifacts + "/web-dashboard-groups.png"));
 
+  // The groups as a file for the office's spreadsheet: the columns of `tonghop query --by group
+  // --format csv`, then both sides' names.
+  ASSERT_OK(browser.Eval(kCaptureDownloads, &last));
+  ASSERT_OK(browser.Eval("(b => [b.textContent, b.click()][0])(document.querySelector('section.groups button.export-groups'))",
+                         &last));
+  EXPECT_EQ(last, "Tải các nhóm (CSV)");
+  ASSERT_OK(browser.WaitFor("Object.keys(window.tonghopDownloads).length === 1", 10'000, &last));
+  nlohmann::json downloads;
+  ASSERT_OK(browser.Eval("window.tonghopDownloads", &downloads));
+  const std::string csv = downloads.value("agri.herd.pigs-2026-Q1-theo-nhom.csv", "");
+  EXPECT_EQ(csv.rfind("indicator,period,units_after,value,units_reported,units_expected,previous_period,units_before,"
+                      "previous_value,previous_units_reported,previous_units_expected,change_pct,flags,names_after,"
+                      "names_before\r\n",
+                      0),
+            0u)
+      << downloads;
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 10) << "a header and nine groups: " << csv;
+  EXPECT_NE(csv.find(",50,1,14,2025-Q1,\"cao-loc,lang-son-city,van-quan\",40,1,3,25,partial,\""), std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("Xã Cao Lộc"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",\"Cao Lộc, Thành phố Lạng Sơn, Văn Quan\"\r\n"), std::string::npos) << csv;
+
   // On a phone, the fourteen communes unfolded: nothing wider than the screen.
   ASSERT_OK(browser.Resize(390, 844));
   ASSERT_OK(browser.Eval("(document.querySelector('section.groups details').open = true) && true", &last));

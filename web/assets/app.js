@@ -3,7 +3,8 @@
 // be bookmarked, shared and put on a wall screen (?wall, ?lang=en).
 
 import {
-  EXPORT_COLUMNS, completenessModel, exportRows, groupsModel, monthsModel, overviewModel, rowOf, yearOf,
+  EXPORT_COLUMNS, GROUP_EXPORT_COLUMNS, completenessModel, exportRows, groupExportRows, groupsModel, monthsModel,
+  overviewModel, rowOf, yearOf,
 } from './model.js';
 import { choiceFromPeriod, choicesOf, lastYear, latestPeriod, subPeriodsOf } from './periods.js';
 import { LANGUAGES, t } from './i18n.js';
@@ -38,6 +39,7 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
+const CSV_TYPE = 'text/csv;charset=utf-8';
 
 function parseRoute(hash) {
   const [path, query] = hash.replace(/^#\/?/, '').split('?');
@@ -199,8 +201,13 @@ async function fetchIndicatorDetails(indicator, current) {
     parts.groups ? api(`${base}/groups`) : null]);
   if (state.indicatorParts !== parts) return;  // the page moved on meanwhile
   if (parts.groups) {
-    if (groups.status === 'fulfilled') renderGroups(parts.groups, groupsModel(groups.value, state.catalog), state.lang);
-    else fill(parts.groups, h('p', { class: 'error' }, t(state.lang, 'error', { message: groups.reason.message })));
+    if (groups.status === 'fulfilled') {
+      const rows = groupExportRows(groups.value, state.catalog);
+      renderGroups(parts.groups, groupsModel(groups.value, state.catalog), state.lang, () =>
+        download(`${indicator.id}-${current.period}-theo-nhom.csv`, toCsv(rows, GROUP_EXPORT_COLUMNS), CSV_TYPE));
+    } else {
+      fill(parts.groups, h('p', { class: 'error' }, t(state.lang, 'error', { message: groups.reason.message })));
+    }
   }
   if (units.status === 'fulfilled') {
     parts.unitRows = units.value.units;
@@ -296,7 +303,7 @@ const handlers = {
 function exportAs(format) {
   const exported = state.exported?.();
   if (!exported) return;
-  if (format === 'csv') download(`${exported.name}.csv`, toCsv(exported.rows, exported.columns), 'text/csv;charset=utf-8');
+  if (format === 'csv') download(`${exported.name}.csv`, toCsv(exported.rows, exported.columns), CSV_TYPE);
   else download(`${exported.name}.json`, toJson(exported.rows), 'application/json');
 }
 

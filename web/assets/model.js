@@ -86,8 +86,7 @@ export function completenessModel(answer, catalog) {
 // empty for a unit no reorganization touched: it is compared with itself. A code the catalog does
 // not name is shown as it is.
 export function groupsModel(answer, catalog) {
-  const names = new Map(catalog.units.map((u) => [u.code, u.name]));
-  const nameOf = (code) => names.get(code) ?? code;
+  const nameOf = unitNamer(catalog);
   const groups = answer.groups.map((g) => {
     const itself = g.units_after.length === g.units_before.length && g.units_after.every((u, i) => u === g.units_before[i]);
     return {
@@ -98,6 +97,31 @@ export function groupsModel(answer, catalog) {
     };
   });
   return { period: answer.period, previousPeriod: answer.groups[0]?.previous_period ?? null, groups };
+}
+
+// The rows of an export of an indicator's groups, one per group: the columns of `tonghop query --by
+// group --format csv` (codes, exact numbers), then both sides' names for the office's spreadsheet.
+export function groupExportRows(answer, catalog) {
+  const nameOf = unitNamer(catalog);
+  return answer.groups.map((g) => ({
+    indicator: g.indicator, period: g.period, units_after: g.units_after.join(','), value: g.value,
+    units_reported: g.units_reported, units_expected: g.units_expected, previous_period: g.previous_period,
+    units_before: g.units_before.join(','), previous_value: g.previous_value,
+    previous_units_reported: g.previous_units_reported, previous_units_expected: g.previous_units_expected,
+    change_pct: g.change_pct, flags: g.partial ? 'partial' : '',
+    names_after: g.units_after.map(nameOf).join(', '), names_before: g.units_before.map(nameOf).join(', '),
+  }));
+}
+
+export const GROUP_EXPORT_COLUMNS = ['indicator', 'period', 'units_after', 'value', 'units_reported', 'units_expected',
+  'previous_period', 'units_before', 'previous_value', 'previous_units_reported', 'previous_units_expected', 'change_pct',
+  'flags', 'names_after', 'names_before'];
+
+// A unit's name in the catalog; its code when the catalog does not know it (one older than the
+// aggregator's).
+function unitNamer(catalog) {
+  const names = new Map(catalog.units.map((u) => [u.code, u.name]));
+  return (code) => names.get(code) ?? code;
 }
 
 // The rows a CSV or JSON export of the overview holds: exact numbers, one line per indicator.

@@ -171,7 +171,8 @@ function groupSide(value, reported, expected, lang) {
 // The comparable groups (model.js groupsModel): who the group was a year earlier, who it is now
 // (the list folded away: a group can hold fourteen communes), each side's sum, and the change. A
 // list someone unfolded stays so when a live change draws the groups again.
-export function renderGroups(target, model, lang) {
+// `onExport`: the button under the table that saves the groups as CSV.
+export function renderGroups(target, model, lang, onExport) {
   const unfolded = new Set([...target.querySelectorAll('tr[data-group] details[open]')].map((d) => d.closest('tr').dataset.group));
   if (model.groups.length === 0) {
     fill(target, h('p', { class: 'empty' }, t(lang, 'no_groups')));
@@ -195,7 +196,9 @@ export function renderGroups(target, model, lang) {
         h('td', { class: 'value', 'data-label': now }, groupSide(g.value, g.unitsReported, g.unitsExpected, lang)),
         h('td', { class: 'previous value', 'data-label': before },
           groupSide(g.previousValue, g.previousUnitsReported, g.previousUnitsExpected, lang)),
-        h('td', { class: `yoy ${changeClass(g.change)}`, 'data-label': change }, formatChange(g.change, lang)))))));
+        h('td', { class: `yoy ${changeClass(g.change)}`, 'data-label': change }, formatChange(g.change, lang)))))),
+    h('p', { class: 'panel-actions' }, h('button', { type: 'button', class: 'export-groups', onclick: onExport },
+      t(lang, 'export_groups'))));
 }
 
 export function renderHistory(target, answer, lang) {

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { completenessModel, exportRows, groupsModel, monthsModel, overviewModel, rowOf } from '../model.js';
+import {
+  GROUP_EXPORT_COLUMNS, completenessModel, exportRows, groupExportRows, groupsModel, monthsModel, overviewModel, rowOf,
+} from '../model.js';
 import { Store } from '../store.js';
+import { toCsv } from '../csv.js';
 
 const catalog = {
   sectors: [{ code: 'agriculture', title: 'Sản xuất nông nghiệp' }, { code: 'industry', title: 'Sản xuất công nghiệp' },
@@ -185,6 +188,33 @@ test("the comparable groups name today's units and those they came from", () => 
   // unit no reorganization touched is compared with itself, and has no "now" side.
   assert.deepEqual(third.before, ['unknown-unit']);
   assert.deepEqual(third.after, []);
+});
+
+test("a groups export holds the CLI's columns and both sides' names", () => {
+  const group = { indicator: 'agri.herd.pigs', period: '2026-Q1', previous_period: '2025-Q1' };
+  const answer = {
+    indicator: 'agri.herd.pigs', period: '2026-Q1',
+    groups: [
+      { ...group, units_before: ['cao-loc', 'lang-son-city'], units_after: ['xa-cao-loc', 'phuong-dong-kinh'], value: 50.5,
+        units_reported: 1, units_expected: 2, previous_value: 40.3, previous_units_reported: 2, previous_units_expected: 2,
+        change_pct: 25.310174, partial: true },
+      { ...group, units_before: ['bac-son'], units_after: ['xa-bac-son'], value: null, units_reported: 0, units_expected: 1,
+        previous_value: null, previous_units_reported: 0, previous_units_expected: 1, change_pct: null, partial: true },
+    ],
+  };
+  const rows = groupExportRows(answer, langSonCatalog());
+  assert.deepEqual(rows[0], {
+    indicator: 'agri.herd.pigs', period: '2026-Q1', units_after: 'xa-cao-loc,phuong-dong-kinh', value: 50.5,
+    units_reported: 1, units_expected: 2, previous_period: '2025-Q1', units_before: 'cao-loc,lang-son-city',
+    previous_value: 40.3, previous_units_reported: 2, previous_units_expected: 2, change_pct: 25.310174, flags: 'partial',
+    names_after: 'Xã Cao Lộc, Phường Đông Kinh', names_before: 'Cao Lộc, Thành phố Lạng Sơn',
+  });
+  assert.deepEqual(Object.keys(rows[0]), GROUP_EXPORT_COLUMNS);
+  const lines = toCsv(rows, GROUP_EXPORT_COLUMNS).split('\r\n');
+  // The CLI's header (cli/query.cc GroupsToCsv), then the names.
+  assert.equal(lines[0], '\ufeffindicator,period,units_after,value,units_reported,units_expected,previous_period,units_before,'
+    + 'previous_value,previous_units_reported,previous_units_expected,change_pct,flags,names_after,names_before');
+  assert.equal(lines[2], 'agri.herd.pigs,2026-Q1,xa-bac-son,,0,1,2025-Q1,bac-son,,0,1,,partial,Xã Bắc Sơn,Bắc Sơn');
 });
 
 test('no groups: an empty model, not an error', () => {
