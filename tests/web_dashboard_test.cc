@@ -366,6 +366,8 @@ TEST_F(WebDashboardTest, AnIndicatorsPageComparesTheCommunesOf2026WithTheDistric
   EXPECT_EQ(groups["columns"], nlohmann::json({"Units (a year earlier)", "Q1 2026", "Q1 2025", "Change on last year"}));
   EXPECT_EQ(groups["rows"][0]["now"].get<std::string>().rfind("now 14 units", 0), 0u) << groups["rows"][0];
   EXPECT_EQ(groups["rows"][0]["value"], "60 1/14");
+  ASSERT_OK(browser.Eval("document.querySelector('section.groups button.export-groups').textContent", &last));
+  EXPECT_EQ(last, "Download the groups (CSV)");
 
   // No groups panel for an indicator not summed over units (a price index: it has no group sums),
   // nor for a year to date (groups compare one period with the same span a year earlier).

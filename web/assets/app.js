@@ -202,9 +202,9 @@ async function fetchIndicatorDetails(indicator, current) {
   if (state.indicatorParts !== parts) return;  // the page moved on meanwhile
   if (parts.groups) {
     if (groups.status === 'fulfilled') {
-      const rows = groupExportRows(groups.value, state.catalog);
       renderGroups(parts.groups, groupsModel(groups.value, state.catalog), state.lang, () =>
-        download(`${indicator.id}-${current.period}-theo-nhom.csv`, toCsv(rows, GROUP_EXPORT_COLUMNS), CSV_TYPE));
+        download(`${indicator.id}-${current.period}-theo-nhom.csv`,
+                 toCsv(groupExportRows(groups.value, state.catalog), GROUP_EXPORT_COLUMNS), CSV_TYPE));
     } else {
       fill(parts.groups, h('p', { class: 'error' }, t(state.lang, 'error', { message: groups.reason.message })));
     }
