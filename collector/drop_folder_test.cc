@@ -116,7 +116,7 @@ TEST_F(DropFolderTest, AFailedFilesReasonAppearsUnderItsNameOnlyWhole) {
   Drop("bad.csv", "indicator,period,value\nagri.sown_area.total,2017-Q5,926\n");
   EXPECT_EQ(folder_->Scan().failed, 1);
 
-  std::vector<std::string> events;  // "<what> <name>" for the reason's final name
+  std::vector<std::string> events;  // what happened to the reason's final name, in order
   alignas(inotify_event) char buffer[16384];
   for (ssize_t n; (n = read(watcher, buffer, sizeof buffer)) > 0;) {
     for (char* at = buffer; at < buffer + n;) {

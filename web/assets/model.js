@@ -100,7 +100,7 @@ export function groupsModel(answer, catalog) {
 }
 
 // The rows of an export of an indicator's groups, one per group: the columns of `tonghop query --by
-// group --format csv` (codes, exact numbers), then both sides' names for the office's spreadsheet.
+// group --format csv` (units by code), then both sides' names for the office's spreadsheet.
 export function groupExportRows(answer, catalog) {
   const nameOf = unitNamer(catalog);
   return answer.groups.map((g) => ({
