@@ -323,6 +323,13 @@ TEST_F(WebDashboardTest, AnIndicatorsPageComparesTheCommunesOf2026WithTheDistric
       << csv;
   EXPECT_NE(csv.find("Xã Cao Lộc"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",\"Cao Lộc, Thành phố Lạng Sơn, Văn Quan\"\r\n"), std::string::npos) << csv;
+  // The page's own export button saves the units' figures, as OPERATIONS.md says.
+  ASSERT_OK(browser.Eval("document.getElementById('export-csv').click() ?? true", &last));
+  ASSERT_OK(browser.WaitFor("Object.keys(window.tonghopDownloads).length === 2", 10'000, &last));
+  ASSERT_OK(browser.Eval("window.tonghopDownloads", &downloads));
+  const std::string units = downloads.value("agri.herd.pigs-2026-Q1.csv", "");
+  EXPECT_EQ(units.rfind("reporting_unit,name,value,derived,complete\r\n", 0), 0u) << downloads;
+  EXPECT_NE(units.find("\r\nxa-cao-loc,Xã Cao Lộc,50,"), std::string::npos) << units;
 
   // On a phone, the fourteen communes unfolded: nothing wider than the screen.
   ASSERT_OK(browser.Resize(390, 844));
