@@ -240,6 +240,10 @@ check "the web node serves the total with a token, and 401 without one" eventual
 check "the web node asks the aggregator for each unit's figure under its viewer key" bash -c "
   $(declare -f web_get); web_get /api/v1/aggregates/agri.sown_area.total/2017-Q1/units '$WEB_TOKEN' |
     grep -q '\"reporting_unit\":\"$UNIT_CODE\",\"name\":\"Cao Lộc\",\"expected\":true,\"value\":2314'"
+# (Before the reorganization too, the groups are those of 2025: Cao Lộc with Lạng Sơn city and Văn Quan.)
+check "the web node asks the aggregator for the comparable groups under its viewer key" bash -c "
+  $(declare -f web_get); web_get /api/v1/aggregates/agri.sown_area.total/2017-Q1/groups '$WEB_TOKEN' |
+    grep -qF '\"value\":2314,\"units_reported\":1,\"units_expected\":3,\"previous_period\":\"2016-Q1\",\"units_before\":[\"$UNIT_CODE\",\"lang-son-city\",\"van-quan\"]'"
 check "the web node serves the page and Debian's chart.js (libjs-chart.js)" bash -c "
   $(declare -f web_get); web_get / | grep -q '^HTTP/1.1 200' && web_get /vendor/chart.min.js | grep -q '^HTTP/1.1 200'"
 check "the office queries the aggregator with its key" sh -c "
