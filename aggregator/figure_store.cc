@@ -8,6 +8,7 @@ namespace tonghop {
 std::optional<ReportedFigure> FigureStore::Set(const SeriesKey& key, const std::string& unit,
                                                const ReportedFigure& figure) {
   Changed(key, unit);
+  IndexPartial(key, unit, &figure);
   auto& units = figures_[key];
   auto [it, inserted] = units.try_emplace(unit, figure);
   if (inserted) {
@@ -25,6 +26,7 @@ std::optional<ReportedFigure> FigureStore::Remove(const SeriesKey& key, const st
   auto it = units->second.find(unit);
   if (it == units->second.end()) return std::nullopt;
   Changed(key, unit);
+  IndexPartial(key, unit, nullptr);
   ReportedFigure previous = it->second;
   units->second.erase(it);
   --figure_count_;
@@ -34,6 +36,18 @@ std::optional<ReportedFigure> FigureStore::Remove(const SeriesKey& key, const st
 
 void FigureStore::Load(const SeriesKey& key, const std::string& unit, const ReportedFigure& figure) {
   if (figures_[key].insert_or_assign(unit, figure).second) ++figure_count_;
+  IndexPartial(key, unit, &figure);
+}
+
+void FigureStore::IndexPartial(const SeriesKey& key, const std::string& unit, const ReportedFigure* figure) {
+  if (figure != nullptr && figure->below.partial) {
+    partial_units_[key].insert(unit);
+    return;
+  }
+  auto units = partial_units_.find(key);
+  if (units == partial_units_.end()) return;
+  units->second.erase(unit);
+  if (units->second.empty()) partial_units_.erase(units);
 }
 
 void FigureStore::Changed(const SeriesKey& key, const std::string& unit) {
@@ -47,6 +61,11 @@ std::set<SeriesKey> FigureStore::TakeChanged() { return std::exchange(changed_, 
 const ReportedFigures* FigureStore::FiguresOf(const SeriesKey& key) const {
   auto it = figures_.find(key);
   return it == figures_.end() ? nullptr : &it->second;
+}
+
+const std::set<std::string>* FigureStore::PartialUnitsOf(const SeriesKey& key) const {
+  auto it = partial_units_.find(key);
+  return it == partial_units_.end() ? nullptr : &it->second;
 }
 
 void FigureStore::MarkStale() const {
@@ -152,6 +171,7 @@ void FigureStore::Clear() {
   ForgetCache();
   figures_.clear();
   figure_count_ = 0;
+  partial_units_.clear();
   changed_.clear();
 }
 

@@ -70,6 +70,10 @@ class FigureStore {
   const TalliedValues& YearToDateOf(const SeriesKey& key) const;
   // The figures reported for exactly the key's period; null when there are none.
   const ReportedFigures* FiguresOf(const SeriesKey& key) const;
+  // The units of FiguresOf(key) whose figure is a partial total of the level below
+  // (ReportedFigure::below.partial); null when there are none. Kept as figures change, so that a
+  // partial total's reason costs its partial units, not every unit of the period.
+  const std::set<std::string>* PartialUnitsOf(const SeriesKey& key) const;
 
   // Empties the memo once it holds more than max_cached_values unit values (about 100 bytes each).
   void TrimCache(size_t max_cached_values);
@@ -79,6 +83,8 @@ class FigureStore {
  private:
   // Notes a changed figure of `unit`.
   void Changed(const SeriesKey& key, const std::string& unit);
+  // Keeps partial_units_ in step with `unit`'s figure of `key`, now `figure` (null: none).
+  void IndexPartial(const SeriesKey& key, const std::string& unit, const ReportedFigure* figure);
   // Marks the units of uncached_changes_ stale in the cached entries of their periods and ancestors,
   // and in the cached year-to-date entries of their year.
   void MarkStale() const;
@@ -93,6 +99,7 @@ class FigureStore {
 
   std::map<SeriesKey, ReportedFigures> figures_;
   size_t figure_count_ = 0;
+  std::map<SeriesKey, std::set<std::string>> partial_units_;  // never holds an empty set
   std::set<SeriesKey> changed_;
   // The changes with their units, until the next read of the memo marks them stale.
   mutable std::map<SeriesKey, std::set<std::string>> uncached_changes_;

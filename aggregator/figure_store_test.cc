@@ -85,6 +85,32 @@ TEST_F(FigureStoreTest, ATrimmedMemoGivesTheSameValues) {
   EXPECT_EQ(ValueOf(Flow("2017"), "north"), Decimal::FromUnits(11));
 }
 
+// A partial total's reason names its partial units; the store keeps them apart so that writing it
+// costs those units, not every unit of the period (a province of a thousand communes reports
+// none partial, and its totals are partial until the last commune reports).
+TEST_F(FigureStoreTest, ThePartialUnitsOfAPeriodFollowItsFigures) {
+  ReportedFigure partial = F(10);
+  partial.below = {true, 17, 18, ""};
+  EXPECT_EQ(store_.PartialUnitsOf(Flow("2017-01")), nullptr);
+  store_.Set(Flow("2017-01"), "south", partial);
+  store_.Set(Flow("2017-01"), "north", partial);
+  store_.Set(Flow("2017-01"), "capital", F(5));
+  store_.Load(Flow("2017-02"), "north", partial);
+  ASSERT_NE(store_.PartialUnitsOf(Flow("2017-01")), nullptr);
+  EXPECT_EQ(*store_.PartialUnitsOf(Flow("2017-01")), (std::set<std::string>{"north", "south"}));
+  EXPECT_EQ(*store_.PartialUnitsOf(Flow("2017-02")), (std::set<std::string>{"north"}));
+  EXPECT_EQ(store_.PartialUnitsOf(Flow("2017-Q1")), nullptr) << "only the figures of exactly the period";
+
+  store_.Set(Flow("2017-01"), "north", F(10));  // north's level below completed
+  store_.Remove(Flow("2017-01"), "south");      // south's figure voided
+  store_.Set(Flow("2017-01"), "capital", partial);
+  EXPECT_EQ(*store_.PartialUnitsOf(Flow("2017-01")), (std::set<std::string>{"capital"}));
+  store_.Set(Flow("2017-01"), "capital", F(5));
+  EXPECT_EQ(store_.PartialUnitsOf(Flow("2017-01")), nullptr);
+  store_.Clear();
+  EXPECT_EQ(store_.PartialUnitsOf(Flow("2017-02")), nullptr);
+}
+
 // tests/testdata/reorganized-catalog: districts until 30 June 2025, communes from 1 July 2025. A
 // span's tally counts the units expected for it, so a district's figure stands behind June, not
 // July, and the year to date of September is made of both.

@@ -151,12 +151,12 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const std::string& indicator
 
 std::string ProvinceState::PartialBelow(const SeriesKey& key) const {
   std::string reason;
-  const ReportedFigures* figures = store_.FiguresOf(key);
-  if (figures == nullptr) return reason;
-  for (const auto& [unit, figure] : *figures) {
-    if (!figure.below.partial) continue;
+  const std::set<std::string>* partial_units = store_.PartialUnitsOf(key);
+  if (partial_units == nullptr) return reason;
+  const ReportedFigures& figures = *store_.FiguresOf(key);
+  for (const std::string& unit : *partial_units) {
     if (!reason.empty()) reason += "; ";
-    reason += figure.below.Describe(unit);
+    reason += figures.at(unit).below.Describe(unit);
   }
   return std::string(ClipUtf8(reason, kMaxReasonLength));
 }
