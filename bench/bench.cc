@@ -214,6 +214,22 @@ void AddRoundTrips(BenchReport& report, const std::string& beside, const Latency
   report.Add("latency", fmt::format("ack round trip at 10000/s, {}, p99", beside), round_trips.p99_ms, "ms", note);
 }
 
+// The floor under the collectors' ack round trips at 10,000/s on this machine: the naive pipeline
+// (bench/ceilings.h) under the same load generator, measured in the same run as the figures it
+// bounds.
+Status MeasureRoundTripCeiling(const Workload& workload, const BenchOptions& options, const std::string& dir,
+                               BenchReport& report) {
+  CeilingRun run;
+  run.seconds = options.latency_seconds;
+  run.dir = dir;
+  Latency ceiling;
+  TONGHOP_RETURN_IF_ERROR(MeasureNaivePipelineRoundTrips(workload, Durability::kWal, run, 10'000, &ceiling));
+  const std::string note = fmt::format("{} batches; ROUTER, parse, WriteBatch, map of totals, ack, PUB", ceiling.samples);
+  report.Add("ceiling", "ack round trip at 10000/s, naive pipeline, wal, p50", ceiling.p50_ms, "ms", note);
+  report.Add("ceiling", "ack round trip at 10000/s, naive pipeline, wal, p99", ceiling.p99_ms, "ms", note);
+  return Status::OK();
+}
+
 // Latency at 10,000 updates/s over `stored` figures, without and then with office clients asking
 // for province histories of the stored months (each history a thousand units' records) as fast as
 // they are answered: what queries cost ingest now that they have their own thread.
@@ -223,6 +239,7 @@ Status MeasureQueries(const Workload& workload, const BenchOptions& options, con
                options.history_clients);
   fs::create_directories(root);
   TONGHOP_RETURN_IF_ERROR(Preload(workload, root + "/aggregator", stored));
+  TONGHOP_RETURN_IF_ERROR(MeasureRoundTripCeiling(workload, options, root + "/ceiling-db", report));
   std::unique_ptr<Province> p;
   TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p));
   // The simulated collectors connect and shake hands in a short run that is not measured. A

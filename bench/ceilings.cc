@@ -17,6 +17,7 @@
 #include <zmq_addon.hpp>
 
 #include "aggregator/aggregator.h"
+#include "bench/load_generator.h"
 #include "core/clock.h"
 #include "core/rocks_db.h"
 #include "core/rocksdb_util.h"
@@ -49,6 +50,10 @@ constexpr size_t kAuditFamily = 1;
 constexpr size_t kHistoryFamily = 4;
 
 constexpr double kWarmUpShare = 0.1;
+// The round-trip ceiling's collectors connect and shake hands in a short run that is not
+// measured, as the latency parts' do (bench/bench.cc, MeasureQueries).
+constexpr double kRoundTripWarmUpSeconds = 0.5;
+constexpr double kRoundTripWarmUpPerS = 1'000;
 // How long a loop waits on its sockets before it looks at its stop flag and deadline again.
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
 // After the measured window, how long the client waits for the acks still due. The windows hold
@@ -523,7 +528,12 @@ Status WriteBursts(const Workload& workload, Durability durability, const Ceilin
   return Status::OK();
 }
 
-Status RunNaivePipeline(const Workload& workload, Durability durability, const CeilingRun& run, CeilingResult* out) {
+// What loads a naive pipeline: it offers its updates to the pipeline's ROUTER at `ingest_endpoint`
+// and returns once they are answered, or with an error; `failed` is raised when the pipeline fails.
+using Drive = std::function<Status(zmq::context_t& context, const std::string& ingest_endpoint,
+                                   const std::atomic<bool>& failed)>;
+
+Status RunNaivePipeline(Durability durability, const CeilingRun& run, const Drive& drive) {
   std::unique_ptr<RocksDb> db;
   TONGHOP_RETURN_IF_ERROR(RocksDb::Open(run.dir, IngestFamilies(), &db));
   try {
@@ -544,8 +554,6 @@ Status RunNaivePipeline(const Workload& workload, Durability durability, const C
     ConfigureSocket(subscriber, feed_link);
     subscriber.set(zmq::sockopt::subscribe, std::string(kIndicatorTopicFamily));
     subscriber.connect(feed_endpoint);
-    LoadClient client(context, workload, LoadClient::Load::kPipeline);
-    TONGHOP_RETURN_IF_ERROR(client.Connect(ingest_endpoint, run.collectors));
 
     NaiveAggregator aggregator(db.get(), durability, &router, &publisher);
     const Clock::time_point deadline = RunDeadline(run);
@@ -553,7 +561,7 @@ Status RunNaivePipeline(const Workload& workload, Durability durability, const C
     uint64_t received = 0;
     Worker reader(&failed, [&](const std::atomic<bool>& stop) { return ReadFeed(subscriber, stop, deadline, &received); });
     Worker server(&failed, [&](const std::atomic<bool>& stop) { return aggregator.Run(stop, deadline); });
-    Status ran = client.Run(run.seconds, failed, out);
+    Status ran = drive(context, ingest_endpoint, failed);
     TONGHOP_RETURN_IF_ERROR(server.Join());
     TONGHOP_RETURN_IF_ERROR(reader.Join());
     TONGHOP_RETURN_IF_ERROR(ran);
@@ -562,6 +570,16 @@ Status RunNaivePipeline(const Workload& workload, Durability durability, const C
     return Status::IOError(fmt::format("setting up the naive pipeline's sockets: {}", e.what()));
   }
   return Status::OK();
+}
+
+// Runs the naive pipeline in run.dir, emptied before and after.
+Status MeasureInScratchDatabase(const Workload& workload, Durability durability, const CeilingRun& run,
+                                const Drive& drive) {
+  TONGHOP_RETURN_IF_ERROR(CheckRun(workload, run, /*needs_dir=*/true));
+  TONGHOP_RETURN_IF_ERROR(EmptyDirectory(run.dir));
+  Status measured = RunNaivePipeline(durability, run, drive);  // closes the database
+  Status emptied = EmptyDirectory(run.dir);
+  return measured.ok() ? emptied : measured;
 }
 
 }  // namespace
@@ -605,11 +623,32 @@ Status MeasureRocksDbBatches(const Workload& workload, Durability durability, co
 
 Status MeasureNaivePipeline(const Workload& workload, Durability durability, const CeilingRun& run,
                             CeilingResult* out) {
-  TONGHOP_RETURN_IF_ERROR(CheckRun(workload, run, /*needs_dir=*/true));
-  TONGHOP_RETURN_IF_ERROR(EmptyDirectory(run.dir));
-  Status measured = RunNaivePipeline(workload, durability, run, out);  // closes the database
-  Status emptied = EmptyDirectory(run.dir);
-  return measured.ok() ? emptied : measured;
+  return MeasureInScratchDatabase(
+      workload, durability, run,
+      [&](zmq::context_t& context, const std::string& ingest_endpoint, const std::atomic<bool>& failed) {
+        LoadClient client(context, workload, LoadClient::Load::kPipeline);
+        TONGHOP_RETURN_IF_ERROR(client.Connect(ingest_endpoint, run.collectors));
+        return client.Run(run.seconds, failed, out);
+      });
+}
+
+Status MeasureNaivePipelineRoundTrips(const Workload& workload, Durability durability, const CeilingRun& run,
+                                      double offered_per_s, Latency* round_trips) {
+  if (!(offered_per_s > 0)) {
+    return Status::InvalidArgument(fmt::format("a round-trip ceiling at {}/s: the rate must be positive", offered_per_s));
+  }
+  return MeasureInScratchDatabase(
+      workload, durability, run, [&](zmq::context_t& context, const std::string& ingest_endpoint, const std::atomic<bool>&) {
+        // Room for every probe seq of both runs: collector 0 takes its turn among the collectors.
+        ProbeClock probes(static_cast<size_t>((kRoundTripWarmUpSeconds * kRoundTripWarmUpPerS +
+                                               run.seconds * offered_per_s) * 2) + 1'000);
+        LoadGenerator load(context, workload, ingest_endpoint, &probes);
+        LoadResult result;
+        TONGHOP_RETURN_IF_ERROR(load.Run({run.collectors, kRoundTripWarmUpSeconds, kRoundTripWarmUpPerS}, &result));
+        TONGHOP_RETURN_IF_ERROR(load.Run({run.collectors, run.seconds, offered_per_s}, &result));
+        *round_trips = Summarize(std::move(result.round_trips_ns));
+        return Status::OK();
+      });
 }
 
 }  // namespace tonghop::bench

@@ -19,7 +19,12 @@
 //    together when nothing else runs; what the real pipeline loses against it is the price of
 //    validation, audit, sequence checks and aggregate versions.
 //
-// The three share the collectors' load: run.collectors DEALERs, each with
+//  - MeasureNaivePipelineRoundTrips: the same naive pipeline loaded by the benchmark's own load
+//    generator at a fixed rate, as the latency parts load the real daemons: each batch's round
+//    trip from its send to its ack. The floor under the real collectors' ack round trips at that
+//    rate on this machine.
+//
+// The first three share the collectors' load: run.collectors DEALERs, each with
 // workload.window_updates updates in flight in messages of workload.batch_updates, driven by one
 // client thread as the benchmark's load generator does. A ceiling that loses an ack, or a message
 // the pipeline's subscriber should have read, fails instead of reporting a figure.
@@ -28,6 +33,7 @@
 #include <string>
 
 #include "aggregator/ingest_store.h"  // Durability
+#include "bench/bench_report.h"       // Latency
 #include "bench/workload.h"
 #include "core/status.h"
 
@@ -69,5 +75,12 @@ Status MeasureRocksDbBatches(const Workload& workload, Durability durability, co
 // read by one SUB thread. Counts the updates acked.
 Status MeasureNaivePipeline(const Workload& workload, Durability durability, const CeilingRun& run,
                             CeilingResult* out);
+
+// The naive pipeline at `offered_per_s`, loaded by LoadGenerator (bench/load_generator.h) with
+// run.collectors collectors, after a warm-up of 0.5 s at 1,000/s that is not measured, as
+// MeasureQueries warms the real daemons: `round_trips` summarizes each batch's time from its send
+// to its ack over run.seconds. Uses run.dir.
+Status MeasureNaivePipelineRoundTrips(const Workload& workload, Durability durability, const CeilingRun& run,
+                                      double offered_per_s, Latency* round_trips);
 
 }  // namespace tonghop::bench
