@@ -242,11 +242,8 @@ Status MeasureQueries(const Workload& workload, const BenchOptions& options, con
   TONGHOP_RETURN_IF_ERROR(MeasureRoundTripCeiling(workload, options, root + "/ceiling-db", report));
   std::unique_ptr<Province> p;
   TONGHOP_RETURN_IF_ERROR(StartProvince(root, workload, Durability::kWal, options, &p));
-  // The simulated collectors connect and shake hands in a short run that is not measured. A
-  // deployment's collectors stay connected for months; without it, the first 0.1 s of the run
-  // without queries waited for eleven new connections, and that alone set its p99.
   LoadResult warm_up;
-  TONGHOP_RETURN_IF_ERROR(p->load->Run({11, 0.5, 1'000}, &warm_up));
+  TONGHOP_RETURN_IF_ERROR(p->load->Run(kConnectingRun, &warm_up));
   double achieved = 0;
   Latency latency, round_trips;
   TONGHOP_RETURN_IF_ERROR(Measure(*p, {11, options.latency_seconds, 10'000}, &achieved, &latency, nullptr, &round_trips));

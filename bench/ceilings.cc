@@ -50,10 +50,6 @@ constexpr size_t kAuditFamily = 1;
 constexpr size_t kHistoryFamily = 4;
 
 constexpr double kWarmUpShare = 0.1;
-// The round-trip ceiling's collectors connect and shake hands in a short run that is not
-// measured, as the latency parts' do (bench/bench.cc, MeasureQueries).
-constexpr double kRoundTripWarmUpSeconds = 0.5;
-constexpr double kRoundTripWarmUpPerS = 1'000;
 // How long a loop waits on its sockets before it looks at its stop flag and deadline again.
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
 // After the measured window, how long the client waits for the acks still due. The windows hold
@@ -640,11 +636,13 @@ Status MeasureNaivePipelineRoundTrips(const Workload& workload, Durability durab
   return MeasureInScratchDatabase(
       workload, durability, run, [&](zmq::context_t& context, const std::string& ingest_endpoint, const std::atomic<bool>&) {
         // Room for every probe seq of both runs: collector 0 takes its turn among the collectors.
-        ProbeClock probes(static_cast<size_t>((kRoundTripWarmUpSeconds * kRoundTripWarmUpPerS +
+        ProbeClock probes(static_cast<size_t>((kConnectingRun.seconds * kConnectingRun.offered_per_s +
                                                run.seconds * offered_per_s) * 2) + 1'000);
         LoadGenerator load(context, workload, ingest_endpoint, &probes);
+        LoadRun connecting = kConnectingRun;
+        connecting.collectors = run.collectors;
         LoadResult result;
-        TONGHOP_RETURN_IF_ERROR(load.Run({run.collectors, kRoundTripWarmUpSeconds, kRoundTripWarmUpPerS}, &result));
+        TONGHOP_RETURN_IF_ERROR(load.Run(connecting, &result));
         TONGHOP_RETURN_IF_ERROR(load.Run({run.collectors, run.seconds, offered_per_s}, &result));
         *round_trips = Summarize(std::move(result.round_trips_ns));
         return Status::OK();

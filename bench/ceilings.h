@@ -77,8 +77,8 @@ Status MeasureNaivePipeline(const Workload& workload, Durability durability, con
                             CeilingResult* out);
 
 // The naive pipeline at `offered_per_s`, loaded by LoadGenerator (bench/load_generator.h) with
-// run.collectors collectors, after a warm-up of 0.5 s at 1,000/s that is not measured, as
-// MeasureQueries warms the real daemons: `round_trips` summarizes each batch's time from its send
+// run.collectors collectors, after kConnectingRun (not measured), as MeasureQueries warms the
+// real daemons: `round_trips` summarizes each batch's time from its send
 // to its ack over run.seconds. Uses run.dir.
 Status MeasureNaivePipelineRoundTrips(const Workload& workload, Durability durability, const CeilingRun& run,
                                       double offered_per_s, Latency* round_trips);
