@@ -8,6 +8,7 @@ packages=(
   libzmq3-dev cppzmq-dev
   libprotobuf-dev protobuf-compiler
   librocksdb-dev
+  libjemalloc-dev  # the aggregator's allocator (docs/PERFORMANCE.md, "The allocator")
   libspdlog-dev libfmt-dev
   libgtest-dev
   libcli11-dev nlohmann-json3-dev libfccp-dev
