@@ -37,8 +37,8 @@ TEST(VersionTest, EveryBinaryPrintsTheVersionAndExitsZero) {
   }
 }
 
-// glibc's malloc took 12% of the aggregator's ingest thread at 10,000 updates/s; jemalloc takes a
-// sixth off that thread's time (docs/PERFORMANCE.md, "The allocator"). The publisher and the
+// glibc's malloc took 12% of the aggregator's ingest thread at 10,000 updates/s; on jemalloc that
+// thread spends 15% less time (docs/PERFORMANCE.md, "The allocator"). The publisher and the
 // collector keep glibc's: its malloc_trim gives back what a departed peer or an ingested file used
 // (docs/SECURITY.md), and jemalloc ignores that call. The proof comes from jemalloc itself: asked by
 // MALLOC_CONF to print its statistics at exit, it does so only in a process it allocates for.
