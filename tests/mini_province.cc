@@ -22,6 +22,7 @@
 
 #include "core/clock.h"
 #include "core/csv.h"
+#include "core/testing/command_output.h"
 #include "core/transport.h"
 
 namespace tonghop::testing {
@@ -350,13 +351,9 @@ int MiniProvince::RunCli(const std::vector<std::string>& args, std::string* out,
   std::string command = BinPath("tonghop");
   for (const auto& a : WithQueryTimeout(args)) command += " '" + a + "'";
   command += " 2>'" + err_path + "'";
-  out->clear();
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out->append(buffer, n);
-  int status = pclose(pipe);
+  int status = 0;
+  *out = testing::CommandOutput(command, &status);
+  if (status == -1) return -1;
   *err = ReadAll(err_path);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

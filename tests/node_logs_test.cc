@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
+#include "core/testing/command_output.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 #include "core/curve_keys.h"
@@ -121,12 +122,8 @@ TEST(CollectorFlagsTest, ReportingUnitIsRequiredBeforeAnythingElse) {
   testing::TempDir dir;
   const std::string command =
       std::string(TONGHOP_BIN_DIR) + "/tonghop-collector --data_dir " + dir.Sub("c") + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string out;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  const int status = pclose(pipe);
+  int status = 0;
+  const std::string out = testing::CommandOutput(command, &status);
   ASSERT_TRUE(WIFEXITED(status)) << out;
   EXPECT_EQ(WEXITSTATUS(status), 2) << out;
   EXPECT_NE(out.find("--reporting_unit"), std::string::npos) << out;

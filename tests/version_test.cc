@@ -1,37 +1,25 @@
 // Every binary an operator runs answers --version, with exit code 0, before anything else
 // (no catalog, no keys, no data folder needed); the aggregator alone allocates with jemalloc.
-#include <cstdio>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "core/process.h"
+#include "core/testing/command_output.h"
 
 namespace tonghop {
 namespace {
 
+using testing::CommandOutput;
+
 constexpr const char* kPrograms[] = {"tonghop", "tonghop-aggregator", "tonghop-publisher", "tonghop-collector",
                                      "tonghop-web"};
-
-// What `command` printed on stdout and stderr; its exit status in `*status`.
-std::string OutputOf(const std::string& command, int* status) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) {
-    *status = -1;
-    return "";
-  }
-  std::string out;
-  char buffer[256];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  *status = pclose(pipe);
-  return out;
-}
 
 TEST(VersionTest, EveryBinaryPrintsTheVersionAndExitsZero) {
   for (const char* binary : kPrograms) {
     SCOPED_TRACE(binary);
     int status = 0;
-    const std::string out = OutputOf(std::string(TONGHOP_BIN_DIR) + "/" + binary + " --version", &status);
+    const std::string out = CommandOutput(std::string(TONGHOP_BIN_DIR) + "/" + binary + " --version 2>&1", &status);
     EXPECT_EQ(status, 0) << out;
     EXPECT_EQ(out, std::string("tonghop ") + Version() + " (wire protocol tonghop.v1)\n");
   }
@@ -48,7 +36,8 @@ TEST(VersionTest, TheAggregatorAloneAllocatesWithJemalloc) {
     SCOPED_TRACE(binary);
     int status = 0;
     const std::string out =
-        OutputOf(std::string("MALLOC_CONF=stats_print:true ") + TONGHOP_BIN_DIR + "/" + binary + " --version", &status);
+        CommandOutput(std::string("MALLOC_CONF=stats_print:true ") + TONGHOP_BIN_DIR + "/" + binary + " --version 2>&1",
+                      &status);
     EXPECT_EQ(status, 0) << out;
 #ifdef TONGHOP_SANITIZED
     const bool jemalloc = false;

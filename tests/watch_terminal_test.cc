@@ -14,6 +14,7 @@
 #include "cli/watch_view.h"
 #include "core/clock.h"
 #include "core/transport.h"
+#include "core/testing/command_output.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
 #include "tests/mini_province.h"
@@ -25,17 +26,6 @@ const std::string kLangSon = std::string(TONGHOP_SOURCE_DIR) + "/deploy/lang-son
 const std::string kScenario = kLangSon + "/scenarios/lang-son-2017-q1";
 constexpr size_t kColumns = 80;
 constexpr size_t kRows = 24;
-
-// What a shell command printed on stdout.
-std::string Run(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  pclose(pipe);
-  return out;
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -52,14 +42,14 @@ class Tmux {
  public:
   explicit Tmux(std::string socket) : tmux_("LANG=C.UTF-8 LC_ALL=C.UTF-8 tmux -S '" + socket + "' ") {}
   // The server's end hangs up the pane's terminal, which ends the watch (SIGHUP).
-  ~Tmux() { Run(tmux_ + "kill-server 2>/dev/null"); }
+  ~Tmux() { testing::CommandOutput(tmux_ + "kill-server 2>/dev/null"); }
 
   void Start(const std::string& command) {
-    Run(tmux_ + fmt::format("new-session -d -x {} -y {} \"{}\"", kColumns, kRows, command));
+    testing::CommandOutput(tmux_ + fmt::format("new-session -d -x {} -y {} \"{}\"", kColumns, kRows, command));
   }
-  void SendKeys(const std::string& keys) { Run(tmux_ + "send-keys " + keys); }
+  void SendKeys(const std::string& keys) { testing::CommandOutput(tmux_ + "send-keys " + keys); }
   // The screen's lines; -J joins a line the terminal wrapped, so a line too long shows as one.
-  std::vector<std::string> Screen() const { return Lines(Run(tmux_ + "capture-pane -p -J")); }
+  std::vector<std::string> Screen() const { return Lines(testing::CommandOutput(tmux_ + "capture-pane -p -J")); }
 
  private:
   std::string tmux_;
