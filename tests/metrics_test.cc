@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/csv.h"
+#include "core/testing/command_output.h"
 #include "core/testing/http_client.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
@@ -35,10 +36,10 @@ std::string ReadFile(const std::string& path) {
 
 // Runs `command` with `input` on its standard input; its exit code, and what it printed in *out.
 int RunWithInput(const std::string& command, const std::string& input, const std::string& scratch, std::string* out) {
-  const std::string in_path = scratch + ".in", out_path = scratch + ".out";
+  const std::string in_path = scratch + ".in";
   std::ofstream(in_path) << input;
-  const int status = std::system((command + " <'" + in_path + "' >'" + out_path + "' 2>&1").c_str());
-  *out = ReadFile(out_path);
+  int status = 0;
+  *out = testing::CommandOutput(command + " <'" + in_path + "' 2>&1", &status);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

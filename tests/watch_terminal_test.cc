@@ -13,10 +13,10 @@
 
 #include "cli/watch_view.h"
 #include "core/clock.h"
-#include "core/transport.h"
 #include "core/testing/command_output.h"
 #include "core/testing/status_matchers.h"
 #include "core/testing/temp_dir.h"
+#include "core/transport.h"
 #include "tests/mini_province.h"
 
 namespace tonghop {

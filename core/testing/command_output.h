@@ -6,7 +6,8 @@
 
 namespace tonghop::testing {
 
-// `*status`, when given, is pclose's: 0 for an exit code of 0, -1 when the command could not start.
+// `*status`, when given, is pclose's (WEXITSTATUS gives the exit code; a command the shell cannot
+// find exits 127), or -1 when no shell could be started.
 std::string CommandOutput(const std::string& command, int* status = nullptr);
 
 }  // namespace tonghop::testing
