@@ -259,14 +259,23 @@ check "the office queries the aggregator with its key" sh -c "
     --curve_server_public_key /etc/tonghop/keys/aggregator.pub | grep -q '^agri.sown_area.total,2017-Q1,$UNIT_CODE,2314,'"
 
 # --- Reload, restart on failure ----------------------------------------------------------------
-check "systemctl reload tonghop-aggregator re-reads the key registry" sh -c "
-  since=\"\$(date '+%Y-%m-%d %H:%M:%S')\"; systemctl reload tonghop-aggregator &&
-  sleep 1 && journalctl --since \"\$since\" -u tonghop-aggregator -o cat | grep -q 'key registry /etc/tonghop/keys.csv reloaded'"
-check "systemctl reload tonghop-web re-reads the tokens: a token added is let in" bash -c "
-  printf 'second desk,%s\\n' '$WEB_TOKEN-second' >>/etc/tonghop/web-tokens.csv &&
-  since=\"\$(date '+%Y-%m-%d %H:%M:%S')\"; systemctl reload tonghop-web && sleep 1 &&
-  journalctl --since \"\$since\" -u tonghop-web -o cat | grep -q 'access tokens reloaded: 2' &&
-  $(declare -f web_get); web_get /api/v1/status '$WEB_TOKEN-second' | grep -q '^HTTP/1.1 200'"
+# reload_logs UNIT TEXT: systemctl reload UNIT, then UNIT logs TEXT within LIVENESS_TIMEOUT_S.
+# (systemctl reload returns once SIGHUP is sent; the node logs when it has re-read.)
+reload_logs() {
+  local unit="$1" text="$2" since
+  since="$(date '+%Y-%m-%d %H:%M:%S')"
+  systemctl reload "$unit" || return 1
+  eventually sh -c "journalctl --since '$since' -u '$unit' -o cat | grep -qF '$text' || {
+    echo '$unit: no \"$text\" logged since $since yet'; exit 1; }"
+}
+check "systemctl reload tonghop-aggregator re-reads the key registry" \
+  reload_logs tonghop-aggregator 'key registry /etc/tonghop/keys.csv reloaded'
+printf 'second desk,%s\n' "$WEB_TOKEN-second" >>/etc/tonghop/web-tokens.csv
+second_token_is_let_in() {
+  reload_logs tonghop-web 'access tokens reloaded: 2' &&
+    web_get /api/v1/status "$WEB_TOKEN-second" | grep -q '^HTTP/1.1 200'
+}
+check "systemctl reload tonghop-web re-reads the tokens: a token added is let in" second_token_is_let_in
 # A key that names no flag: the publisher exits 2, and systemd leaves it failed (no restart loop).
 echo 'no_such_flag = 1' >>/etc/tonghop/publisher.toml
 systemctl restart tonghop-publisher
