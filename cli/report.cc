@@ -10,6 +10,7 @@
 #include "cli/cli_catalog.h"
 #include "cli/output.h"
 #include "cli/vietnamese_format.h"
+#include "cli/warning_text.h"
 #include "core/clock.h"
 #include "core/wire_protocol.h"
 
@@ -19,11 +20,6 @@ namespace {
 std::string GroupOf(const std::string& id) {
   size_t dot = id.rfind('.');
   return dot == std::string::npos ? id : id.substr(0, dot);
-}
-
-std::string Value(const tonghop::v1::AggregateUpdate& a) {
-  const std::optional<Decimal> value = ValueOf(a);
-  return (value ? FormatNumberVi(*value, 3) : ValueText(a)) + " " + a.unit();
 }
 
 // "I" for the first quarter.
@@ -65,12 +61,12 @@ std::string Clause(const Indicator& indicator, const tonghop::v1::AggregateUpdat
   std::string text;
   if (!indicator.report_vi.empty()) {
     text = indicator.report_vi;
-    text.replace(text.find("{value}"), 7, Value(a));
+    text.replace(text.find("{value}"), 7, ValueWithUnitVi(a));
     if (!lead) text = LowerFirstLetter(text);
   } else {
     text = lead ? indicator.name : LowerFirstLetter(indicator.name);
     text += lead ? (indicator.time_agg == TimeAggregation::kLast ? " ước có " : " ước đạt ") : " ";
-    text += Value(a);
+    text += ValueWithUnitVi(a);
   }
   const std::optional<Decimal> ytd = YtdValueOf(a);
   if (ytd && ytd != ValueOf(a)) {
@@ -92,30 +88,12 @@ std::string Clause(const Indicator& indicator, const tonghop::v1::AggregateUpdat
 
 std::string WarningsVi(const Catalog& catalog, const tonghop::v1::AggregateUpdate& a,
                        const std::map<std::string, const tonghop::v1::AggregateUpdate*>& by_id) {
+  const PartValueOf part_value = [&](const std::string& part) -> std::optional<Decimal> {
+    auto it = by_id.find(part);
+    return it == by_id.end() ? std::nullopt : ValueOf(*it->second);
+  };
   std::vector<std::string> notes;
-  for (const auto& w : a.warnings()) {
-    if (w.rule() == "parts_sum") {
-      Decimal parts;
-      for (const std::string& part : w.units()) {
-        if (auto it = by_id.find(part); it != by_id.end()) parts += ValueOf(*it->second).value_or(Decimal());
-      }
-      const Indicator* total = catalog.FindIndicator(a.indicator());
-      bool equal_rule = total == nullptr || total->parts_rule == PartsRule::kEqual;
-      notes.push_back(fmt::format("các thành phần cộng lại được {} {}, {} tổng số {}", FormatNumberVi(parts, 3), a.unit(),
-                                  equal_rule ? "không khớp với" : "vượt", Value(a)));
-    } else if (w.rule() == "min_max") {
-      std::vector<std::string> names;
-      for (const std::string& code : w.units()) {
-        const ReportingUnit* unit = catalog.FindUnit(code);
-        names.push_back(unit ? unit->name : code);
-      }
-      notes.push_back(fmt::format("số liệu của {} nằm ngoài khoảng giá trị cho phép", fmt::join(names, ", ")));
-    } else if (w.rule() == "yoy_change") {
-      notes.push_back("mức thay đổi so với cùng kỳ vượt ngưỡng kiểm tra, cần xác minh lại");
-    } else {
-      notes.push_back(w.text());
-    }
-  }
+  for (const auto& w : a.warnings()) notes.push_back(WarningTextVi(&catalog, a, w, part_value));
   if (notes.empty()) return "";
   return " (Cảnh báo: " + fmt::format("{}", fmt::join(notes, "; ")) + ")";
 }

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "core/wire_protocol.h"
+
 namespace tonghop::cli {
 
 std::string FormatNumberVi(Decimal value, int max_decimals) {
@@ -23,6 +25,11 @@ std::string FormatNumberVi(Decimal value, int max_decimals) {
   std::string out = (rounded.negative() && !zero) ? "-" + grouped : grouped;
   if (!fraction.empty()) out += "," + fraction;
   return out;
+}
+
+std::string ValueWithUnitVi(const tonghop::v1::AggregateUpdate& aggregate) {
+  const std::optional<Decimal> value = ValueOf(aggregate);
+  return (value ? FormatNumberVi(*value, 3) : ValueText(aggregate)) + " " + aggregate.unit();
 }
 
 std::string FormatPercentVi(Decimal pct) {

@@ -8,12 +8,17 @@
 #include <string_view>
 
 #include "core/decimal.h"
+#include "tonghop/v1/tonghop.pb.h"
 
 namespace tonghop::cli {
 
 // `value` rounded half to even to at most `max_decimals` decimals, trailing zeros dropped: 23134 ->
 // "23.134", 4325.9 -> "4.325,9", 22.58 -> "22,58", -2.6 -> "-2,6"; every digit of a figure of 18.
 std::string FormatNumberVi(Decimal value, int max_decimals);
+
+// A province value and its unit as the report writes them: "23.134 ha"; a value with no decimal
+// form (ValueText) as it is.
+std::string ValueWithUnitVi(const tonghop::v1::AggregateUpdate& aggregate);
 
 // Percentages as the reference report writes most of them: one decimal, rounded half to even,
 // ",0" dropped: 22.58 -> "22,6%", 35 -> "35%", -2.6 -> "-2,6%". The one rule for every

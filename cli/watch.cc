@@ -219,8 +219,8 @@ CLI::App* AddWatchCommand(CLI::App& app, WatchOptions* options) {
   AddClientSecurityFlags(*command, &options->security, "the publisher (its --subscriber_access is authenticated)",
                          false);
   command->add_option("--catalog_dir", options->catalog_dir,
-                      "Catalog for the indicators' Vietnamese names (default: deploy/lang-son when it "
-                      "exists in the current folder)");
+                      "Catalog for the indicators' Vietnamese names and the units' names in warnings "
+                      "(default: deploy/lang-son when it exists in the current folder)");
   command->footer(
       "Examples:\n"
       "  tonghop watch                                  # everything, live\n"

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/warning_text.h"
 #include "core/clock.h"
 #include "core/decimal.h"
 #include "core/wire_protocol.h"
@@ -158,7 +159,15 @@ TableLines LayOutAggregateTable(const AggregateTable& table, const Catalog* cata
                       Row{"  " + label, indicator && !fit ? indicator->name : "", update.period(), ValueCell(update),
                           update.unit(), YtdCell(update), PlanCell(update), YoyCell(update), UnitsCell(update)});
     std::vector<std::string> notes;
-    for (const auto& warning : update.warnings()) notes.push_back("      ! " + warning.rule() + ": " + warning.text());
+    const PartValueOf part_value = [&](const std::string& part) -> std::optional<Decimal> {
+      const tonghop::v1::AggregateUpdate* figure = table.Find(part, update.period());
+      return figure ? ValueOf(*figure) : std::nullopt;
+    };
+    for (const auto& warning : update.warnings()) {
+      notes.push_back("      ! " + (layout.language == Language::kEnglish
+                                        ? warning.rule() + ": " + warning.text()
+                                        : WarningTextVi(catalog, update, warning, part_value)));
+    }
     // A total of the level below that is itself partial (a relayed province): who is missing.
     if (!update.partial_reason().empty()) notes.push_back("      ~ partial: " + update.partial_reason());
     warnings.push_back(std::move(notes));

@@ -59,13 +59,15 @@ struct TableLayout {
   // --once). Otherwise a terminal's width: one INDICATOR column holding the name (the id when the
   // catalog has none) takes what the figures leave, and no line is wider than `width` columns.
   size_t width = 0;
-  // Of the column header and of an empty table's line; cells and catalog names are the same in both.
+  // Of the column header, of the validation warnings under the rows (cli/warning_text.h in
+  // Vietnamese; the aggregator's own text in English) and of an empty table's line; cells and
+  // catalog names are the same in both.
   Language language = Language::kVietnamese;
 };
 
 // The table as lines: the column header apart, then per sector a title line and one row per
 // (indicator, period) in id then period order, each followed by its validation warnings
-// ("! parts_sum: ..."). With a catalog, rows carry the indicator's Vietnamese name and sector
+// ("! các thành phần cộng lại ...", in English "! parts_sum: ..."). With a catalog, rows carry the indicator's Vietnamese name and sector
 // titles the catalog's sector name. An empty table is one line saying so.
 struct TableLines {
   std::string header;

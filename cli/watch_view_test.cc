@@ -344,6 +344,51 @@ TEST(WatchViewTest, APeriodSelectsRowsWithinAnIndicatorFilter) {
   EXPECT_EQ(text.find("invest"), std::string::npos) << text;
 }
 
+// `report --draft` and the web page say a validation warning in Vietnamese; `watch` printed the
+// aggregator's English text under a row whose name and column titles were Vietnamese.
+TEST(WatchViewTest, WarningsAreSaidInTheLayoutsLanguage) {
+  Catalog catalog;
+  ASSERT_OK(Catalog::LoadFromDirectory(TONGHOP_SOURCE_DIR "/deploy/lang-son", &catalog));
+  AggregateTable table;
+  tonghop::v1::AggregateUpdate total = Complete(1, "agri.sown_area.total", "2017-Q1", 2000);
+  auto* parts = total.add_warnings();
+  parts->set_rule("parts_sum");
+  parts->set_text("the parts add up to 2100.5, above the total 2000 (<= in the catalog)");
+  parts->add_units("agri.sown_area.rice_spring");
+  parts->add_units("agri.sown_area.maize_spring");
+  auto* range = total.add_warnings();
+  range->set_rule("min_max");
+  range->set_text("1 unit(s) reported a figure outside the range [0, 100]: cao-loc");
+  range->add_units("cao-loc");
+  auto* change = total.add_warnings();
+  change->set_rule("yoy_change");
+  change->set_text("changed by +75.0% against 2016-Q1, beyond the catalog's threshold of 50%");
+  table.Apply(total);
+  table.Apply(Complete(2, "agri.sown_area.rice_spring", "2017-Q1", 1500.5));
+  table.Apply(Complete(3, "agri.sown_area.maize_spring", "2017-Q1", 600));
+  // A part the view does not hold: its sum is not known, so the warning gives none.
+  tonghop::v1::AggregateUpdate april = Complete(4, "agri.sown_area.total", "2017-04", 10);
+  *april.add_warnings() = *parts;
+  table.Apply(april);
+
+  const std::string vietnamese = FormatAggregateTable(table, &catalog);
+  EXPECT_NE(vietnamese.find("\n      ! các thành phần cộng lại được 2.100,5 ha, vượt tổng số 2.000 ha\n"),
+            std::string::npos) << vietnamese;
+  EXPECT_NE(vietnamese.find("\n      ! số liệu của Cao Lộc nằm ngoài khoảng giá trị cho phép\n"), std::string::npos)
+      << vietnamese;
+  EXPECT_NE(vietnamese.find("\n      ! mức thay đổi so với cùng kỳ vượt ngưỡng kiểm tra, cần xác minh lại\n"),
+            std::string::npos) << vietnamese;
+  EXPECT_NE(vietnamese.find("\n      ! các thành phần cộng lại vượt tổng số 10 ha\n"), std::string::npos) << vietnamese;
+  EXPECT_EQ(vietnamese.find("parts_sum"), std::string::npos) << vietnamese;
+  EXPECT_EQ(vietnamese.find("the parts add up"), std::string::npos) << vietnamese;
+
+  const std::string english = FormatAggregateTable(table, &catalog, kEnglish);
+  EXPECT_NE(english.find("\n      ! parts_sum: the parts add up to 2100.5, above the total 2000 (<= in the catalog)\n"),
+            std::string::npos) << english;
+  EXPECT_NE(english.find("\n      ! min_max: 1 unit(s) reported a figure outside the range [0, 100]: cao-loc\n"),
+            std::string::npos) << english;
+}
+
 // Issue 16: a national total partial because a province's own total is partial said so only in
 // JSON; the table shows why under the row, as it shows validation warnings.
 TEST(WatchViewTest, APartialTotalOfTheLevelBelowSaysWhoIsMissingUnderItsRow) {

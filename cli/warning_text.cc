@@ -1,0 +1,45 @@
+#include "cli/warning_text.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "cli/vietnamese_format.h"
+
+namespace tonghop::cli {
+namespace {
+
+std::string PartsSumVi(const Catalog* catalog, const tonghop::v1::AggregateUpdate& total,
+                       const tonghop::v1::ValidationWarning& warning, const PartValueOf& part_value) {
+  const Indicator* indicator = catalog ? catalog->FindIndicator(total.indicator()) : nullptr;
+  const bool equal_rule = indicator == nullptr || indicator->parts_rule == PartsRule::kEqual;
+  const char* verb = equal_rule ? "không khớp với" : "vượt";
+  const std::string without_sum = fmt::format("các thành phần cộng lại {} tổng số {}", verb, ValueWithUnitVi(total));
+  if (warning.units().empty()) return without_sum;
+  Decimal parts;
+  for (const std::string& part : warning.units()) {
+    const std::optional<Decimal> figure = part_value(part);
+    if (!figure) return without_sum;
+    parts += *figure;
+  }
+  return fmt::format("các thành phần cộng lại được {} {}, {} tổng số {}", FormatNumberVi(parts, 3), total.unit(), verb,
+                     ValueWithUnitVi(total));
+}
+
+}  // namespace
+
+std::string WarningTextVi(const Catalog* catalog, const tonghop::v1::AggregateUpdate& total,
+                          const tonghop::v1::ValidationWarning& warning, const PartValueOf& part_value) {
+  if (warning.rule() == "parts_sum") return PartsSumVi(catalog, total, warning, part_value);
+  if (warning.rule() == "min_max") {
+    std::vector<std::string> names;
+    for (const std::string& code : warning.units()) {
+      const ReportingUnit* unit = catalog ? catalog->FindUnit(code) : nullptr;
+      names.push_back(unit ? unit->name : code);
+    }
+    return fmt::format("số liệu của {} nằm ngoài khoảng giá trị cho phép", fmt::join(names, ", "));
+  }
+  if (warning.rule() == "yoy_change") return "mức thay đổi so với cùng kỳ vượt ngưỡng kiểm tra, cần xác minh lại";
+  return warning.text();
+}
+
+}  // namespace tonghop::cli
