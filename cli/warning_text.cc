@@ -8,21 +8,28 @@
 namespace tonghop::cli {
 namespace {
 
+// The sum of the parts a parts_sum warning names; nullopt when it names none or some part's value
+// is unknown.
+std::optional<Decimal> SumOfParts(const tonghop::v1::ValidationWarning& warning, const PartValueOf& part_value) {
+  if (warning.units().empty()) return std::nullopt;
+  Decimal sum;
+  for (const std::string& part : warning.units()) {
+    const std::optional<Decimal> figure = part_value(part);
+    if (!figure) return std::nullopt;
+    sum += *figure;
+  }
+  return sum;
+}
+
 std::string PartsSumVi(const Catalog* catalog, const tonghop::v1::AggregateUpdate& total,
                        const tonghop::v1::ValidationWarning& warning, const PartValueOf& part_value) {
   const Indicator* indicator = catalog ? catalog->FindIndicator(total.indicator()) : nullptr;
   const bool equal_rule = indicator == nullptr || indicator->parts_rule == PartsRule::kEqual;
   const char* verb = equal_rule ? "không khớp với" : "vượt";
-  const std::string without_sum = fmt::format("các thành phần cộng lại {} tổng số {}", verb, ValueWithUnitVi(total));
-  if (warning.units().empty()) return without_sum;
-  Decimal parts;
-  for (const std::string& part : warning.units()) {
-    const std::optional<Decimal> figure = part_value(part);
-    if (!figure) return without_sum;
-    parts += *figure;
-  }
-  return fmt::format("các thành phần cộng lại được {} {}, {} tổng số {}", FormatNumberVi(parts, 3), total.unit(), verb,
-                     ValueWithUnitVi(total));
+  const std::optional<Decimal> parts = SumOfParts(warning, part_value);
+  if (!parts) return fmt::format("các thành phần cộng lại {} tổng số {}", verb, ValueWithUnitVi(total));
+  return fmt::format("các thành phần cộng lại được {} {}, {} tổng số {}", FormatNumberVi(*parts, 3), total.unit(),
+                     verb, ValueWithUnitVi(total));
 }
 
 }  // namespace

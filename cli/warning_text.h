@@ -17,9 +17,10 @@ namespace tonghop::cli {
 // The province value of an indicator in the total's period, nullopt when the caller does not hold it.
 using PartValueOf = std::function<std::optional<Decimal>(const std::string& indicator)>;
 
-// "các thành phần cộng lại được 2.100,5 ha, vượt tổng số 2.000 ha" (parts_sum; without the sum
-// when some part's value is unknown or the warning names no part), "số liệu của Cao Lộc nằm ngoài khoảng giá trị cho phép"
-// (min_max), "mức thay đổi so với cùng kỳ vượt ngưỡng kiểm tra, cần xác minh lại" (yoy_change).
+// parts_sum: "các thành phần cộng lại được 2.100,5 ha, vượt tổng số 2.000 ha", without the sum
+// when some part's value is unknown or the warning names no part.
+// min_max: "số liệu của Cao Lộc nằm ngoài khoảng giá trị cho phép".
+// yoy_change: "mức thay đổi so với cùng kỳ vượt ngưỡng kiểm tra, cần xác minh lại".
 // A rule this build does not know keeps the aggregator's text. `catalog` may be null: units are
 // then named by code, and parts are held to add up to the total exactly.
 std::string WarningTextVi(const Catalog* catalog, const tonghop::v1::AggregateUpdate& total,

@@ -159,7 +159,7 @@ TableLines LayOutAggregateTable(const AggregateTable& table, const Catalog* cata
                       Row{"  " + label, indicator && !fit ? indicator->name : "", update.period(), ValueCell(update),
                           update.unit(), YtdCell(update), PlanCell(update), YoyCell(update), UnitsCell(update)});
     std::vector<std::string> notes;
-    // Captures the period, not `update`: a lambda may not capture a structured binding (C++20; clang 14).
+    // Captures the period, not `update`: clang 14 refuses to capture a structured binding.
     const PartValueOf part_value = [&table, &period = update.period()](const std::string& part) {
       const tonghop::v1::AggregateUpdate* figure = table.Find(part, period);
       return figure ? ValueOf(*figure) : std::nullopt;

@@ -67,8 +67,9 @@ struct TableLayout {
 
 // The table as lines: the column header apart, then per sector a title line and one row per
 // (indicator, period) in id then period order, each followed by its validation warnings
-// ("! các thành phần cộng lại ...", in English "! parts_sum: ..."). With a catalog, rows carry the indicator's Vietnamese name and sector
-// titles the catalog's sector name. An empty table is one line saying so.
+// ("! các thành phần cộng lại ...", in English "! parts_sum: ..."). With a catalog, rows carry
+// the indicator's Vietnamese name and sector titles the catalog's sector name. An empty table is
+// one line saying so.
 struct TableLines {
   std::string header;
   std::vector<std::string> lines;
