@@ -46,12 +46,18 @@ eventually() {
   done
 }
 
-# Each has logged "ready:" since SINCE (journalctl -u UNIT: the nodes' stderr goes to the journal).
+# logged_since SINCE UNIT TEXT: UNIT has logged TEXT since SINCE (journalctl -u UNIT: the nodes'
+# stderr goes to the journal); if not, says which line is missing.
+logged_since() {
+  journalctl --since "$1" -u "$2" -o cat | grep -qF "$3" || { echo "$2: no \"$3\" logged since $1 yet"; return 1; }
+}
+
+# Each has logged "ready:" since SINCE.
 ready_since() {
   local since="$1" unit
   shift
   for unit in "$@"; do
-    journalctl --since "$since" -u "$unit" -o cat | grep -q 'ready:' || { echo "$unit: no ready: line yet"; return 1; }
+    logged_since "$since" "$unit" 'ready:' || return 1
   done
 }
 
@@ -162,8 +168,7 @@ second_collector_runs() {
   units_active "tonghop-collector@$SECOND_UNIT_CODE" || return 1
   test -S "/var/lib/tonghop/collector/$SECOND_UNIT_CODE/submit.sock" ||
     { echo "no /var/lib/tonghop/collector/$SECOND_UNIT_CODE/submit.sock yet"; return 1; }
-  journalctl -u "tonghop-collector@$SECOND_UNIT_CODE" -o cat | grep -q "ready: collector $SECOND_UNIT_CODE " ||
-    { echo "tonghop-collector@$SECOND_UNIT_CODE: no ready: line yet"; return 1; }
+  logged_since "$start" "tonghop-collector@$SECOND_UNIT_CODE" "ready: collector $SECOND_UNIT_CODE "
 }
 check "a second collector on the machine runs beside the first, with its own folder" \
   eventually second_collector_runs
@@ -239,8 +244,8 @@ check "made readable (chmod a+r), it is taken" eventually test -f "$DROP/done/pr
 check "collector-status: nothing pending, the aggregator reachable" eventually sh -c "
   runuser -u officer -- tonghop --log_level off --lang en collector-status --collector $SUBMIT >/tmp/status.out &&
   grep -q '^pending: 0' /tmp/status.out && grep -q 'aggregator: reachable' /tmp/status.out"
-check "the web node listens on 127.0.0.1:8080, loopback, by default" sh -c "
-  journalctl --since '$start' -u tonghop-web -o cat | grep -q 'ready: web http://127.0.0.1:8080/'"
+check "the web node listens on 127.0.0.1:8080, loopback, by default" \
+  logged_since "$start" tonghop-web 'ready: web http://127.0.0.1:8080/'
 check "the web node serves the total with a token, and 401 without one" eventually bash -c "
   $(declare -f web_get); web_get '/api/v1/aggregates?indicator=agri.sown_area.total&period=2017-Q1' '$WEB_TOKEN' |
     grep -q '\"value\":2314' && web_get /api/v1/status | grep -q '^HTTP/1.1 401'"
@@ -265,8 +270,7 @@ reload_logs() {
   local unit="$1" text="$2" since
   since="$(date '+%Y-%m-%d %H:%M:%S')"
   systemctl reload "$unit" || return 1
-  eventually sh -c "journalctl --since '$since' -u '$unit' -o cat | grep -qF '$text' || {
-    echo '$unit: no \"$text\" logged since $since yet'; exit 1; }"
+  eventually logged_since "$since" "$unit" "$text"
 }
 check "systemctl reload tonghop-aggregator re-reads the key registry" \
   reload_logs tonghop-aggregator 'key registry /etc/tonghop/keys.csv reloaded'
