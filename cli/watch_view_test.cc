@@ -370,6 +370,10 @@ TEST(WatchViewTest, WarningsAreSaidInTheLayoutsLanguage) {
   tonghop::v1::AggregateUpdate april = Complete(4, "agri.sown_area.total", "2017-04", 10);
   *april.add_warnings() = *parts;
   table.Apply(april);
+  // A warning that names no part: nothing to add up.
+  tonghop::v1::AggregateUpdate may = Complete(5, "agri.sown_area.total", "2017-05", 20);
+  may.add_warnings()->set_rule("parts_sum");
+  table.Apply(may);
 
   const std::string vietnamese = FormatAggregateTable(table, &catalog);
   EXPECT_NE(vietnamese.find("\n      ! các thành phần cộng lại được 2.100,5 ha, vượt tổng số 2.000 ha\n"),
@@ -379,6 +383,7 @@ TEST(WatchViewTest, WarningsAreSaidInTheLayoutsLanguage) {
   EXPECT_NE(vietnamese.find("\n      ! mức thay đổi so với cùng kỳ vượt ngưỡng kiểm tra, cần xác minh lại\n"),
             std::string::npos) << vietnamese;
   EXPECT_NE(vietnamese.find("\n      ! các thành phần cộng lại vượt tổng số 10 ha\n"), std::string::npos) << vietnamese;
+  EXPECT_NE(vietnamese.find("\n      ! các thành phần cộng lại vượt tổng số 20 ha\n"), std::string::npos) << vietnamese;
   EXPECT_EQ(vietnamese.find("parts_sum"), std::string::npos) << vietnamese;
   EXPECT_EQ(vietnamese.find("the parts add up"), std::string::npos) << vietnamese;
 
