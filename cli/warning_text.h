@@ -1,7 +1,7 @@
 // A validation warning (tonghop.v1.ValidationWarning) as a Vietnamese reader is told it, by
 // `report --draft` and by `watch`. The aggregator's text is English, with the figures; these are
-// the report's phrases, with unit names from the catalog. (The web page has its own, in
-// web/assets/i18n.js.) Pure functions; thread-safe.
+// the report's phrases, with unit names from the catalog. (The web page says the same sentences:
+// warningText in web/assets/views.js.) Pure functions; thread-safe.
 #pragma once
 
 #include <functional>

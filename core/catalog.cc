@@ -124,6 +124,15 @@ const char* ToString(SpaceAggregation agg) {
 
 const char* ToString(TimeAggregation agg) { return agg == TimeAggregation::kSum ? "sum" : "last"; }
 
+const char* ToString(PartsRule rule) {
+  switch (rule) {
+    case PartsRule::kNone: return "";
+    case PartsRule::kEqual: return "=";
+    case PartsRule::kAtMost: return "<=";
+  }
+  return "?";
+}
+
 const char* PeriodTypeName(Period::Type type) {
   switch (type) {
     case Period::Type::kMonth: return "month";

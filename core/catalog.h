@@ -242,5 +242,7 @@ class Catalog {
 
 const char* ToString(SpaceAggregation agg);
 const char* ToString(TimeAggregation agg);
+// As indicators.csv writes it: "=", "<=", or "" for kNone.
+const char* ToString(PartsRule rule);
 
 }  // namespace tonghop

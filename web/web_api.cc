@@ -97,6 +97,7 @@ std::string CatalogJson(const Catalog& catalog) {
                           {"name", indicator.name},
                           {"unit", indicator.unit},
                           {"part_of", indicator.part_of},
+                          {"parts_rule", ToString(indicator.parts_rule)},
                           {"time_aggregation", ToString(indicator.time_agg)},
                           {"space_aggregation", ToString(indicator.space_agg)},
                           {"period_types", std::move(period_types)},

@@ -189,6 +189,8 @@ TEST_F(WebApiTest, TheCatalogTitlesSectorsAsTheReportDoes) {
   EXPECT_EQ(catalog["indicators"].size(), catalog_.indicators().size());
   EXPECT_EQ(catalog["indicators"][0]["id"], "agri.sown_area.total");
   EXPECT_EQ(catalog["indicators"][0]["unit"], "ha");
+  // Its parts are a partial list: the page says they "exceed" the total, not that they differ.
+  EXPECT_EQ(catalog["indicators"][0]["parts_rule"], "<=");
   EXPECT_EQ(catalog["sectors"][0]["code"], "agriculture");
   EXPECT_EQ(catalog["sectors"][0]["title"], "Sản xuất nông nghiệp");
   EXPECT_EQ(catalog["units"].size(), catalog_.units().size());

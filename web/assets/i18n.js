@@ -68,8 +68,11 @@ const STRINGS = {
     token_wrong: 'Mã truy cập không đúng.',
     language: 'Ngôn ngữ',
     no_period: 'Chưa có số liệu nào.',
-    warning_parts_sum: 'các thành phần cộng lại không khớp với tổng số',
-    warning_min_max: 'có số liệu đơn vị nằm ngoài khoảng giá trị cho phép',
+    warning_parts_sum: 'các thành phần cộng lại {verb} tổng số {total}',
+    warning_parts_sum_of: 'các thành phần cộng lại được {sum}, {verb} tổng số {total}',
+    warning_differs: 'không khớp với',
+    warning_exceeds: 'vượt',
+    warning_min_max: 'số liệu của {units} nằm ngoài khoảng giá trị cho phép',
     warning_yoy_change: 'mức thay đổi so với cùng kỳ vượt ngưỡng kiểm tra, cần xác minh lại',
   },
   en: {

@@ -16,6 +16,22 @@ function expectedUnitsOf(catalog, indicator, period) {
   });
 }
 
+// A validation warning with what the page needs to say it in the report's words (cli/warning_text.h
+// says them for the terminal): the names of the units out of range (min_max), and the parts' sum
+// against the total (parts_sum; partsSum is null when a part has no figure of the period here, or
+// the warning names none).
+function warningOf(warning, store, catalog, indicator, aggregate) {
+  const units = warning.units ?? [];
+  const names = units.map((code) => catalog.units.find((u) => u.code === code)?.name ?? code);
+  let partsSum = null;
+  if (warning.rule === 'parts_sum' && units.length > 0) {
+    const parts = units.map((part) => store.get(part, aggregate.period)?.value);
+    if (parts.every((v) => typeof v === 'number')) partsSum = parts.reduce((a, b) => a + b, 0);
+  }
+  return { ...warning, unitNames: names, partsSum, total: aggregate.value, unit: indicator.unit,
+           partsAtMost: indicator.parts_rule === '<=' };
+}
+
 // One indicator in one chosen period.
 export function rowOf(store, catalog, indicator, choice) {
   const aggregate = store.get(indicator.id, choice.period);
@@ -29,7 +45,7 @@ export function rowOf(store, catalog, indicator, choice) {
   Object.assign(row, {
     pctOfPlan: aggregate.pct_of_plan, unitsReported: aggregate.units_reported, unitsExpected: aggregate.units_expected,
     partial: aggregate.partial, partialReason: aggregate.partial_reason || '', derived: aggregate.derived,
-    warnings: aggregate.warnings, seq: aggregate.seq,
+    warnings: aggregate.warnings.map((w) => warningOf(w, store, catalog, indicator, aggregate)), seq: aggregate.seq,
   });
   if (choice.kind === 'ytd') {
     row.value = aggregate.ytd_value;

@@ -40,12 +40,25 @@ function warningsCell(warnings, lang) {
     h('ul', {}, warnings.map((w) => h('li', { title: w.text }, `⚠ ${warningText(w, lang)}`))));
 }
 
-// A validation warning in the page's language: the report's phrases in Vietnamese (the node's
-// own text, in English, is kept as the tooltip), the node's text in English.
+// A validation warning (model.js warningOf) in the page's language: the report's phrases in
+// Vietnamese, as `watch` and `report --draft` say them (the node's own text, in English, is kept as
+// the tooltip); the node's text in English.
 export function warningText(warning, lang) {
   if (lang === 'en') return warning.text;
-  const known = ['parts_sum', 'min_max', 'yoy_change'];
-  return known.includes(warning.rule) ? t(lang, `warning_${warning.rule}`) : warning.text;
+  const withUnit = (value) => `${formatNumber(value, lang)} ${warning.unit}`;
+  switch (warning.rule) {
+    case 'parts_sum': {
+      const values = { verb: t(lang, warning.partsAtMost ? 'warning_exceeds' : 'warning_differs'), total: withUnit(warning.total) };
+      return warning.partsSum === null ? t(lang, 'warning_parts_sum', values)
+        : t(lang, 'warning_parts_sum_of', { ...values, sum: withUnit(warning.partsSum) });
+    }
+    case 'min_max':
+      return t(lang, 'warning_min_max', { units: warning.unitNames.join(', ') });
+    case 'yoy_change':
+      return t(lang, 'warning_yoy_change');
+    default:
+      return warning.text;
+  }
 }
 
 // One indicator's row of the overview; `link` is where its name leads.
