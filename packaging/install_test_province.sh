@@ -236,9 +236,12 @@ check "the submitted figure reaches the province total" eventually total_is agri
 # A file only its owner may read waits in drop/ until it is made readable (OPERATIONS.md).
 as_officer sh -c "umask 077 && printf 'indicator,period,value\nagri.sown_area.maize_spring,2017-Q1,515\n' \
   >'$DROP/.private.csv.part' && mv '$DROP/.private.csv.part' '$DROP/private.csv'"
-check "a file the collector cannot read waits in drop/, and its log says so" eventually sh -c "
-  test -f '$DROP/private.csv' &&
-  journalctl -u tonghop-collector@$UNIT_CODE -o cat | grep -q 'cannot read drop file private.csv'"
+# FILE is still in drop/, and the collector has logged that it cannot read it.
+unread_in_drop() {
+  test -f "$DROP/$1" || { echo "$DROP/$1 is no longer in the drop folder"; return 1; }
+  logged_since "$start" "tonghop-collector@$UNIT_CODE" "cannot read drop file $1"
+}
+check "a file the collector cannot read waits in drop/, and its log says so" eventually unread_in_drop private.csv
 as_officer chmod a+r "$DROP/private.csv"
 check "made readable (chmod a+r), it is taken" eventually test -f "$DROP/done/private.csv"
 check "collector-status: nothing pending, the aggregator reachable" eventually sh -c "
