@@ -22,7 +22,7 @@ function expectedUnitsOf(catalog, indicator, period) {
 // the warning names none).
 function warningOf(warning, store, catalog, indicator, aggregate) {
   const units = warning.units ?? [];
-  const names = units.map((code) => catalog.units.find((u) => u.code === code)?.name ?? code);
+  const names = units.map(unitNamer(catalog));
   let partsSum = null;
   if (warning.rule === 'parts_sum' && units.length > 0) {
     const parts = units.map((part) => store.get(part, aggregate.period)?.value);
