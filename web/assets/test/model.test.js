@@ -7,6 +7,7 @@ import {
 } from '../model.js';
 import { Store } from '../store.js';
 import { toCsv } from '../csv.js';
+import { aggregate, storeOf as store } from '../testing/fixtures.js';
 
 const catalog = {
   sectors: [{ code: 'agriculture', title: 'Sản xuất nông nghiệp' }, { code: 'industry', title: 'Sản xuất công nghiệp' },
@@ -19,17 +20,6 @@ const catalog = {
   units: [{ code: 'a', name: 'Cao Lộc' }, { code: 'b', name: 'Lộc Bình' }, { code: 'c', name: 'Sở Công Thương' },
           { code: 'd', name: 'Sở Y tế' }],
 };
-
-function aggregate(indicator, period, fields) {
-  return { indicator, period, seq: 1, value: 0, pct_of_plan: null, yoy_pct: null, units_reported: 2, units_expected: 2,
-           partial: false, derived: false, ytd_value: null, warnings: [], ...fields };
-}
-
-function store(...aggregates) {
-  const s = new Store();
-  s.applySnapshot({ stream_id: 'x', seq: 9, aggregates });
-  return s;
-}
 
 test('the overview has every sector and indicator of the catalog, figures or not', () => {
   const s = store(aggregate('agri.total', '2017-Q1', { value: 23134, pct_of_plan: 22.58, yoy_pct: 0, seq: 5 }));

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { rowOf } from '../model.js';
-import { Store } from '../store.js';
 import { warningText } from '../views.js';
+import { aggregate, storeOf } from '../testing/fixtures.js';
 
 const catalog = {
   sectors: [{ code: 'agriculture', title: 'Sản xuất nông nghiệp' }, { code: 'trade', title: 'Thương mại' }],
@@ -20,45 +20,43 @@ const catalog = {
   units: [{ code: 'a', name: 'Cao Lộc' }, { code: 'b', name: 'Lộc Bình' }, { code: 'c', name: 'Sở Công Thương' }],
 };
 
-function aggregate(indicator, value, warnings = []) {
-  return { indicator, period: '2017-Q1', seq: 1, value, pct_of_plan: null, yoy_pct: null, units_reported: 2,
-           units_expected: 2, partial: false, derived: false, ytd_value: null, warnings };
+// One quarter's aggregate of `indicator`.
+function quarter(indicator, value, warnings = []) {
+  return aggregate(indicator, '2017-Q1', { value, warnings });
 }
 
 // The warnings of `indicator`'s row as the page says them.
 function said(aggregates, indicator, lang = 'vi') {
-  const store = new Store();
-  store.applySnapshot({ stream_id: 'x', seq: 9, aggregates });
-  const row = rowOf(store, catalog, catalog.indicators.find((i) => i.id === indicator), { kind: 'quarter', period: '2017-Q1' });
+  const row = rowOf(storeOf(...aggregates), catalog, catalog.indicators.find((i) => i.id === indicator), { kind: 'quarter', period: '2017-Q1' });
   return row.warnings.map((w) => warningText(w, lang));
 }
 
 const partsExceed = { rule: 'parts_sum', units: ['agri.rice', 'agri.maize'], text: 'parts add up to 2100.5, above the total 2000 (<= in the catalog)' };
 
 test('a parts_sum warning gives the parts\' sum and the total, with the unit, as watch and report --draft do', () => {
-  const parts = [aggregate('agri.rice', 1500), aggregate('agri.maize', 600.5)];
-  assert.deepEqual(said([aggregate('agri.total', 2000, [partsExceed]), ...parts], 'agri.total'),
+  const parts = [quarter('agri.rice', 1500), quarter('agri.maize', 600.5)];
+  assert.deepEqual(said([quarter('agri.total', 2000, [partsExceed]), ...parts], 'agri.total'),
     ['các thành phần cộng lại được 2.100,5 ha, vượt tổng số 2.000 ha']);
   // Parts that must add up to the total "do not match" it.
   const tradeParts = { rule: 'parts_sum', units: [], text: 'parts add up to 403.62, not equal to the total 408.93' };
-  assert.deepEqual(said([aggregate('trade.total', 408.93, [tradeParts])], 'trade.total'),
+  assert.deepEqual(said([quarter('trade.total', 408.93, [tradeParts])], 'trade.total'),
     ['các thành phần cộng lại không khớp với tổng số 408,93 tỷ đồng']);
 });
 
 test('without every part\'s figure the page names no sum, rather than a wrong one', () => {
-  assert.deepEqual(said([aggregate('agri.total', 2000, [partsExceed]), aggregate('agri.rice', 1500)], 'agri.total'),
+  assert.deepEqual(said([quarter('agri.total', 2000, [partsExceed]), quarter('agri.rice', 1500)], 'agri.total'),
     ['các thành phần cộng lại vượt tổng số 2.000 ha']);
 });
 
 test('a min_max warning names the units out of range, from the catalog', () => {
   const outOfRange = { rule: 'min_max', units: ['a', 'zz'], text: 'cao-loc: 9e9 is above the maximum' };
-  assert.deepEqual(said([aggregate('agri.total', 2000, [outOfRange])], 'agri.total'),
+  assert.deepEqual(said([quarter('agri.total', 2000, [outOfRange])], 'agri.total'),
     ['số liệu của Cao Lộc, zz nằm ngoài khoảng giá trị cho phép']);
 });
 
 test('in English, and for a rule the page does not know, the node\'s own text', () => {
   const unknown = { rule: 'new_rule', units: [], text: 'something new' };
-  assert.deepEqual(said([aggregate('agri.total', 2000, [partsExceed, unknown])], 'agri.total', 'en'),
+  assert.deepEqual(said([quarter('agri.total', 2000, [partsExceed, unknown])], 'agri.total', 'en'),
     [partsExceed.text, 'something new']);
-  assert.deepEqual(said([aggregate('agri.total', 2000, [unknown])], 'agri.total'), ['something new']);
+  assert.deepEqual(said([quarter('agri.total', 2000, [unknown])], 'agri.total'), ['something new']);
 });
