@@ -21,7 +21,7 @@ function expectedUnitsOf(catalog, indicator, period) {
 // against the total (parts_sum; partsSum is null when a part has no figure of the period here, or
 // the warning names none).
 function warningOf(warning, store, catalog, indicator, aggregate) {
-  const units = warning.units ?? [];
+  const { units } = warning;
   const names = units.map(unitNamer(catalog));
   let partsSum = null;
   if (warning.rule === 'parts_sum' && units.length > 0) {

@@ -93,7 +93,7 @@ test('completeness: units by sectors, and what is late', () => {
 });
 
 test('an export holds the exact numbers of the rows that have them', () => {
-  const s = store(aggregate('agri.total', '2017-Q1', { value: 23134.5, pct_of_plan: 22.58, warnings: [{ rule: 'parts_sum', text: 'parts exceed' }] }));
+  const s = store(aggregate('agri.total', '2017-Q1', { value: 23134.5, pct_of_plan: 22.58, warnings: [{ rule: 'parts_sum', units: [], text: 'parts exceed' }] }));
   const rows = exportRows(overviewModel(s, catalog, { kind: 'quarter', period: '2017-Q1' }));
   assert.equal(rows.length, 1);
   assert.deepEqual(rows[0], {
