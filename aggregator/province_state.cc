@@ -149,16 +149,21 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const std::string& indicator
   return Compute({indicator, period});
 }
 
-std::string ProvinceState::PartialBelow(const SeriesKey& key) const {
-  std::string reason;
+void ProvinceState::SetPartialBelow(const SeriesKey& key, tonghop::v1::AggregateUpdate* out) const {
   const std::set<std::string>* partial_units = store_.PartialUnitsOf(key);
-  if (partial_units == nullptr) return reason;
+  if (partial_units == nullptr) return;
   const ReportedFigures& figures = *store_.FiguresOf(key);
+  std::string reason;
   for (const std::string& unit : *partial_units) {
+    const BelowCompleteness& below = figures.at(unit).below;
     if (!reason.empty()) reason += "; ";
-    reason += figures.at(unit).below.Describe(unit);
+    reason += below.Describe(unit);
+    tonghop::v1::PartialUnit* entry = out->add_partial_units();
+    entry->set_unit(unit);
+    entry->set_units_reported(below.units_reported);
+    entry->set_units_expected(below.units_expected);
   }
-  return std::string(ClipUtf8(reason, kMaxReasonLength));
+  out->set_partial_reason(std::string(ClipUtf8(reason, kMaxReasonLength)));
 }
 
 tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const {
@@ -180,7 +185,7 @@ tonghop::v1::AggregateUpdate ProvinceState::Compute(const SeriesKey& key) const 
   out.set_units_reported(value.reported);
   out.set_derived(!value.direct);
   out.set_partial(value.reported < expected);
-  if (out.partial()) out.set_partial_reason(PartialBelow(key));
+  if (out.partial()) SetPartialBelow(key, &out);
   if (out.derived()) {
     for (const Period& sub : CompletenessSubPeriods(period)) {
       const UnitTally& count = store_.TalliedValuesOf({&indicator, sub}).tally;

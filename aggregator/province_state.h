@@ -94,9 +94,9 @@ class ProvinceState {
 
  private:
   tonghop::v1::AggregateUpdate Compute(const SeriesKey& key) const;
-  // AggregateUpdate.partial_reason: the units whose own figure of the key is a partial total of
-  // the level below, each as BelowCompleteness::Describe says it.
-  std::string PartialBelow(const SeriesKey& key) const;
+  // Sets out's partial_reason and partial_units: the units whose own figure of the key is a
+  // partial total of the level below, in the text BelowCompleteness::Describe says and as fields.
+  void SetPartialBelow(const SeriesKey& key, tonghop::v1::AggregateUpdate* out) const;
   // The province value of the units' values of (indicator, period).
   ProvinceValue ValueOf(const Indicator& indicator, const Period& period) const;
   // The province value of the units' year-to-date values through `period` (for a stock: ValueOf).

@@ -652,6 +652,14 @@ TEST_F(ProvinceStateTest, APartialTotalOfTheLevelBelowMakesTheTotalPartialWithTh
   EXPECT_EQ(versions[0].units_expected(), 3u);
   EXPECT_TRUE(versions[0].partial());
   EXPECT_EQ(versions[0].partial_reason(), "north: 17 of 18 units (dong-dang: 3 of 4 units); south: 5 of 6 units");
+  // The same units as fields, for a reader that says them in another language.
+  ASSERT_EQ(versions[0].partial_units_size(), 2) << versions[0].DebugString();
+  EXPECT_EQ(versions[0].partial_units(0).unit(), "north");
+  EXPECT_EQ(versions[0].partial_units(0).units_reported(), 17u);
+  EXPECT_EQ(versions[0].partial_units(0).units_expected(), 18u);
+  EXPECT_EQ(versions[0].partial_units(1).unit(), "south");
+  EXPECT_EQ(versions[0].partial_units(1).units_reported(), 5u);
+  EXPECT_EQ(versions[0].partial_units(1).units_expected(), 6u);
 
   // The provinces below complete: the same values, now complete, and the reason gone.
   state_.SetUnitValue(area, q1, "north", Decimal::FromMicros(100'000'000), 5679, 0, {}, {false, 18, 18, ""});
@@ -662,6 +670,7 @@ TEST_F(ProvinceStateTest, APartialTotalOfTheLevelBelowMakesTheTotalPartialWithTh
   EXPECT_EQ(versions[0].units_reported(), 3u);
   EXPECT_FALSE(versions[0].partial());
   EXPECT_EQ(versions[0].partial_reason(), "");
+  EXPECT_EQ(versions[0].partial_units_size(), 0);
 }
 
 }  // namespace

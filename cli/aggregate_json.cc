@@ -85,6 +85,13 @@ nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& updat
   object["partial"] = update.partial();
   // Completeness carried upward: which units' own figures are partial totals of the level below.
   if (!update.partial_reason().empty()) object["partial_reason"] = update.partial_reason();
+  nlohmann::ordered_json partial_units = nlohmann::ordered_json::array();
+  for (const auto& unit : update.partial_units()) {
+    partial_units.push_back({{"unit", unit.unit()},
+                             {"units_reported", unit.units_reported()},
+                             {"units_expected", unit.units_expected()}});
+  }
+  object["partial_units"] = std::move(partial_units);
   object["derived"] = update.derived();
   object["ytd_value"] = ExactNumberOrNull(YtdValueOf(update));
   object["ytd_units_reported"] = update.ytd_units_reported();

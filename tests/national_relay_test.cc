@@ -232,6 +232,9 @@ TEST_F(NationalRelayTest, AProvinceLeftPartialMakesTheNationPartialWithTheReason
   EXPECT_EQ(exams["units_reported"], 0);  // Cao Bằng's figure is there, but not complete; Lạng Sơn's is missing
   EXPECT_EQ(exams["units_expected"], 2);
   EXPECT_EQ(exams["partial_reason"], "cao-bang: 1 of 2 units") << exams.dump(1);
+  EXPECT_EQ(exams["partial_units"],
+            nlohmann::json::parse(R"([{"unit": "cao-bang", "units_reported": 1, "units_expected": 2}])"))
+      << exams.dump(1);
   // `tonghop status` at the nation says why too, under its matrix and in its --json.
   std::string text, json, err;
   ASSERT_EQ(nation_.RunCli({"status", "--period", "2017-Q1", "--aggregator", nation_.QueryEndpoint()}, &text, &err), 0)
@@ -258,6 +261,7 @@ TEST_F(NationalRelayTest, AProvinceLeftPartialMakesTheNationPartialWithTheReason
   EXPECT_EQ(complete["value"].dump(), "8500.5");
   EXPECT_EQ(complete["partial"], true);  // Lạng Sơn has not reported
   EXPECT_FALSE(complete.contains("partial_reason")) << complete.dump(1);
+  EXPECT_EQ(complete["partial_units"], nlohmann::json::array()) << complete.dump(1);
   // The year is derived at the nation from the relayed quarter, not relayed itself.
   EXPECT_EQ(NationalHistory("cao-bang", kExams).size(), 2u);
 }
