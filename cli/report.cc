@@ -38,8 +38,9 @@ std::string SubPeriodNameVi(const std::string& text) {
 }
 
 // What a partial value is built of: the quarters (or months) it has, and who stands behind each,
-// when some are not there yet; else how many units have reported.
-std::string PartialNoteVi(const tonghop::v1::AggregateUpdate& a) {
+// when some are not there yet; else how many units have reported, and which units' own figures
+// are partial totals of the level below.
+std::string PartialNoteVi(const Catalog& catalog, const tonghop::v1::AggregateUpdate& a) {
   std::vector<std::string> behind;
   for (const auto& sub : a.sub_periods()) {
     if (sub.units_with_figures() == 0) continue;
@@ -52,12 +53,15 @@ std::string PartialNoteVi(const tonghop::v1::AggregateUpdate& a) {
     return fmt::format(" (số liệu chưa đầy đủ: mới có {}/{} {}; {})", behind.size(), a.sub_periods_size(),
                        months ? "tháng" : "quý", fmt::join(behind, "; "));
   }
-  return fmt::format(" (số liệu chưa đầy đủ: {}/{} đơn vị đã báo cáo)", a.units_reported(), a.units_expected());
+  const std::string below = PartialBelowTextVi(&catalog, a);
+  return fmt::format(" (số liệu chưa đầy đủ: {}/{} đơn vị đã báo cáo{}{})", a.units_reported(), a.units_expected(),
+                     below.empty() ? "" : "; ", below);
 }
 
 // One indicator's clause; `full_change` says the change "so với cùng kỳ" in full. % of plan
 // follows the year-to-date value it is made of ("lũy kế từ đầu năm") when that is not the value.
-std::string Clause(const Indicator& indicator, const tonghop::v1::AggregateUpdate& a, bool lead, bool* full_change) {
+std::string Clause(const Catalog& catalog, const Indicator& indicator, const tonghop::v1::AggregateUpdate& a, bool lead,
+                   bool* full_change) {
   std::string text;
   if (!indicator.report_vi.empty()) {
     text = indicator.report_vi;
@@ -82,7 +86,7 @@ std::string Clause(const Indicator& indicator, const tonghop::v1::AggregateUpdat
     text += ", " + ChangePhraseVi(*yoy, *full_change);
     *full_change = false;
   }
-  if (a.partial()) text += PartialNoteVi(a);
+  if (a.partial()) text += PartialNoteVi(catalog, a);
   return text;
 }
 
@@ -142,13 +146,13 @@ std::vector<std::string> SectorSentences(const Catalog& catalog, const std::stri
     auto warnings = [&](const tonghop::v1::AggregateUpdate& value) {
       return draft ? WarningsVi(catalog, value, by_id) : std::string();
     };
-    std::string sentence = Clause(*lead, lead_value, true, &full) + warnings(lead_value);
+    std::string sentence = Clause(catalog, *lead, lead_value, true, &full) + warnings(lead_value);
     std::vector<std::string> parts, siblings;
     bool parts_full = true;
     for (size_t i = 1; i < group.size(); ++i) {
       const auto& value = *by_id[group[i]->id];
-      if (group[i]->part_of == lead->id) parts.push_back(Clause(*group[i], value, false, &parts_full) + warnings(value));
-      else siblings.push_back(Clause(*group[i], value, false, &full) + warnings(value));
+      if (group[i]->part_of == lead->id) parts.push_back(Clause(catalog, *group[i], value, false, &parts_full) + warnings(value));
+      else siblings.push_back(Clause(catalog, *group[i], value, false, &full) + warnings(value));
     }
     for (const auto& sibling : siblings) sentence += "; " + sibling;
     sentence += ".";

@@ -136,6 +136,17 @@ TEST_F(ReportTest, WarningsAndPartialValuesAreMarked) {
       a.set_partial(true);
       a.set_units_reported(9);
     }
+    // A unit's own figure that is a partial total of the level below (a district whose communes
+    // relay): the note names it and its counts.
+    if (a.indicator() == "agri.herd.cattle") {
+      a.set_partial(true);
+      a.set_units_reported(10);
+      a.set_partial_reason("cao-loc: 9 of 10 units");
+      auto* cao_loc = a.add_partial_units();
+      cao_loc->set_unit("cao-loc");
+      cao_loc->set_units_reported(9);
+      cao_loc->set_units_expected(10);
+    }
   }
   std::string report = WriteReport(catalog_, "2017-Q1", aggregates_, "md");
   // Issue 12: warnings sat inside the official text.
@@ -148,6 +159,11 @@ TEST_F(ReportTest, WarningsAndPartialValuesAreMarked) {
   EXPECT_NE(report.find("đàn lợn 359,8 nghìn con, tăng 2,1% (số liệu chưa đầy đủ: 9/11 đơn vị đã báo cáo)"),
             std::string::npos)
       << report;
+  EXPECT_NE(report.find("đàn bò 36,9 nghìn con, tăng 2,7% (số liệu chưa đầy đủ: 10/11 đơn vị đã báo cáo; Cao Lộc: "
+                        "9/10 đơn vị cấp dưới đã báo cáo)"),
+            std::string::npos)
+      << report;
+  EXPECT_EQ(report.find("of 10 units"), std::string::npos) << report;
   EXPECT_NE(report.find("## II. TÌNH HÌNH VÀ KẾT QUẢ THỰC HIỆN quý I năm 2017"), std::string::npos);
   EXPECT_NE(report.find("### 1. Sản xuất nông nghiệp"), std::string::npos);
 }

@@ -1,7 +1,8 @@
-// A validation warning (tonghop.v1.ValidationWarning) as a Vietnamese reader is told it, by
-// `report --draft` and by `watch`. The aggregator's text is English, with the figures; these are
-// the report's phrases, with unit names from the catalog. (The web page says the same sentences:
-// warningText in web/assets/views.js.) Pure functions; thread-safe.
+// A validation warning (tonghop.v1.ValidationWarning), and why a total is partial, as a Vietnamese
+// reader is told them, by `report` and by `watch`. The aggregator's text is English, with the
+// figures; these are the report's phrases, with unit names from the catalog. (The web page says
+// the same sentences: warningText and partialText in web/assets/views.js.) Pure functions;
+// thread-safe.
 #pragma once
 
 #include <functional>
@@ -25,5 +26,12 @@ using PartValueOf = std::function<std::optional<Decimal>(const std::string& indi
 // then named by code, and parts are held to add up to the total exactly.
 std::string WarningTextVi(const Catalog* catalog, const tonghop::v1::AggregateUpdate& total,
                           const tonghop::v1::ValidationWarning& warning, const PartValueOf& part_value);
+
+// Why a total is partial when some unit's figure is itself a partial total of the level below
+// (AggregateUpdate.partial_units): "Cao Bằng: 1/2 đơn vị cấp dưới đã báo cáo; Lạng Sơn: 17/18 đơn
+// vị cấp dưới đã báo cáo", units named from the catalog. Who is missing further down than those units is in
+// partial_reason only, in English. A version without partial_units (stored by an aggregator that
+// predates them) keeps its partial_reason.
+std::string PartialBelowTextVi(const Catalog* catalog, const tonghop::v1::AggregateUpdate& total);
 
 }  // namespace tonghop::cli

@@ -170,7 +170,10 @@ TableLines LayOutAggregateTable(const AggregateTable& table, const Catalog* cata
                                         : WarningTextVi(catalog, update, warning, part_value)));
     }
     // A total of the level below that is itself partial (a relayed province): who is missing.
-    if (!update.partial_reason().empty()) notes.push_back("      ~ partial: " + update.partial_reason());
+    if (!update.partial_reason().empty()) {
+      notes.push_back(layout.language == Language::kEnglish ? "      ~ partial: " + update.partial_reason()
+                                                           : "      ~ chưa đủ: " + PartialBelowTextVi(catalog, update));
+    }
     warnings.push_back(std::move(notes));
   }
   if (rows.empty()) {

@@ -402,8 +402,40 @@ TEST(WatchViewTest, APartialTotalOfTheLevelBelowSaysWhoIsMissingUnderItsRow) {
   nation.set_partial(true);
   nation.set_partial_reason("cao-bang: 1 of 2 units");
   table.Apply(nation);
-  const std::string text = FormatAggregateTable(table, nullptr);
+  const std::string text = FormatAggregateTable(table, nullptr, kEnglish);
   EXPECT_NE(text.find("\n      ~ partial: cao-bang: 1 of 2 units\n"), std::string::npos) << text;
+}
+
+// The reason was the aggregator's English under a Vietnamese table; it is said from the units'
+// counts (AggregateUpdate.partial_units), with the units' names from the catalog.
+TEST(WatchViewTest, APartialTotalOfTheLevelBelowIsSaidInVietnamese) {
+  Catalog catalog;
+  ASSERT_OK(Catalog::LoadFromDirectory(TONGHOP_SOURCE_DIR "/deploy/lang-son", &catalog));
+  AggregateTable table;
+  tonghop::v1::AggregateUpdate total = Complete(1, "agri.sown_area.total", "2017-Q1", 300);
+  total.set_partial(true);
+  total.set_partial_reason("cao-loc: 9 of 10 units (x: 1 of 2 units); loc-binh: 4 of 5 units");
+  auto* cao_loc = total.add_partial_units();
+  cao_loc->set_unit("cao-loc");
+  cao_loc->set_units_reported(9);
+  cao_loc->set_units_expected(10);
+  auto* loc_binh = total.add_partial_units();
+  loc_binh->set_unit("loc-binh");
+  loc_binh->set_units_reported(4);
+  loc_binh->set_units_expected(5);
+  table.Apply(total);
+  const std::string text = FormatAggregateTable(table, &catalog);
+  EXPECT_NE(text.find("\n      ~ chưa đủ: Cao Lộc: 9/10 đơn vị cấp dưới đã báo cáo; Lộc Bình: 4/5 đơn vị cấp dưới "
+                      "đã báo cáo\n"),
+            std::string::npos) << text;
+  EXPECT_EQ(text.find("units"), std::string::npos) << text;
+
+  // A version stored before partial_units: its reason as it is, rather than nothing.
+  total.clear_partial_units();
+  total.set_seq(2);
+  total.set_prev_seq(1);
+  table.Apply(total);
+  EXPECT_NE(FormatAggregateTable(table, &catalog).find("\n      ~ chưa đủ: cao-loc: 9 of 10 units"), std::string::npos);
 }
 
 // A filtered view catches up at every heartbeat while the province reports; the status line

@@ -74,6 +74,7 @@ const STRINGS = {
     warning_exceeds: 'vượt',
     warning_min_max: 'số liệu của {units} nằm ngoài khoảng giá trị cho phép',
     warning_yoy_change: 'mức thay đổi so với cùng kỳ vượt ngưỡng kiểm tra, cần xác minh lại',
+    partial_below: '{unit}: {reported}/{expected} đơn vị cấp dưới đã báo cáo',
   },
   en: {
     title: 'Socio-economic totals',

@@ -39,12 +39,13 @@ export function rowOf(store, catalog, indicator, choice) {
     indicator: indicator.id, name: indicator.name, unit: indicator.unit, sector: indicator.sector,
     part: indicator.part_of !== '', period: choice.period, kind: choice.kind, hasValue: aggregate !== null,
     value: null, pctOfPlan: null, yoy: null, unitsReported: 0, unitsExpected: expectedUnitsOf(catalog, indicator, choice.period).length,
-    partial: false, partialReason: '', derived: false, subPeriods: null, warnings: [], seq: 0,
+    partial: false, partialReason: '', partialUnits: [], derived: false, subPeriods: null, warnings: [], seq: 0,
   };
   if (!aggregate) return row;
   Object.assign(row, {
     pctOfPlan: aggregate.pct_of_plan, unitsReported: aggregate.units_reported, unitsExpected: aggregate.units_expected,
     partial: aggregate.partial, partialReason: aggregate.partial_reason || '', derived: aggregate.derived,
+    partialUnits: aggregate.partial_units.map((u) => ({ name: unitNamer(catalog)(u.unit), reported: u.units_reported, expected: u.units_expected })),
     warnings: aggregate.warnings.map((w) => warningOf(w, store, catalog, indicator, aggregate)), seq: aggregate.seq,
   });
   if (choice.kind === 'ytd') {

@@ -21,9 +21,18 @@ function changeClass(value) {
 function completenessText(row, lang) {
   const parts = [`${row.unitsReported}/${row.unitsExpected} ${t(lang, 'units_word')}`];
   if (row.subPeriods) parts.push(`${row.subPeriods.present}/${row.subPeriods.total} ${t(lang, 'months_word')}`);
-  // A relayed total that was itself partial: who is missing further down.
-  if (row.partialReason) parts.push(row.partialReason);
+  if (row.partialReason) parts.push(partialText(row, lang));
   return parts.join(' · ');
+}
+
+// Why a total is partial when some unit's figure is itself a partial total of the level below (a
+// relayed province), as `watch` and `report` say it (cli/warning_text.h, PartialBelowTextVi): the
+// units' counts in Vietnamese; the node's reason, which also says who is missing further down, in
+// English and for a version stored before the counts.
+export function partialText(row, lang) {
+  if (lang === 'en' || row.partialUnits.length === 0) return row.partialReason;
+  return row.partialUnits.map((u) => t(lang, 'partial_below', { unit: u.name, reported: u.reported, expected: u.expected }))
+    .join('; ');
 }
 
 function planCell(pct, lang) {

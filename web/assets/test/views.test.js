@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { rowOf } from '../model.js';
-import { warningText } from '../views.js';
+import { partialText, warningText } from '../views.js';
 import { aggregate, storeOf } from '../testing/fixtures.js';
 
 const catalog = {
@@ -59,4 +59,17 @@ test('in English, and for a rule the page does not know, the node\'s own text', 
   assert.deepEqual(said([quarter('agri.total', 2000, [partsExceed, unknown])], 'agri.total', 'en'),
     [partsExceed.text, 'something new']);
   assert.deepEqual(said([quarter('agri.total', 2000, [unknown])], 'agri.total'), ['something new']);
+});
+
+test('a total partial because a unit\'s own total is partial names the unit and its counts in Vietnamese', () => {
+  const reason = 'a: 9 of 10 units (x: 1 of 2 units); b: 4 of 5 units';
+  const partialUnits = [{ unit: 'a', units_reported: 9, units_expected: 10 }, { unit: 'b', units_reported: 4, units_expected: 5 }];
+  const rowWith = (fields) => rowOf(storeOf(aggregate('agri.total', '2017-Q1', { value: 30, partial: true, partial_reason: reason, ...fields })),
+    catalog, catalog.indicators[0], { kind: 'quarter', period: '2017-Q1' });
+  const row = rowWith({ partial_units: partialUnits });
+  assert.equal(partialText(row, 'vi'), 'Cao Lộc: 9/10 đơn vị cấp dưới đã báo cáo; Lộc Bình: 4/5 đơn vị cấp dưới đã báo cáo');
+  // English keeps the node's reason, which also says who is missing further down.
+  assert.equal(partialText(row, 'en'), reason);
+  // A version stored before the counts: its reason, rather than nothing.
+  assert.equal(partialText(rowWith({}), 'vi'), reason);
 });

@@ -4,7 +4,7 @@ import { Store } from '../store.js';
 
 export function aggregate(indicator, period, fields) {
   return { indicator, period, seq: 1, value: 0, pct_of_plan: null, yoy_pct: null, units_reported: 2, units_expected: 2,
-           partial: false, derived: false, ytd_value: null, warnings: [], ...fields };
+           partial: false, partial_units: [], derived: false, ytd_value: null, warnings: [], ...fields };
 }
 
 export function storeOf(...aggregates) {
