@@ -52,6 +52,7 @@ void AddWarnings(const Catalog& catalog, const Indicator& indicator, const Perio
                                                    parts_sum.ToString(), equal_rule ? "not equal to" : "above",
                                                    value.value.ToString(), equal_rule ? "=" : "<="));
       for (const Indicator* part : parts) warning->add_units(part->id);
+      SetPartsSum(parts_sum, warning);
     }
   }
   if (!outside_range.empty()) {

@@ -48,6 +48,9 @@ TEST_F(AggregateWarningsTest, PartsThatDoNotAddUpToTheirTotal) {
   const auto broken = Judge("area.total", "300", {}, "148.5");
   ASSERT_EQ(broken.warnings_size(), 1);
   EXPECT_EQ(broken.warnings(0).text(), "the parts add up to 297, not equal to the total 300 (= in the catalog)");
+  // The sum as a field, for the readers that say the sentence in Vietnamese.
+  EXPECT_EQ(broken.warnings(0).parts_sum_decimal(), "297");
+  EXPECT_EQ(Judge("area.total", "300", {}, "150", D("-69.6")).warnings(0).parts_sum_decimal(), "") << "not parts_sum";
   EXPECT_EQ(Judge("area.total", "300", {}, "150").warnings_size(), 0);
 }
 

@@ -90,14 +90,9 @@ std::string Clause(const Catalog& catalog, const Indicator& indicator, const ton
   return text;
 }
 
-std::string WarningsVi(const Catalog& catalog, const tonghop::v1::AggregateUpdate& a,
-                       const std::map<std::string, const tonghop::v1::AggregateUpdate*>& by_id) {
-  const PartValueOf part_value = [&](const std::string& part) -> std::optional<Decimal> {
-    auto it = by_id.find(part);
-    return it == by_id.end() ? std::nullopt : ValueOf(*it->second);
-  };
+std::string WarningsVi(const Catalog& catalog, const tonghop::v1::AggregateUpdate& a) {
   std::vector<std::string> notes;
-  for (const auto& w : a.warnings()) notes.push_back(WarningTextVi(&catalog, a, w, part_value));
+  for (const auto& w : a.warnings()) notes.push_back(WarningTextVi(&catalog, a, w));
   if (notes.empty()) return "";
   return " (Cảnh báo: " + fmt::format("{}", fmt::join(notes, "; ")) + ")";
 }
@@ -144,7 +139,7 @@ std::vector<std::string> SectorSentences(const Catalog& catalog, const std::stri
     const auto& lead_value = *by_id[lead->id];
     bool full = true;
     auto warnings = [&](const tonghop::v1::AggregateUpdate& value) {
-      return draft ? WarningsVi(catalog, value, by_id) : std::string();
+      return draft ? WarningsVi(catalog, value) : std::string();
     };
     std::string sentence = Clause(catalog, *lead, lead_value, true, &full) + warnings(lead_value);
     std::vector<std::string> parts, siblings;

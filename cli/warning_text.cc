@@ -4,29 +4,17 @@
 #include <fmt/ranges.h>
 
 #include "cli/vietnamese_format.h"
+#include "core/wire_protocol.h"
 
 namespace tonghop::cli {
 namespace {
 
-// The sum of the parts a parts_sum warning names; nullopt when it names none or some part's value
-// is unknown.
-std::optional<Decimal> SumOfParts(const tonghop::v1::ValidationWarning& warning, const PartValueOf& part_value) {
-  if (warning.units().empty()) return std::nullopt;
-  Decimal sum;
-  for (const std::string& part : warning.units()) {
-    const std::optional<Decimal> figure = part_value(part);
-    if (!figure) return std::nullopt;
-    sum += *figure;
-  }
-  return sum;
-}
-
 std::string PartsSumVi(const Catalog* catalog, const tonghop::v1::AggregateUpdate& total,
-                       const tonghop::v1::ValidationWarning& warning, const PartValueOf& part_value) {
+                       const tonghop::v1::ValidationWarning& warning) {
   const Indicator* indicator = catalog ? catalog->FindIndicator(total.indicator()) : nullptr;
   const bool equal_rule = indicator == nullptr || indicator->parts_rule == PartsRule::kEqual;
   const char* verb = equal_rule ? "không khớp với" : "vượt";
-  const std::optional<Decimal> parts = SumOfParts(warning, part_value);
+  const std::optional<Decimal> parts = PartsSumOf(warning);
   if (!parts) return fmt::format("các thành phần cộng lại {} tổng số {}", verb, ValueWithUnitVi(total));
   return fmt::format("các thành phần cộng lại được {} {}, {} tổng số {}", FormatNumberVi(*parts, 3), total.unit(),
                      verb, ValueWithUnitVi(total));
@@ -41,8 +29,8 @@ const std::string& UnitNameVi(const Catalog* catalog, const std::string& code) {
 }  // namespace
 
 std::string WarningTextVi(const Catalog* catalog, const tonghop::v1::AggregateUpdate& total,
-                          const tonghop::v1::ValidationWarning& warning, const PartValueOf& part_value) {
-  if (warning.rule() == "parts_sum") return PartsSumVi(catalog, total, warning, part_value);
+                          const tonghop::v1::ValidationWarning& warning) {
+  if (warning.rule() == "parts_sum") return PartsSumVi(catalog, total, warning);
   if (warning.rule() == "min_max") {
     std::vector<std::string> names;
     for (const std::string& code : warning.units()) names.push_back(UnitNameVi(catalog, code));

@@ -159,15 +159,10 @@ TableLines LayOutAggregateTable(const AggregateTable& table, const Catalog* cata
                       Row{"  " + label, indicator && !fit ? indicator->name : "", update.period(), ValueCell(update),
                           update.unit(), YtdCell(update), PlanCell(update), YoyCell(update), UnitsCell(update)});
     std::vector<std::string> notes;
-    // Captures the period, not `update`: clang 14 refuses to capture a structured binding.
-    const PartValueOf part_value = [&table, &period = update.period()](const std::string& part) {
-      const tonghop::v1::AggregateUpdate* figure = table.Find(part, period);
-      return figure ? ValueOf(*figure) : std::nullopt;
-    };
     for (const auto& warning : update.warnings()) {
       notes.push_back("      ! " + (layout.language == Language::kEnglish
                                         ? warning.rule() + ": " + warning.text()
-                                        : WarningTextVi(catalog, update, warning, part_value)));
+                                        : WarningTextVi(catalog, update, warning)));
     }
     // A total of the level below that is itself partial (a relayed province): who is missing.
     if (!update.partial_reason().empty()) {

@@ -282,6 +282,12 @@ std::optional<Decimal> YoyPctOf(const tonghop::v1::AggregateUpdate& update) {
   return ReadNumber(update.has_yoy_pct(), update.yoy_pct(), update.yoy_pct_decimal());
 }
 
+void SetPartsSum(Decimal sum, tonghop::v1::ValidationWarning* warning) { warning->set_parts_sum_decimal(sum.ToString()); }
+
+std::optional<Decimal> PartsSumOf(const tonghop::v1::ValidationWarning& warning) {
+  return ReadNumber(false, 0, warning.parts_sum_decimal());
+}
+
 void SetValue(Decimal value, tonghop::v1::UnitFigure* figure) {
   figure->set_value(value.ToDouble());
   figure->set_value_decimal(value.ToString());

@@ -85,6 +85,11 @@ std::optional<Decimal> YtdValueOf(const tonghop::v1::AggregateUpdate& update);
 std::optional<Decimal> PctOfPlanOf(const tonghop::v1::AggregateUpdate& update);
 std::optional<Decimal> YoyPctOf(const tonghop::v1::AggregateUpdate& update);
 
+// A parts_sum warning's sum of the parts (ValidationWarning.parts_sum_decimal); none for another
+// rule, or from an aggregator that predates the field.
+void SetPartsSum(Decimal sum, tonghop::v1::ValidationWarning* warning);
+std::optional<Decimal> PartsSumOf(const tonghop::v1::ValidationWarning& warning);
+
 // The query link's UnitFigure, FigureRevision (value and previous_value) and ProvinceRevision.
 void SetValue(Decimal value, tonghop::v1::UnitFigure* figure);
 void SetValue(Decimal value, tonghop::v1::FigureRevision* revision);
