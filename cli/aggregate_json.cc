@@ -1,5 +1,6 @@
 #include "cli/aggregate_json.h"
 
+#include "cli/warning_text.h"
 #include "core/wire_protocol.h"
 
 namespace tonghop::cli {
@@ -71,7 +72,7 @@ nlohmann::ordered_json GroupToJson(const tonghop::v1::GroupFigure& group) {
           {"partial", group.partial()}};
 }
 
-nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& update) {
+nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& update, const Catalog* catalog) {
   nlohmann::ordered_json object = {
       {"indicator", update.indicator()},
       {"period", update.period()},
@@ -92,6 +93,7 @@ nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& updat
                              {"units_expected", unit.units_expected()}});
   }
   object["partial_units"] = std::move(partial_units);
+  if (catalog && !update.partial_reason().empty()) object["partial_text_vi"] = PartialBelowTextVi(catalog, update);
   object["derived"] = update.derived();
   object["ytd_value"] = ExactNumberOrNull(YtdValueOf(update));
   object["ytd_units_reported"] = update.ytd_units_reported();
@@ -104,17 +106,21 @@ nlohmann::ordered_json AggregateToJson(const tonghop::v1::AggregateUpdate& updat
   object["sub_periods"] = std::move(sub_periods);
   nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
   for (const auto& w : update.warnings()) {
-    warnings.push_back({{"rule", w.rule()}, {"units", std::vector<std::string>(w.units().begin(), w.units().end())},
-                        {"text", w.text()}});
+    nlohmann::ordered_json warning = {{"rule", w.rule()},
+                                      {"units", std::vector<std::string>(w.units().begin(), w.units().end())},
+                                      {"text", w.text()},
+                                      {"parts_sum", ExactNumberOrNull(PartsSumOf(w))}};
+    if (catalog) warning["text_vi"] = WarningTextVi(catalog, update, w);
+    warnings.push_back(std::move(warning));
   }
   object["warnings"] = std::move(warnings);
   return object;
 }
 
-std::string AggregatesToJson(const AggregateTable& table, uint64_t seq) {
+std::string AggregatesToJson(const AggregateTable& table, uint64_t seq, const Catalog* catalog) {
   nlohmann::ordered_json aggregates = nlohmann::ordered_json::array();
   // The table's map is keyed by (indicator, period): its order is the promised order.
-  for (const auto& [key, update] : table.entries()) aggregates.push_back(AggregateToJson(update));
+  for (const auto& [key, update] : table.entries()) aggregates.push_back(AggregateToJson(update, catalog));
   nlohmann::ordered_json document = {{"seq", seq}, {"aggregates", std::move(aggregates)}};
   return DumpJson(document);
 }

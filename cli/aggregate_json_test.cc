@@ -9,7 +9,7 @@ namespace tonghop::cli {
 namespace {
 
 nlohmann::json Parsed(const tonghop::v1::AggregateUpdate& update) {
-  return nlohmann::json::parse(DumpJson(AggregateToJson(update)));
+  return nlohmann::json::parse(DumpJson(AggregateToJson(update, nullptr)));
 }
 
 TEST(AggregateJsonTest, AbsentPercentagesAreNullAndPresentOnesNumbersEvenWhenZero) {
@@ -37,7 +37,7 @@ TEST(AggregateJsonTest, NumbersAreTheirExactDecimalText) {
   SetYtdValue(value, &update);
   SetPctOfPlan(Decimal::FromMicros(34'200000), &update);
   SetYoyPct(Decimal::FromMicros(410000), &update);
-  const std::string text = DumpJson(AggregateToJson(update));
+  const std::string text = DumpJson(AggregateToJson(update, nullptr));
   EXPECT_NE(text.find(R"("value":123456789012345.123456,)"), std::string::npos) << text;
   EXPECT_NE(text.find(R"("ytd_value":123456789012345.123456,)"), std::string::npos) << text;
   EXPECT_NE(text.find(R"("pct_of_plan":34.2,"yoy_pct":0.41,)"), std::string::npos) << text;
@@ -46,7 +46,7 @@ TEST(AggregateJsonTest, NumbersAreTheirExactDecimalText) {
 TEST(AggregateJsonTest, AnAggregatorThatSendsOnlyDoublesIsReadAsTheDecimalsTheyStandFor) {
   tonghop::v1::AggregateUpdate update = Aggregate(1, "agri.x", "2017-Q1", 17.28);
   update.set_pct_of_plan(22.58);
-  const std::string text = DumpJson(AggregateToJson(update));
+  const std::string text = DumpJson(AggregateToJson(update, nullptr));
   EXPECT_NE(text.find(R"("value":17.28,)"), std::string::npos) << text;
   EXPECT_NE(text.find(R"("pct_of_plan":22.58,)"), std::string::npos) << text;
 }
@@ -56,7 +56,7 @@ TEST(AggregateJsonTest, DocumentHasSeqAndEveryFieldSortedByIndicatorThenPeriod) 
   table.Apply(Aggregate(3, "trade.retail", "2017-Q1", 1));
   table.Apply(Aggregate(1, "agri.x", "2017-Q2", 2));
   table.Apply(Aggregate(2, "agri.x", "2017-Q1", 3));
-  nlohmann::json document = nlohmann::json::parse(AggregatesToJson(table, 42));
+  nlohmann::json document = nlohmann::json::parse(AggregatesToJson(table, 42, nullptr));
   EXPECT_EQ(document["seq"], 42);
   ASSERT_EQ(document["aggregates"].size(), 3u);
   std::vector<std::pair<std::string, std::string>> order;
@@ -98,7 +98,7 @@ TEST(AggregateJsonTest, ADerivedPeriodListsItsQuartersAndTheUnitsBehindEach) {
 }
 
 TEST(AggregateJsonTest, EmptyTableIsAnEmptyListAndOutputIsOneLine) {
-  std::string text = AggregatesToJson(AggregateTable(), 0);
+  std::string text = AggregatesToJson(AggregateTable(), 0, nullptr);
   EXPECT_EQ(text, R"({"seq":0,"aggregates":[]})");
 }
 
@@ -107,7 +107,7 @@ TEST(AggregateJsonTest, InvalidUtf8FromTheNetworkIsReplacedNotFatal) {
   tonghop::v1::AggregateUpdate update = Aggregate(1, "agri.x", "2017-Q1", 1);
   update.set_unit("nghi\xff");
   table.Apply(update);
-  std::string text = AggregatesToJson(table, 1);
+  std::string text = AggregatesToJson(table, 1, nullptr);
   nlohmann::json document = nlohmann::json::parse(text);
   EXPECT_EQ(document["aggregates"][0]["unit"], "nghi\xef\xbf\xbd");
 }

@@ -118,7 +118,7 @@ std::string FormatValues(const tonghop::v1::ValuesReply& values, const std::stri
   if (format == "json") {
     nlohmann::ordered_json aggregates = nlohmann::ordered_json::array();
     for (const auto& a : values.aggregates()) {
-      aggregates.push_back(AggregateToJson(a));
+      aggregates.push_back(AggregateToJson(a, nullptr));
     }
     nlohmann::ordered_json document = {{"aggregates", std::move(aggregates)}};
     if (by_unit) {

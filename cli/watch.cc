@@ -78,7 +78,7 @@ Status WatchOnce(CloneReplica& replica, const WatchOptions& options, const Catal
   Status s = replica.WaitUntilSynced(options.timeout_ms);
   if (!s.ok()) return NoSnapshot(options, s);
   if (options.json) {
-    fmt::print("{}\n", AggregatesToJson(replica.table(), replica.verified_seq()));
+    fmt::print("{}\n", AggregatesToJson(replica.table(), replica.verified_seq(), names));
   } else {
     const TableLayout layout = LayoutOf(options);
     fmt::print("{}{}\n", FormatAggregateTable(replica.table(), names, layout),

@@ -18,8 +18,10 @@
 namespace {
 
 void Show(const tonghop::AggregateTable& table) {
+  // A catalog that lists nothing the peer names: the Vietnamese texts are said, with codes.
+  static const tonghop::Catalog kEmptyCatalog;
   tonghop::cli::FormatAggregateTable(table, nullptr, {});
-  tonghop::cli::AggregatesToJson(table, table.max_seq());
+  tonghop::cli::AggregatesToJson(table, table.max_seq(), &kEmptyCatalog);
   for (const auto& [key, update] : table.entries()) {
     tonghop::cli::ValueCell(update);
     tonghop::cli::PlanCell(update);

@@ -43,7 +43,7 @@ struct World {
   }
   Catalog catalog;
   AssetStore assets;
-  LiveFeed feed{1 << 16};
+  LiveFeed feed{1 << 16, &catalog};
   std::unique_ptr<WebApi> api;
 };
 

@@ -114,7 +114,7 @@ class FeedFollowerTest : public ::testing::Test {
   zmq::context_t context_;
   CloneSource source_;
   const int server_timeout_ms_;
-  LiveFeed feed_{64 << 20};
+  LiveFeed feed_{64 << 20, nullptr};
   FeedFollowerOptions options_;
   std::unique_ptr<FeedFollower> follower_;
   std::unique_ptr<CloneReplica> replica_;

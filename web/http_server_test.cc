@@ -88,7 +88,7 @@ class HttpServerTest : public ::testing::Test {
 
   Catalog catalog_;
   AssetStore assets_;
-  LiveFeed feed_{16 << 20};
+  LiveFeed feed_{16 << 20, nullptr};
   HttpServerOptions options_;
   std::unique_ptr<WebApi> api_;
   std::unique_ptr<HttpServer> server_;

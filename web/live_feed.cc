@@ -37,8 +37,8 @@ const char* ToString(FeedHealth::State state) {
   return "?";
 }
 
-std::string VersionJson(const AggregateUpdate& version) {
-  nlohmann::ordered_json object = cli::AggregateToJson(version);
+std::string VersionJson(const AggregateUpdate& version, const Catalog* catalog) {
+  nlohmann::ordered_json object = cli::AggregateToJson(version, catalog);
   // A deletion: every figure of the aggregate was voided; a page drops it.
   if (version.deleted()) object = {{"indicator", version.indicator()}, {"period", version.period()}, {"deleted", true}};
   object["seq"] = version.seq();
@@ -47,7 +47,8 @@ std::string VersionJson(const AggregateUpdate& version) {
   return cli::DumpJson(object);
 }
 
-LiveFeed::LiveFeed(size_t replay_log_bytes) : replay_log_bytes_(replay_log_bytes) {}
+LiveFeed::LiveFeed(size_t replay_log_bytes, const Catalog* catalog)
+    : replay_log_bytes_(replay_log_bytes), catalog_(catalog) {}
 
 void LiveFeed::Notify() {
   if (on_change_) on_change_();
@@ -56,7 +57,7 @@ void LiveFeed::Notify() {
 void LiveFeed::Reset(uint64_t stream_id, uint64_t seq, const AggregateTable& table) {
   std::map<AggregateTable::Key, Held> encoded;
   for (const auto& [key, version] : table.entries()) {
-    encoded.emplace(key, Held{version, std::make_shared<const std::string>(VersionJson(version))});
+    encoded.emplace(key, Held{version, std::make_shared<const std::string>(VersionJson(version, catalog_))});
   }
   {
     std::lock_guard lock(mutex_);
@@ -86,7 +87,7 @@ void LiveFeed::Append(const std::vector<AggregateUpdate>& versions, uint64_t seq
   std::vector<Encoded> encoded;
   encoded.reserve(versions.size());
   for (const AggregateUpdate& version : versions) {
-    auto json = std::make_shared<const std::string>(VersionJson(version));
+    auto json = std::make_shared<const std::string>(VersionJson(version, catalog_));
     auto event = std::make_shared<const std::string>(
         fmt::format("id: {}\nevent: version\ndata: {}\n\n", version.seq(), *json));
     encoded.push_back({std::move(json), std::move(event)});

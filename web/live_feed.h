@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core/aggregate_table.h"
+#include "core/catalog.h"
 #include "core/clock.h"
 #include "tonghop/v1/tonghop.pb.h"
 
@@ -64,7 +65,9 @@ class LiveFeed {
   };
 
   // `replay_log_bytes`: the most the replay log holds (the text of its events); older entries go.
-  explicit LiveFeed(size_t replay_log_bytes);
+  // `catalog` (may be null, and must outlive the feed) names the units in the versions' Vietnamese
+  // texts (VersionJson).
+  LiveFeed(size_t replay_log_bytes, const Catalog* catalog);
 
   // --- The writer (one thread) ---
 
@@ -134,6 +137,7 @@ class LiveFeed {
   void Notify();
 
   const size_t replay_log_bytes_;
+  const Catalog* const catalog_;
   std::function<void()> on_change_;
   mutable std::mutex mutex_;
   std::map<AggregateTable::Key, Held> table_;
@@ -154,8 +158,8 @@ class LiveFeed {
   uint64_t health_version_ = 1;
 };
 
-// The JSON of one version as the API and the stream serve it: cli/aggregate_json.h's object
-// with "seq", "prev_seq" and "updated_at_ms" added.
-std::string VersionJson(const tonghop::v1::AggregateUpdate& version);
+// The JSON of one version as the API and the stream serve it: cli/aggregate_json.h's object, with
+// its Vietnamese texts when `catalog` is not null, and "seq", "prev_seq" and "updated_at_ms" added.
+std::string VersionJson(const tonghop::v1::AggregateUpdate& version, const Catalog* catalog);
 
 }  // namespace tonghop::web

@@ -54,7 +54,7 @@ class LiveFeedTest : public ::testing::Test {
     }
     return ids;
   }
-  LiveFeed feed_{1 << 20};
+  LiveFeed feed_{1 << 20, nullptr};
 };
 
 TEST_F(LiveFeedTest, ANewClientGetsASnapshotOfItsFilterThenTheStatus) {
@@ -132,7 +132,7 @@ TEST_F(LiveFeedTest, AnIdTheFeedCannotReplayFromGetsASnapshot) {
 }
 
 TEST_F(LiveFeedTest, TheLogKeepsItsBoundAndThenReplaysOnlyWhatItStillHolds) {
-  LiveFeed small(1000);
+  LiveFeed small(1000, nullptr);
   AggregateTable empty;
   small.Reset(1, 0, empty);
   for (uint64_t seq = 1; seq <= 100; ++seq) small.Append({Version(seq, "agri.a", "2017-01", seq)}, seq);

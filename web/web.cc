@@ -98,7 +98,7 @@ Status Run(const WebOptions& options) {
     spdlog::info("publisher link: plain text (a public publisher)");
   }
 
-  LiveFeed feed(options.replay_log_bytes);
+  LiveFeed feed(options.replay_log_bytes, &catalog);
   auto queries = std::make_unique<QueryWorker>(options.aggregator, static_cast<size_t>(options.max_waiting_queries));
   WebApi api(&catalog, &assets, &feed, queries.get());
   api.SetAccessTokens(tokens);

@@ -344,7 +344,7 @@ void WebApi::AskAggregator(QueryRequest query, const Reply& reply,
 HttpResponse WebApi::Units(const std::string& indicator, const std::string& period, const QueryReply& reply) const {
   Json aggregate = nullptr;
   for (const auto& a : reply.values().aggregates()) {
-    if (a.indicator() == indicator && a.period() == period) aggregate = Json::parse(VersionJson(a));
+    if (a.indicator() == indicator && a.period() == period) aggregate = Json::parse(VersionJson(a, catalog_));
   }
   std::map<std::string, const tonghop::v1::UnitFigure*> figures;
   for (const auto& figure : reply.values().figures()) {

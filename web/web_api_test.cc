@@ -71,7 +71,7 @@ class WebApiTest : public ::testing::Test {
 
   Catalog catalog_;
   AssetStore assets_;
-  LiveFeed feed_{1 << 20};
+  LiveFeed feed_{1 << 20, &catalog_};
   std::unique_ptr<QueryWorker> queries_;
   std::unique_ptr<WebApi> api_;
 };
@@ -91,6 +91,35 @@ TEST_F(WebApiTest, AggregatesComeFromTheFeedSelectedByIndicatorAndPeriod) {
   HttpResponse one = Get("/api/v1/aggregates/agri.sown_area.rice_spring/2017-Q1");
   ASSERT_EQ(one.status, 200) << one.body;
   EXPECT_EQ(nlohmann::json::parse(one.body)["value"], 5180.0);
+}
+
+// The page said the warnings in Vietnamese with a second copy of the sentences, in JavaScript; the
+// node now sends the sentences of cli/warning_text.h beside the English texts.
+TEST_F(WebApiTest, AVersionSaysItsWarningsAndWhyItIsPartialInVietnamese) {
+  tonghop::v1::AggregateUpdate total = Version(4, "agri.sown_area.total", "2017-Q2", 2000);
+  auto* parts = total.add_warnings();
+  parts->set_rule("parts_sum");
+  parts->set_text("the parts add up to 2100.5, above the total 2000 (<= in the catalog)");
+  parts->set_parts_sum_decimal("2100.5");
+  total.set_partial(true);
+  total.set_partial_reason("cao-loc: 9 of 10 units");
+  auto* cao_loc = total.add_partial_units();
+  cao_loc->set_unit("cao-loc");
+  cao_loc->set_units_reported(9);
+  cao_loc->set_units_expected(10);
+  AggregateTable table;
+  table.Apply(total);
+  feed_.Reset(7, 4, table);
+
+  HttpResponse one = Get("/api/v1/aggregates/agri.sown_area.total/2017-Q2");
+  ASSERT_EQ(one.status, 200) << one.body;
+  const nlohmann::json version = nlohmann::json::parse(one.body);
+  ASSERT_EQ(version["warnings"].size(), 1u) << one.body;
+  EXPECT_EQ(version["warnings"][0]["text"], parts->text());
+  EXPECT_EQ(version["warnings"][0]["parts_sum"], 2100.5);
+  EXPECT_EQ(version["warnings"][0]["text_vi"], "các thành phần cộng lại được 2.100,5 ha, vượt tổng số 2.000 ha");
+  EXPECT_EQ(version["partial_reason"], "cao-loc: 9 of 10 units");
+  EXPECT_EQ(version["partial_text_vi"], "Cao Lộc: 9/10 đơn vị cấp dưới đã báo cáo");
 }
 
 TEST_F(WebApiTest, BadRequestsGetAJsonErrorSayingWhatIsWrong) {

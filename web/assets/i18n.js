@@ -68,13 +68,6 @@ const STRINGS = {
     token_wrong: 'Mã truy cập không đúng.',
     language: 'Ngôn ngữ',
     no_period: 'Chưa có số liệu nào.',
-    warning_parts_sum: 'các thành phần cộng lại {verb} tổng số {total}',
-    warning_parts_sum_of: 'các thành phần cộng lại được {sum}, {verb} tổng số {total}',
-    warning_differs: 'không khớp với',
-    warning_exceeds: 'vượt',
-    warning_min_max: 'số liệu của {units} nằm ngoài khoảng giá trị cho phép',
-    warning_yoy_change: 'mức thay đổi so với cùng kỳ vượt ngưỡng kiểm tra, cần xác minh lại',
-    partial_below: '{unit}: {reported}/{expected} đơn vị cấp dưới đã báo cáo',
   },
   en: {
     title: 'Socio-economic totals',

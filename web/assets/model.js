@@ -16,22 +16,6 @@ function expectedUnitsOf(catalog, indicator, period) {
   });
 }
 
-// A validation warning with what the page needs to say it in the report's words (cli/warning_text.h
-// says them for the terminal): the names of the units out of range (min_max), and the parts' sum
-// against the total (parts_sum; partsSum is null when a part has no figure of the period here, or
-// the warning names none).
-function warningOf(warning, store, catalog, indicator, aggregate) {
-  const { units } = warning;
-  const names = units.map(unitNamer(catalog));
-  let partsSum = null;
-  if (warning.rule === 'parts_sum' && units.length > 0) {
-    const parts = units.map((part) => store.get(part, aggregate.period)?.value);
-    if (parts.every((v) => typeof v === 'number')) partsSum = parts.reduce((a, b) => a + b, 0);
-  }
-  return { ...warning, unitNames: names, partsSum, total: aggregate.value, unit: indicator.unit,
-           partsAtMost: indicator.parts_rule === '<=' };
-}
-
 // One indicator in one chosen period.
 export function rowOf(store, catalog, indicator, choice) {
   const aggregate = store.get(indicator.id, choice.period);
@@ -39,14 +23,14 @@ export function rowOf(store, catalog, indicator, choice) {
     indicator: indicator.id, name: indicator.name, unit: indicator.unit, sector: indicator.sector,
     part: indicator.part_of !== '', period: choice.period, kind: choice.kind, hasValue: aggregate !== null,
     value: null, pctOfPlan: null, yoy: null, unitsReported: 0, unitsExpected: expectedUnitsOf(catalog, indicator, choice.period).length,
-    partial: false, partialReason: '', partialUnits: [], derived: false, subPeriods: null, warnings: [], seq: 0,
+    partial: false, partialReason: '', partialReasonVi: '', derived: false, subPeriods: null, warnings: [], seq: 0,
   };
   if (!aggregate) return row;
   Object.assign(row, {
     pctOfPlan: aggregate.pct_of_plan, unitsReported: aggregate.units_reported, unitsExpected: aggregate.units_expected,
-    partial: aggregate.partial, partialReason: aggregate.partial_reason || '', derived: aggregate.derived,
-    partialUnits: aggregate.partial_units.map((u) => ({ name: unitNamer(catalog)(u.unit), reported: u.units_reported, expected: u.units_expected })),
-    warnings: aggregate.warnings.map((w) => warningOf(w, store, catalog, indicator, aggregate)), seq: aggregate.seq,
+    // The node says the warnings and the reason in both languages (cli/aggregate_json.h).
+    partial: aggregate.partial, partialReason: aggregate.partial_reason || '', partialReasonVi: aggregate.partial_text_vi || '',
+    derived: aggregate.derived, warnings: aggregate.warnings, seq: aggregate.seq,
   });
   if (choice.kind === 'ytd') {
     row.value = aggregate.ytd_value;

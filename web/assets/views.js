@@ -26,13 +26,10 @@ function completenessText(row, lang) {
 }
 
 // Why a total is partial when some unit's figure is itself a partial total of the level below (a
-// relayed province), as `watch` and `report` say it (cli/warning_text.h, PartialBelowTextVi): the
-// units' counts in Vietnamese; the node's reason, which also says who is missing further down, in
-// English and for a version stored before the counts.
+// relayed province): the node's Vietnamese text, as `watch` and `report` say it; in English its
+// reason, which also says who is missing further down.
 export function partialText(row, lang) {
-  if (lang === 'en' || row.partialUnits.length === 0) return row.partialReason;
-  return row.partialUnits.map((u) => t(lang, 'partial_below', { unit: u.name, reported: u.reported, expected: u.expected }))
-    .join('; ');
+  return lang === 'en' ? row.partialReason : row.partialReasonVi;
 }
 
 function planCell(pct, lang) {
@@ -49,25 +46,10 @@ function warningsCell(warnings, lang) {
     h('ul', {}, warnings.map((w) => h('li', { title: w.text }, `⚠ ${warningText(w, lang)}`))));
 }
 
-// A validation warning (model.js warningOf) in the page's language: the report's phrases in
-// Vietnamese, as `watch` and `report --draft` say them (the node's own text, in English, is kept as
-// the tooltip); the node's text in English.
+// A validation warning in the page's language: the node's text in English, and in Vietnamese the
+// report's phrase that the node sends beside it (cli/warning_text.h), with the English as tooltip.
 export function warningText(warning, lang) {
-  if (lang === 'en') return warning.text;
-  const withUnit = (value) => `${formatNumber(value, lang)} ${warning.unit}`;
-  switch (warning.rule) {
-    case 'parts_sum': {
-      const values = { verb: t(lang, warning.partsAtMost ? 'warning_exceeds' : 'warning_differs'), total: withUnit(warning.total) };
-      return warning.partsSum === null ? t(lang, 'warning_parts_sum', values)
-        : t(lang, 'warning_parts_sum_of', { ...values, sum: withUnit(warning.partsSum) });
-    }
-    case 'min_max':
-      return t(lang, 'warning_min_max', { units: warning.unitNames.join(', ') });
-    case 'yoy_change':
-      return t(lang, 'warning_yoy_change');
-    default:
-      return warning.text;
-  }
+  return lang === 'en' ? warning.text : warning.text_vi;
 }
 
 // One indicator's row of the overview; `link` is where its name leads.
